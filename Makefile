@@ -1,0 +1,37 @@
+# Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
+#   make run    creates .venv, installs the package, plans the bundled example study into out/
+#   make test   installs the test dependencies (and the programs the tests drive) and runs every test
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STUDY ?= templates/example-study
+OUT ?= out
+
+.PHONY: run test lint golden clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+run: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	mkdir -p $(OUT)
+	$(BIN)/cc312-schedule check $(STUDY)
+	$(BIN)/cc312-schedule plan $(STUDY) --format csv -o $(OUT)/plan.csv
+	$(BIN)/cc312-schedule plan $(STUDY) --format json -o $(OUT)/plan.json
+	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt"
+
+test: $(BIN)/python
+	sh tests/setup-system.sh
+	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(BIN)/python -m pytest -q
+	$(BIN)/python -m mypy
+	$(BIN)/python -m ruff check src tests
+
+# Rewrite the golden files from the current code; review the diff before committing.
+golden: $(BIN)/python
+	$(BIN)/python tests/regenerate_golden.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

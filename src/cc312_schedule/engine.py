@@ -1,0 +1,577 @@
+"""The calendar engine: protocol + subject + decisions + recorded visits -> a dated plan.
+
+Pure functions: no clock, no files, no globals ("today" is an argument). Only the standard
+library and dateutil are imported here.
+
+The policies, each shown on an awkward date:
+
+* **Anchoring.** Protocol time stays anchored to study day 1. A dose given a day late does not
+  shift later targets; a planned dose closer than the minimum interval to the previous actual
+  dose is a :class:`MinimumIntervalWarning`, never a silent shift.
+* **On or after.** A continue dated D plans the regimen's dosing days on or after D. Q2W/Q4W
+  count their every-n-weeks phase from the week of the regimen's first dose.
+* **Supersede.** A later decision replaces earlier ones for every day on or after its date.
+  A review (or the Day 28 assessment) whose window had opened by the decision date is kept:
+  it is the visit at which the decision was taken.
+* **Cap.** No dose after study day 168, whatever the decisions say; a decision reaching past it
+  is clipped with a :class:`DecisionClippedWarning` naming it. Holds do not extend it.
+* **EOT and follow-up** are dated from the last dose (actual if recorded, else planned); EOT is
+  never before a stop decision's date. The contraception end is last dose + 6 calendar months
+  (``relativedelta``: 2026-08-31 + 6 months = 2027-02-28).
+
+>>> from datetime import date
+>>> from cc312_schedule import load_protocol, Subject
+>>> p = load_protocol()
+>>> s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=date(2026, 3, 2))
+>>> plan = plan_subject(p, s)
+>>> [(e.visit, e.target_date.isoformat()) for e in plan.doses][:3]
+[('W1D1', '2026-03-02'), ('W1D4', '2026-03-05'), ('W2D1', '2026-03-09')]
+>>> plan.outcome.value, plan.decision_due
+('awaiting decision', datetime.date(2026, 3, 29))
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from .days import StudyDay, Window
+from .errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
+from .model import (
+    EventKind,
+    EventStatus,
+    Outcome,
+    PlannedEvent,
+    PlanWarning,
+    StudyPlan,
+    SubjectPlan,
+    SubjectState,
+)
+from .protocol import DISEASE_SCORE_ITEM, Protocol, Regimen
+from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
+from .warnings import (
+    AfterStudyCompletionWarning,
+    AgeEligibilityWarning,
+    DecisionClippedWarning,
+    DecisionWithoutEffectWarning,
+    MinimumIntervalWarning,
+    RecordedVisitWarning,
+    ScheduleWarning,
+    WindowDeviationWarning,
+)
+
+__all__ = ["check_decisions", "plan_study", "plan_subject", "visit_kind"]
+
+_DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
+_REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)")
+_KIND_ORDER = {k: i for i, k in enumerate(
+    (EventKind.DOSE, EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.EOT, EventKind.FOLLOW_UP))}
+
+
+class _Source(enum.Enum):
+    INDUCTION = "induction"
+    DECISION = "decision"
+    PROVISIONAL = "provisional"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Segment:
+    """A stretch of dosing under one regimen: doses on its days from ``start`` to ``end``."""
+
+    regimen: Regimen
+    start: date  # first date a dose may be planned
+    end: date  # last date a dose may be planned (inclusive)
+    anchor_week: int  # phase of every-n-weeks regimens
+    source: _Source
+
+
+def visit_kind(protocol: Protocol, name: str) -> EventKind | None:
+    """The kind of visit a name denotes, or ``None`` when the protocol has no such visit.
+
+    >>> from cc312_schedule import load_protocol
+    >>> p = load_protocol()
+    >>> [visit_kind(p, n) for n in ("W6D4", "D28", "REV-W8", "EOT", "FU2", "W0D1", "V7")]
+    [<EventKind.DOSE: 'dose'>, <EventKind.ASSESSMENT: 'assessment'>, <EventKind.REVIEW: 'review'>, <EventKind.EOT: 'eot'>, <EventKind.FOLLOW_UP: 'follow-up'>, None, None]
+    """
+    if _DOSE_NAME.fullmatch(name):
+        return EventKind.DOSE
+    if name == protocol.assessment_visit:
+        return EventKind.ASSESSMENT
+    if _REVIEW_NAME.fullmatch(name):
+        return EventKind.REVIEW
+    if name == protocol.eot_visit:
+        return EventKind.EOT
+    if any(f.visit == name for f in protocol.follow_up):
+        return EventKind.FOLLOW_UP
+    return None
+
+
+def _chooses_regimen(d: Decision) -> bool:
+    return d.action is Action.CONTINUE or (d.action is Action.RESUME and d.regimen is not None)
+
+
+def check_decisions(protocol: Protocol, subject: Subject,
+                    decisions: Iterable[Decision]) -> list[DecisionError]:
+    """Every reason the subject's decisions cannot be applied, each located at its CSV line.
+
+    Rules: a regimen may be chosen (continue, or a resume naming one) only once the Day 28
+    assessment window has opened; stop and hold are valid any time from the first dose;
+    nothing follows a stop; a resume needs a hold before it; a continue during a hold must be
+    a resume; two decisions on one day are ambiguous.
+    """
+    errors: list[DecisionError] = []
+    day1 = subject.first_dose_date
+    opens = protocol.assessment_window.around(protocol.assessment_day.on(day1))[0]
+
+    def err(d: Decision, col: str, message: str, value: object, hint: str) -> None:
+        errors.append(DecisionError(f"subject {subject.subject_id}: {message}", path=d.source.path,
+                                    line=d.source.line, column=col, value=value, hint=hint))
+
+    stopped: Decision | None = None
+    hold: Decision | None = None
+    by_day: dict[date, Decision] = {}
+    for d in sorted(decisions, key=lambda d: d.decided_on):
+        on = d.decided_on
+        if on in by_day:
+            err(d, "decided_on", f"a second decision on the same day (first: {by_day[on].source})",
+                str(on), "keep one decision per subject and day")
+            continue
+        by_day[on] = d
+        if d.regimen is not None and d.regimen not in protocol.regimen_codes:
+            err(d, "regimen", "not a regimen of the protocol", d.regimen,
+                f"use one of {', '.join(protocol.regimen_codes)}")
+        if d.action is Action.CONTINUE and d.regimen is None:
+            err(d, "regimen", "a continue decision needs a regimen", None,
+                f"use one of {', '.join(protocol.regimen_codes)}")
+        if on < day1:
+            err(d, "decided_on", f"before the first dose {day1}", str(on),
+                "a decision follows the first dose")
+        elif _chooses_regimen(d) and on < opens:
+            err(d, "decided_on",
+                f"a regimen chosen before the {protocol.assessment_visit} assessment window opens "
+                f"on {opens}", str(on), f"date the decision on or after {opens}, or use hold/stop")
+        if subject.withdrawn_on and on >= subject.withdrawn_on:
+            err(d, "decided_on", f"after the subject withdrew on {subject.withdrawn_on}", str(on),
+                "remove the decision or correct withdrawn_on in subjects.csv")
+        if stopped is not None:
+            err(d, "action", f"the subject was stopped on {stopped.decided_on} ({stopped.source}); "
+                "nothing may follow a stop", str(d.action), "remove this decision")
+            continue
+        if d.action is Action.STOP:
+            stopped = d
+        elif d.action is Action.HOLD:
+            if hold is not None:
+                err(d, "action", f"already on hold since {hold.decided_on} ({hold.source})",
+                    "hold", "record a resume before a new hold")
+            hold = d
+        elif d.action is Action.RESUME:
+            if hold is None:
+                err(d, "action", "resume without a hold before it", "resume",
+                    "record the hold first, or use continue")
+            hold = None
+        elif d.action is Action.CONTINUE and hold is not None:
+            err(d, "action", f"on hold since {hold.decided_on} ({hold.source})", "continue",
+                "use resume with a regimen to end a hold")
+    return errors
+
+
+def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
+               subject_ids: Sequence[str] | None = None) -> StudyPlan:
+    """Plan every subject of ``study`` (or only ``subject_ids``, in that order)."""
+    if subject_ids is not None:
+        known = {s.subject_id for s in study.subjects}
+        unknown = [s for s in subject_ids if s not in known]
+        if unknown:
+            raise UsageError("unknown subject", key="--subject", value=unknown[0],
+                             hint=f"known subjects: {', '.join(sorted(known))}")
+        subjects = [study.subject(s) for s in dict.fromkeys(subject_ids)]
+    else:
+        subjects = list(study.subjects)
+    decisions: dict[str, list[Decision]] = {}
+    for d in study.decisions:
+        decisions.setdefault(d.subject_id, []).append(d)
+    visits: dict[str, list[RecordedVisit]] = {}
+    for v in study.visits:
+        visits.setdefault(v.subject_id, []).append(v)
+    plans = tuple(
+        plan_subject(study.protocol, s, decisions.get(s.subject_id, ()),
+                     visits.get(s.subject_id, ()), assume=assume, today=today)
+        for s in subjects)
+    return StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
+
+
+def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decision] = (),
+                 visits: Iterable[RecordedVisit] = (), *, assume: str | None = None,
+                 today: date | None = None) -> SubjectPlan:
+    """Plan one subject. Decisions and visits of other subjects are ignored.
+
+    ``assume``: a regimen code; while awaiting a decision, plan a provisional continuation of it
+    to the cap (status ``provisional``). ``today``: marks overdue visits and sets ``state``.
+    """
+    sid = subject.subject_id
+    decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
+    recs = [v for v in visits if v.subject_id == sid]
+    problems = check_decisions(protocol, subject, decs)
+    if problems:
+        raise InvalidStudyError(problems)
+    if assume is not None and assume not in protocol.regimen_codes:
+        raise UsageError("unknown regimen", key="--assume", value=assume,
+                         hint=f"use one of {', '.join(protocol.regimen_codes)}")
+    for v in recs:
+        if visit_kind(protocol, v.visit) is None:
+            raise InvalidStudyError([unknown_visit_error(protocol, v.visit, v.source)])
+
+    day1 = subject.first_dose_date
+    cap_date = protocol.last_dose_day.on(day1)
+    warns: list[PlanWarning] = []
+
+    def warn(category: type[ScheduleWarning], message: str, visit: str | None = None) -> None:
+        warns.append(PlanWarning(category=category, subject_id=sid, message=message, visit=visit))
+
+    # ---- 1. decisions -> dosing segments and reviews ------------------------------------
+    assessment_target = protocol.assessment_day.on(day1)
+    segments: list[_Segment] = [_Segment(
+        regimen=protocol.induction, start=day1,
+        end=StudyDay(7 * protocol.induction_weeks).on(day1), anchor_week=1,
+        source=_Source.INDUCTION)]
+    active = True  # segments[-1] is still running
+    interrupted: _Segment | None = None
+    reviews: dict[date, bool] = {}  # review target -> provisional
+    keep_assessment = True
+    stopped_on: date | None = None
+    holds: list[tuple[date, date | None]] = []
+
+    def truncate(on: date) -> None:
+        last = segments[-1]
+        if active and last.end >= on:
+            segments[-1] = replace(last, end=on - timedelta(days=1))
+
+    def drop_reviews_after(on: date) -> None:
+        for r in [r for r in reviews if protocol.review_window.around(r)[0] > on]:
+            del reviews[r]
+
+    for d in decs:
+        on = d.decided_on
+        if _chooses_regimen(d):
+            assert d.regimen is not None
+            truncate(on)
+            drop_reviews_after(on)
+            if holds and holds[-1][1] is None:
+                holds[-1] = (holds[-1][0], on)
+            seg = _start_regimen(protocol, day1, protocol.regimen(d.regimen), on,
+                                 weeks=d.weeks, until=d.until, source=_Source.DECISION)
+            if seg.end > cap_date:
+                warn(DecisionClippedWarning,
+                     f"decision {d.describe()} reaches past the cap: no dose after "
+                     f"{cap_date} (study day {protocol.last_dose_day.value})")
+                seg = replace(seg, end=cap_date)
+            elif on > cap_date:
+                warn(DecisionClippedWarning,
+                     f"decision {d.describe()} comes after the cap {cap_date}: nothing to dose")
+            if not _dose_days(seg, day1, protocol.last_dose_day) and on <= cap_date:
+                warn(DecisionWithoutEffectWarning,
+                     f"decision {d.describe()} plans no dose: its period ends before the first "
+                     f"{seg.regimen.code} dosing day")
+            segments.append(seg)
+            active = True
+            reviews.update({r: False for r in _review_dates(protocol, day1, seg, cap_date)})
+        elif d.action is Action.STOP:
+            truncate(on)
+            drop_reviews_after(on)
+            if protocol.assessment_window.around(assessment_target)[0] > on:
+                keep_assessment = False
+            stopped_on = on
+            active = False
+        elif d.action is Action.HOLD:
+            last = segments[-1]
+            interrupted = replace(last, start=on) if active and last.end >= on else None
+            truncate(on)
+            active = False
+            holds.append((on, None))
+        else:  # resume, restoring what the hold interrupted
+            holds[-1] = (holds[-1][0], on)
+            if interrupted is not None:
+                segments.append(replace(interrupted, start=max(interrupted.start, on)))
+                active = True
+            interrupted = None
+
+    on_hold = bool(holds) and holds[-1][1] is None
+    last_decision = decs[-1].decided_on if decs else None
+    last_seg = segments[-1]
+    decision_due: date | None = None
+    if stopped_on is not None:
+        outcome = Outcome.STOPPED
+    elif on_hold:
+        outcome = Outcome.ON_HOLD
+    elif last_seg.end >= cap_date:
+        outcome = Outcome.TO_CAP
+    else:
+        outcome = Outcome.AWAITING_DECISION
+        pending = [*reviews, assessment_target] if keep_assessment else list(reviews)
+        decision_due = max(pending, default=None)
+        if assume is not None:
+            start = last_seg.end + timedelta(days=1)
+            if last_decision is not None:
+                start = max(start, last_decision)
+            seg = _start_regimen(protocol, day1, protocol.regimen(assume), start, weeks=None,
+                                 until=None, source=_Source.PROVISIONAL)
+            seg = replace(seg, end=cap_date)
+            segments.append(seg)
+            reviews.update({r: True for r in _review_dates(protocol, day1, seg, cap_date)
+                            if r not in reviews})
+            outcome = Outcome.PROVISIONAL
+
+    # ---- 2. dose events --------------------------------------------------------------
+    events: dict[str, PlannedEvent] = {}
+    for seg in segments:
+        for sd in _dose_days(seg, day1, protocol.last_dose_day):
+            if sd.value == 1:
+                window, procs = protocol.first_dose_window, protocol.procedures.first_dose
+            elif seg.source is _Source.INDUCTION:
+                window, procs = protocol.induction_window, protocol.procedures.induction_dose
+            else:
+                window, procs = protocol.continuation_window, protocol.procedures.continuation_dose
+            events[sd.visit_name] = _event(
+                protocol, subject, sd.visit_name, EventKind.DOSE, sd.on(day1), window, procs,
+                provisional=seg.source is _Source.PROVISIONAL, regimen=seg.regimen.code)
+
+    # ---- 3. recorded doses, withdrawal, last dose --------------------------------------
+    by_visit = {v.visit: v for v in recs}
+    for v in recs:
+        if visit_kind(protocol, v.visit) is EventKind.DOSE:
+            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+    if subject.withdrawn_on is not None:
+        _withdraw(events, by_visit, subject.withdrawn_on, warn)
+        outcome = Outcome.WITHDRAWN
+    given = [e for e in events.values() if e.kind is EventKind.DOSE
+             and e.status is not EventStatus.MISSED]
+    last_dose = max((e.date for e in given), default=None)
+
+    # ---- 4. assessment, reviews, EOT, follow-up ------------------------------------------
+    others: list[PlannedEvent] = []
+    if keep_assessment:
+        others.append(_event(protocol, subject, protocol.assessment_visit, EventKind.ASSESSMENT,
+                             assessment_target, protocol.assessment_window,
+                             protocol.procedures.assessment))
+    for target, provisional in reviews.items():
+        others.append(_event(protocol, subject, f"REV-W{StudyDay.of(day1, target).week}",
+                             EventKind.REVIEW, target, protocol.review_window,
+                             protocol.procedures.review, provisional=provisional))
+    if outcome in (Outcome.STOPPED, Outcome.TO_CAP, Outcome.PROVISIONAL):
+        base = last_dose or day1
+        provisional = outcome is Outcome.PROVISIONAL
+        eot = base + timedelta(days=protocol.eot_days_after_last_dose)
+        if stopped_on is not None:
+            eot = max(eot, stopped_on)
+        others.append(_event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot,
+                             protocol.eot_window, protocol.procedures.eot, provisional=provisional))
+        for fu in protocol.follow_up:
+            others.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP,
+                                 base + timedelta(days=fu.days_after_last_dose), fu.window,
+                                 protocol.procedures.follow_up, provisional=provisional))
+    for e in others:
+        if e.visit not in events:  # two reviews in one week cannot happen; keep the first
+            events[e.visit] = e
+    for v in recs:
+        if visit_kind(protocol, v.visit) is not EventKind.DOSE:
+            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+    if subject.withdrawn_on is not None:
+        _withdraw(events, by_visit, subject.withdrawn_on, warn)
+
+    # ---- 5. numbering, checks, today ---------------------------------------------------
+    ordered = sorted(events.values(), key=lambda e: (e.target_date, _KIND_ORDER[e.kind], e.visit))
+    numbered: list[PlannedEvent] = []
+    n = 0
+    for e in ordered:
+        if e.kind is EventKind.DOSE:
+            n += 1
+            e = replace(e, dose_number=n)
+        if e.date > protocol.completion_date:
+            e = replace(e, after_completion=True)
+            warn(AfterStudyCompletionWarning,
+                 f"{e.date} is after the study completion date {protocol.completion_date}", e.visit)
+        if today is not None and e.status is EventStatus.PLANNED and e.window_end < today:
+            e = replace(e, status=EventStatus.OVERDUE)
+        numbered.append(e)
+    _check_intervals(protocol, numbered, warn)
+    _check_age(protocol, subject, warn)
+    final = tuple(sorted(numbered, key=lambda e: (e.date, _KIND_ORDER[e.kind], e.visit)))
+
+    contraception_end = (last_dose + relativedelta(months=protocol.contraception_months)
+                         if last_dose else None)
+    plan = SubjectPlan(subject=subject, events=final, outcome=outcome, warnings=tuple(warns),
+                       last_dose_date=last_dose, cap_date=cap_date,
+                       contraception_end=contraception_end, decision_due=decision_due)
+    if today is not None:
+        plan = replace(plan, state=_state(plan, segments, holds, stopped_on, today))
+    return plan
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+
+
+def _start_regimen(protocol: Protocol, day1: date, regimen: Regimen, on: date, *,
+                   weeks: int | None, until: date | None, source: _Source) -> _Segment:
+    """A regimen started on ``on``: its phase is the week of its first dosing day on or after it."""
+    sd = StudyDay.of(day1, max(on, day1))
+    # days_in_week is never empty, so the first dosing day is in this week or the next
+    anchor = sd.week if sd.day_in_week <= regimen.days_in_week[-1] else sd.week + 1
+    if weeks is not None:
+        end = StudyDay(7 * (anchor + weeks - 1)).on(day1)
+    elif until is not None:
+        end = until
+    else:
+        end = protocol.last_dose_day.on(day1)
+    return _Segment(regimen=regimen, start=on, end=end, anchor_week=anchor, source=source)
+
+
+def _dose_days(seg: _Segment, day1: date, cap: StudyDay) -> list[StudyDay]:
+    if seg.end < seg.start:
+        return []
+    first = StudyDay.of(day1, max(seg.start, day1))
+    last = min(StudyDay.of(day1, seg.end), cap)
+    return [sd for week in range(first.week, last.week + 1)
+            for sd in seg.regimen.doses_in_week(week, seg.anchor_week) if first <= sd <= last]
+
+
+def _review_dates(protocol: Protocol, day1: date, seg: _Segment, cap_date: date) -> list[date]:
+    """Reviews every n weeks counted from the start of the regimen's first week, before the cap,
+    plus a "decision due" review on the last day of a period that ends before the cap."""
+    base = StudyDay.of_week(seg.anchor_week, 1).on(day1) - timedelta(days=1)
+    step = timedelta(weeks=protocol.review_every_weeks)
+    out = []
+    r = base + step
+    while r <= seg.end and r < cap_date:
+        out.append(r)
+        r += step
+    if seg.end < cap_date and seg.end >= seg.start and seg.end not in out:
+        out.append(seg.end)
+    return out
+
+
+def _procedures(protocol: Protocol, subject: Subject, items: tuple[str, ...]) -> tuple[str, ...]:
+    score = protocol.disease_score(subject.disease)
+    if score is None:
+        return items
+    return tuple(f"{DISEASE_SCORE_ITEM} ({score})" if i == DISEASE_SCORE_ITEM else i for i in items)
+
+
+def _event(protocol: Protocol, subject: Subject, visit: str, kind: EventKind, target: date,
+           window: Window, procedures: tuple[str, ...], *, provisional: bool = False,
+           regimen: str | None = None) -> PlannedEvent:
+    start, end = window.around(target)
+    return PlannedEvent(
+        subject_id=subject.subject_id, visit=visit, kind=kind,
+        study_day=StudyDay.of(subject.first_dose_date, target), target_date=target,
+        planned_date=target, window_start=start, window_end=end,
+        status=EventStatus.PROVISIONAL if provisional else EventStatus.PLANNED,
+        regimen=regimen, procedures=_procedures(protocol, subject, procedures))
+
+
+def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, rec: RecordedVisit,
+            warn: _Warn) -> PlannedEvent:
+    """Apply a recorded visit to its planned event (or keep it as an unplanned one)."""
+    status = EventStatus.DONE if rec.status is RecordStatus.DONE else EventStatus.MISSED
+    if event is None:
+        kind = visit_kind(protocol, rec.visit)
+        assert kind is not None
+        m = _DOSE_NAME.fullmatch(rec.visit)
+        if m:
+            target = StudyDay.of_week(int(m.group(1)), int(m.group(2))).on(subject.first_dose_date)
+        else:
+            target = rec.actual_date or subject.first_dose_date
+        warn(RecordedVisitWarning, f"recorded as {rec.status} ({rec.source}) but not part of the "
+             "current plan; kept as recorded", rec.visit)
+        event = replace(_event(protocol, subject, rec.visit, kind, target, Window(), ()),
+                        unplanned=True)
+    deviation = False
+    if rec.actual_date is not None and not (event.window_start <= rec.actual_date
+                                            <= event.window_end) and not event.unplanned:
+        deviation = True
+        warn(WindowDeviationWarning,
+             f"done on {rec.actual_date}, outside its window {event.window_start}…"
+             f"{event.window_end} (target {event.target_date}): protocol deviation", rec.visit)
+    return replace(event, status=status, actual_date=rec.actual_date, deviation=deviation,
+                   note=rec.note)
+
+
+def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit], on: date,
+              warn: _Warn) -> None:
+    for name, e in list(events.items()):
+        if name in recorded:
+            if e.date >= on and e.status is EventStatus.DONE:
+                warn(RecordedVisitWarning, f"recorded on {e.date}, on or after withdrawal {on}", name)
+        elif e.planned_date >= on:
+            del events[name]
+
+
+def _check_intervals(protocol: Protocol, events: Sequence[PlannedEvent], warn: _Warn) -> None:
+    doses = sorted((e for e in events if e.kind is EventKind.DOSE
+                    and e.status is not EventStatus.MISSED), key=lambda e: (e.date, e.target_date))
+    gap = protocol.min_interval_days
+    for prev, cur in zip(doses, doses[1:], strict=False):
+        days = (cur.date - prev.date).days
+        if days < gap and prev.status is EventStatus.DONE:
+            what = "given" if cur.status is EventStatus.DONE else "planned"
+            warn(MinimumIntervalWarning,
+                 f"{what} on {cur.date}, {days} day(s) after {prev.visit} was given on {prev.date}; "
+                 f"the minimum interval is {gap} days", cur.visit)
+
+
+def _check_age(protocol: Protocol, subject: Subject, warn: _Warn) -> None:
+    if subject.consent_date is None or subject.date_of_birth is None:
+        return
+    age = relativedelta(subject.consent_date, subject.date_of_birth).years
+    if not protocol.age_min_years <= age <= protocol.age_max_years:
+        warn(AgeEligibilityWarning,
+             f"aged {age} on the consent date {subject.consent_date}; the protocol admits "
+             f"{protocol.age_min_years}–{protocol.age_max_years} inclusive")
+
+
+def _state(plan: SubjectPlan, segments: list[_Segment], holds: list[tuple[date, date | None]],
+           stopped_on: date | None, today: date) -> SubjectState:
+    s = plan.subject
+    if s.withdrawn_on is not None and today >= s.withdrawn_on:
+        return SubjectState.WITHDRAWN
+    if today < s.first_dose_date:
+        return SubjectState.NOT_STARTED
+    ends = [e for e in plan.events if e.kind in (EventKind.EOT, EventKind.FOLLOW_UP)]
+    if ends and plan.outcome is not Outcome.PROVISIONAL:
+        if today > max(e.date for e in ends):
+            return SubjectState.COMPLETE
+        eot = min(e.date for e in ends)
+        if today >= eot or (plan.last_dose_date and today > plan.last_dose_date
+                            and stopped_on is None):
+            return SubjectState.IN_FOLLOW_UP
+        if stopped_on is not None and today >= stopped_on:
+            return SubjectState.STOPPED
+    for start, end in holds:
+        if start <= today and (end is None or today < end):
+            return SubjectState.ON_HOLD
+    for seg in segments:
+        if seg.start <= today <= seg.end:
+            if seg.source is _Source.INDUCTION:
+                return SubjectState.IN_INDUCTION
+            if seg.source is _Source.DECISION:
+                return SubjectState.CONTINUING
+    return SubjectState.AWAITING_DECISION
+
+
+def unknown_visit_error(protocol: Protocol, name: str, source: SourceRef) -> StudyFileError:
+    """The error for a recorded visit name the protocol does not know."""
+    names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
+    return StudyFileError(
+        "unknown visit", path=source.path, line=source.line, column="visit", value=name,
+        hint=f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
+
+
+class _Warn(typing.Protocol):  # the signature of plan_subject's local ``warn``
+    def __call__(self, category: type[ScheduleWarning], message: str,
+                 visit: str | None = None) -> None: ...

@@ -1,0 +1,185 @@
+"""What the engine returns: frozen plans, events and warnings (plain objects, no pandas).
+
+Exporters (CSV, iCal, Excel) read these and never change them. A date has one meaning per field:
+``target_date`` is where the protocol puts the visit; ``planned_date`` is where the site plans
+it (today the same; the site-calendar work may move it inside the window); ``actual_date`` is
+what happened.
+"""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from .days import StudyDay
+from .study import Subject
+from .warnings import ScheduleWarning
+
+__all__ = [
+    "EventKind",
+    "EventStatus",
+    "Outcome",
+    "PlanWarning",
+    "PlannedEvent",
+    "StudyPlan",
+    "SubjectPlan",
+    "SubjectState",
+]
+
+
+class EventKind(enum.StrEnum):
+    DOSE = "dose"
+    ASSESSMENT = "assessment"  # the Day 28 continuation assessment
+    REVIEW = "review"  # a "decision due" review during or at the end of a continuation
+    EOT = "eot"
+    FOLLOW_UP = "follow-up"
+
+
+class EventStatus(enum.StrEnum):
+    PLANNED = "planned"
+    PROVISIONAL = "provisional"  # planned under --assume: never shown as confirmed
+    DONE = "done"
+    MISSED = "missed"
+    OVERDUE = "overdue"  # planned, its window ended before "today", nothing recorded
+
+
+class Outcome(enum.StrEnum):
+    """How the subject's plan ends, given the decisions so far (independent of "today")."""
+
+    AWAITING_DECISION = "awaiting decision"
+    ON_HOLD = "on hold"
+    STOPPED = "stopped"
+    WITHDRAWN = "withdrawn"
+    TO_CAP = "treated to the cap"
+    PROVISIONAL = "provisional to the cap"
+
+
+class SubjectState(enum.StrEnum):
+    """Where the subject stands on a given day (needs "today")."""
+
+    IN_INDUCTION = "in induction"
+    AWAITING_DECISION = "awaiting decision"
+    CONTINUING = "continuing"
+    ON_HOLD = "on hold"
+    STOPPED = "stopped"
+    IN_FOLLOW_UP = "in follow-up"
+    WITHDRAWN = "withdrawn"
+    COMPLETE = "complete"
+    NOT_STARTED = "not started"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanWarning:
+    """A warning about one subject (and maybe one visit); ``category`` is a warning class."""
+
+    category: type[ScheduleWarning]
+    subject_id: str
+    message: str
+    visit: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.subject_id} {self.visit}" if self.visit else self.subject_id
+        return f"{where}: {self.message} [{self.category.__name__}]"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedEvent:
+    """One visit of one subject: a dose, the assessment, a review, EOT or a follow-up."""
+
+    subject_id: str
+    visit: str
+    kind: EventKind
+    study_day: StudyDay
+    target_date: date
+    planned_date: date
+    window_start: date
+    window_end: date
+    status: EventStatus
+    dose_number: int | None = None
+    regimen: str | None = None
+    actual_date: date | None = None
+    procedures: tuple[str, ...] = ()
+    deviation: bool = False  # done outside its window
+    after_completion: bool = False  # falls after the study completion date
+    unplanned: bool = False  # recorded, but not part of the current plan
+    note: str = ""
+
+    @property
+    def week(self) -> int:
+        return self.study_day.week
+
+    @property
+    def date(self) -> date:
+        """The date that matters now: the actual date if done, else the planned date."""
+        return self.actual_date or self.planned_date
+
+    @property
+    def is_dose(self) -> bool:
+        return self.kind is EventKind.DOSE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubjectPlan:
+    """A subject's whole schedule, sorted by date."""
+
+    subject: Subject
+    events: tuple[PlannedEvent, ...]
+    outcome: Outcome
+    warnings: tuple[PlanWarning, ...] = ()
+    last_dose_date: date | None = None  # last dose given or planned (actual if recorded)
+    cap_date: date | None = None  # last date any dose may be given (study day 168)
+    contraception_end: date | None = None  # last dose + 6 calendar months
+    decision_due: date | None = None  # target of the visit whose decision is pending
+    state: SubjectState | None = None  # only when planned with "today"
+
+    @property
+    def subject_id(self) -> str:
+        return self.subject.subject_id
+
+    @property
+    def doses(self) -> tuple[PlannedEvent, ...]:
+        return tuple(e for e in self.events if e.kind is EventKind.DOSE)
+
+    def event(self, visit: str) -> PlannedEvent:
+        for e in self.events:
+            if e.visit == visit:
+                return e
+        raise KeyError(visit)
+
+    def count(self, status: EventStatus, kind: EventKind = EventKind.DOSE) -> int:
+        return sum(1 for e in self.events if e.kind is kind and e.status is status)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StudyPlan:
+    """Every subject's plan, in the order of ``subjects.csv``."""
+
+    study_name: str
+    subjects: tuple[SubjectPlan, ...]
+    today: date | None = None
+    assume: str | None = None
+
+    def __iter__(self) -> Iterator[SubjectPlan]:
+        return iter(self.subjects)
+
+    def subject(self, subject_id: str) -> SubjectPlan:
+        for p in self.subjects:
+            if p.subject_id == subject_id:
+                return p
+        raise KeyError(subject_id)
+
+    @property
+    def events(self) -> tuple[PlannedEvent, ...]:
+        return tuple(e for p in self.subjects for e in p.events)
+
+    @property
+    def warnings(self) -> tuple[PlanWarning, ...]:
+        return tuple(w for p in self.subjects for w in p.warnings)
+
+    def emit_warnings(self) -> None:
+        """Hand every warning to :mod:`warnings`, so ``filterwarnings`` applies to each class."""
+        for w in self.warnings:
+            warnings.warn(str(w), w.category, stacklevel=2)

@@ -1,0 +1,544 @@
+"""The protocol as data: the model of ``templates/cc312.toml`` and its loader.
+
+>>> p = load_protocol()                     # the bundled CC312 template
+>>> p.registry_id, p.last_dose_day, [r.code for r in p.regimens]
+('NCT07193810', StudyDay(168), ['BIW', 'QW', 'Q2W', 'Q4W'])
+>>> [d.value for d in p.induction_days]
+[1, 4, 8, 11, 15, 18, 22, 25]
+>>> p.regimen("Q2W").cdisc_frequency
+'EVERY 2 WEEKS'
+
+Every problem is reported with the TOML key and the bad value, all at once:
+
+>>> text = bundled_protocol_path().read_text(encoding="utf-8")
+>>> bad = text.replace("max_treatment_weeks = 24", "max_treatment_weeks = 3")
+>>> bad = bad.replace("days_in_week = [1]", "days_in_week = []", 1)
+>>> load_protocol_text(bad)
+Traceback (most recent call last):
+...
+cc312_schedule.errors.InvalidStudyError: <text>: regimens.QW.days_in_week: a regimen needs at least one dosing day: [] (e.g. days_in_week = [1])
+<text>: dosing.max_treatment_weeks: cap shorter than the induction (4 weeks): 3 (the cap must cover the whole induction)
+<text>: assessment.study_day: must not come after the cap (day 21): 28
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .days import StudyDay, Window
+from .errors import InvalidStudyError, ProtocolError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FollowUpVisit",
+    "Procedures",
+    "Protocol",
+    "Regimen",
+    "bundled_protocol_path",
+    "load_protocol",
+    "load_protocol_text",
+]
+
+SCHEMA_VERSION = 1
+DISEASE_SCORE_ITEM = "disease activity score"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Regimen:
+    """A dosing regimen: which days of which weeks get a dose.
+
+    ``every_weeks`` > 1 doses every n-th week, the phase starting at the week of the
+    regimen's first dose (so Q2W started in week 5 doses in weeks 5, 7, 9, ...).
+    """
+
+    code: str
+    label: str
+    days_in_week: tuple[int, ...]
+    every_weeks: int = 1
+    cdisc_frequency: str = ""
+    nci_code: str = ""
+
+    def doses_in_week(self, week: int, anchor_week: int) -> tuple[StudyDay, ...]:
+        """The dose days of ``week`` when the regimen's phase starts at ``anchor_week``.
+
+        >>> q2w = Regimen(code="Q2W", label="", days_in_week=(1,), every_weeks=2)
+        >>> q2w.doses_in_week(7, anchor_week=5), q2w.doses_in_week(8, anchor_week=5)
+        ((StudyDay(43),), ())
+        """
+        if (week - anchor_week) % self.every_weeks:
+            return ()
+        return tuple(StudyDay.of_week(week, d) for d in self.days_in_week)
+
+    @property
+    def min_gap_days(self) -> int:
+        """Smallest number of days between two consecutive doses of this regimen."""
+        d = self.days_in_week
+        gaps = [b - a for a, b in zip(d, d[1:], strict=False)]
+        gaps.append(7 * self.every_weeks - d[-1] + d[0])
+        return min(gaps)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpVisit:
+    visit: str
+    days_after_last_dose: int
+    window: Window
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Procedures:
+    """What is done at each kind of visit (tuples of names)."""
+
+    first_dose: tuple[str, ...] = ()
+    induction_dose: tuple[str, ...] = ()
+    continuation_dose: tuple[str, ...] = ()
+    assessment: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()
+    eot: tuple[str, ...] = ()
+    follow_up: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Protocol:
+    """The whole protocol, validated. Build it with :func:`load_protocol`."""
+
+    schema_version: int
+    registry_id: str
+    protocol_id: str
+    title: str
+    sponsor: str
+    start_date: date
+    completion_date: date
+    age_min_years: int
+    age_max_years: int
+    dosing_time: time
+    dosing_duration_minutes: int
+    min_interval_days: int
+    max_treatment_weeks: int
+    contraception_months: int
+    induction_regimen: str
+    induction_weeks: int
+    first_dose_window: Window
+    induction_window: Window
+    assessment_visit: str
+    assessment_day: StudyDay
+    assessment_window: Window
+    continuation_window: Window
+    review_every_weeks: int
+    review_window: Window
+    regimens: tuple[Regimen, ...]
+    eot_visit: str
+    eot_days_after_last_dose: int
+    eot_window: Window
+    follow_up: tuple[FollowUpVisit, ...]
+    procedures: Procedures
+    disease_scores: tuple[tuple[str, str], ...]
+    source: str = field(default="<protocol>", compare=False)
+
+    @property
+    def last_dose_day(self) -> StudyDay:
+        """The cap: no dose after this study day (7 × max_treatment_weeks)."""
+        return StudyDay(7 * self.max_treatment_weeks)
+
+    @property
+    def regimen_codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.regimens)
+
+    def regimen(self, code: str) -> Regimen:
+        for r in self.regimens:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+    @property
+    def induction(self) -> Regimen:
+        return self.regimen(self.induction_regimen)
+
+    @property
+    def induction_days(self) -> tuple[StudyDay, ...]:
+        reg = self.induction
+        return tuple(
+            d for w in range(1, self.induction_weeks + 1) for d in reg.doses_in_week(w, 1)
+        )
+
+    @property
+    def diseases(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.disease_scores)
+
+    def disease_score(self, disease: str | None) -> str | None:
+        return dict(self.disease_scores).get(disease or "")
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+
+
+def bundled_protocol_path() -> Path:
+    """The CC312 template shipped inside the package (works from a wheel and a checkout)."""
+    return Path(str(resources.files("cc312_schedule") / "templates" / "cc312.toml"))
+
+
+def load_protocol(path: str | Path | None = None) -> Protocol:
+    """Load and validate a protocol TOML file (default: the bundled CC312 template).
+
+    Raises :class:`InvalidStudyError` listing every :class:`ProtocolError` found.
+    """
+    p = Path(path) if path is not None else bundled_protocol_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidStudyError(
+            [ProtocolError(f"cannot read the protocol file: {exc.strerror}", path=p,
+                           hint="check the path in study.toml 'protocol'")]
+        ) from None
+    except UnicodeDecodeError:
+        raise InvalidStudyError(
+            [ProtocolError("the protocol file is not UTF-8 text", path=p,
+                           hint="save it as UTF-8")]
+        ) from None
+    return load_protocol_text(text, source=str(p))
+
+
+def load_protocol_text(text: str, *, source: str = "<text>") -> Protocol:
+    """Load and validate a protocol from TOML text (see :func:`load_protocol`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise InvalidStudyError(
+            [ProtocolError(f"not valid TOML: {exc}", path=source, line=line,
+                           hint="fix the TOML syntax")]
+        ) from None
+    errors: list[ProtocolError] = []
+    protocol = _build(_Table(data, "", errors, source), errors, source)
+    if errors or protocol is None:
+        raise InvalidStudyError(errors)
+    return protocol
+
+
+def _toml_error_line(message: str) -> int | None:
+    import re
+
+    m = re.search(r"line (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+T = TypeVar("T")
+_MISSING: Any = object()
+
+
+class _Table:
+    """A TOML table being read: typed getters that record errors with key paths."""
+
+    def __init__(self, data: Any, prefix: str, errors: list[ProtocolError], source: str) -> None:
+        self.data = data if isinstance(data, dict) else {}
+        self.prefix = prefix
+        self.errors = errors
+        self.source = source
+        self.seen: set[str] = set()
+        self.absent = data is None  # a missing table: its own keys are not reported again
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, message: str, value: Any = _MISSING, hint: str | None = None) -> None:
+        kw: dict[str, Any] = {"path": self.source, "key": self.key(name), "hint": hint}
+        if value is not _MISSING:
+            kw["value"] = value
+        self.errors.append(ProtocolError(message, **kw))
+
+    def get(self, name: str, kind: str, check: Callable[[Any], bool], default: Any = _MISSING,
+            hint: str | None = None) -> Any:
+        self.seen.add(name)
+        if name not in self.data:
+            if default is _MISSING and not self.absent:
+                self.error(name, "missing required key", hint=hint or f"add {kind} '{name}'")
+            return None if default is _MISSING else default
+        v = self.data[name]
+        if not check(v):
+            self.error(name, f"must be {kind}", v, hint)
+            return None
+        return v
+
+    def int(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
+            default: Any = _MISSING) -> int | None:
+        v = self.get(name, "an integer", lambda x: isinstance(x, int) and not isinstance(x, bool),
+                     default)
+        if v is None:
+            return None
+        if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
+            rng = f"{minimum if minimum is not None else '-inf'}..{maximum if maximum is not None else 'inf'}"
+            self.error(name, f"out of range {rng}", v)
+            return None
+        return int(v)
+
+    def str(self, name: str, default: Any = _MISSING) -> str | None:
+        v = self.get(name, "a non-empty string", lambda x: isinstance(x, str) and x.strip() != "",
+                     default)
+        return None if v is None else str(v)
+
+    def date(self, name: str) -> date | None:
+        v = self.get(name, "a TOML date (YYYY-MM-DD, unquoted)",
+                     lambda x: isinstance(x, date) and not hasattr(x, "hour"))
+        return v if isinstance(v, date) else None
+
+    def str_list(self, name: str, default: Any = _MISSING) -> tuple[str, ...] | None:
+        v = self.get(name, "a list of strings",
+                     lambda x: isinstance(x, list) and all(isinstance(i, str) for i in x), default)
+        return None if v is None else tuple(v)
+
+    def table(self, name: str) -> _Table:
+        self.seen.add(name)
+        v = self.data.get(name, _MISSING)
+        if v is _MISSING:
+            if not self.absent:
+                self.error(name, "missing required table", hint=f"add a [{self.key(name)}] table")
+            v = None
+        elif not isinstance(v, dict):
+            self.error(name, "must be a table", v)
+            v = None
+        return _Table(v, self.key(name), self.errors, self.source)
+
+    def window(self, name: str) -> Window | None:
+        t = self.table(name)
+        before = t.int("before", minimum=0, maximum=366)
+        after = t.int("after", minimum=0, maximum=366)
+        t.finish()
+        if before is None or after is None:
+            return None
+        return Window(before=before, after=after)
+
+    def finish(self) -> None:
+        """Report every key nobody asked for (a typo must never fall back to a default)."""
+        for k in self.data:
+            if k not in self.seen:
+                self.error(k, "unknown key", self.data[k],
+                           hint="remove it or fix its spelling (see templates/cc312.toml)")
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.data.items())
+
+
+def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol | None:
+    version = root.int("schema_version")
+    if version is not None and version != SCHEMA_VERSION:
+        root.error("schema_version", f"unsupported version (this release reads {SCHEMA_VERSION})",
+                   version, hint="use a protocol written for this release")
+        return None
+
+    tr = root.table("trial")
+    trial = {
+        "registry_id": tr.str("registry_id"),
+        "protocol_id": tr.str("protocol_id"),
+        "title": tr.str("title"),
+        "sponsor": tr.str("sponsor"),
+        "start_date": tr.date("start_date"),
+        "completion_date": tr.date("completion_date"),
+        "age_min_years": tr.int("age_min_years", minimum=0, maximum=150),
+        "age_max_years": tr.int("age_max_years", minimum=0, maximum=150),
+    }
+    tr.finish()
+    if trial["start_date"] and trial["completion_date"] and \
+            trial["completion_date"] <= trial["start_date"]:
+        tr.error("completion_date", "must be after trial.start_date", trial["completion_date"])
+    if trial["age_min_years"] is not None and trial["age_max_years"] is not None and \
+            trial["age_max_years"] < trial["age_min_years"]:
+        tr.error("age_max_years", "must not be below trial.age_min_years", trial["age_max_years"])
+
+    dt = root.table("dosing")
+    time_text = dt.str("time")
+    dosing_time = _parse_hhmm(time_text) if time_text else None
+    if time_text and dosing_time is None:
+        dt.error("time", "must be a time HH:MM (24 h)", time_text, hint='e.g. "09:00"')
+    dosing = {
+        "dosing_duration_minutes": dt.int("duration_minutes", minimum=1, maximum=1440),
+        "min_interval_days": dt.int("min_interval_days", minimum=0, maximum=28),
+        "max_treatment_weeks": dt.int("max_treatment_weeks", minimum=1, maximum=520),
+        "contraception_months": dt.int("contraception_months", minimum=0, maximum=120),
+    }
+    dt.finish()
+
+    # Regimens first: induction refers to one of them.
+    rg = root.table("regimens")
+    regimens: list[Regimen] = []
+    for code, _ in list(rg.items()):
+        t = rg.table(code)
+        label = t.str("label")
+        days = t.get("days_in_week", "a list of day numbers 1..7",
+                     lambda x: isinstance(x, list) and all(
+                         isinstance(i, int) and not isinstance(i, bool) for i in x))
+        every = t.int("every_weeks", minimum=1, maximum=52, default=1)
+        cdisc = t.str("cdisc_frequency", default="")
+        nci = t.str("nci_code", default="")
+        t.finish()
+        if days is not None:
+            if not days:
+                t.error("days_in_week", "a regimen needs at least one dosing day", days,
+                        hint="e.g. days_in_week = [1]")
+                days = None
+            elif any(not 1 <= d <= 7 for d in days) or list(days) != sorted(set(days)):
+                t.error("days_in_week", "days must be 1..7, ascending, without repeats", days)
+                days = None
+        if label and days and every:
+            regimens.append(Regimen(code=code, label=label, days_in_week=tuple(days),
+                                    every_weeks=every, cdisc_frequency=cdisc or "",
+                                    nci_code=nci or ""))
+    if not rg.data and "regimens" in root.data:
+        rg.error("", "at least one regimen is required")
+    codes = {r.code for r in regimens}
+
+    ind = root.table("induction")
+    induction_regimen = ind.str("regimen")
+    induction_weeks = ind.int("weeks", minimum=1, maximum=52)
+    first_dose_window = ind.window("first_dose_window")
+    induction_window = ind.window("window")
+    ind.finish()
+    if induction_regimen and induction_regimen not in codes and rg.data:
+        ind.error("regimen", "not a regimen defined under [regimens]", induction_regimen,
+                  hint=f"use one of {sorted(codes)}")
+
+    asm = root.table("assessment")
+    assessment_visit = asm.str("visit")
+    assessment_day = asm.int("study_day", minimum=1, maximum=3650)
+    assessment_window = asm.window("window")
+    asm.finish()
+
+    cont = root.table("continuation")
+    continuation_window = cont.window("window")
+    review_every = cont.int("review_every_weeks", minimum=1, maximum=52)
+    review_window = cont.window("review_window")
+    cont.finish()
+
+    eot = root.table("eot")
+    eot_visit = eot.str("visit")
+    eot_days = eot.int("days_after_last_dose", minimum=1, maximum=3650)
+    eot_window = eot.window("window")
+    eot.finish()
+
+    root.seen.add("follow_up")
+    follow_up: list[FollowUpVisit] = []
+    fu_raw = root.data.get("follow_up", [])
+    if not isinstance(fu_raw, list):
+        root.error("follow_up", "must be an array of tables ([[follow_up]])", fu_raw)
+        fu_raw = []
+    for i, raw in enumerate(fu_raw):
+        t = _Table(raw, f"follow_up[{i}]", errors, source)
+        if not isinstance(raw, dict):
+            t.error("", "must be a table", raw)
+            continue
+        v = t.str("visit")
+        n = t.int("days_after_last_dose", minimum=1, maximum=3650)
+        w = t.window("window")
+        t.finish()
+        if v and n and w:
+            follow_up.append(FollowUpVisit(visit=v, days_after_last_dose=n, window=w))
+
+    pr = root.table("procedures")
+    procedures = Procedures(**{
+        name: pr.str_list(name, default=[]) or ()
+        for name in ("first_dose", "induction_dose", "continuation_dose", "assessment",
+                     "review", "eot", "follow_up")
+    })
+    pr.finish()
+
+    ds = root.table("disease_scores")
+    scores: list[tuple[str, str]] = []
+    for k, _ in list(ds.items()):
+        s = ds.str(k)
+        if s:
+            scores.append((k, s))
+    root.finish()
+
+    # ---- consistency between values --------------------------------------------------
+    names = [n for n in [assessment_visit, eot_visit, *(f.visit for f in follow_up)] if n]
+    import re
+
+    for n in names:
+        if re.fullmatch(r"W\d+D\d", n) or n.startswith("REV-W"):
+            root.error("", f"visit name {n!r} collides with the dose (W<w>D<d>) or review "
+                       "(REV-W<w>) naming", n, hint="choose another visit name")
+    dupes = {n for n in names if names.count(n) > 1}
+    for n in sorted(dupes):
+        root.error("follow_up", "visit names must be unique", n)
+
+    weeks = dosing["max_treatment_weeks"]
+    if weeks is not None and induction_weeks is not None and weeks < induction_weeks:
+        dt.error("max_treatment_weeks", f"cap shorter than the induction ({induction_weeks} weeks)",
+                 weeks, hint="the cap must cover the whole induction")
+
+    by_code = {r.code: r for r in regimens}
+    ind_reg = by_code.get(induction_regimen or "")
+    if ind_reg and induction_window and induction_window.width >= ind_reg.min_gap_days:
+        ind.error("window", f"window ({induction_window}) is as wide as the {ind_reg.min_gap_days}-day "
+                  f"gap to the next {ind_reg.code} dose", induction_window.width,
+                  hint="narrow the window so two dose windows never overlap")
+    if continuation_window:
+        for r in regimens:
+            if continuation_window.width >= r.min_gap_days:
+                cont.error("window", f"window ({continuation_window}) is as wide as the "
+                           f"{r.min_gap_days}-day gap between two {r.code} doses",
+                           continuation_window.width,
+                           hint="narrow the window or remove the regimen")
+    if ind_reg and induction_weeks and assessment_day is not None:
+        last_ind = 7 * (induction_weeks - 1) + ind_reg.days_in_week[-1]
+        if assessment_day <= last_ind:
+            asm.error("study_day", f"must come after the last induction dose (day {last_ind})",
+                      assessment_day)
+        if weeks is not None and assessment_day > 7 * weeks:
+            asm.error("study_day", f"must not come after the cap (day {7 * weeks})", assessment_day)
+    if induction_window and first_dose_window and first_dose_window.before:
+        ind.error("first_dose_window", "the first dose defines study day 1: 'before' must be 0",
+                  first_dose_window.before)
+
+    if errors:
+        return None
+    assert trial["start_date"] and trial["completion_date"] and dosing_time
+    assert induction_regimen and induction_weeks and first_dose_window and induction_window
+    assert assessment_visit and assessment_day and assessment_window and continuation_window
+    assert review_every and review_window and eot_visit and eot_days and eot_window
+    return Protocol(
+        schema_version=SCHEMA_VERSION,
+        registry_id=trial["registry_id"],
+        protocol_id=trial["protocol_id"],
+        title=trial["title"],
+        sponsor=trial["sponsor"],
+        start_date=trial["start_date"],
+        completion_date=trial["completion_date"],
+        age_min_years=trial["age_min_years"],
+        age_max_years=trial["age_max_years"],
+        dosing_time=dosing_time,
+        regimens=tuple(regimens),
+        induction_regimen=induction_regimen,
+        induction_weeks=induction_weeks,
+        first_dose_window=first_dose_window,
+        induction_window=induction_window,
+        assessment_visit=assessment_visit,
+        assessment_day=StudyDay(assessment_day),
+        assessment_window=assessment_window,
+        continuation_window=continuation_window,
+        review_every_weeks=review_every,
+        review_window=review_window,
+        eot_visit=eot_visit,
+        eot_days_after_last_dose=eot_days,
+        eot_window=eot_window,
+        follow_up=tuple(follow_up),
+        procedures=procedures,
+        disease_scores=tuple(scores),
+        source=source,
+        **dosing,  # type: ignore[arg-type]
+    )
+
+
+def _parse_hhmm(text: str) -> time | None:
+    import re
+
+    m = re.fullmatch(r"(\d{2}):(\d{2})", text.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        return None
+    return time(int(m.group(1)), int(m.group(2)))

@@ -1,0 +1,117 @@
+"""Plans rendered as text: CSV, JSON and a human-readable table. Rendering returns strings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from .frame import PLAN_COLUMNS, event_row
+from .model import EventKind, EventStatus, StudyPlan, SubjectPlan
+
+__all__ = ["to_csv", "to_json", "to_table"]
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def to_csv(plan: StudyPlan) -> str:
+    """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(PLAN_COLUMNS)
+    for p in plan:
+        for e in p.events:
+            row = event_row(p, e)
+            w.writerow([_cell(row[c]) for c in PLAN_COLUMNS])
+    return buf.getvalue()
+
+
+def _summary(p: SubjectPlan) -> dict[str, Any]:
+    return {
+        "subject_id": p.subject_id,
+        "cohort": p.subject.cohort,
+        "dose_level": p.subject.dose_level,
+        "first_dose_date": p.subject.first_dose_date,
+        "outcome": p.outcome.value,
+        "state": p.state.value if p.state else None,
+        "decision_due": p.decision_due,
+        "last_dose_date": p.last_dose_date,
+        "cap_date": p.cap_date,
+        "contraception_end": p.contraception_end,
+        "doses_done": p.count(EventStatus.DONE),
+        "doses_missed": p.count(EventStatus.MISSED),
+        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE,
+                                                  EventStatus.PROVISIONAL)),
+    }
+
+
+def to_json(plan: StudyPlan) -> str:
+    """The plan as JSON: study, then per subject a summary, its warnings and its events."""
+    def conv(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, date) else v
+
+    doc = {
+        "study": plan.study_name,
+        "today": conv(plan.today),
+        "assume": plan.assume,
+        "subjects": [
+            {**{k: conv(v) for k, v in _summary(p).items()},
+             "warnings": [{"category": w.category.__name__, "visit": w.visit,
+                           "message": w.message} for w in p.warnings],
+             "events": [{k: conv(v) for k, v in event_row(p, e).items()
+                         if k not in ("cohort", "dose_level")} for e in p.events]}
+            for p in plan
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_table(plan: StudyPlan) -> str:
+    """A plain-text table per subject, for a terminal."""
+    out: list[str] = [f"{plan.study_name}" + (f" — as of {plan.today}" if plan.today else "")]
+    cols = ("visit", "kind", "day", "target", "window", "status", "dose", "regimen", "actual")
+    for p in plan:
+        s = _summary(p)
+        out.append("")
+        head = (f"Subject {p.subject_id} · cohort {p.subject.cohort} · {p.subject.dose_level} · "
+                f"first dose {p.subject.first_dose_date} · {p.outcome.value}")
+        if p.state:
+            head += f" · now {p.state.value}"
+        out.append(head)
+        facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "
+                 f"to come {s['doses_planned']}", f"last dose allowed {p.cap_date}"]
+        if p.decision_due:
+            facts.append(f"decision due {p.decision_due}")
+        if p.contraception_end:
+            facts.append(f"contraception until {p.contraception_end}")
+        out.append("  " + "; ".join(facts))
+        rows = [cols]
+        for e in p.events:
+            rows.append((
+                e.visit, e.kind.value, str(e.study_day.value), e.target_date.isoformat(),
+                f"{e.window_start:%m-%d}…{e.window_end:%m-%d}",
+                e.status.value + ("*" if e.deviation else ""),
+                str(e.dose_number or ""), e.regimen or "",
+                e.actual_date.isoformat() if e.actual_date else ""))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+        for r in rows:
+            out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        for w in p.warnings:
+            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.message}")
+    if any(e.deviation for p in plan for e in p.events):
+        out.append("")
+        out.append("* done outside its window (protocol deviation)")
+    if any(e.kind is EventKind.DOSE and e.status is EventStatus.PROVISIONAL
+           for p in plan for e in p.events):
+        out.append(f"provisional: planned under --assume {plan.assume}, not a decision")
+    return "\n".join(out) + "\n"

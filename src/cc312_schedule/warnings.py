@@ -1,0 +1,59 @@
+"""Warning classes: things the plan shows but does not refuse.
+
+Each is a subclass of :class:`ScheduleWarning`, so ``warnings.filterwarnings`` (or ``-W``)
+can silence or escalate one kind. The engine itself stays pure: it returns warnings as data
+(:class:`cc312_schedule.model.PlanWarning`); :meth:`StudyPlan.emit_warnings` hands them to the
+:mod:`warnings` machinery, and ``cc312-schedule ... --strict`` turns them into exit code 1.
+
+>>> import warnings
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     warnings.warn("W6D4 clipped", DecisionClippedWarning)
+>>> caught[0].category.__name__, issubclass(caught[0].category, ScheduleWarning)
+('DecisionClippedWarning', True)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AfterStudyCompletionWarning",
+    "AgeEligibilityWarning",
+    "DecisionClippedWarning",
+    "DecisionWithoutEffectWarning",
+    "MinimumIntervalWarning",
+    "RecordedVisitWarning",
+    "ScheduleWarning",
+    "WindowDeviationWarning",
+]
+
+
+class ScheduleWarning(UserWarning):
+    """Base class of every warning about a plan."""
+
+
+class DecisionClippedWarning(ScheduleWarning):
+    """A decision asked for dosing past the 24-week cap (study day 168); the excess was dropped."""
+
+
+class DecisionWithoutEffectWarning(ScheduleWarning):
+    """A decision plans no dose at all (its period ends before the regimen's first dosing day)."""
+
+
+class MinimumIntervalWarning(ScheduleWarning):
+    """Two doses (a recorded one and the next planned one) are closer than the minimum interval."""
+
+
+class WindowDeviationWarning(ScheduleWarning):
+    """A visit was done outside its window: a protocol deviation."""
+
+
+class AfterStudyCompletionWarning(ScheduleWarning):
+    """A visit falls after the study completion date."""
+
+
+class AgeEligibilityWarning(ScheduleWarning):
+    """The subject's age on the consent date is outside the protocol's inclusive range."""
+
+
+class RecordedVisitWarning(ScheduleWarning):
+    """A recorded visit does not match the current plan (kept as recorded: nothing is dropped)."""
