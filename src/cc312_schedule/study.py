@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import difflib
 import enum
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -31,12 +32,14 @@ __all__ = [
     "Decision",
     "RecordStatus",
     "RecordedVisit",
+    "Reminder",
     "SourceRef",
     "Study",
     "StudyConfig",
     "Subject",
     "example_study_path",
     "load_study",
+    "parse_reminder",
 ]
 
 LANGUAGES = ("en", "zh-CN")
@@ -70,6 +73,61 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Reminder:
+    """A calendar reminder (iCal ``VALARM``) before each visit, from ``study.toml`` ``reminders``.
+
+    Two kinds, with different meanings: ``before`` is a fixed time before the start of the
+    visit ("60 minutes before"); ``at`` + ``days_before`` is a local clock time on an earlier
+    day ("16:00 the day before"), which stays at 16:00 even across a daylight-saving change.
+
+    >>> parse_reminder("16:00 the day before")
+    Reminder(text='16:00 the day before', before=None, at=datetime.time(16, 0), days_before=1)
+    >>> parse_reminder("90 minutes before").before
+    datetime.timedelta(seconds=5400)
+    """
+
+    text: str
+    before: timedelta | None = None
+    at: time | None = None
+    days_before: int = 0
+
+
+DEFAULT_REMINDERS = ("16:00 the day before", "60 minutes before")
+_REMINDER_RE = re.compile(
+    r"(?:(?P<n>\d+) (?P<unit>minutes?|hours?) before"
+    r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day)|(?P<days>\d+) days before))")
+
+
+def parse_reminder(text: str) -> Reminder:
+    """Parse one ``reminders`` entry; raise :class:`ValueError` naming the accepted forms.
+
+    Forms: ``"N minutes before"``, ``"N hours before"``, ``"HH:MM the day before"``,
+    ``"HH:MM N days before"``, ``"HH:MM on the day"``.
+
+    >>> parse_reminder("2 hours before").before
+    datetime.timedelta(seconds=7200)
+    >>> parse_reminder("07:30 on the day").days_before
+    0
+    >>> parse_reminder("1 day before")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a reminder: '1 day before'
+    """
+    m = _REMINDER_RE.fullmatch(" ".join(text.split()))
+    if m is None:
+        raise ValueError(f"not a reminder: {text!r}")
+    if m["n"] is not None:
+        n = int(m["n"])
+        return Reminder(text=text, before=timedelta(minutes=n) if m["unit"].startswith("minute")
+                        else timedelta(hours=n))
+    at = _parse_hhmm(m["at"])
+    if at is None:
+        raise ValueError(f"not a time HH:MM: {m['at']!r}")
+    days = 1 if m["day"] == "the day before" else 0 if m["day"] else int(m["days"])
+    return Reminder(text=text, at=at, days_before=days)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StudyConfig:
     """``study.toml``: every key but ``name`` is optional."""
 
@@ -79,6 +137,7 @@ class StudyConfig:
     timezone: str = "Asia/Shanghai"
     dosing_time: time | None = None
     language: str = "en"
+    reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,8 +263,8 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
             protocol = load_protocol(ppath)
         except InvalidStudyError as exc:
             errors.extend(exc.errors)
-    subjects = _load_subjects(root / "subjects.csv", protocol, errors)
-    ids = {s.subject_id for s in subjects}
+    ids: set[str] = set()  # every id in subjects.csv, even on a bad row (no cascade of errors)
+    subjects = _load_subjects(root / "subjects.csv", protocol, errors, ids)
     decisions = _load_decisions(root / "decisions.csv", ids, protocol, errors)
     visits = _load_visits(root / "visits.csv", ids, protocol, errors)
     if protocol is not None:
@@ -239,7 +298,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     def err(key: str, message: str, value: object, hint: str | None = None) -> None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
-    known = {"name", "protocol", "site", "timezone", "dosing_time", "language"}
+    known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders"}
     for k in data:
         if k not in known:
             close = difflib.get_close_matches(k, known, n=1)
@@ -270,11 +329,24 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     lang = strs.get("language", "en")
     if lang not in LANGUAGES:
         err("language", "unsupported language", lang, f"use one of {', '.join(LANGUAGES)}")
+    reminders: list[Reminder] = []
+    texts = data.get("reminders", list(DEFAULT_REMINDERS))
+    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+        err("reminders", "must be a list of strings", texts,
+            'e.g. reminders = ["16:00 the day before", "60 minutes before"], or [] for none')
+    else:
+        for text in texts:
+            try:
+                reminders.append(parse_reminder(text))
+            except ValueError:
+                err("reminders", "not a reminder", text,
+                    'use "N minutes before", "N hours before", "HH:MM the day before", '
+                    '"HH:MM N days before" or "HH:MM on the day"')
     if len(errors) > before:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang)
+                       language=lang, reminders=tuple(reminders))
 
 
 class _Rows:
@@ -362,8 +434,8 @@ class _Rows:
             return None
 
 
-def _load_subjects(path: Path, protocol: Protocol | None,
-                   errors: list[ScheduleError]) -> list[Subject]:
+def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
+                   ids: set[str]) -> list[Subject]:
     if not path.exists():
         errors.append(StudyFileError("missing subjects.csv", path=path,
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
@@ -381,6 +453,7 @@ def _load_subjects(path: Path, protocol: Protocol | None,
             rows.error(line, "subject_id", f"duplicate subject id (first on line {seen[sid]})", sid)
         else:
             seen[sid] = line
+            ids.add(sid)
         for col in ("cohort", "dose_level"):
             if not row[col]:
                 rows.error(line, col, f"missing {col.replace('_', ' ')}")

@@ -1,0 +1,47 @@
+"""Shared fixtures: a small study folder builder and the example study."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cc312_schedule import example_study_path
+
+SUBJECTS_HEADER = "subject_id,cohort,dose_level,first_dose_date,disease,consent_date,date_of_birth,sex\n"
+DECISIONS_HEADER = "subject_id,decided_on,action,regimen,weeks,until,investigator,rationale\n"
+VISITS_HEADER = "subject_id,visit,actual_date,status,note\n"
+
+
+def write_study(folder: Path, *, study: str = 'name = "Test study"\n',
+                subjects: str = "001,1,DL1,2026-03-02,SLE,2026-02-01,1980-01-01,F\n",
+                decisions: str | None = None, visits: str | None = None,
+                files: dict[str, str] | None = None) -> Path:
+    """Write a study folder; CSV bodies are given without their header (added here)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "study.toml").write_text(study, encoding="utf-8")
+    (folder / "subjects.csv").write_text(SUBJECTS_HEADER + subjects, encoding="utf-8")
+    if decisions is not None:
+        (folder / "decisions.csv").write_text(DECISIONS_HEADER + decisions, encoding="utf-8")
+    if visits is not None:
+        (folder / "visits.csv").write_text(VISITS_HEADER + visits, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def make_study(tmp_path: Path) -> Callable[..., Path]:
+    def make(**kw: object) -> Path:
+        return write_study(tmp_path / "study", **kw)  # type: ignore[arg-type]
+    return make
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled example study."""
+    dest = tmp_path / "example-study"
+    shutil.copytree(example_study_path(), dest)
+    return dest
