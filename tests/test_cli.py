@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,6 +92,7 @@ def test_output_into_missing_folder_is_refused(tmp_path: Path) -> None:
 def test_check_example_study() -> None:
     code, out, err = run("check", EXAMPLE)
     assert code == 0 and "6 subjects, 9 decisions" in out
+    assert "warning: 004 W6D1: done on 2026-08-26, outside its window" in err
     assert run("check", EXAMPLE, "--strict")[0] == 1
 
 
@@ -104,22 +104,22 @@ def test_version_and_help() -> None:
 
 @pytest.mark.slow
 def test_python_dash_m_and_no_pandas_for_csv() -> None:
-    code = ("import sys, runpy; sys.argv = ['cc312-schedule', 'plan', %r, '--format', 'csv',"
-            " '--today', '2026-11-25'];\n"
+    code = (f"import sys, runpy; sys.argv = ['cc312-schedule', 'plan', {EXAMPLE!r}, '--format',"
+            " 'csv', '--today', '2026-11-25'];\n"
             "try:\n    runpy.run_module('cc312_schedule', run_name='__main__')\n"
             "except SystemExit as e:\n    assert e.code == 0\n"
-            "assert 'pandas' not in sys.modules, 'plan --format csv must not import pandas'\n") % EXAMPLE
+            "assert 'pandas' not in sys.modules, 'plan --format csv must not import pandas'\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("subject_id,visit,kind")
 
 
-def test_recorded_done_visit_reaches_the_plan(example_copy: Path,
-                                              make_study: Callable[..., Path]) -> None:
+def test_recorded_done_visit_reaches_the_plan(example_copy: Path) -> None:
     with (example_copy / "visits.csv").open("a", encoding="utf-8") as fh:
         fh.write("003,W21D1,2026-11-23,done,typed by the coordinator\n")
     code, out, _ = run("plan", str(example_copy), "--format", "csv", "--subject", "003",
                        "--today", "2026-11-25")
+    assert code == 0
     row = next(r for r in csv.DictReader(io.StringIO(out)) if r["visit"] == "W21D1")
     assert (row["status"], row["actual_date"], row["note"]) == (
         "done", "2026-11-23", "typed by the coordinator")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from regenerate_golden import CASES, GOLDEN, render
 
 

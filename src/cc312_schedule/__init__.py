@@ -16,6 +16,7 @@ from .errors import (
     StudyFileError,
     UsageError,
 )
+from .frame import to_frame
 from .model import (
     EventKind,
     EventStatus,
@@ -38,7 +39,6 @@ from .study import (
     example_study_path,
     load_study,
 )
-from .frame import to_frame
 from .warnings import ScheduleWarning
 
 __version__ = "0.1.0"

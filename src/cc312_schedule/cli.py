@@ -73,7 +73,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
         return
     from .fileio import write_atomic
 
-    path = Path(output)  # type: ignore[arg-type]
+    path = Path(output)
     if not path.parent.is_dir():
         raise UsageError("cannot write: the folder does not exist", key="-o", value=str(path),
                          hint="create the folder first")

@@ -266,7 +266,7 @@ class _Table:
             return None
         return v
 
-    def int(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
+    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
             default: Any = _MISSING) -> int | None:
         v = self.get(name, "an integer", lambda x: isinstance(x, int) and not isinstance(x, bool),
                      default)
@@ -278,12 +278,12 @@ class _Table:
             return None
         return int(v)
 
-    def str(self, name: str, default: Any = _MISSING) -> str | None:
+    def text(self, name: str, default: Any = _MISSING) -> str | None:
         v = self.get(name, "a non-empty string", lambda x: isinstance(x, str) and x.strip() != "",
                      default)
         return None if v is None else str(v)
 
-    def date(self, name: str) -> date | None:
+    def day(self, name: str) -> date | None:
         v = self.get(name, "a TOML date (YYYY-MM-DD, unquoted)",
                      lambda x: isinstance(x, date) and not hasattr(x, "hour"))
         return v if isinstance(v, date) else None
@@ -307,8 +307,8 @@ class _Table:
 
     def window(self, name: str) -> Window | None:
         t = self.table(name)
-        before = t.int("before", minimum=0, maximum=366)
-        after = t.int("after", minimum=0, maximum=366)
+        before = t.integer("before", minimum=0, maximum=366)
+        after = t.integer("after", minimum=0, maximum=366)
         t.finish()
         if before is None or after is None:
             return None
@@ -326,41 +326,37 @@ class _Table:
 
 
 def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol | None:
-    version = root.int("schema_version")
+    version = root.integer("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"unsupported version (this release reads {SCHEMA_VERSION})",
                    version, hint="use a protocol written for this release")
         return None
 
     tr = root.table("trial")
-    trial = {
-        "registry_id": tr.str("registry_id"),
-        "protocol_id": tr.str("protocol_id"),
-        "title": tr.str("title"),
-        "sponsor": tr.str("sponsor"),
-        "start_date": tr.date("start_date"),
-        "completion_date": tr.date("completion_date"),
-        "age_min_years": tr.int("age_min_years", minimum=0, maximum=150),
-        "age_max_years": tr.int("age_max_years", minimum=0, maximum=150),
-    }
+    registry_id = tr.text("registry_id")
+    protocol_id = tr.text("protocol_id")
+    title = tr.text("title")
+    sponsor = tr.text("sponsor")
+    start_date = tr.day("start_date")
+    completion_date = tr.day("completion_date")
+    age_min = tr.integer("age_min_years", minimum=0, maximum=150)
+    age_max = tr.integer("age_max_years", minimum=0, maximum=150)
     tr.finish()
-    if trial["start_date"] and trial["completion_date"] and \
-            trial["completion_date"] <= trial["start_date"]:
-        tr.error("completion_date", "must be after trial.start_date", trial["completion_date"])
-    if trial["age_min_years"] is not None and trial["age_max_years"] is not None and \
-            trial["age_max_years"] < trial["age_min_years"]:
-        tr.error("age_max_years", "must not be below trial.age_min_years", trial["age_max_years"])
+    if start_date and completion_date and completion_date <= start_date:
+        tr.error("completion_date", "must be after trial.start_date", completion_date)
+    if age_min is not None and age_max is not None and age_max < age_min:
+        tr.error("age_max_years", "must not be below trial.age_min_years", age_max)
 
     dt = root.table("dosing")
-    time_text = dt.str("time")
+    time_text = dt.text("time")
     dosing_time = _parse_hhmm(time_text) if time_text else None
     if time_text and dosing_time is None:
         dt.error("time", "must be a time HH:MM (24 h)", time_text, hint='e.g. "09:00"')
     dosing = {
-        "dosing_duration_minutes": dt.int("duration_minutes", minimum=1, maximum=1440),
-        "min_interval_days": dt.int("min_interval_days", minimum=0, maximum=28),
-        "max_treatment_weeks": dt.int("max_treatment_weeks", minimum=1, maximum=520),
-        "contraception_months": dt.int("contraception_months", minimum=0, maximum=120),
+        "dosing_duration_minutes": dt.integer("duration_minutes", minimum=1, maximum=1440),
+        "min_interval_days": dt.integer("min_interval_days", minimum=0, maximum=28),
+        "max_treatment_weeks": dt.integer("max_treatment_weeks", minimum=1, maximum=520),
+        "contraception_months": dt.integer("contraception_months", minimum=0, maximum=120),
     }
     dt.finish()
 
@@ -369,13 +365,13 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     regimens: list[Regimen] = []
     for code, _ in list(rg.items()):
         t = rg.table(code)
-        label = t.str("label")
+        label = t.text("label")
         days = t.get("days_in_week", "a list of day numbers 1..7",
                      lambda x: isinstance(x, list) and all(
                          isinstance(i, int) and not isinstance(i, bool) for i in x))
-        every = t.int("every_weeks", minimum=1, maximum=52, default=1)
-        cdisc = t.str("cdisc_frequency", default="")
-        nci = t.str("nci_code", default="")
+        every = t.integer("every_weeks", minimum=1, maximum=52, default=1)
+        cdisc = t.text("cdisc_frequency", default="")
+        nci = t.text("nci_code", default="")
         t.finish()
         if days is not None:
             if not days:
@@ -394,8 +390,8 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     codes = {r.code for r in regimens}
 
     ind = root.table("induction")
-    induction_regimen = ind.str("regimen")
-    induction_weeks = ind.int("weeks", minimum=1, maximum=52)
+    induction_regimen = ind.text("regimen")
+    induction_weeks = ind.integer("weeks", minimum=1, maximum=52)
     first_dose_window = ind.window("first_dose_window")
     induction_window = ind.window("window")
     ind.finish()
@@ -404,20 +400,20 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
                   hint=f"use one of {sorted(codes)}")
 
     asm = root.table("assessment")
-    assessment_visit = asm.str("visit")
-    assessment_day = asm.int("study_day", minimum=1, maximum=3650)
+    assessment_visit = asm.text("visit")
+    assessment_day = asm.integer("study_day", minimum=1, maximum=3650)
     assessment_window = asm.window("window")
     asm.finish()
 
     cont = root.table("continuation")
     continuation_window = cont.window("window")
-    review_every = cont.int("review_every_weeks", minimum=1, maximum=52)
+    review_every = cont.integer("review_every_weeks", minimum=1, maximum=52)
     review_window = cont.window("review_window")
     cont.finish()
 
     eot = root.table("eot")
-    eot_visit = eot.str("visit")
-    eot_days = eot.int("days_after_last_dose", minimum=1, maximum=3650)
+    eot_visit = eot.text("visit")
+    eot_days = eot.integer("days_after_last_dose", minimum=1, maximum=3650)
     eot_window = eot.window("window")
     eot.finish()
 
@@ -432,8 +428,8 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
         if not isinstance(raw, dict):
             t.error("", "must be a table", raw)
             continue
-        v = t.str("visit")
-        n = t.int("days_after_last_dose", minimum=1, maximum=3650)
+        v = t.text("visit")
+        n = t.integer("days_after_last_dose", minimum=1, maximum=3650)
         w = t.window("window")
         t.finish()
         if v and n and w:
@@ -450,7 +446,7 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     ds = root.table("disease_scores")
     scores: list[tuple[str, str]] = []
     for k, _ in list(ds.items()):
-        s = ds.str(k)
+        s = ds.text(k)
         if s:
             scores.append((k, s))
     root.finish()
@@ -459,13 +455,12 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     names = [n for n in [assessment_visit, eot_visit, *(f.visit for f in follow_up)] if n]
     import re
 
-    for n in names:
-        if re.fullmatch(r"W\d+D\d", n) or n.startswith("REV-W"):
-            root.error("", f"visit name {n!r} collides with the dose (W<w>D<d>) or review "
-                       "(REV-W<w>) naming", n, hint="choose another visit name")
-    dupes = {n for n in names if names.count(n) > 1}
-    for n in sorted(dupes):
-        root.error("follow_up", "visit names must be unique", n)
+    for name in names:
+        if re.fullmatch(r"W\d+D\d", name) or name.startswith("REV-W"):
+            root.error("", f"visit name {name!r} collides with the dose (W<w>D<d>) or review "
+                       "(REV-W<w>) naming", name, hint="choose another visit name")
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        root.error("follow_up", "visit names must be unique", name)
 
     weeks = dosing["max_treatment_weeks"]
     if weeks is not None and induction_weeks is not None and weeks < induction_weeks:
@@ -498,20 +493,21 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
 
     if errors:
         return None
-    assert trial["start_date"] and trial["completion_date"] and dosing_time
+    assert registry_id and protocol_id and title and sponsor and dosing_time
+    assert start_date and completion_date and age_min is not None and age_max is not None
     assert induction_regimen and induction_weeks and first_dose_window and induction_window
     assert assessment_visit and assessment_day and assessment_window and continuation_window
     assert review_every and review_window and eot_visit and eot_days and eot_window
     return Protocol(
         schema_version=SCHEMA_VERSION,
-        registry_id=trial["registry_id"],
-        protocol_id=trial["protocol_id"],
-        title=trial["title"],
-        sponsor=trial["sponsor"],
-        start_date=trial["start_date"],
-        completion_date=trial["completion_date"],
-        age_min_years=trial["age_min_years"],
-        age_max_years=trial["age_max_years"],
+        registry_id=registry_id,
+        protocol_id=protocol_id,
+        title=title,
+        sponsor=sponsor,
+        start_date=start_date,
+        completion_date=completion_date,
+        age_min_years=age_min,
+        age_max_years=age_max,
         dosing_time=dosing_time,
         regimens=tuple(regimens),
         induction_regimen=induction_regimen,
