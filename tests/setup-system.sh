@@ -1,5 +1,17 @@
 #!/bin/sh
-# Installs the system programs that some tests drive (none yet for the core engine).
-# Kept as one script so `make test` and CI install exactly the same things.
+# Installs the system programs that some tests drive. Run from the repository root, as root
+# (CI on Debian; `make test` runs it). Kept as one script so `make test` and CI install the same.
 set -eu
-exit 0
+
+# calcurse (Debian package): a plain calendar client; tests/test_ics_clients.py imports our .ics.
+if ! command -v calcurse >/dev/null 2>&1; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q calcurse
+fi
+
+# khal (PyPI) in a virtual environment of its own (.venv-khal, git-ignored), so its
+# dependencies never mix with the package's.
+if [ ! -x .venv-khal/bin/khal ]; then
+    python3 -m venv .venv-khal
+    .venv-khal/bin/python -m pip install -q khal
+fi

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,15 @@ def test_usage_errors_exit_2_without_traceback(args: list[str], message: str) ->
     assert message in err and "Traceback" not in err
 
 
-def test_strict_turns_warnings_into_exit_1_and_writes_nothing(tmp_path: Path) -> None:
+def test_strict_turns_warnings_into_exit_1_and_writes_nothing(
+        tmp_path: Path, make_study: Callable[..., Path]) -> None:
     target = tmp_path / "plan.csv"
     code, _, err = run("plan", EXAMPLE, "--strict", "-o", str(target), "--today", "2026-11-25")
     assert code == 1 and not target.exists()
     assert "DecisionClippedWarning" in err
-    assert run("plan", EXAMPLE, "--strict", "--subject", "001", "--today", "2026-11-25")[0] == 0
+    quiet = make_study(study='name = "x"\n[calendar]\nenabled = false\n')
+    assert run("plan", str(quiet), "--strict", "-o", str(target), "--today", "2026-03-01")[0] == 0
+    assert target.exists()
 
 
 def test_output_file_is_replaced_atomically(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The command line: ``cc312-schedule plan|check STUDY ...``. Thin: parse, call, print.
+"""The command line: ``cc312-schedule plan|check|ics STUDY ...``. Thin: parse, call, print.
 
 Exit codes: 0 ok; 1 warnings under ``--strict``; 2 bad input or usage (never a traceback,
 never a half-written output file).
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .days import parse_iso_date
@@ -52,13 +52,54 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
     p.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="the day to judge overdue visits by (YYYY-MM-DD; default: today at the site)")
+    p.add_argument("--balance", action="store_true",
+                   help="move dosing visits inside their windows to fit the site's capacity")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
     c.add_argument("study", metavar="STUDY")
+    c.add_argument("--balance", action="store_true",
+                   help="report capacity after moving visits inside their windows")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+
+    n = sub.add_parser("next-slot", help="earliest allowed first-dose date for a new subject",
+                       description="The earliest first-dose date for a new subject of a cohort: "
+                       "an open day, respecting the protocol's stagger between first doses, "
+                       "whose whole induction fits the site's capacity; with the reasons.")
+    n.add_argument("study", metavar="STUDY")
+    n.add_argument("--cohort", required=True, metavar="C")
+    n.add_argument("--after", type=_date_arg, metavar="DATE",
+                   help="earliest date to consider (default: tomorrow at the site)")
+
+    i = sub.add_parser("ics", help="write iCalendar (.ics) dosing calendars for the study nurses",
+                       description="Write one .ics per subject and a site calendar (site.ics) "
+                       "into DIR, and record what was published in STUDY/.cc312-ics-state.json.")
+    i.add_argument("study", metavar="STUDY")
+    i.add_argument("-o", "--output", metavar="DIR", required=True,
+                   help="output folder (created if missing); '-' writes one calendar to stdout")
+    i.add_argument("--subject", action="append", metavar="ID", help="only this subject (repeatable)")
+    i.add_argument("--cohort", action="append", metavar="C", help="only this cohort (repeatable)")
+    i.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
+    i.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+    i.add_argument("--assume", metavar="REGIMEN",
+                   help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+    i.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="mark overdue visits as of DATE (default: none, so re-exports stay stable)")
+    _add_workbook_parsers(sub)
     return parser
+
+
+def _datetime_arg(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"needs a time zone: {text!r} (e.g. 2026-11-25T08:00:00Z or +08:00)")
+    return value
 
 
 def _today_at_site(timezone: str) -> date:
@@ -97,7 +138,8 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
-    plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject)
+    plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject,
+                      balance=args.balance)
     n = _report_warnings(plan, stderr)
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
@@ -108,15 +150,183 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .capacity import check_stagger
     from .engine import plan_study
     from .study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study)
+    plan = plan_study(study, balance=args.balance)
     n = _report_warnings(plan, stderr)
+    for w in check_stagger(study):
+        stderr.write(f"warning: {w}\n")
+        n += 1
     stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
                  f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
+
+
+def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .ics import load_ics_state, plan_calendars, state_path_of, write_ics, write_ics_state
+    from .study import load_study
+
+    study = load_study(args.study)
+    plan = plan_study(study, assume=args.assume, today=args.today)
+    generated_at = args.generated_at or datetime.now(UTC)
+    kw = {"generated_at": generated_at, "all_day": args.all_day, "subject_ids": args.subject,
+          "cohorts": args.cohort}
+    if args.output == "-":
+        spath = state_path_of(study)
+        export = plan_calendars(study, plan, state=load_ics_state(spath), **kw)
+        stdout.write(export.calendar.decode("utf-8"))
+        write_ics_state(spath, export.state)
+    else:
+        export = write_ics(study, plan, args.output, **kw)
+        stderr.write(f"wrote {len(export.files)} calendar(s) to {args.output}: {export.new} new, "
+                     f"{export.updated} updated, {export.cancelled} newly cancelled, "
+                     f"{export.unchanged} unchanged event(s)\n")
+    return EXIT_OK
+
+
+def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import timedelta
+
+    from .capacity import next_slot
+    from .study import load_study
+
+    study = load_study(args.study)
+    after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
+    slot = next_slot(study, args.cohort, after=after)
+    stdout.write(f"{slot.first_dose}\n")
+    for line in slot.explanation:
+        stdout.write(f"  {line}\n")
+    return EXIT_OK
+
+
+# ---- the coordinators' workbook and entries back in (xlsx.py, entries.py) ---------------
+
+
+def _add_workbook_parsers(sub: Any) -> None:
+    x = sub.add_parser("xlsx", help="write the coordinators' workbook (.xlsx)",
+                       description="Write the Overview, Visits, Decisions and Timeline sheets.")
+    x.add_argument("study", metavar="STUDY")
+    x.add_argument("-o", "--output", metavar="FILE", required=True, help="the .xlsx to write")
+    x.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="mark overdue visits and today's week as of DATE (default: today at the site)")
+    x.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="generation time shown and stored, e.g. 2026-11-25T08:00:00Z (default: now)")
+    x.add_argument("--assume", metavar="REGIMEN",
+                   help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+
+    m = sub.add_parser("import", help="bring a coordinator's workbook entries into the study",
+                       description="Read actual dates, statuses and notes (Visits) and new "
+                       "decisions (Decisions) from a workbook; show what would change, or write "
+                       "it with --apply. Recorded rows are never rewritten; conflicts are reported.")
+    m.add_argument("study", metavar="STUDY")
+    m.add_argument("workbook", metavar="WORKBOOK")
+    m.add_argument("--apply", action="store_true", help="write visits.csv / decisions.csv")
+    m.add_argument("--amend", metavar="REASON",
+                   help="let entries correct recorded visits; REASON goes to the audit columns")
+    m.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="no entry may be later than DATE (default: today at the site)")
+
+    r = sub.add_parser("record", help="record one visit as done or missed",
+                       description="Record one visit in visits.csv, checked like an import.")
+    r.add_argument("study", metavar="STUDY")
+    r.add_argument("subject", metavar="SUBJECT")
+    r.add_argument("visit", metavar="VISIT", help="e.g. W6D4, D28, REV-W8, EOT, FU1")
+    how = r.add_mutually_exclusive_group(required=True)
+    how.add_argument("--done", type=_date_arg, metavar="DATE", help="the date it was done")
+    how.add_argument("--missed", action="store_true", help="the visit did not happen")
+    r.add_argument("--note", default="", metavar="TEXT")
+    r.add_argument("--amend", metavar="REASON",
+                   help="correct a visit recorded differently; REASON goes to the audit columns")
+    r.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+
+    d = sub.add_parser("decide", help="record an investigator's decision",
+                       description="Record one decision in decisions.csv, checked like an import.")
+    d.add_argument("study", metavar="STUDY")
+    d.add_argument("subject", metavar="SUBJECT")
+    d.add_argument("action", metavar="ACTION", choices=("continue", "stop", "hold", "resume"))
+    d.add_argument("--on", type=_date_arg, metavar="DATE", required=True, help="decision date")
+    d.add_argument("--regimen", metavar="R")
+    length = d.add_mutually_exclusive_group()
+    length.add_argument("--weeks", type=int, metavar="N")
+    length.add_argument("--until", type=_date_arg, metavar="DATE")
+    d.add_argument("--investigator", required=True, metavar="NAME")
+    d.add_argument("--rationale", required=True, metavar="TEXT")
+    d.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+
+
+def _site_today(folder: str) -> date:
+    from .study import load_study
+
+    return _today_at_site(load_study(folder).config.timezone)
+
+
+def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .study import load_study
+    from .xlsx import to_xlsx
+
+    study = load_study(args.study)
+    today = args.today or _today_at_site(study.config.timezone)
+    plan = plan_study(study, assume=args.assume, today=today)
+    data = to_xlsx(study, plan, generated_at=args.generated_at or datetime.now(UTC))
+    _emit_bytes(data, args.output)
+    stderr.write(f"wrote {args.output}: {len(plan.subjects)} subjects, {len(plan.events)} visits\n")
+    return EXIT_OK
+
+
+def _emit_bytes(data: bytes, output: str) -> None:
+    from .fileio import write_atomic
+
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise UsageError("cannot write: the folder does not exist", key="-o", value=str(path),
+                         hint="create the folder first")
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(path),
+                         hint="choose a writable file") from None
+
+
+def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .entries import import_workbook
+
+    today = args.today or _site_today(args.study)
+    result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
+                             amend=args.amend)
+    stdout.write(result.describe())
+    if not args.apply and result.changes:
+        stdout.write("dry run: nothing written (add --apply to write)\n")
+    return EXIT_WARNINGS if result.conflicts else EXIT_OK
+
+
+def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .entries import record
+
+    today = args.today or _site_today(args.study)
+    result = record(args.study, args.subject, args.visit, today=today, done=args.done,
+                    missed=args.missed, note=args.note, amend=args.amend)
+    stdout.write(result.describe())
+    return EXIT_OK
+
+
+def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .entries import decide
+
+    today = args.today or _site_today(args.study)
+    result = decide(args.study, args.subject, on=args.on, action=args.action, today=today,
+                    regimen=args.regimen, weeks=args.weeks, until=args.until,
+                    investigator=args.investigator, rationale=args.rationale)
+    stdout.write(result.describe())
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -126,7 +336,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     err = stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
-        return {"plan": _plan, "check": _check}[args.command](args, out, err)
+        commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
+                    "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide}
+        return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
             err.write(f"error: {e}\n")

@@ -54,13 +54,16 @@ from .model import (
     SubjectState,
 )
 from .protocol import DISEASE_SCORE_ITEM, Protocol, Regimen
+from .sitecal import SiteCalendar
 from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .warnings import (
     AfterStudyCompletionWarning,
     AgeEligibilityWarning,
+    ClosedDayConflictWarning,
     DecisionClippedWarning,
     DecisionWithoutEffectWarning,
     MinimumIntervalWarning,
+    ProvisionalHolidaysWarning,
     RecordedVisitWarning,
     ScheduleWarning,
     WindowDeviationWarning,
@@ -182,8 +185,14 @@ def check_decisions(protocol: Protocol, subject: Subject,
 
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
-               subject_ids: Sequence[str] | None = None) -> StudyPlan:
-    """Plan every subject of ``study`` (or only ``subject_ids``, in that order)."""
+               subject_ids: Sequence[str] | None = None, balance: bool = False) -> StudyPlan:
+    """Plan every subject of ``study`` (or only ``subject_ids``, in that order).
+
+    The study's site calendar (``study.calendar``) moves visits off closed days inside their
+    windows. With a capacity (``max_dosing_per_day``), days over it carry a
+    :class:`CapacityWarning`; ``balance=True`` first moves visits inside their windows to fit
+    (see :func:`cc312_schedule.capacity.plan_balanced`).
+    """
     if subject_ids is not None:
         known = {s.subject_id for s in study.subjects}
         unknown = [s for s in subject_ids if s not in known]
@@ -201,18 +210,29 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
         visits.setdefault(v.subject_id, []).append(v)
     plans = tuple(
         plan_subject(study.protocol, s, decisions.get(s.subject_id, ()),
-                     visits.get(s.subject_id, ()), assume=assume, today=today)
+                     visits.get(s.subject_id, ()), assume=assume, today=today,
+                     calendar=study.calendar)
         for s in subjects)
-    return StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
+    plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
+    if study.calendar is not None and study.calendar.max_dosing_per_day:
+        from .capacity import plan_balanced, with_capacity_warnings
+
+        if balance:
+            plan = plan_balanced(plan, study.protocol, study.calendar)
+        plan = with_capacity_warnings(plan, study.calendar)
+    return plan
 
 
 def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decision] = (),
                  visits: Iterable[RecordedVisit] = (), *, assume: str | None = None,
-                 today: date | None = None) -> SubjectPlan:
+                 today: date | None = None, calendar: SiteCalendar | None = None) -> SubjectPlan:
     """Plan one subject. Decisions and visits of other subjects are ignored.
 
     ``assume``: a regimen code; while awaiting a decision, plan a provisional continuation of it
     to the cap (status ``provisional``). ``today``: marks overdue visits and sets ``state``.
+    ``calendar``: the site's closed days; a visit whose target is closed is planned on the
+    nearest open day inside its window (``planned_date``, with the ``reason``), and a dose never
+    closer than the minimum interval to its neighbours. Without it every day is open.
     """
     sid = subject.subject_id
     decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
@@ -349,6 +369,8 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     if subject.withdrawn_on is not None:
         _withdraw(events, by_visit, subject.withdrawn_on, warn)
         outcome = Outcome.WITHDRAWN
+    if calendar is not None:
+        _shift_doses(protocol, calendar, events, warn)
     given = [e for e in events.values() if e.kind is EventKind.DOSE
              and e.status is not EventStatus.MISSED]
     last_dose = max((e.date for e in given), default=None)
@@ -377,6 +399,8 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
                                  protocol.procedures.follow_up, provisional=provisional))
     for e in others:
         if e.visit not in events:  # two reviews in one week cannot happen; keep the first
+            if calendar is not None:
+                e = _shift(calendar, e, None, None, 0, warn)
             events[e.visit] = e
     for v in recs:
         if visit_kind(protocol, v.visit) is not EventKind.DOSE:
@@ -400,6 +424,13 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
             e = replace(e, status=EventStatus.OVERDUE)
         numbered.append(e)
     _check_intervals(protocol, numbered, warn)
+    if calendar is not None and calendar.provisional_years:
+        years = sorted({e.planned_date.year for e in numbered if e.status in _MOVABLE}
+                       & calendar.provisional_years)
+        for y in years:
+            warn(ProvisionalHolidaysWarning,
+                 f"planned dates in {y} use estimated public holidays ({calendar.source} has no "
+                 f"official notice for {y} yet): check them when the notice is published")
     _check_age(protocol, subject, warn)
     final = tuple(sorted(numbered, key=lambda e: (e.date, _KIND_ORDER[e.kind], e.visit)))
 
@@ -510,6 +541,52 @@ def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit
                 warn(RecordedVisitWarning, f"recorded on {e.date}, on or after withdrawal {on}", name)
         elif e.planned_date >= on:
             del events[name]
+
+
+_MOVABLE = (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE)
+
+
+def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date | None,
+           min_interval: int, warn: _Warn) -> PlannedEvent:
+    """Move ``e`` off a closed target to the nearest open day of its window (policy: the
+    calendar's ``prefer`` side first), keeping ``min_interval`` days from the neighbouring doses
+    ``prev`` and ``nxt``. When no day fits, the target stays and a conflict is reported.
+    Recorded visits get their planned date too (what the site had planned); only the actual
+    date says what happened."""
+    if e.unplanned:
+        return e
+    closed = calendar.closed_reason(e.target_date)
+    if closed is None:
+        return e
+    blocked = False
+    for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
+        if not calendar.is_open(d):
+            continue
+        if (prev is not None and (d - prev).days < min_interval) or \
+                (nxt is not None and (nxt - d).days < min_interval):
+            blocked = True
+            continue
+        return replace(e, planned_date=d, reason=f"{e.target_date} closed: {closed}; moved to the "
+                       "nearest open day in the window")
+    why = " that keeps the minimum interval to the neighbouring doses" if blocked else ""
+    message = (f"{e.target_date} falls on a closed day ({closed}); window "
+               f"{e.window_start}…{e.window_end} has no open day{why}")
+    if e.status in _MOVABLE:  # what already happened needs no warning
+        warn(ClosedDayConflictWarning, message, e.visit)
+    return replace(e, reason=f"{e.target_date} closed: {closed}; no open day in the window{why}")
+
+
+def _shift_doses(protocol: Protocol, calendar: SiteCalendar, events: dict[str, PlannedEvent],
+                 warn: _Warn) -> None:
+    doses = sorted((e for e in events.values() if e.kind is EventKind.DOSE
+                    and e.status is not EventStatus.MISSED), key=lambda e: e.target_date)
+    prev: date | None = None
+    for i, e in enumerate(doses):
+        nxt = doses[i + 1] if i + 1 < len(doses) else None
+        nxt_date = nxt.date if nxt is not None and calendar.is_open(nxt.target_date) else None
+        e = _shift(calendar, e, prev, nxt_date, protocol.min_interval_days, warn)
+        events[e.visit] = e
+        prev = e.date
 
 
 def _check_intervals(protocol: Protocol, events: Sequence[PlannedEvent], warn: _Warn) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "ScheduleError",
     "StudyFileError",
     "UsageError",
+    "WorkbookError",
 ]
 
 _MISSING = object()
@@ -106,6 +107,23 @@ class DecisionError(StudyFileError):
 
 class UsageError(ScheduleError):
     """A command-line argument or a library argument is wrong."""
+
+
+class WorkbookError(ScheduleError):
+    """A cell of a coordinator's workbook holds a bad entry; ``key`` (alias ``cell``) is ``Visits!P14``.
+
+    >>> print(WorkbookError("not a date", path="plan.xlsx", cell="Visits!P14", value="23/11/2026",
+    ...                     hint="type it as YYYY-MM-DD"))
+    plan.xlsx: Visits!P14: not a date: '23/11/2026' (type it as YYYY-MM-DD)
+    """
+
+    def __init__(self, message: str, *, cell: str | None = None, **kw: object) -> None:
+        key = cell if cell is not None else kw.pop("key", None)
+        super().__init__(message, key=key, **kw)  # type: ignore[arg-type]
+
+    @property
+    def cell(self) -> str | None:
+        return self.key
 
 
 class InvalidStudyError(ScheduleError):

@@ -23,7 +23,7 @@ __all__ = ["PLAN_COLUMNS", "event_row", "to_frame"]
 #: The plan's columns, in order; the first twelve are the CSV contract of ``plan --format csv``.
 PLAN_COLUMNS = (
     "subject_id", "visit", "kind", "study_day", "week", "target_date", "planned_date",
-    "window_start", "window_end", "status", "dose_number", "regimen",
+    "window_start", "window_end", "status", "dose_number", "regimen", "reason",
     "actual_date", "cohort", "dose_level", "deviation", "after_completion", "unplanned",
     "procedures", "note",
 )
@@ -39,7 +39,8 @@ def event_row(plan: SubjectPlan, e: PlannedEvent) -> dict[str, Any]:
         "study_day": e.study_day.value, "week": e.week, "target_date": e.target_date,
         "planned_date": e.planned_date, "window_start": e.window_start,
         "window_end": e.window_end, "status": e.status.value, "dose_number": e.dose_number,
-        "regimen": e.regimen, "actual_date": e.actual_date, "cohort": plan.subject.cohort,
+        "regimen": e.regimen, "reason": e.reason, "actual_date": e.actual_date,
+        "cohort": plan.subject.cohort,
         "dose_level": plan.subject.dose_level, "deviation": e.deviation,
         "after_completion": e.after_completion, "unplanned": e.unplanned,
         "procedures": "; ".join(e.procedures), "note": e.note,
@@ -61,6 +62,7 @@ def to_frame(plan: StudyPlan | SubjectPlan) -> pd.DataFrame:
         df[c] = df[c].astype(bool)
     df["kind"] = pd.Categorical(df["kind"], categories=[k.value for k in EventKind])
     df["status"] = pd.Categorical(df["status"], categories=[s.value for s in EventStatus])
-    for c in ("subject_id", "visit", "regimen", "cohort", "dose_level", "procedures", "note"):
+    for c in ("subject_id", "visit", "regimen", "reason", "cohort", "dose_level", "procedures",
+              "note"):
         df[c] = df[c].astype("string")
     return df

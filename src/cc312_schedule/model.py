@@ -106,6 +106,7 @@ class PlannedEvent:
     after_completion: bool = False  # falls after the study completion date
     unplanned: bool = False  # recorded, but not part of the current plan
     note: str = ""
+    reason: str = ""  # why planned_date differs from target_date (or could not): site calendar
 
     @property
     def week(self) -> int:

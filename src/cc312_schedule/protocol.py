@@ -139,6 +139,7 @@ class Protocol:
     follow_up: tuple[FollowUpVisit, ...]
     procedures: Procedures
     disease_scores: tuple[tuple[str, str], ...]
+    stagger_days: int = 0
     source: str = field(default="<protocol>", compare=False)
 
     @property
@@ -443,6 +444,11 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     })
     pr.finish()
 
+    root.seen.add("enrolment")
+    en = _Table(root.data.get("enrolment", {}), "enrolment", errors, source)
+    stagger_days = en.integer("stagger_days", minimum=0, maximum=365, default=0)
+    en.finish()
+
     ds = root.table("disease_scores")
     scores: list[tuple[str, str]] = []
     for k, _ in list(ds.items()):
@@ -526,6 +532,7 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
         follow_up=tuple(follow_up),
         procedures=procedures,
         disease_scores=tuple(scores),
+        stagger_days=stagger_days or 0,
         source=source,
         **dosing,  # type: ignore[arg-type]
     )

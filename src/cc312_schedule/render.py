@@ -79,7 +79,8 @@ def to_json(plan: StudyPlan) -> str:
 def to_table(plan: StudyPlan) -> str:
     """A plain-text table per subject, for a terminal."""
     out: list[str] = [f"{plan.study_name}" + (f" — as of {plan.today}" if plan.today else "")]
-    cols = ("visit", "kind", "day", "target", "window", "status", "dose", "regimen", "actual")
+    cols = ("visit", "kind", "day", "target", "planned", "window", "status", "dose", "regimen",
+            "actual")
     for p in plan:
         s = _summary(p)
         out.append("")
@@ -99,6 +100,7 @@ def to_table(plan: StudyPlan) -> str:
         for e in p.events:
             rows.append((
                 e.visit, e.kind.value, str(e.study_day.value), e.target_date.isoformat(),
+                "" if e.planned_date == e.target_date else f"{e.planned_date:%m-%d %a}",
                 f"{e.window_start:%m-%d}…{e.window_end:%m-%d}",
                 e.status.value + ("*" if e.deviation else ""),
                 str(e.dose_number or ""), e.regimen or "",
@@ -106,6 +108,9 @@ def to_table(plan: StudyPlan) -> str:
         widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
         for r in rows:
             out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        for e in p.events:
+            if e.reason and e.status.value in ("planned", "provisional", "overdue"):
+                out.append(f"  > {e.visit}: {e.reason}")
         for w in p.warnings:
             out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.message}")
     if any(e.deviation for p in plan for e in p.events):

@@ -26,6 +26,7 @@ from pathlib import Path
 from .days import parse_iso_date
 from .errors import InvalidStudyError, ScheduleError, StudyFileError
 from .protocol import Protocol, _parse_hhmm, load_protocol
+from .sitecal import CalendarConfig, SiteCalendar, load_site_calendar, parse_calendar_config
 
 __all__ = [
     "Action",
@@ -138,6 +139,7 @@ class StudyConfig:
     dosing_time: time | None = None
     language: str = "en"
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,6 +208,7 @@ class Study:
     subjects: tuple[Subject, ...]
     decisions: tuple[Decision, ...] = ()
     visits: tuple[RecordedVisit, ...] = ()
+    calendar: SiteCalendar | None = None  # None: every day open, dates stay on their targets
     folder: str = field(default="", compare=False)
 
     def subject(self, subject_id: str) -> Subject:
@@ -234,7 +237,9 @@ SUBJECT_OPTIONAL = ("disease", "consent_date", "date_of_birth", "sex", "withdraw
 DECISION_COLUMNS = ("subject_id", "decided_on", "action")
 DECISION_OPTIONAL = ("regimen", "weeks", "until", "investigator", "rationale")
 VISIT_COLUMNS = ("subject_id", "visit", "status")
-VISIT_OPTIONAL = ("actual_date", "note")
+VISIT_OPTIONAL = ("actual_date", "note",
+                  # audit of corrections made with `import --amend` / `record --amend` (entries.py)
+                  "amended_from", "amended_on", "amendment_note")
 
 
 def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study:
@@ -273,10 +278,24 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
             if sid in by_id:
                 errors.extend(check_decisions(
                     protocol, by_id[sid], [d for d in decisions if d.subject_id == sid]))
+    calendar = None
+    if config is not None and protocol is not None:
+        calendar = load_site_calendar(root, config.calendar,
+                                      _calendar_years(protocol, subjects), errors)
     if errors or config is None or protocol is None:
         raise InvalidStudyError(errors)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
-                 decisions=tuple(decisions), visits=tuple(visits), folder=str(root))
+                 decisions=tuple(decisions), visits=tuple(visits), calendar=calendar,
+                 folder=str(root))
+
+
+def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:
+    """Every year a visit can fall in: first doses plus the cap and the longest follow-up."""
+    firsts = [s.first_dose_date for s in subjects] or [protocol.start_date]
+    tail = 7 * protocol.max_treatment_weeks + max(
+        [protocol.eot_days_after_last_dose, *(f.days_after_last_dose for f in protocol.follow_up)])
+    last = max(max(firsts) + timedelta(days=tail + 31), protocol.completion_date)
+    return range(min(min(firsts), protocol.start_date).year, last.year + 1)
 
 
 def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
@@ -298,7 +317,8 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     def err(key: str, message: str, value: object, hint: str | None = None) -> None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
-    known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders"}
+    known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
+             "calendar"}
     for k in data:
         if k not in known:
             close = difflib.get_close_matches(k, known, n=1)
@@ -342,11 +362,12 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                 err("reminders", "not a reminder", text,
                     'use "N minutes before", "N hours before", "HH:MM the day before", '
                     '"HH:MM N days before" or "HH:MM on the day"')
+    calendar = parse_calendar_config(data.get("calendar"), path, errors)
     if len(errors) > before:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang, reminders=tuple(reminders))
+                       language=lang, reminders=tuple(reminders), calendar=calendar)
 
 
 class _Rows:

@@ -18,11 +18,15 @@ from __future__ import annotations
 __all__ = [
     "AfterStudyCompletionWarning",
     "AgeEligibilityWarning",
+    "CapacityWarning",
+    "ClosedDayConflictWarning",
     "DecisionClippedWarning",
     "DecisionWithoutEffectWarning",
     "MinimumIntervalWarning",
+    "ProvisionalHolidaysWarning",
     "RecordedVisitWarning",
     "ScheduleWarning",
+    "StaggerWarning",
     "WindowDeviationWarning",
 ]
 
@@ -57,3 +61,19 @@ class AgeEligibilityWarning(ScheduleWarning):
 
 class RecordedVisitWarning(ScheduleWarning):
     """A recorded visit does not match the current plan (kept as recorded: nothing is dropped)."""
+
+
+class ClosedDayConflictWarning(ScheduleWarning):
+    """A visit's target is a closed day and its window has no open day that fits."""
+
+
+class ProvisionalHolidaysWarning(ScheduleWarning):
+    """Planned dates fall in a year whose official holiday notice the holidays package lacks."""
+
+
+class CapacityWarning(ScheduleWarning):
+    """More dosing visits on a day than the site has infusion chairs."""
+
+
+class StaggerWarning(ScheduleWarning):
+    """Two subjects of a cohort were first dosed closer together than the protocol allows."""

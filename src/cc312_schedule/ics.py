@@ -1,0 +1,639 @@
+"""iCalendar (.ics) dosing calendars for study nurses: one per subject, one for the site.
+
+Built with the icalendar library (imported only here), one ``VEVENT`` per visit, no
+``RRULE``. The policies, each named:
+
+* **Identity.** ``UID`` = uuid5 of (study name, subject id, visit name), never a date, so a
+  re-export after a decision updates the event in the nurse's calendar instead of adding one.
+* **What was published.** A state file in the study folder (:data:`STATE_FILE`) remembers, per
+  UID, a hash of the event's content, its ``SEQUENCE`` and ``LAST-MODIFIED``. Changed content:
+  ``SEQUENCE`` + 1 and ``LAST-MODIFIED`` = the generation time; unchanged: both kept.
+* **Cancelled visits are kept.** A visit that was published but is no longer in the plan (doses
+  removed by a stop or a hold, a review moved) is published as ``STATUS:CANCELLED`` with a
+  higher ``SEQUENCE``, and *stays* in every later export (same SEQUENCE while unchanged), so a
+  calendar that missed one import still learns of it. It carries no reminder, and its SUMMARY
+  says so ("CANCELLED: ..."), because plain clients such as calcurse ignore ``STATUS``.
+* **Time.** Timed events start at the site's dosing time (``study.toml`` ``dosing_time``, else
+  the protocol's) in the study's IANA zone and last the protocol's duration of elapsed time;
+  the calendar carries its own ``VTIMEZONE``, built from the zone data for whole calendar years
+  around the events. A dosing time in a daylight-saving gap is written as is; RFC 5545 readers
+  then take the offset before the gap (02:30 on 2026-03-29 in Berlin is 03:30 CEST).
+  ``all_day`` writes ``VALUE=DATE`` events whose ``DTEND`` is the next day.
+* **Reminders** (``study.toml`` ``reminders``): one ``VALARM`` each, as a trigger relative to
+  the start; "16:00 the day before" is computed in local time, so on a daylight-saving day it
+  is still 16:00 (for an all-day event it is relative to the local midnight that starts it).
+* **Privacy.** Only subject id, cohort and dose level leave the study: no names, initials,
+  birth dates, sex, consent dates, free-text notes, and no disease (the disease-specific score
+  is written as the generic "disease activity score", since the score names the disease).
+* **Determinism.** ``DTSTAMP`` is ``generated_at`` (an argument); events are sorted by date,
+  then UID; same inputs and state give the same bytes.
+
+>>> from datetime import datetime, timezone
+>>> from cc312_schedule import load_study, plan_study, example_study_path
+>>> study = load_study(example_study_path())
+>>> plan = plan_study(study)
+>>> data = to_ics(study, plan, subject_ids=["003"],
+...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
+>>> lines = data.decode().splitlines()
+>>> [line for line in lines if line.startswith("SUMMARY:S003 · Dose 12")]
+['SUMMARY:S003 · Dose 12 · W6D4 · DL2']
+>>> [line for line in lines if line.startswith("DTSTART;TZID")][:1]
+['DTSTART;TZID=Asia/Shanghai:20260706T090000']
+>>> event_uid("CC312 example study", "003", "W6D4")
+'...-...-5...-...-...'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from .errors import ScheduleError, UsageError
+from .messages import message
+from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .protocol import DISEASE_SCORE_ITEM
+from .study import Reminder, Study
+
+__all__ = [
+    "STATE_FILE",
+    "IcsExport",
+    "IcsState",
+    "IcsStateError",
+    "PublishedEvent",
+    "check_calendar",
+    "event_uid",
+    "load_ics_state",
+    "plan_calendars",
+    "to_ics",
+    "to_state_json",
+    "write_ics",
+    "write_ics_state",
+]
+
+#: The state file's name, in the study folder.
+STATE_FILE: Final = ".cc312-ics-state.json"
+#: Fixed namespace of the event UIDs (changing it would duplicate every nurse's events).
+UID_NAMESPACE: Final = uuid.UUID("0c3e9a52-5f0b-4a43-9d55-1c2a6e0f3312")
+PRODID: Final = "-//cc312-schedule//CC312 dosing calendar//EN"
+SITE_FILE: Final = "site.ics"
+_STATE_FORMAT: Final = "cc312-schedule ics state"
+_STATE_VERSION: Final = 1
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: iCal STATUS values we write. RFC 5545 spells it CANCELLED; "CANCELED" is refused.
+_STATUSES: Final = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
+
+
+class IcsStateError(ScheduleError):
+    """The state file of published calendars is unreadable or malformed."""
+
+
+def event_uid(study_name: str, subject_id: str, visit: str) -> str:
+    """The event's UID: uuid5 of study, subject and visit names (never a date)."""
+    return str(uuid.uuid5(UID_NAMESPACE, "\x1f".join((study_name, subject_id, visit))))
+
+
+# --------------------------------------------------------------------------------------
+# State: what the last export published
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedEvent:
+    """What was last published for one UID (enough to publish it again as cancelled)."""
+
+    subject_id: str
+    visit: str
+    kind: EventKind
+    dose_number: int | None
+    cohort: str
+    dose_level: str
+    on: date  # the event's date when last published
+    digest: str  # sha256 of the event without DTSTAMP, SEQUENCE and LAST-MODIFIED
+    sequence: int
+    last_modified: datetime  # UTC, whole seconds
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IcsState:
+    """Every event ever published for a study, by UID (an empty state: nothing published yet)."""
+
+    events: Mapping[str, PublishedEvent] = field(default_factory=dict)
+
+
+def load_ics_state(path: str | Path) -> IcsState:
+    """Read the state file; a missing file is an empty state, a malformed one an error."""
+    p = Path(path)
+    hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
+            "that already hold a higher SEQUENCE may then ignore updates")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return IcsState()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
+                            hint=hint) from None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != _STATE_FORMAT:
+            raise ValueError(f"not a {_STATE_FORMAT!r} file")
+        if data.get("version") != _STATE_VERSION:
+            raise ValueError(f"unknown version {data.get('version')!r}")
+        events = {}
+        for uid, e in data["events"].items():
+            events[str(uid)] = PublishedEvent(
+                subject_id=str(e["subject_id"]), visit=str(e["visit"]), kind=EventKind(e["kind"]),
+                dose_number=None if e["dose_number"] is None else int(e["dose_number"]),
+                cohort=str(e["cohort"]), dose_level=str(e["dose_level"]),
+                on=date.fromisoformat(e["on"]), digest=str(e["digest"]),
+                sequence=int(e["sequence"]),
+                last_modified=datetime.fromisoformat(e["last_modified"]).astimezone(UTC),
+                cancelled=bool(e["cancelled"]))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IcsStateError(f"corrupt calendar state file ({type(exc).__name__}: {exc})",
+                            path=p, hint=hint) from None
+    return IcsState(events=events)
+
+
+def to_state_json(state: IcsState) -> bytes:
+    """The state file's bytes: JSON, keys sorted, UTF-8 (stable, diff-friendly)."""
+    events = {uid: {
+        "subject_id": e.subject_id, "visit": e.visit, "kind": e.kind.value,
+        "dose_number": e.dose_number, "cohort": e.cohort, "dose_level": e.dose_level,
+        "on": e.on.isoformat(), "digest": e.digest, "sequence": e.sequence,
+        "last_modified": e.last_modified.astimezone(UTC).isoformat(),
+        "cancelled": e.cancelled,
+    } for uid, e in state.events.items()}
+    data = {"format": _STATE_FORMAT, "version": _STATE_VERSION, "events": events}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def write_ics_state(path: str | Path, state: IcsState) -> None:
+    """Write the state file atomically (a temporary file, then a rename)."""
+    _write_all([(Path(path), to_state_json(state))])
+
+
+# --------------------------------------------------------------------------------------
+# Building calendars (pure)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IcsExport:
+    """The result of :func:`plan_calendars`: calendars as bytes, and the state to record."""
+
+    files: tuple[tuple[str, bytes], ...]  # (file name, calendar): each subject, then site.ics
+    calendar: bytes  # the one calendar of the selection (the subject's if only one)
+    state: IcsState
+    new: int = 0
+    updated: int = 0
+    cancelled: int = 0  # newly cancelled in this export
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Options:
+    lang: str
+    study_name: str
+    site: str
+    tz: ZoneInfo
+    dosing_time: time
+    duration: timedelta
+    all_day: bool
+    reminders: tuple[Reminder, ...]
+    stamp: datetime
+    folder: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Built:
+    uid: str
+    on: date
+    subject_id: str
+    event: icalendar.Event
+    published: PublishedEvent
+    status: str  # "new", "updated", "cancelled", "unchanged"
+
+
+def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
+                   state: IcsState | None = None, all_day: bool = False,
+                   subject_ids: Sequence[str] | None = None,
+                   cohorts: Sequence[str] | None = None) -> IcsExport:
+    """Build every calendar of the selection and the new state; pure (no clock, no files).
+
+    ``generated_at`` (timezone-aware) becomes ``DTSTAMP`` and the ``LAST-MODIFIED`` of changed
+    events. ``subject_ids`` and ``cohorts`` filter (both given: subjects in both). ``site.ics``
+    (every subject) is among ``files`` only when nothing is filtered out, so a partial export
+    never replaces the site calendar.
+    """
+    if generated_at.tzinfo is None or generated_at.utcoffset() is None:
+        raise UsageError("generated-at needs a time zone", key="--generated-at",
+                         value=generated_at.isoformat(), hint="e.g. 2026-11-25T08:00:00Z")
+    state = state or IcsState()
+    selected = _select(study, plan, subject_ids, cohorts)
+    cfg = study.config
+    opts = _Options(
+        lang=cfg.language, study_name=cfg.name, site=cfg.site, tz=ZoneInfo(cfg.timezone),
+        dosing_time=cfg.dosing_time or study.protocol.dosing_time,
+        duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
+        reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
+        folder=study.folder)
+
+    built: list[_Built] = []
+    for sp in selected:
+        live = set()
+        for e in sp.events:
+            uid = event_uid(cfg.name, sp.subject_id, e.visit)
+            live.add(uid)
+            built.append(_finish(uid, _live_event(uid, sp, e, opts), _published_of(sp, e),
+                                 state.events.get(uid), opts))
+        for uid, pub in sorted(state.events.items()):
+            if pub.subject_id == sp.subject_id and uid not in live:
+                built.append(_finish(uid, _cancelled_event(uid, pub, opts), pub, pub, opts,
+                                     cancelled=True))
+    built.sort(key=lambda b: (b.on, b.uid))
+    events = dict(state.events)
+    events.update((b.uid, b.published) for b in built)
+    new_state = IcsState(events=dict(sorted(events.items())))
+
+    files: list[tuple[str, bytes]] = []
+    for sp in selected:
+        name = message(opts.lang, "calendar.subject", study=cfg.name,
+                       subject=message(opts.lang, "subject", id=sp.subject_id),
+                       cohort=sp.subject.cohort, dose_level=sp.subject.dose_level)
+        own = [b.event for b in built if b.subject_id == sp.subject_id]
+        files.append((f"subject-{sp.subject_id}.ics", _calendar(name, own, opts)))
+    everyone = len(selected) == len(study.subjects)
+    if len(selected) == 1:
+        combined = files[0][1]
+    else:
+        label = ("calendar.site" if everyone else "calendar.selection")
+        subjects = ", ".join(message(opts.lang, "subject", id=sp.subject_id) for sp in selected)
+        name = message(opts.lang, label, study=cfg.name, site=cfg.site or "-", subjects=subjects)
+        combined = _calendar(name, [b.event for b in built], opts)
+    if everyone:
+        files.append((SITE_FILE, combined))
+    counts = {k: sum(1 for b in built if b.status == k)
+              for k in ("new", "updated", "cancelled", "unchanged")}
+    return IcsExport(files=tuple(files), calendar=combined, state=new_state, **counts)
+
+
+def to_ics(study: Study, plan: StudyPlan, *, generated_at: datetime, state: IcsState | None = None,
+           all_day: bool = False, subject_ids: Sequence[str] | None = None,
+           cohorts: Sequence[str] | None = None) -> bytes:
+    """One calendar: every selected subject (the subject's own calendar if only one)."""
+    return plan_calendars(study, plan, generated_at=generated_at, state=state, all_day=all_day,
+                          subject_ids=subject_ids, cohorts=cohorts).calendar
+
+
+def _select(study: Study, plan: StudyPlan, subject_ids: Sequence[str] | None,
+            cohorts: Sequence[str] | None) -> list[SubjectPlan]:
+    known = [sp.subject_id for sp in plan]
+    for sid in subject_ids or ():
+        if sid not in known:
+            raise UsageError("unknown subject", key="--subject", value=sid,
+                             hint=f"known subjects: {', '.join(known)}")
+    all_cohorts = sorted({sp.subject.cohort for sp in plan})
+    for c in cohorts or ():
+        if c not in all_cohorts:
+            raise UsageError("unknown cohort", key="--cohort", value=c,
+                             hint=f"known cohorts: {', '.join(all_cohorts)}")
+    selected = [sp for sp in plan
+                if (subject_ids is None or sp.subject_id in subject_ids)
+                and (cohorts is None or sp.subject.cohort in cohorts)]
+    if not selected:
+        raise UsageError("no subject matches both --subject and --cohort",
+                         hint="drop one of the filters")
+    for sp in selected:
+        if not _SAFE_ID.fullmatch(sp.subject_id):
+            raise UsageError("subject id cannot name a calendar file", key="subject_id",
+                             value=sp.subject_id, hint="use letters, digits, '.', '_' or '-'")
+    return selected
+
+
+def _published_of(sp: SubjectPlan, e: PlannedEvent) -> PublishedEvent:
+    return PublishedEvent(subject_id=sp.subject_id, visit=e.visit, kind=e.kind,
+                          dose_number=e.dose_number, cohort=sp.subject.cohort,
+                          dose_level=sp.subject.dose_level, on=e.date, digest="", sequence=0,
+                          last_modified=datetime.min.replace(tzinfo=UTC))
+
+
+def _summary(opts: _Options, subject_id: str, kind: EventKind, visit: str,
+             dose_number: int | None, dose_level: str, flag: str | None) -> str:
+    subject = message(opts.lang, "subject", id=subject_id)
+    if kind is EventKind.DOSE and dose_number is not None:
+        text = message(opts.lang, "summary.dose", subject=subject, n=dose_number, visit=visit,
+                       dose_level=dose_level)
+    else:
+        text = message(opts.lang, "summary.visit", subject=subject, visit=visit,
+                       kind=message(opts.lang, f"kind.{kind.value}"), dose_level=dose_level)
+    if flag:
+        text = message(opts.lang, "summary.flagged", flag=message(opts.lang, f"flag.{flag}"),
+                       summary=text)
+    return text
+
+
+def _times(on: date, opts: _Options) -> tuple[date | datetime, date | datetime]:
+    if opts.all_day:
+        return on, on + timedelta(days=1)
+    start = datetime.combine(on, opts.dosing_time, tzinfo=opts.tz)
+    return start, (start.astimezone(UTC) + opts.duration).astimezone(opts.tz)
+
+
+def _trigger(reminder: Reminder, on: date, start: date | datetime, opts: _Options) -> timedelta:
+    """The alarm's offset from the event's start (negative: before)."""
+    if reminder.before is not None:
+        return -reminder.before
+    assert reminder.at is not None
+    day = on - timedelta(days=reminder.days_before)
+    if not isinstance(start, datetime):  # all-day: relative to the local midnight starting it
+        return datetime.combine(day, reminder.at) - datetime.combine(on, time(0))
+    when = datetime.combine(day, reminder.at, tzinfo=opts.tz)
+    return when.astimezone(UTC) - start.astimezone(UTC)
+
+
+def _procedures(items: Iterable[str]) -> list[str]:
+    # "disease activity score (SLEDAI-2K)" names the subject's disease: keep the generic item.
+    return [DISEASE_SCORE_ITEM if i.startswith(DISEASE_SCORE_ITEM + " (") else i for i in items]
+
+
+def _line(opts: _Options, key: str, value: object) -> str:
+    return f"{message(opts.lang, f'field.{key}')}: {value}"
+
+
+def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options) -> icalendar.Event:
+    lang = opts.lang
+    flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed"}.get(e.status)
+    summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
+                       sp.subject.dose_level, flag)
+    none = message(lang, "value.none")
+    lines = [
+        _line(opts, "cohort", sp.subject.cohort),
+        _line(opts, "dose_level", sp.subject.dose_level),
+        _line(opts, "visit", e.visit),
+        _line(opts, "kind", message(lang, f"kind.{e.kind.value}")),
+        _line(opts, "study_day", e.study_day.value),
+        _line(opts, "week", e.week),
+        _line(opts, "target_date", e.target_date.isoformat()),
+        _line(opts, "planned_date", e.planned_date.isoformat()),
+    ]
+    if e.actual_date is not None:
+        lines.append(_line(opts, "actual_date", e.actual_date.isoformat()))
+    lines += [
+        _line(opts, "window", message(lang, "value.window", start=e.window_start.isoformat(),
+                                      end=e.window_end.isoformat())),
+        _line(opts, "procedures", ", ".join(_procedures(e.procedures)) or none),
+        _line(opts, "regimen", e.regimen or none),
+        _line(opts, "status", message(lang, f"status.{e.status.value}")),
+    ]
+    folder = opts.folder.rstrip(os.sep) + os.sep if opts.folder else None
+    for w in sp.warnings:
+        if w.visit == e.visit:
+            text = w.message.replace(folder, "") if folder else w.message  # no local paths
+            lines.append(_line(opts, "warning", text))
+    status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
+    return _event(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
+
+
+def _cancelled_event(uid: str, pub: PublishedEvent, opts: _Options) -> icalendar.Event:
+    summary = _summary(opts, pub.subject_id, pub.kind, pub.visit, pub.dose_number,
+                       pub.dose_level, "cancelled")
+    lines = [
+        _line(opts, "cohort", pub.cohort),
+        _line(opts, "dose_level", pub.dose_level),
+        _line(opts, "visit", pub.visit),
+        _line(opts, "kind", message(opts.lang, f"kind.{pub.kind.value}")),
+        _line(opts, "planned_date", pub.on.isoformat()),
+        _line(opts, "status", message(opts.lang, "status.cancelled")),
+        message(opts.lang, "text.cancelled"),
+    ]
+    return _event(uid, pub.on, summary, "\n".join(lines), "CANCELLED", opts, alarms=False)
+
+
+def _event(uid: str, on: date, summary: str, description: str, status: str, opts: _Options,
+           *, alarms: bool) -> icalendar.Event:
+    """The event's content: everything but DTSTAMP, SEQUENCE and LAST-MODIFIED (hashed)."""
+    start, end = _times(on, opts)
+    ev = icalendar.Event()
+    ev.add("uid", uid)
+    ev.add("dtstart", start)
+    ev.add("dtend", end)
+    ev.add("summary", summary)
+    ev.add("description", description)
+    if opts.site:
+        ev.add("location", opts.site)
+    ev.add("status", status)
+    ev.add("transp", "OPAQUE")
+    ev.add("class", "PRIVATE")
+    if alarms:
+        for r in opts.reminders:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", _trigger(r, on, start, opts))
+            alarm.add("description", message(opts.lang, "alarm", summary=summary))
+            ev.add_component(alarm)
+    return ev
+
+
+def _finish(uid: str, ev: icalendar.Event, pub: PublishedEvent, prev: PublishedEvent | None,
+            opts: _Options, *, cancelled: bool = False) -> _Built:
+    digest = hashlib.sha256(ev.to_ical()).hexdigest()
+    if prev is None:
+        seq, modified, status = 0, opts.stamp, "new"
+    elif prev.digest == digest:
+        seq, modified, status = prev.sequence, prev.last_modified, "unchanged"
+    else:
+        seq, modified = prev.sequence + 1, opts.stamp
+        status = "cancelled" if cancelled else "updated"
+    ev.add("dtstamp", opts.stamp)
+    ev.add("last-modified", modified)
+    ev.add("sequence", seq)
+    published = PublishedEvent(
+        subject_id=pub.subject_id, visit=pub.visit, kind=pub.kind, dose_number=pub.dose_number,
+        cohort=pub.cohort, dose_level=pub.dose_level, on=pub.on, digest=digest, sequence=seq,
+        last_modified=modified, cancelled=cancelled)
+    return _Built(uid=uid, on=pub.on, subject_id=pub.subject_id, event=ev, published=published,
+                  status=status)
+
+
+def _calendar(name: str, events: Sequence[icalendar.Event], opts: _Options) -> bytes:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    # X- properties are not known to be TEXT: say so, or commas and newlines go out unescaped
+    cal.add("x-wr-calname", icalendar.vText(name))
+    cal.add("x-wr-caldesc", icalendar.vText(message(opts.lang, "calendar.description")))
+    days = [ev.decoded("dtstart") for ev in events]
+    if days and not opts.all_day:
+        first = min(d if not isinstance(d, datetime) else d.date() for d in days)
+        last = max(d if not isinstance(d, datetime) else d.date() for d in days)
+        cal.add_component(vtimezone(opts.tz, date(first.year - 1, 12, 1),
+                                    date(last.year + 1, 1, 31)))
+    for ev in events:
+        cal.add_component(ev)
+    check_calendar(cal)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def vtimezone(tz: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
+    """A ``VTIMEZONE`` for ``tz`` from the zone data, valid from ``first`` to ``last``.
+
+    Each observance's ``DTSTART`` is the local time *before* the change (RFC 5545 3.6.5):
+    Berlin springs forward at 02:00 CET and falls back at 03:00 CEST.
+
+    >>> from datetime import date
+    >>> tz = vtimezone(ZoneInfo("Europe/Berlin"), date(2026, 1, 1), date(2026, 12, 31))
+    >>> [(o.name, o["DTSTART"].to_ical().decode(), o["TZOFFSETTO"].to_ical())
+    ...  for o in tz.subcomponents]
+    [('STANDARD', '20260101T000000', '+0100'), ('DAYLIGHT', '20260329T020000', '+0200'),
+     ('STANDARD', '20261025T030000', '+0100')]
+    """
+    vtz = icalendar.Timezone()
+    vtz.add("tzid", tz.key)
+
+    def observance(at_utc: datetime, before: timedelta, after: timedelta) -> None:
+        local = at_utc.astimezone(tz)
+        kind = icalendar.TimezoneDaylight if local.dst() else icalendar.TimezoneStandard
+        o = kind()
+        o.add("dtstart", (at_utc + before).replace(tzinfo=None))
+        o.add("tzoffsetfrom", before)
+        o.add("tzoffsetto", after)
+        o.add("tzname", local.tzname() or tz.key)
+        vtz.add_component(o)
+
+    def offset(at: datetime) -> timedelta:
+        off = at.astimezone(tz).utcoffset()
+        assert off is not None
+        return off
+
+    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    observance(start, offset(start), offset(start))
+    day = start
+    end = datetime.combine(last, time(0), tzinfo=tz).astimezone(UTC)
+    while day < end:
+        nxt = day + timedelta(days=1)
+        if offset(nxt) != offset(day):
+            lo, hi = day, nxt  # offset(lo) is the old one, offset(hi) the new one
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if offset(mid) == offset(day) else (lo, mid)
+            hi = hi.replace(microsecond=0)
+            observance(hi, offset(day), offset(hi))
+        day = nxt
+    return vtz
+
+
+def check_calendar(cal: icalendar.Calendar) -> None:
+    """Refuse what icalendar accepts silently: ``CANCELED``, floating times, fixed offsets.
+
+    Raises :class:`AssertionError` (a bug in this module, not bad input). Every
+    ``DTSTART``/``DTEND`` must be a date or a datetime in a :class:`ZoneInfo` zone whose
+    ``VTIMEZONE`` the calendar carries; every ``STATUS`` one of TENTATIVE, CONFIRMED, CANCELLED.
+
+    >>> from datetime import datetime, timezone, timedelta
+    >>> cal = icalendar.Calendar()
+    >>> ev = icalendar.Event()
+    >>> ev.add("dtstart", datetime(2026, 3, 29, 9, tzinfo=timezone(timedelta(hours=2))))
+    >>> cal.add_component(ev)
+    >>> check_calendar(cal)
+    Traceback (most recent call last):
+    ...
+    AssertionError: DTSTART 2026-03-29 09:00:00+02:00 is not in an IANA zone (ZoneInfo)
+    """
+    zones = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
+    for ev in cal.walk("VEVENT"):
+        status = str(ev.get("STATUS", "CONFIRMED"))
+        if status not in _STATUSES:
+            raise AssertionError(f"STATUS {status!r} (RFC 5545 spells CANCELLED)")
+        for prop in ("DTSTART", "DTEND"):
+            if prop not in ev:
+                raise AssertionError(f"event without {prop}")
+            value = ev.decoded(prop)
+            if not isinstance(value, datetime):
+                continue
+            if value.tzinfo is None:
+                raise AssertionError(f"{prop} {value} is a floating (naive) time")
+            if not isinstance(value.tzinfo, ZoneInfo):
+                raise AssertionError(f"{prop} {value} is not in an IANA zone (ZoneInfo)")
+            if value.tzinfo.key not in zones:
+                raise AssertionError(f"{prop} uses TZID {value.tzinfo.key} without a VTIMEZONE")
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+
+
+def state_path_of(study: Study) -> Path:
+    """Where the study's calendar state lives: ``<study folder>/.cc312-ics-state.json``."""
+    return Path(study.folder or ".") / STATE_FILE
+
+
+def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
+              all_day: bool = False, subject_ids: Sequence[str] | None = None,
+              cohorts: Sequence[str] | None = None,
+              state_path: str | Path | None = None) -> IcsExport:
+    """Write ``subject-<id>.ics`` per subject and ``site.ics``, then the state file.
+
+    All or nothing: every file is first written to a temporary name beside its target, then
+    renamed, the state file last. Bad input, an unwritable folder or a corrupt state file
+    raise a :class:`ScheduleError` and leave the previous calendars and state as they were.
+    """
+    spath = Path(state_path) if state_path is not None else state_path_of(study)
+    export = plan_calendars(study, plan, generated_at=generated_at,
+                            state=load_ics_state(spath), all_day=all_day,
+                            subject_ids=subject_ids, cohorts=cohorts)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output folder: {exc.strerror}", key="-o",
+                         value=str(out), hint="choose a writable folder") from None
+    _write_all([*((out / name, data) for name, data in export.files),
+                (spath, to_state_json(export.state))])
+    return export
+
+
+def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary name first, then rename them all, in order."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in files:
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                           dir=target.parent)
+            except OSError as exc:
+                raise UsageError(f"cannot write: {exc.strerror}", path=target,
+                                 hint="choose a writable folder") from None
+            staged.append((tmp, target))
+            try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
+                os.chmod(tmp, target.stat().st_mode & 0o777)
+            except FileNotFoundError:
+                os.chmod(tmp, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
+                         hint="choose a writable folder") from None
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+

@@ -1,0 +1,256 @@
+"""The site calendar: closed days, capacity and the shift policy, as data.
+
+The :class:`SiteCalendar` value object is pure (a table of closed and open days); only
+:func:`load_site_calendar` reads files and asks the ``holidays`` package, and it imports
+``holidays`` only when called.
+
+Closed days come from three sources, each with a reason:
+
+* the weekend (``weekend`` in ``study.toml [calendar]``, default Saturday and Sunday);
+* the public holidays of the site's country (``country``, default ``CN``) from ``holidays``,
+  including China's official adjusted working days, when a weekend day becomes a working day
+  (2026-02-14, a Saturday, is a working day: the Spring Festival's make-up day);
+* the site's own file ``closed-days.csv`` (``date,status,reason``; ``status`` closed or open).
+
+An open day in the site file wins over everything; then a holiday; then an adjusted working
+day; then the weekend.
+
+>>> from datetime import date
+>>> cal = SiteCalendar(closed={date(2026, 10, 1): "National Day"},
+...                    open_days={date(2026, 10, 10): "adjusted working day"})
+>>> cal.closed_reason(date(2026, 10, 1)), cal.closed_reason(date(2026, 10, 4))
+('National Day', 'weekend (Sunday)')
+>>> cal.closed_reason(date(2026, 10, 10)) is None   # a Saturday made a working day
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .errors import ScheduleError, StudyFileError
+
+__all__ = [
+    "WEEKDAYS",
+    "CalendarConfig",
+    "ShiftPreference",
+    "SiteCalendar",
+    "load_site_calendar",
+    "parse_calendar_config",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CLOSED_DAYS_FILE = "closed-days.csv"
+
+
+class ShiftPreference(enum.StrEnum):
+    """Which side of the target to try first when a visit must leave a closed day.
+
+    Either way the nearest open day wins; the preference breaks ties at equal distance.
+    With the window 2026-10-04 … 2026-10-06 around a closed Monday 10-05 and both neighbours
+    open, ``earlier`` plans Sunday 10-04 and ``later`` plans Tuesday 10-06.
+    """
+
+    EARLIER = "earlier"
+    LATER = "later"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarConfig:
+    """``study.toml [calendar]``: every key optional."""
+
+    country: str = "CN"  # "" for no public holidays
+    subdivision: str = ""
+    weekend: tuple[int, ...] = (5, 6)  # Monday = 0
+    prefer: ShiftPreference = ShiftPreference.EARLIER
+    max_dosing_per_day: int | None = None  # infusion chairs; None: no limit
+    enabled: bool = True  # false: every day open (the protocol's target dates as they are)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteCalendar:
+    """Closed and open days with their reasons; a pure lookup table."""
+
+    closed: Mapping[date, str] = field(default_factory=dict)
+    open_days: Mapping[date, str] = field(default_factory=dict)  # working despite the weekend
+    weekend: tuple[int, ...] = (5, 6)
+    prefer: ShiftPreference = ShiftPreference.EARLIER
+    max_dosing_per_day: int | None = None
+    provisional_years: frozenset[int] = frozenset()  # holidays estimated, no official notice yet
+    source: str = ""
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the site is closed on ``day``, or ``None`` when it is open."""
+        if day in self.open_days:
+            return None
+        reason = self.closed.get(day)
+        if reason is not None:
+            return reason
+        if day.weekday() in self.weekend:
+            return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
+        return None
+
+    def is_open(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def candidates(self, target: date, start: date, end: date) -> list[date]:
+        """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
+
+        >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
+        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
+        [5, 6, 4, 7]
+        """
+        out = [target] if start <= target <= end else []
+        sign = 1 if self.prefer is ShiftPreference.LATER else -1
+        for k in range(1, (end - start).days + 1):
+            for s in (sign, -sign):
+                d = target + timedelta(days=s * k)
+                if start <= d <= end:
+                    out.append(d)
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+
+
+def parse_calendar_config(raw: Any, path: Path, errors: list[ScheduleError]) -> CalendarConfig:
+    """Read ``study.toml [calendar]``; record errors naming ``calendar.<key>``."""
+    if raw is None:
+        return CalendarConfig()
+    if not isinstance(raw, dict):
+        errors.append(StudyFileError("must be a table", path=path, key="calendar", value=raw,
+                                     hint="write [calendar] on a line of its own"))
+        return CalendarConfig()
+
+    def err(key: str, message: str, value: object, hint: str) -> None:
+        errors.append(StudyFileError(message, path=path, key=f"calendar.{key}", value=value,
+                                     hint=hint))
+
+    known = {"enabled", "country", "subdivision", "weekend", "prefer", "max_dosing_per_day"}
+    for k in raw:
+        if k not in known:
+            err(k, "unknown key", raw[k], f"known keys: {', '.join(sorted(known))}")
+    cfg: dict[str, Any] = {}
+    if "enabled" in raw:
+        if isinstance(raw["enabled"], bool):
+            cfg["enabled"] = raw["enabled"]
+        else:
+            err("enabled", "must be true or false", raw["enabled"], "e.g. enabled = false")
+    for k in ("country", "subdivision"):
+        if k in raw:
+            if isinstance(raw[k], str):
+                cfg[k] = raw[k].strip()
+            else:
+                err(k, "must be a string", raw[k], 'e.g. country = "CN"')
+    if "weekend" in raw:
+        w = raw["weekend"]
+        if isinstance(w, list) and all(isinstance(x, str) and x[:3].title() in WEEKDAYS for x in w):
+            cfg["weekend"] = tuple(sorted({WEEKDAYS.index(x[:3].title()) for x in w}))
+        else:
+            err("weekend", "must be a list of weekday names", w, 'e.g. weekend = ["Sat", "Sun"]')
+    if "prefer" in raw:
+        try:
+            cfg["prefer"] = ShiftPreference(raw["prefer"])
+        except ValueError:
+            err("prefer", "unknown preference", raw["prefer"], 'use "earlier" or "later"')
+    if "max_dosing_per_day" in raw:
+        n = raw["max_dosing_per_day"]
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+            cfg["max_dosing_per_day"] = n
+        else:
+            err("max_dosing_per_day", "must be a whole number >= 1", n,
+                "the number of infusion chairs; leave the key out for no limit")
+    if cfg.get("country"):
+        try:
+            _holiday_class(cfg["country"])
+        except KeyError:
+            err("country", "not a country code known to the holidays package", cfg["country"],
+                'use an ISO 3166 code such as "CN", or "" for no public holidays')
+    return CalendarConfig(**cfg)
+
+
+def _holiday_class(country: str) -> Any:
+    import holidays
+
+    try:
+        return holidays.country_holidays(country).__class__
+    except NotImplementedError:
+        raise KeyError(country) from None
+
+
+def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
+                       errors: list[ScheduleError]) -> SiteCalendar:
+    """Build the calendar for ``years`` from the holidays package and ``closed-days.csv``."""
+    if not config.enabled:
+        return SiteCalendar(weekend=(), prefer=config.prefer,
+                            max_dosing_per_day=config.max_dosing_per_day, source="disabled")
+    closed: dict[date, str] = {}
+    open_days: dict[date, str] = {}
+    provisional: set[int] = set()
+    source = "weekend"
+    if config.country:
+        import holidays
+
+        kw: dict[str, Any] = {"years": list(years)}
+        if config.subdivision:
+            kw["subdiv"] = config.subdivision
+        try:
+            hol = holidays.country_holidays(config.country, **kw)
+        except NotImplementedError as exc:
+            errors.append(StudyFileError(str(exc), key="calendar.subdivision",
+                                         value=config.subdivision))
+            return SiteCalendar()
+        closed.update({d: str(name) for d, name in hol.items()})
+        for d in getattr(hol, "weekend_workdays", ()):
+            open_days[d] = "adjusted working day (official make-up day)"
+        # Countries whose holidays follow a yearly official notice (China) list the years they
+        # know in special_public_holidays; later years are the package's estimate.
+        known = getattr(hol, "special_public_holidays", None) or {}
+        if known:
+            last = max(known)
+            provisional = {y for y in years if y > last}
+        source = f"holidays {getattr(holidays, '__version__', '?')} {config.country}"
+    _read_site_file(Path(folder) / CLOSED_DAYS_FILE, closed, open_days, errors)
+    return SiteCalendar(closed=closed, open_days=open_days, weekend=config.weekend,
+                        prefer=config.prefer, max_dosing_per_day=config.max_dosing_per_day,
+                        provisional_years=frozenset(provisional), source=source)
+
+
+def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, str],
+                    errors: list[ScheduleError]) -> None:
+    from .study import _Rows
+
+    if not path.exists():
+        return
+    rows = _Rows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
+    seen: dict[date, int] = {}
+    for line, row in rows:
+        day = rows.date(line, row, "date", required=True)
+        status = row["status"].lower()
+        if status not in ("closed", "open"):
+            rows.error(line, "status", "unknown status", row["status"], hint="use closed or open")
+            continue
+        if not row["reason"]:
+            rows.error(line, "reason", "missing reason",
+                       hint="say why, e.g. 'pharmacy inventory' or 'weekend clinic'")
+            continue
+        if day is None:
+            continue
+        if day in seen:
+            rows.error(line, "date", f"listed twice (first on line {seen[day]})", str(day),
+                       hint="keep one row per date")
+            continue
+        seen[day] = line
+        if status == "closed":
+            closed[day] = f"site closed: {row['reason']}"
+            open_days.pop(day, None)
+        else:
+            open_days[day] = f"site open: {row['reason']}"
+            closed.pop(day, None)
