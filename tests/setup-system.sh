@@ -15,3 +15,10 @@ if [ ! -x .venv-khal/bin/khal ]; then
     python3 -m venv .venv-khal
     .venv-khal/bin/python -m pip install -q khal
 fi
+
+# LibreOffice Calc, headless (Debian package): tests/test_xlsx_libreoffice.py opens the
+# coordinators' workbook in a real spreadsheet program and converts it to CSV and PDF.
+if ! command -v soffice >/dev/null 2>&1; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui
+fi

@@ -19,6 +19,8 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from cc312_schedule import InvalidStudyError, ScheduleError, example_study_path, load_study, plan_study
@@ -204,7 +206,12 @@ def test_all_day_events(study_dir: Path, tmp_path: Path) -> None:
     ev = by_visit(tmp_path / "ics" / "subject-003.ics")["W21D4"]
     assert ev.decoded("DTSTART") == date(2026, 11, 26)
     assert ev.decoded("DTEND") == date(2026, 11, 27)
-    assert "DTSTART;VALUE=DATE:20261126" in unfolded(tmp_path / "ics" / "subject-003.ics")
+    text = unfolded(tmp_path / "ics" / "subject-003.ics")
+    assert "DTSTART;VALUE=DATE:20261126" in text
+    assert "VTIMEZONE" not in text  # no TZID is used
+    strict = next(e for e in IcsCalendarStream.calendar_from_ics(text).events
+                  if e.uid == str(ev["UID"]))
+    assert (strict.dtstart, strict.dtend) == (date(2026, 11, 26), date(2026, 11, 27))
     # 16:00 the day before = 8 hours before the midnight that starts the day; 60 min before
     assert [a.decoded("TRIGGER") for a in ev.walk("VALARM")] == [
         timedelta(hours=-8), timedelta(hours=-1)]
@@ -462,6 +469,7 @@ def test_special_text_round_trips(study_dir: Path, tmp_path: Path) -> None:
     assert {str(e["LOCATION"]) for e in cal.walk("VEVENT")} == {site}
     assert {e.location for e in IcsCalendarStream.calendar_from_ics(text).events} == {site}
     assert {e.location.value for e in vobject.readOne(text).vevent_list} == {site}
+    assert vobject.readOne(text).x_wr_calname.value.startswith(name + " · " + site)
     assert "DESCRIPTION:Cohort: 1\\nDose level: DL1\\n" in unfolded(path)
 
 
@@ -475,8 +483,8 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     assert str(evs["D28"]["SUMMARY"]) == "S003 · D28 延续治疗评估 · DL2"
     assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
-    for label in ("研究日: 144", "目标日期: 2026-11-26", "计划日期: 2026-11-26",
-                  "访视窗: 2026-11-25 至 2026-11-27", "给药方案: BIW", "状态: 已计划"):
+    for label in ("研究日：144", "目标日期：2026-11-26", "计划日期：2026-11-26",
+                  "访视窗：2026-11-25 至 2026-11-27", "给药方案：BIW", "状态：已计划"):
         assert label in desc
     cal = icalendar.Calendar.from_ical(path.read_bytes())
     assert calname(cal) == "CC312 example study · S003（队列 2，DL2）"
@@ -489,7 +497,7 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
 def by_visit_zh(path: Path) -> dict[str, icalendar.Event]:
     out = {}
     for ev in events_of(path):
-        m = re.search(r"^访视: (\S+)$", str(ev["DESCRIPTION"]), re.M)
+        m = re.search(r"^访视：(\S+)$", str(ev["DESCRIPTION"]), re.M)
         assert m
         out[m.group(1)] = ev
     return out
@@ -658,13 +666,20 @@ def test_reminders_configurable(study_dir: Path, tmp_path: Path) -> None:
 
 # ---- properties --------------------------------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+
+
+def content(ev: icalendar.Event) -> bytes:
+    """The event without DTSTAMP, SEQUENCE and LAST-MODIFIED."""
+    ev = icalendar.Event.from_ical(ev.to_ical())
+    for prop in ("DTSTAMP", "SEQUENCE", "LAST-MODIFIED"):
+        ev.pop(prop)
+    return bytes(ev.to_ical())
 
 
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(stop=st.dates(min_value=date(2026, 8, 3), max_value=date(2026, 12, 20)))
+@given(stop=st.dates(min_value=date(2026, 8, 4),  # 003 has a decision on 08-03: one a day
+                     max_value=date(2026, 12, 20)))
 def test_any_stop_updates_in_place(tmp_path_factory: pytest.TempPathFactory,
                                    stop: date) -> None:
     """Whatever the stop date: the same UIDs, nothing lost, SEQUENCE +1 exactly where changed."""
@@ -684,9 +699,49 @@ def test_any_stop_updates_in_place(tmp_path_factory: pytest.TempPathFactory,
     for uid, ev in after.items():
         changed = ev.decoded("LAST-MODIFIED") == T1
         assert ev["SEQUENCE"] == before[uid]["SEQUENCE"] + changed
-        assert changed == (ev.to_ical().replace(b"20261126T080000Z", b"")
-                           != before[uid].to_ical().replace(b"20261125T080000Z", b""))
+        assert changed == (content(ev) != content(before[uid]))
         if str(ev["STATUS"]) == "CANCELLED":
             assert str(ev["SUMMARY"]).startswith("CANCELLED: S003 ")
             assert ev.decoded("DTSTART").date() >= stop
     assert second.cancelled == sum(str(e["STATUS"]) == "CANCELLED" for e in after.values())
+
+
+def test_hold_then_resume_reuses_the_cancelled_uid(study_dir: Path, tmp_path: Path) -> None:
+    decisions = study_dir / "decisions.csv"
+    full = decisions.read_text(encoding="utf-8")
+    hold = "005,2026-11-02,hold,,,,Dr. Investigator A,Grade 2 respiratory infection; hold until resolved\n"
+    assert hold in full
+    decisions.write_text(full.replace(hold, ""), encoding="utf-8")
+    out = tmp_path / "ics"
+    export(study_dir, out, T0)  # 005 continues QW: W10D1 on 2026-11-09 is planned
+    assert str(by_visit(out / "subject-005.ics")["W10D1"]["STATUS"]) == "CONFIRMED"
+    decisions.write_text(full, encoding="utf-8")
+    export(study_dir, out, T1)  # the hold removes it
+    ev = by_visit(out / "subject-005.ics")["W10D1"]
+    assert (str(ev["STATUS"]), ev["SEQUENCE"]) == ("CANCELLED", 1)
+    with decisions.open("a", encoding="utf-8") as fh:
+        fh.write("005,2026-11-05,resume,,,,Dr. Investigator A,Infection resolved\n")
+    export(study_dir, out, datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
+    ev = by_visit(out / "subject-005.ics")["W10D1"]
+    assert (str(ev["STATUS"]), ev["SEQUENCE"]) == ("CONFIRMED", 2)
+    assert str(ev["SUMMARY"]) == "S005 · Dose 13 · W10D1 · DL3"  # W9D1 (11-02) stays held
+
+
+@pytest.mark.parametrize(("file", "dtstart", "dtend"), [
+    # 02:30 does not exist on 2026-03-29: RFC 5545 readers take the offset before the gap
+    # (+01:00), i.e. 03:30 CEST; the end is 2 elapsed hours later, 05:30 CEST.
+    ("subject-101.ics", "20260329T023000", "20260329T053000"),
+    # 02:30 happens twice on 2026-10-25: the first (CEST, +02:00) is meant; +2 h is 03:30 CET.
+    ("subject-102.ics", "20261025T023000", "20261025T033000"),
+], ids=["gap", "fold"])
+def test_dosing_time_in_a_dst_gap_or_fold(tmp_path: Path, file: str, dtstart: str,
+                                          dtend: str) -> None:
+    folder = berlin_study(tmp_path)
+    set_toml(folder, dosing_time='"02:30"')
+    export(folder, tmp_path / "ics")
+    path = tmp_path / "ics" / file
+    assert f"DTSTART;TZID=Europe/Berlin:{dtstart}" in unfolded(path)
+    assert f"DTEND;TZID=Europe/Berlin:{dtend}" in unfolded(path)
+    ev = by_visit(path)["W1D4"]
+    start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=2)

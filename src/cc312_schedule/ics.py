@@ -256,11 +256,11 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
         for e in sp.events:
             uid = event_uid(cfg.name, sp.subject_id, e.visit)
             live.add(uid)
-            built.append(_finish(uid, _live_event(uid, sp, e, opts), _published_of(sp, e),
+            built.append(_finish(uid, *_live_event(uid, sp, e, opts), _published_of(sp, e),
                                  state.events.get(uid), opts))
         for uid, pub in sorted(state.events.items()):
             if pub.subject_id == sp.subject_id and uid not in live:
-                built.append(_finish(uid, _cancelled_event(uid, pub, opts), pub, pub, opts,
+                built.append(_finish(uid, *_cancelled_event(uid, pub, opts), pub, pub, opts,
                                      cancelled=True))
     built.sort(key=lambda b: (b.on, b.uid))
     events = dict(state.events)
@@ -369,10 +369,11 @@ def _procedures(items: Iterable[str]) -> list[str]:
 
 
 def _line(opts: _Options, key: str, value: object) -> str:
-    return f"{message(opts.lang, f'field.{key}')}: {value}"
+    return message(opts.lang, "value.line", label=message(opts.lang, f"field.{key}"), value=value)
 
 
-def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options) -> icalendar.Event:
+def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
+                opts: _Options) -> tuple[icalendar.Event, str]:
     lang = opts.lang
     flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed"}.get(e.status)
     summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
@@ -406,7 +407,8 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options) -> i
     return _event(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
 
 
-def _cancelled_event(uid: str, pub: PublishedEvent, opts: _Options) -> icalendar.Event:
+def _cancelled_event(uid: str, pub: PublishedEvent,
+                     opts: _Options) -> tuple[icalendar.Event, str]:
     summary = _summary(opts, pub.subject_id, pub.kind, pub.visit, pub.dose_number,
                        pub.dose_level, "cancelled")
     lines = [
@@ -422,8 +424,12 @@ def _cancelled_event(uid: str, pub: PublishedEvent, opts: _Options) -> icalendar
 
 
 def _event(uid: str, on: date, summary: str, description: str, status: str, opts: _Options,
-           *, alarms: bool) -> icalendar.Event:
-    """The event's content: everything but DTSTAMP, SEQUENCE and LAST-MODIFIED (hashed)."""
+           *, alarms: bool) -> tuple[icalendar.Event, str]:
+    """The event's content (all but DTSTAMP, SEQUENCE, LAST-MODIFIED) and its digest.
+
+    The digest is a SHA-256 of the content as plain JSON, not of icalendar's output, so a new
+    icalendar release that formats differently does not bump every SEQUENCE.
+    """
     start, end = _times(on, opts)
     ev = icalendar.Event()
     ev.add("uid", uid)
@@ -436,19 +442,24 @@ def _event(uid: str, on: date, summary: str, description: str, status: str, opts
     ev.add("status", status)
     ev.add("transp", "OPAQUE")
     ev.add("class", "PRIVATE")
-    if alarms:
-        for r in opts.reminders:
-            alarm = icalendar.Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("trigger", _trigger(r, on, start, opts))
-            alarm.add("description", message(opts.lang, "alarm", summary=summary))
-            ev.add_component(alarm)
-    return ev
+    triggers = [_trigger(r, on, start, opts) for r in opts.reminders] if alarms else []
+    reminder = message(opts.lang, "alarm", summary=summary)
+    for trigger in triggers:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", trigger)
+        alarm.add("description", reminder)
+        ev.add_component(alarm)
+    content = {"uid": uid, "start": start.isoformat(), "end": end.isoformat(),
+               "zone": "" if opts.all_day else opts.tz.key, "summary": summary,
+               "description": description, "location": opts.site, "status": status,
+               "alarms": [[t.total_seconds(), reminder] for t in triggers]}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+    return ev, hashlib.sha256(canonical).hexdigest()
 
 
-def _finish(uid: str, ev: icalendar.Event, pub: PublishedEvent, prev: PublishedEvent | None,
-            opts: _Options, *, cancelled: bool = False) -> _Built:
-    digest = hashlib.sha256(ev.to_ical()).hexdigest()
+def _finish(uid: str, ev: icalendar.Event, digest: str, pub: PublishedEvent,
+            prev: PublishedEvent | None, opts: _Options, *, cancelled: bool = False) -> _Built:
     if prev is None:
         seq, modified, status = 0, opts.stamp, "new"
     elif prev.digest == digest:

@@ -76,6 +76,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "field.warning": {"en": "Warning", "zh-CN": "警告"},
     "field.note": {"en": "Note", "zh-CN": "备注"},
     "field.site": {"en": "Site", "zh-CN": "研究中心"},
+    "value.line": {"en": "{label}: {value}", "zh-CN": "{label}：{value}"},  # a description line
     "value.window": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
     "value.none": {"en": "none", "zh-CN": "无"},
     "text.cancelled": {

@@ -1,0 +1,593 @@
+"""Entries back in: workbook round trips, conflicts and amendments, invalid cells, the
+coordinator's edits (extra sheets, deleted rows, re-ordered columns, merged cells, wrong types),
+record/decide, the lock and atomic writes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from cc312_schedule import InvalidStudyError, load_study, plan_study
+from cc312_schedule.cli import main
+from cc312_schedule.entries import (
+    StudyLockedError,
+    decide,
+    import_workbook,
+    load_entries,
+    record,
+    study_lock,
+)
+from cc312_schedule.errors import UsageError
+from cc312_schedule.xlsx import to_xlsx
+
+AT = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 30)
+
+# 001 and 002 first dosed Monday 2026-03-02; 002 stopped on 2026-03-10.
+# Targets (window): W2D1 03-09 (03-09…03-10), W2D4 03-12 (03-12…03-13), W3D1 03-16, D28 03-29 (03-27…04-01).
+SUBJECTS = ("001,1,DL1,2026-03-02,SLE,2026-02-01,1980-01-01,F\n"
+            "002,1,DL1,2026-03-02,IIM,2026-02-01,1975-05-05,M\n")
+VISITS = ("001,W1D1,2026-03-02,done,\n"
+          "001,W1D4,2026-03-05,done,\n"
+          "002,W1D1,2026-03-02,done,\n")
+DECISIONS = "002,2026-03-10,stop,,,,Dr. B,Infusion reaction\n"
+
+
+@pytest.fixture
+def study(make_study: Callable[..., Path]) -> Path:
+    return make_study(study='name = "Entry test"\n', subjects=SUBJECTS, visits=VISITS,
+                      decisions=DECISIONS)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def export(folder: Path, *, lang: str | None = None, today: date = TODAY) -> Path:
+    s = load_study(folder)
+    if lang:
+        s = replace(s, config=replace(s.config, language=lang))
+    path = folder.parent / "plan.xlsx"
+    path.write_bytes(to_xlsx(s, plan_study(s, today=today), generated_at=AT))
+    return path
+
+
+def put(cell: Any, value: object) -> None:
+    """Type a value as a coordinator would: text that looks like a formula stays text."""
+    cell.value = value
+    if isinstance(value, str) and value[:1] in "=+-@":
+        cell.data_type = "s"
+
+
+def header_map(ws: Any, row: int = 2) -> dict[str, int]:
+    return {c.value: c.column for c in ws[row] if c.value is not None}
+
+
+def visit_row(ws: Any, subject: str, visit: str) -> int:
+    cols = header_map(ws)
+    sc, vc = cols.get("Subject", cols.get("受试者")), cols.get("Visit", cols.get("访视"))
+    for r in range(3, ws.max_row + 1):
+        if ws.cell(r, sc).value == subject and ws.cell(r, vc).value == visit:
+            return r
+    raise KeyError((subject, visit))
+
+
+def fill(path: Path, visits: dict[tuple[str, str], dict[str, object]] | None = None,
+         decisions: list[dict[str, object]] | None = None, *, sheets: tuple[int, int] = (1, 2),
+         edit: Callable[[openpyxl.Workbook], None] | None = None) -> dict[str, int]:
+    """Type entries into the workbook (by header text); return each entry's row number."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[sheets[0]]
+    rows: dict[str, int] = {}
+    cols = header_map(ws)
+    for (sid, visit), values in (visits or {}).items():
+        r = visit_row(ws, sid, visit)
+        rows[f"{sid} {visit}"] = r
+        for header, value in values.items():
+            put(ws.cell(r, cols[header]), value)
+    wd = wb.worksheets[sheets[1]]
+    dcols = header_map(wd)
+    for i, values in enumerate(decisions or ()):
+        sid = next(iter(values.values()))  # the subject comes first
+        r = next((r for r in range(3, wd.max_row + 1) if wd.cell(r, 1).value == sid
+                  and wd.cell(r, 2).value is None), wd.max_row + 1)
+        rows[f"decision {i}"] = r
+        for header, value in values.items():
+            put(wd.cell(r, dcols[header]), value)
+    if edit is not None:
+        edit(wb)
+    wb.save(path)
+    return rows
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {n: (folder / n).read_bytes() for n in ("visits.csv", "decisions.csv")}
+
+
+# --------------------------------------------------------------------------------------
+# the round trip
+
+
+ENTRIES = {
+    ("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
+    ("001", "W2D4"): {"Actual date": date(2026, 3, 14), "Note": "came a day late"},  # outside 03-12…03-13
+    ("001", "W3D1"): {"Status": "missed", "Note": '=HYPERLINK("http://x","y")'},
+}
+
+
+def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
+    path = export(study)
+    rows = fill(path, ENTRIES)
+    before = snapshot(study)
+
+    code, out, err = run("import", str(study), str(path), "--today", "2026-03-30")
+    assert code == 0, err
+    assert out == (
+        "subject 001\n"
+        f"  + W2D1 done 2026-03-09  (Visits!P{rows['001 W2D1']})\n"
+        f"  + W2D4 done 2026-03-14 “came a day late”  (Visits!P{rows['001 W2D4']})\n"
+        f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!P{rows['001 W3D1']})\n"
+        "warning: 001 W2D4: done on 2026-03-14, outside its window 2026-03-12…2026-03-13 "
+        "(target 2026-03-12): protocol deviation [WindowDeviationWarning]\n"
+        "3 change(s) would apply, 0 conflict(s) not applied, 4 entries already recorded\n"
+        "dry run: nothing written (add --apply to write)\n")
+    assert snapshot(study) == before
+
+    code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
+    assert code == 0 and "3 change(s) applied" in out
+    assert (study / "visits.csv").read_text().splitlines()[-3:] == [
+        "001,W2D1,2026-03-09,done,",
+        "001,W2D4,2026-03-14,done,came a day late",
+        '001,W3D1,,missed,"=HYPERLINK(""http://x"",""y"")"',
+    ]
+    assert (study / "visits.csv").read_bytes().startswith(before["visits.csv"])  # rows kept as they were
+
+    plan = plan_study(load_study(study), today=TODAY).subject("001")
+    assert (plan.event("W2D1").status.value, plan.event("W2D1").actual_date) == ("done", date(2026, 3, 9))
+    assert plan.event("W2D4").deviation
+    assert plan.event("W3D1").status.value == "missed"
+
+    # a second import of the same workbook changes nothing
+    after = snapshot(study)
+    code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
+    assert (code, out) == (0, "nothing to change (7 entries already recorded)\n")  # 6 visits, 1 decision
+    assert snapshot(study) == after
+
+    # a re-export shows the entries
+    wb = openpyxl.load_workbook(export(study))
+    ws = wb["Visits"]
+    cols = header_map(ws)
+    r = visit_row(ws, "001", "W3D1")
+    assert ws.cell(r, cols["Status"]).value == "missed"
+    assert ws.cell(r, cols["Note"]).value == '=HYPERLINK("http://x","y")'
+    assert ws.cell(r, cols["Note"]).data_type == "s"
+    assert ws.cell(visit_row(ws, "001", "W2D1"), cols["Actual date"]).value == datetime(2026, 3, 9)
+
+
+def test_decision_round_trip(study: Path) -> None:
+    path = export(study)
+    rows = fill(path, decisions=[{"Subject": "001", "Decided on": date(2026, 3, 29),
+                                  "Action": "continue", "Regimen": "QW", "Weeks": 8,
+                                  "Investigator": "+Dr. A", "Rationale": "@SUM(1)"}])
+    wb = openpyxl.load_workbook(path)
+    assert wb["Decisions"].cell(rows["decision 0"], 9).value == datetime(2026, 3, 29)  # the due row was used
+    result = import_workbook(study, path, today=TODAY, apply=True)
+    assert result.changes == 1 and result.applied
+    assert (study / "decisions.csv").read_text().splitlines()[-1] == \
+        "001,2026-03-29,continue,QW,8,,+Dr. A,@SUM(1)"
+    plan = plan_study(load_study(study), today=TODAY).subject("001")
+    assert (plan.event("W5D1").regimen, plan.event("W5D1").target_date) == ("QW", date(2026, 3, 30))
+    assert plan.event("W12D1").target_date == date(2026, 5, 18)
+    with pytest.raises(KeyError):
+        plan.event("W13D1")  # 8 weeks: weeks 5-12
+    again = import_workbook(study, path, today=TODAY, apply=True)
+    assert (again.changes, again.unchanged, again.applied) == (0, 5, False)  # 3 visits, 2 decisions
+
+
+def test_zh_cn_workbook_round_trip(study: Path) -> None:
+    path = export(study, lang="zh-CN")
+    assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视", "决策", "时间线"]
+    fill(path, {("001", "W2D1"): {"实际日期": date(2026, 3, 9)},
+                ("001", "W3D1"): {"状态": "漏访"}},
+         decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策": "继续", "给药方案": "QW",
+                     "研究者": "王医生"}])
+    result = import_workbook(study, path, today=TODAY)
+    assert [(v.visit, v.status.value, v.actual_date) for v in result.added_visits] == [
+        ("W2D1", "done", date(2026, 3, 9)), ("W3D1", "missed", None)]
+    assert [(d.action.value, d.regimen, d.investigator) for d in result.added_decisions] == [
+        ("continue", "QW", "王医生")]
+
+
+# --------------------------------------------------------------------------------------
+# conflicts and amendments
+
+
+def test_contradicting_entry_is_a_conflict_not_applied(study: Path) -> None:
+    path = export(study)
+    rows = fill(path, {("001", "W1D4"): {"Actual date": date(2026, 3, 6)},
+                       ("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
+    code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
+    assert code == 1  # applied what it could; a conflict remains
+    assert (f"  ! conflict: W1D4 is recorded as done 2026-03-05 ({study / 'visits.csv'}:3); the entry "
+            "says done 2026-03-06: not applied (correct the entry, or amend with a reason: "
+            f"--amend REASON)  (Visits!P{rows['001 W1D4']})") in out
+    text = (study / "visits.csv").read_text()
+    assert "001,W1D4,2026-03-05,done,\n" in text and "2026-03-06" not in text
+    assert "001,W2D1,2026-03-09,done,\n" in text
+
+
+def test_amend_keeps_the_old_value_in_the_audit_columns(study: Path) -> None:
+    path = export(study)
+    fill(path, {("001", "W1D4"): {"Actual date": date(2026, 3, 6), "Note": "date corrected"}})
+    code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply",
+                       "--amend", "transcription error, source document p.3")
+    assert code == 0
+    assert "~ W1D4: done 2026-03-05 -> done 2026-03-06 “date corrected”  (amended: transcription " \
+        "error, source document p.3;" in out
+    lines = (study / "visits.csv").read_text().splitlines()
+    assert lines[0] == "subject_id,visit,actual_date,status,note,amended_from,amended_on,amendment_note"
+    assert lines[1] == "001,W1D1,2026-03-02,done,"  # other rows untouched
+    assert lines[2] == ("001,W1D4,2026-03-06,done,date corrected,status=done; actual_date=2026-03-05,"
+                        '2026-03-30,"transcription error, source document p.3"')
+    assert load_study(study).visits[1].actual_date == date(2026, 3, 6)
+    # the same import again: nothing left to amend
+    assert import_workbook(study, path, today=TODAY, apply=True, amend="again").changes == 0
+
+
+def test_a_cleared_entry_never_deletes_a_recorded_row(study: Path) -> None:
+    path = export(study)
+    fill(path, {("001", "W1D4"): {"Actual date": None, "Status": None}})
+    before = snapshot(study)
+    result = import_workbook(study, path, today=TODAY, apply=True)
+    assert (result.changes, result.conflicts) == (0, ())
+    assert snapshot(study) == before
+
+
+def test_a_different_decision_on_a_recorded_day_is_a_conflict(study: Path) -> None:
+    path = export(study)
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb["Decisions"]
+        put(ws.cell(3, 8), "Infusion reaction grade 3")  # the logged stop's rationale retyped
+
+    fill(path, edit=edit)
+    result = import_workbook(study, path, today=TODAY, apply=True)
+    assert result.changes == 0
+    assert [c.where for c in result.conflicts] == ["Decisions!B3"]
+    assert "recorded decisions are never rewritten" in result.conflicts[0].message
+
+
+# --------------------------------------------------------------------------------------
+# invalid entries: every one names its cell, and nothing is written
+
+INVALID_VISITS = [
+    # (entry typed on 001 W2D1, column whose cell is named, expected message)
+    ({"Actual date": date(2024, 1, 2)}, "Actual date",
+     "outside the study (2025-09-30 … 2027-09-29): '2024-01-02' (check the year and month)"),
+    ({"Actual date": date(2026, 3, 31)}, "Actual date",
+     "in the future (today is 2026-03-30): '2026-03-31'"),
+    ({"Actual date": "09/03/2026"}, "Actual date",
+     "ambiguous date '09/03/2026': write it as YYYY-MM-DD (2026-03-09 or 2026-09-03, whichever is meant)"),
+    ({"Actual date": 46090}, "Actual date", "not a date: 46090"),  # a serial: which date?
+    ({"Actual date": datetime(2026, 3, 9, 14, 30)}, "Actual date", "a date with a time of day"),
+    ({"Status": "missed", "Actual date": date(2026, 3, 9)}, "Actual date",
+     "a missed visit has no actual date: '2026-03-09'"),
+    ({"Status": "done"}, "Actual date", "a done visit needs its actual date"),
+    ({"Status": "gone"}, "Status", "not one of the choices: 'gone' (choose done or missed from the list)"),
+    ({"Note": "only a note"}, "Status", "a note on a visit with nothing recorded"),
+    ({"Subject": "009", "Actual date": date(2026, 3, 9)}, "Subject", "unknown subject: '009'"),
+    ({"Subject": 1, "Actual date": date(2026, 3, 9)}, "Subject",
+     "an id typed as a number (leading zeros are lost): 1"),
+    ({"Visit": "W0D1", "Actual date": date(2026, 3, 9)}, "Visit", "unknown visit: 'W0D1'"),
+]
+
+
+@pytest.mark.parametrize(("entry", "column", "expected"), INVALID_VISITS,
+                         ids=["before-study", "future", "ambiguous", "serial", "time-of-day",
+                              "missed-with-date", "done-without-date", "bad-status", "note-only",
+                              "unknown-subject", "numeric-subject", "unknown-visit"])
+def test_invalid_visit_entry_names_its_cell(study: Path, entry: dict[str, object], column: str,
+                                            expected: str) -> None:
+    path = export(study)
+    rows = fill(path, {("001", "W2D1"): entry, ("001", "W2D4"): {"Actual date": date(2026, 3, 12)}})
+    col = openpyxl.utils.get_column_letter(header_map(openpyxl.load_workbook(path)["Visits"])[column])
+    before = snapshot(study)
+    code, _, err = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
+    assert code == 2
+    assert f"error: {path}: Visits!{col}{rows['001 W2D1']}: {expected}" in err
+    assert "nothing written" in err
+    assert snapshot(study) == before  # the valid W2D4 entry was not written either
+
+
+INVALID_DECISIONS = [
+    ({"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue", "Regimen": "QX",
+      "Investigator": "Dr. A"}, "D", "not a regimen of the protocol: 'QX' (use one of BIW, QW, Q2W, Q4W)"),
+    ({"Subject": "001", "Decided on": date(2026, 3, 20), "Action": "continue", "Regimen": "QW",
+      "Investigator": "Dr. A"}, "B",
+     "a regimen chosen before the D28 assessment window opens on 2026-03-27: '2026-03-20'"),
+    ({"Subject": "002", "Decided on": date(2026, 3, 29), "Action": "resume", "Investigator": "Dr. B"},
+     "C", "the subject was stopped on 2026-03-10"),
+    ({"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue", "Regimen": "QW"},
+     "G", "missing investigator"),
+    ({"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue", "Regimen": "QW",
+      "Weeks": "eight", "Investigator": "Dr. A"}, "E", "must be a whole number of weeks >= 1: 'eight'"),
+    ({"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "stop", "Regimen": "QW",
+      "Investigator": "Dr. A"}, "D", "a stop decision takes no regimen: 'QW'"),
+    ({"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "pause", "Investigator": "Dr. A"},
+     "C", "not one of the choices: 'pause'"),
+    ({"Subject": "001", "Action": "stop", "Investigator": "Dr. A"}, "B", "a decision needs its date"),
+]
+
+
+@pytest.mark.parametrize(("entry", "col", "expected"), INVALID_DECISIONS,
+                         ids=["unknown-regimen", "before-day-28-window", "after-stop",
+                              "no-investigator", "weeks-not-a-number", "stop-with-regimen",
+                              "unknown-action", "no-date"])
+def test_invalid_decision_entry_names_its_cell(study: Path, entry: dict[str, object], col: str,
+                                               expected: str) -> None:
+    path = export(study)
+    rows = fill(path, decisions=[entry])
+    before = snapshot(study)
+    with pytest.raises(InvalidStudyError) as info:
+        import_workbook(study, path, today=TODAY, apply=True)
+    messages = [str(e) for e in info.value.errors]
+    assert any(m.startswith(f"{path}: Decisions!{col}{rows['decision 0']}: ") and expected in m
+               for m in messages), messages
+    assert snapshot(study) == before
+
+
+def test_every_bad_cell_is_reported_at_once(study: Path) -> None:
+    path = export(study)
+    fill(path, {("001", "W2D1"): {"Actual date": "yesterday"},
+                ("001", "W2D4"): {"Status": "gone"},
+                ("001", "W3D1"): {"Actual date": date(2027, 1, 1)}})
+    with pytest.raises(InvalidStudyError) as info:
+        import_workbook(study, path, today=TODAY)
+    assert len(info.value.errors) == 3
+
+
+# --------------------------------------------------------------------------------------
+# the coordinator's copy
+
+
+def _extra_sheets(wb: openpyxl.Workbook) -> None:
+    notes = wb.create_sheet("My notes", 0)
+    notes["A1"], notes["B1"] = "Subject", "Visit"  # a sheet that looks a little like ours
+    notes["A2"], notes["B2"] = "001", "call the family"
+    wb.copy_worksheet(wb["Overview"]).title = "Overview (2)"
+
+
+def _delete_rows(wb: openpyxl.Workbook) -> None:
+    ws = wb["Visits"]
+    ws.delete_rows(visit_row(ws, "001", "W1D1"), 2)  # drop recorded rows: still never deleted
+
+
+def _reorder_columns(wb: openpyxl.Workbook) -> None:
+    ws = wb["Visits"]
+    grid = [[c.value for c in row] for row in ws.iter_rows()]
+    ws.delete_rows(1, ws.max_row)
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(reversed(row), start=1):
+            put(ws.cell(r, c), value)
+    ws.insert_rows(1)  # and the header row one further down
+    ws.title = "Site visits"
+
+
+def _merge_subject_cells(wb: openpyxl.Workbook) -> None:
+    ws = wb["Visits"]
+    r = visit_row(ws, "001", "W2D4")
+    assert ws.cell(r + 1, 2).value == "W3D1" and ws.cell(r + 1, 1).value == "001"
+    ws.merge_cells(start_row=r, start_column=1, end_row=r + 1, end_column=1)  # one Subject cell
+    assert ws.cell(r + 1, 1).value is None
+    put(ws.cell(r + 1, header_map(ws)["Actual date"]), date(2026, 3, 16))  # typed on the lower row
+
+
+def _text_dates(wb: openpyxl.Workbook) -> None:
+    ws = wb["Visits"]
+    cols = header_map(ws)
+    put(ws.cell(visit_row(ws, "001", "W2D4"), cols["Actual date"]), " 2026-03-12 ")
+
+
+@pytest.mark.parametrize("edit", [_extra_sheets, _delete_rows, _reorder_columns,
+                                  _merge_subject_cells, _text_dates],
+                         ids=["extra-sheets", "deleted-rows", "reordered-columns", "merged-cells",
+                              "iso-text-date"])
+def test_the_coordinators_edits_are_tolerated(study: Path, edit: Callable[[openpyxl.Workbook], None]) -> None:
+    path = export(study)
+    fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
+                ("001", "W2D4"): {"Actual date": date(2026, 3, 12)}}, edit=edit)
+    result = import_workbook(study, path, today=TODAY, apply=True)
+    expected = [("001", "W2D1", date(2026, 3, 9)), ("001", "W2D4", date(2026, 3, 12))]
+    if edit is _merge_subject_cells:
+        expected.append(("001", "W3D1", date(2026, 3, 16)))
+    assert [(v.subject_id, v.visit, v.actual_date) for v in result.added_visits] == expected
+    assert result.conflicts == ()
+    assert len(load_study(study).visits) == 3 + len(expected)
+
+
+def test_a_workbook_without_our_sheets_is_refused(tmp_path: Path, study: Path) -> None:
+    path = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "hello"
+    wb.save(path)
+    with pytest.raises(UsageError, match="no Visits or Decisions sheet"):
+        load_entries(path)
+    code, _, err = run("import", str(study), str(tmp_path / "missing.xlsx"), "--today", "2026-03-30")
+    assert code == 2 and "cannot read the workbook" in err
+
+
+# --------------------------------------------------------------------------------------
+# record and decide
+
+
+def test_record_done_missed_and_amend(study: Path) -> None:
+    code, out, _ = run("record", str(study), "001", "W2D1", "--done", "2026-03-09", "--today", "2026-03-30")
+    assert (code, out.splitlines()[1]) == (0, "  + W2D1 done 2026-03-09  (--done)")
+    code, _, _ = run("record", str(study), "001", "W2D4", "--missed", "--note=-ill", "--today", "2026-03-30")
+    assert code == 0
+    assert (study / "visits.csv").read_text().splitlines()[-2:] == [
+        "001,W2D1,2026-03-09,done,", "001,W2D4,,missed,-ill"]
+    # the same again is a no-op; a different date is refused without --amend
+    assert run("record", str(study), "001", "W2D1", "--done", "2026-03-09", "--today", "2026-03-30")[0] == 0
+    code, _, err = run("record", str(study), "001", "W2D1", "--done", "2026-03-10", "--today", "2026-03-30")
+    assert code == 2 and "W2D1 is recorded as done 2026-03-09" in err
+    code, _, _ = run("record", str(study), "001", "W2D1", "--done", "2026-03-10", "--today", "2026-03-30",
+                     "--amend", "wrong day typed")
+    assert code == 0
+    assert "001,W2D1,2026-03-10,done,,status=done; actual_date=2026-03-09,2026-03-30,wrong day typed" in \
+        (study / "visits.csv").read_text()
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["009", "W2D1", "--done", "2026-03-09"], "error: SUBJECT: unknown subject: '009'"),
+    (["001", "V7", "--done", "2026-03-09"], "error: VISIT: unknown visit: 'V7'"),
+    (["001", "W2D1", "--done", "2026-04-09"], "error: --done: in the future (today is 2026-03-30)"),
+    (["001", "W2D1", "--done", "09/03/2026"], "ambiguous date '09/03/2026'"),
+    (["001", "W2D1"], "one of the arguments --done --missed is required"),
+], ids=["unknown-subject", "unknown-visit", "future", "ambiguous", "neither"])
+def test_record_errors(study: Path, args: list[str], expected: str) -> None:
+    before = snapshot(study)
+    code, _, err = run("record", str(study), *args, "--today", "2026-03-30")
+    assert code == 2 and expected in err
+    assert snapshot(study) == before
+
+
+def test_decide(study: Path) -> None:
+    code, out, err = run("decide", str(study), "001", "continue", "--on", "2026-03-29", "--regimen", "Q2W",
+                         "--until", "2026-06-30", "--investigator", "Dr. A", "--rationale",
+                         "=depleted, step down", "--today", "2026-03-30")
+    assert code == 0, err
+    assert "+ decision: continue Q2W until 2026-06-30 on 2026-03-29 by Dr. A  (--on)" in out
+    assert (study / "decisions.csv").read_text().splitlines()[-1] == \
+        '001,2026-03-29,continue,Q2W,,2026-06-30,Dr. A,"=depleted, step down"'
+    # a hold dated before that continue would turn it into a continue during a hold: refused
+    code, _, err = run("decide", str(study), "001", "hold", "--on", "2026-03-20", "--investigator", "Dr. A",
+                       "--rationale", "x", "--today", "2026-03-30")
+    assert code == 2 and "on hold since 2026-03-20 (<command line>): 'continue'" in err
+    code, _, err = run("decide", str(study), "001", "hold", "--on", "2026-03-30", "--investigator", "Dr. A",
+                       "--rationale", "x", "--today", "2026-03-30")
+    assert code == 0, err
+    code, _, err = run("decide", str(study), "002", "continue", "--on", "2026-03-29", "--regimen", "QW",
+                       "--investigator", "Dr. B", "--rationale", "x", "--today", "2026-03-30")
+    assert code == 2 and "ACTION: the subject was stopped on 2026-03-10" in err
+
+
+def test_decide_library_refuses_an_unknown_action(study: Path) -> None:
+    with pytest.raises(UsageError, match="unknown action"):
+        decide(study, "001", on=TODAY, action="pause", today=TODAY, investigator="Dr. A")
+
+
+# --------------------------------------------------------------------------------------
+# one writer at a time; atomic writes
+
+
+def test_concurrent_writers_lose_nothing(study: Path) -> None:
+    visits = {"W2D1": date(2026, 3, 9), "W2D4": date(2026, 3, 12), "W3D1": date(2026, 3, 16),
+              "W3D4": date(2026, 3, 19), "W4D1": date(2026, 3, 23), "W4D4": date(2026, 3, 26)}
+    path = export(study)
+    fill(path, {("001", "D28"): {"Actual date": date(2026, 3, 29)}},
+         decisions=[{"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue",
+                     "Regimen": "QW", "Investigator": "Dr. A"}])
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(visits) + 1)
+
+    def work(fn: Callable[[], object]) -> None:
+        try:
+            start.wait()
+            fn()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(lambda v=v, d=d: record(
+        study, "001", v, done=d, today=TODAY, lock_timeout=30),)) for v, d in visits.items()]
+    threads.append(threading.Thread(target=work, args=(lambda: import_workbook(
+        study, path, today=TODAY, apply=True, lock_timeout=30),)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    s = load_study(study)
+    assert {v.visit for v in s.visits_of("001")} == {"W1D1", "W1D4", "D28", *visits}
+    assert [d.regimen for d in s.decisions_of("001")] == ["QW"]
+
+
+@pytest.mark.slow
+def test_concurrent_processes_lose_nothing(study: Path) -> None:
+    cmds = [[sys.executable, "-m", "cc312_schedule", "record", str(study), "001", v, "--done", d,
+             "--today", "2026-03-30"]
+            for v, d in (("W2D1", "2026-03-09"), ("W2D4", "2026-03-12"), ("W3D1", "2026-03-16"),
+                         ("W3D4", "2026-03-19"))]
+    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in cmds]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    assert [r[2] for r in results] == [0, 0, 0, 0], results
+    assert {v.visit for v in load_study(study).visits_of("001")} == {
+        "W1D1", "W1D4", "W2D1", "W2D4", "W3D1", "W3D4"}
+
+
+def test_a_held_lock_gives_a_clear_message(study: Path) -> None:
+    with study_lock(study), pytest.raises(StudyLockedError) as info:
+        record(study, "001", "W2D1", done=date(2026, 3, 9), today=TODAY, lock_timeout=0.2)
+    text = str(info.value)
+    assert text.startswith(f"{study / '.cc312-schedule.lock'}: the study is being written by pid ")
+    assert "wait for the other import/record/decide to finish, then run the command again" in text
+    record(study, "001", "W2D1", done=date(2026, 3, 9), today=TODAY)  # released: it works now
+
+
+def test_an_interrupted_write_leaves_both_files_as_they_were(study: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import cc312_schedule.fileio as fileio
+
+    path = export(study)
+    fill(path, {("001", "D28"): {"Actual date": date(2026, 3, 29)}},
+         decisions=[{"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue",
+                     "Regimen": "QW", "Investigator": "Dr. A"}])
+    before = snapshot(study)
+    real = fileio.write_atomic
+    calls: list[str] = []
+
+    def flaky(target: Any, data: Any) -> None:
+        calls.append(Path(target).name)
+        if Path(target).name == "visits.csv" and calls.count("visits.csv") == 1:
+            raise KeyboardInterrupt  # the second file's write is interrupted
+        real(target, data)
+
+    monkeypatch.setattr(fileio, "write_atomic", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        import_workbook(study, path, today=TODAY, apply=True)
+    assert calls[:2] == ["decisions.csv", "visits.csv"]
+    assert snapshot(study) == before
+    assert not [p.name for p in study.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.setattr(fileio, "write_atomic", real)
+    assert import_workbook(study, path, today=TODAY, apply=True).changes == 2  # a re-run completes
+
+
+def test_files_keep_their_bom_and_line_endings(make_study: Callable[..., Path]) -> None:
+    folder = make_study(subjects=SUBJECTS)
+    (folder / "visits.csv").write_bytes(
+        b"\xef\xbb\xbfsubject_id,visit,actual_date,status,note\r\n001,W1D1,2026-03-02,done,\r\n")
+    record(folder, "001", "W1D4", done=date(2026, 3, 5), today=TODAY)
+    assert (folder / "visits.csv").read_bytes() == (
+        b"\xef\xbb\xbfsubject_id,visit,actual_date,status,note\r\n001,W1D1,2026-03-02,done,\r\n"
+        b"001,W1D4,2026-03-05,done,\r\n")
+
+
+def test_first_decision_creates_decisions_csv(make_study: Callable[..., Path]) -> None:
+    folder = make_study(subjects=SUBJECTS)
+    decide(folder, "001", on=date(2026, 3, 12), action="hold", today=TODAY, investigator="Dr. A",
+           rationale="fever")
+    assert (folder / "decisions.csv").read_text() == (
+        "subject_id,decided_on,action,regimen,weeks,until,investigator,rationale\n"
+        "001,2026-03-12,hold,,,,Dr. A,fever\n")

@@ -1,0 +1,300 @@
+"""The coordinators' workbook, read back with openpyxl: sheets, headers, cell types, validations,
+frozen panes, print set-up, timeline colours, hostile text, deterministic bytes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from cc312_schedule import example_study_path, load_study, plan_study
+from cc312_schedule.cli import main
+from cc312_schedule.xlsx import TIMELINE_MARKS, to_xlsx
+
+AT = datetime(2026, 3, 20, 8, 30, tzinfo=UTC)
+TODAY = date(2026, 3, 20)
+
+# Hostile text a subject note, a rationale or an investigator's name might hold: each must be
+# stored as a string cell, never as a formula (and read back exactly).
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',  # a live link that could exfiltrate data
+    "@SUM(1)",                     # Lotus-style formula prefix (Excel still evaluates it)
+    "+1",                          # a sum
+    "-2+3",                        # a negative number that is a formula
+]
+
+# A small study whose dates are known: 001 and 002 first dosed Monday 2026-03-02.
+SUBJECTS = ("001,1,DL1,2026-03-02,SLE,2026-02-01,1980-01-01,F\n"
+            "002,1,DL1,2026-03-02,IIM,2026-02-01,1975-05-05,M\n")
+VISITS = ("001,W1D1,2026-03-02,done,\n"
+          '001,W1D4,2026-03-05,done,"=HYPERLINK(""http://x"",""y"")"\n'
+          "002,W1D1,2026-03-02,done,@SUM(1)\n"
+          "002,W1D4,2026-03-05,done,+1\n")
+DECISIONS = "002,2026-03-10,stop,,,,+1,-2+3\n"
+
+
+@pytest.fixture
+def small(make_study: Callable[..., Path]) -> Path:
+    return make_study(study='name = "Small & test study"\nsite = "Ward 7"\n', subjects=SUBJECTS,
+                      visits=VISITS, decisions=DECISIONS)
+
+
+def export(folder: Path, *, today: date = TODAY, lang: str | None = None) -> openpyxl.Workbook:
+    study = load_study(folder)
+    if lang is not None:
+        from dataclasses import replace
+        study = replace(study, config=replace(study.config, language=lang))
+    data = to_xlsx(study, plan_study(study, today=today), generated_at=AT)
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def headers(ws: Any) -> list[str]:
+    return [c.value for c in ws[2] if c.value is not None]
+
+
+def rows(ws: Any) -> list[dict[str, Any]]:
+    hdr = [c.value for c in ws[2]]
+    out = []
+    for r in ws.iter_rows(min_row=3):
+        values = {h: c for h, c in zip(hdr, r, strict=False) if h}
+        if values.get(hdr[0]) is not None and values[hdr[0]].value is not None:
+            out.append(values)
+    return out
+
+
+@pytest.mark.parametrize(("lang", "names"), [
+    ("en", ["Overview", "Visits", "Decisions", "Timeline"]),
+    ("zh-CN", ["总览", "访视", "决策", "时间线"]),
+], ids=["en", "zh-CN"])
+def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) -> None:
+    assert export(small, lang=lang).sheetnames == names
+
+
+@pytest.mark.parametrize(("sheet", "expected"), [
+    ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "First dose", "Regimen", "Doses given",
+                  "Doses missed", "Doses still planned", "Next visit", "Next visit date", "Decision due",
+                  "Last possible dose (day 168)", "EOT", "End of follow-up", "Contraception end",
+                  "State", "Warnings"]),
+    ("Visits", ["Subject", "Visit", "Kind", "Regimen", "Dose no.", "Study day", "Week", "Target date",
+                "Planned date", "Window start", "Window end", "Weekday", "Procedures", "Plan status",
+                "Actual date", "Status", "Note"]),
+    ("Decisions", ["Subject", "Decided on", "Action", "Regimen", "Weeks", "Until", "Investigator",
+                   "Rationale", "Decision due"]),
+], ids=["overview", "visits", "decisions"])
+def test_headers(small: Path, sheet: str, expected: list[str]) -> None:
+    assert headers(export(small)[sheet]) == expected
+
+
+def test_title_row_names_study_site_and_generation(small: Path) -> None:
+    wb = export(small)
+    for ws in wb:
+        title = ws["A1"].value
+        assert title.startswith("Small & test study · ")
+        assert "Ward 7" in title and "generated 2026-03-20 08:30 UTC" in title
+        assert "as of 2026-03-20" in title
+
+
+@pytest.mark.parametrize(("visit", "column", "expected"), [
+    ("W1D1", "Target date", datetime(2026, 3, 2)),
+    ("W2D4", "Target date", datetime(2026, 3, 12)),
+    ("W2D4", "Window start", datetime(2026, 3, 12)),
+    ("W2D4", "Window end", datetime(2026, 3, 13)),
+    ("D28", "Window start", datetime(2026, 3, 27)),
+    ("D28", "Window end", datetime(2026, 4, 1)),
+    ("W1D4", "Actual date", datetime(2026, 3, 5)),
+], ids=lambda v: str(v))
+def test_visit_dates_are_date_cells(small: Path, visit: str, column: str, expected: datetime) -> None:
+    row = next(r for r in rows(export(small)["Visits"])
+               if r["Subject"].value == "001" and r["Visit"].value == visit)
+    cell = row[column]
+    assert cell.is_date and cell.data_type == "d"
+    assert cell.value == expected
+    assert cell.number_format == "yyyy-mm-dd"
+
+
+def test_overview_row(small: Path) -> None:
+    row = next(r for r in rows(export(small)["Overview"]) if r["Subject"].value == "001")
+    values = {k: c.value for k, c in row.items()}
+    assert values["First dose"] == datetime(2026, 3, 2)
+    assert values["Regimen"] == "BIW"
+    assert (values["Doses given"], values["Doses missed"], values["Doses still planned"]) == (2, 0, 6)
+    assert values["Next visit"] == "W2D1"  # overdue: nothing recorded, window ended 2026-03-10
+    assert values["Decision due"] == datetime(2026, 3, 29)
+    assert values["Last possible dose (day 168)"] == datetime(2026, 8, 16)
+    assert values["State"] == "in induction"
+    assert row["Decision due"].is_date
+
+
+def test_subject_ids_stay_text(small: Path) -> None:
+    wb = export(small)
+    for sheet in ("Overview", "Visits", "Decisions"):
+        for r in rows(wb[sheet]):
+            assert r["Subject"].data_type == "s" and r["Subject"].value in {"001", "002"}
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=["hyperlink", "at-sum", "plus", "minus"])
+def test_hostile_text_is_stored_as_text(small: Path, text: str) -> None:
+    wb = export(small)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value == text]
+    assert cells, f"{text!r} not found in the workbook"
+    for c in cells:
+        assert c.data_type == "s"
+        assert c.quotePrefix
+    # and no cell anywhere holds a formula, except none at all
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_hostile_text_in_the_raw_xml_is_never_a_formula(small: Path) -> None:
+    study = load_study(small)
+    data = to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert all("<f>" not in s for s in sheets)
+
+
+def test_validations(small: Path) -> None:
+    wb = export(small)
+    visits = {(dv.type, dv.formula1, dv.formula2): str(dv.sqref)
+              for dv in wb["Visits"].data_validations.dataValidation}
+    last = wb["Visits"].max_row
+    assert visits[("date", "DATE(2025,9,30)", "DATE(2027,9,29)")] == f"O3:O{last}"
+    assert visits[("list", '"done,missed"', None)] == f"P3:P{last}"
+    decisions = {(dv.type, dv.formula1): str(dv.sqref)
+                 for dv in wb["Decisions"].data_validations.dataValidation}
+    assert ("list", '"continue,stop,hold,resume"') in decisions
+    assert ("list", '"BIW,QW,Q2W,Q4W"') in decisions  # the protocol's regimens
+    assert ("whole", "1") in decisions
+    assert [k for k in decisions if k[0] == "date"], "decided_on / until date checks"
+
+
+def test_zh_cn_dropdowns_are_translated(small: Path) -> None:
+    wb = export(small, lang="zh-CN")
+    lists = {dv.formula1 for dv in wb["访视"].data_validations.dataValidation if dv.type == "list"}
+    assert lists == {'"已完成,漏访"'}
+
+
+@pytest.mark.parametrize(("sheet", "pane"), [
+    ("Overview", "C3"), ("Visits", "C3"), ("Decisions", "B3"), ("Timeline", "D3"),
+], ids=["overview", "visits", "decisions", "timeline"])
+def test_frozen_headers_filter_and_print_setup(small: Path, sheet: str, pane: str) -> None:
+    ws = export(small)[sheet]
+    assert ws.freeze_panes == pane
+    assert ws.auto_filter.ref.startswith("A2:")
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.print_title_rows == "$1:$2"
+    assert ws.oddHeader.left.text == "Small && test study"  # '&' escaped in header codes
+    assert ws.oddHeader.right.text == "generated 2026-03-20 08:30 UTC"
+    assert ws.column_dimensions["A"].width > 5
+
+
+def test_overdue_conditional_formatting(small: Path) -> None:
+    ws = export(small)["Visits"]
+    rules = [(str(rng.sqref), r.formula) for rng, rs in ws.conditional_formatting._cf_rules.items()
+             for r in rs]
+    assert rules == [(f"A3:Q{ws.max_row}", ['AND($O3="",$P3="",$K3<TODAY())'])]
+
+
+FILL = {m: "00" + fg for m, fg, _ in TIMELINE_MARKS}
+
+
+@pytest.mark.parametrize(("subject", "week", "mark", "text"), [
+    ("001", 1, "dose_done", 2),        # W1D1, W1D4 given
+    ("001", 2, "overdue", 2),          # W2D1 window ended 2026-03-10, nothing recorded
+    ("001", 3, "overdue", 2),          # W3D1 window ended 2026-03-17
+    ("001", 4, "decision", 2),         # D28 falls in week 4 (with W4D1, W4D4 planned)
+    ("002", 2, "overdue", None),       # stopped 2026-03-10: W2D1 (03-09) still expected
+    ("002", 3, "overdue", "EOT"),      # EOT = last dose planned (W2D1 03-09) + 7 = 03-16, window ended 03-19
+    ("002", 6, "follow_up", "FU1"),    # FU1: 2026-04-06 + its window
+], ids=lambda v: str(v))
+def test_timeline_colours(small: Path, subject: str, week: int, mark: str, text: object) -> None:
+    ws = export(small)["Timeline"]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == subject)
+    cell = row[2 + week]
+    assert cell.fill.fgColor.rgb == FILL[mark]
+    if text is not None:
+        assert cell.value == text
+
+
+def test_timeline_marks_cap_today_and_legend(small: Path) -> None:
+    ws = export(small)["Timeline"]
+    hdr = [c.value for c in ws[2]]
+    cap = hdr.index("W24") + 1
+    assert ws.cell(2, cap).fill.fgColor.rgb == "00C00000"
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "001")
+    assert row[cap - 1].border.right.style == "thick"
+    today_cell = row[2 + 3]  # 2026-03-20 is study day 19: week 3
+    assert today_cell.border.left.style == "thick" and today_cell.border.left.color.rgb == "001565C0"
+    texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert "Legend" in texts and "dose missed" in texts and "overdue (nothing recorded)" in texts
+    assert "week 24: the treatment cap (no dose after day 168)" in texts
+
+
+def test_timeline_for_the_example_study() -> None:
+    study = load_study(example_study_path())
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(
+        study, plan_study(study, today=date(2026, 11, 25)), generated_at=AT)))
+    ws = wb["Timeline"]
+    row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "003")
+    assert row[2 + 3].fill.fgColor.rgb == FILL["dose_missed"]  # W3D1 missed (fever)
+    assert row[2 + 2].fill.fgColor.rgb == FILL["dose_done"]
+    assert {c.value for c in ws[2]} >= {f"W{w}" for w in range(1, 49)}
+
+
+def test_same_inputs_same_bytes(small: Path) -> None:
+    study = load_study(small)
+    plan = plan_study(study, today=TODAY)
+    a = to_xlsx(study, plan, generated_at=AT)
+    b = to_xlsx(study, plan, generated_at=AT)
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2026, 3, 20, 8, 30, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert core.count("2026-03-20T08:30:00Z") == 2  # created and modified
+    later = to_xlsx(study, plan, generated_at=datetime(2026, 3, 21, tzinfo=UTC))
+    assert later != a
+
+
+def test_generated_at_needs_a_time_zone(small: Path) -> None:
+    study = load_study(small)
+    with pytest.raises(ValueError, match="time zone"):
+        to_xlsx(study, plan_study(study), generated_at=datetime(2026, 3, 20))
+
+
+def test_cli_xlsx_writes_the_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "plan.xlsx"
+    err = io.StringIO()
+    code = main(["xlsx", str(example_study_path()), "-o", str(out), "--today", "2026-11-25",
+                 "--generated-at", "2026-11-25T08:00:00Z"], stdout=io.StringIO(), stderr=err)
+    assert code == 0, err.getvalue()
+    first = out.read_bytes()
+    assert openpyxl.load_workbook(out).sheetnames == ["Overview", "Visits", "Decisions", "Timeline"]
+    main(["xlsx", str(example_study_path()), "-o", str(out), "--today", "2026-11-25",
+          "--generated-at", "2026-11-25T08:00:00Z"], stdout=io.StringIO(), stderr=io.StringIO())
+    assert out.read_bytes() == first
+
+
+def test_cli_xlsx_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    err = io.StringIO()
+    code = main(["xlsx", str(example_study_path()), "-o", str(tmp_path / "no" / "plan.xlsx")],
+                stdout=io.StringIO(), stderr=err)
+    assert code == 2 and "the folder does not exist" in err.getvalue()
+
+
+def test_every_workbook_label_has_both_languages_and_headers_are_unique() -> None:
+    from cc312_schedule.messages import LANGUAGES, MESSAGES
+    from cc312_schedule.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS
+
+    keys = [k for k in MESSAGES if k.startswith("xlsx.")]
+    assert keys and all(set(MESSAGES[k]) == set(LANGUAGES) for k in keys)
+    for columns in (OVERVIEW_COLUMNS, VISIT_COLUMNS, DECISION_COLUMNS):
+        for lang in LANGUAGES:
+            texts = [MESSAGES[f"xlsx.col.{c.id}"][lang].casefold() for c in columns]
+            assert len(set(texts)) == len(texts), (lang, texts)
