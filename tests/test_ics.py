@@ -745,3 +745,19 @@ def test_dosing_time_in_a_dst_gap_or_fold(tmp_path: Path, file: str, dtstart: st
     ev = by_visit(path)["W1D4"]
     start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=2)
+
+
+def test_subject_removed_from_the_study_is_cancelled_in_the_site_calendar(
+        study_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ics"
+    export(study_dir, out, T0)
+    for name in ("subjects.csv", "visits.csv", "decisions.csv"):  # 006 was entered by mistake
+        path = study_dir / name
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(ln for ln in lines if not ln.startswith("006,")),
+                        encoding="utf-8")
+    export(study_dir, out, T1)
+    site = [e for e in events_of(out / "site.ics") if str(e["SUMMARY"]).find("S006") >= 0]
+    assert len(site) == 9
+    assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in site} == {("CANCELLED", 1)}
+    assert (out / "subject-006.ics").exists()  # the old file is left as it was, not deleted

@@ -6,40 +6,101 @@ The engine (``plan_*``) is pure and imports only the standard library and dateut
 
 from __future__ import annotations
 
-from .days import StudyDay, Window, parse_iso_date
-from .engine import check_decisions, plan_study, plan_subject, visit_kind
-from .errors import (
-    DecisionError,
-    InvalidStudyError,
-    ProtocolError,
-    ScheduleError,
-    StudyFileError,
-    UsageError,
-)
-from .frame import to_frame
-from .model import (
-    EventKind,
-    EventStatus,
-    Outcome,
-    PlannedEvent,
-    PlanWarning,
-    StudyPlan,
-    SubjectPlan,
-    SubjectState,
-)
-from .protocol import Protocol, Regimen, bundled_protocol_path, load_protocol
-from .study import (
-    Action,
-    Decision,
-    RecordedVisit,
-    RecordStatus,
-    Study,
-    StudyConfig,
-    Subject,
-    example_study_path,
-    load_study,
-)
-from .warnings import ScheduleWarning
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, for type checkers and IDEs
+    from .days import StudyDay, Window, parse_iso_date
+    from .engine import check_decisions, plan_study, plan_subject, visit_kind
+    from .errors import (
+        DecisionError,
+        InvalidStudyError,
+        ProtocolError,
+        ScheduleError,
+        StudyFileError,
+        UsageError,
+    )
+    from .frame import to_frame
+    from .model import (
+        EventKind,
+        EventStatus,
+        Outcome,
+        PlannedEvent,
+        PlanWarning,
+        StudyPlan,
+        SubjectPlan,
+        SubjectState,
+    )
+    from .protocol import Protocol, Regimen, bundled_protocol_path, load_protocol
+    from .study import (
+        Action,
+        Decision,
+        RecordedVisit,
+        RecordStatus,
+        Study,
+        StudyConfig,
+        Subject,
+        example_study_path,
+        load_study,
+    )
+    from .warnings import ScheduleWarning
+
+#: Public name -> the module that defines it. Importing the package imports none of them:
+#: ``cc312-schedule --help`` must not pay for the engine, and pandas/icalendar/openpyxl load only
+#: in the exporters that need them (see the start-up figures in README "Performance").
+_EXPORTS = {
+    "Action": "study",
+    "Decision": "study",
+    "DecisionError": "errors",
+    "EventKind": "model",
+    "EventStatus": "model",
+    "InvalidStudyError": "errors",
+    "Outcome": "model",
+    "PlanWarning": "model",
+    "PlannedEvent": "model",
+    "Protocol": "protocol",
+    "ProtocolError": "errors",
+    "RecordStatus": "study",
+    "RecordedVisit": "study",
+    "Regimen": "protocol",
+    "ScheduleError": "errors",
+    "ScheduleWarning": "warnings",
+    "Study": "study",
+    "StudyConfig": "study",
+    "StudyDay": "days",
+    "StudyFileError": "errors",
+    "StudyPlan": "model",
+    "Subject": "study",
+    "SubjectPlan": "model",
+    "SubjectState": "model",
+    "UsageError": "errors",
+    "Window": "days",
+    "bundled_protocol_path": "protocol",
+    "check_decisions": "engine",
+    "example_study_path": "study",
+    "load_protocol": "protocol",
+    "load_study": "study",
+    "parse_iso_date": "days",
+    "plan_study": "engine",
+    "plan_subject": "engine",
+    "to_frame": "frame",
+    "visit_kind": "engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'cc312_schedule' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __version__ = "0.1.0"
 
@@ -82,4 +143,3 @@ __all__ = [
     "to_frame",
     "visit_kind",
 ]
-

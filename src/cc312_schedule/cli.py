@@ -11,12 +11,14 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .days import parse_iso_date
 from .errors import InvalidStudyError, ScheduleError, UsageError
-from .model import StudyPlan
+
+if TYPE_CHECKING:
+    from .model import StudyPlan
 
 __all__ = ["main"]
 

@@ -250,6 +250,9 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
         reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
         folder=study.folder)
 
+    by_subject: dict[str, list[tuple[str, PublishedEvent]]] = {}
+    for uid, pub in sorted(state.events.items()):
+        by_subject.setdefault(pub.subject_id, []).append((uid, pub))
     built: list[_Built] = []
     for sp in selected:
         live = set()
@@ -258,8 +261,15 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
             live.add(uid)
             built.append(_finish(uid, *_live_event(uid, sp, e, opts), _published_of(sp, e),
                                  state.events.get(uid), opts))
+        for uid, pub in by_subject.get(sp.subject_id, ()):
+            if uid not in live:
+                built.append(_finish(uid, *_cancelled_event(uid, pub, opts), pub, pub, opts,
+                                     cancelled=True))
+    everyone = len(selected) == len(study.subjects)
+    if everyone:  # a subject removed from subjects.csv: its visits are cancelled in site.ics
+        ids = {sp.subject_id for sp in selected}
         for uid, pub in sorted(state.events.items()):
-            if pub.subject_id == sp.subject_id and uid not in live:
+            if pub.subject_id not in ids:
                 built.append(_finish(uid, *_cancelled_event(uid, pub, opts), pub, pub, opts,
                                      cancelled=True))
     built.sort(key=lambda b: (b.on, b.uid))
@@ -267,15 +277,17 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
     events.update((b.uid, b.published) for b in built)
     new_state = IcsState(events=dict(sorted(events.items())))
 
+    own: dict[str, list[icalendar.Event]] = {}
+    for b in built:
+        own.setdefault(b.subject_id, []).append(b.event)
     files: list[tuple[str, bytes]] = []
     for sp in selected:
         name = message(opts.lang, "calendar.subject", study=cfg.name,
                        subject=message(opts.lang, "subject", id=sp.subject_id),
                        cohort=sp.subject.cohort, dose_level=sp.subject.dose_level)
-        own = [b.event for b in built if b.subject_id == sp.subject_id]
-        files.append((f"subject-{sp.subject_id}.ics", _calendar(name, own, opts)))
-    everyone = len(selected) == len(study.subjects)
-    if len(selected) == 1:
+        files.append((f"subject-{sp.subject_id}.ics",
+                      _calendar(name, own.get(sp.subject_id, []), opts)))
+    if len(selected) == 1 and not everyone:
         combined = files[0][1]
     else:
         label = ("calendar.site" if everyone else "calendar.selection")
@@ -389,6 +401,8 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
         _line(opts, "target_date", e.target_date.isoformat()),
         _line(opts, "planned_date", e.planned_date.isoformat()),
     ]
+    if e.reason:  # the site calendar moved it (a closed day, capacity): dates only, no PII
+        lines.append(_line(opts, "reason", e.reason))
     if e.actual_date is not None:
         lines.append(_line(opts, "actual_date", e.actual_date.isoformat()))
     lines += [

@@ -75,6 +75,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "field.status": {"en": "Status", "zh-CN": "状态"},
     "field.warning": {"en": "Warning", "zh-CN": "警告"},
     "field.note": {"en": "Note", "zh-CN": "备注"},
+    "field.reason": {"en": "Date changed", "zh-CN": "日期调整原因"},  # why planned ≠ target
     "field.site": {"en": "Site", "zh-CN": "研究中心"},
     "value.line": {"en": "{label}: {value}", "zh-CN": "{label}：{value}"},  # a description line
     "value.window": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
