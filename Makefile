@@ -1,5 +1,7 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
-#   make run    creates .venv, installs the package, plans the bundled example study into out/
+#   make run    creates .venv, installs the package, and writes everything for the bundled
+#               example study into out/: the plan (csv, json, table), the nurses' calendars
+#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx)
 #   make test   installs the test dependencies (and the programs the tests drive) and runs every test
 PY ?= python3
 VENV ?= .venv
@@ -20,7 +22,9 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule plan $(STUDY) --format csv -o $(OUT)/plan.csv
 	$(BIN)/cc312-schedule plan $(STUDY) --format json -o $(OUT)/plan.json
 	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
-	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt"
+	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
+	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh
@@ -32,6 +36,7 @@ test: $(BIN)/python
 # Rewrite the golden files from the current code; review the diff before committing.
 golden: $(BIN)/python
 	$(BIN)/python tests/regenerate_golden.py
+	$(BIN)/python tests/test_ics_golden.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

@@ -39,9 +39,14 @@ def make_study(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def copy_example_study(dest: Path) -> Path:
+    """Copy the bundled example study to ``dest``, without the local state that running the
+    tool leaves in it (the calendar state, the lock): tests never see a previous run."""
+    shutil.copytree(example_study_path(), dest, ignore=shutil.ignore_patterns(".cc312-*"))
+    return dest
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled example study."""
-    dest = tmp_path / "example-study"
-    shutil.copytree(example_study_path(), dest)
-    return dest
+    return copy_example_study(tmp_path / "example-study")

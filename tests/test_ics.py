@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from cc312_schedule import InvalidStudyError, ScheduleError, example_study_path, load_study, plan_study
+from cc312_schedule import InvalidStudyError, ScheduleError, load_study, plan_study
 from cc312_schedule.cli import main
 from cc312_schedule.ics import (
     STATE_FILE,
@@ -35,6 +34,7 @@ from cc312_schedule.ics import (
     write_ics,
 )
 from cc312_schedule.messages import LANGUAGES, MESSAGES, message
+from conftest import copy_example_study
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -48,7 +48,7 @@ STOP_003 = "003,2026-11-26,stop,,,,Dr. Investigator A,AE\n"
 def study_dir(tmp_path: Path) -> Path:
     """A writable copy of the bundled example study."""
     dest = tmp_path / "study"
-    shutil.copytree(example_study_path(), dest)
+    copy_example_study(dest)
     return dest
 
 
@@ -685,7 +685,7 @@ def test_any_stop_updates_in_place(tmp_path_factory: pytest.TempPathFactory,
     """Whatever the stop date: the same UIDs, nothing lost, SEQUENCE +1 exactly where changed."""
     root = tmp_path_factory.mktemp("stop")
     folder = root / "study"
-    shutil.copytree(example_study_path(), folder)
+    copy_example_study(folder)
     study = load_study(folder)
     first = write_ics(study, plan_study(study), root / "ics", generated_at=T0)
     before = {str(e["UID"]): e for e in events_of(root / "ics" / "site.ics")}

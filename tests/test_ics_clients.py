@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from cc312_schedule import example_study_path
 from cc312_schedule.cli import main
+from conftest import copy_example_study
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def export(folder: Path, out: Path, at: datetime = T0, *args: str) -> None:
 @pytest.fixture
 def study_dir(tmp_path: Path) -> Path:
     dest = tmp_path / "study"
-    shutil.copytree(example_study_path(), dest)
+    copy_example_study(dest)
     return dest
 
 

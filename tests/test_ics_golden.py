@@ -8,12 +8,13 @@ or the calendar format changes.
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from conftest import copy_example_study
 
 GOLDEN = Path(__file__).parent / "golden" / "ics"
 STAMP_1, STAMP_2 = "2026-11-25T08:00:00Z", "2026-11-26T08:00:00Z"
@@ -23,7 +24,6 @@ CASES = ("subject-003.ics", "subject-003-after-stop.ics", "subject-006-zh-CN-ass
 
 def render() -> dict[str, bytes]:
     """Export the example study, add a stop for 003, export again; and a Chinese one."""
-    from cc312_schedule import example_study_path
     from cc312_schedule.cli import main
 
     def run(*args: str) -> None:
@@ -33,7 +33,7 @@ def render() -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "study"
-        shutil.copytree(example_study_path(), study)
+        copy_example_study(study)
         run(str(study), "-o", f"{tmp}/a", "--generated-at", STAMP_1)
         out["subject-003.ics"] = Path(f"{tmp}/a/subject-003.ics").read_bytes()
         with (study / "decisions.csv").open("a", encoding="utf-8") as fh:
