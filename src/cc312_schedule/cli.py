@@ -114,17 +114,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
     if output in (None, "-"):
         stdout.write(text)
         return
-    from .fileio import write_atomic
-
-    path = Path(output)
-    if not path.parent.is_dir():
-        raise UsageError("cannot write: the folder does not exist", key="-o", value=str(path),
-                         hint="create the folder first")
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(path),
-                         hint="choose a writable file") from None
+    _emit_bytes(text.encode("utf-8"), str(output))
 
 
 def _report_warnings(plan: StudyPlan, stderr: TextIO) -> int:
