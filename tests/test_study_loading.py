@@ -142,3 +142,23 @@ def test_check_reports_every_problem_at_once(make_study: Callable[..., Path],
                   "decisions.csv:2: subject_id", "visits.csv:2: visit"):
         assert where in err
     assert "4 problem(s) found" in err
+
+
+def test_unusual_line_breaks_inside_a_quoted_note_stay_in_it(make_study: Callable[..., Path]) -> None:
+    note = "fever\x85resolved\u2028next day"
+    study = load_study(make_study(visits=f'001,W1D1,2026-03-02,done,"{note}"\n'))
+    assert study.visits[0].note == note
+
+
+def test_unreadable_file_is_an_error_not_a_traceback(make_study: Callable[..., Path],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    folder = make_study()
+    (folder / "subjects.csv").chmod(0)
+    if os.access(folder / "subjects.csv", os.R_OK):  # root reads anything: use a folder instead
+        (folder / "subjects.csv").unlink()
+        (folder / "subjects.csv").mkdir()
+    assert main(["check", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "subjects.csv: cannot read" in err and "Traceback" not in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import enum
 import re
 import tomllib
@@ -397,8 +398,12 @@ class _Rows:
             self.error(None, None, "not UTF-8 text",
                        hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")
             return
-        lines = text.splitlines(keepends=True)
-        reader = csv.reader(lines)
+        except OSError as exc:
+            self.error(None, None, f"cannot read: {exc.strerror}",
+                       hint="check the file's permissions")
+            return
+        # newline="": only \n, \r and \r\n end a row; \x85 or U+2028 inside a note stay in it
+        reader = csv.reader(io.StringIO(text, newline=""))
         try:
             header = next(reader)
         except StopIteration:
