@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import enum
+import io
 import re
 import tomllib
 import zoneinfo
