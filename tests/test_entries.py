@@ -141,7 +141,7 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
         f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!P{rows['001 W3D1']})\n"
         "warning: 001 W2D4: done on 2026-03-14, outside its window 2026-03-12…2026-03-13 "
         "(target 2026-03-12): protocol deviation [WindowDeviationWarning]\n"
-        "3 change(s) would apply, 0 conflict(s) not applied, 4 entries already recorded\n"
+        "3 change(s) would apply, 0 conflict(s) not applied, 1 entry already recorded\n"
         "dry run: nothing written (add --apply to write)\n")
     assert snapshot(study) == before
 
@@ -162,7 +162,7 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
     # a second import of the same workbook changes nothing
     after = snapshot(study)
     code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
-    assert (code, out) == (0, "nothing to change (7 entries already recorded)\n")  # 6 visits, 1 decision
+    assert (code, out) == (0, "nothing to change (4 entries already recorded)\n")  # 3 typed visits, 1 decision
     assert snapshot(study) == after
 
     # a re-export shows the entries
@@ -193,12 +193,12 @@ def test_decision_round_trip(study: Path) -> None:
     with pytest.raises(KeyError):
         plan.event("W13D1")  # 8 weeks: weeks 5-12
     again = import_workbook(study, path, today=TODAY, apply=True)
-    assert (again.changes, again.unchanged, again.applied) == (0, 5, False)  # 3 visits, 2 decisions
+    assert (again.changes, again.unchanged, again.applied) == (0, 2, False)  # 2 decisions (the visits are as exported)
 
 
 def test_zh_cn_workbook_round_trip(study: Path) -> None:
     path = export(study, lang="zh-CN")
-    assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视", "决策", "时间线"]
+    assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视", "决策", "时间线", "cc312-exported"]
     fill(path, {("001", "W2D1"): {"实际日期": date(2026, 3, 9)},
                 ("001", "W3D1"): {"状态": "漏访"}},
          decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策": "继续", "给药方案": "QW",
@@ -238,7 +238,7 @@ def test_amend_keeps_the_old_value_in_the_audit_columns(study: Path) -> None:
         "error, source document p.3;" in out
     lines = (study / "visits.csv").read_text().splitlines()
     assert lines[0] == "subject_id,visit,actual_date,status,note,amended_from,amended_on,amendment_note"
-    assert lines[1] == "001,W1D1,2026-03-02,done,"  # other rows untouched
+    assert lines[1] == "001,W1D1,2026-03-02,done,,,,"  # other rows: only empty audit cells added
     assert lines[2] == ("001,W1D4,2026-03-06,done,date corrected,status=done; actual_date=2026-03-05,"
                         '2026-03-30,"transcription error, source document p.3"')
     assert load_study(study).visits[1].actual_date == date(2026, 3, 6)
@@ -591,3 +591,296 @@ def test_first_decision_creates_decisions_csv(make_study: Callable[..., Path]) -
     assert (folder / "decisions.csv").read_text() == (
         "subject_id,decided_on,action,regimen,weeks,until,investigator,rationale\n"
         "001,2026-03-12,hold,,,,Dr. A,fever\n")
+
+
+# --------------------------------------------------------------------------------------
+# review findings on the round trip (one test, or table, per finding)
+
+EXAMPLE_TODAY = ("--today", "2026-11-25")
+
+
+def _drop_export_record(wb: openpyxl.Workbook) -> None:
+    del wb["cc312-exported"]  # an older export, or the coordinator deleted the hidden sheet
+
+
+# 006: W4D1 done 2026-11-16 (window …11-17), W4D4 done 2026-11-19 (window …11-20)
+STALE_AMEND = [
+    # (workbook edit, exit code, 006 W4D4 row after, 006 W4D1 row after, conflicts)
+    (None, 0,
+     "006,W4D4,2026-11-20,done,,status=done; actual_date=2026-11-19,2026-11-25,chart says 20th",
+     "006,W4D1,2026-11-17,done,,status=done; actual_date=2026-11-16,2026-11-25,keyed wrong",
+     0),
+    (_drop_export_record, 1,  # cannot tell a stale cell from a typed one: conflicts, no amendment
+     "006,W4D4,2026-11-20,done,,status=done; actual_date=2026-11-19,2026-11-25,chart says 20th",
+     "006,W4D1,2026-11-16,done,,,,",
+     2),
+]
+
+
+@pytest.mark.parametrize(("edit", "code", "w4d4", "w4d1", "conflicts"), STALE_AMEND,
+                         ids=["with-export-record", "export-record-deleted"])
+def test_finding_1_a_stale_workbook_never_reverts_a_newer_correction(
+        example_copy: Path, edit: Callable[[openpyxl.Workbook], None] | None, code: int,
+        w4d4: str, w4d1: str, conflicts: int) -> None:
+    path = export(example_copy, today=date(2026, 11, 25))
+    assert run("record", str(example_copy), "006", "W4D4", "--done", "2026-11-20",
+               "--amend", "chart says 20th", *EXAMPLE_TODAY)[0] == 0
+    # the stale copy, untouched: nothing to do
+    if edit is None:
+        assert import_workbook(example_copy, path, today=date(2026, 11, 25), amend="x").changes == 0
+    fill(path, {("006", "W4D1"): {"Actual date": date(2026, 11, 17)}}, edit=edit)
+    got, out, _ = run("import", str(example_copy), str(path), "--amend", "keyed wrong", "--apply",
+                      *EXAMPLE_TODAY)
+    assert got == code, out
+    lines = (example_copy / "visits.csv").read_text().splitlines()
+    assert [line for line in lines if line.startswith("006,W4D4,")] == [w4d4]
+    assert [line for line in lines if line.startswith("006,W4D1,")] == [w4d1]
+    assert out.count("! conflict") == conflicts
+    if conflicts:
+        assert "has no record of what it was exported with" in out
+
+
+OPTIONAL_COLUMNS = [
+    # (file, its text, command after STUDY, the file afterwards)
+    ("visits.csv", "subject_id,visit,actual_date,status\n001,W1D1,2026-03-02,done\n",
+     ["record", "001", "W1D4", "--done", "2026-03-05", "--note", "late bus"],
+     "subject_id,visit,actual_date,status,note\n001,W1D1,2026-03-02,done,\n"
+     "001,W1D4,2026-03-05,done,late bus\n"),
+    ("visits.csv", "subject_id,visit,status,note\r\n001,W1D1,missed,\r\n",
+     ["record", "001", "W1D4", "--done", "2026-03-05"],
+     "subject_id,visit,status,note,actual_date\r\n001,W1D1,missed,,\r\n"
+     "001,W1D4,done,,2026-03-05\r\n"),
+    ("decisions.csv", "subject_id,decided_on,action,investigator\n001,2026-03-12,hold,Dr. A\n",
+     ["decide", "001", "resume", "--on", "2026-03-29", "--regimen", "QW", "--weeks", "8",
+      "--investigator", "Dr. A", "--rationale", "recovered"],
+     "subject_id,decided_on,action,investigator,regimen,weeks,rationale\n"
+     "001,2026-03-12,hold,Dr. A,,,\n001,2026-03-29,resume,Dr. A,QW,8,recovered\n"),
+    ("decisions.csv", "subject_id,decided_on,action\n",
+     ["decide", "001", "continue", "--on", "2026-03-29", "--regimen", "QW", "--until", "2026-05-01",
+      "--investigator", "Dr. A", "--rationale", "depleted"],
+     "subject_id,decided_on,action,regimen,until,investigator,rationale\n"
+     "001,2026-03-29,continue,QW,2026-05-01,Dr. A,depleted\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "command", "expected"), OPTIONAL_COLUMNS,
+                         ids=["visits-without-note", "visits-without-actual-date",
+                              "decisions-without-regimen-weeks-rationale",
+                              "decisions-header-only"])
+def test_finding_2_a_value_for_a_missing_optional_column_adds_the_column(
+        make_study: Callable[..., Path], name: str, text: str, command: list[str],
+        expected: str) -> None:
+    folder = make_study(files={name: text})
+    code, _, err = run(command[0], str(folder), *command[1:], "--today", "2026-03-30")
+    assert code == 0, err
+    assert (folder / name).read_bytes() == expected.encode()
+    load_study(folder)
+
+
+NOTES_VISITS = ("001,W1D1,2026-03-02,done,first dose\n"
+                "001,W1D4,2026-03-05,done,late bus\n"
+                "001,W2D1,2026-03-09,done,\n")
+NOTES = [
+    # (record arguments, exit code, the visit's row afterwards)
+    (["W1D4", "--done", "2026-03-05"], 0, "001,W1D4,2026-03-05,done,late bus"),  # note absent: kept
+    (["W1D4", "--done", "2026-03-06", "--amend", "typo"], 0,
+     "001,W1D4,2026-03-06,done,late bus,status=done; actual_date=2026-03-05; note=late bus,"
+     "2026-03-30,typo"),
+    (["W2D1", "--done", "2026-03-09", "--note", "arm bruise"], 0,
+     "001,W2D1,2026-03-09,done,arm bruise"),  # a note added where there was none
+    (["W1D4", "--done", "2026-03-05", "--note", "other"], 2, "001,W1D4,2026-03-05,done,late bus"),
+    (["W1D4", "--done", "2026-03-05", "--note", "other", "--amend", "fix"], 0,
+     "001,W1D4,2026-03-05,done,other,status=done; actual_date=2026-03-05; note=late bus,"
+     "2026-03-30,fix"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "row"), NOTES,
+                         ids=["same-visit-without-note", "amend-date-keeps-note", "note-added",
+                              "different-note-conflict", "different-note-amended"])
+def test_finding_3_an_absent_note_keeps_the_recorded_one(make_study: Callable[..., Path],
+                                                         args: list[str], code: int, row: str) -> None:
+    folder = make_study(visits=NOTES_VISITS)
+    got, _, err = run("record", str(folder), "001", *args, "--today", "2026-03-30")
+    assert got == code, err
+    visit = args[0]
+    lines = (folder / "visits.csv").read_text().splitlines()
+    assert [line for line in lines if line.startswith(f"001,{visit},")] == [row]
+    if code == 2:
+        assert "W1D4 is recorded as done 2026-03-05 “late bus”" in err
+
+
+def test_finding_3_a_note_typed_on_a_recorded_visit_without_one_is_added(
+        make_study: Callable[..., Path]) -> None:
+    folder = make_study(visits=NOTES_VISITS)
+    path = export(folder)
+    rows = fill(path, {("001", "W2D1"): {"Note": "arm bruise"}})
+    code, out, _ = run("import", str(folder), str(path), "--apply", "--today", "2026-03-30")
+    assert code == 0
+    assert f"  + W2D1 note “arm bruise”  (Visits!Q{rows['001 W2D1']})" in out
+    assert (folder / "visits.csv").read_text() == (
+        "subject_id,visit,actual_date,status,note\n" + NOTES_VISITS.replace(
+            "001,W2D1,2026-03-09,done,\n", "001,W2D1,2026-03-09,done,arm bruise\n"))
+
+
+# example study, today 2026-11-25: 006 (first dose 2026-10-26) is in induction, D28 not yet
+# recorded; 003 continues BIW, W23D1's window opens 2026-12-06
+UNPLANNED = [
+    (["006", "W99D1", "--done", "2026-11-20"], "VISIT: not in the current plan of subject 006: 'W99D1'"),
+    (["006", "W2D3", "--done", "2026-11-04"], "VISIT: not in the current plan of subject 006: 'W2D3'"),
+    (["006", "REV-W3", "--done", "2026-11-20"], "VISIT: not in the current plan of subject 006: 'REV-W3'"),
+    (["006", "EOT", "--done", "2026-11-20"], "VISIT: not in the current plan of subject 006: 'EOT'"),
+    (["006", "W20D1", "--missed"], "VISIT: not in the current plan of subject 006: 'W20D1'"),
+    (["003", "W23D1", "--missed"],
+     "--missed: its window opens only on 2026-12-06 (today is 2026-11-25): 'W23D1'"),
+    (["006", "D28", "--done", "2026-10-20"],
+     "--done: before the subject's first dose on 2026-10-26: '2026-10-20'"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), UNPLANNED,
+                         ids=["beyond-the-cap", "no-such-dose-day", "review-in-induction",
+                              "eot-in-induction", "dose-after-induction-missed",
+                              "missed-before-window", "done-before-first-dose"])
+def test_finding_4_a_visit_outside_the_plan_is_refused(example_copy: Path, args: list[str],
+                                                        expected: str) -> None:
+    before = snapshot(example_copy)
+    code, _, err = run("record", str(example_copy), *args, *EXAMPLE_TODAY)
+    assert code == 2
+    assert f"error: {expected} (" in err
+    assert snapshot(example_copy) == before
+
+
+@pytest.mark.parametrize("weeks", ["0", "-2"], ids=["zero", "negative"])
+def test_finding_5_decide_weeks_below_one_is_refused_naming_the_argument(study: Path,
+                                                                         weeks: str) -> None:
+    before = snapshot(study)
+    code, _, err = run("decide", str(study), "001", "continue", "--on", "2026-03-29", "--regimen", "QW",
+                       "--weeks", weeks, "--investigator", "Dr. A", "--rationale", "x",
+                       "--today", "2026-03-30")
+    assert code == 2
+    assert f"error: --weeks: must be a whole number of weeks >= 1: {weeks}" in err
+    assert snapshot(study) == before
+
+
+WRITE_MODES = [
+    # (mode of the file replaced, or None for a new file; umask; mode afterwards)
+    (0o640, 0o022, 0o640),
+    (0o664, 0o077, 0o664),
+    (0o444, 0o022, 0o444),
+    (None, 0o022, 0o644),
+    (None, 0o002, 0o664),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+@pytest.mark.parametrize(("before", "umask", "after"), WRITE_MODES,
+                         ids=["keeps-640", "keeps-664", "keeps-read-only", "new-umask-022",
+                              "new-umask-002"])
+def test_finding_6_write_atomic_keeps_permissions_and_syncs_the_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: int | None, umask: int,
+        after: int) -> None:
+    import os
+    import stat
+
+    import cc312_schedule.fileio as fileio
+
+    target = tmp_path / "visits.csv"
+    if before is not None:
+        target.write_text("old\n")
+        target.chmod(before)
+    synced: list[bool] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        real_fsync(fd)
+
+    monkeypatch.setattr(fileio.os, "fsync", fsync)
+    old_mask = os.umask(umask)
+    try:
+        fileio.write_atomic(target, "new\n")
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(target.stat().st_mode) == after
+    assert target.read_text() == "new\n"
+    assert synced == [False, True]  # the file, then its folder after the rename
+
+
+def _copy_visits_sheet(wb: openpyxl.Workbook) -> None:
+    wb.copy_worksheet(wb["Visits"]).title = "Visits week 48"
+
+
+def _lose_status_header(wb: openpyxl.Workbook) -> None:
+    ws = wb["Visits"]
+    ws.cell(2, header_map(ws)["Status"]).value = None
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (_copy_visits_sheet, "two sheets hold Visits entries: 'Visits' and 'Visits week 48' (keep the "
+                         "entries in one Visits sheet"),
+    (_lose_status_header, "sheet 'Visits' looks like the Visits sheet but has no Status column "
+                          "header (row 2) (type the header back"),
+], ids=["second-visits-sheet", "status-header-lost"])
+def test_finding_7_an_ambiguous_or_broken_visits_sheet_is_refused(
+        study: Path, edit: Callable[[openpyxl.Workbook], None], expected: str) -> None:
+    path = export(study)
+    fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)}}, edit=edit)
+    before = snapshot(study)
+    code, _, err = run("import", str(study), str(path), "--apply", "--today", "2026-03-30")
+    assert code == 2
+    assert f"error: {path}: {expected}" in err
+    assert snapshot(study) == before
+
+
+def _formula(sheet: str, header: str, formula: str) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        ws = wb[sheet]
+        r = visit_row(ws, "001", "W2D1") if sheet == "Visits" else 4
+        if sheet == "Decisions":
+            put(ws.cell(r, 1), "001")
+        ws.cell(r, header_map(ws)[header]).value = formula  # openpyxl: a formula, no cached value
+    return edit
+
+
+@pytest.mark.parametrize(("sheet", "header", "formula"), [
+    ("Visits", "Actual date", "=DATE(2026,3,9)"),
+    ("Visits", "Status", '="done"'),
+    ("Visits", "Note", "=1+1"),
+    ("Decisions", "Rationale", "=A1"),
+], ids=["visit-date", "visit-status", "visit-note", "decision-rationale"])
+def test_finding_8_a_formula_in_an_entry_cell_is_refused(study: Path, sheet: str, header: str,
+                                                         formula: str) -> None:
+    path = export(study)
+    fill(path, edit=_formula(sheet, header, formula))
+    ws = openpyxl.load_workbook(path)[sheet]
+    r = visit_row(ws, "001", "W2D1") if sheet == "Visits" else 4
+    cell = f"{sheet}!{openpyxl.utils.get_column_letter(header_map(ws)[header])}{r}"
+    code, _, err = run("import", str(study), str(path), "--today", "2026-03-30")
+    assert code == 2
+    assert (f"error: {path}: {cell}: a formula in an entry cell: None (type the value itself: "
+            "text with a leading ' (e.g. '=x), a date as a date or YYYY-MM-DD)") in err
+
+
+@pytest.mark.parametrize("edit", [None, _drop_export_record], ids=["with-record", "without-record"])
+def test_finding_9_an_untouched_note_with_a_control_character_is_not_a_change(
+        make_study: Callable[..., Path], edit: Callable[[openpyxl.Workbook], None] | None) -> None:
+    folder = make_study(visits="001,W1D1,2026-03-02,done,a\x01b\n", decisions="")
+    path = export(folder)
+    if edit is not None:
+        fill(path, edit=edit)
+    before = snapshot(folder)
+    code, out, _ = run("import", str(folder), str(path), "--apply", "--today", "2026-03-30")
+    assert (code, out.startswith("nothing to change")) == (0, True), out
+    assert snapshot(folder) == before
+
+
+def test_finding_2_added_columns_never_split_a_note_at_a_unicode_line_break(
+        make_study: Callable[..., Path]) -> None:
+    folder = make_study(visits="001,W1D1,2026-03-02,done,a\u2028b\x85c\n001,W1D4,2026-03-05,done,\n")
+    record(folder, "001", "W1D4", done=date(2026, 3, 6), today=TODAY, amend="typo")
+    assert (folder / "visits.csv").read_text(encoding="utf-8") == (
+        "subject_id,visit,actual_date,status,note,amended_from,amended_on,amendment_note\n"
+        "001,W1D1,2026-03-02,done,a\u2028b\x85c,,,\n"
+        "001,W1D4,2026-03-06,done,,status=done; actual_date=2026-03-05,2026-03-30,typo\n")
+    assert load_study(folder).visits[0].note == "a\u2028b\x85c"

@@ -73,7 +73,10 @@ def rows(ws: Any) -> list[dict[str, Any]]:
     ("zh-CN", ["总览", "访视", "决策", "时间线"]),
 ], ids=["en", "zh-CN"])
 def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) -> None:
-    assert export(small, lang=lang).sheetnames == names
+    wb = export(small, lang=lang)
+    assert wb.sheetnames == [*names, "cc312-exported"]  # the export record: hidden, protected
+    assert [ws.sheet_state for ws in wb] == ["visible"] * 4 + ["hidden"]
+    assert wb["cc312-exported"].protection.sheet
 
 
 @pytest.mark.parametrize(("sheet", "expected"), [
@@ -93,7 +96,7 @@ def test_headers(small: Path, sheet: str, expected: list[str]) -> None:
 
 def test_title_row_names_study_site_and_generation(small: Path) -> None:
     wb = export(small)
-    for ws in wb:
+    for ws in wb.worksheets[:4]:
         title = ws["A1"].value
         assert title.startswith("Small & test study · ")
         assert "Ward 7" in title and "generated 2026-03-20 08:30 UTC" in title
@@ -275,7 +278,8 @@ def test_cli_xlsx_writes_the_workbook(tmp_path: Path) -> None:
                  "--generated-at", "2026-11-25T08:00:00Z"], stdout=io.StringIO(), stderr=err)
     assert code == 0, err.getvalue()
     first = out.read_bytes()
-    assert openpyxl.load_workbook(out).sheetnames == ["Overview", "Visits", "Decisions", "Timeline"]
+    assert openpyxl.load_workbook(out).sheetnames == ["Overview", "Visits", "Decisions", "Timeline",
+                                                      "cc312-exported"]
     main(["xlsx", str(example_study_path()), "-o", str(out), "--today", "2026-11-25",
           "--generated-at", "2026-11-25T08:00:00Z"], stdout=io.StringIO(), stderr=io.StringIO())
     assert out.read_bytes() == first
@@ -298,3 +302,25 @@ def test_every_workbook_label_has_both_languages_and_headers_are_unique() -> Non
         for lang in LANGUAGES:
             texts = [MESSAGES[f"xlsx.col.{c.id}"][lang].casefold() for c in columns]
             assert len(set(texts)) == len(texts), (lang, texts)
+
+
+def test_finding_10_every_decisions_subject_cell_is_formatted_as_text(small: Path) -> None:
+    ws = export(small)["Decisions"]
+    last_log_row = max(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value is not None)
+    # the log, the rows left for decisions due, and the 50 spare rows below them
+    formats = {ws.cell(r, 1).number_format for r in range(3, last_log_row + 51)}
+    assert formats == {"@"}
+
+
+def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> None:
+    ws = export(small)["cc312-exported"]
+    assert (ws.sheet_state, ws.protection.sheet) == ("hidden", True)
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["subject_id", "visit", "exported_actual_date", "exported_status",
+                       "exported_note"]
+    by_visit = {(r[0], r[1]): r[2:] for r in rows[1:]}
+    assert by_visit["001", "W1D1"] == ["2026-03-02", "done", None]
+    assert by_visit["001", "W1D4"] == ["2026-03-05", "done", '=HYPERLINK("http://x","y")']
+    assert by_visit["001", "W2D1"] == [None, None, None]  # nothing recorded: empty entry cells
+    assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row
+               if c.value is not None)

@@ -62,7 +62,8 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_all_four_sheets_open_and_dates_show_as_dates(workbook: Path, tmp_path: Path) -> None:
     files = {p.name: p for p in convert(workbook, CSV_FILTER, tmp_path)}
     assert set(files) == {"plan-Overview.csv", "plan-Visits.csv", "plan-Decisions.csv",
-                          "plan-Timeline.csv"}
+                          "plan-Timeline.csv",
+                          "plan-cc312-exported.csv"}  # the hidden export record is a sheet too
     with files["plan-Visits.csv"].open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     header = rows[1]
@@ -117,7 +118,7 @@ def test_prints_to_pdf(workbook: Path, tmp_path: Path) -> None:
 
 def test_a_workbook_saved_by_libreoffice_imports(example_copy: Path, tmp_path: Path) -> None:
     """The coordinator types an entry, LibreOffice saves the workbook, the import reads it."""
-    from cc312_schedule.entries import import_workbook
+    from cc312_schedule.entries import import_workbook, load_entries
 
     study = load_study(example_copy)
     path = tmp_path / "plan.xlsx"
@@ -130,6 +131,7 @@ def test_a_workbook_saved_by_libreoffice_imports(example_copy: Path, tmp_path: P
     row[hdr.index("Note")].value = "B-cell count sent"
     wb.save(path)
     (resaved,) = convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    assert load_entries(resaved).tracks_edits  # LibreOffice keeps the hidden export record
     result = import_workbook(example_copy, resaved, today=date(2026, 11, 25), apply=True)
     assert [(v.subject_id, v.visit, v.actual_date, v.note) for v in result.added_visits] == [
         ("006", "D28", date(2026, 11, 22), "B-cell count sent")]

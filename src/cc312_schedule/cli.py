@@ -1,7 +1,9 @@
 """The command line: ``cc312-schedule plan|check|ics STUDY ...``. Thin: parse, call, print.
 
-Exit codes: 0 ok; 1 warnings under ``--strict``; 2 bad input or usage (never a traceback,
-never a half-written output file).
+Exit codes: 0 ok; 1 warnings under ``--strict``, or ``import`` found conflicts (entries that
+contradict recorded rows: listed, not applied — with ``--apply`` the other changes *were*
+written); 2 bad input or usage (never a traceback, never a half-written output file; for
+``import``/``record``/``decide``, nothing written).
 """
 
 from __future__ import annotations

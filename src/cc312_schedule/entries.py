@@ -15,6 +15,17 @@ Policies:
   separated by `` | ``). Recorded decisions are never rewritten: a new decision supersedes.
 * **All or nothing.** Every entry is checked before anything is written; one bad entry
   (named by its cell, ``Visits!P14``, or its argument) and nothing is written.
+* **Only what was typed is an entry.** The workbook records (in a hidden sheet) what each
+  Visits row's entry cells held when it was exported; a cell still holding that is not an
+  entry, so a stale copy never reverts a correction recorded since its export. A workbook
+  without that record (an older export, or the sheet deleted) cannot tell a typed cell from a
+  stale one: its entries that contradict a recorded visit are conflicts even with ``amend``.
+* **Notes.** An absent note keeps the recorded note; a note on a visit recorded without one
+  is added (no conflict); a different note on a visit that has one is a conflict unless
+  ``amend``. Text is compared as the workbook stores it (:func:`~.xlsx.clean_text`).
+* **Only visits of the plan.** A visit not in the subject's current plan (with the decisions
+  entered alongside), a done date before the first dose, and ``missed`` for a visit whose
+  window has not opened yet (on ``today``) are refused.
 * **Idempotent.** An entry equal to what is recorded changes nothing, so a second import of
   the same workbook is a no-op. A cleared cell is not a deletion.
 * **One writer at a time.** Writers take ``STUDY/.cc312-schedule.lock`` (an OS file lock,
@@ -35,8 +46,10 @@ import csv
 import functools
 import io
 import os
+import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -88,6 +101,8 @@ class StudyLockedError(ScheduleError):
 class VisitEntry:
     """A visit as typed in: ``status`` None means "only a note" (allowed on a recorded visit).
 
+    ``note`` empty means "no note entered": the recorded note, if any, is kept.
+
     ``cells`` names where each field came from (``{"actual_date": "Visits!O14"}``), so an
     error can point at it; for the command line it names the argument (``--done``).
     """
@@ -122,6 +137,10 @@ class WorkbookEntries:
     visits: tuple[VisitEntry, ...] = ()
     decisions: tuple[DecisionEntry, ...] = ()
     errors: tuple[ScheduleError, ...] = ()
+    #: whether every entry is known to be typed by the coordinator: True for the command line
+    #: and for a workbook carrying its export record; False for one without (an older export,
+    #: or the hidden sheet deleted), whose differing cells may be stale: never amended then.
+    tracks_edits: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -148,6 +167,8 @@ class EntryPlan:
     """What an import (or ``record``/``decide``) would change; :meth:`describe` prints it."""
 
     added_visits: tuple[RecordedVisit, ...] = ()
+    #: recorded visits that had no note and get one (the new rows; written in place)
+    added_notes: tuple[RecordedVisit, ...] = ()
     amendments: tuple[Amendment, ...] = ()
     added_decisions: tuple[Decision, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
@@ -157,7 +178,8 @@ class EntryPlan:
 
     @property
     def changes(self) -> int:
-        return len(self.added_visits) + len(self.amendments) + len(self.added_decisions)
+        return (len(self.added_visits) + len(self.added_notes) + len(self.amendments)
+                + len(self.added_decisions))
 
     def describe(self) -> str:
         """A readable diff, per subject: ``+`` new, ``~`` amended, ``!`` conflict (not applied)."""
@@ -165,6 +187,9 @@ class EntryPlan:
         for v in self.added_visits:
             lines.setdefault(v.subject_id, []).append(
                 f"  + {_visit_text(v)}  ({v.source})")
+        for v in self.added_notes:
+            lines.setdefault(v.subject_id, []).append(
+                f"  + {v.visit} note “{v.note}”  ({v.source})")
         for a in self.amendments:
             lines.setdefault(a.new.subject_id, []).append(
                 f"  ~ {a.new.visit}: {_visit_text(a.old, name=False)} -> "
@@ -209,6 +234,11 @@ def _header_texts(col: str) -> frozenset[str]:
 
 
 _VISIT_COLS = ("subject", "visit", "actual_date", "status", "note")
+_VISIT_ENTRY_COLS = ("actual_date", "status", "note")
+#: Visits columns that are not entries: two of them with Subject and Visit make a sheet "look
+#: like" the Visits sheet, so a missing entry header is an error, not a silently skipped sheet.
+_VISIT_PLAN_COLS = ("kind", "study_day", "target_date", "planned_date", "window_start",
+                    "window_end", "plan_status")
 _DECISION_COLS = ("subject", "decided_on", "action", "regimen", "weeks", "until",
                   "investigator", "rationale")
 
@@ -234,8 +264,15 @@ def load_entries(path: str | Path) -> WorkbookEntries:
     one with Subject, Decided on and Action (headers in either language, any order, anywhere
     in the first rows). Extra sheets, extra columns, deleted or re-ordered rows and merged
     cells are fine. Dates must be date cells or ISO text (``2026-11-23``).
+
+    Refused (:class:`UsageError`): two sheets with the Visits headers (or two with the
+    Decisions headers), naming both; a sheet with Subject, Visit and the Visits plan columns
+    but without an entry column's header, naming it. A formula in an entry cell is an error
+    naming the cell (its value is not what anyone typed; openpyxl writes none at all).
     """
     from python_calamine import CalamineError, CalamineWorkbook
+
+    from .xlsx import EXPORT_SHEET
 
     p = Path(path)
     try:
@@ -245,32 +282,127 @@ def load_entries(path: str | Path) -> WorkbookEntries:
                          hint="give an .xlsx file saved by Excel, WPS or LibreOffice") from None
     errors: list[ScheduleError] = []
     found: dict[str, tuple[str, list[list[Any]], dict[str, int], int]] = {}
+    exported: dict[tuple[str, str], tuple[str, str, str]] | None = None
     with wb:
-        preferred = {_norm(message(lang, f"xlsx.sheet.{s}")): s
-                     for s in ("visits", "decisions") for lang in LANGUAGES}
-        names = sorted(wb.sheet_names, key=lambda n: _norm(n) not in preferred)
-        for name in names:
-            sheet = wb.get_sheet_by_name(name)
-            rows = _grid(sheet)
+        for name in wb.sheet_names:
+            rows = _grid(wb.get_sheet_by_name(name))
+            if name == EXPORT_SHEET:
+                exported = _read_export_record(rows)
+                continue
             for kind, required in (("visits", _VISIT_COLS), ("decisions", _DECISION_COLS[:3])):
-                if kind in found:
-                    continue
                 header = _find_header(rows, _VISIT_COLS if kind == "visits" else _DECISION_COLS,
                                       required)
-                if header is not None:
-                    found[kind] = (name, rows, *header)
+                if header is None:
+                    if kind == "visits":
+                        _refuse_partial_visits(p, name, rows)
+                    continue
+                if kind in found:
+                    label = message("en", f"xlsx.sheet.{kind}")
+                    raise UsageError(
+                        f"two sheets hold {label} entries: {found[kind][0]!r} and {name!r}",
+                        path=p, hint=f"keep the entries in one {label} sheet: copy the ones "
+                        "you need into it and delete the other sheet (or its header row)")
+                found[kind] = (name, rows, *header)
     if "visits" not in found and "decisions" not in found:
         raise UsageError("no Visits or Decisions sheet found in the workbook", path=p,
                          hint="import a workbook written by 'cc312-schedule xlsx' (the header "
                          "rows Subject/Visit/Actual date/Status/Note must be kept)")
+    entry_cols = {"visits": _VISIT_ENTRY_COLS, "decisions": _DECISION_COLS}
+    formulas = _formula_cells(p, {found[k][0]: {found[k][2][c] for c in entry_cols[k]
+                                                if c in found[k][2]} for k in found})
     visits: list[VisitEntry] = []
     decisions: list[DecisionEntry] = []
     if "visits" in found:
-        visits = _read_visits(p, *found["visits"], errors)
+        name = found["visits"][0]
+        visits = _read_visits(p, *found["visits"], errors, formulas=formulas.get(name, set()),
+                              exported=exported)
     if "decisions" in found:
-        decisions = _read_decisions(p, *found["decisions"], errors)
+        name = found["decisions"][0]
+        decisions = _read_decisions(p, *found["decisions"], errors,
+                                    formulas=formulas.get(name, set()))
     return WorkbookEntries(path=str(p), visits=tuple(visits), decisions=tuple(decisions),
-                           errors=tuple(errors))
+                           errors=tuple(errors), tracks_edits=exported is not None)
+
+
+def _refuse_partial_visits(path: Path, name: str, rows: list[list[Any]]) -> None:
+    """A sheet with Subject, Visit and the plan columns but an entry header missing: refuse."""
+    header = _find_header(rows, (*_VISIT_COLS, *_VISIT_PLAN_COLS), ("subject", "visit"))
+    if header is None:
+        return
+    cols = header[0]
+    if sum(c in cols for c in _VISIT_PLAN_COLS) < 2:
+        return  # Subject and Visit alone: someone's own list, not our sheet
+    missing = [message("en", f"xlsx.col.{c}") for c in _VISIT_ENTRY_COLS if c not in cols]
+    raise UsageError(
+        f"sheet {name!r} looks like the Visits sheet but has no "
+        f"{' / '.join(missing)} column header (row {header[1] + 1})", path=path,
+        hint="type the header back above its column (Actual date, Status, Note, in the "
+        "workbook's language), or delete the sheet if it holds no entries")
+
+
+def _read_export_record(rows: list[list[Any]]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """The hidden sheet :data:`~.xlsx.EXPORT_SHEET`: (subject, visit) -> exported (date, status, note)."""
+    from .xlsx import EXPORT_COLUMNS
+
+    if not rows:
+        return {}
+    idx = {str(h).strip(): i for i, h in enumerate(rows[0]) if h is not None}
+    out: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for row in rows[1:]:
+        values = [_cell_key(row[idx[c]]) if c in idx and idx[c] < len(row) else ""
+                  for c in EXPORT_COLUMNS]
+        if values[0] and values[1]:
+            out[values[0], values[1]] = (values[2], values[3], values[4])
+    return out
+
+
+def _cell_key(value: Any) -> str:
+    """A cell's value as text for comparing with the export record (dates as ISO text)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+
+
+def _formula_cells(path: Path, columns: Mapping[str, set[int]]) -> dict[str, set[tuple[int, int]]]:
+    """Sheet -> (row, column), 0-based, of formula cells in the given columns.
+
+    python-calamine gives only a formula's cached value (none at all for a formula written by
+    openpyxl), so the sheets' XML is searched for a formula element first; only when one is
+    there is the workbook read again with openpyxl (read-only) to find which cells hold one.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            if not any(_FORMULA_TAG.search(z.read(n)) for n in z.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+                return {}
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}  # not a zip (.xls, .ods): calamine read it; no formula check there
+    from openpyxl import load_workbook
+
+    out: dict[str, set[tuple[int, int]]] = {}
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name, cols in columns.items():
+            if not cols or name not in wb.sheetnames:
+                continue
+            ws = wb[name]
+            lo, hi = min(cols) + 1, max(cols) + 1
+            for row in ws.iter_rows(min_col=lo, max_col=hi):
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f" and cell.column - 1 in cols:
+                        out.setdefault(name, set()).add((cell.row - 1, cell.column - 1))
+    finally:
+        wb.close()
+    return out
 
 
 def _grid(sheet: Any) -> list[list[Any]]:
@@ -337,6 +469,18 @@ class _Cells:
             return None
         return value
 
+    def formula(self, cols: Sequence[str], formulas: Set[tuple[int, int]]) -> bool:
+        """Report each of ``cols`` holding a formula; whether there was one."""
+        found = False
+        for col in cols:
+            c = self.cols.get(col)
+            if c is not None and (self.r, c) in formulas:
+                self.error(col, "a formula in an entry cell", self.raw(col),
+                           "type the value itself: text with a leading ' (e.g. '=x), a date "
+                           "as a date or YYYY-MM-DD")
+                found = True
+        return found
+
     def error(self, col: str, msg: str, value: object, hint: str) -> None:
         self.errors.append(WorkbookError(msg, path=self.path, cell=self.ref(col), value=value,
                                          hint=hint))
@@ -394,17 +538,35 @@ class _Cells:
 
 
 def _read_visits(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, int],
-                 header: int, errors: list[ScheduleError]) -> list[VisitEntry]:
+                 header: int, errors: list[ScheduleError], *,
+                 formulas: Set[tuple[int, int]] = frozenset(),
+                 exported: Mapping[tuple[str, str], tuple[str, str, str]] | None = None,
+                 ) -> list[VisitEntry]:
+    """The Visits entries; with ``exported`` (the export record) only cells changed since."""
+    from .xlsx import clean_text
+
     statuses = _choices("xlsx.status", [s.value for s in RecordStatus])
     out: list[VisitEntry] = []
     for r in range(header + 1, len(rows)):
         cells = _Cells(path, sheet, rows[r], r, cols, errors)
-        if all(cells.raw(c) is None for c in ("actual_date", "status", "note")):
+        if cells.formula(_VISIT_ENTRY_COLS, formulas):
+            continue
+        if all(cells.raw(c) is None for c in _VISIT_ENTRY_COLS):
             continue  # nothing entered (an empty entry is never a deletion)
         sid, visit = cells.ident("subject"), cells.ident("visit")
-        status_text = cells.choice("status", statuses, "choose done or missed from the list")
-        actual = cells.day("actual_date")
-        note = cells.text("note")
+        same_when = same_note = False
+        if exported is not None and sid and visit:
+            was_date, was_status, was_note = exported.get((sid, visit), ("", "", ""))
+            status_key = _cell_key(cells.raw("status"))
+            same_when = (_cell_key(cells.raw("actual_date")) == was_date
+                         and statuses.get(_norm(status_key), status_key) == was_status)
+            same_note = cells.text("note") == clean_text(was_note).strip()
+        status_text = (None if same_when else
+                       cells.choice("status", statuses, "choose done or missed from the list"))
+        actual = None if same_when else cells.day("actual_date")
+        note = "" if same_note else cells.text("note")
+        if status_text is None and actual is None and not note and cells.ok:
+            continue  # every cell as exported (or cleared): nothing entered
         if cells.ok and (not sid or not visit):
             cells.error("subject" if not sid else "visit", "an entry on a row without subject "
                         "and visit", cells.text("subject") or cells.text("visit"),
@@ -425,12 +587,16 @@ def _read_visits(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, 
 
 
 def _read_decisions(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, int],
-                    header: int, errors: list[ScheduleError]) -> list[DecisionEntry]:
+                    header: int, errors: list[ScheduleError], *,
+                    formulas: Set[tuple[int, int]] = frozenset(),
+                    ) -> list[DecisionEntry]:
     actions = _choices("xlsx.action", [a.value for a in Action])
     out: list[DecisionEntry] = []
     entry_cols = [c for c in _DECISION_COLS if c != "subject"]
     for r in range(header + 1, len(rows)):
         cells = _Cells(path, sheet, rows[r], r, cols, errors)
+        if cells.formula(_DECISION_COLS, formulas):
+            continue
         if all(cells.raw(c) is None for c in entry_cols):
             continue  # the empty row left for a decision due, or a blank row
         sid = cells.ident("subject")
@@ -476,9 +642,11 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
 
     Raise :class:`InvalidStudyError` listing every bad entry (nothing may be written then).
     ``today`` bounds entered dates (nothing in the future); ``amend`` (a reason) lets an entry
-    correct a recorded visit instead of being a conflict.
+    correct a recorded visit instead of being a conflict (not for a workbook without its
+    export record: ``entries.tracks_edits`` False).
     """
-    from .engine import check_decisions, visit_kind
+    from .engine import check_decisions, plan_study, visit_kind
+    from .xlsx import clean_text
 
     protocol = study.protocol
     errors: list[ScheduleError] = list(entries.errors)
@@ -509,6 +677,8 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         return True
 
     added: dict[tuple[str, str], RecordedVisit] = {}
+    noted: list[RecordedVisit] = []
+    to_place: list[tuple[VisitEntry, RecordedVisit | None]] = []  # checked against the plan
     amendments: list[Amendment] = []
     conflicts: list[Conflict] = []
     unchanged = 0
@@ -541,21 +711,33 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
             added[key] = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=e.status,
                                        actual_date=e.actual_date, note=e.note,
                                        source=SourceRef(path=where))
+            to_place.append((e, None))
             continue
-        new = RecordedVisit(
-            subject_id=e.subject_id, visit=e.visit, status=e.status or old.status,
-            actual_date=e.actual_date if e.status else old.actual_date, note=e.note,
-            source=old.source)
-        if (new.status, new.actual_date, new.note) == (old.status, old.actual_date, old.note):
+        status = e.status or old.status
+        actual = e.actual_date if e.status else old.actual_date
+        same_when = (status, actual) == (old.status, old.actual_date)
+        # an absent note keeps the recorded one; compared as the workbook stores text
+        same_note = not e.note or e.note.strip() == clean_text(old.note).strip()
+        new = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=status,
+                            actual_date=actual, note=old.note if same_note else e.note,
+                            source=old.source)
+        if same_when and same_note:
             unchanged += 1
-        elif amend:
+        elif same_when and not old.note:  # a note added to a visit recorded without one
+            noted.append(replace(new, source=SourceRef(path=e.cells.get("note") or where)))
+        elif amend and entries.tracks_edits:
             amendments.append(Amendment(old=old, new=new, reason=amend, on=today))
+            to_place.append((e, old))
         else:
+            why = ("correct the entry, or amend with a reason: --amend REASON" if not amend else
+                   "this workbook has no record of what it was exported with (an older export, "
+                   "or its hidden sheet deleted), so a stale cell cannot be told from a "
+                   "correction: export a new workbook and type the correction there, or use "
+                   "'record --amend'")
             conflicts.append(Conflict(
                 subject_id=e.subject_id, where=where,
                 message=f"{e.visit} is recorded as {_visit_text(old, name=False)} ({old.source}); "
-                        f"the entry says {_visit_text(new, name=False)}: not applied "
-                        "(correct the entry, or amend with a reason: --amend REASON)"))
+                        f"the entry says {_visit_text(new, name=False)}: not applied ({why})"))
 
     new_decisions: list[DecisionEntry] = []
     existing = {(d.subject_id, d.decided_on): d for d in study.decisions}
@@ -610,20 +792,48 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         replace(de.decision, source=SourceRef(path=de.cells.get("decided_on")
                                               or de.cells.get("subject") or dpath))
         for de in new_decisions)
+
+    # visits of the plan only (with the decisions entered alongside), nothing before day 1,
+    # nothing missed before its window opens
+    if to_place:
+        planned = plan_study(replace(study, decisions=study.decisions + added_decisions),
+                             today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}))
+        for e, old in to_place:
+            p = planned.subject(e.subject_id)
+            events = {ev.visit: ev for ev in p.events if not ev.unplanned}
+            ev = events.get(e.visit)
+            day1 = p.subject.first_dose_date
+            if old is None and ev is None:
+                err(e, "visit", f"not in the current plan of subject {e.subject_id}", e.visit,
+                    "record only visits of the plan ('cc312-schedule plan STUDY' lists them); "
+                    "a dose beyond it needs the investigator's decision first (decide, or a "
+                    "Decisions row)")
+            if e.actual_date is not None and e.actual_date < day1:
+                err(e, "actual_date", f"before the subject's first dose on {day1}",
+                    e.actual_date.isoformat(), "check the date: nothing is done before day 1")
+            if e.status is RecordStatus.MISSED and ev is not None and ev.window_start > today:
+                err(e, "status", f"its window opens only on {ev.window_start} (today is {today})",
+                    e.visit, "record a visit as missed once its window has opened")
+        if errors:
+            raise InvalidStudyError(errors)
+
     candidate = replace(
         study,
-        visits=tuple(_amended(study.visits, amendments)) + tuple(added.values()),
+        visits=tuple(_amended(study.visits, amendments, noted)) + tuple(added.values()),
         decisions=study.decisions + added_decisions)
     warnings = _new_warnings(study, candidate, today)
-    return EntryPlan(added_visits=tuple(added.values()), amendments=tuple(amendments),
-                     added_decisions=added_decisions, conflicts=tuple(conflicts),
-                     warnings=warnings, unchanged=unchanged)
+    return EntryPlan(added_visits=tuple(added.values()), added_notes=tuple(noted),
+                     amendments=tuple(amendments), added_decisions=added_decisions,
+                     conflicts=tuple(conflicts), warnings=warnings, unchanged=unchanged)
 
 
 def _decision_rules(d: Decision, regimens: Sequence[str]) -> list[tuple[str, str, str]]:
     """The per-row rules of decisions.csv (study.py's loader), for an entry: (message, column, hint)."""
     out: list[tuple[str, str, str]] = []
-    if d.weeks and d.until:
+    if d.weeks is not None and d.weeks < 1:
+        out.append(("must be a whole number of weeks >= 1", "weeks",
+                    "give the number of weeks (e.g. 8), or leave it out to run to the cap"))
+    if d.weeks is not None and d.until:
         out.append(("give either weeks or until, not both", "until", "clear one of them"))
     if d.action in (Action.STOP, Action.HOLD):
         for col in ("regimen", "weeks", "until"):
@@ -643,8 +853,12 @@ def _same_decision(a: Decision, b: Decision) -> bool:
         b.action, b.regimen, b.weeks, b.until, b.investigator, b.rationale)
 
 
-def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment]) -> Iterator[RecordedVisit]:
+def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
+             noted: Sequence[RecordedVisit] = ()) -> Iterator[RecordedVisit]:
     by_key = {(a.old.subject_id, a.old.visit): a.new for a in amendments}
+    by_key.update({(v.subject_id, v.visit): replace(v, source=old.source)
+                   for old in visits for v in noted
+                   if (old.subject_id, old.visit) == (v.subject_id, v.visit)})
     for v in visits:
         yield by_key.get((v.subject_id, v.visit), v)
 
@@ -731,8 +945,11 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     """Write ``plan``'s changes to ``visits.csv`` / ``decisions.csv`` (caller holds the lock).
 
     Existing rows keep their bytes; new rows are appended; an amended row is rewritten in
-    place with its old values in the audit columns. Each file is replaced atomically; if the
-    result does not load, both files are put back as they were.
+    place with its old values in the audit columns, a row given a note is rewritten in place.
+    A column a value needs that the header lacks (``note``, ``rationale``, the audit columns...)
+    is added at the end of the header, and every existing row gets an empty cell for it.
+    Each file is replaced atomically; if the result does not load, both files are put back
+    as they were.
     """
     from .fileio import write_atomic
 
@@ -740,7 +957,7 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     vpath, dpath = root / "visits.csv", root / "decisions.csv"
     old_v = vpath.read_bytes() if vpath.exists() else None
     old_d = dpath.read_bytes() if dpath.exists() else None
-    new_v = _edit_visits(old_v, plan.added_visits, plan.amendments)
+    new_v = _edit_visits(old_v, plan.added_visits, plan.amendments, plan.added_notes)
     new_d = _append_rows(old_d, DECISIONS_HEADER, [_decision_row(d) for d in plan.added_decisions])
     try:
         if new_d != old_d and new_d is not None:
@@ -762,7 +979,8 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
 def _decision_row(d: Decision) -> dict[str, str]:
     return {"subject_id": d.subject_id, "decided_on": d.decided_on.isoformat(),
             "action": d.action.value, "regimen": d.regimen or "",
-            "weeks": str(d.weeks) if d.weeks else "", "until": d.until.isoformat() if d.until else "",
+            "weeks": str(d.weeks) if d.weeks is not None else "",
+            "until": d.until.isoformat() if d.until else "",
             "investigator": d.investigator, "rationale": d.rationale}
 
 
@@ -772,6 +990,9 @@ def _visit_row(v: RecordedVisit) -> dict[str, str]:
             "status": v.status.value, "note": v.note}
 
 
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 class _CsvText:
     """A CSV file as text: its header, its records with their physical line spans."""
 
@@ -779,7 +1000,8 @@ class _CsvText:
         text = raw.decode("utf-8-sig") if raw else ""
         self.bom = bool(raw and raw.startswith(b"\xef\xbb\xbf"))
         self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.lines = text.splitlines(keepends=True)
+        # only \n, \r\n and \r end a line (as for the loader): a note keeps \x85 and U+2028
+        self.lines = _LINES.findall(text)
         if self.lines and not self.lines[-1].endswith(("\n", "\r")):
             self.lines[-1] += self.newline
         if not self.lines:
@@ -803,6 +1025,25 @@ class _CsvText:
     def row(self, values: Mapping[str, str]) -> str:
         return self.format([values.get(h, "") for h in self.header])
 
+    def ensure_columns(self, columns: Sequence[str]) -> None:
+        """Add ``columns`` missing from the header at its end; existing rows get empty cells
+        (a comma before their line ending; their bytes are otherwise kept)."""
+        missing = [c for c in columns if c not in self.header]
+        if not missing:
+            return
+        self.header += missing
+        self.lines[0] = self.format(self.header)
+        for _start, end, fields in self.records:
+            if not fields:
+                continue  # a blank line stays blank
+            last = self.lines[end - 1]
+            body = last.rstrip("\r\n")
+            self.lines[end - 1] = body + "," * len(missing) + last[len(body):]
+
+    def ensure_values(self, canonical: Sequence[str], rows: Sequence[Mapping[str, str]]) -> None:
+        """Add the columns (in ``canonical`` order) that a non-empty value of ``rows`` needs."""
+        self.ensure_columns([c for c in canonical if any(r.get(c) for r in rows)])
+
     def encode(self) -> bytes:
         return ("\ufeff" if self.bom else "").encode() + "".join(self.lines).encode("utf-8")
 
@@ -811,25 +1052,31 @@ def _append_rows(raw: bytes | None, header: Sequence[str], rows: Sequence[Mappin
     if not rows:
         return raw
     doc = _CsvText(raw, header)
+    doc.ensure_values(header, rows)
     doc.lines.extend(doc.row(r) for r in rows)
     return doc.encode()
 
 
 def _edit_visits(raw: bytes | None, added: Sequence[RecordedVisit],
-                 amendments: Sequence[Amendment]) -> bytes | None:
-    if not added and not amendments:
+                 amendments: Sequence[Amendment], noted: Sequence[RecordedVisit] = ()) -> bytes | None:
+    if not added and not amendments and not noted:
         return raw
     doc = _CsvText(raw, VISITS_HEADER)
+    new_rows = [_visit_row(v) for v in (*added, *noted, *(a.new for a in amendments))]
+    doc.ensure_values(VISITS_HEADER, new_rows)
     if amendments:
-        missing = [c for c in AUDIT_COLUMNS if c not in doc.header]
-        if missing:
-            doc.header += missing
-            doc.lines[0] = doc.format(doc.header)
+        doc.ensure_columns(AUDIT_COLUMNS)
+    if amendments or noted:
         idx = {h: i for i, h in enumerate(doc.header)}
         todo = {(a.old.subject_id, a.old.visit): a for a in amendments}
+        notes = {(v.subject_id, v.visit): v.note for v in noted}
         for start, end, fields in reversed(doc.records):
             values = {h: (fields[i].strip() if i < len(fields) else "") for h, i in idx.items()}
-            a = todo.get((values["subject_id"], values["visit"]))
+            key = (values["subject_id"], values["visit"])
+            if key in notes:
+                values["note"] = notes[key]
+                doc.lines[start:end] = [doc.row(values)]
+            a = todo.get(key)
             if a is None:
                 continue
             old = _visit_row(a.old)
@@ -867,7 +1114,10 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
            amend: str | None = None, lock_timeout: float = 10.0) -> EntryPlan:
     """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
 
-    A visit recorded differently already is an error unless ``amend`` gives the reason.
+    A visit recorded differently already is an error unless ``amend`` gives the reason. An
+    empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
+    The visit must be in the subject's current plan (``missed`` only once its window has
+    opened), and a done date not before the first dose.
     """
     if (done is None) == (not missed):
         raise UsageError("say either --done DATE or --missed", key="record",

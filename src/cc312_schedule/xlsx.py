@@ -14,6 +14,10 @@ Policies, each shown below:
   and is never evaluated; the import reads back exactly the text that was written.
 * **Same inputs, same bytes**: the workbook's created/modified properties and every zip
   member's timestamp are ``generated_at``.
+* **What was exported is recorded**: a hidden, protected sheet (:data:`EXPORT_SHEET`) keeps,
+  for every Visits row, the actual date, status and note written into its entry cells. The
+  import compares each entry cell with it: a cell still holding what was exported is not an
+  entry, so a stale copy never reverts a correction recorded since.
 
 >>> from datetime import UTC, date, datetime
 >>> from cc312_schedule import load_study, example_study_path, plan_study
@@ -50,11 +54,14 @@ if TYPE_CHECKING:
 __all__ = [
     "DECISION_COLUMNS",
     "ENTRY_STATUSES",
+    "EXPORT_COLUMNS",
+    "EXPORT_SHEET",
     "OVERVIEW_COLUMNS",
     "SHEETS",
     "TIMELINE_MARKS",
     "VISIT_COLUMNS",
     "Column",
+    "clean_text",
     "is_formula_like",
     "timeline_marks",
     "to_xlsx",
@@ -71,6 +78,12 @@ DATE_FORMAT: Final = "yyyy-mm-dd"
 ENTRY_STATUSES: Final = ("done", "missed")
 #: Rows below the last decision that carry the Decisions sheet's dropdowns and date checks.
 SPARE_DECISION_ROWS: Final = 50
+#: The hidden, protected sheet recording what each Visits row's entry cells held when exported
+#: (language-independent name and headers; one row per Visits row, all values text: the
+#: actual date as ``YYYY-MM-DD``, the status as its ``RecordStatus`` value, the note as written).
+EXPORT_SHEET: Final = "cc312-exported"
+EXPORT_COLUMNS: Final = ("subject_id", "visit", "exported_actual_date", "exported_status",
+                         "exported_note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +176,7 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     _visits(wb.create_sheet(message(lang, "xlsx.sheet.visits")), ctx)
     _decisions(wb.create_sheet(message(lang, "xlsx.sheet.decisions")), ctx)
     _timeline(wb.create_sheet(message(lang, "xlsx.sheet.timeline")), ctx)
+    _export_record(wb.create_sheet(EXPORT_SHEET), ctx)
     return _save(wb, stamp)
 
 
@@ -224,16 +238,40 @@ def _overview(ws: Worksheet, ctx: _Context) -> None:
     _finish(ws, OVERVIEW_COLUMNS, FIRST_ROW + len(ctx.plan.subjects) - 1)
 
 
+def _visit_events(ctx: _Context) -> list[PlannedEvent]:
+    order = {k: i for i, k in enumerate(EventKind)}
+    return sorted(ctx.plan.events, key=lambda e: (e.date, e.subject_id, order[e.kind], e.visit))
+
+
+def _exported_entry(e: PlannedEvent) -> tuple[date | None, str, str]:
+    """What a Visits row's entry cells are given: (actual date, status value, note)."""
+    if e.status in (EventStatus.DONE, EventStatus.MISSED):
+        return e.actual_date, e.status.value, e.note
+    return None, "", ""
+
+
+def _export_record(ws: Worksheet, ctx: _Context) -> None:
+    """The hidden sheet of what the Visits entry cells held (see :data:`EXPORT_SHEET`)."""
+    for i, h in enumerate(EXPORT_COLUMNS, start=1):
+        ws.cell(1, i).value = h
+    for r, e in enumerate(_visit_events(ctx), start=2):
+        actual, status, note = _exported_entry(e)
+        for i, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
+                                   status, note), start=1):
+            _put(ws.cell(r, i), value).number_format = "@"  # text, never a formula
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
 def _visits(ws: Worksheet, ctx: _Context) -> None:
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
 
     _frame(ws, ctx, "visits", VISIT_COLUMNS)
     weekdays = ctx.t("xlsx.weekdays").split(",")
-    order = {k: i for i, k in enumerate(EventKind)}
-    events = sorted(ctx.plan.events, key=lambda e: (e.date, e.subject_id, order[e.kind], e.visit))
+    events = _visit_events(ctx)
     for r, e in enumerate(events, start=FIRST_ROW):
-        recorded = e.status in (EventStatus.DONE, EventStatus.MISSED)
+        actual, status, note = _exported_entry(e)
         values: dict[str, object] = {
             "subject": e.subject_id, "visit": e.visit, "kind": ctx.label("xlsx.kind", e.kind.value),
             "regimen": e.regimen or "", "dose_number": e.dose_number,
@@ -242,9 +280,9 @@ def _visits(ws: Worksheet, ctx: _Context) -> None:
             "window_end": e.window_end, "weekday": weekdays[e.date.weekday()],
             "procedures": "; ".join(e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
-            "actual_date": e.actual_date if recorded else None,
-            "status": ctx.label("xlsx.status", e.status.value) if recorded else "",
-            "note": e.note if recorded else "",
+            "actual_date": actual,
+            "status": ctx.label("xlsx.status", status) if status else "",
+            "note": note,
         }
         _row(ws, r, VISIT_COLUMNS, values)
     last = FIRST_ROW + max(len(events), 1) - 1
@@ -281,6 +319,9 @@ def _decisions(ws: Worksheet, ctx: _Context) -> None:
     _finish(ws, DECISION_COLUMNS, last)
     col = {c.id: _letter(i) for i, c in enumerate(DECISION_COLUMNS, start=1)}
     end = last + SPARE_DECISION_ROWS
+    subject_col = 1 + [c.id for c in DECISION_COLUMNS].index("subject")
+    for row in range(FIRST_ROW, end + 1):  # Text, so a typed 006 keeps its zeros
+        ws.cell(row, subject_col).number_format = "@"
     for c in ("decided_on", "until"):
         _date_validation(ws, ctx, f"{col[c]}{FIRST_ROW}:{col[c]}{end}")
     _list_validation(ws, [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
@@ -514,8 +555,19 @@ def _put(cell: Any, value: object) -> Any:
     return cell
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
+    """``text`` as the workbook stores it: characters XML cannot carry become U+FFFD.
+
+    The import compares recorded text with a cell through this, so an untouched note with a
+    control character is not a change.
+
+    >>> clean_text("a\\x01b"), clean_text("tab\\tkept")
+    ('a\ufffdb', 'tab\\tkept')
+    """
     return _ILLEGAL_XML.sub("\ufffd", text)
+
+
+_clean = clean_text
 
 
 def _letter(i: int) -> str:
