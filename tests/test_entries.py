@@ -136,9 +136,9 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
     assert code == 0, err
     assert out == (
         "subject 001\n"
-        f"  + W2D1 done 2026-03-09  (Visits!P{rows['001 W2D1']})\n"
-        f"  + W2D4 done 2026-03-14 “came a day late”  (Visits!P{rows['001 W2D4']})\n"
-        f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!P{rows['001 W3D1']})\n"
+        f"  + W2D1 done 2026-03-09  (Visits!Q{rows['001 W2D1']})\n"
+        f"  + W2D4 done 2026-03-14 “came a day late”  (Visits!Q{rows['001 W2D4']})\n"
+        f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!Q{rows['001 W3D1']})\n"
         "warning: 001 W2D4: done on 2026-03-14, outside its window 2026-03-12…2026-03-13 "
         "(target 2026-03-12): protocol deviation [WindowDeviationWarning]\n"
         "3 change(s) would apply, 0 conflict(s) not applied, 1 entry already recorded\n"
@@ -222,7 +222,7 @@ def test_contradicting_entry_is_a_conflict_not_applied(study: Path) -> None:
     assert code == 1  # applied what it could; a conflict remains
     assert (f"  ! conflict: W1D4 is recorded as done 2026-03-05 ({study / 'visits.csv'}:3); the entry "
             "says done 2026-03-06: not applied (correct the entry, or amend with a reason: "
-            f"--amend REASON)  (Visits!P{rows['001 W1D4']})") in out
+            f"--amend REASON)  (Visits!Q{rows['001 W1D4']})") in out
     text = (study / "visits.csv").read_text()
     assert "001,W1D4,2026-03-05,done,\n" in text and "2026-03-06" not in text
     assert "001,W2D1,2026-03-09,done,\n" in text
@@ -717,7 +717,7 @@ def test_finding_3_a_note_typed_on_a_recorded_visit_without_one_is_added(
     rows = fill(path, {("001", "W2D1"): {"Note": "arm bruise"}})
     code, out, _ = run("import", str(folder), str(path), "--apply", "--today", "2026-03-30")
     assert code == 0
-    assert f"  + W2D1 note “arm bruise”  (Visits!Q{rows['001 W2D1']})" in out
+    assert f"  + W2D1 note “arm bruise”  (Visits!R{rows['001 W2D1']})" in out
     assert (folder / "visits.csv").read_text() == (
         "subject_id,visit,actual_date,status,note\n" + NOTES_VISITS.replace(
             "001,W2D1,2026-03-09,done,\n", "001,W2D1,2026-03-09,done,arm bruise\n"))

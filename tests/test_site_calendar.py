@@ -292,3 +292,22 @@ def test_no_calendar_keeps_targets(make_study: Callable[..., Path]) -> None:
 def test_bad_calendar_config(make_study: Callable[..., Path], toml: str, message: str) -> None:
     with pytest.raises(ScheduleError, match=message):
         load_study(make_study(study='name = "x"\n' + toml))
+
+
+def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
+    import io
+    from datetime import datetime, timezone
+
+    from openpyxl import load_workbook
+
+    from cc312_schedule.xlsx import to_xlsx
+
+    study = load_study(example_copy)
+    data = to_xlsx(study, plan_study(study, today=D("2026-11-25")),
+                   generated_at=datetime(2026, 11, 25, 8, tzinfo=timezone.utc))
+    ws = load_workbook(io.BytesIO(data))["Visits"]
+    header = [c.value for c in ws[2]]
+    rows = [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=3)]
+    d28 = next(r for r in rows if r["Subject"] == "006" and r["Visit"] == "D28")
+    assert (d28["Target date"].date(), d28["Planned date"].date()) == (D("2026-11-22"), D("2026-11-23"))
+    assert d28["Why planned ≠ target"].startswith("2026-11-22 closed: weekend (Sunday)")

@@ -85,7 +85,8 @@ def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) 
                   "Last possible dose (day 168)", "EOT", "End of follow-up", "Contraception end",
                   "State", "Warnings"]),
     ("Visits", ["Subject", "Visit", "Kind", "Regimen", "Dose no.", "Study day", "Week", "Target date",
-                "Planned date", "Window start", "Window end", "Weekday", "Procedures", "Plan status",
+                "Planned date", "Window start", "Window end", "Weekday", "Why planned ≠ target",
+                "Procedures", "Plan status",
                 "Actual date", "Status", "Note"]),
     ("Decisions", ["Subject", "Decided on", "Action", "Regimen", "Weeks", "Until", "Investigator",
                    "Rationale", "Decision due"]),
@@ -166,8 +167,8 @@ def test_validations(small: Path) -> None:
     visits = {(dv.type, dv.formula1, dv.formula2): str(dv.sqref)
               for dv in wb["Visits"].data_validations.dataValidation}
     last = wb["Visits"].max_row
-    assert visits[("date", "DATE(2025,9,30)", "DATE(2027,9,29)")] == f"O3:O{last}"
-    assert visits[("list", '"done,missed"', None)] == f"P3:P{last}"
+    assert visits[("date", "DATE(2025,9,30)", "DATE(2027,9,29)")] == f"P3:P{last}"
+    assert visits[("list", '"done,missed"', None)] == f"Q3:Q{last}"
     decisions = {(dv.type, dv.formula1): str(dv.sqref)
                  for dv in wb["Decisions"].data_validations.dataValidation}
     assert ("list", '"continue,stop,hold,resume"') in decisions
@@ -202,7 +203,7 @@ def test_overdue_conditional_formatting(small: Path) -> None:
     ws = export(small)["Visits"]
     rules = [(str(rng.sqref), r.formula) for rng, rs in ws.conditional_formatting._cf_rules.items()
              for r in rs]
-    assert rules == [(f"A3:Q{ws.max_row}", ['AND($O3="",$P3="",$K3<TODAY())'])]
+    assert rules == [(f"A3:R{ws.max_row}", ['AND($P3="",$Q3="",$K3<TODAY())'])]
 
 
 FILL = {m: "00" + fg for m, fg, _ in TIMELINE_MARKS}

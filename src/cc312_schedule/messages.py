@@ -139,6 +139,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.col.window_start": {"en": "Window start", "zh-CN": "窗口开始"},
     "xlsx.col.window_end": {"en": "Window end", "zh-CN": "窗口结束"},
     "xlsx.col.weekday": {"en": "Weekday", "zh-CN": "星期"},
+    "xlsx.col.date_reason": {"en": "Why planned ≠ target", "zh-CN": "计划日期调整原因"},
     "xlsx.col.procedures": {"en": "Procedures", "zh-CN": "检查与操作"},
     "xlsx.col.plan_status": {"en": "Plan status", "zh-CN": "计划状态"},
     "xlsx.col.actual_date": {"en": "Actual date", "zh-CN": "实际日期"},

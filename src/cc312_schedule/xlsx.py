@@ -107,7 +107,8 @@ VISIT_COLUMNS: Final = (
     Column("subject", 9), Column("visit", 9), Column("kind", 12), Column("regimen", 8),
     Column("dose_number", 7), Column("study_day", 8), Column("week", 7),
     Column("target_date", 12), Column("planned_date", 12), Column("window_start", 12),
-    Column("window_end", 12), Column("weekday", 8), Column("procedures", 40),
+    Column("window_end", 12), Column("weekday", 8), Column("date_reason", 36),
+    Column("procedures", 40),
     Column("plan_status", 12), Column("actual_date", 12, entry=True),
     Column("status", 11, entry=True), Column("note", 40, entry=True),
 )
@@ -278,6 +279,7 @@ def _visits(ws: Worksheet, ctx: _Context) -> None:
             "study_day": e.study_day.value, "week": e.week, "target_date": e.target_date,
             "planned_date": e.planned_date, "window_start": e.window_start,
             "window_end": e.window_end, "weekday": weekdays[e.date.weekday()],
+            "date_reason": e.reason,
             "procedures": "; ".join(e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
             "actual_date": actual,
