@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import holidays
@@ -296,7 +296,7 @@ def test_bad_calendar_config(make_study: Callable[..., Path], toml: str, message
 
 def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
     import io
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from openpyxl import load_workbook
 
@@ -304,7 +304,7 @@ def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
 
     study = load_study(example_copy)
     data = to_xlsx(study, plan_study(study, today=D("2026-11-25")),
-                   generated_at=datetime(2026, 11, 25, 8, tzinfo=timezone.utc))
+                   generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
     ws = load_workbook(io.BytesIO(data))["Visits"]
     header = [c.value for c in ws[2]]
     rows = [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=3)]
