@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule import InvalidStudyError, bundled_protocol_path, load_protocol
+from cc312_schedule.cli import main
 from cc312_schedule.protocol import load_protocol_text
+from conftest import write_study
 
 TEMPLATE = bundled_protocol_path().read_text(encoding="utf-8")
 
@@ -76,12 +78,20 @@ BAD = [
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), BAD)
-def test_bad_protocol_names_key_and_value(old: str, new: str, expected: str) -> None:
+def test_bad_protocol_names_key_and_value(old: str, new: str, expected: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     assert old in TEMPLATE
     with pytest.raises(InvalidStudyError) as info:
         load_protocol_text(TEMPLATE.replace(old, new, 1), source="bad.toml")
-    assert f"bad.toml: {expected}" in str(info.value) or expected in str(info.value)
-    assert "bad.toml" in str(info.value)
+    assert expected in str(info.value) and "bad.toml" in str(info.value)
+    # through the command line: exit 2, the same message, nothing written
+    study = write_study(tmp_path / "s", study='name = "x"\nprotocol = "bad.toml"\n',
+                        files={"bad.toml": TEMPLATE.replace(old, new, 1)})
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(study), "-o", str(out), "--today", "2026-03-01"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "bad.toml" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 @pytest.mark.slow
