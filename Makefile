@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STUDY ?= templates/example-study
 OUT ?= out
 
-.PHONY: run test lint golden clean
+.PHONY: run test lint golden bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,7 +31,12 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,lint]'
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m mypy
-	$(BIN)/python -m ruff check src tests
+	$(BIN)/python -m ruff check src tests benchmarks
+
+# The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
+bench: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
 
 # Rewrite the golden files from the current code; review the diff before committing.
 golden: $(BIN)/python

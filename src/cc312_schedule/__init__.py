@@ -7,9 +7,11 @@ The engine (``plan_*``) is pure and imports only the standard library and dateut
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts fast)
 if TYPE_CHECKING:  # the names below, for type checkers and IDEs
+    from typing import Any
+
     from .days import StudyDay, Window, parse_iso_date
     from .engine import check_decisions, plan_study, plan_subject, visit_kind
     from .errors import (

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .days import parse_iso_date
 from .errors import InvalidStudyError, ScheduleError, UsageError
 
+# Start-up time is a feature (nurses and scripts run this many times a day): at import, this
+# module loads argparse and nothing heavy, not even typing, pathlib or dataclasses; every
+# command imports what it needs. tests/test_import_boundaries.py checks it.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
     from .model import StudyPlan
 
 __all__ = ["main"]
@@ -33,6 +36,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date_arg(text: str) -> date:
+    from .days import parse_iso_date
+
     try:
         return parse_iso_date(text)
     except ValueError as exc:
@@ -177,10 +182,10 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(export.calendar.decode("utf-8"))
         write_ics_state(spath, export.state)
     else:
-        export = write_ics(study, plan, args.output, **kw)
-        stderr.write(f"wrote {len(export.files)} calendar(s) to {args.output}: {export.new} new, "
-                     f"{export.updated} updated, {export.cancelled} newly cancelled, "
-                     f"{export.unchanged} unchanged event(s)\n")
+        written = write_ics(study, plan, args.output, **kw)
+        stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
+                     f"{written.updated} updated, {written.cancelled} newly cancelled, "
+                     f"{written.unchanged} unchanged event(s)\n")
     return EXIT_OK
 
 
@@ -277,6 +282,8 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _emit_bytes(data: bytes, output: str) -> None:
+    from pathlib import Path
+
     from .fileio import write_atomic
 
     path = Path(output)

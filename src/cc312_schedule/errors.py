@@ -14,8 +14,10 @@ subjects.csv:4: first_dose_date: not an ISO date: '03/04/2026' (write dates as Y
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts fast)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
 
 __all__ = [
     "DecisionError",

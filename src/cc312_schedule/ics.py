@@ -27,6 +27,11 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   is written as the generic "disease activity score", since the score names the disease).
 * **Determinism.** ``DTSTAMP`` is ``generated_at`` (an argument); events are sorted by date,
   then UID; same inputs and state give the same bytes.
+* **Speed and memory.** icalendar's serialization is the cost (README "Performance"): each
+  event is serialized once and the same bytes go into its subject's calendar and site.ics
+  (a calendar is written as icalendar's head, events and end, byte-identical to
+  ``Calendar.to_ical()``). :func:`write_ics` streams: a subject's calendar is written as soon
+  as it is built, site.ics is assembled from a spool file, the state file event by event.
 
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
@@ -46,13 +51,15 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import hashlib
 import json
 import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -72,15 +79,19 @@ __all__ = [
     "IcsExport",
     "IcsState",
     "IcsStateError",
+    "IcsWritten",
     "PublishedEvent",
+    "ZoneTransition",
     "check_calendar",
     "event_uid",
     "load_ics_state",
     "plan_calendars",
     "to_ics",
     "to_state_json",
+    "vtimezone",
     "write_ics",
     "write_ics_state",
+    "zone_transitions",
 ]
 
 #: The state file's name, in the study folder.
@@ -168,16 +179,37 @@ def load_ics_state(path: str | Path) -> IcsState:
 
 
 def to_state_json(state: IcsState) -> bytes:
-    """The state file's bytes: JSON, keys sorted, UTF-8 (stable, diff-friendly)."""
-    events = {uid: {
-        "subject_id": e.subject_id, "visit": e.visit, "kind": e.kind.value,
-        "dose_number": e.dose_number, "cohort": e.cohort, "dose_level": e.dose_level,
-        "on": e.on.isoformat(), "digest": e.digest, "sequence": e.sequence,
-        "last_modified": e.last_modified.astimezone(UTC).isoformat(),
-        "cancelled": e.cancelled,
-    } for uid, e in state.events.items()}
-    data = {"format": _STATE_FORMAT, "version": _STATE_VERSION, "events": events}
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    """The state file's bytes: JSON, keys sorted, UTF-8 (stable, diff-friendly).
+
+    Exactly ``json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)`` plus a newline,
+    written one event at a time by :func:`_state_json_pieces` (so :func:`write_ics` never
+    holds the whole document).
+
+    >>> to_state_json(IcsState()).decode()
+    '{\\n "events": {},\\n "format": "cc312-schedule ics state",\\n "version": 1\\n}\\n'
+    """
+    return b"".join(_state_json_pieces(state))
+
+
+def _state_json_pieces(state: IcsState) -> Iterator[bytes]:
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+    yield b'{\n "events": {'
+    sep = ""
+    for uid, e in sorted(state.events.items()):
+        event = {
+            "subject_id": e.subject_id, "visit": e.visit, "kind": e.kind.value,
+            "dose_number": e.dose_number, "cohort": e.cohort, "dose_level": e.dose_level,
+            "on": e.on.isoformat(), "digest": e.digest, "sequence": e.sequence,
+            "last_modified": e.last_modified.astimezone(UTC).isoformat(),
+            "cancelled": e.cancelled,
+        }
+        # nested two levels deep: indent every line of the event by two more spaces
+        yield f"{sep}\n  {dumps(uid)}: {dumps(event).replace(chr(10), chr(10) + '  ')}".encode()
+        sep = ","
+    yield ("\n }" if sep else "}").encode()
+    yield f',\n "format": {dumps(_STATE_FORMAT)},\n "version": {dumps(_STATE_VERSION)}\n}}\n'.encode()
 
 
 def write_ics_state(path: str | Path, state: IcsState) -> None:
@@ -203,6 +235,18 @@ class IcsExport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IcsWritten:
+    """The result of :func:`write_ics`: the files written (not their bytes), the state, counts."""
+
+    paths: tuple[Path, ...]  # each subject's calendar, then site.ics when nothing was filtered
+    state: IcsState
+    new: int = 0
+    updated: int = 0
+    cancelled: int = 0  # newly cancelled in this export
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Options:
     lang: str
     study_name: str
@@ -217,13 +261,105 @@ class _Options:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class _EventData:
+    """One event's content as plain values: everything but DTSTAMP, SEQUENCE, LAST-MODIFIED."""
+
+    uid: str
+    on: date
+    start: date | datetime
+    end: date | datetime
+    summary: str
+    description: str
+    location: str
+    status: str  # TENTATIVE, CONFIRMED or CANCELLED
+    alarms: tuple[tuple[timedelta, str], ...]  # (trigger relative to the start, text)
+    digest: str  # sha256 of the above as JSON (see _event_data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Built:
     uid: str
     on: date
-    subject_id: str
-    event: icalendar.Event
+    ical: bytes  # the serialized VEVENT, exactly as icalendar writes it inside a VCALENDAR
     published: PublishedEvent
     status: str  # "new", "updated", "cancelled", "unchanged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Calendars:
+    """What :func:`_build` hands out: one subject's calendar, or the site's orphans."""
+
+    subject: SubjectPlan | None  # None: events of subjects no longer in subjects.csv
+    built: list[_Built]  # sorted by date, then UID
+
+
+def _options(study: Study, generated_at: datetime, all_day: bool) -> _Options:
+    if generated_at.tzinfo is None or generated_at.utcoffset() is None:
+        raise UsageError("generated-at needs a time zone", key="--generated-at",
+                         value=generated_at.isoformat(), hint="e.g. 2026-11-25T08:00:00Z")
+    cfg = study.config
+    return _Options(
+        lang=cfg.language, study_name=cfg.name, site=cfg.site, tz=ZoneInfo(cfg.timezone),
+        dosing_time=cfg.dosing_time or study.protocol.dosing_time,
+        duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
+        reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
+        folder=study.folder)
+
+
+def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
+           opts: _Options) -> Iterator[_Calendars]:
+    """Each selected subject's events, one subject at a time (so a writer can stream them).
+
+    Then, when every subject is selected, the events of subjects removed from subjects.csv
+    (cancelled, for site.ics only).
+    """
+    by_subject: dict[str, list[tuple[str, PublishedEvent]]] = {}
+    for uid, pub in sorted(state.events.items()):
+        by_subject.setdefault(pub.subject_id, []).append((uid, pub))
+    for sp in selected:
+        built = []
+        live = set()
+        for e in sp.events:
+            uid = event_uid(opts.study_name, sp.subject_id, e.visit)
+            live.add(uid)
+            built.append(_finish(_live_event(uid, sp, e, opts), _published_of(sp, e),
+                                 state.events.get(uid), opts))
+        for uid, pub in by_subject.get(sp.subject_id, ()):
+            if uid not in live:
+                built.append(_finish(_cancelled_event(uid, pub, opts), pub, pub, opts,
+                                     cancelled=True))
+        built.sort(key=lambda b: (b.on, b.uid))
+        yield _Calendars(subject=sp, built=built)
+    if len(selected) == len(study.subjects):
+        ids = {sp.subject_id for sp in selected}
+        orphans = [_finish(_cancelled_event(uid, pub, opts), pub, pub, opts, cancelled=True)
+                   for uid, pub in sorted(state.events.items()) if pub.subject_id not in ids]
+        if orphans:
+            orphans.sort(key=lambda b: (b.on, b.uid))
+            yield _Calendars(subject=None, built=orphans)
+
+
+def _subject_name(sp: SubjectPlan, opts: _Options) -> str:
+    return message(opts.lang, "calendar.subject", study=opts.study_name,
+                   subject=message(opts.lang, "subject", id=sp.subject_id),
+                   cohort=sp.subject.cohort, dose_level=sp.subject.dose_level)
+
+
+def _combined_name(study: Study, selected: Sequence[SubjectPlan], opts: _Options) -> str:
+    everyone = len(selected) == len(study.subjects)
+    label = ("calendar.site" if everyone else "calendar.selection")
+    subjects = ", ".join(message(opts.lang, "subject", id=sp.subject_id) for sp in selected)
+    return message(opts.lang, label, study=opts.study_name, site=opts.site or "-",
+                   subjects=subjects)
+
+
+def _state_and_counts(state: IcsState, built: Iterable[_Built]) -> tuple[IcsState, dict[str, int]]:
+    events = dict(state.events)
+    counts = dict.fromkeys(("new", "updated", "cancelled", "unchanged"), 0)
+    for b in built:
+        events[b.uid] = b.published
+        counts[b.status] += 1
+    return IcsState(events=dict(sorted(events.items()))), counts
 
 
 def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
@@ -237,67 +373,25 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
     (every subject) is among ``files`` only when nothing is filtered out, so a partial export
     never replaces the site calendar.
     """
-    if generated_at.tzinfo is None or generated_at.utcoffset() is None:
-        raise UsageError("generated-at needs a time zone", key="--generated-at",
-                         value=generated_at.isoformat(), hint="e.g. 2026-11-25T08:00:00Z")
+    opts = _options(study, generated_at, all_day)
     state = state or IcsState()
     selected = _select(study, plan, subject_ids, cohorts)
-    cfg = study.config
-    opts = _Options(
-        lang=cfg.language, study_name=cfg.name, site=cfg.site, tz=ZoneInfo(cfg.timezone),
-        dosing_time=cfg.dosing_time or study.protocol.dosing_time,
-        duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
-        reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
-        folder=study.folder)
-
-    by_subject: dict[str, list[tuple[str, PublishedEvent]]] = {}
-    for uid, pub in sorted(state.events.items()):
-        by_subject.setdefault(pub.subject_id, []).append((uid, pub))
-    built: list[_Built] = []
-    for sp in selected:
-        live = set()
-        for e in sp.events:
-            uid = event_uid(cfg.name, sp.subject_id, e.visit)
-            live.add(uid)
-            built.append(_finish(uid, *_live_event(uid, sp, e, opts), _published_of(sp, e),
-                                 state.events.get(uid), opts))
-        for uid, pub in by_subject.get(sp.subject_id, ()):
-            if uid not in live:
-                built.append(_finish(uid, *_cancelled_event(uid, pub, opts), pub, pub, opts,
-                                     cancelled=True))
     everyone = len(selected) == len(study.subjects)
-    if everyone:  # a subject removed from subjects.csv: its visits are cancelled in site.ics
-        ids = {sp.subject_id for sp in selected}
-        for uid, pub in sorted(state.events.items()):
-            if pub.subject_id not in ids:
-                built.append(_finish(uid, *_cancelled_event(uid, pub, opts), pub, pub, opts,
-                                     cancelled=True))
-    built.sort(key=lambda b: (b.on, b.uid))
-    events = dict(state.events)
-    events.update((b.uid, b.published) for b in built)
-    new_state = IcsState(events=dict(sorted(events.items())))
-
-    own: dict[str, list[icalendar.Event]] = {}
-    for b in built:
-        own.setdefault(b.subject_id, []).append(b.event)
     files: list[tuple[str, bytes]] = []
-    for sp in selected:
-        name = message(opts.lang, "calendar.subject", study=cfg.name,
-                       subject=message(opts.lang, "subject", id=sp.subject_id),
-                       cohort=sp.subject.cohort, dose_level=sp.subject.dose_level)
-        files.append((f"subject-{sp.subject_id}.ics",
-                      _calendar(name, own.get(sp.subject_id, []), opts)))
+    every: list[_Built] = []
+    for cal in _build(study, selected, state, opts):
+        if cal.subject is not None:
+            files.append((f"subject-{cal.subject.subject_id}.ics",
+                          b"".join(_calendar(_subject_name(cal.subject, opts), cal.built, opts))))
+        every += cal.built
+    new_state, counts = _state_and_counts(state, every)
     if len(selected) == 1 and not everyone:
         combined = files[0][1]
     else:
-        label = ("calendar.site" if everyone else "calendar.selection")
-        subjects = ", ".join(message(opts.lang, "subject", id=sp.subject_id) for sp in selected)
-        name = message(opts.lang, label, study=cfg.name, site=cfg.site or "-", subjects=subjects)
-        combined = _calendar(name, [b.event for b in built], opts)
+        every.sort(key=lambda b: (b.on, b.uid))
+        combined = b"".join(_calendar(_combined_name(study, selected, opts), every, opts))
     if everyone:
         files.append((SITE_FILE, combined))
-    counts = {k: sum(1 for b in built if b.status == k)
-              for k in ("new", "updated", "cancelled", "unchanged")}
     return IcsExport(files=tuple(files), calendar=combined, state=new_state, **counts)
 
 
@@ -385,7 +479,7 @@ def _line(opts: _Options, key: str, value: object) -> str:
 
 
 def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
-                opts: _Options) -> tuple[icalendar.Event, str]:
+                opts: _Options) -> _EventData:
     lang = opts.lang
     flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed"}.get(e.status)
     summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
@@ -418,11 +512,11 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
             text = w.message.replace(folder, "") if folder else w.message  # no local paths
             lines.append(_line(opts, "warning", text))
     status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
-    return _event(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
+    return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
 
 
 def _cancelled_event(uid: str, pub: PublishedEvent,
-                     opts: _Options) -> tuple[icalendar.Event, str]:
+                     opts: _Options) -> _EventData:
     summary = _summary(opts, pub.subject_id, pub.kind, pub.visit, pub.dose_number,
                        pub.dose_level, "cancelled")
     lines = [
@@ -434,65 +528,101 @@ def _cancelled_event(uid: str, pub: PublishedEvent,
         _line(opts, "status", message(opts.lang, "status.cancelled")),
         message(opts.lang, "text.cancelled"),
     ]
-    return _event(uid, pub.on, summary, "\n".join(lines), "CANCELLED", opts, alarms=False)
+    return _event_data(uid, pub.on, summary, "\n".join(lines), "CANCELLED", opts, alarms=False)
 
 
-def _event(uid: str, on: date, summary: str, description: str, status: str, opts: _Options,
-           *, alarms: bool) -> tuple[icalendar.Event, str]:
+def _event_data(uid: str, on: date, summary: str, description: str, status: str,
+                opts: _Options, *, alarms: bool) -> _EventData:
     """The event's content (all but DTSTAMP, SEQUENCE, LAST-MODIFIED) and its digest.
 
     The digest is a SHA-256 of the content as plain JSON, not of icalendar's output, so a new
-    icalendar release that formats differently does not bump every SEQUENCE.
+    icalendar release that formats differently does not bump every SEQUENCE. What
+    :func:`check_calendar` refuses cannot come out: the STATUS is checked here, once per
+    event, and times are always in ``opts.tz`` (a ZoneInfo), whose VTIMEZONE every calendar
+    with timed events carries (:func:`_calendar_pieces`); the tests run check_calendar on
+    the exported calendars.
     """
     start, end = _times(on, opts)
-    ev = icalendar.Event()
-    ev.add("uid", uid)
-    ev.add("dtstart", start)
-    ev.add("dtend", end)
-    ev.add("summary", summary)
-    ev.add("description", description)
-    if opts.site:
-        ev.add("location", opts.site)
-    ev.add("status", status)
-    ev.add("transp", "OPAQUE")
-    ev.add("class", "PRIVATE")
+    if status not in _STATUSES:
+        raise AssertionError(f"STATUS {status!r} (RFC 5545 spells CANCELLED)")
     triggers = [_trigger(r, on, start, opts) for r in opts.reminders] if alarms else []
     reminder = message(opts.lang, "alarm", summary=summary)
-    for trigger in triggers:
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("trigger", trigger)
-        alarm.add("description", reminder)
-        ev.add_component(alarm)
     content = {"uid": uid, "start": start.isoformat(), "end": end.isoformat(),
                "zone": "" if opts.all_day else opts.tz.key, "summary": summary,
                "description": description, "location": opts.site, "status": status,
                "alarms": [[t.total_seconds(), reminder] for t in triggers]}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
-    return ev, hashlib.sha256(canonical).hexdigest()
+    return _EventData(uid=uid, on=on, start=start, end=end, summary=summary,
+                      description=description, location=opts.site, status=status,
+                      alarms=tuple((t, reminder) for t in triggers),
+                      digest=hashlib.sha256(canonical).hexdigest())
 
 
-def _finish(uid: str, ev: icalendar.Event, digest: str, pub: PublishedEvent,
-            prev: PublishedEvent | None, opts: _Options, *, cancelled: bool = False) -> _Built:
+def _to_event(d: _EventData, *, stamp: datetime, modified: datetime,
+              sequence: int) -> icalendar.Event:
+    """The ``VEVENT`` of ``d``, built with icalendar."""
+    ev = icalendar.Event()
+    ev.add("uid", d.uid)
+    ev.add("dtstart", d.start)
+    ev.add("dtend", d.end)
+    ev.add("summary", d.summary)
+    ev.add("description", d.description)
+    if d.location:
+        ev.add("location", d.location)
+    ev.add("status", d.status)
+    ev.add("transp", "OPAQUE")
+    ev.add("class", "PRIVATE")
+    for trigger, text in d.alarms:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", trigger)
+        alarm.add("description", text)
+        ev.add_component(alarm)
+    ev.add("dtstamp", stamp)
+    ev.add("last-modified", modified)
+    ev.add("sequence", sequence)
+    return ev
+
+
+def _finish(d: _EventData, pub: PublishedEvent, prev: PublishedEvent | None, opts: _Options,
+            *, cancelled: bool = False) -> _Built:
     if prev is None:
         seq, modified, status = 0, opts.stamp, "new"
-    elif prev.digest == digest:
+    elif prev.digest == d.digest:
         seq, modified, status = prev.sequence, prev.last_modified, "unchanged"
     else:
         seq, modified = prev.sequence + 1, opts.stamp
         status = "cancelled" if cancelled else "updated"
-    ev.add("dtstamp", opts.stamp)
-    ev.add("last-modified", modified)
-    ev.add("sequence", seq)
+    # Serialized once here: the subject's calendar and site.ics carry the same bytes.
+    ical: bytes = _to_event(d, stamp=opts.stamp, modified=modified, sequence=seq).to_ical()
     published = PublishedEvent(
         subject_id=pub.subject_id, visit=pub.visit, kind=pub.kind, dose_number=pub.dose_number,
-        cohort=pub.cohort, dose_level=pub.dose_level, on=pub.on, digest=digest, sequence=seq,
+        cohort=pub.cohort, dose_level=pub.dose_level, on=pub.on, digest=d.digest, sequence=seq,
         last_modified=modified, cancelled=cancelled)
-    return _Built(uid=uid, on=pub.on, subject_id=pub.subject_id, event=ev, published=published,
-                  status=status)
+    return _Built(uid=d.uid, on=pub.on, ical=ical, published=published, status=status)
 
 
-def _calendar(name: str, events: Sequence[icalendar.Event], opts: _Options) -> bytes:
+_END: Final = b"END:VCALENDAR\r\n"
+
+
+def _calendar(name: str, built: Sequence[_Built], opts: _Options) -> Iterator[bytes]:
+    """A whole calendar of ``built`` (sorted), in pieces: see :func:`_calendar_pieces`."""
+    first = min((b.on for b in built), default=None)
+    last = max((b.on for b in built), default=None)
+    return _calendar_pieces(name, first, last, (b.ical for b in built), opts)
+
+
+def _calendar_pieces(name: str, first: date | None, last: date | None,
+                     events: Iterable[bytes], opts: _Options) -> Iterator[bytes]:
+    """A calendar written in pieces, each serialized by icalendar: the head, every event, the end.
+
+    The head is icalendar's serialization of the calendar's properties and ``VTIMEZONE``
+    without its ``END:VCALENDAR`` line, the events are each ``VEVENT``'s own serialization
+    (what ``Calendar.to_ical`` writes for it, byte for byte), so the joined pieces equal
+    ``Calendar.to_ical()`` of the whole calendar, but no calendar of every event is ever held
+    in memory, and an event shared by two calendars is serialized once.
+    ``first`` and ``last`` are the events' first and last dates (None: no events).
+    """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -501,17 +631,14 @@ def _calendar(name: str, events: Sequence[icalendar.Event], opts: _Options) -> b
     # X- properties are not known to be TEXT: say so, or commas and newlines go out unescaped
     cal.add("x-wr-calname", icalendar.vText(name))
     cal.add("x-wr-caldesc", icalendar.vText(message(opts.lang, "calendar.description")))
-    days = [ev.decoded("dtstart") for ev in events]
-    if days and not opts.all_day:
-        first = min(d if not isinstance(d, datetime) else d.date() for d in days)
-        last = max(d if not isinstance(d, datetime) else d.date() for d in days)
+    if first is not None and last is not None and not opts.all_day:
         cal.add_component(vtimezone(opts.tz, date(first.year - 1, 12, 1),
                                     date(last.year + 1, 1, 31)))
-    for ev in events:
-        cal.add_component(ev)
-    check_calendar(cal)
-    data: bytes = cal.to_ical()
-    return data
+    head: bytes = cal.to_ical()
+    assert head.endswith(_END)
+    yield head[:-len(_END)]
+    yield from events
+    yield _END
 
 
 def vtimezone(tz: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
@@ -529,16 +656,44 @@ def vtimezone(tz: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
     """
     vtz = icalendar.Timezone()
     vtz.add("tzid", tz.key)
+    for t in zone_transitions(tz, first, last):
+        o = icalendar.TimezoneDaylight() if t.dst else icalendar.TimezoneStandard()
+        o.add("dtstart", t.local_start)
+        o.add("tzoffsetfrom", t.offset_from)
+        o.add("tzoffsetto", t.offset_to)
+        o.add("tzname", t.name)
+        vtz.add_component(o)
+    return vtz
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ZoneTransition:
+    """One observance of a ``VTIMEZONE``: a change of UTC offset (or the zone at the start)."""
+
+    local_start: datetime  # naive: the local wall time before the change
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str  # e.g. CEST
+    dst: bool
+
+
+@functools.lru_cache(maxsize=256)
+def zone_transitions(tz: ZoneInfo, first: date, last: date) -> tuple[ZoneTransition, ...]:
+    """The zone's state at ``first`` and every offset change up to ``last``, from the zone data.
+
+    Cached: every subject's calendar of a study asks for the same few year ranges.
+
+    >>> [(t.local_start.isoformat(), t.name)
+    ...  for t in zone_transitions(ZoneInfo("Europe/Berlin"), date(2026, 1, 1), date(2026, 12, 31))]
+    [('2026-01-01T00:00:00', 'CET'), ('2026-03-29T02:00:00', 'CEST'), ('2026-10-25T03:00:00', 'CET')]
+    """
+    out: list[ZoneTransition] = []
 
     def observance(at_utc: datetime, before: timedelta, after: timedelta) -> None:
         local = at_utc.astimezone(tz)
-        kind = icalendar.TimezoneDaylight if local.dst() else icalendar.TimezoneStandard
-        o = kind()
-        o.add("dtstart", (at_utc + before).replace(tzinfo=None))
-        o.add("tzoffsetfrom", before)
-        o.add("tzoffsetto", after)
-        o.add("tzname", local.tzname() or tz.key)
-        vtz.add_component(o)
+        out.append(ZoneTransition(local_start=(at_utc + before).replace(tzinfo=None),
+                                  offset_from=before, offset_to=after,
+                                  name=local.tzname() or tz.key, dst=bool(local.dst())))
 
     def offset(at: datetime) -> timedelta:
         off = at.astimezone(tz).utcoffset()
@@ -559,7 +714,7 @@ def vtimezone(tz: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
             hi = hi.replace(microsecond=0)
             observance(hi, offset(day), offset(hi))
         day = nxt
-    return vtz
+    return tuple(out)
 
 
 def check_calendar(cal: icalendar.Calendar) -> None:
@@ -610,55 +765,116 @@ def state_path_of(study: Study) -> Path:
 def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
               all_day: bool = False, subject_ids: Sequence[str] | None = None,
               cohorts: Sequence[str] | None = None,
-              state_path: str | Path | None = None) -> IcsExport:
+              state_path: str | Path | None = None) -> IcsWritten:
     """Write ``subject-<id>.ics`` per subject and ``site.ics``, then the state file.
+
+    The same calendars as :func:`plan_calendars`, streamed: each subject's calendar goes to
+    disk as soon as it is built, and site.ics is assembled from a spool of serialized events,
+    so memory does not grow with the calendars' size (only the state does).
 
     All or nothing: every file is first written to a temporary name beside its target, then
     renamed, the state file last. Bad input, an unwritable folder or a corrupt state file
     raise a :class:`ScheduleError` and leave the previous calendars and state as they were.
     """
     spath = Path(state_path) if state_path is not None else state_path_of(study)
-    export = plan_calendars(study, plan, generated_at=generated_at,
-                            state=load_ics_state(spath), all_day=all_day,
-                            subject_ids=subject_ids, cohorts=cohorts)
+    state = load_ics_state(spath)
+    opts = _options(study, generated_at, all_day)
+    selected = _select(study, plan, subject_ids, cohorts)
+    everyone = len(selected) == len(study.subjects)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the output folder: {exc.strerror}", key="-o",
                          value=str(out), hint="choose a writable folder") from None
-    _write_all([*((out / name, data) for name, data in export.files),
-                (spath, to_state_json(export.state))])
-    return export
+    published: list[_Built] = []
+    with _Staging() as staging, tempfile.TemporaryFile(dir=out) as spool:
+        index: list[tuple[date, str, int, int]] = []  # site.ics: (date, uid, offset, length)
+        for cal in _build(study, selected, state, opts):
+            if cal.subject is not None:
+                staging.stage(out / f"subject-{cal.subject.subject_id}.ics",
+                              _calendar(_subject_name(cal.subject, opts), cal.built, opts))
+            for b in cal.built:
+                if everyone:
+                    index.append((b.on, b.uid, spool.tell(), len(b.ical)))
+                    spool.write(b.ical)
+                published.append(dataclasses.replace(b, ical=b""))  # drop the bytes
+        if everyone:
+            index.sort()
+
+            def site_events() -> Iterator[bytes]:
+                for _, _, offset, length in index:
+                    spool.seek(offset)
+                    yield spool.read(length)
+
+            first = index[0][0] if index else None
+            last = max((i[0] for i in index), default=None)
+            staging.stage(out / SITE_FILE, _calendar_pieces(
+                _combined_name(study, selected, opts), first, last, site_events(), opts))
+        new_state, counts = _state_and_counts(state, published)
+        staging.stage(spath, _state_json_pieces(new_state))
+        paths = staging.commit()
+    return IcsWritten(paths=paths[:-1], state=new_state, **counts)
 
 
-def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write every file to a temporary name first, then rename them all, in order."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for target, data in files:
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                           dir=target.parent)
-            except OSError as exc:
-                raise UsageError(f"cannot write: {exc.strerror}", path=target,
-                                 hint="choose a writable folder") from None
-            staged.append((tmp, target))
+class _Staging:
+    """Files written to temporary names beside their targets, renamed together by commit()."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def __enter__(self) -> _Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp, _ in self._staged:  # after commit() nothing is left to remove
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def stage(self, target: Path, pieces: Iterable[bytes]) -> None:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                       dir=target.parent)
+        except OSError as exc:
+            raise UsageError(f"cannot write: {exc.strerror}", path=target,
+                             hint="choose a writable folder") from None
+        self._staged.append((tmp, target))
+        try:
             try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
                 os.chmod(tmp, target.stat().st_mode & 0o777)
             except FileNotFoundError:
                 os.chmod(tmp, 0o644)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
-                         hint="choose a writable folder") from None
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+                for piece in pieces:
+                    fh.write(piece)
+        except OSError as exc:
+            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or target),
+                             hint="choose a writable folder") from None
 
+    def commit(self) -> tuple[Path, ...]:
+        """Make every staged file durable, then rename them all, in order.
+
+        The files are synced only now, after all were written, so the disk flushes them
+        together: syncing each as it was written cost ~2.5 ms a file (25 s for 10,000 subjects).
+        """
+        try:
+            for tmp, _ in self._staged:
+                fd = os.open(tmp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            for tmp, target in self._staged:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
+                             hint="choose a writable folder") from None
+        return tuple(target for _, target in self._staged)
+
+
+def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary name first, then rename them all, in order."""
+    with _Staging() as staging:
+        for target, data in files:
+            staging.stage(target, [data])
+        staging.commit()

@@ -12,7 +12,6 @@ are ISO ``YYYY-MM-DD``; anything else is refused with ``file:line`` and the fix.
 from __future__ import annotations
 
 import csv
-import difflib
 import enum
 import io
 import re
@@ -21,7 +20,6 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from importlib import resources
 from pathlib import Path
 
 from .days import parse_iso_date
@@ -227,7 +225,7 @@ class Study:
 
 def example_study_path() -> Path:
     """The bundled 6-subject example study (from a wheel or a checkout)."""
-    return Path(str(resources.files("cc312_schedule") / "templates" / "example-study"))
+    return Path(__file__).parent / "templates" / "example-study"  # see bundled_protocol_path
 
 
 # --------------------------------------------------------------------------------------
@@ -275,10 +273,12 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     visits = _load_visits(root / "visits.csv", ids, protocol, errors)
     if protocol is not None:
         by_id = {s.subject_id: s for s in subjects}
-        for sid in sorted({d.subject_id for d in decisions}):
+        decisions_of: dict[str, list[Decision]] = {}  # grouped once: linear in decisions
+        for d in decisions:
+            decisions_of.setdefault(d.subject_id, []).append(d)
+        for sid in sorted(decisions_of):
             if sid in by_id:
-                errors.extend(check_decisions(
-                    protocol, by_id[sid], [d for d in decisions if d.subject_id == sid]))
+                errors.extend(check_decisions(protocol, by_id[sid], decisions_of[sid]))
     calendar = None
     if config is not None and protocol is not None:
         calendar = load_site_calendar(root, config.calendar,
@@ -322,6 +322,8 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
              "calendar"}
     for k in data:
         if k not in known:
+            import difflib  # only for a bad key: not on every run
+
             close = difflib.get_close_matches(k, known, n=1)
             err(k, "unknown key", data[k],
                 f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}")
@@ -419,6 +421,8 @@ class _Rows:
         for col in header:
             if col in known:
                 continue
+            import difflib  # only for a bad column: not on every run
+
             close = difflib.get_close_matches(col, known, n=1, cutoff=0.75)
             if close:
                 self.error(1, col, "unknown column", hint=f"did you mean '{close[0]}'?")

@@ -1,0 +1,484 @@
+"""The benchmark: one command, one table (a benchmark, not a timed test).
+
+    .venv/bin/python benchmarks/run.py            # 100, 1,000 and 10,000 subjects (~20 min)
+    .venv/bin/python benchmarks/run.py --quick    # 100 and 1,000 subjects (~2 min)
+
+For each size it generates (once, cached in the temp folder) a seeded synthetic study
+(``benchmarks/synthetic.py``) and runs every step in a fresh process, so each step's peak
+memory (``ru_maxrss``) is its own:
+
+* ``plan``: load the study, plan it (the engine: time per planned event, events/s), CSV;
+* ``ics``: our exporter (``write_ics``) against ``ics-base``, a baseline that builds and
+  serializes exactly the same events directly with icalendar (same properties, alarms and
+  VTIMEZONE, one ``Calendar.to_ical()`` per file); both write the same files, and their
+  ``.ics`` bytes are compared;
+* ``xlsx``: our workbook (``write_xlsx``) against ``xlsx-base``, a baseline that writes the
+  same cells with the same styles, sheet settings and validations with openpyxl directly, in
+  the same mode;
+* ``import``: the workbook read back (``import_workbook``, a dry run) for 1,000 subjects;
+
+then the CLI's start-up (median of several runs) against ``python -c pass``, and how each
+cost grows from the smallest size to the largest. ``--output FILE`` also writes the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TODAY = date(2026, 11, 25)
+GENERATED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+SIZES, QUICK_SIZES = (100, 1_000, 10_000), (100, 1_000)
+IMPORT_SIZE = 1_000
+STEPS = ("plan", "ics", "ics-base", "xlsx", "xlsx-base")
+
+# ---------------------------------------------------------------------------------------
+# the steps, each run in its own process: ``run.py --step NAME --study DIR --work DIR``
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _load_and_plan(study_dir: str) -> tuple[Any, Any]:
+    from cc312_schedule import load_study, plan_study
+
+    study = load_study(study_dir)
+    return study, plan_study(study, today=TODAY)
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.glob("*.ics")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def step_plan(study_dir: str, work: Path) -> dict[str, Any]:
+    from cc312_schedule import load_study, plan_study
+    from cc312_schedule.render import to_csv
+
+    t0 = time.perf_counter()
+    study = load_study(study_dir)
+    t1 = time.perf_counter()
+    plan = plan_study(study, today=TODAY)
+    t2 = time.perf_counter()
+    text = to_csv(plan)
+    t3 = time.perf_counter()
+    return {"load": t1 - t0, "plan": t2 - t1, "csv": t3 - t2, "events": len(plan.events),
+            "subjects": len(plan.subjects), "csv_bytes": len(text)}
+
+
+def step_ics(study_dir: str, work: Path) -> dict[str, Any]:
+    from cc312_schedule.ics import write_ics
+
+    study, plan = _load_and_plan(study_dir)
+    before = _rss_mb()
+    out = work / "ics-ours"
+    shutil.rmtree(out, ignore_errors=True)
+    (work / "ics-state.json").unlink(missing_ok=True)  # a first export: every event new
+    t0 = time.perf_counter()
+    written = write_ics(study, plan, out, generated_at=GENERATED_AT,
+                        state_path=work / "ics-state.json")
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "files": len(written.paths), "rss_before": before,
+            "digest": _digest(out)}
+
+
+def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
+    """The floor: the same events, built and serialized directly with icalendar."""
+    import icalendar
+
+    # Untimed set-up: every event's content as plain values (uid, times, texts, alarms),
+    # computed by the exporter's own (private) functions, and the zone's transitions.
+    from cc312_schedule import ics
+
+    study, plan = _load_and_plan(study_dir)
+    opts = ics._options(study, GENERATED_AT, False)
+    subjects = []
+    for sp in plan:
+        data = sorted((ics._live_event(ics.event_uid(opts.study_name, sp.subject_id, e.visit),
+                                       sp, e, opts) for e in sp.events),
+                      key=lambda d: (d.on, d.uid))
+        subjects.append((sp.subject_id, ics._subject_name(sp, opts), data))
+    site_name = ics._combined_name(study, list(plan), opts)
+
+    def span(data: list[Any]) -> tuple[date, date]:
+        first, last = min(d.on for d in data), max(d.on for d in data)
+        return date(first.year - 1, 12, 1), date(last.year + 1, 1, 31)
+
+    zones = {span(data): ics.zone_transitions(opts.tz, *span(data)) for _, _, data in subjects}
+    everything = sorted((d for _, _, data in subjects for d in data), key=lambda d: (d.on, d.uid))
+    zones[span(everything)] = ics.zone_transitions(opts.tz, *span(everything))
+    stamp = opts.stamp
+    out = work / "ics-base"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+
+    def event(d: Any) -> icalendar.Event:
+        ev = icalendar.Event()
+        ev.add("uid", d.uid)
+        ev.add("dtstart", d.start)
+        ev.add("dtend", d.end)
+        ev.add("summary", d.summary)
+        ev.add("description", d.description)
+        if d.location:
+            ev.add("location", d.location)
+        ev.add("status", d.status)
+        ev.add("transp", "OPAQUE")
+        ev.add("class", "PRIVATE")
+        for trigger, text in d.alarms:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", trigger)
+            alarm.add("description", text)
+            ev.add_component(alarm)
+        ev.add("dtstamp", stamp)
+        ev.add("last-modified", stamp)
+        ev.add("sequence", 0)
+        return ev
+
+    def calendar(name: str, data: list[Any], events: list[icalendar.Event]) -> bytes:
+        cal = icalendar.Calendar()
+        cal.add("prodid", ics.PRODID)
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("x-wr-calname", icalendar.vText(name))
+        cal.add("x-wr-caldesc", icalendar.vText(ics.message(opts.lang, "calendar.description")))
+        vtz = icalendar.Timezone()
+        vtz.add("tzid", opts.tz.key)
+        for t in zones[span(data)]:
+            o = icalendar.TimezoneDaylight() if t.dst else icalendar.TimezoneStandard()
+            o.add("dtstart", t.local_start)
+            o.add("tzoffsetfrom", t.offset_from)
+            o.add("tzoffsetto", t.offset_to)
+            o.add("tzname", t.name)
+            vtz.add_component(o)
+        cal.add_component(vtz)
+        for ev in events:
+            cal.add_component(ev)
+        data_: bytes = cal.to_ical()
+        return data_
+
+    t0 = time.perf_counter()
+    by_uid: dict[str, icalendar.Event] = {}
+    for subject_id, name, data in subjects:
+        events = [event(d) for d in data]
+        by_uid.update(zip((d.uid for d in data), events, strict=True))
+        (out / f"subject-{subject_id}.ics").write_bytes(calendar(name, data, events))
+    (out / ics.SITE_FILE).write_bytes(
+        calendar(site_name, everything, [by_uid[d.uid] for d in everything]))
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "digest": _digest(out)}
+
+
+def step_xlsx(study_dir: str, work: Path) -> dict[str, Any]:
+    from cc312_schedule.xlsx import write_xlsx
+
+    study, plan = _load_and_plan(study_dir)
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    write_xlsx(work / "plan.xlsx", study, plan, generated_at=GENERATED_AT)
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "rss_before": before, "bytes": (work / "plan.xlsx").stat().st_size}
+
+
+def _capture_workbook(study: Any, plan: Any) -> Any:
+    """Run our exporter once and keep the openpyxl workbook it saved (untimed set-up)."""
+    from openpyxl.workbook import Workbook
+
+    from cc312_schedule.xlsx import to_xlsx
+
+    captured: list[Any] = []
+    save = Workbook.save
+
+    def spy(self: Any, filename: Any) -> None:
+        captured.append(self)
+        save(self, filename)
+
+    Workbook.save = spy  # type: ignore[method-assign]
+    try:
+        to_xlsx(study, plan, generated_at=GENERATED_AT)
+    finally:
+        Workbook.save = save  # type: ignore[method-assign]
+    return captured[0]
+
+
+def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
+    """The floor: the same cells, styles and sheet settings written with openpyxl directly."""
+    from copy import copy
+
+    from openpyxl import Workbook
+
+    study, plan = _load_and_plan(study_dir)
+    src = _capture_workbook(study, plan)
+    if src.write_only:
+        return {"time": None, "note": "our exporter uses write-only mode: cells not retained"}
+    sheets = []
+    for ws in src.worksheets:  # untimed: every cell's value and style objects, as plain data
+        cells = []
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style:
+                    continue
+                # only the attributes set away from the default, as our exporter sets them
+                st = c._style
+                style = {} if st is None else {name: copy(getattr(c, name)) for name, set_ in (
+                    ("font", st.fontId), ("fill", st.fillId), ("border", st.borderId),
+                    ("alignment", st.alignmentId), ("protection", st.protectionId),
+                    ("number_format", st.numFmtId), ("quotePrefix", st.quotePrefix)) if set_}
+                cells.append((c.row, c.column, c.value, tuple(style.items())))
+        sheets.append({
+            "title": ws.title, "state": ws.sheet_state, "cells": cells,
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            "freeze": ws.freeze_panes, "merged": [str(r) for r in ws.merged_cells.ranges],
+            "validations": [copy(v) for v in ws.data_validations.dataValidation],
+            "conditional": [(str(cf.sqref), copy(rule)) for cf in ws.conditional_formatting
+                            for rule in cf.rules],
+            "print_title_rows": ws.print_title_rows, "orientation": ws.page_setup.orientation,
+            "fit": ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr
+            else None, "protected": ws.protection.sheet, "filter": ws.auto_filter.ref,
+        })
+    out = work / "plan-base.xlsx"
+    t0 = time.perf_counter()
+    wb = Workbook()
+    wb.remove(wb.active)
+    for s in sheets:
+        ws = wb.create_sheet(s["title"])
+        ws.sheet_state = s["state"]
+        for r, col, value, style in s["cells"]:
+            cell = ws.cell(r, col, value)
+            for name, v in style:
+                setattr(cell, name, v)
+        for k, w in s["widths"].items():
+            ws.column_dimensions[k].width = w
+        for k, h in s["heights"].items():
+            ws.row_dimensions[k].height = h
+        ws.freeze_panes = s["freeze"]
+        for m in s["merged"]:
+            ws.merge_cells(m)
+        for v in s["validations"]:
+            ws.add_data_validation(v)
+        for ref, rule in s["conditional"]:
+            ws.conditional_formatting.add(ref, rule)
+        if s["print_title_rows"]:
+            ws.print_title_rows = s["print_title_rows"]
+        ws.page_setup.orientation = s["orientation"]
+        if s["fit"]:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.protection.sheet = s["protected"]
+        ws.auto_filter.ref = s["filter"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    out.write_bytes(buf.getvalue())
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "cells": sum(len(s["cells"]) for s in sheets)}
+
+
+def step_import(study_dir: str, work: Path) -> dict[str, Any]:
+    from cc312_schedule.entries import import_workbook
+
+    t0 = time.perf_counter()
+    result = import_workbook(study_dir, work / "plan.xlsx", today=TODAY)
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "changes": result.changes, "conflicts": len(result.conflicts)}
+
+
+STEP_FUNCTIONS: dict[str, Callable[[str, Path], dict[str, Any]]] = {
+    "plan": step_plan, "ics": step_ics, "ics-base": step_ics_base, "xlsx": step_xlsx,
+    "xlsx-base": step_xlsx_base, "import": step_import,
+}
+
+# ---------------------------------------------------------------------------------------
+# the driver
+
+
+def _study(n: int, cache: Path) -> Path:
+    """The generated study of ``n`` subjects, cached by the generator's own source."""
+    key = hashlib.sha256((HERE / "synthetic.py").read_bytes()).hexdigest()[:8]
+    folder = cache / f"study-{n}-{key}"
+    if not (folder / "visits.csv").exists():
+        sys.path.insert(0, str(HERE))
+        from synthetic import generate
+
+        tmp = cache / f".tmp-study-{n}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        generate(n, tmp)
+        tmp.rename(folder)
+    return folder
+
+
+def _run_step(step: str, study: Path, work: Path) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--study", str(study),
+           "--work", str(work)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"step {step} on {study.name} failed:\n{proc.stderr}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _median_ms(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                       check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def _startup(runs: int) -> dict[str, float]:
+    exe = str(Path(sys.executable).with_name("cc312-schedule"))
+    cmds = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "cc312-schedule --help": [exe, "--help"],
+        "cc312-schedule plan templates/example-study --format csv":
+            [exe, "plan", "templates/example-study", "--format", "csv"],
+    }
+    for cmd in cmds.values():  # warm the OS caches
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                       check=True)
+    return {name: _median_ms(cmd, runs) for name, cmd in cmds.items()}
+
+
+def _fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    return f"{seconds * 1e3:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _growth(label: str, small: tuple[int, float], large: tuple[int, float]) -> str:
+    (n0, t0), (n1, t1) = small, large
+    per = (t1 / n1) / (t0 / n0)
+    verdict = "linear" if 0.67 <= per <= 1.5 else ("worse than linear" if per > 1.5 else
+                                                  "better than linear (fixed costs amortized)")
+    return (f"{label}: events ×{n1 / n0:.0f}, time ×{t1 / t0:.1f}, "
+            f"time per event ×{per:.2f} → {verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 subjects only")
+    parser.add_argument("--sizes", help="comma-separated subject counts (default 100,1000,10000)")
+    parser.add_argument("--runs", type=int, default=15, help="start-up runs per command")
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "cc312-schedule-bench",
+                        help="where generated studies are kept between runs")
+    parser.add_argument("--output", type=Path, help="also write the report to this file")
+    parser.add_argument("--step", choices=[*STEP_FUNCTIONS], help=argparse.SUPPRESS)
+    parser.add_argument("--study", help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:  # a child process: one step, one JSON line
+        result = STEP_FUNCTIONS[args.step](args.study, args.work)
+        result["rss_mb"] = _rss_mb()
+        print(json.dumps(result))
+        return 0
+
+    sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else \
+        (QUICK_SIZES if args.quick else SIZES)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+
+    def out(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    import icalendar
+    import openpyxl
+
+    out(f"cc312-schedule benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"icalendar {icalendar.__version__}, openpyxl {openpyxl.__version__}, "
+        f"{platform.system()} {platform.machine()}")
+    out(f"command: .venv/bin/python benchmarks/run.py{' --quick' if args.quick else ''}")
+    out()
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    for n in sizes:
+        study = _study(n, args.cache)
+        work = args.cache / f"work-{n}"
+        work.mkdir(exist_ok=True)
+        results[n] = {}
+        for step in STEPS:
+            results[n][step] = _run_step(step, study, work)
+            print(f"  {n:>6} subjects: {step} done", file=sys.stderr, flush=True)
+        if n == IMPORT_SIZE:
+            results[n]["import"] = _run_step("import", study, work)
+            print(f"  {n:>6} subjects: import done", file=sys.stderr, flush=True)
+
+    header = ("| subjects | events | load | plan | µs/event | events/s | plan+CSV peak "
+              "| iCal ours | iCal icalendar | ratio | iCal peak (before export) "
+              "| same bytes | plan / iCal | Excel ours | Excel openpyxl | ratio "
+              "| Excel peak (before export) |")
+    out(header)
+    out("|" + "---|" * (header.count("|") - 1))
+    for n, r in results.items():
+        p, i, ib, x, xb = (r[s] for s in STEPS)
+        xr = f"{x['time'] / xb['time']:.2f}" if xb.get("time") else "n/a"
+        out(f"| {n:,} | {p['events']:,} | {_fmt_s(p['load'])} | {_fmt_s(p['plan'])} "
+            f"| {p['plan'] / p['events'] * 1e6:.1f} | {p['events'] / p['plan']:,.0f} "
+            f"| {p['rss_mb']:,.0f} MB "
+            f"| {_fmt_s(i['time'])} | {_fmt_s(ib['time'])} | {i['time'] / ib['time']:.2f} "
+            f"| {i['rss_mb']:,.0f} MB ({i['rss_before']:,.0f} MB) "
+            f"| {'yes' if i['digest'] == ib['digest'] else 'NO'} "
+            f"| {p['plan'] / i['time']:.1%} "
+            f"| {_fmt_s(x['time'])} | {_fmt_s(xb.get('time'))} | {xr} "
+            f"| {x['rss_mb']:,.0f} MB ({x['rss_before']:,.0f} MB) |")
+    out()
+    if IMPORT_SIZE in results:
+        imp = results[IMPORT_SIZE]["import"]
+        out(f"workbook import (round trip, dry run) of the {IMPORT_SIZE:,}-subject workbook: "
+            f"{_fmt_s(imp['time'])}, peak {imp['rss_mb']:,.0f} MB, {imp['changes']} change(s), "
+            f"{imp['conflicts']} conflict(s) (expected: none)")
+        out()
+    start = _startup(args.runs)
+    base = start["python -c pass"]
+    out(f"CLI start-up, median of {args.runs} runs:")
+    out()
+    out("| command | median | minus `python -c pass` |")
+    out("|---|---|---|")
+    for name, ms in start.items():
+        out(f"| `{name}` | {ms:.0f} ms | {ms - base:+.0f} ms |")
+    out()
+    if len(results) > 1:
+        lo, hi = min(results), max(results)
+        out(f"growth {lo:,} → {hi:,} subjects:")
+        out()
+        for label, step, key in (("load", "plan", "load"), ("plan", "plan", "plan"),
+                                 ("CSV", "plan", "csv"), ("iCal", "ics", "time"),
+                                 ("iCal baseline", "ics-base", "time"),
+                                 ("Excel", "xlsx", "time"), ("Excel baseline", "xlsx-base", "time")):
+            a, b = results[lo][step].get(key), results[hi][step].get(key)
+            if a and b:
+                out("* " + _growth(label, (results[lo]["plan"]["events"], a),
+                                   (results[hi]["plan"]["events"], b)))
+        mem = [(n, r["ics"]["rss_mb"] - r["ics"]["rss_before"]) for n, r in results.items()]
+        out("* iCal export's own memory (peak minus the peak before it): "
+            + ", ".join(f"{n:,}: {m:,.0f} MB" for n, m in mem))
+    if args.output:
+        args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
