@@ -100,10 +100,18 @@ def test_check_example_study() -> None:
     assert run("check", EXAMPLE, "--strict")[0] == 1
 
 
-def test_version_and_help() -> None:
+def test_version_and_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from cc312_schedule.cli import build_parser
+
     assert run("--version")[0] == 0
-    for args in (["--help"], ["plan", "--help"], ["check", "--help"]):
-        assert run(*args)[0] == 0
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    commands = sorted(sub.choices)
+    assert {"plan", "check", "next-slot", "ics", "xlsx", "import", "record", "decide"} <= set(commands)
+    for command in ["", *commands]:
+        assert run(*([command] if command else []), "--help")[0] == 0
+        assert "usage: cc312-schedule" in capsys.readouterr().out
 
 
 @pytest.mark.slow
