@@ -325,3 +325,54 @@ def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> 
     assert by_visit["001", "W2D1"] == [None, None, None]  # nothing recorded: empty entry cells
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row
                if c.value is not None)
+
+
+def test_the_workbook_is_streamed_in_write_only_mode(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 6: one code path, openpyxl's write-only mode, whatever the size (rows are written
+    out as they are made, so 10,000 subjects stay within 1 GB)."""
+    from openpyxl.workbook import Workbook
+
+    saved: list[Any] = []
+    save = Workbook.save
+
+    def spy(self: Any, filename: Any) -> None:
+        saved.append(self)
+        save(self, filename)
+
+    monkeypatch.setattr(Workbook, "save", spy)
+    study = load_study(small)
+    to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
+    assert [wb.write_only for wb in saved] == [True]
+
+
+@pytest.mark.parametrize("note", ["#N/A", "#DIV/0!", "=1+1", "-", "plain"])
+def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., Path], note: str) -> None:
+    folder = make_study(subjects=SUBJECTS, visits=f'001,W1D1,2026-03-02,done,"{note}"\n')
+    wb = export(folder)
+    row = next(r for r in rows(wb["Visits"]) if r["Subject"].value == "001" and r["Visit"].value == "W1D1")
+    assert (row["Note"].value, row["Note"].data_type) == (note, "s")
+    assert row["Note"].quotePrefix == (note[0] in "=+-@")
+    assert row["Note"].fill.fgColor.rgb == "00FFF9C4"  # an entry cell: filled
+    record = {(r[0].value, r[1].value): r[4] for r in wb["cc312-exported"].iter_rows(min_row=2)}
+    assert (record["001", "W1D1"].value, record["001", "W1D1"].data_type) == (note, "s")
+    assert record["001", "W1D1"].number_format == "@"
+
+
+def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
+    ws = export(small)["Visits"]
+    hdr = [c.value for c in ws[2]]
+    entry = {"Actual date", "Status", "Note"}
+    assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "00FFF9C4"} == entry
+    for r in range(3, ws.max_row + 1):
+        filled = {h for i, h in enumerate(hdr, start=1) if ws.cell(r, i).fill.fill_type == "solid"}
+        assert filled == entry, r
+
+
+def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
+    ws = export(small)["Overview"]
+    for row in rows(ws):
+        assert row["Disease"].value in {"SLE", "IIM"}
+        warnings = row["Warnings"]
+        if warnings.value and "\n" in warnings.value:
+            assert warnings.alignment.wrap_text
+    assert not [c for r in ws.iter_rows(min_row=3) for c in r if c.value == ""]

@@ -35,10 +35,12 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -49,7 +51,6 @@ from .study import Study
 
 if TYPE_CHECKING:
     from openpyxl.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -138,6 +139,8 @@ _HEADER_FILL, _ENTRY_FILL, _OVERDUE_FILL = "DDEBF7", "FFF9C4", "FFCDD2"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # characters XML 1.0 cannot carry (openpyxl refuses them); replaced, never silently dropped
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# texts openpyxl would store as error values (openpyxl.cell.cell.ERROR_CODES): stored as text
+_ERROR_CODES: Final = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 def is_formula_like(text: str) -> bool:
@@ -155,6 +158,11 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     ``generated_at`` (time-zone aware) is printed in the headers and stored as the
     workbook's created/modified time; with the same inputs the bytes are the same.
     ``plan.today`` marks overdue visits and today's week on the timeline.
+
+    The workbook is streamed (openpyxl's write-only mode): each row is written out as it is
+    made, so memory does not grow with the number of cells. Hence the order below: a sheet's
+    panes, column widths and page properties are set before its first row, and its rows are
+    appended top to bottom, each cell styled as it is made.
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at needs a time zone, e.g. datetime(..., tzinfo=UTC)")
@@ -162,18 +170,15 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
 
     lang = study.config.language
     stamp = generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "cc312-schedule"
     wb.properties.lastModifiedBy = "cc312-schedule"
     wb.properties.title = _clean(study.config.name)
     ctx = _Context(study=study, plan=plan, lang=lang,
-                   generated=f"{stamp:%Y-%m-%d %H:%M} UTC")
-    ws = wb.active
-    assert ws is not None
-    ws.title = message(lang, "xlsx.sheet.overview")
-    _overview(ws, ctx)
+                   generated=f"{stamp:%Y-%m-%d %H:%M} UTC", style=_Styles.make())
+    _overview(wb.create_sheet(message(lang, "xlsx.sheet.overview")), ctx)
     _visits(wb.create_sheet(message(lang, "xlsx.sheet.visits")), ctx)
     _decisions(wb.create_sheet(message(lang, "xlsx.sheet.decisions")), ctx)
     _timeline(wb.create_sheet(message(lang, "xlsx.sheet.timeline")), ctx)
@@ -192,12 +197,45 @@ def write_xlsx(path: str | Path, study: Study, plan: StudyPlan, *, generated_at:
 # sheets
 
 
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    """The style objects of the workbook, made once (openpyxl shares equal ones anyway)."""
+
+    header: Any
+    entry: Any
+    bold: Any
+    title: Any
+    center: Any
+    cap_fill: Any
+    cap_font: Any
+    cap_border: Any
+    today_border: Any
+    marks: dict[str, tuple[Any, Any]]
+
+    @staticmethod
+    def make() -> _Styles:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        def fill(rgb: str) -> Any:
+            return PatternFill("solid", start_color=rgb, end_color=rgb)
+
+        today = Side(style="thick", color=_TODAY_COLOUR)
+        return _Styles(
+            header=fill(_HEADER_FILL), entry=fill(_ENTRY_FILL), bold=Font(bold=True),
+            title=Font(bold=True, size=12), center=Alignment(horizontal="center"),
+            cap_fill=fill(_CAP_COLOUR), cap_font=Font(bold=True, color="FFFFFF"),
+            cap_border=Border(right=Side(style="thick", color=_CAP_COLOUR)),
+            today_border=Border(left=today, right=today, top=today, bottom=today),
+            marks={m: (fill(fg), Font(color=font)) for m, fg, font in TIMELINE_MARKS})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Context:
     study: Study
     plan: StudyPlan
     lang: str
     generated: str
+    style: _Styles
 
     def t(self, key: str, **fields: object) -> str:
         return message(self.lang, key, **fields)
@@ -213,10 +251,10 @@ class _Context:
         return self.t(f"xlsx.col.{c.id}")
 
 
-def _overview(ws: Worksheet, ctx: _Context) -> None:
+def _overview(ws: Any, ctx: _Context) -> None:
     _frame(ws, ctx, "overview", OVERVIEW_COLUMNS)
     today = ctx.plan.today
-    for r, p in enumerate(ctx.plan, start=FIRST_ROW):
+    for p in ctx.plan:
         nxt = _next_visit(p)
         fus = [e.date for e in p.events if e.kind is EventKind.FOLLOW_UP]
         eot = [e.date for e in p.events if e.kind is EventKind.EOT]
@@ -235,8 +273,8 @@ def _overview(ws: Worksheet, ctx: _Context) -> None:
             "state": ctx.label("xlsx.state", p.state.value) if p.state else "",
             "warnings": "\n".join(str(w) for w in p.warnings),
         }
-        _row(ws, r, OVERVIEW_COLUMNS, values)
-    _finish(ws, OVERVIEW_COLUMNS, FIRST_ROW + len(ctx.plan.subjects) - 1)
+        ws.append(_row(ws, ctx, OVERVIEW_COLUMNS, values))
+    _filter(ws, OVERVIEW_COLUMNS, FIRST_ROW + len(ctx.plan.subjects) - 1)
 
 
 def _visit_events(ctx: _Context) -> list[PlannedEvent]:
@@ -251,27 +289,26 @@ def _exported_entry(e: PlannedEvent) -> tuple[date | None, str, str]:
     return None, "", ""
 
 
-def _export_record(ws: Worksheet, ctx: _Context) -> None:
+def _export_record(ws: Any, ctx: _Context) -> None:
     """The hidden sheet of what the Visits entry cells held (see :data:`EXPORT_SHEET`)."""
-    for i, h in enumerate(EXPORT_COLUMNS, start=1):
-        ws.cell(1, i).value = h
-    for r, e in enumerate(_visit_events(ctx), start=2):
-        actual, status, note = _exported_entry(e)
-        for i, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
-                                   status, note), start=1):
-            _put(ws.cell(r, i), value).number_format = "@"  # text, never a formula
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
+    ws.append(list(EXPORT_COLUMNS))
+    for e in _visit_events(ctx):
+        actual, status, note = _exported_entry(e)
+        ws.append([_cell(ws, value, number_format="@")  # text, never a formula
+                   for value in (e.subject_id, e.visit, actual.isoformat() if actual else "",
+                                 status, note)])
 
 
-def _visits(ws: Worksheet, ctx: _Context) -> None:
+def _visits(ws: Any, ctx: _Context) -> None:
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import PatternFill
 
     _frame(ws, ctx, "visits", VISIT_COLUMNS)
     weekdays = ctx.t("xlsx.weekdays").split(",")
     events = _visit_events(ctx)
-    for r, e in enumerate(events, start=FIRST_ROW):
+    for e in events:
         actual, status, note = _exported_entry(e)
         values: dict[str, object] = {
             "subject": e.subject_id, "visit": e.visit, "kind": ctx.label("xlsx.kind", e.kind.value),
@@ -286,9 +323,11 @@ def _visits(ws: Worksheet, ctx: _Context) -> None:
             "status": ctx.label("xlsx.status", status) if status else "",
             "note": note,
         }
-        _row(ws, r, VISIT_COLUMNS, values)
+        ws.append(_row(ws, ctx, VISIT_COLUMNS, values))
+    if not events:  # the entry cells of one empty row, as for every visit
+        ws.append(_row(ws, ctx, VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
-    _finish(ws, VISIT_COLUMNS, last)
+    _filter(ws, VISIT_COLUMNS, last)
     col = {c.id: _letter(i) for i, c in enumerate(VISIT_COLUMNS, start=1)}
     _date_validation(ws, ctx, f"{col['actual_date']}{FIRST_ROW}:{col['actual_date']}{last}")
     _list_validation(ws, [ctx.t(f"xlsx.status.{s}") for s in ENTRY_STATUSES],
@@ -303,27 +342,30 @@ def _visits(ws: Worksheet, ctx: _Context) -> None:
                                             end_color=_OVERDUE_FILL)))
 
 
-def _decisions(ws: Worksheet, ctx: _Context) -> None:
+def _decisions(ws: Any, ctx: _Context) -> None:
     _frame(ws, ctx, "decisions", DECISION_COLUMNS)
-    r = FIRST_ROW
-    for d in sorted(ctx.study.decisions, key=lambda d: (d.decided_on, d.subject_id)):
-        _row(ws, r, DECISION_COLUMNS, {
-            "subject": d.subject_id, "decided_on": d.decided_on,
-            "action": ctx.t(f"xlsx.action.{d.action.value}"), "regimen": d.regimen or "",
-            "weeks": d.weeks, "until": d.until, "investigator": d.investigator,
-            "rationale": d.rationale, "decision_due": None})
-        r += 1
-    for p in ctx.plan:  # one empty row per subject whose decision is due
-        if p.decision_due is not None:
-            _row(ws, r, DECISION_COLUMNS, {"subject": p.subject_id, "decision_due": p.decision_due})
-            r += 1
-    last = max(r - 1, FIRST_ROW)
-    _finish(ws, DECISION_COLUMNS, last)
-    col = {c.id: _letter(i) for i, c in enumerate(DECISION_COLUMNS, start=1)}
+    rows: list[dict[str, object]] = [{
+        "subject": d.subject_id, "decided_on": d.decided_on,
+        "action": ctx.t(f"xlsx.action.{d.action.value}"), "regimen": d.regimen or "",
+        "weeks": d.weeks, "until": d.until, "investigator": d.investigator,
+        "rationale": d.rationale, "decision_due": None}
+        for d in sorted(ctx.study.decisions, key=lambda d: (d.decided_on, d.subject_id))]
+    # one empty row per subject whose decision is due
+    rows += [{"subject": p.subject_id, "decision_due": p.decision_due}
+             for p in ctx.plan if p.decision_due is not None]
+    subject_col = [c.id for c in DECISION_COLUMNS].index("subject")
+    for values in rows or [{}]:  # at least one row of entry cells
+        cells = _row(ws, ctx, DECISION_COLUMNS, values)
+        # Text, so a typed 006 keeps its zeros
+        cells[subject_col] = _cell(ws, values.get("subject"), fill=ctx.style.entry,
+                                   number_format="@")
+        ws.append(cells)
+    last = FIRST_ROW + max(len(rows), 1) - 1
+    _filter(ws, DECISION_COLUMNS, last)
     end = last + SPARE_DECISION_ROWS
-    subject_col = 1 + [c.id for c in DECISION_COLUMNS].index("subject")
-    for row in range(FIRST_ROW, end + 1):  # Text, so a typed 006 keeps its zeros
-        ws.cell(row, subject_col).number_format = "@"
+    for _ in range(last + 1, end + 1):  # the spare rows: only the subject cell, as text
+        ws.append([*([None] * subject_col), _cell(ws, None, number_format="@")])
+    col = {c.id: _letter(i) for i, c in enumerate(DECISION_COLUMNS, start=1)}
     for c in ("decided_on", "until"):
         _date_validation(ws, ctx, f"{col[c]}{FIRST_ROW}:{col[c]}{end}")
     _list_validation(ws, [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
@@ -336,7 +378,7 @@ def _decisions(ws: Worksheet, ctx: _Context) -> None:
                         formula2=str(ctx.study.protocol.max_treatment_weeks), allow_blank=True,
                         showErrorMessage=True)
     dv.add(f"{col['weeks']}{FIRST_ROW}:{col['weeks']}{end}")
-    ws.add_data_validation(dv)
+    ws.data_validations.append(dv)
 
 
 def timeline_marks(p: SubjectPlan) -> dict[int, str]:
@@ -369,34 +411,30 @@ def _mark(e: PlannedEvent) -> str:
     return "eot" if e.kind is EventKind.EOT else "follow_up"
 
 
-def _timeline(ws: Worksheet, ctx: _Context) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+def _timeline(ws: Any, ctx: _Context) -> None:
+    from openpyxl.styles import Alignment
 
+    st = ctx.style
     protocol = ctx.study.protocol
     cap_week = protocol.max_treatment_weeks
     last_week = max([cap_week, *(e.week for e in ctx.plan.events)])
     weeks = range(1, last_week + 1)
     fixed = (Column("subject", 9), Column("regimen", 9), Column("state", 16))
     columns = (*fixed, *(Column(f"w{w}", 4.5) for w in weeks))
-    _title(ws, ctx, "timeline", len(columns))
-    for i, c in enumerate(fixed, start=1):
-        _header_cell(ws, i, ctx.header(c))
+    _sheet_setup(ws, ctx, columns, freeze=len(fixed) + 1)
+    _title(ws, ctx, "timeline")
+    week_header = Alignment(horizontal="center", text_rotation=90 if ctx.lang == "en" else 255)
+    header = [_header_cell(ws, ctx, ctx.header(c)) for c in fixed]
     for w in weeks:
-        cell = _header_cell(ws, len(fixed) + w, ctx.t("xlsx.col.week_n", n=w))
-        cell.alignment = Alignment(horizontal="center", text_rotation=90 if ctx.lang == "en" else 255)
-        if w == cap_week:
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", start_color=_CAP_COLOUR, end_color=_CAP_COLOUR)
-    fills = {m: (PatternFill("solid", start_color=fg, end_color=fg), Font(color=font))
-             for m, fg, font in TIMELINE_MARKS}
-    cap_side = Side(style="thick", color=_CAP_COLOUR)
-    today_side = Side(style="thick", color=_TODAY_COLOUR)
+        cap = w == cap_week
+        header.append(_cell(ws, ctx.t("xlsx.col.week_n", n=w), alignment=week_header,
+                            font=st.cap_font if cap else st.bold,
+                            fill=st.cap_fill if cap else st.header))
+    ws.append(header)
     today = ctx.plan.today
-    r = FIRST_ROW
     for p in ctx.plan:
-        _put(ws.cell(r, 1), p.subject_id)
-        _put(ws.cell(r, 2), _current_regimen(p, today))
-        _put(ws.cell(r, 3), ctx.label("xlsx.state", p.state.value) if p.state else "")
+        row = [_cell(ws, p.subject_id), _cell(ws, _current_regimen(p, today)),
+               _cell(ws, ctx.label("xlsx.state", p.state.value) if p.state else "")]
         marks = timeline_marks(p)
         doses: dict[int, int] = {}
         labels: dict[int, str] = {}
@@ -408,41 +446,29 @@ def _timeline(ws: Worksheet, ctx: _Context) -> None:
         today_week = (StudyDay.of(p.subject.first_dose_date, today).week
                       if today is not None and today >= p.subject.first_dose_date else None)
         for w in weeks:
-            cell = ws.cell(r, len(fixed) + w)
+            border = (st.today_border if w == today_week else
+                      st.cap_border if w == cap_week else None)
             if w in marks:
-                fill, font = fills[marks[w]]
-                cell.fill, cell.font = fill, font
-                _put(cell, doses[w] if w in doses else labels.get(w, ""))
-                cell.alignment = Alignment(horizontal="center")
-            if w == today_week:
-                cell.border = Border(left=today_side, right=today_side, top=today_side,
-                                     bottom=today_side)
-            elif w == cap_week:
-                cell.border = Border(right=cap_side)
-        r += 1
-    last = max(r - 1, FIRST_ROW)
-    ws.freeze_panes = ws.cell(FIRST_ROW, len(fixed) + 1)
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[_letter(i)].width = c.width
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{_letter(len(columns))}{last}"
-    _print_setup(ws, ctx)
-    # the legend, below the subjects
-    r = last + 2
-    _put(ws.cell(r, 1), ctx.t("xlsx.legend")).font = Font(bold=True)
+                fill, font = st.marks[marks[w]]
+                row.append(_cell(ws, doses[w] if w in doses else labels.get(w, ""), fill=fill,
+                                 font=font, alignment=st.center, border=border))
+            else:
+                row.append(None if border is None else _cell(ws, None, border=border))
+        ws.append(row)
+    last = FIRST_ROW + max(len(ctx.plan.subjects), 1) - 1
+    _filter(ws, columns, last)
+    # the legend, below the subjects (after an empty row)
+    for _ in range(FIRST_ROW + len(ctx.plan.subjects), last + 2):
+        ws.append([])
+    ws.append([_cell(ws, ctx.t("xlsx.legend"), font=st.bold)])
     for m, _fg, _font in TIMELINE_MARKS:
-        r += 1
-        swatch = ws.cell(r, 1)
-        swatch.fill, swatch.font = fills[m]
-        _put(ws.cell(r, 2), ctx.t(f"xlsx.legend.{m}"))
-    r += 1
-    ws.cell(r, 1).fill = PatternFill("solid", start_color=_CAP_COLOUR, end_color=_CAP_COLOUR)
-    _put(ws.cell(r, 2), ctx.t("xlsx.legend.cap", week=cap_week, day=protocol.last_dose_day.value))
-    r += 1
-    ws.cell(r, 1).border = Border(left=today_side, right=today_side, top=today_side,
-                                  bottom=today_side)
-    _put(ws.cell(r, 2), ctx.t("xlsx.legend.today", today=today.isoformat() if today else "—"))
-    r += 1
-    _put(ws.cell(r, 2), ctx.t("xlsx.legend.cell"))
+        fill, font = st.marks[m]
+        ws.append([_cell(ws, None, fill=fill, font=font), _cell(ws, ctx.t(f"xlsx.legend.{m}"))])
+    ws.append([_cell(ws, None, fill=st.cap_fill),
+               _cell(ws, ctx.t("xlsx.legend.cap", week=cap_week, day=protocol.last_dose_day.value))])
+    ws.append([_cell(ws, None, border=st.today_border),
+               _cell(ws, ctx.t("xlsx.legend.today", today=today.isoformat() if today else "—"))])
+    ws.append([None, _cell(ws, ctx.t("xlsx.legend.cell"))])
 
 
 # --------------------------------------------------------------------------------------
@@ -464,9 +490,8 @@ def _current_regimen(p: SubjectPlan, today: date | None) -> str:
     return chosen.regimen or "" if chosen else ""
 
 
-def _title(ws: Worksheet, ctx: _Context, sheet: str, width: int) -> None:
-    from openpyxl.styles import Font
-
+def _title(ws: Any, ctx: _Context, sheet: str) -> None:
+    """Row 1: the study, the sheet, the site, when generated, as of when."""
     cfg = ctx.study.config
     parts = [ctx.t("xlsx.title", study=cfg.name, sheet=ctx.t(f"xlsx.sheet.{sheet}"))]
     if cfg.site:
@@ -474,35 +499,34 @@ def _title(ws: Worksheet, ctx: _Context, sheet: str, width: int) -> None:
     parts.append(ctx.t("xlsx.generated", when=ctx.generated))
     if ctx.plan.today:
         parts.append(ctx.t("xlsx.today", today=ctx.plan.today.isoformat()))
-    _put(ws.cell(TITLE_ROW, 1), " · ".join(parts)).font = Font(bold=True, size=12)
+    ws.append([_cell(ws, " · ".join(parts), font=ctx.style.title)])
 
 
-def _header_cell(ws: Worksheet, col: int, text: str) -> Any:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    cell = _put(ws.cell(HEADER_ROW, col), text)
-    cell.font = Font(bold=True)
-    cell.fill = PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL)
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return cell
+def _header_cell(ws: Any, ctx: _Context, text: str, *, entry: bool = False) -> Any:
+    st = ctx.style
+    return _cell(ws, text, font=st.bold, fill=st.entry if entry else st.header, alignment=_wrap())
 
 
-def _frame(ws: Worksheet, ctx: _Context, sheet: str, columns: Sequence[Column]) -> None:
-    """Title row, header row, frozen panes and print set-up of a table sheet."""
-    from openpyxl.styles import PatternFill
-
-    _title(ws, ctx, sheet, len(columns))
+def _sheet_setup(ws: Any, ctx: _Context, columns: Sequence[Column], *, freeze: int) -> None:
+    """Frozen panes, column widths and print set-up: before the first row is written."""
+    ws.freeze_panes = f"{_letter(freeze)}{FIRST_ROW}"
     for i, c in enumerate(columns, start=1):
-        cell = _header_cell(ws, i, ctx.header(c))
-        if c.entry:
-            cell.fill = PatternFill("solid", start_color=_ENTRY_FILL, end_color=_ENTRY_FILL)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 3 if sheet in ("visits", "overview") else 2)
+        ws.column_dimensions[_letter(i)].width = c.width
     _print_setup(ws, ctx)
 
 
-def _print_setup(ws: Worksheet, ctx: _Context) -> None:
+def _frame(ws: Any, ctx: _Context, sheet: str, columns: Sequence[Column]) -> None:
+    """Sheet set-up, title row and header row of a table sheet."""
+    _sheet_setup(ws, ctx, columns, freeze=3 if sheet in ("visits", "overview") else 2)
+    _title(ws, ctx, sheet)
+    ws.append([_header_cell(ws, ctx, ctx.header(c), entry=c.entry) for c in columns])
+
+
+def _print_setup(ws: Any, ctx: _Context) -> None:
+    from openpyxl.worksheet.worksheet import Worksheet
+
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -517,44 +541,61 @@ def _header_text(text: str) -> str:
     return _clean(text).replace("&", "&&")
 
 
-def _finish(ws: Worksheet, columns: Sequence[Column], last: int) -> None:
-    from openpyxl.styles import PatternFill
-
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[_letter(i)].width = c.width
+def _filter(ws: Any, columns: Sequence[Column], last: int) -> None:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{_letter(len(columns))}{last}"
-    entry = PatternFill("solid", start_color=_ENTRY_FILL, end_color=_ENTRY_FILL)
-    for i, c in enumerate(columns, start=1):
-        if c.entry:
-            for r in range(FIRST_ROW, last + 1):
-                ws.cell(r, i).fill = entry
 
 
-def _row(ws: Worksheet, r: int, columns: Sequence[Column], values: dict[str, object]) -> None:
-    for i, c in enumerate(columns, start=1):
-        _put(ws.cell(r, i), values.get(c.id))
+def _row(ws: Any, ctx: _Context, columns: Sequence[Column], values: dict[str, object]) -> list[Any]:
+    """A data row for ``ws.append``: entry columns filled."""
+    entry = ctx.style.entry
+    return [_cell(ws, values.get(c.id), fill=entry) if c.entry else _cell(ws, values.get(c.id))
+            for c in columns]
 
 
-def _put(cell: Any, value: object) -> Any:
-    """Set a cell: dates as date cells, text as text (never a formula), None as empty."""
+def _cell(ws: Any, value: object, *, fill: Any = None, font: Any = None, alignment: Any = None,
+          border: Any = None, number_format: str | None = None) -> Any:
+    """A value for ``ws.append``: dates as date cells, text as text (never a formula), None or
+    ``""`` as empty; a plain value where openpyxl needs no cell object, else a styled cell.
+    """
+    if value == "":
+        value = None
+    wrap = quote = False
+    if isinstance(value, str):
+        value = _clean(value)
+        quote = is_formula_like(value)
+        wrap = "\n" in value
+        if not (quote or wrap or fill or font or alignment or border or number_format
+                or value in _ERROR_CODES):
+            return value
+    elif isinstance(value, date):
+        number_format = number_format or DATE_FORMAT
+    elif not (fill or font or alignment or border or number_format):
+        return value  # a number, or None: nothing to style
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # even "=..." or "#N/A": text
+        if quote:
+            cell.quotePrefix = True
+    if number_format:
+        cell.number_format = number_format
+    if wrap or alignment:
+        cell.alignment = alignment or _wrap()
+    if fill:
+        cell.fill = fill
+    if font:
+        cell.font = font
+    if border:
+        cell.border = border
+    return cell
+
+
+@cache
+def _wrap() -> Any:
     from openpyxl.styles import Alignment
 
-    if value is None or value == "":
-        cell.value = None
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, str):
-        text = _clean(value)
-        cell.value = text
-        cell.data_type = "s"
-        if is_formula_like(text):
-            cell.quotePrefix = True
-        if "\n" in text:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    else:
-        cell.value = value
-    return cell
+    return Alignment(wrap_text=True, vertical="top")
 
 
 def clean_text(text: str) -> str:
@@ -578,7 +619,7 @@ def _letter(i: int) -> str:
     return str(get_column_letter(i))
 
 
-def _date_validation(ws: Worksheet, ctx: _Context, ref: str) -> None:
+def _date_validation(ws: Any, ctx: _Context, ref: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     p = ctx.study.protocol
@@ -589,16 +630,16 @@ def _date_validation(ws: Worksheet, ctx: _Context, ref: str) -> None:
                         showErrorMessage=True, errorTitle="Date",
                         error=f"{start.isoformat()} … {end.isoformat()} (YYYY-MM-DD)")
     dv.add(ref)
-    ws.add_data_validation(dv)
+    ws.data_validations.append(dv)
 
 
-def _list_validation(ws: Worksheet, items: Iterable[str], ref: str) -> None:
+def _list_validation(ws: Any, items: Iterable[str], ref: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     dv = DataValidation(type="list", formula1='"' + ",".join(items) + '"', allow_blank=True,
                         showErrorMessage=True)
     dv.add(ref)
-    ws.add_data_validation(dv)
+    ws.data_validations.append(dv)
 
 
 def _save(wb: Workbook, stamp: datetime) -> bytes:
@@ -621,6 +662,9 @@ def _save(wb: Workbook, stamp: datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=when)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            data = core if info.filename == "docProps/core.xml" else src.read(info.filename)
-            dst.writestr(member, data)
+            if info.filename == "docProps/core.xml":
+                dst.writestr(member, core)
+            else:  # member by member, in pieces: a sheet is never held whole, uncompressed
+                with src.open(info) as fin, dst.open(member, "w") as fout:
+                    shutil.copyfileobj(fin, fout, 1 << 20)
     return out.getvalue()
