@@ -15,6 +15,14 @@ DECISIONS_HEADER = "subject_id,decided_on,action,regimen,weeks,until,investigato
 VISITS_HEADER = "subject_id,visit,actual_date,status,note\n"
 
 
+@pytest.fixture(autouse=True)
+def _private_holiday_cache(tmp_path_factory: pytest.TempPathFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test session gets its own holiday cache: no test reads the user's ~/.cache."""
+    monkeypatch.setenv("CC312_SCHEDULE_CACHE_DIR",
+                       str(tmp_path_factory.getbasetemp() / "holiday-cache"))
+
+
 def write_study(folder: Path, *, study: str = 'name = "Test study"\n',
                 subjects: str = "001,1,DL1,2026-03-02,SLE,2026-02-01,1980-01-01,F\n",
                 decisions: str | None = None, visits: str | None = None,

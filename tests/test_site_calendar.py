@@ -283,11 +283,12 @@ def test_no_calendar_keeps_targets(make_study: Callable[..., Path]) -> None:
     [
         ('[calendar]\nprefer = "nearest"\n', "calendar.prefer: unknown preference"),
         ("[calendar]\nmax_dosing_per_day = 0\n", "calendar.max_dosing_per_day: must be a whole number >= 1"),
-        ('[calendar]\ncountry = "XX"\n', "calendar.country: not a country code"),
+        ('[calendar]\ncountry = "XX"\n', "calendar.country: not known to the holidays package: 'XX'"),
+        ('[calendar]\nsubdivision = "ZZ"\n', "calendar.subdivision: not known to the holidays package: 'ZZ'"),
         ('[calendar]\nweekend = ["Saturday", "Funday"]\n', "calendar.weekend: must be a list of weekday names"),
         ("[calendar]\nchairs = 3\n", "calendar.chairs: unknown key"),
     ],
-    ids=["prefer", "capacity-zero", "country", "weekend", "unknown-key"],
+    ids=["prefer", "capacity-zero", "country", "subdivision", "weekend", "unknown-key"],
 )
 def test_bad_calendar_config(make_study: Callable[..., Path], toml: str, message: str) -> None:
     with pytest.raises(ScheduleError, match=message):
@@ -311,3 +312,35 @@ def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
     d28 = next(r for r in rows if r["Subject"] == "006" and r["Visit"] == "D28")
     assert (d28["Target date"].date(), d28["Planned date"].date()) == (D("2026-11-22"), D("2026-11-23"))
     assert d28["Why planned ≠ target"].startswith("2026-11-22 closed: weekend (Sunday)")
+
+
+# ---- the public-holiday cache ----------------------------------------------------------------
+
+def test_holiday_table_is_cached_and_the_cache_is_equivalent(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CC312_SCHEDULE_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = calendar(tmp_path)
+    [cached_file] = (tmp_path / "cache").glob("holidays-*.json")
+    again = calendar(tmp_path)  # read back from the cache
+    assert (again.closed, again.open_days, again.provisional_years, again.source) == \
+        (fresh.closed, fresh.open_days, fresh.provisional_years, fresh.source)
+    cached_file.write_text("{not json")  # a corrupt cache is ignored and rewritten
+    assert calendar(tmp_path).closed == fresh.closed
+    monkeypatch.setenv("CC312_SCHEDULE_CACHE_DIR", "off")
+    assert calendar(tmp_path).closed == fresh.closed
+
+
+@pytest.mark.slow
+def test_a_cached_plan_does_not_import_holidays(tmp_path: Path, example_copy: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, io; from cc312_schedule.cli import main; "
+            f"assert main(['plan', {str(example_copy)!r}, '--format', 'csv', '--today', "
+            "'2026-11-25'], stdout=io.StringIO(), stderr=io.StringIO()) == 0; "
+            "print('holidays' in sys.modules)")
+    env = {**os.environ, "CC312_SCHEDULE_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout.strip() for _ in range(2)]
+    assert runs == ["True", "False"]  # the first run fills the cache, the second reads it

@@ -167,22 +167,7 @@ def parse_calendar_config(raw: Any, path: Path, errors: list[ScheduleError]) -> 
         else:
             err("max_dosing_per_day", "must be a whole number >= 1", n,
                 "the number of infusion chairs; leave the key out for no limit")
-    if cfg.get("country"):
-        try:
-            _holiday_class(cfg["country"])
-        except KeyError:
-            err("country", "not a country code known to the holidays package", cfg["country"],
-                'use an ISO 3166 code such as "CN", or "" for no public holidays')
     return CalendarConfig(**cfg)
-
-
-def _holiday_class(country: str) -> Any:
-    import holidays
-
-    try:
-        return holidays.country_holidays(country).__class__
-    except NotImplementedError:
-        raise KeyError(country) from None
 
 
 def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
@@ -196,31 +181,121 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
     provisional: set[int] = set()
     source = "weekend"
     if config.country:
-        import holidays
-
-        kw: dict[str, Any] = {"years": list(years)}
-        if config.subdivision:
-            kw["subdiv"] = config.subdivision
         try:
-            hol = holidays.country_holidays(config.country, **kw)
-        except NotImplementedError as exc:
-            errors.append(StudyFileError(str(exc), key="calendar.subdivision",
-                                         value=config.subdivision))
+            table = _public_holidays(config.country, config.subdivision, years)
+        except LookupError as exc:
+            key = "calendar.subdivision" if config.subdivision and exc.args[0] == "subdiv" \
+                else "calendar.country"
+            value = config.subdivision if key == "calendar.subdivision" else config.country
+            errors.append(StudyFileError(
+                "not known to the holidays package", key=key, value=value,
+                path=Path(folder) / "study.toml",
+                hint='use an ISO 3166 code such as "CN" (and a subdivision it lists), '
+                     'or country = "" for none'))
             return SiteCalendar()
-        closed.update({d: str(name) for d, name in hol.items()})
-        for d in getattr(hol, "weekend_workdays", ()):
-            open_days[d] = "adjusted working day (official make-up day)"
-        # Countries whose holidays follow a yearly official notice (China) list the years they
-        # know in special_public_holidays; later years are the package's estimate.
-        known = getattr(hol, "special_public_holidays", None) or {}
-        if known:
-            last = max(known)
-            provisional = {y for y in years if y > last}
-        source = f"holidays {getattr(holidays, '__version__', '?')} {config.country}"
+        closed.update(table["closed"])
+        open_days.update(table["open"])
+        provisional = set(table["provisional"])
+        source = table["source"]
     _read_site_file(Path(folder) / CLOSED_DAYS_FILE, closed, open_days, errors)
     return SiteCalendar(closed=closed, open_days=open_days, weekend=config.weekend,
                         prefer=config.prefer, max_dosing_per_day=config.max_dosing_per_day,
                         provisional_years=frozenset(provisional), source=source)
+
+
+# ---- the public-holiday table, cached ------------------------------------------------------
+# Importing `holidays` and asking it for one country costs ~90 ms on every run (it loads all
+# its country modules). The table it gives depends only on the installed holidays release, the
+# country, the subdivision and the years, so it is cached under that key, in
+# $CC312_SCHEDULE_CACHE_DIR (or $XDG_CACHE_HOME/cc312-schedule, ~/.cache/cc312-schedule);
+# CC312_SCHEDULE_CACHE_DIR=off disables the cache. A new holidays release is a new key.
+# A cache that cannot be read or written is ignored: the table is computed as without it.
+
+def _cache_dir() -> Path | None:
+    import os
+
+    where = os.environ.get("CC312_SCHEDULE_CACHE_DIR")
+    if where == "off":
+        return None
+    if where:
+        return Path(where)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cc312-schedule"
+
+
+def _holidays_release() -> str | None:
+    """The installed holidays release, from its dist-info folder name (without importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    package = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        infos = sorted(p.name for p in package.parent.glob("holidays-*.dist-info"))
+        stamp = (package / "__init__.py").stat().st_mtime_ns
+    except OSError:
+        return None
+    return f"{infos[-1]}:{stamp}" if len(infos) == 1 else None
+
+
+def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+    """``{"closed": {date: name}, "open": {date: reason}, "provisional": [year], "source": str}``.
+
+    Raises ``LookupError("country")`` or ``LookupError("subdiv")`` for codes holidays lacks.
+    """
+    import json
+
+    release = _holidays_release()
+    folder = _cache_dir()
+    key = json.dumps([release, country, subdivision, years.start, years.stop])
+    path = None
+    if release is not None and folder is not None:
+        import hashlib
+
+        path = folder / f"holidays-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw["key"] == key:
+                return {"closed": {date.fromisoformat(d): n for d, n in raw["closed"].items()},
+                        "open": {date.fromisoformat(d): n for d, n in raw["open"].items()},
+                        "provisional": raw["provisional"], "source": raw["source"]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # no cache yet, or an unreadable one: compute
+    table = _compute_public_holidays(country, subdivision, years)
+    if path is not None:
+        from .fileio import write_atomic
+
+        doc = {"key": key, "source": table["source"], "provisional": table["provisional"],
+               "closed": {d.isoformat(): n for d, n in sorted(table["closed"].items())},
+               "open": {d.isoformat(): n for d, n in sorted(table["open"].items())}}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=0))
+        except OSError:
+            pass  # a read-only home: no cache, same result
+    return table
+
+
+def _compute_public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+    import holidays
+
+    kw: dict[str, Any] = {"years": list(years)}
+    if subdivision:
+        kw["subdiv"] = subdivision
+    try:
+        hol = holidays.country_holidays(country, **kw)
+    except NotImplementedError as exc:
+        raise LookupError("subdiv" if "subdiv" in str(exc).lower() else "country") from None
+    opened = {d: "adjusted working day (official make-up day)"
+              for d in getattr(hol, "weekend_workdays", ())}
+    # Countries whose holidays follow a yearly official notice (China) list the years they know
+    # in special_public_holidays; later years are the package's estimate.
+    known = getattr(hol, "special_public_holidays", None) or {}
+    provisional = sorted(y for y in years if known and y > max(known))
+    return {"closed": {d: str(name) for d, name in hol.items()}, "open": opened,
+            "provisional": provisional,
+            "source": f"holidays {getattr(holidays, '__version__', '?')} {country}"}
 
 
 def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, str],
