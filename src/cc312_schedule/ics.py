@@ -76,6 +76,7 @@ from .study import Reminder, Study
 
 __all__ = [
     "STATE_FILE",
+    "IcsCounts",
     "IcsExport",
     "IcsState",
     "IcsStateError",
@@ -222,11 +223,9 @@ def write_ics_state(path: str | Path, state: IcsState) -> None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IcsExport:
-    """The result of :func:`plan_calendars`: calendars as bytes, and the state to record."""
+class IcsCounts:
+    """What an export changed, and the state to record (shared by both results below)."""
 
-    files: tuple[tuple[str, bytes], ...]  # (file name, calendar): each subject, then site.ics
-    calendar: bytes  # the one calendar of the selection (the subject's if only one)
     state: IcsState
     new: int = 0
     updated: int = 0
@@ -235,15 +234,18 @@ class IcsExport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IcsWritten:
+class IcsExport(IcsCounts):
+    """The result of :func:`plan_calendars`: calendars as bytes, and the state to record."""
+
+    files: tuple[tuple[str, bytes], ...]  # (file name, calendar): each subject, then site.ics
+    calendar: bytes  # the one calendar of the selection (the subject's if only one)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IcsWritten(IcsCounts):
     """The result of :func:`write_ics`: the files written (not their bytes), the state, counts."""
 
     paths: tuple[Path, ...]  # each subject's calendar, then site.ics when nothing was filtered
-    state: IcsState
-    new: int = 0
-    updated: int = 0
-    cancelled: int = 0  # newly cancelled in this export
-    unchanged: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
