@@ -29,7 +29,7 @@ REGIMENS = P.regimen_codes
 def subject_and_decisions(draw: st.DrawFn) -> tuple[Subject, list[Decision]]:
     day1 = draw(st.dates(min_value=date(2025, 9, 30), max_value=date(2027, 6, 30)))
     subject = Subject(subject_id="S", cohort="1", dose_level="DL1", first_dose_date=day1)
-    opens = day1 + timedelta(days=25)  # the Day 28 window opens on day 26
+    opens = day1 + timedelta(days=27)  # "After Day 28": a regimen is chosen from day 28 on
     on = day1 + timedelta(days=draw(st.integers(0, 30)))
     decisions: list[Decision] = []
     held = False

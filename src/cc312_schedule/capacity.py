@@ -18,7 +18,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .errors import UsageError
-from .model import EventKind, EventStatus, PlannedEvent, PlanWarning, StudyPlan, SubjectPlan
+from .model import (
+    PENDING,
+    EventKind,
+    EventStatus,
+    PlannedEvent,
+    PlanWarning,
+    StudyPlan,
+    SubjectPlan,
+    event_order,
+)
 from .protocol import Protocol
 from .sitecal import SiteCalendar
 from .study import Study, Subject
@@ -26,9 +35,6 @@ from .warnings import CapacityWarning, ClosedDayConflictWarning, StaggerWarning
 
 __all__ = ["Slot", "check_stagger", "dosing_load", "next_slot", "plan_balanced",
            "with_capacity_warnings"]
-
-_MOVABLE = (EventStatus.PLANNED, EventStatus.PROVISIONAL)
-
 
 def _occupies(e: PlannedEvent) -> bool:
     return e.kind is EventKind.DOSE and e.status is not EventStatus.MISSED
@@ -73,7 +79,7 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
             choices = []
             for sid in sorted(doses):
                 for e in doses[sid]:
-                    if e.date == day and e.status in _MOVABLE:
+                    if e.date == day and e.status in PENDING:
                         opts = _options(e, doses[sid], load, cap, calendar,
                                         protocol.min_interval_days)
                         if opts:
@@ -91,8 +97,7 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
     subjects = []
     for p in plan:
         new = {e.visit: e for e in doses[p.subject_id]}
-        events = tuple(sorted((new.get(e.visit, e) for e in p.events),
-                              key=lambda e: (e.date, e.kind is not EventKind.DOSE, e.visit)))
+        events = tuple(sorted((new.get(e.visit, e) for e in p.events), key=event_order))
         subjects.append(replace(p, events=events))
     return replace(plan, subjects=tuple(subjects))
 

@@ -19,14 +19,18 @@ from .study import Subject
 from .warnings import ScheduleWarning
 
 __all__ = [
+    "KIND_ORDER",
+    "PENDING",
     "EventKind",
     "EventStatus",
     "Outcome",
     "PlanWarning",
     "PlannedEvent",
+    "ProvisionalSummary",
     "StudyPlan",
     "SubjectPlan",
     "SubjectState",
+    "event_order",
 ]
 
 
@@ -46,8 +50,20 @@ class EventStatus(enum.StrEnum):
     OVERDUE = "overdue"  # planned, its window ended before "today", nothing recorded
 
 
+#: Statuses of a visit with nothing recorded: the site may still move it inside its window.
+PENDING = frozenset({EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE})
+
+#: Same-day order of the kinds of visit (see :func:`event_order`).
+KIND_ORDER = {k: i for i, k in enumerate(
+    (EventKind.DOSE, EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.EOT, EventKind.FOLLOW_UP))}
+
+
 class Outcome(enum.StrEnum):
-    """How the subject's plan ends, given the decisions so far (independent of "today")."""
+    """How the subject's plan ends, given the decisions so far.
+
+    Independent of "today", but for :attr:`CAP_REACHED`: a hold or a pending decision ends
+    at the cap only once the cap date has passed.
+    """
 
     AWAITING_DECISION = "awaiting decision"
     ON_HOLD = "on hold"
@@ -55,6 +71,9 @@ class Outcome(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     TO_CAP = "treated to the cap"
     PROVISIONAL = "provisional to the cap"
+    # on hold or awaiting a decision when the cap date passed ("today" after it): the cap ended
+    # the treatment; EOT and follow-up are planned as for a stop dated the day after the cap
+    CAP_REACHED = "treatment ended at the cap"
 
 
 class SubjectState(enum.StrEnum):
@@ -122,19 +141,48 @@ class PlannedEvent:
         return self.kind is EventKind.DOSE
 
 
+def event_order(e: PlannedEvent) -> tuple[date, int, str, str]:
+    """The one order of events everywhere (engine, capacity, exports): by the date that matters
+    (actual, else planned), then the kind (a dose before the assessment, a review, EOT and the
+    follow-ups on the same day), then the visit name, then the subject."""
+    return (e.date, KIND_ORDER[e.kind], e.visit, e.subject_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvisionalSummary:
+    """What the plan would be under ``--assume``: never part of the confirmed summary.
+
+    Every value here derives from provisional doses (planned under an assumed regimen, no
+    decision yet); outputs show it apart from the confirmed values, marked "provisional".
+    """
+
+    regimen: str  # the assumed regimen code
+    doses_planned: int  # provisional doses still to come
+    last_dose_date: date | None = None
+    eot_date: date | None = None
+    follow_up_end: date | None = None
+    contraception_end: date | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubjectPlan:
-    """A subject's whole schedule, sorted by date."""
+    """A subject's whole schedule, sorted by date.
+
+    The summary values are **confirmed** ones: they never derive from provisional doses
+    (those are in :attr:`provisional`, present only under ``--assume``).
+    """
 
     subject: Subject
     events: tuple[PlannedEvent, ...]
     outcome: Outcome
     warnings: tuple[PlanWarning, ...] = ()
-    last_dose_date: date | None = None  # last dose given or planned (actual if recorded)
+    last_dose_date: date | None = None  # last confirmed dose given or planned (actual if recorded)
     cap_date: date | None = None  # last date any dose may be given (study day 168)
-    contraception_end: date | None = None  # last dose + 6 calendar months
-    decision_due: date | None = None  # target of the visit whose decision is pending
+    contraception_end: date | None = None  # last_dose_date + 6 calendar months
+    decision_due: date | None = None  # planned date of the visit whose decision is pending
+    decision_due_visit: str | None = None  # that visit (the assessment or a review)
     state: SubjectState | None = None  # only when planned with "today"
+    provisional: ProvisionalSummary | None = None  # only under --assume
 
     @property
     def subject_id(self) -> str:

@@ -437,6 +437,12 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
         w = t.window("window")
         t.finish()
         if v and n and w:
+            if eot_days and n <= eot_days:
+                t.error("days_after_last_dose", f"must come after the EOT (eot.days_after_last_dose "
+                        f"= {eot_days}): a follow-up visit never falls on or before the EOT", n)
+            elif follow_up and n <= follow_up[-1].days_after_last_dose:
+                t.error("days_after_last_dose", "follow-up visits must be in ascending order of "
+                        f"days (the one before is {follow_up[-1].days_after_last_dose})", n)
             follow_up.append(FollowUpVisit(visit=v, days_after_last_dose=n, window=w))
 
     pr = root.table("procedures")

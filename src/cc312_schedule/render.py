@@ -45,18 +45,30 @@ def _summary(p: SubjectPlan) -> dict[str, Any]:
         "outcome": p.outcome.value,
         "state": p.state.value if p.state else None,
         "decision_due": p.decision_due,
+        "decision_due_visit": p.decision_due_visit,
         "last_dose_date": p.last_dose_date,
         "cap_date": p.cap_date,
         "contraception_end": p.contraception_end,
         "doses_done": p.count(EventStatus.DONE),
         "doses_missed": p.count(EventStatus.MISSED),
-        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE,
-                                                  EventStatus.PROVISIONAL)),
+        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE)),
     }
 
 
+def _provisional(p: SubjectPlan) -> dict[str, Any] | None:
+    """The values derived from provisional doses (``--assume``), kept apart from the summary."""
+    v = p.provisional
+    if v is None:
+        return None
+    return {"regimen": v.regimen, "doses_planned": v.doses_planned,
+            "last_dose_date": v.last_dose_date, "eot": v.eot_date,
+            "follow_up_end": v.follow_up_end, "contraception_end": v.contraception_end}
+
+
 def to_json(plan: StudyPlan) -> str:
-    """The plan as JSON: study, then per subject a summary, its warnings and its events."""
+    """The plan as JSON: study, then per subject a summary (confirmed values only), a
+    ``provisional`` block (values derived from ``--assume`` doses, else null), its warnings and
+    its events."""
     def conv(v: Any) -> Any:
         return v.isoformat() if isinstance(v, date) else v
 
@@ -66,6 +78,7 @@ def to_json(plan: StudyPlan) -> str:
         "assume": plan.assume,
         "subjects": [
             {**{k: conv(v) for k, v in _summary(p).items()},
+             "provisional": {k: conv(v) for k, v in (_provisional(p) or {}).items()} or None,
              "warnings": [{"category": w.category.__name__, "visit": w.visit,
                            "message": w.message} for w in p.warnings],
              "events": [{k: conv(v) for k, v in event_row(p, e).items()
@@ -86,7 +99,7 @@ def to_table(plan: StudyPlan) -> str:
         out.append("")
         head = (f"Subject {p.subject_id} · cohort {p.subject.cohort} · {p.subject.dose_level} · "
                 f"first dose {p.subject.first_dose_date} · {p.outcome.value}")
-        if p.state:
+        if p.state and p.state.value != p.outcome.value:
             head += f" · now {p.state.value}"
         out.append(head)
         facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "
@@ -96,6 +109,12 @@ def to_table(plan: StudyPlan) -> str:
         if p.contraception_end:
             facts.append(f"contraception until {p.contraception_end}")
         out.append("  " + "; ".join(facts))
+        if p.provisional is not None:
+            v = p.provisional
+            out.append(f"  provisional (under --assume {v.regimen}, not a decision): "
+                       f"{v.doses_planned} more doses, last {v.last_dose_date}; EOT {v.eot_date}; "
+                       f"follow-up until {v.follow_up_end}; contraception until "
+                       f"{v.contraception_end}")
         rows = [cols]
         for e in p.events:
             rows.append((

@@ -37,7 +37,7 @@ import io
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .days import StudyDay
 from .messages import MESSAGES, message
-from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, event_order
 from .study import Study
 
 if TYPE_CHECKING:
@@ -269,17 +269,22 @@ def _overview(ws: Any, ctx: _Context) -> None:
             "next_visit_date": nxt.date if nxt else None, "decision_due": p.decision_due,
             "cap_date": p.cap_date, "eot": eot[0] if eot else None,
             "follow_up_end": max(fus) if fus else None,
-            "contraception_end": p.contraception_end,
+            "contraception_end": (p.provisional.contraception_end if p.provisional
+                                  else p.contraception_end),
             "state": ctx.label("xlsx.state", p.state.value) if p.state else "",
             "warnings": "\n".join(str(w) for w in p.warnings),
         }
-        ws.append(_row(ws, ctx, OVERVIEW_COLUMNS, values))
+        provisional: set[str] = set()  # derived from --assume doses: marked like provisional visits
+        if p.provisional is not None:
+            provisional = {"eot", "follow_up_end", "contraception_end"}
+        if nxt is not None and nxt.status is EventStatus.PROVISIONAL:
+            provisional |= {"next_visit", "next_visit_date"}
+        ws.append(_row(ws, ctx, OVERVIEW_COLUMNS, values, provisional=provisional))
     _filter(ws, OVERVIEW_COLUMNS, FIRST_ROW + len(ctx.plan.subjects) - 1)
 
 
 def _visit_events(ctx: _Context) -> list[PlannedEvent]:
-    order = {k: i for i, k in enumerate(EventKind)}
-    return sorted(ctx.plan.events, key=lambda e: (e.date, e.subject_id, order[e.kind], e.visit))
+    return sorted(ctx.plan.events, key=event_order)
 
 
 def _exported_entry(e: PlannedEvent) -> tuple[date | None, str, str]:
@@ -545,11 +550,25 @@ def _filter(ws: Any, columns: Sequence[Column], last: int) -> None:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{_letter(len(columns))}{last}"
 
 
-def _row(ws: Any, ctx: _Context, columns: Sequence[Column], values: dict[str, object]) -> list[Any]:
-    """A data row for ``ws.append``: entry columns filled."""
+def _row(ws: Any, ctx: _Context, columns: Sequence[Column], values: dict[str, object], *,
+         provisional: Collection[str] = ()) -> list[Any]:
+    """A data row for ``ws.append``: entry columns filled; the ``provisional`` columns in the
+    provisional visits' colours, with the word "provisional" after the value."""
     entry = ctx.style.entry
-    return [_cell(ws, values.get(c.id), fill=entry) if c.entry else _cell(ws, values.get(c.id))
-            for c in columns]
+    fill, font = ctx.style.marks["dose_provisional"]
+    word = ctx.t("xlsx.status.provisional").replace('"', "")
+    out = []
+    for c in columns:
+        v = values.get(c.id)
+        if c.id in provisional and v not in (None, ""):
+            if isinstance(v, date):
+                out.append(_cell(ws, v, fill=fill, font=font,
+                                 number_format=f'{DATE_FORMAT}" ({word})"'))
+            else:
+                out.append(_cell(ws, f"{v} ({word})", fill=fill, font=font))
+        else:
+            out.append(_cell(ws, v, fill=entry) if c.entry else _cell(ws, v))
+    return out
 
 
 def _cell(ws: Any, value: object, *, fill: Any = None, font: Any = None, alignment: Any = None,
