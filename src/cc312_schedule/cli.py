@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
     from .model import StudyPlan
+    from .study import Study
 
 __all__ = ["main"]
 
@@ -96,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
     i.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="mark overdue visits as of DATE (default: none, so re-exports stay stable)")
+    i.add_argument("--retire", action="append", metavar="ID", default=[],
+                   help="a subject removed from subjects.csv on purpose: rewrite its calendar "
+                   "with every event cancelled (repeatable)")
     _add_workbook_parsers(sub)
     return parser
 
@@ -155,6 +159,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     plan = plan_study(study, balance=args.balance)
+    _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
         stderr.write(f"warning: {w}\n")
@@ -162,6 +167,16 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
                  f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
+
+
+def _refuse_vanished_subjects(study: Study) -> None:
+    """A subject whose calendars were published must not vanish from subjects.csv silently."""
+    from .errors import InvalidStudyError
+    from .ics import load_ics_state, state_path_of, vanished_subjects
+
+    problems = vanished_subjects(study, load_ics_state(state_path_of(study)))
+    if problems:
+        raise InvalidStudyError(problems)
 
 
 def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -175,7 +190,7 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_study(study, assume=args.assume, today=args.today)
     generated_at = args.generated_at or datetime.now(UTC)
     kw = {"generated_at": generated_at, "all_day": args.all_day, "subject_ids": args.subject,
-          "cohorts": args.cohort}
+          "cohorts": args.cohort, "retire": args.retire}
     if args.output == "-":
         spath = state_path_of(study)
         export = plan_calendars(study, plan, state=load_ics_state(spath), **kw)

@@ -244,7 +244,9 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     """
     sid = subject.subject_id
     decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
-    recs = [v for v in visits if v.subject_id == sid]
+    # recorded visits in date order (a missed one by its name): warnings never follow file order
+    recs = sorted((v for v in visits if v.subject_id == sid),
+                  key=lambda v: (v.actual_date or date.max, v.visit))
     _validate_inputs(protocol, subject, decs, recs, assume)
     day1 = subject.first_dose_date
     cap_date = protocol.last_dose_day.on(day1)
