@@ -756,8 +756,13 @@ def test_subject_removed_from_the_study_is_cancelled_in_the_site_calendar(
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         path.write_text("".join(ln for ln in lines if not ln.startswith("006,")),
                         encoding="utf-8")
-    export(study_dir, out, T1)
+    # a published subject never vanishes silently: refused until retired on purpose (issue 9)
+    assert main(["ics", str(study_dir), "-o", str(out), "--generated-at", T1.isoformat()],
+                stdout=io.StringIO(), stderr=io.StringIO()) == 2
+    export(study_dir, out, T1, "--retire", "006")
     site = [e for e in events_of(out / "site.ics") if str(e["SUMMARY"]).find("S006") >= 0]
     assert len(site) == 9
     assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in site} == {("CANCELLED", 1)}
-    assert (out / "subject-006.ics").exists()  # the old file is left as it was, not deleted
+    own = events_of(out / "subject-006.ics")  # its own calendar: every event cancelled too
+    assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in own} == {("CANCELLED", 1)}
+    assert len(own) == 9

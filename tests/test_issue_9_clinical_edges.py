@@ -551,3 +551,23 @@ def test_check_and_plan_show_the_cap_ending_a_hold(make_study: object) -> None:
     rows = [r.split(",") for r in out.splitlines()]
     assert [(r[1], r[5]) for r in rows if r[1] in ("EOT", "FU1", "FU2", "FU3")] == [
         ("EOT", "2026-08-17"), ("FU1", "2026-09-07"), ("FU2", "2026-11-02"), ("FU3", "2027-01-25")]
+
+
+def test_one_event_order_balancing_moves_nothing_keeps_the_order() -> None:
+    # stopped on day 33 (04-03): last dose W5D1 03-30 + 7 = EOT 04-06, and a review dated the
+    # same day would sort by kind; capacity balancing that moves nothing must keep every order
+    from cc312_schedule import Study, StudyConfig, plan_study
+
+    s2 = Subject(subject_id="002", cohort="1", dose_level="DL1", first_dose_date=DAY1)
+    study = Study(config=StudyConfig(name="s"), protocol=P, subjects=(SUBJECT, s2),
+                  decisions=(dec("2026-03-30", "continue", "QW", weeks=4),),
+                  calendar=SiteCalendar(weekend=(), max_dosing_per_day=10))
+    plain = plan_study(study)
+    balanced = plan_study(study, balance=True)
+    assert [[e.visit for e in p.events] for p in balanced] == [[e.visit for e in p.events]
+                                                                for p in plain]
+    # on one day the assessment comes before the dose it may call for
+    same_day = plan_subject(P, SUBJECT, [dec("2026-03-29", "continue", "QW")],
+                            [rec("D28", "done", "2026-03-30"), rec("W5D1", "done", "2026-03-30")])
+    names = [e.visit for e in same_day.events]
+    assert names.index("D28") == names.index("W5D1") - 1

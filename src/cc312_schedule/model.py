@@ -53,9 +53,10 @@ class EventStatus(enum.StrEnum):
 #: Statuses of a visit with nothing recorded: the site may still move it inside its window.
 PENDING = frozenset({EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE})
 
-#: Same-day order of the kinds of visit (see :func:`event_order`).
+#: Same-day order of the kinds of visit (see :func:`event_order`): the assessment or review
+#: where the investigator decides comes before the dose it may call for (D28, then W5D1).
 KIND_ORDER = {k: i for i, k in enumerate(
-    (EventKind.DOSE, EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.EOT, EventKind.FOLLOW_UP))}
+    (EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.DOSE, EventKind.EOT, EventKind.FOLLOW_UP))}
 
 
 class Outcome(enum.StrEnum):
@@ -143,8 +144,8 @@ class PlannedEvent:
 
 def event_order(e: PlannedEvent) -> tuple[date, int, str, str]:
     """The one order of events everywhere (engine, capacity, exports): by the date that matters
-    (actual, else planned), then the kind (a dose before the assessment, a review, EOT and the
-    follow-ups on the same day), then the visit name, then the subject."""
+    (actual, else planned), then the kind (on one day: the assessment, a review, the dose, EOT,
+    the follow-ups), then the visit name, then the subject."""
     return (e.date, KIND_ORDER[e.kind], e.visit, e.subject_id)
 
 
