@@ -549,7 +549,7 @@ def test_a_held_lock_gives_a_clear_message(study: Path) -> None:
 
 def test_an_interrupted_write_leaves_both_files_as_they_were(study: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import cc312_schedule.fileio as fileio
+    import cc312_schedule.entries as fileio  # the writer as entries.py holds it
 
     path = export(study)
     fill(path, {("001", "D28"): {"Actual date": date(2026, 3, 29)}},

@@ -30,7 +30,7 @@ from cc312_schedule import (
 from cc312_schedule.model import StudyPlan
 from cc312_schedule.protocol import Protocol, bundled_protocol_path, load_protocol_text
 from cc312_schedule.render import to_json, to_table
-from cc312_schedule.sitecal import ShiftPreference, SiteCalendar
+from cc312_schedule.opendays import ShiftPreference, SiteCalendar
 from cc312_schedule.study import SourceRef
 from cc312_schedule.warnings import (
     BeforeStudyStartWarning,

@@ -21,7 +21,8 @@ from cc312_schedule import (
     plan_study,
     plan_subject,
 )
-from cc312_schedule.capacity import next_slot, plan_balanced
+from cc312_schedule.capacity import plan_balanced
+from cc312_schedule.slots import next_slot
 from cc312_schedule.cli import main
 from cc312_schedule.errors import ScheduleError
 from cc312_schedule.sitecal import CalendarConfig, ShiftPreference, SiteCalendar, load_site_calendar

@@ -207,7 +207,7 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import timedelta
 
-    from .capacity import next_slot
+    from .slots import next_slot
     from .study import load_study
 
     study = load_study(args.study)

@@ -41,7 +41,9 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from .capacity import plan_balanced, with_capacity_warnings
 from .days import StudyDay, Window
+from .domain import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
 from .model import (
     KIND_ORDER,
@@ -57,9 +59,8 @@ from .model import (
     SubjectState,
     event_order,
 )
+from .opendays import SiteCalendar
 from .protocol import DISEASE_SCORE_ITEM, Protocol, Regimen
-from .sitecal import SiteCalendar
-from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .warnings import (
     AfterStudyCompletionWarning,
     AgeEligibilityWarning,
@@ -221,8 +222,6 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
         for s in subjects)
     plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
     if study.calendar is not None and study.calendar.max_dosing_per_day:
-        from .capacity import plan_balanced, with_capacity_warnings
-
         if balance:
             plan = plan_balanced(plan, study.protocol, study.calendar)
         plan = with_capacity_warnings(plan, study.calendar)

@@ -56,9 +56,12 @@ from pathlib import Path
 from typing import Any
 
 from .days import parse_iso_date
+from .engine import check_decisions, plan_study, visit_kind
 from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from .fileio import write_atomic
 from .messages import LANGUAGES, message
 from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
+from .xlsx import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -272,7 +275,6 @@ def load_entries(path: str | Path) -> WorkbookEntries:
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
-    from .xlsx import EXPORT_SHEET
 
     p = Path(path)
     try:
@@ -342,7 +344,6 @@ def _refuse_partial_visits(path: Path, name: str, rows: list[list[Any]]) -> None
 
 def _read_export_record(rows: list[list[Any]]) -> dict[tuple[str, str], tuple[str, str, str]]:
     """The hidden sheet :data:`~.xlsx.EXPORT_SHEET`: (subject, visit) -> exported (date, status, note)."""
-    from .xlsx import EXPORT_COLUMNS
 
     if not rows:
         return {}
@@ -543,7 +544,6 @@ def _read_visits(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, 
                  exported: Mapping[tuple[str, str], tuple[str, str, str]] | None = None,
                  ) -> list[VisitEntry]:
     """The Visits entries; with ``exported`` (the export record) only cells changed since."""
-    from .xlsx import clean_text
 
     statuses = _choices("xlsx.status", [s.value for s in RecordStatus])
     out: list[VisitEntry] = []
@@ -645,8 +645,6 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
     correct a recorded visit instead of being a conflict (not for a workbook without its
     export record: ``entries.tracks_edits`` False).
     """
-    from .engine import check_decisions, plan_study, visit_kind
-    from .xlsx import clean_text
 
     protocol = study.protocol
     errors: list[ScheduleError] = list(entries.errors)
@@ -865,7 +863,6 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
 
 def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
     """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
-    from .engine import plan_study
 
     old = {str(w) for w in plan_study(before, today=today).warnings}
     return tuple(str(w) for w in plan_study(after, today=today).warnings if str(w) not in old)
@@ -951,7 +948,6 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     Each file is replaced atomically; if the result does not load, both files are put back
     as they were.
     """
-    from .fileio import write_atomic
 
     root = Path(folder)
     vpath, dpath = root / "visits.csv", root / "decisions.csv"

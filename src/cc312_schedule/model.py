@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .days import StudyDay
-from .study import Subject
+from .domain import Subject
 from .warnings import ScheduleWarning
 
 __all__ = [

@@ -1,8 +1,8 @@
-"""The site calendar: closed days, capacity and the shift policy, as data.
+"""The site calendar's sources: the public holidays (from the ``holidays`` package, cached) and
+the site's own ``closed-days.csv``, combined into a :class:`~cc312_schedule.opendays.SiteCalendar`.
 
-The :class:`SiteCalendar` value object is pure (a table of closed and open days); only
 :func:`load_site_calendar` reads files and asks the ``holidays`` package, and it imports
-``holidays`` only when called.
+``holidays`` only when called (or not at all, once the table is cached).
 
 Closed days come from three sources, each with a reason:
 
@@ -14,26 +14,18 @@ Closed days come from three sources, each with a reason:
 
 An open day in the site file wins over everything; then a holiday; then an adjusted working
 day; then the weekend.
-
->>> from datetime import date
->>> cal = SiteCalendar(closed={date(2026, 10, 1): "National Day"},
-...                    open_days={date(2026, 10, 10): "adjusted working day"})
->>> cal.closed_reason(date(2026, 10, 1)), cal.closed_reason(date(2026, 10, 4))
-('National Day', 'weekend (Sunday)')
->>> cal.closed_reason(date(2026, 10, 10)) is None   # a Saturday made a working day
-True
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .csvfile import CsvRows
 from .errors import ScheduleError, StudyFileError
+from .fileio import write_atomic
+from .opendays import WEEKDAYS, CalendarConfig, ShiftPreference, SiteCalendar
 
 __all__ = [
     "WEEKDAYS",
@@ -44,76 +36,7 @@ __all__ = [
     "parse_calendar_config",
 ]
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_DAYS_FILE = "closed-days.csv"
-
-
-class ShiftPreference(enum.StrEnum):
-    """Which side of the target to try first when a visit must leave a closed day.
-
-    Either way the nearest open day wins; the preference breaks ties at equal distance.
-    With the window 2026-10-04 … 2026-10-06 around a closed Monday 10-05 and both neighbours
-    open, ``earlier`` plans Sunday 10-04 and ``later`` plans Tuesday 10-06.
-    """
-
-    EARLIER = "earlier"
-    LATER = "later"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CalendarConfig:
-    """``study.toml [calendar]``: every key optional."""
-
-    country: str = "CN"  # "" for no public holidays
-    subdivision: str = ""
-    weekend: tuple[int, ...] = (5, 6)  # Monday = 0
-    prefer: ShiftPreference = ShiftPreference.EARLIER
-    max_dosing_per_day: int | None = None  # infusion chairs; None: no limit
-    enabled: bool = True  # false: every day open (the protocol's target dates as they are)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteCalendar:
-    """Closed and open days with their reasons; a pure lookup table."""
-
-    closed: Mapping[date, str] = field(default_factory=dict)
-    open_days: Mapping[date, str] = field(default_factory=dict)  # working despite the weekend
-    weekend: tuple[int, ...] = (5, 6)
-    prefer: ShiftPreference = ShiftPreference.EARLIER
-    max_dosing_per_day: int | None = None
-    provisional_years: frozenset[int] = frozenset()  # holidays estimated, no official notice yet
-    source: str = ""
-
-    def closed_reason(self, day: date) -> str | None:
-        """Why the site is closed on ``day``, or ``None`` when it is open."""
-        if day in self.open_days:
-            return None
-        reason = self.closed.get(day)
-        if reason is not None:
-            return reason
-        if day.weekday() in self.weekend:
-            return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
-        return None
-
-    def is_open(self, day: date) -> bool:
-        return self.closed_reason(day) is None
-
-    def candidates(self, target: date, start: date, end: date) -> list[date]:
-        """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
-
-        >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
-        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
-        [5, 6, 4, 7]
-        """
-        out = [target] if start <= target <= end else []
-        sign = 1 if self.prefer is ShiftPreference.LATER else -1
-        for k in range(1, (end - start).days + 1):
-            for s in (sign, -sign):
-                d = target + timedelta(days=s * k)
-                if start <= d <= end:
-                    out.append(d)
-        return out
 
 
 # --------------------------------------------------------------------------------------
@@ -264,7 +187,6 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
             pass  # no cache yet, or an unreadable one: compute
     table = _compute_public_holidays(country, subdivision, years)
     if path is not None:
-        from .fileio import write_atomic
 
         doc = {"key": key, "source": table["source"], "provisional": table["provisional"],
                "closed": {d.isoformat(): n for d, n in sorted(table["closed"].items())},
@@ -300,11 +222,9 @@ def _compute_public_holidays(country: str, subdivision: str, years: range) -> di
 
 def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, str],
                     errors: list[ScheduleError]) -> None:
-    from .study import _Rows
-
     if not path.exists():
         return
-    rows = _Rows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
+    rows = CsvRows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
     seen: dict[date, int] = {}
     for line, row in rows:
         day = rows.date(line, row, "date", required=True)

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .days import StudyDay
+from .fileio import write_atomic
 from .messages import MESSAGES, message
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, event_order
 from .study import Study
@@ -188,7 +189,6 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
 
 def write_xlsx(path: str | Path, study: Study, plan: StudyPlan, *, generated_at: datetime) -> None:
     """Write :func:`to_xlsx` to ``path`` atomically (a temporary file, then a rename)."""
-    from .fileio import write_atomic
 
     write_atomic(path, to_xlsx(study, plan, generated_at=generated_at))
 
