@@ -28,9 +28,9 @@ from cc312_schedule import (
     plan_subject,
 )
 from cc312_schedule.model import StudyPlan
+from cc312_schedule.opendays import ShiftPreference, SiteCalendar
 from cc312_schedule.protocol import Protocol, bundled_protocol_path, load_protocol_text
 from cc312_schedule.render import to_json, to_table
-from cc312_schedule.opendays import ShiftPreference, SiteCalendar
 from cc312_schedule.study import SourceRef
 from cc312_schedule.warnings import (
     BeforeStudyStartWarning,

@@ -22,10 +22,10 @@ from cc312_schedule import (
     plan_subject,
 )
 from cc312_schedule.capacity import plan_balanced
-from cc312_schedule.slots import next_slot
 from cc312_schedule.cli import main
 from cc312_schedule.errors import ScheduleError
 from cc312_schedule.sitecal import CalendarConfig, ShiftPreference, SiteCalendar, load_site_calendar
+from cc312_schedule.slots import next_slot
 from cc312_schedule.warnings import (
     CapacityWarning,
     ClosedDayConflictWarning,
