@@ -164,7 +164,7 @@ def planned_visits(protocol: Protocol) -> tuple[VisitDef, ...]:
     >>> [(v.visitnum, v.visit, v.visitdy) for v in tv[:3]], len(tv)
     ([(1, 'SCR', None), (2, 'W1D1', 1), (3, 'W1D4', 4)], 74)
     >>> [(v.visitnum, v.visit, v.visitdy) for v in tv if v.visit in ("W4D4", "D28", "W5D1", "REV-W8", "EOT")]
-    [(9, 'W4D4', 25), (10, 'D28', 28), (11, 'W5D1', 29), (18, 'REV-W8', 56), (70, 'EOT', None)]
+    [(9, 'W4D4', 25), (10, 'D28', 28), (11, 'W5D1', 29), (22, 'REV-W8', 56), (71, 'EOT', None)]
     """
     p = protocol
     cap = p.last_dose_day.value
@@ -512,7 +512,12 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
     datasets = to_sdtm(study, plan, studyid=studyid)
     sid = studyid if studyid is not None else study.protocol.protocol_id
     if "xpt" in formats:
-        problems = [e for ds in datasets for e in xpt_problems(ds)]
+        problems, seen = [], set()
+        for e in (e for ds in datasets for e in xpt_problems(ds)):
+            variable = (e.key or "").rpartition(".")[2]  # once per value, not per dataset
+            if (e.location, variable, e.message, repr(e.value)) not in seen:
+                seen.add((e.location, variable, e.message, repr(e.value)))
+                problems.append(e)
         if problems:
             raise InvalidStudyError(problems)
     files: dict[str, bytes] = {}
