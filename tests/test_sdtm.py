@@ -204,6 +204,10 @@ def test_unplanned_visit_gets_a_decimal_visitnum(make_study: Callable[..., Path]
     assert pick(row, "VISITNUM", "VISITDY", "SVPRESP", "SVOCCUR", "SVSTDY") == (4.01, None, None, "Y", 9)
     assert row["SVUPDES"] == ("W2D2 (dose) recorded on a day the protocol's schedule has no such visit: "
                               "extra dose after a delay")
+    ex = {d.name: d for d in to_sdtm(study, plan)}["EX"]
+    assert [pick(r, "EXSEQ", "VISIT", "VISITNUM", "EXSTDY", "EXDOSFRQ") for r in rows_of(ex)] == [
+        (1, "W1D1", 2.0, 1, "2 TIMES PER WEEK"), (2, "W1D4", 3.0, 4, "2 TIMES PER WEEK"),
+        (3, "W2D2", 4.01, 9, None)]   # a dose outside the plan has no regimen: EXDOSFRQ null
 
 
 # ---- SAS transport v5 ------------------------------------------------------------------------
@@ -332,7 +336,7 @@ def test_over_length_id_is_refused_with_its_line(make_study: Callable[..., Path]
     lines = [ln for ln in err.getvalue().splitlines() if ln.startswith("error:")]
     assert lines == [f"error: {folder / 'subjects.csv'}:3: SV.USUBJID: 202 characters, over the "
                      f"200-byte limit of a SAS transport v5 character value: 'CC312-I-003-{long_id}' "
-                     "(shorten it to 200 characters or fewer)"]
+                     "(shorten the subject id (USUBJID is STUDYID-SUBJID) or give a shorter --studyid)"]
     assert not out.exists()
 
 

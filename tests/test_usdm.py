@@ -368,3 +368,9 @@ def test_cli_bad_protocol_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert main(["usdm", "--protocol", str(bad), "-o", str(tmp_path / "u.json")], stderr=err) == 2
     assert "dosing.max_treatment_weeks" in err.getvalue() and "Traceback" not in err.getvalue()
     assert not (tmp_path / "u.json").exists()
+
+
+def test_cli_writes_to_stdout() -> None:
+    out = io.StringIO()
+    assert main(["usdm", "-o", "-"], stdout=out, stderr=io.StringIO()) == 0
+    assert out.getvalue().encode("utf-8") == to_usdm_json(load_protocol())

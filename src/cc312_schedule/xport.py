@@ -41,6 +41,10 @@ MAX_LABEL = 40
 MAX_CHAR_BYTES = 200
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,7}")
 _STAMP = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")
+_FIXES = {  # what to change, by variable, when a value is too long
+    "USUBJID": "shorten the subject id (USUBJID is STUDYID-SUBJID) or give a shorter --studyid",
+    "STUDYID": "give a shorter --studyid",
+}
 _HEADER_END = 7 * 80  # library and member header records: where the timestamps are
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -73,13 +77,15 @@ def xpt_problems(ds: Dataset) -> list[StudyFileError]:
             if not str(value).isascii():
                 problems.append(StudyFileError(
                     "not ASCII, which a SAS transport v5 file cannot carry",
-                    hint="write it in ASCII, or export with --format json, which carries Unicode",
+                    hint="write it in ASCII (English or pinyin), or export with --format json, "
+                    "which carries Unicode",
                     **where))
             elif len(str(value).encode("ascii")) > MAX_CHAR_BYTES:
                 problems.append(StudyFileError(
                     f"{len(str(value))} characters, over the {MAX_CHAR_BYTES}-byte limit of a SAS "
                     "transport v5 character value",
-                    hint=f"shorten it to {MAX_CHAR_BYTES} characters or fewer", **where))
+                    hint=_FIXES.get(v.name, f"shorten it to {MAX_CHAR_BYTES} characters or fewer"),
+                    **where))
     return problems
 
 
