@@ -368,3 +368,23 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert main(["sdtm", str(example_study_path()), "-o", str(target)], stderr=err) == 2
     assert "-o: the output is not a folder" in err.getvalue()
     assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_a_failure_while_writing_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    real_fsync, calls = os.fsync, []
+
+    def failing_fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 5:   # the fifth of fourteen files
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    out = tmp_path / "out"
+    out.mkdir()
+    err = io.StringIO()
+    assert main(["sdtm", str(example_study_path()), "-o", str(out)], stderr=err) == 2
+    assert "cannot write: No space left on device" in err.getvalue()
+    assert list(out.iterdir()) == []   # neither the four staged files nor their temporary names
