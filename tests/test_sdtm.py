@@ -388,3 +388,13 @@ def test_a_failure_while_writing_leaves_no_file(tmp_path: Path, monkeypatch: pyt
     assert main(["sdtm", str(example_study_path()), "-o", str(out)], stderr=err) == 2
     assert "cannot write: No space left on device" in err.getvalue()
     assert list(out.iterdir()) == []   # neither the four staged files nor their temporary names
+
+
+def test_te_and_the_usdm_elements_agree(datasets: dict[str, Dataset]) -> None:
+    from cc312_schedule import load_protocol
+    from cc312_schedule.usdm import to_usdm
+
+    design = to_usdm(load_protocol())["study"]["versions"][0]["studyDesigns"][0]
+    usdm = [(e["name"], e["transitionStartRule"]["text"], e["transitionEndRule"]["text"])
+            for e in design["elements"]]
+    assert [pick(r, "ETCD", "TESTRL", "TEENRL") for r in rows_of(datasets["TE"])] == usdm

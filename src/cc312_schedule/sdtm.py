@@ -41,6 +41,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .cdisc import element_rules
 from .days import StudyDay
 from .errors import InvalidStudyError, ProtocolError, UsageError
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
@@ -271,8 +272,6 @@ EX_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"
 
 def element_table(p: Protocol) -> list[tuple[str, str, str, str, str, str | None]]:
     """(ETCD, ELEMENT, EPOCH, start rule, end rule, TEDUR) of the trial's elements."""
-    from .usdm import element_rules  # one definition of the elements for USDM and SDTM
-
     epochs = ("SCREENING", "TREATMENT", "TREATMENT", "FOLLOW-UP")
     durations = (None, f"P{p.induction_weeks}W", None, None)
     return [(code, name, epoch, start, end, dur) for (code, name, start, end), epoch, dur

@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from .cdisc import element_rules
 from .protocol import Protocol, Regimen
 
 __all__ = ["USDM_VERSION", "to_usdm", "to_usdm_json", "write_usdm"]
@@ -330,21 +331,6 @@ def to_usdm(protocol: Protocol) -> Json:
                   versions=[version], documentedBy=[])
     return {"study": study, "usdmVersion": USDM_VERSION, "systemName": "cc312-schedule",
             "systemVersion": _version()}
-
-
-def element_rules(p: Protocol) -> list[tuple[str, str, str, str]]:
-    """The trial elements (code, name, start rule, end rule), shared with SDTM TE/TA."""
-    ind_end = 7 * p.induction_weeks
-    return [
-        ("SCRN", "Screening", "Informed consent signed", "First dose of CC312 (study day 1)"),
-        ("IND", f"Induction {p.induction_regimen}", "First dose of CC312 (study day 1)",
-         f"First continuation dose, or end of treatment (induction: study days 1..{ind_end})"),
-        ("CONT", "Continuation", "First dose of the regimen chosen by the investigator after "
-         f"Day {p.assessment_day.value}",
-         f"End of treatment (no dose after study day {p.last_dose_day.value})"),
-        ("FU", "Follow-up", f"End-of-treatment visit (last dose + {p.eot_days_after_last_dose} days)",
-         "Last follow-up visit"),
-    ]
 
 
 def _activity_description(p: Protocol, name: str) -> str:
