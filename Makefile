@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
 #   make run    creates .venv, installs the package, and writes everything for the bundled
 #               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx)
+#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx); for data managers
+#               the CDISC USDM schedule (out/cc312-usdm.json) and SDTM datasets (out/sdtm/)
 #   make test   installs the test dependencies (and the programs the tests drive) and runs every test
 PY ?= python3
 VENV ?= .venv
@@ -25,6 +26,8 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
+	$(BIN)/cc312-schedule usdm $(STUDY) -o $(OUT)/cc312-usdm.json
+	$(BIN)/cc312-schedule sdtm $(STUDY) -o $(OUT)/sdtm
 
 test: $(BIN)/python
 	sh tests/setup-system.sh

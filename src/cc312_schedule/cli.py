@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a subject removed from subjects.csv on purpose: rewrite its calendar "
                    "with every event cancelled (repeatable)")
     _add_workbook_parsers(sub)
+    _add_cdisc_parsers(sub)
     return parser
 
 
@@ -345,6 +346,69 @@ def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- CDISC interchange: USDM (usdm.py) and SDTM (sdtm.py, xport.py, datasetjson.py) ------------
+
+
+def _add_cdisc_parsers(sub: Any) -> None:
+    u = sub.add_parser("usdm", help="write the protocol's schedule as a CDISC USDM v4 JSON",
+                       description="Write the protocol's schedule of activities as a CDISC USDM "
+                       "v4.0 study definition (JSON), built from the protocol TOML.")
+    src = u.add_mutually_exclusive_group()
+    src.add_argument("study", metavar="STUDY", nargs="?",
+                     help="study folder (its protocol is used; default: the bundled CC312 template)")
+    src.add_argument("--protocol", metavar="FILE", help="a protocol TOML file instead of a study")
+    u.add_argument("-o", "--output", metavar="FILE", required=True, help="the .json to write ('-': stdout)")
+
+    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, SV, SE, EX)",
+                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI) and the "
+                       "subject datasets (SV, SE, EX) as SAS transport v5 (.xpt) and/or CDISC "
+                       "Dataset-JSON v1.1 (.json) files into DIR, all or nothing.")
+    s.add_argument("study", metavar="STUDY")
+    s.add_argument("-o", "--output", metavar="DIR", required=True,
+                   help="output folder (created if missing)")
+    s.add_argument("--format", choices=("xpt", "json", "both"), default="both")
+    s.add_argument("--studyid", metavar="ID", help="STUDYID (default: the protocol id, CC312-I-003)")
+    s.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="creation time stored in the files, e.g. 2026-11-25T08:00:00Z "
+                   "(default: now, UTC)")
+
+
+def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .protocol import load_protocol
+    from .study import load_study
+    from .usdm import to_usdm_json
+
+    if args.protocol:
+        protocol = load_protocol(args.protocol)
+    elif args.study:
+        protocol = load_study(args.study).protocol
+    else:
+        protocol = load_protocol()
+    data = to_usdm_json(protocol)
+    if args.output == "-":
+        stdout.write(data.decode("utf-8"))
+    else:
+        _emit_bytes(data, args.output)
+        stderr.write(f"wrote {args.output}: USDM 4.0.0 schedule of {protocol.protocol_id}\n")
+    return EXIT_OK
+
+
+def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .sdtm import write_sdtm
+    from .study import load_study
+
+    study = load_study(args.study)
+    formats = ("xpt", "json") if args.format == "both" else (args.format,)
+    paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
+                       studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
+    stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
+                 f"{' '.join(p.name for p in paths)}\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -353,7 +417,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     try:
         args = build_parser().parse_args(argv)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
-                    "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide}
+                    "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
+                    "usdm": _usdm, "sdtm": _sdtm}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
