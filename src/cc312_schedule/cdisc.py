@@ -1,4 +1,5 @@
-"""What the CDISC exports (USDM in usdm.py, SDTM in sdtm.py) share: the trial's elements.
+"""What the CDISC exports share: the trial's elements (USDM in usdm.py, SDTM in sdtm.py) and
+the dataset model (SDTM builds it; xport.py and datasetjson.py write it).
 
 One definition, so the USDM StudyElements and the SDTM TE/TA rows never disagree.
 
@@ -9,9 +10,58 @@ One definition, so the USDM StudyElements and the SDTM TE/TA rows never disagree
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .domain import SourceRef
 from .protocol import Protocol
 
-__all__ = ["element_rules"]
+__all__ = ["Dataset", "Variable", "element_rules"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variable:
+    """One SDTM variable: ``name`` (≤ 8), ``label`` (≤ 40), ``type`` Char or Num."""
+
+    name: str
+    label: str
+    type: Literal["Char", "Num"] = "Char"
+    kind: Literal["text", "date", "integer", "float"] = "text"  # for Dataset-JSON dataType
+
+    @property
+    def is_char(self) -> bool:
+        return self.type == "Char"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    """A dataset: metadata, rows (tuples in variable order) and where each row came from.
+
+    ``sources[i]`` maps a variable name (or ``"*"`` for the rest of the row) to the file and
+    line its value came from, so a value that does not fit a format is reported there.
+    """
+
+    name: str
+    label: str
+    variables: tuple[Variable, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    keys: tuple[str, ...] = ()
+    sources: tuple[dict[str, SourceRef], ...] = field(default=(), compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variables)
+
+    def row_dict(self, i: int) -> dict[str, Any]:
+        return dict(zip(self.names, self.rows[i], strict=True))
+
+    def column(self, name: str) -> list[Any]:
+        j = self.names.index(name)
+        return [r[j] for r in self.rows]
+
+    def source_of(self, i: int, variable: str) -> SourceRef:
+        src = self.sources[i] if i < len(self.sources) else {}
+        return src.get(variable) or src.get("*") or SourceRef()
 
 
 def element_rules(p: Protocol) -> list[tuple[str, str, str, str]]:

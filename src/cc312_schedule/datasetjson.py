@@ -22,7 +22,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from .sdtm import Dataset
+from .cdisc import Dataset
 
 __all__ = ["DATASET_JSON_VERSION", "to_dataset_json", "to_dataset_json_bytes"]
 

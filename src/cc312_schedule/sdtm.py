@@ -36,17 +36,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from .cdisc import element_rules
+from .cdisc import Dataset, Variable, element_rules
+from .datasetjson import to_dataset_json_bytes
 from .days import StudyDay
 from .errors import InvalidStudyError, ProtocolError, UsageError
+from .fileio import _umask
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import Protocol
 from .study import SourceRef, Study, Subject
+from .xport import to_xpt, xpt_problems
 
 __all__ = [
     "ARMCD",
@@ -66,51 +69,6 @@ EXTRT = "CC312"
 SCREENING_VISIT = "SCR"
 EPOCHS = ("SCREENING", "TREATMENT", "FOLLOW-UP")
 _KIND_ORDER = {EventKind.DOSE: 0, EventKind.ASSESSMENT: 1, EventKind.REVIEW: 2}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Variable:
-    """One SDTM variable: ``name`` (≤ 8), ``label`` (≤ 40), ``type`` Char or Num."""
-
-    name: str
-    label: str
-    type: Literal["Char", "Num"] = "Char"
-    kind: Literal["text", "date", "integer", "float"] = "text"  # for Dataset-JSON dataType
-
-    @property
-    def is_char(self) -> bool:
-        return self.type == "Char"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dataset:
-    """A dataset: metadata, rows (tuples in variable order) and where each row came from.
-
-    ``sources[i]`` maps a variable name (or ``"*"`` for the rest of the row) to the file and
-    line its value came from, so a value that does not fit a format is reported there.
-    """
-
-    name: str
-    label: str
-    variables: tuple[Variable, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    keys: tuple[str, ...] = ()
-    sources: tuple[dict[str, SourceRef], ...] = field(default=(), compare=False)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(v.name for v in self.variables)
-
-    def row_dict(self, i: int) -> dict[str, Any]:
-        return dict(zip(self.names, self.rows[i], strict=True))
-
-    def column(self, name: str) -> list[Any]:
-        j = self.names.index(name)
-        return [r[j] for r in self.rows]
-
-    def source_of(self, i: int, variable: str) -> SourceRef:
-        src = self.sources[i] if i < len(self.sources) else {}
-        return src.get(variable) or src.get("*") or SourceRef()
 
 
 def _v(name: str, label: str, kind: Literal["text", "date", "integer", "float"] = "text") -> Variable:
@@ -495,8 +453,6 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
     :class:`~cc312_schedule.errors.InvalidStudyError`, each with its file, line and variable.
     The files are first written under temporary names in ``folder``, then renamed as a set.
     """
-    from .datasetjson import to_dataset_json_bytes
-    from .xport import to_xpt, xpt_problems
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -540,8 +496,6 @@ def _write_set(folder: Path, files: dict[str, bytes]) -> tuple[Path, ...]:
     import contextlib
     import os
     import tempfile
-
-    from .fileio import _umask
 
     mode = 0o666 & ~_umask()  # what open() would give a new file
     staged: list[tuple[str, Path]] = []

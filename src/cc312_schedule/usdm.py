@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .cdisc import element_rules
+from .fileio import write_atomic
 from .protocol import Protocol, Regimen
 
 __all__ = ["USDM_VERSION", "to_usdm", "to_usdm_json", "write_usdm"]
@@ -380,8 +381,6 @@ def to_usdm_json(protocol: Protocol) -> bytes:
 
 def write_usdm(path: str | Path, protocol: Protocol) -> Path:
     """Write the USDM JSON to ``path`` atomically; return the path."""
-    from .fileio import write_atomic
-
     target = Path(path)
     write_atomic(target, to_usdm_json(protocol))
     return target

@@ -31,8 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .cdisc import Dataset
 from .errors import StudyFileError
-from .sdtm import Dataset
 
 __all__ = ["MAX_CHAR_BYTES", "MAX_LABEL", "MAX_NAME", "to_xpt", "xpt_problems"]
 
