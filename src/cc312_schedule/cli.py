@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--balance", action="store_true",
                    help="move dosing visits inside their windows to fit the site's capacity")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="do not print warnings (when 'check' already did); --strict still counts them")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -139,7 +141,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     today = args.today or _today_at_site(study.config.timezone)
     plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject,
                       balance=args.balance)
-    n = _report_warnings(plan, stderr)
+    n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
