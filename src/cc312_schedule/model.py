@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .days import StudyDay
+from .errors import NotFoundError
 from .study import Subject
 from .warnings import ScheduleWarning
 
@@ -148,7 +149,7 @@ class SubjectPlan:
         for e in self.events:
             if e.visit == visit:
                 return e
-        raise KeyError(visit)
+        raise NotFoundError.among("visit", visit, (e.visit for e in self.events))
 
     def count(self, status: EventStatus, kind: EventKind = EventKind.DOSE) -> int:
         return sum(1 for e in self.events if e.kind is kind and e.status is status)
@@ -170,7 +171,7 @@ class StudyPlan:
         for p in self.subjects:
             if p.subject_id == subject_id:
                 return p
-        raise KeyError(subject_id)
+        raise NotFoundError.among("subject", subject_id, (p.subject_id for p in self.subjects))
 
     @property
     def events(self) -> tuple[PlannedEvent, ...]:

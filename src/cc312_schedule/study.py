@@ -23,7 +23,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from .days import parse_iso_date
-from .errors import InvalidStudyError, ScheduleError, StudyFileError
+from .errors import InvalidStudyError, NotFoundError, ScheduleError, StudyFileError
 from .protocol import Protocol, _parse_hhmm, load_protocol
 from .sitecal import CalendarConfig, SiteCalendar, load_site_calendar, parse_calendar_config
 
@@ -214,7 +214,7 @@ class Study:
         for s in self.subjects:
             if s.subject_id == subject_id:
                 return s
-        raise KeyError(subject_id)
+        raise NotFoundError.among("subject", subject_id, (s.subject_id for s in self.subjects))
 
     def decisions_of(self, subject_id: str) -> tuple[Decision, ...]:
         return tuple(d for d in self.decisions if d.subject_id == subject_id)
@@ -255,7 +255,7 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     if not root.is_dir():
         raise InvalidStudyError([StudyFileError(
             "no such study folder", path=root,
-            hint="give the folder that holds study.toml and subjects.csv")])
+            hint="give the folder that holds study.toml and subjects.csv")], path=root)
     config = _load_config(root / "study.toml", errors)
     if protocol is None and config is not None:
         ppath = None
@@ -284,7 +284,7 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
         calendar = load_site_calendar(root, config.calendar,
                                       _calendar_years(protocol, subjects), errors)
     if errors or config is None or protocol is None:
-        raise InvalidStudyError(errors)
+        raise InvalidStudyError(errors, path=root)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
                  decisions=tuple(decisions), visits=tuple(visits), calendar=calendar,
                  folder=str(root))
