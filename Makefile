@@ -32,7 +32,10 @@ STUDY ?= $(OUT)/example-study
 #   make lock UPGRADE="icalendar holidays"   moves only those packages
 # Then run `make test` and commit pyproject.toml and constraints.txt together. A merge conflict
 # inside constraints.txt: take either side (git checkout --theirs constraints.txt), `make lock`.
+# The same command pins khal, the calendar client the tests drive from its own venv
+# (.venv-khal, tests/setup-system.sh), in tests/khal-constraints.txt.
 LOCK := constraints.txt
+KHAL_LOCK := tests/khal-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
@@ -68,6 +71,8 @@ lock: $(BIN)/python
 	$(BIN)/python -m pip install -q 'uv>=0.5'
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 \
 	    --python-platform linux --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(LOCK)
+	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
+	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
 
 # The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python

@@ -37,10 +37,10 @@ if ! command -v calcurse >/dev/null 2>&1; then
 fi
 
 # khal (PyPI) in a virtual environment of its own (.venv-khal, git-ignored), so its
-# dependencies never mix with the package's.
+# dependencies never mix with the package's; pinned by tests/khal-constraints.txt (make lock).
 if [ ! -x .venv-khal/bin/khal ]; then
     python3 -m venv .venv-khal
-    .venv-khal/bin/python -m pip install -q khal
+    .venv-khal/bin/python -m pip install -q -c tests/khal-constraints.txt khal
 fi
 
 # LibreOffice Calc, headless (Debian package): tests/test_xlsx_libreoffice.py opens the

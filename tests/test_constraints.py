@@ -5,7 +5,8 @@ pyproject.toml keeps ranges; constraints.txt pins every package for Python 3.11 
 dependency (of the package or of its test/lint extras) without a pin, a pin outside its range,
 a line that is not an exact pin — and when the environment running the tests holds another
 version than the pin (it was not installed by ``make test``, or the lock moved since).
-The fix is named in each message: ``make lock`` (then ``make test``).
+The fix is named in each message: ``make lock`` (then ``make test``). khal, which the client
+tests run from a venv of its own, has its own lock, tests/khal-constraints.txt.
 """
 
 from __future__ import annotations
@@ -140,3 +141,10 @@ def test_installed_versions_are_the_pinned_ones() -> None:
             wrong.append(f"{name}: pinned {pinned}, installed {installed}")
     assert not wrong, ("this environment was not installed from constraints.txt (run 'make test'):\n"
                        + "\n".join(wrong))
+
+
+def test_khal_is_pinned_too() -> None:
+    """The calendar client the tests drive (tests/setup-system.sh) installs from its own lock."""
+    pins, problems = read_pins((ROOT / "tests" / "khal-constraints.txt").read_text(encoding="utf-8"))
+    assert problems == [] and "khal" in pins
+    assert "-c tests/khal-constraints.txt khal" in (ROOT / "tests" / "setup-system.sh").read_text()
