@@ -1,44 +1,85 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
-#   make run    creates .venv, installs the package, and writes everything for the bundled
-#               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx); for data managers
-#               the CDISC USDM schedule (out/cc312-usdm.json) and SDTM datasets (out/sdtm/)
-#   make test   installs the test dependencies (and the programs the tests drive) and runs every test
+#   make run    creates .venv, installs the package (pinned by constraints.txt), and writes
+#               everything for the bundled example study into out/: the plan (csv, json, table),
+#               the nurses' calendars (out/ics/*.ics) and the coordinators' workbook
+#               (out/plan.xlsx), the CDISC USDM schedule (out/cc312-usdm.json) and SDTM datasets
+#               (out/sdtm/). It works on a fresh copy of the example, out/example-study, so
+#               nothing is written into templates/; `make run STUDY=folder` runs on that folder.
+#               Afterwards the tool is .venv/bin/cc312-schedule; `. .venv/bin/activate` once
+#               per shell makes the README's `cc312-schedule ...` lines work as written.
+#   make test   installs the test dependencies (pinned) and what the tests drive, then runs
+#               every test, mypy and ruff. Debian programs (LibreOffice, calcurse, ...) install
+#               only as root; without them their tests skip with the reason (in CI they fail).
+#   make lock   refreshes constraints.txt after a dependency change (see "Pinned installs").
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STUDY ?= templates/example-study
 OUT ?= out
+EXAMPLE := templates/example-study
+STUDY ?= $(OUT)/example-study
 
-.PHONY: run test lint golden bench clean
+# ---- Pinned installs -------------------------------------------------------------------------
+# pyproject.toml keeps the library's ranges (what it works with); constraints.txt pins every
+# package, direct and indirect, of the package and its [test] and [lint] extras, resolved for
+# Python 3.11 on Linux (CI's), so that a fresh clone installs what was tested: a new icalendar
+# or holidays release cannot change the golden calendars or the estimated holidays unnoticed.
+# `make run`, `make test` (so CI) and `make bench` install with `pip install -c constraints.txt`.
+# tests/test_constraints.py fails when the two files disagree (a dependency without a pin, a pin
+# outside its range) or when .venv holds other versions than the pins.
+#   make lock                    after adding or changing a dependency in pyproject.toml, or
+#                                after merging a branch that did: pins the new packages at their
+#                                newest allowed release and keeps every other pin as it is
+#   make lock UPGRADE=1          moves every pin to the newest release the ranges allow
+#   make lock UPGRADE="icalendar holidays"   moves only those packages
+# Then run `make test` and commit pyproject.toml and constraints.txt together. A merge conflict
+# inside constraints.txt: take either side (git checkout --theirs constraints.txt), `make lock`.
+# The same command pins khal, the calendar client the tests drive from its own venv
+# (.venv-khal, tests/setup-system.sh), in tests/khal-constraints.txt.
+LOCK := constraints.txt
+KHAL_LOCK := tests/khal-constraints.txt
+PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
+LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+
+.PHONY: run test lint lock golden bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 run: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(PIP_INSTALL) -e .
 	mkdir -p $(OUT)
+	$(if $(filter $(OUT)/example-study,$(STUDY)),rm -rf $(STUDY) && cp -R $(EXAMPLE) $(STUDY) && rm -f $(STUDY)/.cc312-*)
 	$(BIN)/cc312-schedule check $(STUDY)
-	$(BIN)/cc312-schedule plan $(STUDY) --format csv -o $(OUT)/plan.csv
-	$(BIN)/cc312-schedule plan $(STUDY) --format json -o $(OUT)/plan.json
-	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format csv -o $(OUT)/plan.csv
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format json -o $(OUT)/plan.json
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format table -o $(OUT)/plan.txt
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
-	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
 	$(BIN)/cc312-schedule usdm $(STUDY) -o $(OUT)/cc312-usdm.json
 	$(BIN)/cc312-schedule sdtm $(STUDY) -o $(OUT)/sdtm
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
+	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh
-	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(PIP_INSTALL) -e '.[test,lint]'
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m mypy
 	$(BIN)/python -m ruff check src tests benchmarks
 
+# uv resolves for the target (Python 3.11, Linux) whatever this machine runs; it reads the
+# existing constraints.txt and keeps its pins unless told to upgrade.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install -q 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 \
+	    --python-platform linux --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(LOCK)
+	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
+	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
+
 # The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(PIP_INSTALL) -e .
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
 
 # Rewrite the golden files from the current code; review the diff before committing.

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--balance", action="store_true",
                    help="move dosing visits inside their windows to fit the site's capacity")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="do not print warnings (when 'check' already did); --strict still counts them")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--cohort", required=True, metavar="C")
     n.add_argument("--after", type=_date_arg, metavar="DATE",
                    help="earliest date to consider (default: tomorrow at the site)")
+    n.add_argument("--new-cohort", action="store_true",
+                   help="the first subject of a cohort that has no subjects yet")
 
     i = sub.add_parser("ics", help="write iCalendar (.ics) dosing calendars for the study nurses",
                        description="Write one .ics per subject and a site calendar (site.ics) "
@@ -117,9 +121,9 @@ def _datetime_arg(text: str) -> datetime:
 
 
 def _today_at_site(timezone: str) -> date:
-    from zoneinfo import ZoneInfo
+    from .clock import today_at_site
 
-    return datetime.now(ZoneInfo(timezone)).date()
+    return today_at_site(timezone)
 
 
 def _emit(text: str, output: str | None, stdout: TextIO) -> None:
@@ -144,7 +148,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     today = args.today or _today_at_site(study.config.timezone)
     plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject,
                       balance=args.balance)
-    n = _report_warnings(plan, stderr)
+    n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
@@ -213,7 +217,7 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
-    slot = next_slot(study, args.cohort, after=after)
+    slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
     stdout.write(f"{slot.first_dose}\n")
     for line in slot.explanation:
         stdout.write(f"  {line}\n")
@@ -288,6 +292,9 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .study import load_study
     from .xlsx import to_xlsx
 
+    if not args.output.lower().endswith(".xlsx"):
+        raise UsageError("the workbook must be written to a .xlsx file", key="-o", value=args.output,
+                         hint="name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'")
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
     plan = plan_study(study, assume=args.assume, today=today)

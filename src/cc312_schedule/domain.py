@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from .errors import NotFoundError
 from .opendays import CalendarConfig, SiteCalendar
 from .protocol import Protocol, _parse_hhmm
 
@@ -197,7 +198,7 @@ class Study:
         for s in self.subjects:
             if s.subject_id == subject_id:
                 return s
-        raise KeyError(subject_id)
+        raise NotFoundError.among("subject", subject_id, (s.subject_id for s in self.subjects))
 
     def decisions_of(self, subject_id: str) -> tuple[Decision, ...]:
         return tuple(d for d in self.decisions if d.subject_id == subject_id)

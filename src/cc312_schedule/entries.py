@@ -437,7 +437,13 @@ def _find_header(rows: list[list[Any]], columns: Sequence[str],
 
 
 def _col_letter(c: int) -> str:
-    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA)."""
+    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA).
+
+    openpyxl.utils.get_column_letter does the same, but importing openpyxl takes 0.25-0.9 s
+    here (issue 10, measured), and reading a workbook back uses calamine to avoid exactly that;
+    every row's cell names go through this. tests/test_issue_10_libraries.py checks that both
+    agree on every column up to XFD (Excel's last).
+    """
     out = ""
     c += 1
     while c:

@@ -16,6 +16,7 @@ from datetime import date
 
 from .days import StudyDay
 from .domain import Subject
+from .errors import NotFoundError
 from .warnings import ScheduleWarning
 
 __all__ = [
@@ -197,7 +198,7 @@ class SubjectPlan:
         for e in self.events:
             if e.visit == visit:
                 return e
-        raise KeyError(visit)
+        raise NotFoundError.among("visit", visit, (e.visit for e in self.events))
 
     def count(self, status: EventStatus, kind: EventKind = EventKind.DOSE) -> int:
         return sum(1 for e in self.events if e.kind is kind and e.status is status)
@@ -219,7 +220,7 @@ class StudyPlan:
         for p in self.subjects:
             if p.subject_id == subject_id:
                 return p
-        raise KeyError(subject_id)
+        raise NotFoundError.among("subject", subject_id, (p.subject_id for p in self.subjects))
 
     @property
     def events(self) -> tuple[PlannedEvent, ...]:

@@ -130,8 +130,9 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
 # Importing `holidays` and asking it for one country costs ~90 ms on every run (it loads all
 # its country modules). The table it gives depends only on the installed holidays release, the
 # country, the subdivision and the years, so it is cached under that key, in
-# $CC312_SCHEDULE_CACHE_DIR (or $XDG_CACHE_HOME/cc312-schedule, ~/.cache/cc312-schedule);
-# CC312_SCHEDULE_CACHE_DIR=off disables the cache. A new holidays release is a new key.
+# $CC312_SCHEDULE_CACHE_DIR, else the platform's user cache folder (platformdirs: on Linux
+# $XDG_CACHE_HOME/cc312-schedule or ~/.cache/cc312-schedule); CC312_SCHEDULE_CACHE_DIR=off
+# disables the cache. A new holidays release (its version, importlib.metadata) is a new key.
 # A cache that cannot be read or written is ignored: the table is computed as without it.
 
 def _cache_dir() -> Path | None:
@@ -142,24 +143,19 @@ def _cache_dir() -> Path | None:
         return None
     if where:
         return Path(where)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cc312-schedule"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("cc312-schedule", appauthor=False)
 
 
 def _holidays_release() -> str | None:
-    """The installed holidays release, from its dist-info folder name (without importing it)."""
-    import importlib.util
+    """The installed holidays release (without importing holidays); None: not installed."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    spec = importlib.util.find_spec("holidays")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    package = Path(next(iter(spec.submodule_search_locations)))
     try:
-        infos = sorted(p.name for p in package.parent.glob("holidays-*.dist-info"))
-        stamp = (package / "__init__.py").stat().st_mtime_ns
-    except OSError:
+        return version("holidays")
+    except PackageNotFoundError:
         return None
-    return f"{infos[-1]}:{stamp}" if len(infos) == 1 else None
 
 
 def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:

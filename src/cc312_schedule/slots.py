@@ -30,10 +30,22 @@ class Slot:
         return "\n".join(self.explanation)
 
 
-def next_slot(study: Study, cohort: str, *, after: date, horizon_days: int = 366) -> Slot:
+def next_slot(study: Study, cohort: str, *, after: date, horizon_days: int = 366,
+              new_cohort: bool = False) -> Slot:
     """The earliest first-dose date on or after ``after`` for a new subject of ``cohort``:
     an open day, at least ``stagger_days`` from every first dose in the cohort, whose whole
-    induction fits the site's capacity next to the current plan."""
+    induction fits the site's capacity next to the current plan.
+
+    ``cohort`` must be one of ``subjects.csv`` (a typo would otherwise get a slot free of any
+    stagger), unless ``new_cohort`` says it is the first subject of a cohort not there yet."""
+    known = sorted({s.cohort for s in study.subjects})
+    if new_cohort and cohort in known:
+        raise UsageError("not a new cohort: it has subjects", key="--cohort", value=cohort,
+                         hint="leave out --new-cohort to plan its next subject")
+    if not new_cohort and cohort not in known:
+        raise UsageError("unknown cohort", key="--cohort", value=cohort,
+                         hint=f"known cohorts: {', '.join(known)}; for the first subject of a new "
+                              "cohort add --new-cohort")
     protocol, calendar = study.protocol, study.calendar
     n = protocol.stagger_days
     cohort_firsts = sorted((s.first_dose_date, s.subject_id) for s in study.subjects

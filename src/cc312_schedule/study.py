@@ -81,7 +81,7 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     if not root.is_dir():
         raise InvalidStudyError([StudyFileError(
             "no such study folder", path=root,
-            hint="give the folder that holds study.toml and subjects.csv")])
+            hint="give the folder that holds study.toml and subjects.csv")], path=root)
     config = _load_config(root / "study.toml", errors)
     if protocol is None and config is not None:
         ppath = None
@@ -110,7 +110,7 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
         calendar = load_site_calendar(root, config.calendar,
                                       _calendar_years(protocol, subjects), errors)
     if errors or config is None or protocol is None:
-        raise InvalidStudyError(errors)
+        raise InvalidStudyError(errors, path=root)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
                  decisions=tuple(decisions), visits=tuple(visits), calendar=calendar,
                  folder=str(root))
