@@ -21,7 +21,8 @@ from typing import Final
 
 from .messages import LANGUAGES
 
-__all__ = ["PAGE_TEXT", "long_date", "prose_date", "text", "warning_label", "weekday"]
+__all__ = ["PAGE_TEXT", "closed_reason", "long_date", "procedure", "prose_date", "text",
+           "warning_label", "weekday"]
 
 _WEEKDAYS: Final = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -141,6 +142,33 @@ _WARNING_ZH: Final = {
     "CapacityWarning": "输液位不足",
     "StaggerWarning": "同队列首次给药间隔不足",
 }
+
+
+#: The protocol's procedure items for the site's staff (glossary "Procedures"), keyed by the English item.
+_PROCEDURES_ZH: Final = {
+    "vital signs": "生命体征",
+    "safety labs": "安全性实验室检查",
+    "PK pre-dose": "给药前PK采血",
+    "PK post-dose": "给药后PK采血",
+    "PK": "PK采血",
+    "B-cell (CD19+) count": "外周血B细胞（CD19+）计数",
+    "disease activity score": "疾病活动度评分",
+}
+
+
+def procedure(lang: str, item: str) -> str:
+    """A procedure item for staff in ``lang`` (an item the glossary lacks stays as written)."""
+    return _PROCEDURES_ZH.get(item, item) if lang == "zh-CN" else item
+
+
+def closed_reason(lang: str, reason: str) -> str:
+    """The site calendar's reason, with the weekend named in ``lang`` (holiday names as given)."""
+    if lang == "zh-CN" and reason.startswith("weekend ("):
+        names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        name = reason[len("weekend ("):].rstrip(")")
+        if name in names:
+            return f"周末（{_WEEKDAYS['zh-CN'][names.index(name)]}）"
+    return reason
 
 
 def text(lang: str, key: str, **fields: object) -> str:
