@@ -1,15 +1,17 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
 #   make run    creates .venv, installs the package, and writes everything for the bundled
 #               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx)
+#               (out/ics/*.ics), the coordinators' workbook (out/plan.xlsx), the nurses' due list
+#               (out/due-*.html, out/due.csv) and a participant's schedule (out/handout-*)
 #   make test   installs the test dependencies (and the programs the tests drive) and runs every test
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STUDY ?= templates/example-study
 OUT ?= out
+HANDOUT_SUBJECT ?= 003
 
-.PHONY: run test lint golden bench clean
+.PHONY: run test lint golden bench clean pictures
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,7 +26,14 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-en.html --language en
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-zh-CN.html --language zh-CN
+	$(BIN)/cc312-schedule due $(STUDY) --format csv -o $(OUT)/due.csv
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-en.pdf --language en
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.pdf --language zh-CN
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
+	@echo "wrote $(OUT)/due-en.html $(OUT)/due-zh-CN.html $(OUT)/due.csv $(OUT)/handout-$(HANDOUT_SUBJECT)-*.pdf|html"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh
@@ -42,6 +51,12 @@ bench: $(BIN)/python
 golden: $(BIN)/python
 	$(BIN)/python tests/regenerate_golden.py
 	$(BIN)/python tests/test_ics_golden.py
+
+# PNG pictures of every printed page kind, for a person to look at (out/pictures/, not in the
+# repository): the due list and the participant's schedule as headless Chromium shows their
+# HTML, and the schedule's WeasyPrint PDF page by page (pdftoppm). Needs `make run` first.
+pictures: run
+	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

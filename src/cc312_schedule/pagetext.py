@@ -88,7 +88,7 @@ PAGE_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
     "handout.window": {"en": "you may come from {start} to {end}",
                        "zh-CN": "可在 {start} 至 {end} 期间到访"},
     "handout.window.none": {"en": "please come on this day", "zh-CN": "请务必当天到访"},
-    "handout.dose_n": {"en": "dose {n}", "zh-CN": "第{n}次给药"},
+    "handout.dose_n": {"en": "Dose {n}", "zh-CN": "第{n}次给药"},
     "handout.none": {"en": "No confirmed visits are planned from this date.",
                      "zh-CN": "自该日期起暂无已确认的访视。"},
     "handout.tbc": {"en": "To be confirmed", "zh-CN": "待确认的访视"},
