@@ -20,7 +20,14 @@ import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cli import main
-from cc312_schedule.due import DUE_COLUMNS, DueSection, plan_due, to_due_csv, to_due_json, to_due_table
+from cc312_schedule.due import (
+    DUE_COLUMNS,
+    DueSection,
+    plan_due,
+    to_due_csv,
+    to_due_json,
+    to_due_table,
+)
 from cc312_schedule.errors import UsageError
 from cc312_schedule.model import EventStatus
 
@@ -207,7 +214,7 @@ def run(*args: str) -> tuple[int, str, str]:
 ])
 def test_bad_input_exits_2_and_writes_nothing(args: list[str], message: str, tmp_path: Path) -> None:
     out = tmp_path / "due.csv"
-    code, stdout, err = run("due", str(example_study_path()), *args, "-o", str(out))
+    code, _, err = run("due", str(example_study_path()), *args, "-o", str(out))
     assert code == 2 and message in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.iterdir())
 

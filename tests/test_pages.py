@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from pictures import WINDOW, chromium, png_size, print_to_pdf, screenshot
-
 from conftest import copy_example_study
+from pictures import WINDOW, chromium, png_size, print_to_pdf, screenshot
 
 pytestmark = pytest.mark.slow
 

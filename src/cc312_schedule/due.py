@@ -148,7 +148,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     >>> plan_due(study, plan_study(study), start=date(2026, 12, 1), end=date(2026, 11, 30))
     Traceback (most recent call last):
     ...
-    cc312_schedule.errors.UsageError: --to: is before --from 2026-12-01: '2026-11-30' (give --to on or after --from)
+    cc312_schedule.errors.UsageError: --to: is before --from 2026-12-01: '2026-11-30' (give --to on or after...)
     """
     end = start if end is None else end
     if end < start:
@@ -161,13 +161,14 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     n_days = (end - start).days + 1
     at = study.config.dosing_time or study.protocol.dosing_time
     cal = study.calendar
-    warnings = {}
+    warnings: dict[tuple[str, str], list[DueWarning]] = {}
     for w in plan.warnings:
         if w.visit is not None:
             warnings.setdefault((w.subject_id, w.visit), []).append(
                 DueWarning(subject_id=w.subject_id, visit=w.visit, category=w.category.__name__,
                            message=w.message))
-    pending = [(p, _decision_event(p)) for p in plan if p.decision_due is not None]
+    pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
+        (p, _decision_event(p)) for p in plan if p.decision_due is not None]
     # Only visits that can be due in the range are looked at: linear in the plan, once.
     relevant = [(p, e) for p in plan for e in p.events
                 if (e.date >= start and e.date <= end) or (e.status in _OPEN and e.planned_date < end)]
@@ -180,11 +181,11 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
             section = _section(e, day, nxt)
             if section is not None:
                 rows.append(_row(day, section, p, e, at, warnings))
-        for p, e in pending:
+        for p, pe in pending:
             assert p.decision_due is not None
-            due = e.planned_date if e is not None else p.decision_due
+            due = pe.planned_date if pe is not None else p.decision_due
             if due <= day:
-                rows.append(_decision_row(day, p, e, due, at, warnings))
+                rows.append(_decision_row(day, p, pe, due, at, warnings))
         order = list(DueSection)
         rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
