@@ -257,3 +257,18 @@ def test_a_visit_done_late_is_listed_on_the_day_it_was_done(example: Any, day: s
     [d] = plan_due(study, plan, start=D(day)).days
     assert [(r.section.value, r.subject_id, r.visit, r.status.value, [w.category for w in r.warnings])
             for r in d.rows if r.subject_id == "004"] == expected
+
+
+@pytest.mark.slow
+def test_due_csv_imports_no_page_or_exporter_library() -> None:
+    # the day list for scripts starts fast: Jinja2, WeasyPrint, Babel and pandas load only for pages
+    import subprocess
+    import sys
+
+    code = ("import io, sys\nfrom cc312_schedule.cli import main\n"
+            f"assert main(['due', {str(example_study_path())!r}, '--on', '2026-11-30', '--format', 'csv'],"
+            " stdout=io.StringIO()) == 0\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(eval(out.stdout.splitlines()[-1]))
+    assert loaded.isdisjoint({"jinja2", "weasyprint", "babel", "pandas", "openpyxl", "icalendar"})

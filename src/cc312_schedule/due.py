@@ -148,7 +148,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     >>> plan_due(study, plan_study(study), start=date(2026, 12, 1), end=date(2026, 11, 30))
     Traceback (most recent call last):
     ...
-    cc312_schedule.errors.UsageError: --to: is before --from 2026-12-01: '2026-11-30' (give --to on or after...)
+    cc312_schedule.errors.UsageError: --to: is before --from 2026-12-01: '2026-11-30' (give...)
     """
     end = start if end is None else end
     if end < start:
