@@ -72,11 +72,11 @@ VISITS_003 = {
 }
 LABELS = {
     "en": ["Your visit schedule", "Your study number", "Contraception", "Contact",
-           "Study team telephone: +86 838 000 0000", "page 1 of 2",
-           "you may come from Wednesday 2 December 2026 to Friday 4 December 2026",
+           "Study team telephone: +86 838 000 0000", "page 1 of 1",
+           "If you cannot come on this day, you may come from … to …", "Wed 2 Dec to Fri 4 Dec",
            "version 1.0 (2026-11-30)", "plan of 2026-11-29"],
     "zh-CN": ["您的访视安排", "您的受试者编号", "避孕", "联系方式", "研究团队联系电话：+86 838 000 0000",
-              "第 1 页，共 2 页", "可在 2026年12月2日 星期三 至 2026年12月4日 星期五 期间到访",
+              "第 1 页，共 1 页", "如当天无法到访，可在以下日期之间到访", "12月2日（周三） 至 12月4日（周五）",
               "版本 1.0 (2026-11-30)", "计划生成于 2026-11-29", "测量血压、脉搏和体温"],
 }
 #: Values of 003's optional columns (and its disease) that must never reach the paper.
@@ -162,7 +162,7 @@ def test_handout_bad_input(study: Path, tmp_path: Path, args: list[str], message
 @pytest.mark.parametrize(("kind", "args", "expected"), [
     pytest.param("handout", ["handout", "{study}", "003", "-o", "{out}", "--language", "zh-CN",
                              "--today", "2026-11-30"],
-                 ["您的访视安排", "2026年12月3日 星期四", "2027年6月3日 星期四", "第 1 页，共 2 页"],
+                 ["您的访视安排", "2026年12月3日 星期四", "2027年6月3日 星期四", "第 1 页，共 1 页"],
                  id="handout-zh-CN"),
     pytest.param("due", ["due", "{study}", "--from", "2026-11-27", "--to", "2026-11-30",
                          "--format", "html", "-o", "{out}", "--language", "zh-CN"],
@@ -189,3 +189,27 @@ def test_html_pages_in_chromium(study: Path, tmp_path: Path, kind: str, args: li
         assert flat(label) in text, label
     assert png_size(png) == WINDOW
     assert png.stat().st_size > 30_000  # a rendered page, not a blank one (blank: ~5 KB)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_longest_schedule_fits_three_pages(study: Path, tmp_path: Path, lang: str) -> None:
+    # the most visits one schedule can hold: a subject before its first dose, BIW assumed to the
+    # cap: 8 induction doses, D28, 40 provisional doses, 5 reviews, EOT and 3 follow-ups
+    with (study / "subjects.csv").open("a", encoding="utf-8") as fh:
+        fh.write("007,3,DL3,2026-12-07,SLE,2026-11-20,1980-01-01,F,,\n")
+    pdf = tmp_path / "007.pdf"
+    code, err = run("handout", str(study), "007", "-o", str(pdf), "--language", lang,
+                    "--today", "2026-12-01", "--assume", "BIW")
+    assert code == 0 and "9 visit(s), 48 to be confirmed" in err, err
+    assert re.search(r"Pages:\s+3\n", poppler("pdfinfo", pdf))
+    text = flat(poppler("pdftotext", pdf))
+    for n in (1, 2, 3):  # the footer of every page
+        assert flat({"en": f"page {n} of 3", "zh-CN": f"第 {n} 页，共 3 页"}[lang]) in text
+
+
+def test_same_inputs_same_pdf_bytes(study: Path, tmp_path: Path) -> None:
+    args = ["handout", str(study), "003", "--today", "2026-11-30", "--generated-at",
+            "2026-11-30T01:00:00Z", "-o"]
+    assert run(*args, str(tmp_path / "a.pdf"))[0] == 0
+    assert run(*args, str(tmp_path / "b.pdf"))[0] == 0
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

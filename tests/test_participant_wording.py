@@ -37,7 +37,7 @@ def test_bundled_wording_covers_every_kind_and_procedure_in_both_languages() -> 
 
 # (replace this, with that) in the template -> what the error names
 BAD = [
-    pytest.param('"PK post-dose" = { en = "a blood sample after the infusion", zh-CN = "输注后采血" }\n', "",
+    pytest.param('"PK post-dose" = { en = "blood sample after the infusion", zh-CN = "输注后采血" }\n', "",
                  "participant.procedures.PK post-dose: no lay wording for this procedure",
                  id="procedure-without-wording"),
     pytest.param('"vital signs" = { en = "blood pressure, pulse and temperature", ',

@@ -15,8 +15,8 @@ visits (``--assume``, awaiting the investigator's decision) are kept apart as "t
 ...                  generated=date(2026, 11, 30), language="zh-CN")
 >>> [(v.when, v.visit) for v in h.visits][:2]
 [('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
->>> h.visits[0].window
-'可在 2026年12月2日 星期三 至 2026年12月4日 星期五 期间到访'
+>>> h.visits[0].label, h.visits[0].window
+('第44次输注', '12月2日（周三） 至 12月4日（周五）')
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from datetime import date, time, timedelta
 
 from .errors import UsageError
 from .model import EventKind, EventStatus, Outcome, PlanWarning, StudyPlan
-from .pagetext import long_date, text
+from .pagetext import long_date, short_date, text
 from .study import Study
 from .warnings import ScheduleWarning
 
@@ -46,7 +46,8 @@ class HandoutVisit:
     time: time
     visit: str
     kind: EventKind
-    what: str  # what happens at this kind of visit
+    label: str  # the visit in a few words: "Infusion, dose 44"
+    what: str  # what happens at this kind of visit (the protocol's lay wording)
     procedures: tuple[str, ...]  # in plain words
     window_start: date  # the first day of the window the site is open
     window_end: date  # the last day of the window the site is open
@@ -70,6 +71,14 @@ class Handout:
     version: str  # of the lay wording ([participant] version)
     generated: date
     warnings: tuple[PlanWarning, ...] = ()
+
+    @property
+    def legend(self) -> tuple[tuple[str, str], ...]:
+        """Each kind of visit on the schedule once, with what happens at it: (kind, text)."""
+        seen: dict[str, str] = {}
+        for v in (*self.visits, *self.to_be_confirmed):
+            seen.setdefault(v.kind.value, v.what)
+        return tuple(seen.items())
 
 
 def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date, generated: date,
@@ -99,9 +108,7 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
         if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL) or e.planned_date < today:
             continue
         what = wording.visit(e.kind.value, lang)
-        if e.dose_number is not None:
-            what = f"{text(lang, 'handout.dose_n', n=e.dose_number)}: {what}" if lang == "en" \
-                else f"{text(lang, 'handout.dose_n', n=e.dose_number)}：{what}"
+        label = text(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)
         # The window as the participant can use it: its first and last days the site is open.
         open_days = [d for d in (e.window_start + timedelta(days=i)
                                  for i in range((e.window_end - e.window_start).days + 1))
@@ -110,10 +117,11 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
         if start == end:
             window = text(lang, "handout.window.none")
         else:
-            window = text(lang, "handout.window", start=long_date(lang, start),
-                          end=long_date(lang, end))
+            window = text(lang, "handout.window",
+                          start=short_date(lang, start, year_of=e.planned_date),
+                          end=short_date(lang, end, year_of=e.planned_date))
         v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date), time=at,
-                         visit=e.visit, kind=e.kind, what=what,
+                         visit=e.visit, kind=e.kind, label=label, what=what,
                          procedures=tuple(dict.fromkeys(wording.procedure(i, lang)
                                                         for i in e.procedures)),
                          window_start=start, window_end=end, window=window,

@@ -120,7 +120,7 @@ def to_handout_html(h: Handout) -> str:
     t = {k.replace(".", "_"): text(lang, f"handout.{k}") for k in (
         "heading", "site", "study_id", "name", "col.date", "col.time", "col.what", "col.window",
         "none", "tbc", "tbc.text", "tbc.mark", "contraception", "contraception.tbc", "contact",
-        "missed", "bring")}
+        "missed", "bring", "legend")}
     t["sep"] = "；" if lang == "zh-CN" else "; "
     t["from_"] = text(lang, "handout.from", date=long_date(lang, h.today))
     t["phone"] = text(lang, "handout.phone", phone=h.phone)
@@ -130,7 +130,9 @@ def to_handout_html(h: Handout) -> str:
                                        date=long_date(lang, h.contraception_end))
     footer = text(lang, "handout.footer", protocol=h.protocol_id, version=h.version,
                   generated=_iso(h.generated))
+    kind_labels = {k: text(lang, f"handout.legend.{k}") for k, _ in h.legend}
     return _render("handout.html.j2", lang=lang, orientation="portrait", h=h, t=t,
+                   kind_labels=kind_labels,
                    footer_left=footer, page_label=_page_label(lang))
 
 

@@ -21,8 +21,8 @@ from typing import Final
 
 from .messages import LANGUAGES
 
-__all__ = ["PAGE_TEXT", "closed_reason", "long_date", "procedure", "prose_date", "text",
-           "warning_label", "weekday"]
+__all__ = ["PAGE_TEXT", "closed_reason", "long_date", "procedure", "prose_date", "short_date",
+           "text", "warning_label", "weekday"]
 
 _WEEKDAYS: Final = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -84,11 +84,21 @@ PAGE_TEXT: Final[Mapping[str, Mapping[str, str]]] = {
     "handout.col.date": {"en": "Date", "zh-CN": "日期"},
     "handout.col.time": {"en": "Time", "zh-CN": "时间"},
     "handout.col.what": {"en": "What happens", "zh-CN": "访视内容"},
-    "handout.col.window": {"en": "If you cannot come on this day", "zh-CN": "如当天无法到访"},
-    "handout.window": {"en": "you may come from {start} to {end}",
-                       "zh-CN": "可在 {start} 至 {end} 期间到访"},
+    "handout.col.window": {"en": "If you cannot come on this day, you may come from … to …",
+                           "zh-CN": "如当天无法到访，可在以下日期之间到访"},
+    "handout.window": {"en": "{start} to {end}", "zh-CN": "{start} 至 {end}"},
     "handout.window.none": {"en": "please come on this day", "zh-CN": "请务必当天到访"},
-    "handout.dose_n": {"en": "Dose {n}", "zh-CN": "第{n}次给药"},
+    "handout.legend": {"en": "What happens at the visits", "zh-CN": "访视内容说明"},
+    "handout.kind.dose": {"en": "Infusion, dose {n}", "zh-CN": "第{n}次输注"},
+    "handout.kind.assessment": {"en": "Check-up and treatment decision", "zh-CN": "继续治疗评估"},
+    "handout.kind.review": {"en": "Check-up and treatment decision", "zh-CN": "定期评估"},
+    "handout.kind.eot": {"en": "End-of-treatment visit", "zh-CN": "治疗结束访视"},
+    "handout.kind.follow-up": {"en": "Follow-up visit", "zh-CN": "随访"},
+    "handout.legend.dose": {"en": "Infusion", "zh-CN": "输注"},
+    "handout.legend.assessment": {"en": "Check-up after 4 weeks", "zh-CN": "继续治疗评估"},
+    "handout.legend.review": {"en": "Check-up", "zh-CN": "定期评估"},
+    "handout.legend.eot": {"en": "End-of-treatment visit", "zh-CN": "治疗结束访视"},
+    "handout.legend.follow-up": {"en": "Follow-up visit", "zh-CN": "随访"},
     "handout.none": {"en": "No confirmed visits are planned from this date.",
                      "zh-CN": "自该日期起暂无已确认的访视。"},
     "handout.tbc": {"en": "To be confirmed", "zh-CN": "待确认的访视"},
@@ -197,6 +207,22 @@ def long_date(lang: str, day: date) -> str:
     if lang == "zh-CN":
         return str(format_date(day, "y年M月d日 EEEE", locale="zh_CN"))
     return str(format_date(day, "EEEE d MMMM y", locale="en_GB"))
+
+
+def short_date(lang: str, day: date, *, year_of: date | None = None) -> str:
+    """A short date with its weekday, the year only when it differs from ``year_of``'s.
+
+    >>> short_date("zh-CN", date(2027, 1, 5), year_of=date(2026, 12, 31))
+    '2027年1月5日（周二）'
+    >>> short_date("en", date(2026, 12, 2), year_of=date(2026, 12, 3))
+    'Wed 2 Dec'
+    """
+    with_year = year_of is None or year_of.year != day.year
+    if lang == "zh-CN":
+        return f"{f'{day.year}年' if with_year else ''}{day.month}月{day.day}日（{weekday(lang, day)}）"
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE d MMM y" if with_year else "EEE d MMM", locale="en_GB"))
 
 
 def warning_label(lang: str, category: str) -> str:

@@ -121,7 +121,7 @@ class ParticipantWording:
     >>> w.procedure("vital signs", "zh-CN")
     '测量血压、脉搏和体温'
     >>> w.procedure("disease activity score (SLEDAI-2K)", "en")   # the score is never named
-    'questions and an examination about how active your disease is'
+    'questions and an examination on how active your disease is'
     """
 
     version: str
