@@ -56,6 +56,7 @@ golden: $(BIN)/python
 # repository): the due list and the participant's schedule as headless Chromium shows their
 # HTML, and the schedule's WeasyPrint PDF page by page (pdftoppm). Needs `make run` first.
 pictures: run
+	rm -rf $(OUT)/pictures
 	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
 
 clean:
