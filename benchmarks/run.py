@@ -353,11 +353,11 @@ def step_due(study_dir: str, work: Path) -> dict[str, Any]:
     html = to_due_html(due, generated="2026-11-25 16:00")
     to_due_table(due)
     t3 = time.perf_counter()
-    week = plan_due(study, plan, start=TODAY, end=date(2026, 12, 1))
+    week_rows = len(plan_due(study, plan, start=TODAY, end=date(2026, 12, 1)).rows)
     t4 = time.perf_counter()
     (work / "due.html").write_text(html, encoding="utf-8")
     return {"load_plan": t1 - t0, "due": t2 - t1, "render": t3 - t2, "week": t4 - t3,
-            "total": t3 - t0, "rows": len(due.rows)}
+            "total": t3 - t0, "rows": len(due.rows), "week_rows": week_rows}
 
 
 def step_handout(study_dir: str, work: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ TEMPLATE = bundled_protocol_path().read_text(encoding="utf-8")
 
 
 def test_visit_kinds_are_the_models() -> None:
-    assert VISIT_KINDS == tuple(k.value for k in EventKind)
+    assert tuple(k.value for k in EventKind) == VISIT_KINDS
 
 
 def test_bundled_wording_covers_every_kind_and_procedure_in_both_languages() -> None:
