@@ -386,13 +386,8 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="e.g. --from 2026-11-30 --to 2026-12-06")
     study = load_study(args.study)
     start = args.on or args.start or _today_at_site(study.config.timezone)
-    due_kw = {"start": start, "end": args.end, "language": args.language}
-    if args.end is not None and args.end < start:  # checked before planning: nothing is written
-        from .due import plan_due as check
-
-        check(study, _empty_plan(study), **due_kw)
     plan = plan_study(study, assume=args.assume, today=start)
-    due = plan_due(study, plan, **due_kw)
+    due = plan_due(study, plan, start=start, end=args.end, language=args.language)
     if args.format == "html":
         from .pages import to_due_html
 
@@ -402,12 +397,6 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
         _emit(render(due), args.output, stdout)
     return EXIT_OK
-
-
-def _empty_plan(study: Any) -> Any:
-    from .model import StudyPlan
-
-    return StudyPlan(study_name=study.config.name, subjects=())
 
 
 def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
