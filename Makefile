@@ -2,8 +2,9 @@
 #   make run    creates .venv, installs the package (pinned by constraints.txt), and writes
 #               everything for the bundled example study into out/: the plan (csv, json, table),
 #               the nurses' calendars (out/ics/*.ics) and the coordinators' workbook
-#               (out/plan.xlsx), the CDISC USDM schedule (out/cc312-usdm.json) and SDTM datasets
-#               (out/sdtm/). It works on a fresh copy of the example, out/example-study, so
+#               (out/plan.xlsx), the nurses' due list (out/due-*.html, out/due.csv), a
+#               participant's schedule (out/handout-*), the CDISC USDM schedule
+#               (out/cc312-usdm.json) and SDTM datasets (out/sdtm/). It works on a fresh copy of the example, out/example-study, so
 #               nothing is written into templates/; `make run STUDY=folder` runs on that folder.
 #               Afterwards the tool is .venv/bin/cc312-schedule; `. .venv/bin/activate` once
 #               per shell makes the README's `cc312-schedule ...` lines work as written.
@@ -17,6 +18,7 @@ BIN := $(VENV)/bin
 OUT ?= out
 EXAMPLE := templates/example-study
 STUDY ?= $(OUT)/example-study
+HANDOUT_SUBJECT ?= 003
 
 # ---- Pinned installs -------------------------------------------------------------------------
 # pyproject.toml keeps the library's ranges (what it works with); constraints.txt pins every
@@ -40,7 +42,7 @@ KHAL_LOCK := tests/khal-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
-.PHONY: run test lint lock golden bench clean
+.PHONY: run test lint lock golden bench clean pictures
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -58,7 +60,14 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
 	$(BIN)/cc312-schedule usdm $(STUDY) -o $(OUT)/cc312-usdm.json
 	$(BIN)/cc312-schedule sdtm $(STUDY) -o $(OUT)/sdtm
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-en.html --language en
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-zh-CN.html --language zh-CN
+	$(BIN)/cc312-schedule due $(STUDY) --format csv -o $(OUT)/due.csv
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-en.pdf --language en
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.pdf --language zh-CN
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
+	@echo "wrote $(OUT)/due-en.html $(OUT)/due-zh-CN.html $(OUT)/due.csv $(OUT)/handout-$(HANDOUT_SUBJECT)-*.pdf|html"
 	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 
 test: $(BIN)/python
@@ -86,6 +95,13 @@ bench: $(BIN)/python
 golden: $(BIN)/python
 	$(BIN)/python tests/regenerate_golden.py
 	$(BIN)/python tests/test_ics_golden.py
+
+# PNG pictures of every printed page kind, for a person to look at (out/pictures/, not in the
+# repository): the due list and the participant's schedule as headless Chromium shows their
+# HTML, and the schedule's WeasyPrint PDF page by page (pdftoppm). Needs `make run` first.
+pictures: run
+	rm -rf $(OUT)/pictures
+	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

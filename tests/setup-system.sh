@@ -48,3 +48,17 @@ fi
 if ! command -v soffice >/dev/null 2>&1; then
     apt_install libreoffice-calc-nogui
 fi
+
+# Printed pages (tests/test_pages.py): headless Chromium opens the HTML pages, prints them to PDF
+# and takes screenshots; WeasyPrint needs Noto CJK for Chinese and libharfbuzz-subset0 to subset it
+# quickly (without it ~20 s per page instead of ~0.2 s); poppler's pdfinfo, pdffonts, pdftotext and
+# pdftoppm check the PDFs (and `make pictures` renders them).
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$missing fonts-noto-cjk"
+dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || missing="$missing libharfbuzz-subset0"
+if [ -n "$missing" ]; then
+    # shellcheck disable=SC2086
+    apt_install $missing
+fi

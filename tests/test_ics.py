@@ -56,7 +56,7 @@ def set_toml(folder: Path, **values: str) -> None:
     """Replace (or add) top-level keys of study.toml; values are TOML literals."""
     path = folder / "study.toml"
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
-             if not any(re.match(rf"{k}\s*=", ln) for k in values)]
+             if not any(re.match(rf"{k}(\.\w+)?\s*=", ln) for k in values)]  # site.name too
     lines += [f"{k} = {v}" for k, v in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -95,19 +95,21 @@ def run_setup(tmp_path: Path, *, uid: int, apt: bool, ci: str | None) -> subproc
                           capture_output=True, text=True, timeout=60, check=False)
 
 
+PAGES = "chromium poppler-utils fonts-noto-cjk libharfbuzz-subset0"  # the printed pages' programs
 SKIPPED = ("setup-system: not root (or no apt-get): skipped installing {};"
            " the tests that need it will be skipped (as root: sh tests/setup-system.sh)")
 
 
 @pytest.mark.parametrize(("uid", "apt", "ci", "code", "stderr", "apt_log"), [
-    (1000, True, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui")], []),
-    (1000, True, "false", 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui")], []),
-    (0, False, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui")], []),
+    (1000, True, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
+    (1000, True, "false", 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
+    (0, False, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
     (1000, True, "1", 1, ["setup-system: CI needs calcurse installed, but this is not root with apt-get"], []),
     (1000, True, "true", 1, ["setup-system: CI needs calcurse installed, but this is not root with apt-get"], []),
     (0, True, "true", 0, [], ["update -q",
                               "install -y -q --no-install-recommends calcurse",
-                              "install -y -q --no-install-recommends libreoffice-calc-nogui"]),
+                              "install -y -q --no-install-recommends libreoffice-calc-nogui",
+                              f"install -y -q --no-install-recommends {PAGES}"]),
 ], ids=["not-root-skips-with-message", "not-root-ci-false", "no-apt-get-skips", "not-root-in-ci-stops",
         "not-root-ci-true-stops", "root-installs-update-once"])
 def test_setup_system(tmp_path: Path, uid: int, apt: bool, ci: str | None, code: int,

@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "with every event cancelled (repeatable)")
     _add_workbook_parsers(sub)
     _add_cdisc_parsers(sub)
+    _add_page_parsers(sub)
     return parser
 
 
@@ -416,6 +417,103 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- the nurses' due list and the participant's schedule (due.py, handout.py, pages.py) ----
+
+
+def _add_page_parsers(sub: Any) -> None:
+    d = sub.add_parser("due", help="the nurses' day list: visits today, open, closing, overdue, decisions",
+                       description="For each day: visits today, visits still in window, windows "
+                       "closing, overdue visits and decisions due, with counts and warnings.")
+    d.add_argument("study", metavar="STUDY")
+    d.add_argument("--on", type=_date_arg, metavar="DATE", help="one day (default: today at the site)")
+    d.add_argument("--from", dest="start", type=_date_arg, metavar="DATE",
+                   help="first day of a range (with --to; at most a year)")
+    d.add_argument("--to", dest="end", type=_date_arg, metavar="DATE", help="last day of a range")
+    d.add_argument("--format", choices=("table", "csv", "json", "html"), default="table")
+    d.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    d.add_argument("--language", choices=("en", "zh-CN"),
+                   help="labels' language (default: study.toml language)")
+    d.add_argument("--assume", metavar="REGIMEN",
+                   help="list a provisional continuation of REGIMEN (shown as to be confirmed)")
+    d.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="generation time printed on the HTML page (default: now)")
+
+    h = sub.add_parser("handout", help="the participant's printed schedule (PDF or HTML)",
+                       description="Write one participant's schedule from --today on: dates with "
+                       "weekdays, what happens in plain words, windows, contraception end, contact.")
+    h.add_argument("study", metavar="STUDY")
+    h.add_argument("subject", metavar="SUBJECT")
+    h.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help="FILE.pdf (WeasyPrint) or FILE.html (one self-contained page)")
+    h.add_argument("--language", choices=("en", "zh-CN"),
+                   help="default: study.toml language")
+    h.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="first day of the schedule (default: today at the site)")
+    h.add_argument("--assume", metavar="REGIMEN",
+                   help="show a provisional continuation of REGIMEN as visits to be confirmed")
+    h.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="the plan's generation time printed in the footer (default: now)")
+
+
+def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from .due import plan_due, to_due_csv, to_due_json, to_due_table
+    from .engine import plan_study
+    from .study import load_study
+
+    if args.on and (args.start or args.end):
+        raise UsageError("give either --on or --from/--to", key="--on", value=str(args.on),
+                         hint="one day: --on DATE; a range: --from DATE --to DATE")
+    if bool(args.start) != bool(args.end):
+        missing = "--to" if args.start else "--from"
+        raise UsageError("a range needs both --from and --to", key=missing,
+                         hint="e.g. --from 2026-11-30 --to 2026-12-06")
+    study = load_study(args.study)
+    start = args.on or args.start or _today_at_site(study.config.timezone)
+    plan = plan_study(study, assume=args.assume, today=start)
+    due = plan_due(study, plan, start=start, end=args.end, language=args.language)
+    if args.format == "html":
+        from .pages import to_due_html
+
+        at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
+        _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
+    else:
+        render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
+        _emit(render(due), args.output, stdout)
+    return EXIT_OK
+
+
+def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from .engine import plan_study
+    from .handout import plan_handout
+    from .study import load_study
+
+    suffix = str(args.output).rsplit(".", 1)[-1].lower() if "." in str(args.output) else ""
+    if suffix not in ("pdf", "html"):
+        raise UsageError("the output must end in .pdf or .html", key="-o", value=args.output,
+                         hint="e.g. -o schedule-003.pdf")
+    study = load_study(args.study)
+    today = args.today or _today_at_site(study.config.timezone)
+    plan = plan_study(study, assume=args.assume, today=today)
+    at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
+    handout = plan_handout(study, plan, args.subject, today=today, generated=at.date(),
+                           language=args.language)
+    for w in handout.warnings:
+        stderr.write(f"warning: {w}\n")
+    from .pages import to_handout_html, to_pdf
+
+    html = to_handout_html(handout)
+    _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
+    stderr.write(f"wrote {args.output}: {len(handout.visits)} visit(s), "
+                 f"{len(handout.to_be_confirmed)} to be confirmed\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -425,7 +523,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         args = build_parser().parse_args(argv)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
-                    "usdm": _usdm, "sdtm": _sdtm}
+                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:

@@ -123,6 +123,7 @@ class StudyConfig:
     language: str = "en"
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    site_phone: str = ""  # [site] phone: the contact number printed on participants' schedules
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

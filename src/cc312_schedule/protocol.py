@@ -32,10 +32,12 @@ from typing import Any, TypeVar
 
 from .days import StudyDay, Window
 from .errors import InvalidStudyError, ProtocolError
+from .messages import LANGUAGES
 
 __all__ = [
     "SCHEMA_VERSION",
     "FollowUpVisit",
+    "ParticipantWording",
     "Procedures",
     "Protocol",
     "Regimen",
@@ -103,6 +105,47 @@ class Procedures:
     follow_up: tuple[str, ...] = ()
 
 
+#: The visit kinds a participant's schedule explains (the values of ``model.EventKind``;
+#: model imports this module, so they are listed here and a test keeps the two equal).
+VISIT_KINDS = ("dose", "assessment", "review", "eot", "follow-up")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParticipantWording:
+    """``[participant]``: the lay wording of the participant's schedule, per language.
+
+    ``texts`` maps ``(section, key, language)`` to a text; ``section`` is ``"title"`` (key
+    ``""``), ``"visits"`` (key: a visit kind) or ``"procedures"`` (key: a [procedures] item).
+
+    >>> w = load_protocol().participant
+    >>> w.procedure("vital signs", "zh-CN")
+    '测量血压、脉搏和体温'
+    >>> w.procedure("disease activity score (SLEDAI-2K)", "en")   # the score is never named
+    'questions and an examination on how active your disease is'
+    """
+
+    version: str
+    texts: tuple[tuple[tuple[str, str, str], str], ...]
+
+    def text(self, section: str, key: str, lang: str) -> str:
+        for k, v in self.texts:
+            if k == (section, key, lang):
+                return v
+        raise KeyError((section, key, lang))
+
+    def title(self, lang: str) -> str:
+        return self.text("title", "", lang)
+
+    def visit(self, kind: str, lang: str) -> str:
+        return self.text("visits", kind, lang)
+
+    def procedure(self, item: str, lang: str) -> str:
+        """The lay text of a procedure; ``"disease activity score (X)"`` reads as the generic item."""
+        if item.startswith(DISEASE_SCORE_ITEM + " ("):
+            item = DISEASE_SCORE_ITEM
+        return self.text("procedures", item, lang)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Protocol:
     """The whole protocol, validated. Build it with :func:`load_protocol`."""
@@ -139,6 +182,7 @@ class Protocol:
     procedures: Procedures
     disease_scores: tuple[tuple[str, str], ...]
     stagger_days: int = 0
+    participant: ParticipantWording | None = None  # [participant]: optional
     source: str = field(default="<protocol>", compare=False)
 
     @property
@@ -458,6 +502,9 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     stagger_days = en.integer("stagger_days", minimum=0, maximum=365, default=0)
     en.finish()
 
+    participant = _participant(root, procedures) if "participant" in root.data else None
+    root.seen.add("participant")
+
     ds = root.table("disease_scores")
     scores: list[tuple[str, str]] = []
     for k, _ in list(ds.items()):
@@ -542,9 +589,55 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
         procedures=procedures,
         disease_scores=tuple(scores),
         stagger_days=stagger_days or 0,
+        participant=participant,
         source=source,
         **dosing,  # type: ignore[arg-type]
     )
+
+
+def _participant(root: _Table, procedures: Procedures) -> ParticipantWording | None:
+    """Read ``[participant]``: every text in every language; every [procedures] item worded."""
+    pt = root.table("participant")
+    version = pt.text("version")
+    texts: list[tuple[tuple[str, str, str], str]] = []
+    n_errors = len(pt.errors)
+
+    def by_language(t: _Table, key: str, section: str, text_key: str) -> None:
+        lt = t.table(key)
+        for lang in LANGUAGES:
+            v = lt.get(lang, "a non-empty string", lambda x: isinstance(x, str) and x.strip() != "",
+                       hint=f'e.g. {key} = {{ en = "...", zh-CN = "..." }}')
+            if v is not None:
+                texts.append(((section, text_key, lang), str(v).strip()))
+        lt.finish()
+
+    by_language(pt, "title", "title", "")
+    vt = pt.table("visits")
+    for kind in VISIT_KINDS:
+        by_language(vt, kind, "visits", kind)
+    vt.finish()
+    prt = pt.table("procedures")
+    used = dict.fromkeys(i for items in (procedures.first_dose, procedures.induction_dose,
+                                         procedures.continuation_dose, procedures.assessment,
+                                         procedures.review, procedures.eot, procedures.follow_up)
+                         for i in items)
+    for item in used:
+        if item not in prt.data:
+            prt.seen.add(item)
+            prt.error(item, "no lay wording for this procedure",
+                      hint=f'add "{item}" = {{ en = "...", zh-CN = "..." }}')
+        else:
+            by_language(prt, item, "procedures", item)
+    for item in prt.data:
+        if item not in used:
+            prt.seen.add(item)
+            prt.error(item, "not an item of [procedures]", prt.data[item],
+                      hint="remove it or fix its spelling: the keys are the [procedures] items")
+    prt.finish()
+    pt.finish()
+    if len(pt.errors) > n_errors or version is None:
+        return None
+    return ParticipantWording(version=version, texts=tuple(texts))
 
 
 def _parse_hhmm(text: str) -> time | None:

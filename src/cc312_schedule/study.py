@@ -157,6 +157,20 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     if not isinstance(name, str) or not name.strip():
         err("name", "required: the study's name", name, 'add name = "..."')
     strs: dict[str, str] = {}
+    site_phone = ""
+    if isinstance(data.get("site"), dict):  # [site] name = "...", phone = "..."
+        site_table = data.pop("site")
+        for k in site_table:
+            if k not in ("name", "phone"):
+                err(f"site.{k}", "unknown key", site_table[k], "known keys: name, phone")
+        for k in ("name", "phone"):
+            if k in site_table and not isinstance(site_table[k], str):
+                err(f"site.{k}", "must be a string", site_table[k],
+                    'e.g. phone = "+86 838 000 0000"' if k == "phone" else None)
+        if isinstance(site_table.get("name", ""), str):
+            data["site"] = site_table.get("name", "")
+        if isinstance(site_table.get("phone", ""), str):
+            site_phone = site_table.get("phone", "").strip()
     for k in ("protocol", "site", "timezone", "dosing_time", "language"):
         if k in data:
             if not isinstance(data[k], str):
@@ -196,7 +210,8 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang, reminders=tuple(reminders), calendar=calendar)
+                       language=lang, reminders=tuple(reminders), calendar=calendar,
+                       site_phone=site_phone)
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
