@@ -142,10 +142,9 @@ def check_decisions(protocol: Protocol, subject: Subject,
         errors.append(DecisionError(f"subject {subject.subject_id}: {message}", path=d.source.path,
                                     line=d.source.line, column=col, value=value, hint=hint))
 
-    stopped: Decision | None = None
-    hold: Decision | None = None
     by_day: dict[date, Decision] = {}
-    for d in sorted(decisions, key=lambda d: d.decided_on):
+    ordered = sorted(decisions, key=lambda d: d.decided_on)
+    for d in ordered:
         on = d.decided_on
         if on in by_day:
             err(d, "decided_on", f"a second decision on the same day (first: {by_day[on].source})",
@@ -169,6 +168,16 @@ def check_decisions(protocol: Protocol, subject: Subject,
         if subject.withdrawn_on and on >= subject.withdrawn_on:
             err(d, "decided_on", f"after the subject withdrew on {subject.withdrawn_on}", str(on),
                 "remove the decision or correct withdrawn_on in subjects.csv")
+    _check_sequence(list(by_day.values()), err)
+    return errors
+
+
+def _check_sequence(decisions: Sequence[Decision], err: _Err) -> None:
+    """Nothing follows a stop; a resume needs a hold; a hold needs a resume before the next hold;
+    a continue during a hold must be a resume (decisions in date order, one a day)."""
+    stopped: Decision | None = None
+    hold: Decision | None = None
+    for d in decisions:
         if stopped is not None:
             err(d, "action", f"the subject was stopped on {stopped.decided_on} ({stopped.source}); "
                 "nothing may follow a stop", str(d.action), "remove this decision")
@@ -188,7 +197,10 @@ def check_decisions(protocol: Protocol, subject: Subject,
         elif d.action is Action.CONTINUE and hold is not None:
             err(d, "action", f"on hold since {hold.decided_on} ({hold.source})", "continue",
                 "use resume with a regimen to end a hold")
-    return errors
+
+
+class _Err(typing.Protocol):  # the signature of check_decisions's local ``err``
+    def __call__(self, d: Decision, col: str, message: str, value: object, hint: str) -> None: ...
 
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
@@ -260,14 +272,40 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
     ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume)
     if ending.provisional_start is not None and assume is not None:
-        seg = _start_regimen(protocol, day1, protocol.regimen(assume), ending.provisional_start,
-                             weeks=None, until=None, source=_Source.PROVISIONAL)
-        seg = replace(seg, end=cap_date)
-        course.segments.append(seg)
-        course.reviews.update({r: True for r in _review_dates(protocol, day1, seg, cap_date)
-                               if r not in course.reviews})
+        _assume_regimen(protocol, day1, cap_date, course, assume, ending.provisional_start)
+    outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
+    events = _place_events(protocol, subject, course, outcome, recs, ending.ended_on,
+                           calendar, warn)
+    final = _finish_events(protocol, events.values(), cap_date, today, warn)
+    if calendar is not None:
+        _check_provisional_holidays(calendar, final, warn)
+    _check_age(protocol, subject, warn)
+    plan = _summarise(protocol, subject, final, outcome, cap_date, tuple(warns),
+                      due_visit=None if subject.withdrawn_on else ending.due_visit, assume=assume)
+    if today is not None:
+        plan = replace(plan, state=_state(plan, course, today))
+    return plan
 
-    events = _dose_events(protocol, subject, course.segments, cap_date)
+
+def _assume_regimen(protocol: Protocol, day1: date, cap_date: date, course: _Course,
+                    assume: str, start: date) -> None:
+    """``--assume``: the regimen provisionally from ``start`` to the cap, with its reviews."""
+    seg = _start_regimen(protocol, day1, protocol.regimen(assume), start, weeks=None, until=None,
+                         source=_Source.PROVISIONAL)
+    seg = replace(seg, end=cap_date)
+    course.segments.append(seg)
+    course.reviews.update({r: True for r in _review_dates(protocol, day1, seg, cap_date)
+                           if r not in course.reviews})
+
+
+def _place_events(protocol: Protocol, subject: Subject, course: _Course, outcome: Outcome,
+                  recs: Sequence[RecordedVisit], ended_on: date | None,
+                  calendar: SiteCalendar | None, warn: _Warn) -> dict[str, PlannedEvent]:
+    """Every visit dated: doses (recorded ones as recorded), moved off closed days, nothing on
+    or after a withdrawal (judged after the move); then the assessment, reviews, EOT and
+    follow-up, dated from the doses that remain."""
+    events = _dose_events(protocol, subject, course.segments, protocol.last_dose_day.on(
+        subject.first_dose_date))
     by_visit = {v.visit: v for v in recs}
     for v in recs:
         if visit_kind(protocol, v.visit) is EventKind.DOSE:
@@ -276,9 +314,7 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
         _shift_doses(protocol, calendar, events, warn)
     if subject.withdrawn_on is not None:  # after the shift: nothing moves onto the withdrawal
         _withdraw(events, by_visit, subject.withdrawn_on, warn)
-    outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
-
-    for e in _other_events(protocol, subject, course, outcome, events, ending.ended_on):
+    for e in _other_events(protocol, subject, course, outcome, events, ended_on):
         if e.visit not in events:  # two reviews in one week cannot happen; keep the first
             if calendar is not None:
                 e = _shift(calendar, e, None, None, 0, warn)
@@ -288,21 +324,17 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
             events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
     if subject.withdrawn_on is not None:
         _withdraw(events, by_visit, subject.withdrawn_on, warn)
+    return events
 
-    final = _finish_events(protocol, events.values(), cap_date, today, warn)
-    if calendar is not None and calendar.provisional_years:
-        years = sorted({e.planned_date.year for e in final if e.status in PENDING}
-                       & calendar.provisional_years)
-        for y in years:
-            warn(ProvisionalHolidaysWarning,
-                 f"planned dates in {y} use estimated public holidays ({calendar.source} has no "
-                 f"official notice for {y} yet): check them when the notice is published")
-    _check_age(protocol, subject, warn)
-    plan = _summarise(protocol, subject, final, outcome, cap_date, tuple(warns),
-                      due_visit=None if subject.withdrawn_on else ending.due_visit, assume=assume)
-    if today is not None:
-        plan = replace(plan, state=_state(plan, course, today))
-    return plan
+
+def _check_provisional_holidays(calendar: SiteCalendar, events: Iterable[PlannedEvent],
+                                warn: _Warn) -> None:
+    years = sorted({e.planned_date.year for e in events if e.status in PENDING}
+                   & calendar.provisional_years)
+    for y in years:
+        warn(ProvisionalHolidaysWarning,
+             f"planned dates in {y} use estimated public holidays ({calendar.source} has no "
+             f"official notice for {y} yet): check them when the notice is published")
 
 
 def _validate_inputs(protocol: Protocol, subject: Subject, decs: Sequence[Decision],
