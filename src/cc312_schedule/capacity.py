@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
+from .days import keeps_interval
 from .domain import Study, Subject
 from .model import (
     PENDING,
@@ -53,8 +54,7 @@ def _options(e: PlannedEvent, doses: list[PlannedEvent], load: Counter[date], ca
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if d == e.planned_date or not calendar.is_open(d) or load[d] >= cap:
             continue
-        if (prev is not None and (d - prev).days < min_interval) or \
-                (nxt is not None and (nxt - d).days < min_interval):
+        if not keeps_interval(d, prev, nxt, gap=min_interval):
             continue
         out.append(d)
     return out

@@ -42,7 +42,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from .capacity import plan_balanced, with_capacity_warnings
-from .days import StudyDay, Window
+from .days import StudyDay, Window, keeps_interval
 from .domain import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
 from .model import (
@@ -723,8 +723,7 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if not calendar.is_open(d):
             continue
-        if (prev is not None and (d - prev).days < min_interval) or \
-                (nxt is not None and (nxt - d).days < min_interval):
+        if not keeps_interval(d, prev, nxt, gap=min_interval):
             blocked = True
             continue
         return replace(e, planned_date=d, reason=f"{e.target_date} closed: {closed}; moved to the "
