@@ -68,6 +68,15 @@ ARM = "CC312"
 EXTRT = "CC312"
 SCREENING_VISIT = "SCR"
 EPOCHS = ("SCREENING", "TREATMENT", "FOLLOW-UP")
+# TV's order of visits that share a planned study day: the dose, then the assessment, then the
+# review. This is NOT model.KIND_ORDER (the engine's one order of a day's events: assessment,
+# review, dose). The two differ only when visits of different kinds share a planned day, which
+# the bundled template never plans but a valid protocol can: a regimen dosing on day 7 of a
+# week (W5D7 and REV-W5 both on day 35), or an assessment day on a continuation dosing day
+# (study_day = 29 with W5D1). Using model.KIND_ORDER would renumber VISITNUM in TV, SV and EX
+# for such protocols, so it is an output change to make on purpose (with a test of the tie),
+# not in a refactor; on that day the engine's order (the decision before the dose it decides)
+# is the one a reader of SV would expect.
 _KIND_ORDER = {EventKind.DOSE: 0, EventKind.ASSESSMENT: 1, EventKind.REVIEW: 2}
 
 
