@@ -333,7 +333,8 @@ def _main_timeline(s: _Schedule, p: Protocol, epoch_ids: tuple[str, ...],
     cap, aday = p.last_dose_day.value, p.assessment_day.value
     scr, doses, assessment, timings = _induction(s, p, scr_epoch, trt_epoch)
     decision, review, continuations = _decision(s, p, trt_epoch, sub_timelines)
-    eot, fus = _end_of_treatment(s, p, trt_epoch, fu_epoch, decision, timings)
+    eot, fus, fu_timings = _end_of_treatment(s, p, trt_epoch, fu_epoch)
+    decision["defaultConditionId"] = eot["id"]  # stop, or the cap reached
     exit_ = b.obj("ScheduleTimelineExit")
     _chain([scr, *doses, assessment])
     assessment["defaultConditionId"] = decision["id"]
@@ -346,7 +347,7 @@ def _main_timeline(s: _Schedule, p: Protocol, epoch_ids: tuple[str, ...],
         f"Day {aday} assessment, continuation as the investigator decides (no dose after study "
         f"day {cap}), end of treatment and follow-up",
         mainTimeline=True, entryCondition="Informed consent signed", entryId=scr["id"],
-        exits=[exit_], timings=timings,
+        exits=[exit_], timings=[*timings, *fu_timings],
         instances=[scr, *doses, assessment, decision, review, *continuations, eot, *fus],
         plannedDuration=b.obj(
             "Duration", text=f"Up to {p.max_treatment_weeks} weeks of treatment (no dose after "
@@ -433,24 +434,24 @@ def _decision(s: _Schedule, p: Protocol, trt_epoch: str, sub_timelines: list[Jso
     return decision, review, continuations
 
 
-def _end_of_treatment(s: _Schedule, p: Protocol, trt_epoch: str, fu_epoch: str, decision: Json,
-                      timings: list[Json]) -> tuple[Json, list[Json]]:
-    """EOT (the decision's default: stop, or the cap reached) and the follow-ups, each timed
-    ``After`` EOT (the protocol dates both from the last dose); their timings go to ``timings``."""
+def _end_of_treatment(s: _Schedule, p: Protocol, trt_epoch: str, fu_epoch: str
+                      ) -> tuple[Json, list[Json], list[Json]]:
+    """EOT, the follow-ups and their timings: each follow-up ``After`` EOT (the protocol dates
+    both from the last dose, which is not one fixed instance of the timeline)."""
     eot = s.visit(p.eot_visit, "End of treatment",
                   f"Last dose + {p.eot_days_after_last_dose} days (actual last dose if recorded), "
                   "never before a stop decision", trt_epoch, s.ids(*p.procedures.eot))
-    decision["defaultConditionId"] = eot["id"]
     fus = [s.visit(f.visit, f"Follow-up {f.visit}",
                    f"Last dose + {f.days_after_last_dose} days", fu_epoch,
                    s.ids(*p.procedures.follow_up))
            for f in p.follow_up]
+    timings = []
     for f, inst in zip(p.follow_up, fus, strict=True):
         after_eot = f.days_after_last_dose - p.eot_days_after_last_dose
         timings.append(s.timing(f"TIM_{f.visit}", f"Last dose + {f.days_after_last_dose} days",
                                 inst, eot, "After", _days(after_eot), f"EOT + {after_eot} days",
                                 (f.window.before, f.window.after)))
-    return eot, fus
+    return eot, fus, timings
 
 
 def _version() -> str:
