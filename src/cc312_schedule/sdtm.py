@@ -68,6 +68,15 @@ ARM = "CC312"
 EXTRT = "CC312"
 SCREENING_VISIT = "SCR"
 EPOCHS = ("SCREENING", "TREATMENT", "FOLLOW-UP")
+# TV's order of visits that share a planned study day: the dose, then the assessment, then the
+# review. This is NOT model.KIND_ORDER (the engine's one order of a day's events: assessment,
+# review, dose). The two differ only when visits of different kinds share a planned day, which
+# the bundled template never plans but a valid protocol can: a regimen dosing on day 7 of a
+# week (W5D7 and REV-W5 both on day 35), or an assessment day on a continuation dosing day
+# (study_day = 29 with W5D1). Using model.KIND_ORDER would renumber VISITNUM in TV, SV and EX
+# for such protocols, so it is an output change to make on purpose (with a test of the tie),
+# not in a refactor; on that day the engine's order (the decision before the dose it decides)
+# is the one a reader of SV would expect.
 _KIND_ORDER = {EventKind.DOSE: 0, EventKind.ASSESSMENT: 1, EventKind.REVIEW: 2}
 
 
@@ -126,37 +135,7 @@ def planned_visits(protocol: Protocol) -> tuple[VisitDef, ...]:
     [(9, 'W4D4', 25), (10, 'D28', 28), (11, 'W5D1', 29), (22, 'REV-W8', 56), (71, 'EOT', None)]
     """
     p = protocol
-    cap = p.last_dose_day.value
-    days_in_week = sorted({d for r in p.regimens for d in r.days_in_week})
-    induction = {d.value for d in p.induction_days}
-    timed: list[tuple[int, int, str, str, str]] = []  # (day, kind order, name, start, end)
-    for week in range(1, p.max_treatment_weeks + 1):
-        for d in days_in_week:
-            day = StudyDay.of_week(week, d)
-            if day.value > cap or (week <= p.induction_weeks and day.value not in induction):
-                continue
-            if day.value == 1:
-                w = p.first_dose_window
-                rule = "First dose of CC312: defines study day 1"
-            elif week <= p.induction_weeks:
-                w = p.induction_window
-                rule = f"Induction {p.induction_regimen} dose on study day {day.value}"
-            else:
-                w = p.continuation_window
-                rule = (f"Continuation dose on study day {day.value}, when the subject's "
-                        "regimen doses that day")
-            timed.append((day.value, _KIND_ORDER[EventKind.DOSE], day.visit_name,
-                          f"{rule}; window -{w.before}/+{w.after} days", "End of dosing visit"))
-    aw = p.assessment_window
-    timed.append((p.assessment_day.value, _KIND_ORDER[EventKind.ASSESSMENT], p.assessment_visit,
-                  f"Continuation assessment on study day {p.assessment_day.value}; window "
-                  f"-{aw.before}/+{aw.after} days", "Investigator's continuation decision"))
-    rw = p.review_window
-    for week in range(p.induction_weeks + 1, p.max_treatment_weeks + 1):
-        timed.append((7 * week, _KIND_ORDER[EventKind.REVIEW], f"REV-W{week}",
-                      f"Review (decision due) at the end of week {week} of a continuation; "
-                      f"window -{rw.before}/+{rw.after} days", "Investigator's decision"))
-    timed.sort(key=lambda t: (t[0], t[1]))
+    timed = sorted([*_dose_visits(p), *_decision_visits(p)], key=lambda t: (t[0], t[1]))
     visits = [VisitDef(visitnum=1, visit=SCREENING_VISIT, visitdy=None, epoch="SCREENING",
                        start_rule="Informed consent signed",
                        end_rule="Eligibility confirmed before the first dose")]
@@ -174,6 +153,51 @@ def planned_visits(protocol: Protocol) -> tuple[VisitDef, ...]:
                                start_rule=f"Last dose + {f.days_after_last_dose} days; window "
                                f"-{f.window.before}/+{f.window.after} days"))
     return tuple(visits)
+
+
+_Timed = tuple[int, int, str, str, str]  # (planned study day, kind order, name, start, end rule)
+
+
+def _dose_visits(p: Protocol) -> list[_Timed]:
+    """A dose visit for each dosing day of any regimen in each week, up to the cap; in the
+    induction weeks only the induction's days."""
+    cap = p.last_dose_day.value
+    days_in_week = sorted({d for r in p.regimens for d in r.days_in_week})
+    induction = {d.value for d in p.induction_days}
+    timed: list[_Timed] = []
+    for week in range(1, p.max_treatment_weeks + 1):
+        for d in days_in_week:
+            day = StudyDay.of_week(week, d)
+            if day.value > cap or (week <= p.induction_weeks and day.value not in induction):
+                continue
+            if day.value == 1:
+                w = p.first_dose_window
+                rule = "First dose of CC312: defines study day 1"
+            elif week <= p.induction_weeks:
+                w = p.induction_window
+                rule = f"Induction {p.induction_regimen} dose on study day {day.value}"
+            else:
+                w = p.continuation_window
+                rule = (f"Continuation dose on study day {day.value}, when the subject's "
+                        "regimen doses that day")
+            timed.append((day.value, _KIND_ORDER[EventKind.DOSE], day.visit_name,
+                          f"{rule}; window -{w.before}/+{w.after} days", "End of dosing visit"))
+    return timed
+
+
+def _decision_visits(p: Protocol) -> list[_Timed]:
+    """The continuation assessment, and a review at the end of each week after the induction."""
+    aw = p.assessment_window
+    timed: list[_Timed] = [
+        (p.assessment_day.value, _KIND_ORDER[EventKind.ASSESSMENT], p.assessment_visit,
+         f"Continuation assessment on study day {p.assessment_day.value}; window "
+         f"-{aw.before}/+{aw.after} days", "Investigator's continuation decision")]
+    rw = p.review_window
+    for week in range(p.induction_weeks + 1, p.max_treatment_weeks + 1):
+        timed.append((7 * week, _KIND_ORDER[EventKind.REVIEW], f"REV-W{week}",
+                      f"Review (decision due) at the end of week {week} of a continuation; "
+                      f"window -{rw.before}/+{rw.after} days", "Investigator's decision"))
+    return timed
 
 
 def _epoch_of(kind: EventKind) -> str:
@@ -240,10 +264,19 @@ def to_sdtm(study: Study, plan: StudyPlan, *, studyid: str | None = None) -> tup
     """The datasets TV, TA, TE, TI, SV, SE and EX (in that order) for ``study`` and its plan."""
     p = study.protocol
     sid = studyid if studyid is not None else p.protocol_id
-    proto = SourceRef(path=p.source)
     arg = SourceRef(path="--studyid" if studyid is not None else p.source)
     tv = planned_visits(p)
-    by_name = {v.visit: v for v in tv}
+    elements = element_table(p)
+    return (*_trial_design(p, tv, elements, sid, arg),
+            *_subject_datasets(study, plan, tv, elements, sid, arg))
+
+
+def _trial_design(p: Protocol, tv: tuple[VisitDef, ...],
+                  elements: list[tuple[str, str, str, str, str, str | None]], sid: str,
+                  arg: SourceRef) -> tuple[Dataset, Dataset, Dataset, Dataset]:
+    """TV, TA, TE and TI: from the protocol alone (every value's source is the protocol file,
+    but ``STUDYID``'s, which is ``--studyid`` when given)."""
+    proto = SourceRef(path=p.source)
 
     def design(name: str, label: str, variables: Sequence[Variable],
                rows: list[dict[str, Any]], keys: Sequence[str]) -> Dataset:
@@ -254,7 +287,6 @@ def to_sdtm(study: Study, plan: StudyPlan, *, studyid: str | None = None) -> tup
     tv_ds = design("TV", "Trial Visits", TV_VARS, [
         {"VISITNUM": float(v.visitnum), "VISIT": v.visit, "VISITDY": v.visitdy, "ARMCD": None,
          "TVSTRL": v.start_rule, "TVENRL": v.end_rule} for v in tv], ("VISITNUM",))
-    elements = element_table(p)
     trans = {
         "IND": f"If the investigator does not continue treatment after Day {p.assessment_day.value}, "
                "go to TAETORD 4",
@@ -272,46 +304,65 @@ def to_sdtm(study: Study, plan: StudyPlan, *, studyid: str | None = None) -> tup
         {"IETESTCD": "INCL01", "IETEST": f"Aged {p.age_min_years} to {p.age_max_years} years "
          "inclusive on the date the informed consent is signed", "IECAT": "INCLUSION",
          "TIVERS": str(p.schema_version)}], ("IETESTCD",))
+    return tv_ds, ta_ds, te_ds, ti_ds
 
-    sv_rows: list[dict[str, Any]] = []
-    sv_src: list[dict[str, SourceRef]] = []
-    se_rows: list[dict[str, Any]] = []
-    se_src: list[dict[str, SourceRef]] = []
-    ex_rows: list[dict[str, Any]] = []
-    ex_src: list[dict[str, SourceRef]] = []
+
+_Rows = tuple[list[dict[str, Any]], list[dict[str, SourceRef]]]  # rows and their sources
+
+
+def _subject_datasets(study: Study, plan: StudyPlan, tv: tuple[VisitDef, ...],
+                      elements: list[tuple[str, str, str, str, str, str | None]], sid: str,
+                      arg: SourceRef) -> tuple[Dataset, Dataset, Dataset]:
+    """SV, SE and EX: each subject's rows, keyed by ``USUBJID``, in the plan's subject order."""
+    p = study.protocol
+    by_name = {v.visit: v for v in tv}
     recorded = {(v.subject_id, v.visit): v.source for v in study.visits}
+    rows: dict[str, list[dict[str, Any]]] = {"SV": [], "SE": [], "EX": []}
+    srcs: dict[str, list[dict[str, SourceRef]]] = {"SV": [], "SE": [], "EX": []}
     for sp in plan:
-        subject = sp.subject
-        usubjid = f"{sid}-{subject.subject_id}"
-        subj_src = {"USUBJID": subject.source, "STUDYID": arg}
-        rows, srcs = _sv_rows(p, sp, by_name, recorded)
-        for r, s in zip(rows, srcs, strict=True):
-            sv_rows.append({"STUDYID": sid, "DOMAIN": "SV", "USUBJID": usubjid, **r})
-            sv_src.append({**subj_src, **s})
-        for seq, r in enumerate(_se_rows(p, sp, elements), start=1):
-            se_rows.append({"STUDYID": sid, "DOMAIN": "SE", "USUBJID": usubjid, "SESEQ": seq, **r})
-            se_src.append({**subj_src, "*": subject.source})
-        doses = [e for e in sp.events if e.kind is EventKind.DOSE and e.status is EventStatus.DONE
-                 and e.actual_date is not None]
-        doses.sort(key=lambda e: (e.actual_date, e.study_day))
-        numbers = _visit_numbers(sp, by_name)
-        for seq, e in enumerate(doses, start=1):
-            assert e.actual_date is not None
-            dy = study_day(subject.first_dose_date, e.actual_date)
-            ex_rows.append({
-                "STUDYID": sid, "DOMAIN": "EX", "USUBJID": usubjid, "EXSEQ": seq, "EXTRT": EXTRT,
-                "EXDOSFRQ": _frequency(p, e),
-                "EXSTDTC": e.actual_date.isoformat(), "EXENDTC": e.actual_date.isoformat(),
-                "EXSTDY": dy, "EXENDY": dy, "EPOCH": "TREATMENT",
-                "VISITNUM": numbers[e.visit], "VISIT": e.visit})
-            src = recorded.get((subject.subject_id, e.visit), subject.source)
-            ex_src.append({**subj_src, "*": src})
-    return (tv_ds, ta_ds, te_ds, ti_ds,
-            _dataset("SV", "Subject Visits", SV_VARS, sv_rows, ("STUDYID", "USUBJID", "VISITNUM"),
-                     sv_src),
-            _dataset("SE", "Subject Elements", SE_VARS, se_rows, ("STUDYID", "USUBJID", "SESEQ"),
-                     se_src),
-            _dataset("EX", "Exposure", EX_VARS, ex_rows, ("STUDYID", "USUBJID", "EXSEQ"), ex_src))
+        usubjid = f"{sid}-{sp.subject.subject_id}"
+        subj_src = {"USUBJID": sp.subject.source, "STUDYID": arg}
+        parts = {"SV": _sv_rows(p, sp, by_name, recorded), "SE": _se_part(p, sp, elements),
+                 "EX": _ex_rows(p, sp, by_name, recorded)}
+        for domain, (part_rows, part_srcs) in parts.items():
+            for r, s in zip(part_rows, part_srcs, strict=True):
+                rows[domain].append({"STUDYID": sid, "DOMAIN": domain, "USUBJID": usubjid, **r})
+                srcs[domain].append({**subj_src, **s})
+    return (_dataset("SV", "Subject Visits", SV_VARS, rows["SV"],
+                     ("STUDYID", "USUBJID", "VISITNUM"), srcs["SV"]),
+            _dataset("SE", "Subject Elements", SE_VARS, rows["SE"],
+                     ("STUDYID", "USUBJID", "SESEQ"), srcs["SE"]),
+            _dataset("EX", "Exposure", EX_VARS, rows["EX"], ("STUDYID", "USUBJID", "EXSEQ"),
+                     srcs["EX"]))
+
+
+def _se_part(p: Protocol, sp: SubjectPlan,
+             elements: list[tuple[str, str, str, str, str, str | None]]) -> _Rows:
+    """The subject's SE rows numbered by ``SESEQ``; each row's source is the subject's."""
+    rows = [{"SESEQ": seq, **r} for seq, r in enumerate(_se_rows(p, sp, elements), start=1)]
+    return rows, [{"*": sp.subject.source} for _ in rows]
+
+
+def _ex_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
+             recorded: dict[tuple[str, str], SourceRef]) -> _Rows:
+    """One EX row per dose done, in the order of its date (missed doses are SV rows only)."""
+    subject = sp.subject
+    doses = [e for e in sp.events if e.kind is EventKind.DOSE and e.status is EventStatus.DONE
+             and e.actual_date is not None]
+    doses.sort(key=lambda e: (e.actual_date, e.study_day))
+    numbers = _visit_numbers(sp, by_name)
+    rows: list[dict[str, Any]] = []
+    srcs: list[dict[str, SourceRef]] = []
+    for seq, e in enumerate(doses, start=1):
+        assert e.actual_date is not None
+        dy = study_day(subject.first_dose_date, e.actual_date)
+        rows.append({
+            "EXSEQ": seq, "EXTRT": EXTRT, "EXDOSFRQ": _frequency(p, e),
+            "EXSTDTC": e.actual_date.isoformat(), "EXENDTC": e.actual_date.isoformat(),
+            "EXSTDY": dy, "EXENDY": dy, "EPOCH": "TREATMENT",
+            "VISITNUM": numbers[e.visit], "VISIT": e.visit})
+        srcs.append({"*": recorded.get((subject.subject_id, e.visit), subject.source)})
+    return rows, srcs
 
 
 def _frequency(p: Protocol, e: PlannedEvent) -> str | None:
