@@ -398,3 +398,15 @@ def test_te_and_the_usdm_elements_agree(datasets: dict[str, Dataset]) -> None:
     usdm = [(e["name"], e["transitionStartRule"]["text"], e["transitionEndRule"]["text"])
             for e in design["elements"]]
     assert [pick(r, "ETCD", "TESTRL", "TEENRL") for r in rows_of(datasets["TE"])] == usdm
+
+
+def test_visitnum_on_a_shared_day_puts_the_decision_before_the_dose() -> None:
+    # the issue-9 edge study's protocol has QW7 (day 7 of each week): W5D7 and REV-W5 share
+    # study day 35; the review (where the investigator decides) comes first, as in the plan
+    from cc312_schedule import load_protocol
+    from cc312_schedule.sdtm import planned_visits
+
+    p = load_protocol(Path(__file__).parent / "studies" / "issue-9-edges" / "protocol.toml")
+    day35 = [(v.visitnum, v.visit) for v in planned_visits(p) if v.visitdy == 35]
+    assert [name for _, name in day35] == ["REV-W5", "W5D7"]
+    assert day35[0][0] + 1 == day35[1][0]

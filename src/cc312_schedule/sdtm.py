@@ -46,7 +46,7 @@ from .datasetjson import to_dataset_json_bytes
 from .days import StudyDay
 from .errors import InvalidStudyError, ProtocolError, UsageError
 from .fileio import _umask
-from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import Protocol
 from .study import SourceRef, Study, Subject
 from .xport import to_xpt, xpt_problems
@@ -68,16 +68,8 @@ ARM = "CC312"
 EXTRT = "CC312"
 SCREENING_VISIT = "SCR"
 EPOCHS = ("SCREENING", "TREATMENT", "FOLLOW-UP")
-# TV's order of visits that share a planned study day: the dose, then the assessment, then the
-# review. This is NOT model.KIND_ORDER (the engine's one order of a day's events: assessment,
-# review, dose). The two differ only when visits of different kinds share a planned day, which
-# the bundled template never plans but a valid protocol can: a regimen dosing on day 7 of a
-# week (W5D7 and REV-W5 both on day 35), or an assessment day on a continuation dosing day
-# (study_day = 29 with W5D1). Using model.KIND_ORDER would renumber VISITNUM in TV, SV and EX
-# for such protocols, so it is an output change to make on purpose (with a test of the tie),
-# not in a refactor; on that day the engine's order (the decision before the dose it decides)
-# is the one a reader of SV would expect.
-_KIND_ORDER = {EventKind.DOSE: 0, EventKind.ASSESSMENT: 1, EventKind.REVIEW: 2}
+# VISITNUM follows the package's one order of visit kinds on a shared day (model.KIND_ORDER):
+# the assessment or review where the investigator decides, before the dose it may call for.
 
 
 def _v(name: str, label: str, kind: Literal["text", "date", "integer", "float"] = "text") -> Variable:
@@ -180,7 +172,7 @@ def _dose_visits(p: Protocol) -> list[_Timed]:
                 w = p.continuation_window
                 rule = (f"Continuation dose on study day {day.value}, when the subject's "
                         "regimen doses that day")
-            timed.append((day.value, _KIND_ORDER[EventKind.DOSE], day.visit_name,
+            timed.append((day.value, KIND_ORDER[EventKind.DOSE], day.visit_name,
                           f"{rule}; window -{w.before}/+{w.after} days", "End of dosing visit"))
     return timed
 
@@ -189,12 +181,12 @@ def _decision_visits(p: Protocol) -> list[_Timed]:
     """The continuation assessment, and a review at the end of each week after the induction."""
     aw = p.assessment_window
     timed: list[_Timed] = [
-        (p.assessment_day.value, _KIND_ORDER[EventKind.ASSESSMENT], p.assessment_visit,
+        (p.assessment_day.value, KIND_ORDER[EventKind.ASSESSMENT], p.assessment_visit,
          f"Continuation assessment on study day {p.assessment_day.value}; window "
          f"-{aw.before}/+{aw.after} days", "Investigator's continuation decision")]
     rw = p.review_window
     for week in range(p.induction_weeks + 1, p.max_treatment_weeks + 1):
-        timed.append((7 * week, _KIND_ORDER[EventKind.REVIEW], f"REV-W{week}",
+        timed.append((7 * week, KIND_ORDER[EventKind.REVIEW], f"REV-W{week}",
                       f"Review (decision due) at the end of week {week} of a continuation; "
                       f"window -{rw.before}/+{rw.after} days", "Investigator's decision"))
     return timed
