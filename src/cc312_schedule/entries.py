@@ -43,10 +43,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import io
 import os
 import re
+import stat
 import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence, Set
@@ -656,8 +658,9 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
 
     def err(e: VisitEntry | DecisionEntry, col: str, msg: str, value: object, hint: str) -> None:
         cell = e.cells.get(col)
+        kw: dict[str, Any] = {"value": value} if value is not None else {}  # no ": None"
         errors.append(WorkbookError(msg, path=entries.path if cell and "!" in cell else None,
-                                    cell=cell, value=value, hint=hint))
+                                    cell=cell, hint=hint, **kw))
 
     def check_date(e: VisitEntry | DecisionEntry, col: str, day: date | None) -> None:
         if day is None:
@@ -750,7 +753,8 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         if d.until is not None and d.until < d.decided_on:
             err(de, "until", f"is before the decision date {d.decided_on}", d.until.isoformat(),
                 "until is the last date a dose may be planned")
-        for msg, col, hint in _decision_rules(d, protocol.regimen_codes):
+        for msg, col, hint in _decision_rules(d, protocol.regimen_codes,
+                                             protocol.max_treatment_weeks):
             err(de, col, msg, getattr(d, col, None) if col != "subject" else d.subject_id, hint)
         key_d = (d.subject_id, d.decided_on)
         if key_d in seen_d:
@@ -827,12 +831,16 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
                      conflicts=tuple(conflicts), warnings=warnings, unchanged=unchanged)
 
 
-def _decision_rules(d: Decision, regimens: Sequence[str]) -> list[tuple[str, str, str]]:
+def _decision_rules(d: Decision, regimens: Sequence[str],
+                    max_weeks: int = 24) -> list[tuple[str, str, str]]:
     """The per-row rules of decisions.csv (study.py's loader), for an entry: (message, column, hint)."""
     out: list[tuple[str, str, str]] = []
     if d.weeks is not None and d.weeks < 1:
         out.append(("must be a whole number of weeks >= 1", "weeks",
                     "give the number of weeks (e.g. 8), or leave it out to run to the cap"))
+    if d.weeks is not None and d.weeks > max_weeks:
+        out.append((f"more than the protocol's cap of {max_weeks} weeks", "weeks",
+                    "a regimen runs at most to the cap; leave weeks out to run to it"))
     if d.weeks is not None and d.until:
         out.append(("give either weeks or until, not both", "until", "clear one of them"))
     if d.action in (Action.STOP, Action.HOLD):
@@ -880,29 +888,54 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
     """Hold the study's write lock (``STUDY/.cc312-schedule.lock``), waiting up to ``timeout`` s.
 
     An OS lock (``flock``; ``msvcrt.locking`` on Windows) on the lock file: released when the
-    holder ends, even by a crash, so a stale lock file never blocks anyone.
+    holder ends, even by a crash, so a stale lock file never blocks anyone. The lock file is
+    opened without following a link (``O_NOFOLLOW``) and must be a regular file: a link or a
+    FIFO planted under its name is refused, never written through. Once the lock is held, the
+    temporaries of ``visits.csv`` / ``decisions.csv`` that a killed writer left are removed.
+
+    Not the ``filelock`` library: its ``UnixFileLock`` opens the path with ``O_TRUNC`` and
+    follows a symbolic link (truncating whatever the link points to), which this lock must not.
     """
+    from .fileio import remove_stale_temporaries
+
     path = Path(folder) / LOCK_NAME
+    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
-        fh = open(path, "a+b")  # noqa: SIM115 (held open for the lock's lifetime)
+        fd = os.open(path, flags, 0o666)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError("the lock file is a symbolic link: refusing to write through it",
+                             path=path, hint="delete the link (the lock file is created anew)"
+                             ) from None
         raise UsageError(f"cannot create the lock file: {exc.strerror}", path=path,
                          hint="the study folder must be writable") from None
+    fh = os.fdopen(fd, "r+b", buffering=0)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+            raise UsageError("the lock file is not a regular file of its own", path=path,
+                             hint="delete it (the lock file is created anew)")
+    except BaseException:
+        fh.close()
+        raise
     deadline = time.monotonic() + timeout
     try:
         while not _try_lock(fh):
             if time.monotonic() >= deadline:
                 fh.seek(0)
-                holder = fh.read().decode("utf-8", "replace").strip() or "another process"
+                holder = fh.read(200).decode("utf-8", "replace").strip() or "another process"
                 raise StudyLockedError(
                     f"the study is being written by {holder}", path=path,
                     hint=f"waited {timeout:g} s; wait for the other import/record/decide to "
                     "finish, then run the command again")
             time.sleep(0.05)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}".encode())
-        fh.flush()
+        acquired = time.time()
+        with contextlib.suppress(OSError):  # who holds it: information only (a full disk is fine)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since "
+                      f"{datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+        remove_stale_temporaries(folder, ("visits.csv", "decisions.csv"), older_than=acquired)
         yield
     finally:
         _unlock(fh)
@@ -959,19 +992,32 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     old_d = dpath.read_bytes() if dpath.exists() else None
     new_v = _edit_visits(old_v, plan.added_visits, plan.amendments, plan.added_notes)
     new_d = _append_rows(old_d, DECISIONS_HEADER, [_decision_row(d) for d in plan.added_decisions])
+    written: list[tuple[Path, bytes | None]] = []
     try:
-        if new_d != old_d and new_d is not None:
-            write_atomic(dpath, new_d)
-        if new_v != old_v and new_v is not None:
-            write_atomic(vpath, new_v)
+        for path, old, new in ((dpath, old_d, new_d), (vpath, old_v, new_v)):
+            if new != old and new is not None:
+                write_atomic(path, new)
+                written.append((path, old))
         load_study(root)
-    except BaseException:
-        for path, old in ((dpath, old_d), (vpath, old_v)):
-            if old is None:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-            else:
-                write_atomic(path, old)
+    except BaseException as exc:
+        for path, old in written:  # put back what was replaced; the rest was never touched
+            try:
+                if old is None:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                else:
+                    write_atomic(path, old)
+            except OSError as undo:
+                raise UsageError(f"cannot write, and cannot put the file back: {undo.strerror}",
+                                 path=path, hint="it holds the new rows: check it, free some "
+                                 "space and run 'cc312-schedule check'") from None
+        if isinstance(exc, OSError):
+            what = exc.strerror or str(exc)
+            hint = ("free some space on that disk, then run the command again"
+                    if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
+                    "check that the study folder and its files are writable")
+            raise UsageError(f"cannot write: {what}; nothing was changed",
+                             path=exc.filename or root, hint=hint) from None
         raise
     return replace(plan, applied=True)
 

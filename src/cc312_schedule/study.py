@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .days import parse_iso_date
 from .errors import InvalidStudyError, ScheduleError, StudyFileError
+from .fileio import CSV_LIMIT, TOML_LIMIT, InputFileError, read_input
 from .protocol import Protocol, _parse_hhmm, load_protocol
 from .sitecal import CalendarConfig, SiteCalendar, load_site_calendar, parse_calendar_config
 
@@ -93,6 +94,8 @@ class Reminder:
 
 
 DEFAULT_REMINDERS = ("16:00 the day before", "60 minutes before")
+#: A reminder further ahead than this (4 weeks) is a typo, and would not fit a date type.
+MAX_REMINDER_DAYS = 28
 _REMINDER_RE = re.compile(
     r"(?:(?P<n>\d+) (?P<unit>minutes?|hours?) before"
     r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day)|(?P<days>\d+) days before))")
@@ -118,12 +121,17 @@ def parse_reminder(text: str) -> Reminder:
         raise ValueError(f"not a reminder: {text!r}")
     if m["n"] is not None:
         n = int(m["n"])
+        if n > (MAX_REMINDER_DAYS * 24 * 60 if m["unit"].startswith("minute")
+                else MAX_REMINDER_DAYS * 24):
+            raise ValueError(f"more than {MAX_REMINDER_DAYS} days before: {text!r}")
         return Reminder(text=text, before=timedelta(minutes=n) if m["unit"].startswith("minute")
                         else timedelta(hours=n))
     at = _parse_hhmm(m["at"])
     if at is None:
         raise ValueError(f"not a time HH:MM: {m['at']!r}")
     days = 1 if m["day"] == "the day before" else 0 if m["day"] else int(m["days"])
+    if days > MAX_REMINDER_DAYS:
+        raise ValueError(f"more than {MAX_REMINDER_DAYS} days before: {text!r}")
     return Reminder(text=text, at=at, days_before=days)
 
 
@@ -223,6 +231,29 @@ class Study:
         return tuple(v for v in self.visits if v.subject_id == subject_id)
 
 
+#: One rule for a subject id, applied when the study is read: 1 to 40 ASCII letters, digits,
+#: ``-``, ``_`` or ``.``, starting with a letter or digit. Every export can use it as it is
+#: (a calendar's file name ``subject-<id>.ics``, a sheet cell, a CSV field, an iCal UID).
+SUBJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def subject_id_problem(text: str) -> str | None:
+    """Why ``text`` is not a valid subject id, or ``None`` if it is.
+
+    >>> subject_id_problem("CC312-001"), subject_id_problem("001 ")
+    (None, 'only letters A-Z, digits and - _ . are allowed')
+    >>> subject_id_problem("x" * 41)
+    'longer than 40 characters'
+    """
+    if SUBJECT_ID.fullmatch(text):
+        return None
+    if len(text) > 40:
+        return "longer than 40 characters"
+    if text[:1] in ("-", ".", "_"):
+        return "must start with a letter or a digit"
+    return "only letters A-Z, digits and - _ . are allowed"
+
+
 def example_study_path() -> Path:
     """The bundled 6-subject example study (from a wheel or a checkout)."""
     return Path(__file__).parent / "templates" / "example-study"  # see bundled_protocol_path
@@ -269,8 +300,11 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
             errors.extend(exc.errors)
     ids: set[str] = set()  # every id in subjects.csv, even on a bad row (no cascade of errors)
     subjects = _load_subjects(root / "subjects.csv", protocol, errors, ids)
-    decisions = _load_decisions(root / "decisions.csv", ids, protocol, errors)
-    visits = _load_visits(root / "visits.csv", ids, protocol, errors)
+    # subjects.csv unreadable as a whole (missing, bad encoding, a missing column): its ids are
+    # unknown, so the other files' ids are not checked against it (one cause, one error)
+    known: set[str] | None = ids if ids or subjects_complete(errors, root) else None
+    decisions = _load_decisions(root / "decisions.csv", known, protocol, errors)
+    visits = _load_visits(root / "visits.csv", known, protocol, errors)
     if protocol is not None:
         by_id = {s.subject_id: s for s in subjects}
         decisions_of: dict[str, list[Decision]] = {}  # grouped once: linear in decisions
@@ -290,6 +324,27 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
                  folder=str(root))
 
 
+#: Years a study date may lie before the protocol's start or after its completion date.
+SPAN_MARGIN_YEARS = 10
+
+
+def study_span(protocol: Protocol | None) -> tuple[date, date]:
+    """The dates a study file may hold: the protocol's start and completion dates widened by
+    :data:`SPAN_MARGIN_YEARS` (without a protocol: 1990 to 2099). A date outside is a typo
+    (a year 9999 would also overflow the plan's date arithmetic).
+    """
+    if protocol is None:
+        return date(1990, 1, 1), date(2099, 12, 31)
+    return (date(protocol.start_date.year - SPAN_MARGIN_YEARS, 1, 1),
+            date(protocol.completion_date.year + SPAN_MARGIN_YEARS, 12, 31))
+
+
+def subjects_complete(errors: list[ScheduleError], root: Path) -> bool:
+    """Whether no error so far concerns subjects.csv as a whole (rather than one of its rows)."""
+    path = str(root / "subjects.csv")
+    return not any(e.path == path and (e.line is None or e.line == 1) for e in errors)
+
+
 def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:
     """Every year a visit can fall in: first doses plus the cap and the longest follow-up."""
     firsts = [s.first_dose_date for s in subjects] or [protocol.start_date]
@@ -299,19 +354,43 @@ def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:
     return range(min(min(firsts), protocol.start_date).year, last.year + 1)
 
 
+def toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    """A TOML decode error's message without its position, and its 1-based line.
+
+    >>> try:
+    ...     tomllib.loads('name = "x"\\nsite = =\\n')
+    ... except tomllib.TOMLDecodeError as exc:
+    ...     toml_error(exc)
+    ('Invalid value', 2)
+    """
+    text = str(exc)
+    m = re.search(r"\s*\(at line (\d+), column \d+\)$", text)
+    if m:
+        return text[:m.start()], int(m.group(1))
+    return re.sub(r"\s*\(at end of document\)$", " at the end of the file", text), None
+
+
 def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         errors.append(StudyFileError("missing study.toml", path=path,
                                      hint='create it with at least: name = "..."'))
         return None
+    text = _read_text(path, errors, limit=TOML_LIMIT, encoding="utf-8",
+                      hint="save study.toml as UTF-8")
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        errors.append(StudyFileError(f"not valid TOML: {exc}", path=path,
+        message, line = toml_error(exc)
+        line = line or text.count("\n") + 1
+        errors.append(StudyFileError(f"not valid TOML: {message}", path=path, line=line,
                                      hint="fix the TOML syntax"))
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(StudyFileError(f"cannot read: {exc}", path=path))
+    except RecursionError:
+        errors.append(StudyFileError("not valid TOML: arrays or tables nested too deeply",
+                                     path=path, hint="study.toml needs no nesting deeper than "
+                                     "[calendar]; remove the nested brackets"))
         return None
     before = len(errors)
 
@@ -361,7 +440,11 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         for text in texts:
             try:
                 reminders.append(parse_reminder(text))
-            except ValueError:
+            except ValueError as exc:
+                if "days before:" in str(exc):
+                    err("reminders", f"more than {MAX_REMINDER_DAYS} days before the visit", text,
+                        "a reminder is at most 4 weeks ahead")
+                    continue
                 err("reminders", "not a reminder", text,
                     'use "N minutes before", "N hours before", "HH:MM the day before", '
                     '"HH:MM N days before" or "HH:MM on the day"')
@@ -373,17 +456,77 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                        language=lang, reminders=tuple(reminders), calendar=calendar)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _open_quote_line(text: str, first: int) -> int | None:
+    """The line where a quote that spans lines opened, reading CSV from line ``first``.
+
+    The quote still open at the end of the text if there is one, else the last quoted value
+    that ran over a line break; ``None`` when no quoted value spans lines.
+    """
+    lines = _LINES.findall(text)
+    in_quote, at_start, opened, spanning = False, True, 0, None
+    for n, line in enumerate(lines[first - 1:], start=first):
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if in_quote:
+                if c == '"':
+                    if line[i + 1:i + 2] == '"':
+                        i += 1
+                    else:
+                        in_quote = False
+                        if n != opened:
+                            spanning = opened
+            elif c == '"' and at_start:
+                in_quote, opened = True, n
+            at_start = not in_quote and c in ",\r\n"
+            i += 1
+    return opened if in_quote else spanning
+
+
+def _read_text(path: Path, errors: list[ScheduleError], *, limit: int, encoding: str,
+               hint: str) -> str | None:
+    """A study file's text, or ``None`` with an error naming the file (and the line of a bad byte)."""
+    try:
+        raw = read_input(path, limit=limit)
+    except InputFileError as exc:
+        errors.append(StudyFileError(exc.message, path=path, hint=exc.hint))
+        return None
+    except OSError as exc:
+        errors.append(StudyFileError(f"cannot read: {exc.strerror}", path=path,
+                                     hint="check the file's permissions"))
+        return None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:2000].count(b"\0") > len(raw[:2000]) // 4:
+            errors.append(StudyFileError("not UTF-8 text: it looks like UTF-16", path=path,
+                                         hint=hint))
+        else:
+            line = raw[:exc.start].count(b"\n") + 1
+            errors.append(StudyFileError(f"not UTF-8 text: byte {raw[exc.start]:#04x} "
+                                         f"is not valid here", path=path, line=line, hint=hint))
+        return None
+
+
 class _Rows:
     """Reads a CSV with a header; yields (line, row) and records errors with file:line."""
 
     def __init__(self, path: Path, required: tuple[str, ...], optional: tuple[str, ...],
-                 errors: list[ScheduleError], *, extra_allowed: bool) -> None:
+                 errors: list[ScheduleError], *, extra_allowed: bool,
+                 multiline: tuple[str, ...] = ()) -> None:
         self.path = path
         self.required = required
         self.optional = optional
         self.errors = errors
         self.extra_allowed = extra_allowed
+        self.multiline = multiline  # free-text columns whose quoted values may hold line breaks
+        self.span = study_span(None)
         self.ok = True
+        self.complete = True  # False: the file as a whole could not be read (not a row's fault)
 
     def error(self, line: int | None, column: str | None, message: str, value: object = None,
               hint: str | None = None, *, cls: type[StudyFileError] = StudyFileError) -> None:
@@ -394,55 +537,45 @@ class _Rows:
         self.ok = False
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        try:
-            text = self.path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            self.error(None, None, "not UTF-8 text",
-                       hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")
+        text = _read_text(self.path, self.errors, limit=CSV_LIMIT, encoding="utf-8-sig",
+                          hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")
+        if text is None:
+            self.ok = self.complete = False
             return
-        except OSError as exc:
-            self.error(None, None, f"cannot read: {exc.strerror}",
-                       hint="check the file's permissions")
-            return
-        # newline="": only \n, \r and \r\n end a row; \x85 or U+2028 inside a note stay in it
-        reader = csv.reader(io.StringIO(text, newline=""))
+        # newline="": only \n, \r and \r\n end a row; \x85 or U+2028 inside a note stay in it.
+        # strict: a quote left open to the end of the file, or text after a closing quote, is
+        # an error (the default reader silently swallows every row after a stray quote).
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader)
         except StopIteration:
             self.error(1, None, "empty file", hint="the first line must be the header: "
                        + ",".join(self.required))
+            self.complete = False
+            return
+        except csv.Error as exc:
+            self._malformed(text, 1, reader.line_num, exc)
+            self.complete = False
             return
         header = [h.strip() for h in header]
-        known = set(self.required) | set(self.optional)
-        for col in self.required:
-            if col not in header:
-                self.error(1, col, "missing column", hint="the header must include: "
-                           + ",".join(self.required))
-        for col in header:
-            if col in known:
-                continue
-            import difflib  # only for a bad column: not on every run
-
-            close = difflib.get_close_matches(col, known, n=1, cutoff=0.75)
-            if close:
-                self.error(1, col, "unknown column", hint=f"did you mean '{close[0]}'?")
-            elif not self.extra_allowed:
-                self.error(1, col, "unknown column",
-                           hint="known columns: " + ",".join((*self.required, *self.optional)))
-        dupes = sorted({c for c in header if header.count(c) > 1 and c})
-        for col in dupes:
-            self.error(1, col, "column appears twice", hint="keep one")
+        self._check_header(header)
         if not self.ok:
+            self.complete = False
             return
+        multiline = set(self.multiline)
+        start = reader.line_num
         while True:
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.error(reader.line_num, None, f"malformed CSV: {exc}")
+                self._malformed(text, start + 1, reader.line_num, exc)
                 return
-            line = reader.line_num
+            first, line = start + 1, reader.line_num
+            start = line
+            if line > first and not self._spans_ok(text, first, line, header, row, multiline):
+                return
             if not any(c.strip() for c in row):
                 continue
             if len(row) > len(header):
@@ -451,6 +584,83 @@ class _Rows:
                 continue
             yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
 
+    def _check_header(self, header: list[str]) -> None:
+        """Missing, unknown, empty and repeated header cells: one error per kind of problem."""
+        from collections import Counter
+
+        known = set(self.required) | set(self.optional)
+        for col in self.required:
+            if col not in header:
+                self.error(1, col, "missing column", hint="the header must include: "
+                           + ",".join(self.required))
+        counts = Counter(header)
+        empty = counts.pop("", 0)
+        if empty and not self.extra_allowed:
+            at = header.index("") + 1
+            self.error(1, None, f"{empty} empty header cell{'s' if empty > 1 else ''} "
+                       f"(the first is column {at})",
+                       hint="delete the empty columns, or name them: "
+                       + ",".join((*self.required, *self.optional)))
+        unknown: list[str] = []
+        suggested = 0
+        for col in counts:  # each distinct name once: linear in the header's length
+            if col in known:
+                continue
+            import difflib  # only for a bad column: not on every run
+
+            close = difflib.get_close_matches(col, known, n=1, cutoff=0.75) if suggested < 5 else []
+            if close:
+                suggested += 1
+                self.error(1, col, "unknown column", hint=f"did you mean '{close[0]}'?")
+            elif not self.extra_allowed:
+                unknown.append(col)
+        if unknown:
+            shown = ", ".join(repr(c) for c in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+            self.error(1, None, f"{len(unknown)} unknown column{'s' if len(unknown) > 1 else ''}: "
+                       f"{shown}",
+                       hint="known columns: " + ",".join((*self.required, *self.optional)))
+        dupes = sorted(c for c, n in counts.items() if n > 1)
+        if len(dupes) == 1:
+            self.error(1, dupes[0], f"column appears {counts[dupes[0]]} times", hint="keep one")
+        elif dupes:
+            shown = ", ".join(f"{c!r} ({counts[c]}x)" for c in dupes[:5])
+            self.error(1, None, f"{len(dupes)} columns appear more than once: {shown}"
+                       + (", ..." if len(dupes) > 5 else ""), hint="keep one of each")
+
+    def _malformed(self, text: str, first: int, last: int, exc: csv.Error) -> None:
+        """A CSV syntax error: where the record began, and where a stray quote opened."""
+        quote = _open_quote_line(text, first)
+        if "end of data" in str(exc) or "unexpected end" in str(exc):
+            self.error(quote or first, None, "a quote (\") opens here and is never closed: every "
+                       "line after it would be read as one value",
+                       hint="close the quote, or delete the stray \" character")
+        else:
+            where = f" (the quote opened on line {quote})" if quote and quote != last else ""
+            self.error(last, None, f"malformed CSV: {exc}{where}",
+                       hint='a value with a quote must be written whole in quotes, its quotes '
+                       'doubled: "said ""yes"""')
+        self.complete = False
+
+    def _spans_ok(self, text: str, first: int, last: int, header: list[str], row: list[str],
+                  multiline: set[str]) -> bool:
+        """A record over several lines: allowed only for a line break inside a free-text column
+        (a note typed with line breaks), never when the text it swallowed looks like rows."""
+        cols = [header[i] if i < len(header) else "?" for i, v in enumerate(row)
+                if "\n" in v or "\r" in v]
+        swallowed = max((line.count(",") for v in row for line in _LINE_BREAK.split(v)[1:]),
+                        default=0)
+        if all(c in multiline for c in cols) and swallowed < len(header) - 1:
+            return True
+        quote = _open_quote_line(text, first) or first
+        self.error(quote, cols[0] if cols else None,
+                   f"a quoted value runs from line {quote} to line {last}"
+                   + (" and holds what look like rows" if swallowed >= len(header) - 1 else ""),
+                   hint="close the quote where the value ends (line breaks are allowed only "
+                   "inside a quoted " + "/".join(sorted(multiline)) + " value)"
+                   if multiline else "close the quote where the value ends")
+        self.complete = False
+        return False
+
     def date(self, line: int, row: dict[str, str], col: str, *, required: bool) -> date | None:
         text = row.get(col, "")
         if not text:
@@ -458,10 +668,16 @@ class _Rows:
                 self.error(line, col, "missing date", hint="write it as YYYY-MM-DD")
             return None
         try:
-            return parse_iso_date(text)
+            day = parse_iso_date(text)
         except ValueError as exc:
             self.error(line, col, str(exc))
             return None
+        lo, hi = self.span if col != "date_of_birth" else (date(1900, 1, 1), self.span[1])
+        if not lo <= day <= hi:
+            self.error(line, col, f"outside the study's span ({lo} to {hi})", text,
+                       hint="check the year")
+            return None
+        return day
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
@@ -471,14 +687,20 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
         return []
     rows = _Rows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
+    rows.span = study_span(protocol)
     subjects: list[Subject] = []
     seen: dict[str, int] = {}
     diseases = protocol.diseases if protocol else ()
     for line, row in rows:
         start = len(errors)
         sid = row["subject_id"]
+        problem = subject_id_problem(sid) if sid else None
         if not sid:
             rows.error(line, "subject_id", "missing subject id")
+        elif problem:
+            ids.add(sid)  # known, so the other files' rows of it are not reported again
+            rows.error(line, "subject_id", f"not a valid subject id: {problem}", sid,
+                       hint="e.g. 001 or CC312-001 (at most 40 characters)")
         elif sid in seen:
             rows.error(line, "subject_id", f"duplicate subject id (first on line {seen[sid]})", sid)
         else:
@@ -505,21 +727,24 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
                 subject_id=sid, cohort=row["cohort"], dose_level=row["dose_level"],
                 first_dose_date=first, disease=disease, consent_date=consent,
                 date_of_birth=dob, sex=row.get("sex", "") or None,
-                withdrawn_on=dates["withdrawn_on"], source=SourceRef(path=str(path), line=line)))
+                withdrawn_on=dates["withdrawn_on"], source=SourceRef(path=path.name, line=line)))
     return subjects
 
 
-def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
+def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
                     errors: list[ScheduleError]) -> list[Decision]:
     if not path.exists():
         return []
-    rows = _Rows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False)
+    rows = _Rows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False,
+                 multiline=("rationale",))
+    rows.span = study_span(protocol)
+    max_weeks = protocol.max_treatment_weeks if protocol else 24
     out: list[Decision] = []
     actions = ", ".join(a.value for a in Action)
     for line, row in rows:
         start = len(errors)
         sid = row["subject_id"]
-        if sid not in ids:
+        if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
                        hint="add the subject to subjects.csv or fix the id")
         on = rows.date(line, row, "decided_on", required=True)
@@ -536,11 +761,17 @@ def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
         weeks: int | None = None
         if row.get("weeks"):
             try:
-                weeks = int(row["weeks"])
+                weeks = int(row["weeks"]) if row["weeks"].isascii() else 0
                 if weeks < 1:
                     raise ValueError
             except ValueError:
+                weeks = None
                 rows.error(line, "weeks", "must be a whole number of weeks >= 1", row["weeks"])
+            if weeks is not None and weeks > max_weeks:
+                rows.error(line, "weeks", f"more than the protocol's cap of {max_weeks} weeks",
+                           row["weeks"], hint="a regimen runs at most to the cap; leave weeks "
+                           "empty to run to it")
+                weeks = None
         if weeks and until:
             rows.error(line, "until", "give either weeks or until, not both", str(until))
         if action is Action.CONTINUE and not regimen:
@@ -563,29 +794,31 @@ def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
             out.append(Decision(subject_id=sid, decided_on=on, action=action, regimen=regimen,
                                 weeks=weeks, until=until, investigator=row.get("investigator", ""),
                                 rationale=row.get("rationale", ""),
-                                source=SourceRef(path=str(path), line=line)))
+                                source=SourceRef(path=path.name, line=line)))
     return out
 
 
-def _load_visits(path: Path, ids: set[str], protocol: Protocol | None,
+def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
                  errors: list[ScheduleError]) -> list[RecordedVisit]:
     from .engine import unknown_visit_error, visit_kind
 
     if not path.exists():
         return []
-    rows = _Rows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False)
+    rows = _Rows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False,
+                 multiline=("note", "amended_from", "amendment_note"))
+    rows.span = study_span(protocol)
     out: list[RecordedVisit] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         start = len(errors)
         sid, visit = row["subject_id"], row["visit"]
-        if sid not in ids:
+        if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
                        hint="add the subject to subjects.csv or fix the id")
         if not visit:
             rows.error(line, "visit", "missing visit name", hint="e.g. W2D4, D28, EOT")
         elif protocol is not None and visit_kind(protocol, visit) is None:
-            errors.append(unknown_visit_error(protocol, visit, SourceRef(path=str(path), line=line)))
+            errors.append(unknown_visit_error(protocol, visit, SourceRef(path=path.name, line=line)))
         elif (sid, visit) in seen:
             rows.error(line, "visit", f"recorded twice (first on line {seen[sid, visit]})", visit,
                        hint="keep one row per subject and visit")
@@ -603,6 +836,6 @@ def _load_visits(path: Path, ids: set[str], protocol: Protocol | None,
         if len(errors) == start and status:
             out.append(RecordedVisit(subject_id=sid, visit=visit, status=status, actual_date=actual,
                                      note=row.get("note", ""),
-                                     source=SourceRef(path=str(path), line=line)))
+                                     source=SourceRef(path=path.name, line=line)))
     return out
 
