@@ -690,8 +690,10 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         ok = check_subject(e, e.subject_id)
         if visit_kind(protocol, e.visit) is None:
             names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
+            upper = e.visit.upper()
             err(e, "visit", "unknown visit", e.visit,
-                f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
+                f"did you mean {upper}?" if upper != e.visit and visit_kind(protocol, upper)
+                else f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
             ok = False
         check_date(e, "actual_date", e.actual_date)
         key = (e.subject_id, e.visit)
@@ -787,7 +789,11 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
                 errors.append(problem)
                 continue
             text = problem.message.removeprefix(f"subject {sid}: ")
-            err(de_hit, problem.column or "decided_on", text, problem.value, problem.hint or "")
+            hint = problem.hint or ""
+            if (problem.column == "regimen" and isinstance(problem.value, str)
+                    and problem.value.upper() in protocol.regimen_codes):
+                hint = f"did you mean {problem.value.upper()}?"
+            err(de_hit, problem.column or "decided_on", text, problem.value, hint)
     if errors:
         raise InvalidStudyError(errors)
 
@@ -1064,9 +1070,12 @@ class _CsvText:
             self.records.append((start, reader.line_num, row))
 
     def format(self, fields: Sequence[str]) -> str:
+        # written with "\r\n" so that a field holding either \r or \n is quoted (the writer
+        # quotes only its own terminator's characters: a lone \r went out bare and came back
+        # as a line break), then ended with the file's own line ending
         out = io.StringIO()
-        csv.writer(out, lineterminator=self.newline).writerow(fields)
-        return out.getvalue()
+        csv.writer(out, lineterminator="\r\n").writerow(fields)
+        return out.getvalue()[:-2] + self.newline
 
     def row(self, values: Mapping[str, str]) -> str:
         return self.format([values.get(h, "") for h in self.header])

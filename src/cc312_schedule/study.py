@@ -757,7 +757,9 @@ def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
         regimen = row.get("regimen", "") or None
         if regimen and protocol and regimen not in protocol.regimen_codes:
             rows.error(line, "regimen", "not a regimen of the protocol", regimen,
-                       hint=f"use one of {', '.join(protocol.regimen_codes)}")
+                       hint=f"did you mean {regimen.upper()}?"
+                       if regimen.upper() in protocol.regimen_codes
+                       else f"use one of {', '.join(protocol.regimen_codes)}")
         weeks: int | None = None
         if row.get("weeks"):
             try:
@@ -818,7 +820,13 @@ def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
         if not visit:
             rows.error(line, "visit", "missing visit name", hint="e.g. W2D4, D28, EOT")
         elif protocol is not None and visit_kind(protocol, visit) is None:
-            errors.append(unknown_visit_error(protocol, visit, SourceRef(path=path.name, line=line)))
+            if visit.upper() != visit and visit_kind(protocol, visit.upper()) is not None:
+                rows.error(line, "visit", "unknown visit", visit,
+                           hint=f"did you mean {visit.upper()}?")
+            else:
+                errors.append(unknown_visit_error(protocol, visit,
+                                                  SourceRef(path=str(path), line=line)))
+                rows.ok = False
         elif (sid, visit) in seen:
             rows.error(line, "visit", f"recorded twice (first on line {seen[sid, visit]})", visit,
                        hint="keep one row per subject and visit")
