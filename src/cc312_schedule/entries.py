@@ -87,8 +87,10 @@ AUDIT_COLUMNS = ("amended_from", "amended_on", "amendment_note")
 VISITS_HEADER = ("subject_id", "visit", "actual_date", "status", "note")
 DECISIONS_HEADER = ("subject_id", "decided_on", "action", "regimen", "weeks", "until",
                     "investigator", "rationale")
-#: how far down a sheet the header row is looked for
-_HEADER_SCAN_ROWS = 30
+#: The most cells (rows x columns of the used area) the import reads from one sheet: a
+#: 10,000-subject export's Visits sheet has ~9 million. One stray value far away (XFD1048576)
+#: would otherwise make the reader allocate the whole sheet (512 GB).
+MAX_SHEET_CELLS = 20_000_000
 
 
 class StudyLockedError(ScheduleError):
@@ -272,16 +274,26 @@ def load_entries(path: str | Path) -> WorkbookEntries:
     but without an entry column's header, naming it. A formula in an entry cell is an error
     naming the cell (its value is not what anyone typed; openpyxl writes none at all).
     """
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError
+
+    p = Path(path)
+    _check_workbook_size(p)
+    try:
+        return _load_entries(p)
+    except (CalamineError, OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, ScheduleError):
+            raise
+        raise UsageError(f"cannot read the workbook: {exc}", path=p,
+                         hint="give an .xlsx file saved by Excel, WPS or LibreOffice; a "
+                         "damaged one: open it and save it again") from None
+
+
+def _load_entries(p: Path) -> WorkbookEntries:
+    from python_calamine import CalamineWorkbook
 
     from .xlsx import EXPORT_SHEET
 
-    p = Path(path)
-    try:
-        wb = CalamineWorkbook.from_path(str(p))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise UsageError(f"cannot read the workbook: {exc}", path=p,
-                         hint="give an .xlsx file saved by Excel, WPS or LibreOffice") from None
+    wb = CalamineWorkbook.from_path(str(p))
     errors: list[ScheduleError] = []
     found: dict[str, tuple[str, list[list[Any]], dict[str, int], int]] = {}
     exported: dict[tuple[str, str], tuple[str, str, str]] | None = None
@@ -391,7 +403,11 @@ def _formula_cells(path: Path, columns: Mapping[str, set[int]]) -> dict[str, set
     from openpyxl import load_workbook
 
     out: dict[str, set[tuple[int, int]]] = {}
-    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged part
+        raise UsageError(f"cannot read the workbook: {type(exc).__name__}: {exc}", path=path,
+                         hint="open it and save it again") from None
     try:
         for name, cols in columns.items():
             if not cols or name not in wb.sheetnames:
@@ -402,6 +418,9 @@ def _formula_cells(path: Path, columns: Mapping[str, set[int]]) -> dict[str, set
                 for cell in row:
                     if getattr(cell, "data_type", None) == "f" and cell.column - 1 in cols:
                         out.setdefault(name, set()).add((cell.row - 1, cell.column - 1))
+    except Exception as exc:  # a damaged sheet part: its XML parser's own error kinds
+        raise UsageError(f"cannot read the workbook: {type(exc).__name__}: {exc}", path=path,
+                         hint="open it and save it again") from None
     finally:
         wb.close()
     return out
@@ -423,7 +442,10 @@ def _grid(sheet: Any) -> list[list[Any]]:
 
 def _find_header(rows: list[list[Any]], columns: Sequence[str],
                  required: Sequence[str]) -> tuple[dict[str, int], int] | None:
-    for r, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+    texts = _all_header_texts(columns)
+    for r, row in enumerate(rows):  # the header may be anywhere: rows above it are fine
+        if sum(isinstance(v, str) and _norm(v) in texts for v in row) < len(required):
+            continue
         cols: dict[str, int] = {}
         for c, value in enumerate(row):
             if not isinstance(value, str):
@@ -435,6 +457,87 @@ def _find_header(rows: list[list[Any]], columns: Sequence[str],
         if all(c in cols for c in required):
             return cols, r
     return None
+
+
+@functools.cache
+def _all_header_texts(columns: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t for c in columns for t in _header_texts(c))
+
+
+def _col_index(letters: bytes) -> int:
+    """Spreadsheet letters -> 1-based column number (A -> 1, XFD -> 16384)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+_SHEET_TAG = re.compile(rb'<(?:[A-Za-z0-9_]+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL_TAG = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_TAG2 = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_WIDE_CELL = re.compile(rb'<(?:[A-Za-z0-9_]+:)?c r="([A-Z]{2,3})(\d+)"[^>/]*>')
+_ROW_TAG = re.compile(rb'<(?:[A-Za-z0-9_]+:)?row r="(\d+)"')
+
+
+def _check_workbook_size(path: Path) -> None:
+    """Refuse, before any sheet is read, a workbook that is too large to read safely: over
+    :data:`~.fileio.WORKBOOK_LIMIT` on disk or unpacked, or a sheet whose used area (up to
+    its farthest value) exceeds :data:`MAX_SHEET_CELLS` cells, naming the sheet and the cell.
+    Not a zip (an .xls or .ods): only the size on disk is checked here."""
+    import html
+
+    from .fileio import WORKBOOK_LIMIT, InputFileError, read_input
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return  # the reader says what is wrong
+    if not stat.S_ISREG(st.st_mode) or st.st_size > WORKBOOK_LIMIT:
+        try:
+            read_input(path, limit=WORKBOOK_LIMIT)
+        except InputFileError as exc:
+            raise UsageError(exc.message, path=path, hint=exc.hint) from None
+        except OSError:
+            return
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with z:
+        if sum(i.file_size for i in z.infolist()) > 4 * WORKBOOK_LIMIT:
+            raise UsageError("the workbook unpacks to more than "
+                             f"{4 * WORKBOOK_LIMIT:,} bytes: refusing to read it", path=path,
+                             hint="is this the right file? Delete unused sheets and try again")
+        names: dict[str, str] = {}
+        try:
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            targets = {i: t for i, t in _REL_TAG.findall(rels)}
+            targets.update({i: t for t, i in _REL_TAG2.findall(rels)})
+            for name, rid in _SHEET_TAG.findall(z.read("xl/workbook.xml")):
+                target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                names[part] = html.unescape(name.decode("utf-8", "replace"))
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+            pass  # the reader reports a damaged workbook
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                xml = z.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                continue  # damaged: the reader reports it
+            rows = max((int(r) for r in _ROW_TAG.findall(xml)), default=0)
+            wide = max(((_col_index(c), int(r)) for c, r in _WIDE_CELL.findall(xml)),
+                       default=(26, 0))
+            if rows * wide[0] > MAX_SHEET_CELLS:
+                sheet = names.get(info.filename, info.filename)
+                far = f"{_col_letter(wide[0] - 1)}{wide[1]}" if wide[1] else f"row {rows}"
+                raise UsageError(
+                    f"sheet {sheet!r} is too large to import: its used area reaches "
+                    f"{far} ({rows:,} rows x {wide[0]:,} columns, more than "
+                    f"{MAX_SHEET_CELLS:,} cells)", path=path,
+                    hint=f"delete what is far outside the table (e.g. {sheet}!{far}), or the "
+                    "empty rows and columns after it, save, and import again")
 
 
 def _col_letter(c: int) -> str:
@@ -502,6 +605,8 @@ class _Cells:
         """An identifier (subject id, visit name): text; a number has lost its leading zeros."""
         value = self.raw(col)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                value = int(value)  # the cell shows 3, not 3.0
             self.error(col, "an id typed as a number (leading zeros are lost)", value,
                        "format the column as Text and type the id as in subjects.csv, e.g. 001")
             return ""
