@@ -302,7 +302,8 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     subjects = _load_subjects(root / "subjects.csv", protocol, errors, ids)
     # subjects.csv unreadable as a whole (missing, bad encoding, a missing column): its ids are
     # unknown, so the other files' ids are not checked against it (one cause, one error)
-    known: set[str] | None = ids if ids or subjects_complete(errors, root) else None
+    spath = str(root / "subjects.csv")
+    known: set[str] | None = ids if ids or not any(e.path == spath for e in errors) else None
     decisions = _load_decisions(root / "decisions.csv", known, protocol, errors)
     visits = _load_visits(root / "visits.csv", known, protocol, errors)
     if protocol is not None:
@@ -337,12 +338,6 @@ def study_span(protocol: Protocol | None) -> tuple[date, date]:
         return date(1990, 1, 1), date(2099, 12, 31)
     return (date(protocol.start_date.year - SPAN_MARGIN_YEARS, 1, 1),
             date(protocol.completion_date.year + SPAN_MARGIN_YEARS, 12, 31))
-
-
-def subjects_complete(errors: list[ScheduleError], root: Path) -> bool:
-    """Whether no error so far concerns subjects.csv as a whole (rather than one of its rows)."""
-    path = str(root / "subjects.csv")
-    return not any(e.path == path and (e.line is None or e.line == 1) for e in errors)
 
 
 def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:
@@ -499,16 +494,16 @@ def _read_text(path: Path, errors: list[ScheduleError], *, limit: int, encoding:
         errors.append(StudyFileError(f"cannot read: {exc.strerror}", path=path,
                                      hint="check the file's permissions"))
         return None
+    head = raw[:2000]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or head.count(b"\0") > len(head) // 4:
+        errors.append(StudyFileError("not UTF-8 text: it looks like UTF-16", path=path, hint=hint))
+        return None
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:2000].count(b"\0") > len(raw[:2000]) // 4:
-            errors.append(StudyFileError("not UTF-8 text: it looks like UTF-16", path=path,
-                                         hint=hint))
-        else:
-            line = raw[:exc.start].count(b"\n") + 1
-            errors.append(StudyFileError(f"not UTF-8 text: byte {raw[exc.start]:#04x} "
-                                         f"is not valid here", path=path, line=line, hint=hint))
+        line = raw[:exc.start].count(b"\n") + 1
+        errors.append(StudyFileError(f"not UTF-8 text: byte {raw[exc.start]:#04x} "
+                                     f"is not valid here", path=path, line=line, hint=hint))
         return None
 
 
