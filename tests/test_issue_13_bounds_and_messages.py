@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-
 from conftest import copy_example_study
 
 EX = "templates/example-study"

@@ -9,7 +9,6 @@ import pytest
 
 from cc312_schedule.cli import main
 from cc312_schedule.study import load_study
-
 from conftest import copy_example_study
 
 

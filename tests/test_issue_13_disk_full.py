@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-
 from conftest import copy_example_study
 
 TODAY = "2026-11-30"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fuzz_study import Tally, fuzz_study, fuzz_workbook  # noqa: E402
+from fuzz_study import Tally, fuzz_study, fuzz_workbook
 
 CASES = int(os.environ.get("CC312_FUZZ_CASES", "300"))
 SEED = int(os.environ.get("CC312_FUZZ_SEED", "13"))
@@ -42,9 +42,8 @@ def test_the_row_loss_oracle_can_fail(tmp_path: Path, monkeypatch: pytest.Monkey
     import dataclasses
     import shutil
 
-    from fuzz_study import check_no_row_loss
-
     from cc312_schedule import example_study_path, study
+    from fuzz_study import check_no_row_loss
 
     folder = tmp_path / "s"
     shutil.copytree(example_study_path(), folder)

@@ -12,8 +12,6 @@ import pytest
 
 from cc312_schedule.cli import main
 from cc312_schedule.fileio import remove_stale_temporaries, write_atomic
-from cc312_schedule.study import load_study
-
 from conftest import copy_example_study
 
 RECORD = ("006", "D28", "--done", "2026-11-23", "--today", "2026-11-30")
@@ -149,3 +147,17 @@ def test_ics_to_stdout_on_a_read_only_study_prints_nothing(tmp_path: Path,
     code, out, err = run("ics", str(study), "-o", "-", "--generated-at", "2026-11-30T08:00:00Z")
     assert code == 2 and out == ""
     assert "cannot save the calendar state: Read-only file system; nothing was published" in err
+
+
+def test_stale_calendar_temporaries_are_removed_by_the_next_ics_run(tmp_path: Path) -> None:
+    study = copy_example_study(tmp_path / "s")
+    out = tmp_path / "ics"
+    out.mkdir()
+    stale = [out / ".subject-001.ics.k9k9k9.tmp", study / "..cc312-ics-state.json.k9k9k9.tmp"]
+    for p in stale:
+        p.write_text("killed mid-write", encoding="utf-8")
+        os.utime(p, (time.time() - 3600,) * 2)
+    code, _, err = run("ics", str(study), "-o", str(out), "--generated-at", "2026-11-30T08:00:00Z")
+    assert code == 0, err
+    assert not [p for p in stale if p.exists()]
+    assert (out / "subject-001.ics").is_file()

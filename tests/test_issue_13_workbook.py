@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from cc312_schedule.cli import main
-
 from conftest import copy_example_study
 
 TODAY = "2026-11-30"

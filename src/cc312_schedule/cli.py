@@ -21,6 +21,7 @@ from .errors import InvalidStudyError, ScheduleError, UsageError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any, TextIO
 
     from .model import StudyPlan
@@ -215,11 +216,29 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                              ) from None
         stdout.write(export.calendar.decode("utf-8"))
     else:
+        _remove_stale_calendars(args.output, state_path_of(study))
         written = write_ics(study, plan, args.output, **kw)
         stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
                      f"{written.updated} updated, {written.cancelled} newly cancelled, "
                      f"{written.unchanged} unchanged event(s)\n")
     return EXIT_OK
+
+
+def _remove_stale_calendars(folder: str, state: Path) -> None:
+    """Remove the ``.NAME.ics.*.tmp`` files a killed ``ics`` run left in its output folder,
+    and the state file's in the study folder."""
+    import os
+
+    from .fileio import remove_stale_temporaries
+
+    remove_stale_temporaries(state.parent, (state.name,))
+
+    try:
+        names = {e.name[1:].rsplit(".", 2)[0] for e in os.scandir(folder)
+                 if e.name.startswith(".") and e.name.endswith(".tmp") and ".ics." in e.name}
+    except OSError:
+        return
+    remove_stale_temporaries(folder, tuple(sorted(names)))
 
 
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -150,11 +150,13 @@ def load_ics_state(path: str | Path) -> IcsState:
     p = Path(path)
     hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
             "that already hold a higher SEQUENCE may then ignore updates")
+    from .fileio import CSV_LIMIT, InputFileError, read_input
+
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_input(p, limit=CSV_LIMIT).decode("utf-8")
     except FileNotFoundError:
         return IcsState()
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, InputFileError) as exc:
         raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
                             hint=hint) from None
     try:
