@@ -209,6 +209,7 @@ def _workbook_edits(path: Path, rng: random.Random) -> None:
 
     wb = load_workbook(path)
     ws = wb[rng.choice(wb.sheetnames)]
+    far: list[tuple[int, int]] = []  # set last: openpyxl's insert/delete walk the whole area
     for _ in range(rng.randint(1, 4)):
         kind = rng.randrange(6)
         if kind == 0:
@@ -222,11 +223,12 @@ def _workbook_edits(path: Path, rng: random.Random) -> None:
         elif kind == 3:
             ws.cell(row=rng.randint(1, 400), column=rng.randint(1, 20), value="=1+1")
         elif kind == 4:
-            row, col = rng.choice([(1048576, 16384), (100000, 702), (rng.randint(1, 2000),
-                                                                     rng.randint(1, 60))])
-            ws.cell(row=row, column=col, value="far")
+            far.append(rng.choice([(1048576, 16384), (100000, 702), (rng.randint(1, 2000),
+                                                                     rng.randint(1, 60))]))
         else:
             ws.delete_cols(rng.randint(1, 20))
+    for row, col in far:
+        ws.cell(row=row, column=col, value="far")
     wb.save(path)
 
 
