@@ -521,7 +521,6 @@ class _Rows:
         self.multiline = multiline  # free-text columns whose quoted values may hold line breaks
         self.span = study_span(None)
         self.ok = True
-        self.complete = True  # False: the file as a whole could not be read (not a row's fault)
 
     def error(self, line: int | None, column: str | None, message: str, value: object = None,
               hint: str | None = None, *, cls: type[StudyFileError] = StudyFileError) -> None:
@@ -535,7 +534,7 @@ class _Rows:
         text = _read_text(self.path, self.errors, limit=CSV_LIMIT, encoding="utf-8-sig",
                           hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")
         if text is None:
-            self.ok = self.complete = False
+            self.ok = False
             return
         # newline="": only \n, \r and \r\n end a row; \x85 or U+2028 inside a note stay in it.
         # strict: a quote left open to the end of the file, or text after a closing quote, is
@@ -546,16 +545,13 @@ class _Rows:
         except StopIteration:
             self.error(1, None, "empty file", hint="the first line must be the header: "
                        + ",".join(self.required))
-            self.complete = False
             return
         except csv.Error as exc:
             self._malformed(text, 1, reader.line_num, exc)
-            self.complete = False
             return
         header = [h.strip() for h in header]
         self._check_header(header)
         if not self.ok:
-            self.complete = False
             return
         multiline = set(self.multiline)
         start = reader.line_num
@@ -634,7 +630,6 @@ class _Rows:
             self.error(last, None, f"malformed CSV: {exc}{where}",
                        hint='a value with a quote must be written whole in quotes, its quotes '
                        'doubled: "said ""yes"""')
-        self.complete = False
 
     def _spans_ok(self, text: str, first: int, last: int, header: list[str], row: list[str],
                   multiline: set[str]) -> bool:
@@ -653,7 +648,6 @@ class _Rows:
                    hint="close the quote where the value ends (line breaks are allowed only "
                    "inside a quoted " + "/".join(sorted(multiline)) + " value)"
                    if multiline else "close the quote where the value ends")
-        self.complete = False
         return False
 
     def date(self, line: int, row: dict[str, str], col: str, *, required: bool) -> date | None:
