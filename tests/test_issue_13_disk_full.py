@@ -113,3 +113,33 @@ def test_enospc_in_process_changes_nothing(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(fileio.os, "fsync", real_fsync)
     assert code == 2 and "No space left on device; nothing was changed" in err, err
     assert snapshot(study) == before
+
+
+def test_enospc_in_import_apply_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    import cc312_schedule.fileio as fileio
+
+    study = copy_example_study(tmp_path / "s")
+    book = tmp_path / "plan.xlsx"
+    assert run("xlsx", str(study), "-o", str(book), "--today", TODAY,
+               "--generated-at", "2026-11-30T08:00:00Z")[0] == 0
+    wb = load_workbook(book)
+    ws = wb["Visits"]
+    header = [c.value for c in ws[2]]
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value == "006" and row[1].value == "D28":
+            ws.cell(row=row[0].row, column=header.index("Actual date") + 1, value="2026-11-23")
+    wb.save(book)
+    before = snapshot(study)
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", no_space)
+    code, _, err = run("import", str(study), str(book), "--apply", "--today", TODAY)
+    monkeypatch.undo()
+    assert code == 2 and "No space left on device; nothing was changed" in err, err
+    assert snapshot(study) == before
+    assert run("import", str(study), str(book), "--apply", "--today", TODAY)[0] == 0  # space again
+    assert snapshot(study) != before
