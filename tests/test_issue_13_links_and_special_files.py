@@ -161,3 +161,22 @@ def test_stale_calendar_temporaries_are_removed_by_the_next_ics_run(tmp_path: Pa
     assert code == 0, err
     assert not [p for p in stale if p.exists()]
     assert (out / "subject-001.ics").is_file()
+
+
+def test_calendar_folder_links_are_written_through_and_fifos_refused(tmp_path: Path) -> None:
+    study = copy_example_study(tmp_path / "s")
+    out, shared = tmp_path / "ics", tmp_path / "shared"
+    out.mkdir()
+    shared.mkdir()
+    (shared / "site.ics").write_text("old", encoding="utf-8")
+    (out / "site.ics").symlink_to(shared / "site.ics")
+    code, _, err = run("ics", str(study), "-o", str(out), "--generated-at", "2026-11-30T08:00:00Z")
+    assert code == 0, err
+    assert (out / "site.ics").is_symlink()
+    assert (shared / "site.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    os.mkfifo(out / "subject-002.ics.fifo")
+    (out / "subject-002.ics").unlink()
+    os.rename(out / "subject-002.ics.fifo", out / "subject-002.ics")
+    code, _, err = run("ics", str(study), "-o", str(out), "--generated-at", "2026-11-30T09:00:00Z")
+    assert code == 2 and "subject-002.ics: will not replace a FIFO (named pipe)" in err
+    assert (out / "subject-002.ics").is_fifo()

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["InputFileError", "read_input", "remove_stale_temporaries", "write_atomic"]
+__all__ = ["InputFileError", "read_input", "remove_stale_temporaries", "resolve_output",
+           "write_atomic"]
 
 #: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
 CSV_LIMIT = 256 * 1024 * 1024
@@ -132,6 +133,23 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def resolve_output(path: str | Path) -> Path:
+    """The file a write to ``path`` replaces: a symbolic link's target (written through), the
+    path itself otherwise; a FIFO, a device, a socket or a folder raises
+    :class:`~.errors.UsageError` (for writers that can only replace a regular file)."""
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"will not replace {_kind(st.st_mode)}", path=path,
+                         hint="remove it, or write to another folder")
+    return target
 
 
 def _is_stdout(st: os.stat_result) -> bool:

@@ -826,6 +826,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._shown: list[Path] = []  # the paths as given (a link, not its target)
 
     def __enter__(self) -> _Staging:
         return self
@@ -836,6 +837,9 @@ class _Staging:
                 os.unlink(tmp)
 
     def stage(self, target: Path, pieces: Iterable[bytes]) -> None:
+        from .fileio import resolve_output
+
+        shown, target = target, resolve_output(target)  # a link is written through
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                        dir=target.parent)
@@ -843,6 +847,7 @@ class _Staging:
             raise UsageError(f"cannot write: {exc.strerror}", path=target,
                              hint="choose a writable folder") from None
         self._staged.append((tmp, target))
+        self._shown.append(shown)
         try:
             try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
                 os.chmod(tmp, target.stat().st_mode & 0o777)
@@ -873,7 +878,7 @@ class _Staging:
         except OSError as exc:
             raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
                              hint="choose a writable folder") from None
-        return tuple(target for _, target in self._staged)
+        return tuple(self._shown)
 
 
 def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
