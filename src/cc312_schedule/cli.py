@@ -21,6 +21,7 @@ from .errors import InvalidStudyError, ScheduleError, UsageError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any, TextIO
 
     from .model import StudyPlan
@@ -36,13 +37,32 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
 
 
+#: Years a date or date-time argument may name (a study's dates are checked again against the
+#: study's own span where the study is read); year 9999 would overflow the plan's arithmetic.
+_ARG_YEARS = (1990, 2099)
+
+
 def _date_arg(text: str) -> date:
     from .days import parse_iso_date
 
     try:
-        return parse_iso_date(text)
+        value = parse_iso_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if not _ARG_YEARS[0] <= value.year <= _ARG_YEARS[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {_ARG_YEARS[0]}-{_ARG_YEARS[1]}: check the year")
+    return value
+
+
+def _weeks_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of weeks: {text!r}") from None
+    if not -1000 < value < 1000:  # the protocol's cap is checked where the study is read
+        raise argparse.ArgumentTypeError(f"more than the protocol's cap: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="do not print warnings (when 'check' already did); --strict still counts them")
+    p.add_argument("--safe-for-spreadsheets", action="store_true",
+                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -118,6 +140,9 @@ def _datetime_arg(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(
             f"needs a time zone: {text!r} (e.g. 2026-11-25T08:00:00Z or +08:00)")
+    if not _ARG_YEARS[0] <= value.year <= _ARG_YEARS[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {_ARG_YEARS[0]}-{_ARG_YEARS[1]}: check the year")
     return value
 
 
@@ -153,8 +178,10 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
-    render = {"table": to_table, "csv": to_csv, "json": to_json}[args.format]
-    _emit(render(plan), args.output, stdout)
+    if args.format == "csv":
+        _emit(to_csv(plan, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output, stdout)
+    else:
+        _emit({"table": to_table, "json": to_json}[args.format](plan), args.output, stdout)
     return EXIT_OK
 
 
@@ -200,14 +227,39 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.output == "-":
         spath = state_path_of(study)
         export = plan_calendars(study, plan, state=load_ics_state(spath), **kw)
+        # save the state first: a calendar published without its state would be published
+        # again with the same SEQUENCE (a read-only study fails here, before anything is printed)
+        try:
+            write_ics_state(spath, export.state)
+        except OSError as exc:
+            raise UsageError(f"cannot save the calendar state: {exc.strerror}; nothing was "
+                             "published", path=spath, hint="the study folder must be writable"
+                             ) from None
         stdout.write(export.calendar.decode("utf-8"))
-        write_ics_state(spath, export.state)
     else:
+        _remove_stale_calendars(args.output, state_path_of(study))
         written = write_ics(study, plan, args.output, **kw)
         stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
                      f"{written.updated} updated, {written.cancelled} newly cancelled, "
                      f"{written.unchanged} unchanged event(s)\n")
     return EXIT_OK
+
+
+def _remove_stale_calendars(folder: str, state: Path) -> None:
+    """Remove the ``.NAME.ics.*.tmp`` files a killed ``ics`` run left in its output folder,
+    and the state file's in the study folder."""
+    import os
+
+    from .fileio import remove_stale_temporaries
+
+    remove_stale_temporaries(state.parent, (state.name,))
+
+    try:
+        names = {e.name[1:].rsplit(".", 2)[0] for e in os.scandir(folder)
+                 if e.name.startswith(".") and e.name.endswith(".tmp") and ".ics." in e.name}
+    except OSError:
+        return
+    remove_stale_temporaries(folder, tuple(sorted(names)))
 
 
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -218,6 +270,12 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
+    from .domain import study_span
+
+    lo, hi = study_span(study.protocol)
+    if not lo <= after <= hi:
+        raise UsageError(f"outside the study's span ({lo} to {hi})", key="--after",
+                         value=str(after), hint="check the year")
     slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
     stdout.write(f"{slot.first_dose}\n")
     for line in slot.explanation:
@@ -273,7 +331,7 @@ def _add_workbook_parsers(sub: Any) -> None:
     d.add_argument("--on", type=_date_arg, metavar="DATE", required=True, help="decision date")
     d.add_argument("--regimen", metavar="R")
     length = d.add_mutually_exclusive_group()
-    length.add_argument("--weeks", type=int, metavar="N")
+    length.add_argument("--weeks", type=_weeks_arg, metavar="N")
     length.add_argument("--until", type=_date_arg, metavar="DATE")
     d.add_argument("--investigator", required=True, metavar="NAME")
     d.add_argument("--rationale", required=True, metavar="TEXT")
@@ -537,3 +595,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         return int(exc.code or 0)
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a full disk or a failing device while writing an output
+        where = f"{exc.filename}: " if exc.filename else ""
+        hint = ("free some space, then run the command again" if exc.errno in (28, 122)
+                else "check the output folder")
+        err.write(f"error: {where}cannot write: {exc.strerror or exc}; nothing was changed "
+                  f"({hint})\n")
+        return EXIT_BAD_INPUT

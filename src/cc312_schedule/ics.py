@@ -69,6 +69,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
+from .fileio import CSV_LIMIT, InputFileError, read_input, resolve_output
 from .messages import message
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import DISEASE_SCORE_ITEM
@@ -151,10 +152,10 @@ def load_ics_state(path: str | Path) -> IcsState:
     hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
             "that already hold a higher SEQUENCE may then ignore updates")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_input(p, limit=CSV_LIMIT).decode("utf-8")
     except FileNotFoundError:
         return IcsState()
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, InputFileError) as exc:
         raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
                             hint=hint) from None
     try:
@@ -888,6 +889,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._shown: list[Path] = []  # the paths as given (a link, not its target)
 
     def __enter__(self) -> _Staging:
         return self
@@ -898,6 +900,7 @@ class _Staging:
                 os.unlink(tmp)
 
     def stage(self, target: Path, pieces: Iterable[bytes]) -> None:
+        shown, target = target, resolve_output(target)  # a link is written through
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                        dir=target.parent)
@@ -905,6 +908,7 @@ class _Staging:
             raise UsageError(f"cannot write: {exc.strerror}", path=target,
                              hint="choose a writable folder") from None
         self._staged.append((tmp, target))
+        self._shown.append(shown)
         try:
             try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
                 os.chmod(tmp, target.stat().st_mode & 0o777)
@@ -935,7 +939,7 @@ class _Staging:
         except OSError as exc:
             raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
                              hint="choose a writable folder") from None
-        return tuple(target for _, target in self._staged)
+        return tuple(self._shown)
 
 
 def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
