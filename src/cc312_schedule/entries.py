@@ -59,7 +59,13 @@ from pathlib import Path
 from typing import Any
 
 from .days import parse_iso_date
-from .engine import check_decisions, plan_study, visit_kind
+from .engine import (
+    check_decisions,
+    decision_row_problems,
+    plan_study,
+    unknown_visit_hint,
+    visit_kind,
+)
 from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
 from .fileio import (
     WORKBOOK_LIMIT,
@@ -833,11 +839,7 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
     for e in entries.visits:
         ok = check_subject(e, e.subject_id)
         if visit_kind(protocol, e.visit) is None:
-            names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
-            upper = e.visit.upper()
-            err(e, "visit", "unknown visit", e.visit,
-                f"did you mean {upper}?" if upper != e.visit and visit_kind(protocol, upper)
-                else f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
+            err(e, "visit", "unknown visit", e.visit, unknown_visit_hint(protocol, e.visit))
             ok = False
         check_date(e, "actual_date", e.actual_date)
         key = (e.subject_id, e.visit)
@@ -896,12 +898,12 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         if not check_subject(de, d.subject_id):
             continue
         check_date(de, "decided_on", d.decided_on)
-        if d.until is not None and d.until < d.decided_on:
-            err(de, "until", f"is before the decision date {d.decided_on}", d.until.isoformat(),
-                "until is the last date a dose may be planned")
-        for msg, col, hint in _decision_rules(d, protocol.regimen_codes,
-                                             protocol.max_treatment_weeks):
-            err(de, col, msg, getattr(d, col, None) if col != "subject" else d.subject_id, hint)
+        if d.weeks is not None and d.weeks < 1:
+            err(de, "weeks", "must be a whole number of weeks >= 1", d.weeks,
+                "give the number of weeks (e.g. 8), or leave it out to run to the cap")
+        for col, msg, hint in decision_row_problems(d, protocol.max_treatment_weeks):
+            value = getattr(d, col)
+            err(de, col, msg, value.isoformat() if isinstance(value, date) else value, hint)
         key_d = (d.subject_id, d.decided_on)
         if key_d in seen_d:
             if seen_d[key_d].decision != d:
@@ -979,31 +981,6 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
     return EntryPlan(added_visits=tuple(added.values()), added_notes=tuple(noted),
                      amendments=tuple(amendments), added_decisions=added_decisions,
                      conflicts=tuple(conflicts), warnings=warnings, unchanged=unchanged)
-
-
-def _decision_rules(d: Decision, regimens: Sequence[str],
-                    max_weeks: int = 24) -> list[tuple[str, str, str]]:
-    """The per-row rules of decisions.csv (study.py's loader), for an entry: (message, column, hint)."""
-    out: list[tuple[str, str, str]] = []
-    if d.weeks is not None and d.weeks < 1:
-        out.append(("must be a whole number of weeks >= 1", "weeks",
-                    "give the number of weeks (e.g. 8), or leave it out to run to the cap"))
-    if d.weeks is not None and d.weeks > max_weeks:
-        out.append((f"more than the protocol's cap of {max_weeks} weeks", "weeks",
-                    "a regimen runs at most to the cap; leave weeks out to run to it"))
-    if d.weeks is not None and d.until:
-        out.append(("give either weeks or until, not both", "until", "clear one of them"))
-    if d.action in (Action.STOP, Action.HOLD):
-        for col in ("regimen", "weeks", "until"):
-            if getattr(d, col) is not None:
-                out.append((f"a {d.action} decision takes no {col}", col, "clear the cell"))
-    if d.action is Action.RESUME and not d.regimen and (d.weeks or d.until):
-        out.append(("weeks/until on a resume need a regimen", "regimen",
-                    "name the regimen, or clear weeks/until to restore the held one"))
-    if not d.investigator:
-        out.append(("missing investigator", "investigator",
-                    "every decision names the investigator who made it"))
-    return out
 
 
 def _same_decision(a: Decision, b: Decision) -> bool:

@@ -34,7 +34,7 @@ from .domain import (
     study_span,
     subject_id_problem,
 )
-from .engine import check_decisions, unknown_visit_error, visit_kind
+from .engine import check_decisions, decision_row_problems, unknown_visit_hint, visit_kind
 from .errors import InvalidStudyError, ScheduleError, StudyFileError
 from .fileio import TOML_LIMIT
 from .messages import LANGUAGES
@@ -340,27 +340,12 @@ def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
             except ValueError:
                 weeks = None
                 rows.error(line, "weeks", "must be a whole number of weeks >= 1", row["weeks"])
-            if weeks is not None and weeks > max_weeks:
-                rows.error(line, "weeks", f"more than the protocol's cap of {max_weeks} weeks",
-                           row["weeks"], hint="a regimen runs at most to the cap; leave weeks "
-                           "empty to run to it")
-                weeks = None
-        if weeks and until:
-            rows.error(line, "until", "give either weeks or until, not both", str(until))
-        if action is Action.CONTINUE and not regimen:
-            rows.error(line, "regimen", "a continue decision needs a regimen",
-                       hint="e.g. " + ", ".join(protocol.regimen_codes) if protocol else None)
-        if action in (Action.STOP, Action.HOLD):
-            for col in ("regimen", "weeks", "until"):
-                if row.get(col):
-                    rows.error(line, col, f"a {action} decision takes no {col}", row[col],
-                               hint="leave the cell empty")
-        if action is Action.RESUME and not regimen and (weeks or until):
-            rows.error(line, "regimen", "weeks/until on a resume need a regimen",
-                       hint="name the regimen, or leave weeks/until empty to restore the held one")
-        if on and until and until < on:
-            rows.error(line, "until", f"is before decided_on {on}", str(until))
-        if not row.get("investigator"):
+        if on and action:
+            d = Decision(subject_id=sid, decided_on=on, action=action, regimen=regimen,
+                         weeks=weeks, until=until, investigator=row.get("investigator", ""))
+            for col, message, hint in decision_row_problems(d, max_weeks):
+                rows.error(line, col, message, row.get(col) or None, hint=hint)
+        elif not row.get("investigator"):
             rows.error(line, "investigator", "missing investigator",
                        hint="every decision names the investigator who made it")
         if len(errors) == start and on and action:
@@ -390,13 +375,8 @@ def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
         if not visit:
             rows.error(line, "visit", "missing visit name", hint="e.g. W2D4, D28, EOT")
         elif protocol is not None and visit_kind(protocol, visit) is None:
-            if visit.upper() != visit and visit_kind(protocol, visit.upper()) is not None:
-                rows.error(line, "visit", "unknown visit", visit,
-                           hint=f"did you mean {visit.upper()}?")
-            else:
-                errors.append(unknown_visit_error(protocol, visit,
-                                                  SourceRef(path=str(path), line=line)))
-                rows.ok = False
+            rows.error(line, "visit", "unknown visit", visit,
+                       hint=unknown_visit_hint(protocol, visit))
         elif (sid, visit) in seen:
             rows.error(line, "visit", f"recorded twice (first on line {seen[sid, visit]})", visit,
                        hint="keep one row per subject and visit")
