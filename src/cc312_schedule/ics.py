@@ -76,6 +76,9 @@ from .study import Reminder, Study
 
 __all__ = [
     "STATE_FILE",
+    "CalendarEvent",
+    "EventCalendar",
+    "EventCalendars",
     "IcsCounts",
     "IcsExport",
     "IcsState",
@@ -83,9 +86,6 @@ __all__ = [
     "IcsWritten",
     "PublishedEvent",
     "ZoneTransition",
-    "CalendarEvent",
-    "EventCalendar",
-    "EventCalendars",
     "build_calendars",
     "check_calendar",
     "event_uid",
@@ -463,6 +463,11 @@ class EventCalendars(IcsCounts):
 
     calendars: tuple[EventCalendar, ...]  # each selected subject, then the site
     _opts: _Options
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The study's time zone (the calendars' ``VTIMEZONE``)."""
+        return self._opts.tz
 
     def resource(self, event: CalendarEvent, name: str) -> bytes:
         """A ``VCALENDAR`` of one event (with its ``VTIMEZONE``): a CalDAV object resource."""

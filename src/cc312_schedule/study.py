@@ -39,6 +39,7 @@ __all__ = [
     "Subject",
     "example_study_path",
     "load_study",
+    "parse_refresh",
     "parse_reminder",
 ]
 
@@ -139,6 +140,23 @@ class StudyConfig:
     language: str = "en"
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    #: how often subscribed calendars should be fetched again (``feed``): ``feed_refresh``
+    feed_refresh: timedelta = timedelta(hours=1)
+
+
+_REFRESH = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>minute|hour|day)s?")
+
+
+def parse_refresh(text: str) -> timedelta:
+    """Parse ``feed_refresh`` ("30 minutes", "1 hour", "2 hours", "1 day").
+
+    >>> parse_refresh("90 minutes"), parse_refresh("1 day")
+    (datetime.timedelta(seconds=5400), datetime.timedelta(days=1))
+    """
+    m = _REFRESH.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"not a refresh interval: {text!r}")
+    return timedelta(**{m["unit"] + "s": int(m["n"])})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,7 +337,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
     known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
-             "calendar"}
+             "calendar", "feed_refresh"}
     for k in data:
         if k not in known:
             import difflib  # only for a bad key: not on every run
@@ -366,11 +384,21 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                     'use "N minutes before", "N hours before", "HH:MM the day before", '
                     '"HH:MM N days before" or "HH:MM on the day"')
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
+    feed_refresh = timedelta(hours=1)
+    if "feed_refresh" in data:
+        try:
+            if not isinstance(data["feed_refresh"], str):
+                raise ValueError
+            feed_refresh = parse_refresh(data["feed_refresh"])
+        except ValueError:
+            err("feed_refresh", "not a refresh interval", data["feed_refresh"],
+                'e.g. "30 minutes", "1 hour" or "1 day"')
     if len(errors) > before:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang, reminders=tuple(reminders), calendar=calendar)
+                       language=lang, reminders=tuple(reminders), calendar=calendar,
+                       feed_refresh=feed_refresh)
 
 
 class _Rows:
