@@ -6,7 +6,7 @@ Radicale itself, started with its own ``serve()``; each request's method and pat
 appended to REQUEST_LOG (one ``METHOD path`` line, written before the request is handled) so
 that a test can count the writes a publish made. With DIE_AFTER = N the process exits hard
 (``os._exit``, as if killed) when request N + 1 arrives, before handling it: a server that
-dies in the middle of a publish.
+dies in the middle of a publish. Radicale does not fsync its files here (tests only).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ def main() -> None:
 
     Application.__call__ = counted  # type: ignore[method-assign]
     configuration = config.load([(cfg_path, False)])
+    # No fsync per write (a private option): a test server need not survive a power cut.
+    configuration.update({"storage": {"_filesystem_fsync": "False"}}, "tests", privileged=True)
     server.serve(configuration)
 
 
