@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import icalendar
@@ -135,3 +137,53 @@ def run(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 def publish_args(study: Path, server: Radicale, password_file: Path, *extra: str) -> list[str]:
     return ["publish", str(study), "--url", server.url, "--user", USER,
             "--password-file", str(password_file), *extra]
+
+
+T0 = "2026-11-25T08:00:00Z"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A Radicale storage and a study folder right after the example study's first publish."""
+
+    root: Path
+    url: str
+
+
+@pytest.fixture(scope="module")
+def published_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    """Publish the example study once per test module (a first publish takes seconds)."""
+    from conftest import copy_example_study
+
+    root = tmp_path_factory.mktemp("published")
+    server = Radicale(root / "radicale")
+    server.start()
+    try:
+        study = copy_example_study(root / "study")
+        (root / "password").write_text(PASSWORD + "\n", encoding="utf-8")
+        code, _, err = run(*publish_args(study, server, root / "password", "--generated-at", T0))
+        assert code == 0, err
+    finally:
+        server.stop()
+    return Snapshot(root=root, url=server.url)
+
+
+@pytest.fixture
+def published(published_snapshot: Snapshot, tmp_path: Path) -> Iterator[tuple[Path, Radicale]]:
+    """A copy of the snapshot: (study folder, running server) as after the first publish.
+
+    The copied server listens on another port: the publish state's keys (server and collection
+    URLs) are rewritten to it, as if the same server had been published to.
+    """
+    snap = published_snapshot
+    shutil.copytree(snap.root / "radicale" / "storage", tmp_path / "radicale" / "storage")
+    study = shutil.copytree(snap.root / "study", tmp_path / "study")
+    server = Radicale(tmp_path / "radicale")
+    state = study / ".cc312-publish-state.json"
+    state.write_text(state.read_text(encoding="utf-8").replace(snap.url, server.url),
+                     encoding="utf-8")
+    server.start()
+    try:
+        yield study, server
+    finally:
+        server.stop()
