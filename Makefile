@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
 #   make run    creates .venv, installs the package, and writes everything for the bundled
 #               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx)
+#               (out/ics/*.ics), the same as subscription feeds under secret names (out/feed/)
+#               and the coordinators' workbook (out/plan.xlsx)
 #   make test   installs the test dependencies (and the programs the tests drive) and runs every test
 PY ?= python3
 VENV ?= .venv
@@ -24,7 +25,8 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
-	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
+	$(BIN)/cc312-schedule feed $(STUDY) -o $(OUT)/feed
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/feed/"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh

@@ -22,3 +22,17 @@ if ! command -v soffice >/dev/null 2>&1; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui
 fi
+
+# vdirsyncer (PyPI) in its own virtual environment (.venv-vdirsyncer, git-ignored): the syncing
+# client of tests/test_live_clients.py (CalDAV from Radicale, feeds over HTTP, into khal).
+if [ ! -x .venv-vdirsyncer/bin/vdirsyncer ]; then
+    python3 -m venv .venv-vdirsyncer
+    .venv-vdirsyncer/bin/python -m pip install -q vdirsyncer
+fi
+
+# nginx (Debian package): serves the feed folder in tests/test_live_clients.py with the
+# location block of docs/nurses.md.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light
+fi
