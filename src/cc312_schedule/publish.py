@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from .errors import ScheduleError, UsageError
@@ -134,13 +134,28 @@ class _Record:
 
 
 @dataclass(slots=True)
+class _Collection:
+    ctag: str = ""  # the collection's ETag after our last complete publish to it
+    events: dict[str, _Record] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Server:
+    homes: dict[str, str] = field(default_factory=dict)  # user: calendar home URL
+    collections: dict[str, _Collection] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _State:
-    """``{server url: {collection url: {uid: record}}}``, mutable while publishing."""
+    """Per server URL: each user's calendar home, and per collection URL its ETag and events."""
 
-    servers: dict[str, dict[str, dict[str, _Record]]] = field(default_factory=dict)
+    servers: dict[str, _Server] = field(default_factory=dict)
 
-    def collection(self, server: str, url: str) -> dict[str, _Record]:
-        return self.servers.setdefault(server, {}).setdefault(url, {})
+    def server(self, server: str) -> _Server:
+        return self.servers.setdefault(server, _Server())
+
+    def collection(self, server: str, url: str) -> _Collection:
+        return self.server(server).collections.setdefault(url, _Collection())
 
 
 def _load_state(path: Path) -> _State:
@@ -159,11 +174,14 @@ def _load_state(path: Path) -> _State:
         if data.get("version") != _VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
         state = _State()
-        for server, collections in data["servers"].items():
-            for url, events in collections.items():
+        for server, sdata in data["servers"].items():
+            state.server(str(server)).homes.update(
+                {str(k): str(v) for k, v in sdata["homes"].items()})
+            for url, cdata in sdata["collections"].items():
                 coll = state.collection(str(server), str(url))
-                for uid, r in events.items():
-                    coll[str(uid)] = _Record(
+                coll.ctag = str(cdata["ctag"])
+                for uid, r in cdata["events"].items():
+                    coll.events[str(uid)] = _Record(
                         digest=str(r["digest"]), sequence=int(r["sequence"]),
                         cancelled=bool(r["cancelled"]), etag=str(r["etag"]),
                         pruned=bool(r["pruned"]))
@@ -175,9 +193,10 @@ def _load_state(path: Path) -> _State:
 
 def _state_bytes(state: _State) -> bytes:
     data = {"format": _FORMAT, "version": _VERSION, "servers": {
-        server: {url: {uid: r.to_json() for uid, r in sorted(events.items())}
-                 for url, events in sorted(collections.items())}
-        for server, collections in sorted(state.servers.items())}}
+        server: {"homes": dict(sorted(s.homes.items())), "collections": {
+            url: {"ctag": c.ctag, "events": {uid: r.to_json() for uid, r in sorted(c.events.items())}}
+            for url, c in sorted(s.collections.items())}}
+        for server, s in sorted(state.servers.items())}}
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -226,10 +245,31 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
                day=generated_at.date())
     try:
         with _errors(url):
-            home = client.principal().calendar_home_set.url  # type: ignore[no-untyped-call]
+            # the calendar home: remembered from an earlier publish, else discovered
+            known = state.server(server).homes.get(user)
+            home = known or run.discover_home()
+            found = run.list_home(home)
+            if found is None and known:
+                home = run.discover_home()
+                found = run.list_home(home)
+            if found is None:
+                raise PublishError("the user's calendar home is missing on the server",
+                                   key="--url", value=home,
+                                   hint="check the server address and the user name")
+            if not dry_run and known != home:  # saved with the first confirmed write
+                state.server(server).homes[user] = home
+            done = []
             for cal in built.calendars:
-                run.collection(home.join(collection_id(study.config.name, cal.subject_id) + "/"),
-                               cal)
+                curl = urljoin(home, collection_id(study.config.name, cal.subject_id) + "/")
+                if run.collection(curl, cal, found):
+                    done.append(curl)
+            if run.wrote_to and not dry_run:  # the collections' new ETags, for the next run
+                after = run.list_home(home) or {}
+                for curl in done:
+                    if curl in run.wrote_to:
+                        run.state.collection(server, curl).ctag = after.get(
+                            urlsplit(curl).path, ("", False))[0]
+                        run.touched = True
     finally:
         if not dry_run:
             if run.touched:
@@ -275,19 +315,52 @@ class _Run:
     deleted: int = 0
     unchanged: int = 0
     touched: bool = False  # the state has something new to record
+    wrote_to: set[str] = field(default_factory=set)  # collections written to
     _saved_at: float = field(default_factory=_time.monotonic)
 
-    def collection(self, url: Any, calendar: EventCalendar) -> None:
-        from caldav.collection import Calendar
+    def discover_home(self) -> str:
+        """The user's calendar home, found from the server URL (current-user-principal)."""
+        return str(self.client.principal().calendar_home_set.url)
+
+    def list_home(self, home: str) -> dict[str, tuple[str, bool]] | None:
+        """``{path: (etag, is a calendar)}`` of the collections in ``home``; None if missing."""
+        from caldav.elements import dav
         from caldav.lib import error
 
-        curl = str(url)
-        name = calendar.name
-        records = self.state.collection(self.server, curl)
         try:
-            listing = self._list(curl)
+            response = self.client.propfind(home, props=_PROPFIND, depth=1)
         except error.NotFoundError:
+            return None
+        if response.status == 404:
+            return None
+        props = response.expand_simple_props([dav.GetEtag()],
+                                             multi_value_props=[dav.ResourceType()])
+        return {href if href.endswith("/") else href + "/": (
+                    str(p.get(dav.GetEtag.tag) or ""),
+                    _CALENDAR in (p.get(dav.ResourceType.tag) or []))
+                for href, p in props.items()}
+
+    def collection(self, curl: str, calendar: EventCalendar,
+                   home: Mapping[str, tuple[str, bool]]) -> bool:
+        """Publish one calendar; True when every event of it is confirmed on the server."""
+        from caldav.collection import Calendar
+
+        name = calendar.name
+        coll = self.state.collection(self.server, curl)
+        records = coll.events
+        path = urlsplit(curl).path
+        listing: dict[str, str] | None
+        if path not in home:
             listing = None
+        elif not home[path][1]:
+            raise PublishError("exists on the server but is not a calendar collection",
+                               key="--url", value=curl,
+                               hint="rename or remove that collection, or publish as another user")
+        elif coll.ctag and home[path][0] == coll.ctag:
+            # nothing changed there since our last publish: the recorded ETags hold
+            listing = {path + quote(uid) + ".ics": r.etag for uid, r in records.items()}
+        else:
+            listing = self._list(curl)
         if listing is None:
             self.log(f"create calendar {curl} ({name})")
             self.created.append(curl)
@@ -298,10 +371,10 @@ class _Run:
                                        key="--url", value=curl,
                                        hint="check that the user may create calendars there")
                 self.touched = True
+                self.wrote_to.add(curl)
                 records.clear()  # a new collection holds nothing we published before
             listing = {}
-        cal = Calendar(client=self.client, url=url)
-        path = urlsplit(curl).path
+        cal = Calendar(client=self.client, url=curl)
         for ev in calendar.events:
             pub = ev.published
             href = path + quote(ev.uid) + ".ics"
@@ -321,22 +394,16 @@ class _Run:
                 continue
             self._put(cal, curl, ev, name, records)
         self._checkpoint(force=False)
+        return True
 
-    def _list(self, curl: str) -> dict[str, str] | None:
-        """``{href: etag}`` of the collection's objects; None if the collection is missing."""
+    def _list(self, curl: str) -> dict[str, str]:
+        """``{href: etag}`` of the collection's objects."""
         from caldav.elements import dav
 
         response = self.client.propfind(curl, props=_PROPFIND, depth=1)
-        if response.status == 404:
-            return None
         props = response.expand_simple_props([dav.GetEtag()],
                                              multi_value_props=[dav.ResourceType()])
         path = urlsplit(curl).path
-        own = props.get(path) or props.get(path.rstrip("/")) or {}
-        if _CALENDAR not in (own.get(dav.ResourceType.tag) or []):
-            raise PublishError("exists on the server but is not a calendar collection",
-                               key="--url", value=curl,
-                               hint="rename or remove that collection, or publish as another user")
         return {href: str(p.get(dav.GetEtag.tag) or "") for href, p in props.items()
                 if href.rstrip("/") != path.rstrip("/")}
 
@@ -363,6 +430,7 @@ class _Run:
         obj = Event(client=self.client, url=curl + quote(ev.uid) + ".ics",
                            data=self.built.resource(ev, name).decode("utf-8"), parent=cal)
         obj.save(increase_seqno=False)
+        self.wrote_to.add(curl)
         pub = ev.published
         records[ev.uid] = _Record(digest=pub.digest, sequence=pub.sequence,
                                   cancelled=pub.cancelled, etag=str(obj.etag or ""))
@@ -378,6 +446,7 @@ class _Run:
             self.log(f"would delete cancelled {uid} from {curl}")
             return
         Event(client=self.client, url=curl + quote(uid) + ".ics", parent=cal).delete()
+        self.wrote_to.add(curl)
         rec.pruned = True
         rec.etag = ""
         self._confirm(uid)
