@@ -78,9 +78,16 @@ def counting() -> Counter[str]:
     counts: Counter[str] = Counter()
     original = DAVClient.request
 
+    started = time.perf_counter()
+
     def request(self: DAVClient, url: str, method: str = "GET", *args: object,
                 **kw: object) -> object:
         counts[method.upper()] += 1
+        n = sum(counts.values())
+        if n % 2000 == 0:  # progress of a long publish (requests so far, rate so far)
+            t = time.perf_counter() - started
+            print(f"  ... {n:,} requests, {t:.0f} s since the benchmark started",
+                  file=sys.stderr, flush=True)
         return original(self, url, method, *args, **kw)  # type: ignore[arg-type]
 
     DAVClient.request = request  # type: ignore[method-assign,assignment]

@@ -239,7 +239,10 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     built = build_calendars(study, plan, generated_at=generated_at, state=ics_state,
                             all_day=all_day, subject_ids=subject_ids)
     server = _safe_url(url)
-    client = DAVClient(url=url, username=user, password=password, timeout=timeout)
+    # Basic authentication from the first request: without it caldav first asks without
+    # credentials, and servers answer that 401 slowly on purpose (Radicale: 1 s)
+    client = DAVClient(url=url, username=user, password=password, timeout=timeout,
+                       auth_type="basic")
     run = _Run(client=client, server=server, study=study, state=state, built=built,
                prune=prune, dry_run=dry_run, log=log, state_path=spath,
                day=generated_at.date())
