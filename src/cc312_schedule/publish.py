@@ -10,15 +10,18 @@ Built on the ``caldav`` client library (imported only here). The policies, each 
 * **Collections.** One per subject, ``<study>-subject-<id>``, and one for the site,
   ``<study>-site`` (``<study>``: the study's name in lower case, every run of other characters
   than a-z and 0-9 turned into one ``-``: "CC312 example study" gives
-  ``cc312-example-study``), in the user's calendar home; created when missing with the
-  calendar's display name, the study's time zone (``calendar-timezone``) and VEVENT only.
+  ``cc312-example-study``; the subject id as it is), in the user's calendar home; created
+  when missing with the calendar's display name, the study's time zone
+  (``calendar-timezone``) and VEVENT only.
 * **What was published** is remembered per server URL and collection in
   ``STUDY/.cc312-publish-state.json`` (:data:`PUBLISH_STATE_FILE`): per UID the content's
   digest, SEQUENCE, whether it was cancelled or pruned, and the ETag the server gave. An
   event is written only when its digest or SEQUENCE differs from what the server confirmed,
-  or when the server's ETag is no longer the one recorded (someone changed or deleted it):
-  a second publish with nothing changed reads the collections (one PROPFIND each) and writes
-  nothing. Never the password.
+  or when the server's ETag is no longer the one recorded (someone changed or deleted it).
+  The calendar home and each calendar's own ETag after our last publish are remembered too:
+  a publish with nothing changed is one PROPFIND of the home (a calendar whose ETag moved
+  is listed, one PROPFIND each) and writes nothing. Never the password. Credentials go out
+  with HTTP Basic authentication from the first request: use an https:// URL.
 * **Interrupted publishes complete.** The state records each write the server confirmed
   (saved every few seconds and when the publish ends, also by an error); a write that was
   sent but not recorded is simply sent again to the same URL, which replaces the object:
@@ -93,7 +96,8 @@ def collection_id(study_name: str, subject_id: str) -> str:
     ('cc312-example-study-subject-003', 'cc312-example-study-site')
     """
     slug = re.sub(r"[^a-z0-9]+", "-", study_name.lower()).strip("-") or "study"
-    return f"{slug}-site" if not subject_id else f"{slug}-subject-{subject_id.lower()}"
+    # the subject id as it is (letters, digits, '.', '_', '-'): "A01" and "a01" stay apart
+    return f"{slug}-site" if not subject_id else f"{slug}-subject-{subject_id}"
 
 
 def read_password(password_file: str | None, environ: Mapping[str, str]) -> str:
