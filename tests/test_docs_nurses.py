@@ -54,8 +54,10 @@ def test_the_doc_has_the_examples() -> None:
 
 def test_feed_examples(tmp_path: Path) -> None:
     study = copy_example_study(tmp_path / "study")
-    with (study / "study.toml").open("a", encoding="utf-8") as fh:
-        fh.write(blocks("toml")[0])
+    toml = study / "study.toml"
+    lines = [ln for ln in toml.read_text(encoding="utf-8").splitlines()
+             if not ln.startswith("feed_refresh")]
+    toml.write_text("\n".join(lines) + "\n" + blocks("toml")[0], encoding="utf-8")
     for argv in commands("feed"):
         argv = [str(study) if a == "STUDY" else a.replace("/srv/cc312-feed", str(tmp_path / "f"))
                 for a in argv]

@@ -84,9 +84,10 @@ def test_rotate_an_unknown_subject_is_refused(study: Path, tmp_path: Path) -> No
 ], ids=["default-1-hour", "30-minutes", "2-hours", "1-day"])
 def test_refresh_interval_from_study_toml(study: Path, tmp_path: Path, setting: str | None,
                                           expected: str) -> None:
-    if setting:
-        with (study / "study.toml").open("a", encoding="utf-8") as fh:
-            fh.write(setting + "\n")
+    toml = study / "study.toml"
+    lines = [ln for ln in toml.read_text(encoding="utf-8").splitlines()
+             if not ln.startswith("feed_refresh")]
+    toml.write_text("\n".join([*lines, setting or ""]) + "\n", encoding="utf-8")
     names = feed(study, tmp_path / "feed")
     for name in names.values():
         text = (tmp_path / "feed" / name).read_bytes().decode("utf-8")
@@ -95,8 +96,10 @@ def test_refresh_interval_from_study_toml(study: Path, tmp_path: Path, setting: 
 
 
 def test_bad_refresh_interval_is_refused(study: Path, tmp_path: Path) -> None:
-    with (study / "study.toml").open("a", encoding="utf-8") as fh:
-        fh.write('feed_refresh = "hourly"\n')
+    toml = study / "study.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('feed_refresh = "1 hour"',
+                                                              'feed_refresh = "hourly"'),
+                    encoding="utf-8")
     code, _, err = run("feed", str(study), "-o", str(tmp_path / "feed"))
     assert code == 2
     assert ("study.toml: feed_refresh: not a refresh interval: 'hourly' "
