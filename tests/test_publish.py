@@ -290,3 +290,25 @@ def test_password_arguments(study: Path, argv: list[str], expected: str,
                        *argv)
     assert (code, err) == (2, expected + "\n")
 
+
+
+def test_a_server_ahead_of_the_files_state_gets_a_higher_sequence(
+        published: tuple[Path, Radicale], password_file: Path) -> None:
+    """Killed after the server confirmed, before the files' state was written: the next
+    change still goes out above what the server holds (or clients would ignore it)."""
+    study, radicale = published
+    ics_state = study / ".cc312-ics-state.json"
+    before = ics_state.read_bytes()
+    stop_003(study)
+    publish_ok(study, radicale, password_file, "--generated-at", T1)  # EOT moved: SEQUENCE 1
+    ics_state.write_bytes(before)  # the files' state as if that write had been lost
+    code, _, err = run("record", str(study), "003", "EOT", "--done", "2026-11-30",
+                       "--today", "2026-11-30")
+    assert code == 0, err
+    radicale.requests()
+    publish_ok(study, radicale, password_file, "--generated-at", "2026-11-30T08:00:00Z")
+    puts = [line for line in radicale.requests() if line.startswith("PUT")]
+    assert len(puts) == 2  # EOT, in its subject's calendar and the site's; nothing else
+    by_summary = {str(ev["SUMMARY"]): ev for ev in radicale.objects(S003).values()}
+    assert by_summary["DONE: S003 · EOT end-of-treatment visit · DL2"]["SEQUENCE"] == 2
+    assert by_summary["CANCELLED: S003 · Dose 42 · W21D4 · DL2"]["SEQUENCE"] == 1

@@ -39,6 +39,7 @@ Built on the ``caldav`` client library (imported only here). The policies, each 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import time as _time
@@ -242,6 +243,10 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     ics_state = load_ics_state(ics_path)
     built = build_calendars(study, plan, generated_at=generated_at, state=ics_state,
                             all_day=all_day, subject_ids=subject_ids)
+    lifted = _lift(ics_state, built, state)
+    if lifted is not None:  # a server is ahead of the files' state: build above it
+        built = build_calendars(study, plan, generated_at=generated_at, state=lifted,
+                                all_day=all_day, subject_ids=subject_ids)
     server = _safe_url(url)
     # Basic authentication from the first request: without it caldav first asks without
     # credentials, and servers answer that 401 slowly on purpose (Radicale: 1 s)
@@ -285,6 +290,30 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     return PublishResult(collections=len(built.calendars), created=tuple(run.created),
                          written=run.written, deleted=run.deleted, unchanged=run.unchanged,
                          dry_run=dry_run)
+
+
+def _lift(ics: IcsState, built: EventCalendars, state: _State) -> IcsState | None:
+    """The files' state raised to what a server confirmed holding, or None if it need not be.
+
+    A publish killed after the server confirmed an event but before the files' state was
+    written (or a files' state restored from a backup) leaves a server a SEQUENCE ahead of
+    it: an event must then go out with a SEQUENCE above the server's, or clients ignore the
+    change, and never below it.
+    """
+    held: dict[str, _Record] = {}
+    for server in state.servers.values():
+        for coll in server.collections.values():
+            for uid, rec in coll.events.items():
+                if uid not in held or rec.sequence > held[uid].sequence:
+                    held[uid] = rec
+    events = dict(ics.events)
+    for uid, pub in built.state.events.items():
+        top = held.get(uid)
+        if top is not None and (top.sequence > pub.sequence or (
+                top.sequence == pub.sequence and top.digest != pub.digest)):
+            events[uid] = dataclasses.replace(pub, digest=top.digest, sequence=top.sequence,
+                                              cancelled=top.cancelled)
+    return IcsState(events=events) if events != dict(ics.events) else None
 
 
 def _write_confirmed(path: Path, old: IcsState, built: EventCalendars,
