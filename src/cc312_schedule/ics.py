@@ -21,7 +21,14 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   ``all_day`` writes ``VALUE=DATE`` events whose ``DTEND`` is the next day.
 * **Reminders** (``study.toml`` ``reminders``): one ``VALARM`` each, as a trigger relative to
   the start; "16:00 the day before" is computed in local time, so on a daylight-saving day it
-  is still 16:00 (for an all-day event it is relative to the local midnight that starts it).
+  is still 16:00. An all-day event starts at local midnight: its "N minutes before" counts
+  from the visit's time (the dosing time), never ringing the night before. No reminder for a
+  visit recorded done or missed, nor (with the plan's ``today``) one dated before today.
+* **One day, several visits.** A subject's visits on one day follow each other, the deciding
+  visit first (D28 or a review, then the dose, then EOT and follow-up): the n-th starts n
+  durations after the dosing time, and each DESCRIPTION names the day's order.
+* **Recorded visits say so.** SUMMARY starts "DONE: " or "MISSED: " once recorded (and
+  "PROVISIONAL: ", "CANCELLED: "), so a past visit with nothing recorded looks different.
 * **Privacy.** Only subject id, cohort and dose level leave the study: no names, initials,
   birth dates, sex, consent dates, free-text notes, and no disease (the disease-specific score
   is written as the generic "disease activity score", since the score names the disease).
