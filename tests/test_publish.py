@@ -69,6 +69,22 @@ def uid_counts(server: Radicale, collection: str) -> Counter[str]:
     return Counter(str(ev["UID"]) for ev in server.objects(collection).values())
 
 
+def etags(server: Radicale, collection: str) -> dict[str, str]:
+    """{href: ETag} as the server reports them (a PROPFIND of the collection)."""
+    import re
+
+    import niquests
+
+    r = niquests.request("PROPFIND", f"{server.url}{USER}/{collection}/",
+                         headers={"Depth": "1"}, auth=(USER, PASSWORD), timeout=30,
+                         data='<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/>'
+                         "</prop></propfind>")
+    assert r.status_code == 207
+    pairs = re.findall(r"<href>([^<]+\.ics)</href>.*?<getetag>([^<]+)</getetag>", r.text or "")
+    assert pairs
+    return dict(pairs)
+
+
 def exported(study: Path, out: Path, at: str) -> dict[str, icalendar.Event]:
     """The ics export's events (the files the nurse would import), by UID."""
     code, _, err = run("ics", str(study), "-o", str(out), "--generated-at", at)
@@ -111,7 +127,9 @@ def test_objects_are_the_exports_events(published: tuple[Path, Radicale],
 def test_second_publish_writes_nothing(published: tuple[Path, Radicale],
                                        password_file: Path) -> None:
     study, radicale = published
-    etags = {p.name: p.stat().st_mtime_ns for p in radicale.collection(SITE).glob("*.ics")}
+    # the stored objects' modification times: a write would change them (and their ETags)
+    stamps = {p.name: p.stat().st_mtime_ns for p in radicale.collection(SITE).glob("*.ics")}
+    before = etags(radicale, SITE)
     state = (study / PUBLISH_STATE_FILE).read_bytes()
     radicale.requests()
     err = publish_ok(study, radicale, password_file, "--generated-at", T1)
@@ -121,8 +139,9 @@ def test_second_publish_writes_nothing(published: tuple[Path, Radicale],
     assert not WRITES & set(methods), methods
     # one PROPFIND of the calendar home; no calendar changed since, none is listed
     assert lines == ["PROPFIND /nurse/"]
-    assert {p.name: p.stat().st_mtime_ns for p in radicale.collection(SITE).glob("*.ics")} == etags
+    assert {p.name: p.stat().st_mtime_ns for p in radicale.collection(SITE).glob("*.ics")} == stamps
     assert (study / PUBLISH_STATE_FILE).read_bytes() == state
+    assert len(before) == 162 and etags(radicale, SITE) == before
 
 
 def test_a_stop_updates_in_place_with_the_exports_sequence(
