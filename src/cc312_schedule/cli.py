@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workbook_parsers(sub)
     _add_cdisc_parsers(sub)
     _add_page_parsers(sub)
+    _add_live_calendar_parsers(sub)
     return parser
 
 
@@ -572,6 +573,96 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- live calendars: CalDAV (publish.py) and subscription feeds (feed.py) ---------------------
+
+
+def _add_live_calendar_parsers(sub: Any) -> None:
+    pub = sub.add_parser("publish", help="publish the calendars to a CalDAV server",
+                         description="Publish one calendar per subject and one for the site to "
+                         "a CalDAV server, updating in place what changed; what was published is "
+                         "remembered in STUDY/.cc312-publish-state.json (never the password).")
+    pub.add_argument("study", metavar="STUDY")
+    pub.add_argument("--url", required=True, help="the CalDAV server, e.g. https://cal.example.org/")
+    pub.add_argument("--user", required=True, metavar="NAME")
+    pub.add_argument("--password-file", metavar="FILE",
+                     help="file holding the password on its first line "
+                     "(default: environment variable CC312_CALDAV_PASSWORD)")
+    pub.add_argument("--subject", action="append", metavar="ID", help="only this subject (repeatable)")
+    pub.add_argument("--prune", action="store_true",
+                     help="delete events cancelled by an earlier publish")
+    pub.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    pub.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
+    pub.add_argument("--assume", metavar="REGIMEN",
+                     help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+    pub.add_argument("--today", type=_date_arg, metavar="DATE",
+                     help="mark overdue visits and drop reminders of past ones as of DATE")
+    pub.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                     help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+
+    f = sub.add_parser("feed", help="write subscription calendars under unguessable names",
+                       description="Write each subject's calendar and the site calendar into DIR "
+                       "under secret names (kept in STUDY/.cc312-feed-tokens.json), for any web "
+                       "server to serve as subscription feeds.")
+    f.add_argument("study", metavar="STUDY")
+    f.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to serve")
+    f.add_argument("--rotate", action="append", metavar="SUBJECT",
+                   help="give SUBJECT ('site' for the site calendar) a new secret name; the old "
+                   "one stops working (repeatable)")
+    f.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
+    f.add_argument("--assume", metavar="REGIMEN",
+                   help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+    f.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="mark overdue visits and drop reminders of past ones as of DATE")
+    f.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+
+
+def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import os
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .entries import study_lock
+    from .publish import publish, read_password
+    from .study import load_study
+
+    password = read_password(args.password_file, os.environ)
+    study = load_study(args.study)
+    plan = plan_study(study, assume=args.assume, today=args.today)
+    with study_lock(args.study):
+        result = publish(study, plan, url=args.url, user=args.user, password=password,
+                         generated_at=args.generated_at or datetime.now(UTC),
+                         subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
+                         all_day=args.all_day,
+                         log=_printer(stdout) if args.dry_run else (lambda line: None))
+    stderr.write(result.describe(args.url))
+    return EXIT_OK
+
+
+def _printer(stream: TextIO) -> Any:
+    def write(line: str) -> None:
+        stream.write(line + "\n")
+    return write
+
+
+def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .entries import study_lock
+    from .feed import write_feeds
+    from .study import load_study
+
+    study = load_study(args.study)
+    plan = plan_study(study, assume=args.assume, today=args.today)
+    with study_lock(args.study):
+        result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
+                             generated_at=args.generated_at or datetime.now(UTC),
+                             all_day=args.all_day)
+    stdout.write(result.describe())
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -581,7 +672,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         args = build_parser().parse_args(argv)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
-                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout}
+                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
+                    "publish": _publish, "feed": _feed}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:

@@ -27,6 +27,7 @@ __all__ = [
     "Study",
     "StudyConfig",
     "Subject",
+    "parse_refresh",
     "parse_reminder",
     "study_span",
     "subject_id_problem",
@@ -135,6 +136,23 @@ class StudyConfig:
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     site_phone: str = ""  # [site] phone: the contact number printed on participants' schedules
+    #: how often subscribed calendars should be fetched again (``feed``): ``feed_refresh``
+    feed_refresh: timedelta = timedelta(hours=1)
+
+
+_REFRESH = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>minute|hour|day)s?")
+
+
+def parse_refresh(text: str) -> timedelta:
+    """Parse ``feed_refresh`` ("30 minutes", "1 hour", "2 hours", "1 day").
+
+    >>> parse_refresh("90 minutes"), parse_refresh("1 day")
+    (datetime.timedelta(seconds=5400), datetime.timedelta(days=1))
+    """
+    m = _REFRESH.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"not a refresh interval: {text!r}")
+    return timedelta(**{m["unit"] + "s": int(m["n"])})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,6 +30,7 @@ from .domain import (
     Study,
     StudyConfig,
     Subject,
+    parse_refresh,
     parse_reminder,
     study_span,
     subject_id_problem,
@@ -53,6 +54,7 @@ __all__ = [
     "Subject",
     "example_study_path",
     "load_study",
+    "parse_refresh",
     "parse_reminder",
 ]
 
@@ -178,7 +180,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
     known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
-             "calendar"}
+             "calendar", "feed_refresh"}
     for k in data:
         if k not in known:
             import difflib  # only for a bad key: not on every run
@@ -243,12 +245,21 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                     'use "N minutes before", "N hours before", "HH:MM the day before", '
                     '"HH:MM N days before" or "HH:MM on the day"')
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
+    feed_refresh = timedelta(hours=1)
+    if "feed_refresh" in data:
+        try:
+            if not isinstance(data["feed_refresh"], str):
+                raise ValueError
+            feed_refresh = parse_refresh(data["feed_refresh"])
+        except ValueError:
+            err("feed_refresh", "not a refresh interval", data["feed_refresh"],
+                'e.g. "30 minutes", "1 hour" or "1 day"')
     if len(errors) > before:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
                        language=lang, reminders=tuple(reminders), calendar=calendar,
-                       site_phone=site_phone)
+                       site_phone=site_phone, feed_refresh=feed_refresh)
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
