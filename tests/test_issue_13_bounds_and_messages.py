@@ -42,8 +42,14 @@ def run(*args: str) -> tuple[int, str, str]:
      "subjects.csv:2: subject_id: not a valid subject id: longer than 40 characters"),
     ({"subjects.csv": "subject_id,cohort,dose_level,first_dose_date\n../x,1,DL1,2026-03-02\n"},
      "not a valid subject id: must start with a letter or a digit: '../x'"),
+    # found by the fuzz suite (seed 3, case 8385): a week number too large for a date
+    ({"visits.csv": "subject_id,visit,actual_date,status,note\n001,W399999999999999D1,2026-03-09,done,\n"},
+     "visits.csv:2: visit: no such visit: its week is more than 52 weeks after the cap (week 24): 'W399999999999999D1'"),
+    ({"visits.csv": "subject_id,visit,actual_date,status,note\n001,REV-W77,2026-03-09,done,\n"},
+     "visits.csv:2: visit: no such visit: its week is more than 52 weeks after the cap (week 24): 'REV-W77'"),
 ], ids=["reminder-hours", "reminder-days", "deep-toml", "toml-line", "year-9999", "weeks-million",
-        "visit-case", "regimen-case", "id-too-long", "id-path"])
+        "visit-case", "regimen-case", "id-too-long", "id-path", "fuzz-seed3-case8385-huge-week",
+        "review-week-77"])
 def test_bad_value_is_a_located_error(make_study, files: dict[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
     folder = make_study(files=files)
     code, out, err = run("check", str(folder))

@@ -367,6 +367,13 @@ def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
     return out
 
 
+#: A dose or review visit's week may lie at most this far after the cap (a visit recorded
+#: there is reported as not part of the plan; a week further out is a typo, and its date
+#: would overflow).
+MAX_WEEKS_AFTER_CAP = 52
+_VISIT_WEEK = re.compile(r"(?:REV-)?W(\d+)(?:D\d+)?")
+
+
 def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
                  errors: list[ScheduleError]) -> list[RecordedVisit]:
 
@@ -385,6 +392,11 @@ def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
                        hint="add the subject to subjects.csv or fix the id")
         if not visit:
             rows.error(line, "visit", "missing visit name", hint="e.g. W2D4, D28, EOT")
+        elif protocol is not None and (far := _VISIT_WEEK.fullmatch(visit)) and \
+                int(far.group(1)) > protocol.max_treatment_weeks + MAX_WEEKS_AFTER_CAP:
+            rows.error(line, "visit", "no such visit: its week is more than "
+                       f"{MAX_WEEKS_AFTER_CAP} weeks after the cap (week "
+                       f"{protocol.max_treatment_weeks})", visit, hint="check the week number")
         elif protocol is not None and visit_kind(protocol, visit) is None:
             rows.error(line, "visit", "unknown visit", visit,
                        hint=unknown_visit_hint(protocol, visit))
