@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_example_study
 
 from cc312_schedule.cli import main
 from cc312_schedule.fileio import StagedFiles
+from conftest import copy_example_study
 
 
 @pytest.fixture
