@@ -17,6 +17,7 @@ on its temporary) and older than :data:`STALE_AFTER` seconds.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import sys
@@ -24,11 +25,12 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from .errors import UsageError
+from .errors import ScheduleError, UsageError
 
-__all__ = ["InputFileError", "StagedFiles", "read_input", "remove_stale_temporaries", "resolve_output",
-           "write_atomic"]
+__all__ = ["InputFileError", "StagedFiles", "read_input", "read_state", "remove_stale_temporaries",
+           "resolve_output", "write_atomic"]
 
 #: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
 CSV_LIMIT = 256 * 1024 * 1024
@@ -89,6 +91,36 @@ def read_input(path: str | Path, *, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+#: Largest state file read (the calendars' state of 10,000 subjects is ~100 MB).
+STATE_LIMIT = 512 * 1024 * 1024
+
+
+def read_state(path: str | Path, *, fmt: str, version: int, what: str, hint: str,
+               error: type[ScheduleError]) -> dict[str, Any] | None:
+    """A tool's own JSON state file (calendars, feeds, CalDAV): ``None`` when there is none yet;
+    the document when it is a ``{"format": fmt, "version": version, ...}`` object; otherwise an
+    ``error`` naming the file and ``what`` it is (read bounded, like every input).
+
+    The caller reads the document's own fields and raises ``error`` the same way for a bad one.
+    """
+    p = Path(path)
+    try:
+        text = read_input(p, limit=STATE_LIMIT).decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, InputFileError) as exc:
+        raise error(f"cannot read the {what}: {exc}", path=p, hint=hint) from None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != fmt:
+            raise ValueError(f"not a {fmt!r} file")
+        if data.get("version") != version:
+            raise ValueError(f"unknown version {data.get('version')!r}")
+    except (ValueError, RecursionError) as exc:
+        raise error(f"corrupt {what} ({type(exc).__name__}: {exc})", path=p, hint=hint) from None
+    return data
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
