@@ -73,12 +73,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
+from .fileio import StagedFiles
 from .icsfiles import CalendarFiles
 from .icsstate import (
     STATE_FILE,
@@ -822,41 +823,67 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     selected = _select(study, plan, subject_ids, cohorts)
     _check_vanished(study, state, retire)
     everyone = len(selected) == len(study.subjects)
+    out = _output_folder(out_dir)
+    with CalendarFiles() as staging, tempfile.TemporaryFile(dir=out) as spool:
+        site: list[_Spooled] | None = [] if everyone else None
+        published = _stage_subjects(staging, out, _build(study, selected, state, opts, retire),
+                                    state, opts, file_names, spool, site)
+        if site is not None:
+            staging.stage(out / (file_names[""] if file_names else SITE_FILE), _site_calendar(
+                _combined_name(study, selected, opts), site, spool, opts))
+        new_state, counts = _state_and_counts(state, published)
+        staging.stage(spath, state_json_pieces(new_state))
+        paths = staging.commit()
+    return IcsWritten(paths=paths[:-1], state=new_state, **counts)
+
+
+def _output_folder(out_dir: str | Path) -> Path:
+    """The output folder, created if missing (a usage error if it cannot be)."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the output folder: {exc.strerror}", key="-o",
                          value=str(out), hint="choose a writable folder") from None
+    return out
+
+
+#: An event of site.ics in the spool: (date, UID, offset, length).
+_Spooled = tuple[date, str, int, int]
+
+
+def _stage_subjects(staging: StagedFiles, out: Path, calendars: Iterable[_Calendars],
+                    state: IcsState, opts: _Options, file_names: Mapping[str, str] | None,
+                    spool: BinaryIO, site: list[_Spooled] | None) -> list[_Built]:
+    """Stage each subject's calendar as soon as it is built; spool its events for site.ics
+    (``site`` None: no site.ics) and return what was published, without the bytes."""
     published: list[_Built] = []
-    with CalendarFiles() as staging, tempfile.TemporaryFile(dir=out) as spool:
-        index: list[tuple[date, str, int, int]] = []  # site.ics: (date, uid, offset, length)
-        for cal in _build(study, selected, state, opts, retire):
-            if cal.subject is not None:
-                sid = cal.subject.subject_id
-                staging.stage(out / (file_names[sid] if file_names else f"subject-{sid}.ics"),
-                              _calendar(_subject_name(cal.subject, opts), cal.built, opts))
-            elif cal.retired is not None:
-                staging.stage(out / f"subject-{cal.retired}.ics",
-                              _calendar(_retired_name(cal, state, opts), cal.built, opts))
-            for b in cal.built:
-                if everyone:
-                    index.append((b.on, b.uid, spool.tell(), len(b.ical)))
-                    spool.write(b.ical)
-                published.append(dataclasses.replace(b, ical=b""))  # drop the bytes
-        if everyone:
-            index.sort()
+    for cal in calendars:
+        if cal.subject is not None:
+            sid = cal.subject.subject_id
+            staging.stage(out / (file_names[sid] if file_names else f"subject-{sid}.ics"),
+                          _calendar(_subject_name(cal.subject, opts), cal.built, opts))
+        elif cal.retired is not None:
+            staging.stage(out / f"subject-{cal.retired}.ics",
+                          _calendar(_retired_name(cal, state, opts), cal.built, opts))
+        for b in cal.built:
+            if site is not None:
+                site.append((b.on, b.uid, spool.tell(), len(b.ical)))
+                spool.write(b.ical)
+            published.append(dataclasses.replace(b, ical=b""))  # drop the bytes
+    return published
 
-            def site_events() -> Iterator[bytes]:
-                for _, _, offset, length in index:
-                    spool.seek(offset)
-                    yield spool.read(length)
 
-            first = index[0][0] if index else None
-            last = max((i[0] for i in index), default=None)
-            staging.stage(out / (file_names[""] if file_names else SITE_FILE), _calendar_pieces(
-                _combined_name(study, selected, opts), first, last, site_events(), opts))
-        new_state, counts = _state_and_counts(state, published)
-        staging.stage(spath, state_json_pieces(new_state))
-        paths = staging.commit()
-    return IcsWritten(paths=paths[:-1], state=new_state, **counts)
+def _site_calendar(name: str, site: list[_Spooled], spool: BinaryIO,
+                   opts: _Options) -> Iterator[bytes]:
+    """site.ics in pieces: the spooled events read back by date, then UID."""
+    site.sort()
+
+    def events() -> Iterator[bytes]:
+        for _, _, offset, length in site:
+            spool.seek(offset)
+            yield spool.read(length)
+
+    first = site[0][0] if site else None
+    last = max((i[0] for i in site), default=None)
+    return _calendar_pieces(name, first, last, events(), opts)
