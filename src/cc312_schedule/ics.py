@@ -40,6 +40,11 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   ``Calendar.to_ical()``). :func:`write_ics` streams: a subject's calendar is written as soon
   as it is built, site.ics is assembled from a spool file, the state file event by event.
 
+This module builds the events and the calendars; the state file is
+:mod:`cc312_schedule.icsstate`'s, the ``VTIMEZONE`` :mod:`cc312_schedule.vtimezone`'s and the
+all-or-nothing writing :mod:`cc312_schedule.icsfiles`' (their public names are importable
+from here too).
+
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
 >>> study = load_study(example_study_path())
@@ -58,7 +63,6 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -66,20 +70,33 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
-from .fileio import CSV_LIMIT, InputFileError, StagedFiles, read_input
+from .fileio import StagedFiles
+from .icsfiles import CalendarFiles
+from .icsstate import (
+    STATE_FILE,
+    IcsState,
+    IcsStateError,
+    PublishedEvent,
+    load_ics_state,
+    state_json_pieces,
+    state_path_of,
+    to_state_json,
+    write_ics_state,
+)
 from .messages import message
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Reminder, Study
+from .vtimezone import ZoneTransition, vtimezone, zone_transitions
 
 __all__ = [
     "STATE_FILE",
@@ -98,6 +115,7 @@ __all__ = [
     "event_uid",
     "load_ics_state",
     "plan_calendars",
+    "state_path_of",
     "to_ics",
     "to_state_json",
     "vtimezone",
@@ -106,127 +124,18 @@ __all__ = [
     "zone_transitions",
 ]
 
-#: The state file's name, in the study folder.
-STATE_FILE: Final = ".cc312-ics-state.json"
 #: Fixed namespace of the event UIDs (changing it would duplicate every nurse's events).
 UID_NAMESPACE: Final = uuid.UUID("0c3e9a52-5f0b-4a43-9d55-1c2a6e0f3312")
 PRODID: Final = "-//cc312-schedule//CC312 dosing calendar//EN"
 SITE_FILE: Final = "site.ics"
-_STATE_FORMAT: Final = "cc312-schedule ics state"
-_STATE_VERSION: Final = 1
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: iCal STATUS values we write. RFC 5545 spells it CANCELLED; "CANCELED" is refused.
 _STATUSES: Final = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
 
 
-class IcsStateError(ScheduleError):
-    """The state file of published calendars is unreadable or malformed."""
-
-
 def event_uid(study_name: str, subject_id: str, visit: str) -> str:
     """The event's UID: uuid5 of study, subject and visit names (never a date)."""
     return str(uuid.uuid5(UID_NAMESPACE, "\x1f".join((study_name, subject_id, visit))))
-
-
-# --------------------------------------------------------------------------------------
-# State: what the last export published
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PublishedEvent:
-    """What was last published for one UID (enough to publish it again as cancelled)."""
-
-    subject_id: str
-    visit: str
-    kind: EventKind
-    dose_number: int | None
-    cohort: str
-    dose_level: str
-    on: date  # the event's date when last published
-    digest: str  # sha256 of the event without DTSTAMP, SEQUENCE and LAST-MODIFIED
-    sequence: int
-    last_modified: datetime  # UTC, whole seconds
-    cancelled: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IcsState:
-    """Every event ever published for a study, by UID (an empty state: nothing published yet)."""
-
-    events: Mapping[str, PublishedEvent] = field(default_factory=dict)
-
-
-def load_ics_state(path: str | Path) -> IcsState:
-    """Read the state file; a missing file is an empty state, a malformed one an error."""
-    p = Path(path)
-    hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
-            "that already hold a higher SEQUENCE may then ignore updates")
-    try:
-        text = read_input(p, limit=CSV_LIMIT).decode("utf-8")
-    except FileNotFoundError:
-        return IcsState()
-    except (OSError, UnicodeDecodeError, InputFileError) as exc:
-        raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
-                            hint=hint) from None
-    try:
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != _STATE_FORMAT:
-            raise ValueError(f"not a {_STATE_FORMAT!r} file")
-        if data.get("version") != _STATE_VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
-        events = {}
-        for uid, e in data["events"].items():
-            events[str(uid)] = PublishedEvent(
-                subject_id=str(e["subject_id"]), visit=str(e["visit"]), kind=EventKind(e["kind"]),
-                dose_number=None if e["dose_number"] is None else int(e["dose_number"]),
-                cohort=str(e["cohort"]), dose_level=str(e["dose_level"]),
-                on=date.fromisoformat(e["on"]), digest=str(e["digest"]),
-                sequence=int(e["sequence"]),
-                last_modified=datetime.fromisoformat(e["last_modified"]).astimezone(UTC),
-                cancelled=bool(e["cancelled"]))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IcsStateError(f"corrupt calendar state file ({type(exc).__name__}: {exc})",
-                            path=p, hint=hint) from None
-    return IcsState(events=events)
-
-
-def to_state_json(state: IcsState) -> bytes:
-    """The state file's bytes: JSON, keys sorted, UTF-8 (stable, diff-friendly).
-
-    Exactly ``json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)`` plus a newline,
-    written one event at a time by :func:`_state_json_pieces` (so :func:`write_ics` never
-    holds the whole document).
-
-    >>> to_state_json(IcsState()).decode()
-    '{\\n "events": {},\\n "format": "cc312-schedule ics state",\\n "version": 1\\n}\\n'
-    """
-    return b"".join(_state_json_pieces(state))
-
-
-def _state_json_pieces(state: IcsState) -> Iterator[bytes]:
-    def dumps(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
-
-    yield b'{\n "events": {'
-    sep = ""
-    for uid, e in sorted(state.events.items()):
-        event = {
-            "subject_id": e.subject_id, "visit": e.visit, "kind": e.kind.value,
-            "dose_number": e.dose_number, "cohort": e.cohort, "dose_level": e.dose_level,
-            "on": e.on.isoformat(), "digest": e.digest, "sequence": e.sequence,
-            "last_modified": e.last_modified.astimezone(UTC).isoformat(),
-            "cancelled": e.cancelled,
-        }
-        # nested two levels deep: indent every line of the event by two more spaces
-        yield f"{sep}\n  {dumps(uid)}: {dumps(event).replace(chr(10), chr(10) + '  ')}".encode()
-        sep = ","
-    yield ("\n }" if sep else "}").encode()
-    yield f',\n "format": {dumps(_STATE_FORMAT)},\n "version": {dumps(_STATE_VERSION)}\n}}\n'.encode()
-
-
-def write_ics_state(path: str | Path, state: IcsState) -> None:
-    """Write the state file atomically (a temporary file, then a rename)."""
-    _write_all([(Path(path), to_state_json(state))])
 
 
 # --------------------------------------------------------------------------------------
@@ -846,81 +755,6 @@ def _calendar_pieces(name: str, first: date | None, last: date | None,
     yield _END
 
 
-def vtimezone(tz: ZoneInfo, first: date, last: date) -> icalendar.Timezone:
-    """A ``VTIMEZONE`` for ``tz`` from the zone data, valid from ``first`` to ``last``.
-
-    Each observance's ``DTSTART`` is the local time *before* the change (RFC 5545 3.6.5):
-    Berlin springs forward at 02:00 CET and falls back at 03:00 CEST.
-
-    >>> from datetime import date
-    >>> tz = vtimezone(ZoneInfo("Europe/Berlin"), date(2026, 1, 1), date(2026, 12, 31))
-    >>> [(o.name, o["DTSTART"].to_ical().decode(), o["TZOFFSETTO"].to_ical())
-    ...  for o in tz.subcomponents]
-    [('STANDARD', '20260101T000000', '+0100'), ('DAYLIGHT', '20260329T020000', '+0200'),
-     ('STANDARD', '20261025T030000', '+0100')]
-    """
-    vtz = icalendar.Timezone()
-    vtz.add("tzid", tz.key)
-    for t in zone_transitions(tz, first, last):
-        o = icalendar.TimezoneDaylight() if t.dst else icalendar.TimezoneStandard()
-        o.add("dtstart", t.local_start)
-        o.add("tzoffsetfrom", t.offset_from)
-        o.add("tzoffsetto", t.offset_to)
-        o.add("tzname", t.name)
-        vtz.add_component(o)
-    return vtz
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ZoneTransition:
-    """One observance of a ``VTIMEZONE``: a change of UTC offset (or the zone at the start)."""
-
-    local_start: datetime  # naive: the local wall time before the change
-    offset_from: timedelta
-    offset_to: timedelta
-    name: str  # e.g. CEST
-    dst: bool
-
-
-@functools.lru_cache(maxsize=256)
-def zone_transitions(tz: ZoneInfo, first: date, last: date) -> tuple[ZoneTransition, ...]:
-    """The zone's state at ``first`` and every offset change up to ``last``, from the zone data.
-
-    Cached: every subject's calendar of a study asks for the same few year ranges.
-
-    >>> [(t.local_start.isoformat(), t.name)
-    ...  for t in zone_transitions(ZoneInfo("Europe/Berlin"), date(2026, 1, 1), date(2026, 12, 31))]
-    [('2026-01-01T00:00:00', 'CET'), ('2026-03-29T02:00:00', 'CEST'), ('2026-10-25T03:00:00', 'CET')]
-    """
-    out: list[ZoneTransition] = []
-
-    def observance(at_utc: datetime, before: timedelta, after: timedelta) -> None:
-        local = at_utc.astimezone(tz)
-        out.append(ZoneTransition(local_start=(at_utc + before).replace(tzinfo=None),
-                                  offset_from=before, offset_to=after,
-                                  name=local.tzname() or tz.key, dst=bool(local.dst())))
-
-    def offset(at: datetime) -> timedelta:
-        off = at.astimezone(tz).utcoffset()
-        assert off is not None
-        return off
-
-    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
-    observance(start, offset(start), offset(start))
-    day = start
-    end = datetime.combine(last, time(0), tzinfo=tz).astimezone(UTC)
-    while day < end:
-        nxt = day + timedelta(days=1)
-        if offset(nxt) != offset(day):
-            lo, hi = day, nxt  # offset(lo) is the old one, offset(hi) the new one
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if offset(mid) == offset(day) else (lo, mid)
-            hi = hi.replace(microsecond=0)
-            observance(hi, offset(day), offset(hi))
-        day = nxt
-    return tuple(out)
-
 
 def check_calendar(cal: icalendar.Calendar) -> None:
     """Refuse what icalendar accepts silently: ``CANCELED``, floating times, fixed offsets.
@@ -962,10 +796,6 @@ def check_calendar(cal: icalendar.Calendar) -> None:
 # Writing
 
 
-def state_path_of(study: Study) -> Path:
-    """Where the study's calendar state lives: ``<study folder>/.cc312-ics-state.json``."""
-    return Path(study.folder or ".") / STATE_FILE
-
 
 def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
               all_day: bool = False, subject_ids: Sequence[str] | None = None,
@@ -993,68 +823,67 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     selected = _select(study, plan, subject_ids, cohorts)
     _check_vanished(study, state, retire)
     everyone = len(selected) == len(study.subjects)
+    out = _output_folder(out_dir)
+    with CalendarFiles() as staging, tempfile.TemporaryFile(dir=out) as spool:
+        site: list[_Spooled] | None = [] if everyone else None
+        published = _stage_subjects(staging, out, _build(study, selected, state, opts, retire),
+                                    state, opts, file_names, spool, site)
+        if site is not None:
+            staging.stage(out / (file_names[""] if file_names else SITE_FILE), _site_calendar(
+                _combined_name(study, selected, opts), site, spool, opts))
+        new_state, counts = _state_and_counts(state, published)
+        staging.stage(spath, state_json_pieces(new_state))
+        paths = staging.commit()
+    return IcsWritten(paths=paths[:-1], state=new_state, **counts)
+
+
+def _output_folder(out_dir: str | Path) -> Path:
+    """The output folder, created if missing (a usage error if it cannot be)."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the output folder: {exc.strerror}", key="-o",
                          value=str(out), hint="choose a writable folder") from None
+    return out
+
+
+#: An event of site.ics in the spool: (date, UID, offset, length).
+_Spooled = tuple[date, str, int, int]
+
+
+def _stage_subjects(staging: StagedFiles, out: Path, calendars: Iterable[_Calendars],
+                    state: IcsState, opts: _Options, file_names: Mapping[str, str] | None,
+                    spool: BinaryIO, site: list[_Spooled] | None) -> list[_Built]:
+    """Stage each subject's calendar as soon as it is built; spool its events for site.ics
+    (``site`` None: no site.ics) and return what was published, without the bytes."""
     published: list[_Built] = []
-    with _Staging() as staging, tempfile.TemporaryFile(dir=out) as spool:
-        index: list[tuple[date, str, int, int]] = []  # site.ics: (date, uid, offset, length)
-        for cal in _build(study, selected, state, opts, retire):
-            if cal.subject is not None:
-                sid = cal.subject.subject_id
-                staging.stage(out / (file_names[sid] if file_names else f"subject-{sid}.ics"),
-                              _calendar(_subject_name(cal.subject, opts), cal.built, opts))
-            elif cal.retired is not None:
-                staging.stage(out / f"subject-{cal.retired}.ics",
-                              _calendar(_retired_name(cal, state, opts), cal.built, opts))
-            for b in cal.built:
-                if everyone:
-                    index.append((b.on, b.uid, spool.tell(), len(b.ical)))
-                    spool.write(b.ical)
-                published.append(dataclasses.replace(b, ical=b""))  # drop the bytes
-        if everyone:
-            index.sort()
-
-            def site_events() -> Iterator[bytes]:
-                for _, _, offset, length in index:
-                    spool.seek(offset)
-                    yield spool.read(length)
-
-            first = index[0][0] if index else None
-            last = max((i[0] for i in index), default=None)
-            staging.stage(out / (file_names[""] if file_names else SITE_FILE), _calendar_pieces(
-                _combined_name(study, selected, opts), first, last, site_events(), opts))
-        new_state, counts = _state_and_counts(state, published)
-        staging.stage(spath, _state_json_pieces(new_state))
-        paths = staging.commit()
-    return IcsWritten(paths=paths[:-1], state=new_state, **counts)
+    for cal in calendars:
+        if cal.subject is not None:
+            sid = cal.subject.subject_id
+            staging.stage(out / (file_names[sid] if file_names else f"subject-{sid}.ics"),
+                          _calendar(_subject_name(cal.subject, opts), cal.built, opts))
+        elif cal.retired is not None:
+            staging.stage(out / f"subject-{cal.retired}.ics",
+                          _calendar(_retired_name(cal, state, opts), cal.built, opts))
+        for b in cal.built:
+            if site is not None:
+                site.append((b.on, b.uid, spool.tell(), len(b.ical)))
+                spool.write(b.ical)
+            published.append(dataclasses.replace(b, ical=b""))  # drop the bytes
+    return published
 
 
-class _Staging(StagedFiles):
-    """:class:`~cc312_schedule.fileio.StagedFiles` with the calendars' message for a folder that
-    cannot be written (a full disk included)."""
+def _site_calendar(name: str, site: list[_Spooled], spool: BinaryIO,
+                   opts: _Options) -> Iterator[bytes]:
+    """site.ics in pieces: the spooled events read back by date, then UID."""
+    site.sort()
 
-    def stage(self, path: str | Path, pieces: Iterable[bytes]) -> None:
-        try:
-            super().stage(path, pieces)
-        except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or path),
-                             hint="choose a writable folder") from None
+    def events() -> Iterator[bytes]:
+        for _, _, offset, length in site:
+            spool.seek(offset)
+            yield spool.read(length)
 
-    def commit(self) -> tuple[Path, ...]:
-        try:
-            return super().commit()
-        except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
-                             hint="choose a writable folder") from None
-
-
-def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write every file to a temporary name first, then rename them all, in order."""
-    with _Staging() as staging:
-        for target, data in files:
-            staging.stage(target, [data])
-        staging.commit()
+    first = site[0][0] if site else None
+    last = max((i[0] for i in site), default=None)
+    return _calendar_pieces(name, first, last, events(), opts)

@@ -249,31 +249,8 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
                day=generated_at.date())
     try:
         with _errors(url):
-            # the calendar home: remembered from an earlier publish, else discovered
-            known = state.server(server).homes.get(user)
-            home = known or run.discover_home()
-            found = run.list_home(home)
-            if found is None and known:
-                home = run.discover_home()
-                found = run.list_home(home)
-            if found is None:
-                raise PublishError("the user's calendar home is missing on the server",
-                                   key="--url", value=home,
-                                   hint="check the server address and the user name")
-            if not dry_run and known != home:  # saved with the first confirmed write
-                state.server(server).homes[user] = home
-            done = []
-            for cal in built.calendars:
-                curl = urljoin(home, collection_id(study.config.name, cal.subject_id) + "/")
-                if run.collection(curl, cal, found):
-                    done.append(curl)
-            if run.wrote_to and not dry_run:  # the collections' new ETags, for the next run
-                after = run.list_home(home) or {}
-                for curl in done:
-                    if curl in run.wrote_to:
-                        run.state.collection(server, curl).ctag = after.get(
-                            urlsplit(curl).path, ("", False))[0]
-                        run.touched = True
+            home, found = _calendar_home(run, user)
+            _publish_calendars(run, home, found)
     finally:
         if not dry_run:
             if run.touched:
@@ -282,6 +259,41 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     return PublishResult(collections=len(built.calendars), created=tuple(run.created),
                          written=run.written, deleted=run.deleted, unchanged=run.unchanged,
                          dry_run=dry_run)
+
+
+def _calendar_home(run: _Run, user: str) -> tuple[str, dict[str, tuple[str, bool]]]:
+    """The user's calendar home and what it holds: remembered from an earlier publish, else
+    discovered (again, when the remembered one is gone)."""
+    known = run.state.server(run.server).homes.get(user)
+    home = known or run.discover_home()
+    found = run.list_home(home)
+    if found is None and known:
+        home = run.discover_home()
+        found = run.list_home(home)
+    if found is None:
+        raise PublishError("the user's calendar home is missing on the server",
+                           key="--url", value=home,
+                           hint="check the server address and the user name")
+    if not run.dry_run and known != home:  # saved with the first confirmed write
+        run.state.server(run.server).homes[user] = home
+    return home, found
+
+
+def _publish_calendars(run: _Run, home: str, found: dict[str, tuple[str, bool]]) -> None:
+    """Every calendar into its collection under ``home``, then the new ETags of the
+    collections written to (for the next run)."""
+    done = []
+    for cal in run.built.calendars:
+        curl = urljoin(home, collection_id(run.study.config.name, cal.subject_id) + "/")
+        if run.collection(curl, cal, found):
+            done.append(curl)
+    if run.wrote_to and not run.dry_run:
+        after = run.list_home(home) or {}
+        for curl in done:
+            if curl in run.wrote_to:
+                run.state.collection(run.server, curl).ctag = after.get(
+                    urlsplit(curl).path, ("", False))[0]
+                run.touched = True
 
 
 def _lift(ics: IcsState, built: EventCalendars, state: _State) -> IcsState | None:
