@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from .errors import ScheduleError
-from .fileio import CSV_LIMIT, InputFileError, read_input
+from .fileio import read_state
 from .icsfiles import CalendarFiles
 from .model import EventKind
 from .study import Study
@@ -72,19 +72,11 @@ def load_ics_state(path: str | Path) -> IcsState:
     p = Path(path)
     hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
             "that already hold a higher SEQUENCE may then ignore updates")
-    try:
-        text = read_input(p, limit=CSV_LIMIT).decode("utf-8")
-    except FileNotFoundError:
+    data = read_state(p, fmt=_STATE_FORMAT, version=_STATE_VERSION,
+                      what="calendar state file", hint=hint, error=IcsStateError)
+    if data is None:
         return IcsState()
-    except (OSError, UnicodeDecodeError, InputFileError) as exc:
-        raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
-                            hint=hint) from None
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != _STATE_FORMAT:
-            raise ValueError(f"not a {_STATE_FORMAT!r} file")
-        if data.get("version") != _STATE_VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
         events = {}
         for uid, e in data["events"].items():
             events[str(uid)] = PublishedEvent(
