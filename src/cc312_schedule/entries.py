@@ -32,13 +32,18 @@ Policies:
   released even if the process dies) and re-read the study under it, so two writers never
   lose each other's rows.
 
+This module checks entries against the study (:func:`plan_entries`) and holds the three ways
+in; the other jobs have their own modules, whose public names are importable from here too:
+:mod:`.workbook_read` (finding the sheets, reading the cells, size bounds: :func:`load_entries`),
+:mod:`.csvedit` (byte-preserving edits of the CSV files: :func:`write_entries`),
+:mod:`.studylock` (:func:`study_lock`) and :mod:`.entry_values` (the entries and the plan).
+
 >>> from datetime import date
 >>> entry = VisitEntry(subject_id="006", visit="D28", status=RecordStatus.DONE,
 ...                    actual_date=date(2026, 11, 22))
 >>> entry.describe()
 'D28 done 2026-11-22'
 """
-
 
 from __future__ import annotations
 
