@@ -57,7 +57,7 @@ from typing import Any
 
 from .days import parse_iso_date
 from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
-from .messages import LANGUAGES, message
+from .messages import LANGUAGES, LEGACY_TEXTS, message
 from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
 
 __all__ = [
@@ -230,6 +230,7 @@ def _visit_text(v: RecordedVisit, *, name: bool = True) -> str:
 def _header_texts(col: str) -> frozenset[str]:
     """The header texts a column is found by: its label in every language, and its id."""
     texts = {_norm(message(lang, f"xlsx.col.{col}")) for lang in LANGUAGES}
+    texts |= {_norm(t) for t in LEGACY_TEXTS.get(f"xlsx.col.{col}", ())}  # older workbooks
     return frozenset(texts | {_norm(col)})
 
 
@@ -253,6 +254,8 @@ def _choices(prefix: str, values: Sequence[str]) -> dict[str, str]:
     for v in values:
         for lang in LANGUAGES:
             out[_norm(message(lang, f"{prefix}.{v}"))] = v
+        for old in LEGACY_TEXTS.get(f"{prefix}.{v}", ()):  # workbooks handed out before
+            out[_norm(old)] = v
     return out
 
 
