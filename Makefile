@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STUDY ?= templates/example-study
 OUT ?= out
 
-.PHONY: run test lint golden bench clean
+.PHONY: run test lint golden bench pictures clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: $(BIN)/python
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
+
+# Each page of the example workbooks (English, Chinese) as printed by LibreOffice, as PNGs
+# under $(OUT)/pictures/, for a person to look at.
+pictures: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python tests/pictures.py $(OUT)/pictures
 
 # Rewrite the golden files from the current code; review the diff before committing.
 golden: $(BIN)/python
