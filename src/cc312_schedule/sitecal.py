@@ -171,8 +171,12 @@ def parse_calendar_config(raw: Any, path: Path, errors: list[ScheduleError]) -> 
 
 
 def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
-                       errors: list[ScheduleError]) -> SiteCalendar:
-    """Build the calendar for ``years`` from the holidays package and ``closed-days.csv``."""
+                       errors: list[ScheduleError], *, language: str = "en") -> SiteCalendar:
+    """Build the calendar for ``years`` from the holidays package and ``closed-days.csv``.
+
+    Holiday names are asked in the study's ``language`` (``en`` or ``zh-CN``), never left to
+    the machine's locale: the same study gives the same names on every machine.
+    """
     if not config.enabled:
         return SiteCalendar(weekend=(), prefer=config.prefer,
                             max_dosing_per_day=config.max_dosing_per_day, source="disabled")
@@ -182,7 +186,7 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
     source = "weekend"
     if config.country:
         try:
-            table = _public_holidays(config.country, config.subdivision, years)
+            table = _public_holidays(config.country, config.subdivision, years, language)
         except LookupError as exc:
             key = "calendar.subdivision" if config.subdivision and exc.args[0] == "subdiv" \
                 else "calendar.country"
@@ -206,7 +210,8 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
 # ---- the public-holiday table, cached ------------------------------------------------------
 # Importing `holidays` and asking it for one country costs ~90 ms on every run (it loads all
 # its country modules). The table it gives depends only on the installed holidays release, the
-# country, the subdivision and the years, so it is cached under that key, in
+# country, the subdivision, the years and the language of the names (asked explicitly: left to
+# holidays, it follows the process locale), so it is cached under that key, in
 # $CC312_SCHEDULE_CACHE_DIR (or $XDG_CACHE_HOME/cc312-schedule, ~/.cache/cc312-schedule);
 # CC312_SCHEDULE_CACHE_DIR=off disables the cache. A new holidays release is a new key.
 # A cache that cannot be read or written is ignored: the table is computed as without it.
@@ -239,7 +244,12 @@ def _holidays_release() -> str | None:
     return f"{infos[-1]}:{stamp}" if len(infos) == 1 else None
 
 
-def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+#: study language -> the holidays package's language code (asked for whenever a country has it)
+_HOLIDAY_LANGUAGES = {"en": "en_US", "zh-CN": "zh_CN"}
+
+
+def _public_holidays(country: str, subdivision: str, years: range,
+                     language: str = "en") -> dict[str, Any]:
     """``{"closed": {date: name}, "open": {date: reason}, "provisional": [year], "source": str}``.
 
     Raises ``LookupError("country")`` or ``LookupError("subdiv")`` for codes holidays lacks.
@@ -248,7 +258,7 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
 
     release = _holidays_release()
     folder = _cache_dir()
-    key = json.dumps([release, country, subdivision, years.start, years.stop])
+    key = json.dumps([release, country, subdivision, years.start, years.stop, language])
     path = None
     if release is not None and folder is not None:
         import hashlib
@@ -262,7 +272,7 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
                         "provisional": raw["provisional"], "source": raw["source"]}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no cache yet, or an unreadable one: compute
-    table = _compute_public_holidays(country, subdivision, years)
+    table = _compute_public_holidays(country, subdivision, years, language)
     if path is not None:
         from .fileio import write_atomic
 
@@ -277,16 +287,27 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
     return table
 
 
-def _compute_public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+def _compute_public_holidays(country: str, subdivision: str, years: range,
+                             language: str = "en") -> dict[str, Any]:
     import holidays
 
     kw: dict[str, Any] = {"years": list(years)}
     if subdivision:
         kw["subdiv"] = subdivision
     try:
-        hol = holidays.country_holidays(country, **kw)
+        supported = holidays.country_holidays(country, **kw).supported_languages
     except NotImplementedError as exc:
         raise LookupError("subdiv" if "subdiv" in str(exc).lower() else "country") from None
+    # the study's language if the country has it, else English if it has that, else the
+    # country's own: always named, so the machine's locale never decides
+    wanted = _HOLIDAY_LANGUAGES.get(language, "en_US")
+    for code in (wanted, "en_US"):
+        if code in supported:
+            kw["language"] = code
+            break
+    else:
+        kw["language"] = holidays.country_holidays(country, **kw).default_language
+    hol = holidays.country_holidays(country, **kw)
     opened = {d: "adjusted working day (official make-up day)"
               for d in getattr(hol, "weekend_workdays", ())}
     # Countries whose holidays follow a yearly official notice (China) list the years they know

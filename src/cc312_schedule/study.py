@@ -282,7 +282,8 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     calendar = None
     if config is not None and protocol is not None:
         calendar = load_site_calendar(root, config.calendar,
-                                      _calendar_years(protocol, subjects), errors)
+                                      _calendar_years(protocol, subjects), errors,
+                                      language=config.language)
     if errors or config is None or protocol is None:
         raise InvalidStudyError(errors)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
