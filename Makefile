@@ -1,12 +1,14 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
 #   make run    creates .venv, installs the package, and writes everything for the bundled
 #               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx)
+#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx); the same for the
+#               Chinese example study (templates/example-study-zh) under out/zh-CN/
 #   make test   installs the test dependencies (and the programs the tests drive) and runs every test
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STUDY ?= templates/example-study
+STUDY_ZH ?= templates/example-study-zh
 OUT ?= out
 
 .PHONY: run test lint golden bench pictures clean
@@ -25,6 +27,15 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
+	# the same example in Chinese (language = "zh-CN"): every output under $(OUT)/zh-CN/
+	mkdir -p $(OUT)/zh-CN
+	$(BIN)/cc312-schedule check $(STUDY_ZH)
+	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format csv -o $(OUT)/zh-CN/plan.csv
+	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format json -o $(OUT)/zh-CN/plan.json
+	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format table -o $(OUT)/zh-CN/plan.txt
+	$(BIN)/cc312-schedule ics $(STUDY_ZH) -o $(OUT)/zh-CN/ics
+	$(BIN)/cc312-schedule xlsx $(STUDY_ZH) -o $(OUT)/zh-CN/plan.xlsx
+	@echo "wrote the same in Chinese under $(OUT)/zh-CN/"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh

@@ -25,11 +25,8 @@ AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
 def studies() -> list[tuple[str, Path]]:
-    """(language, study folder): the English example, and the Chinese one where it exists."""
-    out = [("en", example_study_path())]
-    zh = example_study_path().parent / "example-study-zh"
-    out.append(("zh-CN", zh if zh.exists() else example_study_path()))
-    return out
+    """(language, study folder): the English example study and the Chinese one."""
+    return [("en", example_study_path()), ("zh-CN", example_study_path("zh-CN"))]
 
 
 def main(argv: list[str]) -> int:

@@ -223,9 +223,11 @@ class Study:
         return tuple(v for v in self.visits if v.subject_id == subject_id)
 
 
-def example_study_path() -> Path:
-    """The bundled 6-subject example study (from a wheel or a checkout)."""
-    return Path(__file__).parent / "templates" / "example-study"  # see bundled_protocol_path
+def example_study_path(language: str = "en") -> Path:
+    """The bundled 6-subject example study (from a wheel or a checkout); ``"zh-CN"``: the same
+    study with its names, rationales and notes in Chinese and ``language = "zh-CN"``."""
+    folder = "example-study-zh" if language == "zh-CN" else "example-study"
+    return Path(__file__).parent / "templates" / folder  # see bundled_protocol_path
 
 
 # --------------------------------------------------------------------------------------
