@@ -48,7 +48,7 @@ import re
 import shutil
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -240,7 +240,7 @@ def wrapped_lines(text: str, width: float) -> int:
     >>> wrapped_lines("vital signs; safety labs; PK pre-dose", 14)
     3
     >>> wrapped_lines("生命体征；安全性实验室检查", 10), wrapped_lines("a\\nb", 40)
-    (3, 2)
+    (4, 2)
     """
     room = max(width - 1.0, 1.0)  # the cell's own padding
     lines = 0
@@ -346,6 +346,9 @@ class _Context:
         return self._formats[key]
 
 
+#: a cell to write: (value, XlsxWriter format properties)
+_CellSpec = tuple[object, Mapping[str, object]] | None
+
 _HEADER = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": f"#{_HEADER_FILL}",
            "border": 1, "border_color": "#A6A6A6"}
 _ENTRY = {"bg_color": f"#{_ENTRY_FILL}"}
@@ -366,7 +369,7 @@ class _Sheet:
         for i, w in enumerate(self.widths):
             self.ws.set_column(i, i, w)
 
-    def write_row(self, cells: Sequence[tuple[object, dict[str, object]] | None],
+    def write_row(self, cells: Sequence[_CellSpec],
                   height: float | None = None) -> None:
         """Write the next row: per column ``(value, format properties)`` or ``None``."""
         lines = 1
@@ -385,7 +388,7 @@ class _Sheet:
         self.row += 1
 
 
-def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: dict[str, object]) -> None:
+def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping[str, object]) -> None:
     """One cell: dates as date cells, text as text (never a formula), ``None``/``""`` empty."""
     if value == "":
         value = None
@@ -435,8 +438,8 @@ def _layout(ctx: _Context, columns: Sequence[Column],
                 longest[i] = max(longest[i], 10.0)
             elif isinstance(v, int):
                 longest[i] = max(longest[i], float(len(str(v))))
-    for i, values in enumerate(seen):
-        for v in values:
+    for i, distinct in enumerate(seen):
+        for v in distinct:
             longest[i] = max(longest[i], _cell_width(v))
     pad = 1.5
     widths = [w + pad for w in longest]
@@ -509,9 +512,9 @@ def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
 
 
 def _data_cells(columns: Sequence[Column], values: dict[str, object],
-                special: dict[str, dict[str, object]] | None = None
-                ) -> list[tuple[object, dict[str, object]] | None]:
-    out: list[tuple[object, dict[str, object]] | None] = []
+                special: Mapping[str, Mapping[str, object]] | None = None
+                ) -> list[_CellSpec]:
+    out: list[_CellSpec] = []
     for c in columns:
         props: dict[str, object] = {"valign": "top"}
         if c.wrap:
@@ -763,7 +766,7 @@ def _timeline(ctx: _Context) -> None:
     _title(ctx, sheet, "timeline", span=len(fixed))
     # the week headers are turned upright: the header row as tall as the longest of them
     rotated = max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
-    cells: list[tuple[object, dict[str, object]] | None] = [(h, dict(_HEADER)) for h in headers]
+    cells: list[_CellSpec] = [(h, dict(_HEADER)) for h in headers]
     for w, h in zip(weeks, week_headers, strict=True):
         props: dict[str, object] = {**_HEADER, "text_wrap": False, "rotation": 90,
                                     "align": "center", "valign": "bottom"}
@@ -777,7 +780,7 @@ def _timeline(ctx: _Context) -> None:
     cap_border = {"right": 5, "right_color": f"#{_CAP_COLOUR}"}
     text = {"num_format": "@"}
     for p, values in zip(ctx.plan, fixed_rows(), strict=True):
-        row: list[tuple[object, dict[str, object]] | None] = [
+        row: list[_CellSpec] = [
             (values["subject"], text), (values["regimen"], {}), (values["state"], {})]
         marks, shown = _timeline_cells(p)
         today_week = (StudyDay.of(p.subject.first_dose_date, today).week
