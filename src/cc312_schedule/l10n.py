@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from .messages import MESSAGES, message
 
-__all__ = ["babel_locale", "local_time", "long_date", "weekday"]
+__all__ = ["babel_locale", "local_time", "long_date", "weekday", "weekday_name"]
 
 _LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
@@ -45,6 +45,19 @@ def _weekdays(lang: str) -> tuple[str, ...]:
 def weekday(lang: str, day: date) -> str:
     """The short weekday name (周一 … 周日, Mon … Sun)."""
     return _weekdays(lang)[day.weekday()]
+
+
+def weekday_name(lang: str, day: date) -> str:
+    """The weekday in prose: Sunday in English, 周日 in Chinese (zh-CN-terms.md: 周日, not 周天).
+
+    >>> weekday_name("en", date(2026, 11, 22)), weekday_name("zh-CN", date(2026, 11, 22))
+    ('Sunday', '周日')
+    """
+    if lang == "zh-CN":
+        return weekday(lang, day)
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEEE", locale=babel_locale(lang)))
 
 
 def long_date(lang: str, day: date) -> str:

@@ -20,10 +20,12 @@ KeyError: "no language 'fr' (known: en, zh-CN)"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "message"]
+__all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -220,6 +222,107 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.warning.CapacityWarning": {"en": "too few infusion chairs", "zh-CN": "输液位不足"},
     "xlsx.warning.StaggerWarning": {"en": "cohort first doses too close",
                                     "zh-CN": "同队列首次给药间隔不足"},
+    # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
+    # Ids: w.* warnings, r.* reasons why a planned date differs from the target, closed.* why
+    # a day is closed, decision* a decision described. The English texts are those the engine
+    # wrote before (the CLI and the English outputs are unchanged); the Chinese follow
+    # zh-CN-terms.md. Fields: dates (rendered ISO), numbers, codes, or nested texts.
+    "w.before_start": {"en": "first dose {first} is before the study start date {start}",
+                       "zh-CN": "首次给药日期 {first} 早于研究开始日期 {start}"},
+    "w.provisional_holidays": {
+        "en": "planned dates in {year} use estimated public holidays ({source} has no official "
+              "notice for {year} yet): check them when the notice is published",
+        "zh-CN": "{year}年计划日期按预估节假日排定（{source}尚无{year}年官方放假通知），"
+                 "国务院放假通知发布后请复核"},
+    "source.holidays": {"en": "holidays {version} {country}",
+                        "zh-CN": "节假日数据 {version} 版（{country}）"},
+    "w.decision_after_cap": {
+        "en": "decision {decision} is dated after the cap date {cap} (study day {day}): no dose "
+              "may follow the cap, so it has no effect",
+        "zh-CN": "{decision}晚于最长治疗期截止日 {cap}（研究第{day}天）：最长治疗期后不再给药，该决策无效"},
+    "w.decision_clipped": {
+        "en": "decision {decision} reaches past the cap: no dose after {cap} (study day {day})",
+        "zh-CN": "{decision}超出最长治疗期：{cap}（研究第{day}天）后不再给药"},
+    "w.decision_no_dose": {
+        "en": "decision {decision} plans no dose: its period ends before the first {regimen} "
+              "dosing day",
+        "zh-CN": "{decision}未安排任何给药：其期限在第一个{regimen}给药日之前结束"},
+    "w.after_completion": {"en": "{date} is after the study completion date {completion}",
+                           "zh-CN": "{date} 晚于研究结束日期 {completion}"},
+    "w.cap_breach": {
+        "en": "given on {date}, after the cap date {cap} (study day {day}): no dose may be given "
+              "after it; kept as recorded",
+        "zh-CN": "{date} 给药，晚于最长治疗期截止日 {cap}（研究第{day}天）：此后不得给药；按记录保留"},
+    "w.unplanned_record": {
+        "en": "recorded as {status} ({source}) but not part of the current plan; kept as recorded",
+        "zh-CN": "记录为{status}（{source}），但不在当前计划中；按记录保留"},
+    "w.window_deviation": {
+        "en": "done on {actual}, outside its window {start}…{end} (target {target}): protocol "
+              "deviation",
+        "zh-CN": "实际访视日期 {actual} 超出窗口期（{start} 至 {end}，理论访视日期 {target}）：方案偏离"},
+    "w.after_withdrawal": {"en": "recorded on {date}, on or after withdrawal {on}",
+                           "zh-CN": "记录日期 {date} 不早于退出研究日期 {on}"},
+    "w.closed_conflict": {
+        "en": "{target} falls on a closed day ({closed}); window {start}…{end} has no open "
+              "day{why}",
+        "zh-CN": "{target} 为停诊日（{closed}）；窗口期 {start} 至 {end} 内无可用工作日{why}"},
+    "why.interval": {"en": " that keeps the minimum interval to the neighbouring doses",
+                     "zh-CN": "（需与相邻给药保持最小间隔）"},
+    "w.interval_given": {
+        "en": "given on {date}, {days} day(s) after {other} was given on {other_date}; the "
+              "minimum interval is {gap} days",
+        "zh-CN": "{date} 给药，距 {other}（{other_date} 给药）仅 {days} 天；给药间隔不足（至少 {gap} 天）"},
+    "w.interval_planned": {
+        "en": "planned on {date}, {days} day(s) {side} {other} was given on {other_date}; the "
+              "minimum interval is {gap} days",
+        "zh-CN": "计划 {date} 给药，在 {other}（{other_date} 给药）{side} {days} 天；"
+                 "给药间隔不足（至少 {gap} 天）"},
+    "side.after": {"en": "after", "zh-CN": "之后"},
+    "side.before": {"en": "before", "zh-CN": "之前"},
+    "w.out_of_order": {
+        "en": "planned on {date}, on or before {given} when the earlier dose {other} was given: "
+              "the doses would be given out of order",
+        "zh-CN": "计划 {date} 给药，不晚于前一次给药 {other} 的实际给药日期 {given}：给药顺序将颠倒"},
+    "w.age": {"en": "aged {age} on the consent date {consent}; the protocol admits {low}–{high} "
+                    "inclusive",
+              "zh-CN": "知情同意日 {consent} 时年龄 {age} 岁；方案要求 {low}–{high} 岁（含），年龄不符合入选标准"},
+    "w.capacity": {
+        "en": "{date}: {count} dosing visits, the site has {chairs} chairs; no day inside the "
+              "window has room",
+        "zh-CN": "{date}：当日给药 {count} 例，中心仅有 {chairs} 个输液位；窗口期内无可调整日期"},
+    "r.moved": {"en": "{target} closed: {closed}; moved to the nearest open day in the window",
+                "zh-CN": "{target} 停诊（{closed}）；已调整至窗口期内最近的工作日"},
+    "r.no_open_day": {"en": "{target} closed: {closed}; no open day in the window{why}",
+                      "zh-CN": "{target} 停诊（{closed}）；窗口期内无可用工作日{why}"},
+    "r.capacity": {"en": "{day} full ({chairs} dosing visits): moved inside the window",
+                   "zh-CN": "{day} 当日给药已满（{chairs}例）：已调整至窗口期内"},
+    "r.both": {"en": "{first}; {then}", "zh-CN": "{first}；{then}"},
+    "closed.weekend": {"en": "weekend ({weekday})", "zh-CN": "{weekday}"},
+    "closed.holiday": {"en": "{name}", "zh-CN": "{name}"},  # the holidays package's name
+    "closed.site": {"en": "site closed: {reason}", "zh-CN": "中心停诊：{reason}"},
+    "open.site": {"en": "site open: {reason}", "zh-CN": "中心开诊：{reason}"},
+    "open.workday": {"en": "adjusted working day (official make-up day)", "zh-CN": "调休工作日"},
+    "decision": {"en": "{action}{details} on {on} ({source})",
+                 "zh-CN": "{on} 决策（{action}{details}）（{source}）"},
+    "decision.regimen": {"en": " {regimen}", "zh-CN": "，{regimen}"},
+    "decision.weeks": {"en": " for {weeks} weeks", "zh-CN": "，{weeks}周"},
+    "decision.until": {"en": " until {until}", "zh-CN": "，至 {until}"},
+    # procedures, keyed by the protocol's English item (templates/cc312.toml [procedures])
+    "procedure.vital signs": {"en": "vital signs", "zh-CN": "生命体征"},
+    "procedure.safety labs": {"en": "safety labs", "zh-CN": "安全性实验室检查"},
+    "procedure.PK pre-dose": {"en": "PK pre-dose", "zh-CN": "给药前PK采血"},
+    "procedure.PK post-dose": {"en": "PK post-dose", "zh-CN": "给药后PK采血"},
+    "procedure.PK": {"en": "PK", "zh-CN": "PK采血"},
+    "procedure.B-cell (CD19+) count": {"en": "B-cell (CD19+) count",
+                                       "zh-CN": "外周血B细胞（CD19+）计数"},
+    "procedure.disease activity score": {"en": "disease activity score", "zh-CN": "疾病活动度评分"},
+    "procedure.score": {"en": "disease activity score ({score})",
+                        "zh-CN": "疾病活动度评分（{score}评分）"},
+    "procedure.separator": {"en": "; ", "zh-CN": "；"},
+    "regimen.BIW": {"en": "twice weekly (days 1 and 4)", "zh-CN": "每周2次（第1、4天）"},
+    "regimen.QW": {"en": "once weekly", "zh-CN": "每周1次"},
+    "regimen.Q2W": {"en": "every 2 weeks", "zh-CN": "每2周1次"},
+    "regimen.Q4W": {"en": "every 4 weeks", "zh-CN": "每4周1次"},
     "time.local": {"en": "{when} ({zone})", "zh-CN": "{when}（{zone}）"},
     "tz.Asia/Shanghai": {"en": "Beijing time", "zh-CN": "北京时间"},
     # ---- end of the issue-15 block ----------------------------------------------------------
@@ -259,3 +362,96 @@ def message(lang: str, key: str, **fields: object) -> str:
     if lang not in LANGUAGES:
         raise KeyError(f"no language {lang!r} (known: {', '.join(LANGUAGES)})")
     return MESSAGES[key][lang].format(**fields)
+
+
+_SCORE = re.compile(r"disease activity score \((?P<score>[^()]+)\)")
+
+
+def procedure(lang: str, item: str) -> str:
+    """A protocol procedure in ``lang``, keyed by its English item; an item the catalogue does
+    not know (a site's own) is shown as written.
+
+    >>> procedure("zh-CN", "B-cell (CD19+) count"), procedure("zh-CN", "disease activity score (MMT-8)")
+    ('外周血B细胞（CD19+）计数', '疾病活动度评分（MMT-8评分）')
+    >>> procedure("zh-CN", "chest X-ray"), procedure("en", "PK")
+    ('chest X-ray', 'PK')
+    """
+    key = f"procedure.{item}"
+    if key in MESSAGES:
+        return message(lang, key)
+    m = _SCORE.fullmatch(item)
+    return message(lang, "procedure.score", score=m["score"]) if m else item
+
+
+def procedures(lang: str, items: Iterable[str]) -> str:
+    """Procedures joined for a cell or a line: ``vital signs; PK`` / ``生命体征；PK采血``."""
+    return message(lang, "procedure.separator").join(procedure(lang, i) for i in items)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text for people as data: a catalogue id and its fields, rendered in any language.
+
+    Engine warnings and date-change reasons are made as Texts; outputs render them in the
+    study's language, CSV and JSON keep the id and the fields too. ``str()`` is the English.
+    Field values: dates (ISO), numbers, strings (as given: codes, names, file locations),
+    nested Texts, or tuples of them (concatenated); a field named ``weekday`` holding a date
+    is that date's weekday name (Sunday / 周日).
+
+    >>> from datetime import date
+    >>> t = Text.of("r.moved", target=date(2026, 11, 22),
+    ...             closed=Text.of("closed.weekend", weekday=date(2026, 11, 22)))
+    >>> str(t)
+    '2026-11-22 closed: weekend (Sunday); moved to the nearest open day in the window'
+    >>> t.render("zh-CN")
+    '2026-11-22 停诊（周日）；已调整至窗口期内最近的工作日'
+    >>> t.as_json()["fields"]
+    {'target': '2026-11-22', 'closed': {'id': 'closed.weekend', 'fields': {'weekday': '2026-11-22'}}}
+    """
+
+    id: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, id: str, **fields: object) -> Text:  # noqa: A002 (the catalogue's word)
+        if id not in MESSAGES:
+            raise KeyError(f"no message {id!r}")
+        return cls(id, tuple(fields.items()))
+
+    def render(self, lang: str) -> str:
+        return message(lang, self.id, **{k: _field(lang, k, v) for k, v in self.fields})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def as_json(self) -> dict[str, object]:
+        """``{"id": ..., "fields": {...}}``: dates ISO, nested texts nested."""
+        return {"id": self.id, "fields": {k: _json(v) for k, v in self.fields}}
+
+
+def _field(lang: str, key: str, value: object) -> str:
+    from datetime import date
+
+    if isinstance(value, Text):
+        return value.render(lang)
+    if isinstance(value, tuple):
+        return "".join(_field(lang, key, v) for v in value)
+    if isinstance(value, date):
+        if key == "weekday":
+            from .l10n import weekday_name
+
+            return weekday_name(lang, value)
+        return value.isoformat()
+    return str(value)
+
+
+def _json(value: object) -> object:
+    from datetime import date
+
+    if isinstance(value, Text):
+        return value.as_json()
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
