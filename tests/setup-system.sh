@@ -22,3 +22,11 @@ if ! command -v soffice >/dev/null 2>&1; then
     apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui
 fi
+
+# poppler-utils (pdftotext, pdffonts, pdftoppm) and Noto CJK fonts (Debian packages): the
+# workbook's PDF, printed by LibreOffice, is read back in tests/test_xlsx_print.py; the CJK
+# font makes the Chinese workbook print as text, not boxes.
+if ! command -v pdftotext >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils fonts-noto-cjk
+fi
