@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScheduleError, StudyFileError
+from .messages import Text
 
 __all__ = [
     "WEEKDAYS",
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_DAYS_FILE = "closed-days.csv"
 
 
@@ -77,8 +77,9 @@ class CalendarConfig:
 class SiteCalendar:
     """Closed and open days with their reasons; a pure lookup table."""
 
-    closed: Mapping[date, str] = field(default_factory=dict)
-    open_days: Mapping[date, str] = field(default_factory=dict)  # working despite the weekend
+    # a public holiday's name (in the study's language), or a catalogue text (the site's own)
+    closed: Mapping[date, str | Text] = field(default_factory=dict)
+    open_days: Mapping[date, str | Text] = field(default_factory=dict)  # working despite the weekend
     weekend: tuple[int, ...] = (5, 6)
     prefer: ShiftPreference = ShiftPreference.EARLIER
     max_dosing_per_day: int | None = None
@@ -86,14 +87,25 @@ class SiteCalendar:
     source: str = ""
 
     def closed_reason(self, day: date) -> str | None:
-        """Why the site is closed on ``day``, or ``None`` when it is open."""
+        """Why the site is closed on ``day`` (in English), or ``None`` when it is open."""
+        text = self.closed_text(day)
+        return None if text is None else str(text)
+
+    def closed_text(self, day: date) -> Text | None:
+        """Why the site is closed on ``day``, as a catalogue text (rendered in any language).
+
+        >>> SiteCalendar().closed_text(date(2026, 11, 22)).render("zh-CN")
+        '周日'
+        """
         if day in self.open_days:
             return None
         reason = self.closed.get(day)
-        if reason is not None:
+        if isinstance(reason, Text):
             return reason
+        if reason is not None:
+            return Text.of("closed.holiday", name=reason)
         if day.weekday() in self.weekend:
-            return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
+            return Text.of("closed.weekend", weekday=day)
         return None
 
     def is_open(self, day: date) -> bool:
@@ -180,8 +192,8 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
     if not config.enabled:
         return SiteCalendar(weekend=(), prefer=config.prefer,
                             max_dosing_per_day=config.max_dosing_per_day, source="disabled")
-    closed: dict[date, str] = {}
-    open_days: dict[date, str] = {}
+    closed: dict[date, str | Text] = {}
+    open_days: dict[date, str | Text] = {}
     provisional: set[int] = set()
     source = "weekend"
     if config.country:
@@ -198,7 +210,7 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
                      'or country = "" for none'))
             return SiteCalendar()
         closed.update(table["closed"])
-        open_days.update(table["open"])
+        open_days.update({d: Text.of("open.workday") for d in table["open"]})
         provisional = set(table["provisional"])
         source = table["source"]
     _read_site_file(Path(folder) / CLOSED_DAYS_FILE, closed, open_days, errors)
@@ -308,7 +320,7 @@ def _compute_public_holidays(country: str, subdivision: str, years: range,
     else:
         kw["language"] = holidays.country_holidays(country, **kw).default_language
     hol = holidays.country_holidays(country, **kw)
-    opened = {d: "adjusted working day (official make-up day)"
+    opened = {d: "adjusted working day (official make-up day)"  # cached as text: see below
               for d in getattr(hol, "weekend_workdays", ())}
     # Countries whose holidays follow a yearly official notice (China) list the years they know
     # in special_public_holidays; later years are the package's estimate.
@@ -319,7 +331,7 @@ def _compute_public_holidays(country: str, subdivision: str, years: range,
             "source": f"holidays {getattr(holidays, '__version__', '?')} {country}"}
 
 
-def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, str],
+def _read_site_file(path: Path, closed: dict[date, str | Text], open_days: dict[date, str | Text],
                     errors: list[ScheduleError]) -> None:
     from .study import _Rows
 
@@ -345,8 +357,8 @@ def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, s
             continue
         seen[day] = line
         if status == "closed":
-            closed[day] = f"site closed: {row['reason']}"
+            closed[day] = Text.of("closed.site", reason=row["reason"])
             open_days.pop(day, None)
         else:
-            open_days[day] = f"site open: {row['reason']}"
+            open_days[day] = Text.of("open.site", reason=row["reason"])
             closed.pop(day, None)
