@@ -319,6 +319,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "procedure.score": {"en": "disease activity score ({score})",
                         "zh-CN": "疾病活动度评分（{score}评分）"},
     "procedure.separator": {"en": "; ", "zh-CN": "；"},
+    "procedure.list_separator": {"en": ", ", "zh-CN": "、"},  # calendars
     "regimen.BIW": {"en": "twice weekly (days 1 and 4)", "zh-CN": "每周2次（第1、4天）"},
     "regimen.QW": {"en": "once weekly", "zh-CN": "每周1次"},
     "regimen.Q2W": {"en": "every 2 weeks", "zh-CN": "每2周1次"},

@@ -56,7 +56,7 @@ from typing import Any, Final
 
 from .days import StudyDay
 from .l10n import local_time, weekday
-from .messages import MESSAGES, message
+from .messages import MESSAGES, message, procedures
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .study import Study
 
@@ -619,7 +619,7 @@ def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[
             "planned_date": e.planned_date, "window_start": e.window_start,
             "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
             "date_reason": e.reason,
-            "procedures": "; ".join(e.procedures),
+            "procedures": procedures(ctx.lang, e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
             "actual_date": actual,
             "status": ctx.label("xlsx.status", status) if status else "",
