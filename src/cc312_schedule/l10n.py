@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from .messages import MESSAGES, message
 
-__all__ = ["babel_locale", "local_time", "long_date", "weekday", "weekday_name"]
+__all__ = ["babel_locale", "local_time", "long_date", "prose_date", "weekday", "weekday_name"]
 
 _LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
@@ -58,6 +58,18 @@ def weekday_name(lang: str, day: date) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, "EEEE", locale=babel_locale(lang)))
+
+
+def prose_date(lang: str, day: date) -> str:
+    """A date in running text (calendars): ISO, and in Chinese its weekday in full-width
+    brackets, as the site writes them (zh-CN-terms.md).
+
+    >>> prose_date("zh-CN", date(2026, 12, 1)), prose_date("en", date(2026, 12, 1))
+    ('2026-12-01（周二）', '2026-12-01')
+    """
+    if lang == "zh-CN":
+        return f"{day.isoformat()}（{weekday(lang, day)}）"
+    return day.isoformat()
 
 
 def long_date(lang: str, day: date) -> str:

@@ -235,7 +235,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{year}年计划日期按预估节假日排定（{source}尚无{year}年官方放假通知），"
                  "国务院放假通知发布后请复核"},
     "source.holidays": {"en": "holidays {version} {country}",
-                        "zh-CN": "节假日数据 {version} 版（{country}）"},
+                        "zh-CN": "{country}节假日数据 {version} 版"},
     "w.decision_after_cap": {
         "en": "decision {decision} is dated after the cap date {cap} (study day {day}): no dose "
               "may follow the cap, so it has no effect",
