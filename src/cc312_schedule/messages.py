@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures"]
+__all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures",
+           "regimen_label"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -80,7 +81,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "field.reason": {"en": "Date changed", "zh-CN": "日期调整原因"},  # why planned ≠ target
     "field.site": {"en": "Site", "zh-CN": "研究中心"},
     "value.line": {"en": "{label}: {value}", "zh-CN": "{label}：{value}"},  # a description line
-    "value.window": {"en": "{start} – {end}", "zh-CN": "{start} 至 {end}"},
+    # zh: 2026-11-30（周一）至 2026-12-02（周三）, the dates of calendars carry their weekday
+    "value.window": {"en": "{start} – {end}", "zh-CN": "{start}至 {end}"},
     "value.none": {"en": "none", "zh-CN": "无"},
     "text.cancelled": {
         "en": "This visit is no longer in the subject's plan (changed by a decision).",
@@ -285,7 +287,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "计划 {date} 给药，不晚于前一次给药 {other} 的实际给药日期 {given}：给药顺序将颠倒"},
     "w.age": {"en": "aged {age} on the consent date {consent}; the protocol admits {low}–{high} "
                     "inclusive",
-              "zh-CN": "知情同意日 {consent} 时年龄 {age} 岁；方案要求 {low}–{high} 岁（含），年龄不符合入选标准"},
+              "zh-CN": "知情同意日 {consent} 时年龄 {age} 岁；方案要求 {low}–{high} 岁（含），"
+                       "年龄不符合入选标准"},
     "w.capacity": {
         "en": "{date}: {count} dosing visits, the site has {chairs} chairs; no day inside the "
               "window has room",
@@ -320,7 +323,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                         "zh-CN": "疾病活动度评分（{score}评分）"},
     "procedure.separator": {"en": "; ", "zh-CN": "；"},
     "procedure.list_separator": {"en": ", ", "zh-CN": "、"},  # calendars
-    "regimen.BIW": {"en": "twice weekly (days 1 and 4)", "zh-CN": "每周2次（第1、4天）"},
+    "regimen.label": {"en": "{code} ({label})", "zh-CN": "{code}（{label}）"},
+    "regimen.BIW": {"en": "twice weekly, days 1 and 4", "zh-CN": "每周2次（第1、4天）"},
     "regimen.QW": {"en": "once weekly", "zh-CN": "每周1次"},
     "regimen.Q2W": {"en": "every 2 weeks", "zh-CN": "每2周1次"},
     "regimen.Q4W": {"en": "every 4 weeks", "zh-CN": "每4周1次"},
@@ -382,6 +386,18 @@ def procedure(lang: str, item: str) -> str:
         return message(lang, key)
     m = _SCORE.fullmatch(item)
     return message(lang, "procedure.score", score=m["score"]) if m else item
+
+
+def regimen_label(lang: str, code: str) -> str:
+    """A regimen code with its label for running text; a code the catalogue lacks as it is.
+
+    >>> regimen_label("zh-CN", "Q4W"), regimen_label("en", "BIW"), regimen_label("en", "Q3W")
+    ('Q4W（每4周1次）', 'BIW (twice weekly, days 1 and 4)', 'Q3W')
+    """
+    key = f"regimen.{code}"
+    if key not in MESSAGES:
+        return code
+    return message(lang, "regimen.label", code=code, label=message(lang, key))
 
 
 def procedures(lang: str, items: Iterable[str]) -> str:
