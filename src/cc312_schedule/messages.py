@@ -430,7 +430,7 @@ class Text:
     fields: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def of(cls, id: str, **fields: object) -> Text:  # noqa: A002 (the catalogue's word)
+    def of(cls, id: str, **fields: object) -> Text:
         if id not in MESSAGES:
             raise KeyError(f"no message {id!r}")
         return cls(id, tuple(fields.items()))
