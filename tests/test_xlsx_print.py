@@ -1,5 +1,5 @@
 """The workbook as printed (issue 15): LibreOffice Calc converts every sheet of the example
-study's workbook, in English and in Chinese, to PDF; poppler's ``pdftotext`` and ``pdffonts``
+study's workbook, the English study and the Chinese one (templates/example-study-zh), to PDF; poppler's ``pdftotext`` and ``pdffonts``
 read it back.
 
 Checked on every page: no two words overlap (a header printed over a data row, two rows'
@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -66,8 +66,8 @@ def words(pdf: Path) -> list[Word]:
 def printed(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     lang = request.param
-    study = load_study(example_study_path())
-    study = replace(study, config=replace(study.config, language=lang))
+    study = load_study(example_study_path(lang))  # the Chinese example: names, notes in Chinese
+    assert study.config.language == lang
     folder = tmp_path_factory.mktemp(f"print-{lang}")
     path = folder / "plan.xlsx"
     write_xlsx(path, study, plan_study(study, today=date(2026, 11, 25)), generated_at=AT)
