@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from .messages import MESSAGES, message
+from .messages import MESSAGES, message, weekday_name
 
 __all__ = ["babel_locale", "local_time", "long_date", "prose_date", "weekday", "weekday_name"]
 
@@ -45,19 +45,6 @@ def _weekdays(lang: str) -> tuple[str, ...]:
 def weekday(lang: str, day: date) -> str:
     """The short weekday name (周一 … 周日, Mon … Sun)."""
     return _weekdays(lang)[day.weekday()]
-
-
-def weekday_name(lang: str, day: date) -> str:
-    """The weekday in prose: Sunday in English, 周日 in Chinese (zh-CN-terms.md: 周日, not 周天).
-
-    >>> weekday_name("en", date(2026, 11, 22)), weekday_name("zh-CN", date(2026, 11, 22))
-    ('Sunday', '周日')
-    """
-    if lang == "zh-CN":
-        return weekday(lang, day)
-    from babel.dates import format_date
-
-    return str(format_date(day, "EEEE", locale=babel_locale(lang)))
 
 
 def prose_date(lang: str, day: date) -> str:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 __all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures",
-           "regimen_label"]
+           "regimen_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -446,25 +447,35 @@ class Text:
         return {"id": self.id, "fields": {k: _json(v) for k, v in self.fields}}
 
 
-def _field(lang: str, key: str, value: object) -> str:
-    from datetime import date
+_BABEL_LOCALES: Final = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
+
+def weekday_name(lang: str, day: date) -> str:
+    """The weekday in prose, from Babel's CLDR data: Sunday in English, 周日 in Chinese
+    (zh-CN-terms.md: 周日, not 周天 or 星期日).
+
+    >>> weekday_name("en", date(2026, 11, 22)), weekday_name("zh-CN", date(2026, 11, 22))
+    ('Sunday', '周日')
+    """
+    from babel.dates import format_date  # imported when first needed: the engine never does
+
+    return str(format_date(day, "EEE" if lang == "zh-CN" else "EEEE",
+                           locale=_BABEL_LOCALES[lang]))
+
+
+def _field(lang: str, key: str, value: object) -> str:
     if isinstance(value, Text):
         return value.render(lang)
     if isinstance(value, tuple):
         return "".join(_field(lang, key, v) for v in value)
     if isinstance(value, date):
         if key == "weekday":
-            from .l10n import weekday_name
-
             return weekday_name(lang, value)
         return value.isoformat()
     return str(value)
 
 
 def _json(value: object) -> object:
-    from datetime import date
-
     if isinstance(value, Text):
         return value.as_json()
     if isinstance(value, tuple):
