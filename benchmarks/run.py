@@ -242,9 +242,11 @@ def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
     for ws in ro.worksheets:  # the read-only pass alone
         for row in ws.iter_rows():
             for c in row:
-                _ = (c.value, c.font, c.fill, c.border, c.alignment, c.number_format)
+                if getattr(c, "has_style", False):
+                    _ = (c.value, c.font, c.fill, c.border, c.alignment, c.number_format)
     t_read = time.perf_counter() - t0
     out = work / "plan-base.xlsx"
+    styles: dict[int, tuple[Any, ...]] = {}
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
     for ws in ro.worksheets:
@@ -256,22 +258,26 @@ def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
             for k in range(a, b + 1):
                 dst.column_dimensions[get_column_letter(k)].width = w
         dst.page_setup.orientation = "landscape"
-        dst.page_setup.paperSize = dst.PAPERSIZE_A4
+        dst.page_setup.paperSize = 9  # A4
         dst.sheet_properties.pageSetUpPr.fitToPage = True
         dst.page_setup.fitToHeight = 0
         dst.print_title_rows = "1:2"
         for row in ws.iter_rows():
             out_row = []
             for c in row:
-                if c.value is None and not c.has_style:
-                    out_row.append(None)
+                if c.value is None and not getattr(c, "has_style", False):
+                    out_row.append(None)  # EmptyCell: nothing there
                     continue
                 cell = WriteOnlyCell(dst, c.value)
                 if isinstance(c.value, str):
                     cell.data_type = "s"
-                if c.has_style:
-                    cell.font, cell.fill, cell.border = copy(c.font), copy(c.fill), copy(c.border)
-                    cell.alignment, cell.number_format = copy(c.alignment), c.number_format
+                if c.has_style:  # one set of style objects per distinct style, as ours shares
+                    style = styles.get(c._style_id)
+                    if style is None:
+                        style = styles[c._style_id] = (copy(c.font), copy(c.fill), copy(c.border),
+                                                      copy(c.alignment), c.number_format)
+                    (cell.font, cell.fill, cell.border, cell.alignment,
+                     cell.number_format) = style
                 out_row.append(cell)
                 cells += 1
             dst.append(out_row)
