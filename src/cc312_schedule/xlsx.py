@@ -1,7 +1,7 @@
 """The coordinators' workbook: Overview, Visits, Decisions, Timeline and Warnings sheets (``.xlsx``).
 
 Written with XlsxWriter in its constant-memory mode (rows are streamed to disk as they are
-made; measured 3x faster than openpyxl's write-only mode for the same content, see
+made; measured 2.3-9.9x faster than openpyxl's write-only mode for the same content, see
 ``benchmarks/RESULTS.md``); XlsxWriter is imported inside the functions, so importing this
 module costs nothing. Every label comes from :mod:`messages` in the study's language; every
 rule (regimens, the cap, the study period, visit names) comes from the protocol and the plan.
