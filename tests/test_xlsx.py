@@ -202,7 +202,7 @@ def test_frozen_headers_filter_and_print_setup(small: Path, sheet: str, pane: st
     assert ws.print_title_rows == "$1:$2"
     assert ws.oddHeader.left.text == "Small && test study"  # '&' escaped in header codes
     assert ws.oddHeader.right.text == "generated 2026-03-20 16:30 (Beijing time)"
-    assert ws.oddHeader.left.font == "Microsoft YaHei,Regular"
+    assert ws.oddHeader.left.font == "Microsoft YaHei,Regular" and ws.oddHeader.left.size == 10
     assert ws.oddFooter.center.text == "Page &P of &N"
     assert ws.column_dimensions["A"].width > 5
 

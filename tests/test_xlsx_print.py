@@ -28,8 +28,8 @@ from test_xlsx_libreoffice import convert
 pytestmark = pytest.mark.slow
 
 AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-#: pdftotext's word box is ~0.84 of the font size (DejaVu Sans, Noto Sans CJK): 8 pt -> 6.7
-LEAST_BOX = 6.5
+#: the least print scale for 10 pt text to stay at 8 pt or more
+LEAST_SCALE = 0.8
 
 
 def poppler(tool: str) -> str:
@@ -95,9 +95,22 @@ def test_no_two_words_overlap(printed: tuple[str, Path]) -> None:
 
 
 def test_text_is_never_printed_below_8_pt(printed: tuple[str, Path]) -> None:
+    """Word boxes are measured against those of the Timeline's subject ids, printed at 100 %
+    (10 pt): on every page every word is at least 80 % of that (8 pt)."""
+    lang, pdf = printed
+    found = words(pdf)
+    timeline = message(lang, "xlsx.sheet.timeline")
+    pages = {w.page for w in found if w.text == timeline}
+    full = max(w.y1 - w.y0 for w in found if w.page in pages and w.text == "003")
+    small = sorted({(w.page, round((w.y1 - w.y0) / full, 2)) for w in found
+                    if w.y1 - w.y0 < LEAST_SCALE * full - 0.05})
+    assert small == [], f"pages printed below {LEAST_SCALE:.0%} (10 pt text at 100 % is {full:.1f} high)"
+
+
+def test_no_cell_is_too_narrow_for_its_value(printed: tuple[str, Path]) -> None:
+    """A number or date wider than its column prints as ### in every spreadsheet program."""
     _, pdf = printed
-    small = [(w.page, w.text, round(w.y1 - w.y0, 1)) for w in words(pdf) if w.y1 - w.y0 < LEAST_BOX]
-    assert small == []
+    assert not [w for w in words(pdf) if "###" in w.text]
 
 
 def test_every_header_word_is_whole(printed: tuple[str, Path]) -> None:

@@ -105,12 +105,18 @@ FONT_SIZE: Final = 10
 LINE_PT: Final = 13.5
 ROW_PAD_PT: Final = 3.0
 DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
-#: The widest a sheet may be (in column-width units, ~ the width of a digit) so that fitting it
-#: to the width of an A4 landscape page (narrow margins) keeps 10 pt text at 8 pt or more:
-#: 277 mm printable = 785 pt; at 80 % a unit (a digit plus its share of the cell padding,
-#: ~6.4 pt at 10 pt) is ~5.1 pt, so 785 / 5.1 ~ 150 units.
-PAGE_UNITS: Final = 150.0
-_MARGIN_IN: Final = 0.4  # left/right page margin, inches (10 mm)
+#: The widest a sheet may be, in column-width units as stored (the width of a digit; each
+#: column also carries ~0.71 of the program's own padding, :data:`_COL_EXTRA`), so that fitting
+#: it to the width of an A4 landscape page keeps 10 pt text at 8 pt or more: measured with
+#: LibreOffice, 122-126 units print at 100 % on A4 landscape, so 122 / 0.8 = 152.5, less a
+#: margin for the programs' rounding of widths to pixels.
+PAGE_UNITS: Final = 148.0
+_UNITS_AT_100: Final = 122.0
+_COL_EXTRA: Final = 0.71
+_MARGIN_IN: Final = 0.25  # left/right page margin, inches (6.4 mm)
+_PAD: Final = 0.6  # units added to a column's longest text (the programs pad cells themselves)
+_DATE_WIDTH: Final = 8.8  # yyyy-mm-dd: eight digits and two narrow dashes (LibreOffice: 8.7)
+_BOLD: Final = 1.0  # header text is regular (bold would be ~12 % wider): its fill marks it
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,32 +134,32 @@ class Column:
 
 
 OVERVIEW_COLUMNS: Final = (
-    Column("subject", 5), Column("cohort", 4), Column("dose_level", 5), Column("disease", 5),
-    Column("first_dose", 10), Column("regimen", 5), Column("doses_given", 5),
-    Column("doses_missed", 5), Column("doses_planned", 5), Column("next_visit", 5),
-    Column("next_visit_date", 10), Column("decision_due", 10), Column("cap_date", 10),
-    Column("eot", 10), Column("follow_up_end", 10), Column("contraception_end", 10),
-    Column("state", 8), Column("warnings", 5),
+    Column("subject", 3), Column("cohort", 3), Column("dose_level", 3), Column("disease", 3),
+    Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
+    Column("doses_missed", 3), Column("doses_planned", 3), Column("next_visit", 3),
+    Column("next_visit_date", 8), Column("decision_due", 8), Column("cap_date", 8),
+    Column("eot", 8), Column("follow_up_end", 8), Column("contraception_end", 8),
+    Column("state", 8, wrap=True), Column("warnings", 3),
 )
 VISIT_COLUMNS: Final = (
-    Column("subject", 5), Column("visit", 5), Column("kind", 6), Column("regimen", 5),
-    Column("dose_number", 4), Column("study_day", 4), Column("week", 4),
-    Column("target_date", 10), Column("planned_date", 10), Column("window_start", 10),
-    Column("window_end", 10), Column("weekday", 4), Column("date_reason", 16, wrap=True),
+    Column("subject", 3), Column("visit", 3), Column("kind", 7, wrap=True), Column("regimen", 3),
+    Column("dose_number", 3), Column("study_day", 3), Column("week", 3),
+    Column("target_date", 8), Column("planned_date", 8), Column("window_start", 8),
+    Column("window_end", 8), Column("weekday", 3), Column("date_reason", 16, wrap=True),
     Column("procedures", 22, wrap=True),
-    Column("plan_status", 6), Column("actual_date", 10, entry=True),
-    Column("status", 6, entry=True), Column("note", 14, entry=True, wrap=True),
+    Column("plan_status", 3), Column("actual_date", 8, entry=True),
+    Column("status", 3, entry=True), Column("note", 14, entry=True, wrap=True),
 )
 DECISION_COLUMNS: Final = (
-    Column("subject", 6, entry=True), Column("decided_on", 10, entry=True),
-    Column("action", 8, entry=True), Column("regimen", 6, entry=True),
-    Column("weeks", 5, entry=True), Column("until", 10, entry=True),
+    Column("subject", 3, entry=True), Column("decided_on", 8, entry=True),
+    Column("action", 3, entry=True), Column("regimen", 3, entry=True),
+    Column("weeks", 3, entry=True), Column("until", 8, entry=True),
     Column("investigator", 12, entry=True, wrap=True),
     Column("rationale", 40, entry=True, wrap=True),
-    Column("decision_due", 10),
+    Column("decision_due", 8),
 )
 WARNING_COLUMNS: Final = (
-    Column("subject", 5), Column("visit", 5), Column("warning_kind", 10, wrap=True),
+    Column("subject", 3), Column("visit", 3), Column("warning_kind", 10, wrap=True),
     Column("message", 80, wrap=True),
 )
 
@@ -194,17 +200,17 @@ def text_width(text: str) -> float:
     """The width of one line of ``text`` in column-width units (the width of a digit).
 
     CJK (East Asian wide and full-width) characters count double, upper-case Latin letters
-    and a few wide signs 1.25, lower-case letters, spaces and punctuation 0.9, digits 1.
+    and a few wide signs 1.15, lower-case letters, spaces and punctuation 0.9, digits 1.
 
     >>> text_width("W6D4"), text_width("受试者"), text_width("2026-11-30")
-    (4.5, 6.0, 9.8)
+    (4.3, 6.0, 9.8)
     """
     total = 0.0
     for ch in text:
         if ch.isdigit():
             total += 1
         elif ch.isupper() or ch in "mwMW@%":
-            total += 1.25
+            total += 1.15
         elif ch.isascii():
             total += 0.9
         elif unicodedata.east_asian_width(ch) in "WF":
@@ -349,7 +355,7 @@ class _Context:
 #: a cell to write: (value, XlsxWriter format properties)
 _CellSpec = tuple[object, Mapping[str, object]] | None
 
-_HEADER = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": f"#{_HEADER_FILL}",
+_HEADER = {"text_wrap": True, "valign": "top", "bg_color": f"#{_HEADER_FILL}",
            "border": 1, "border_color": "#A6A6A6"}
 _ENTRY = {"bg_color": f"#{_ENTRY_FILL}"}
 
@@ -416,7 +422,7 @@ def _cell_width(value: object) -> float:
     if value is None or value == "":
         return 0.0
     if isinstance(value, date):
-        return 10.0
+        return _DATE_WIDTH
     if isinstance(value, str):
         return max(text_width(line) for line in _clean(value).split("\n"))
     return float(len(str(value)))
@@ -427,7 +433,7 @@ def _layout(ctx: _Context, columns: Sequence[Column],
             headers: Sequence[str]) -> list[float]:
     """Column widths: each fixed column as wide as its longest cell (its header's longest
     word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
-    longest = [max(c.width, _longest_word(h)) for c, h in zip(columns, headers, strict=True)]
+    longest = [max(c.width, _BOLD * _longest_word(h)) for c, h in zip(columns, headers, strict=True)]
     seen: list[set[object]] = [set() for _ in columns]
     for values in rows():  # distinct values only: measured once each
         for i, c in enumerate(columns):
@@ -435,21 +441,22 @@ def _layout(ctx: _Context, columns: Sequence[Column],
             if v is not None and v != "" and not isinstance(v, date | int):
                 seen[i].add(v)
             elif isinstance(v, date):
-                longest[i] = max(longest[i], 10.0)
+                longest[i] = max(longest[i], _DATE_WIDTH)
             elif isinstance(v, int):
                 longest[i] = max(longest[i], float(len(str(v))))
     for i, distinct in enumerate(seen):
         for v in distinct:
             longest[i] = max(longest[i], _cell_width(v))
-    pad = 1.5
+    pad = _PAD
     widths = [w + pad for w in longest]
     flex = [i for i, c in enumerate(columns) if c.wrap]
     if flex:
         fixed = sum(w for i, w in enumerate(widths) if i not in flex)
-        room = max(PAGE_UNITS - fixed, 0.0)
+        room = max(PAGE_UNITS - fixed - _COL_EXTRA * len(columns), 0.0)
         share = sum(columns[i].width for i in flex)
         for i in flex:
-            least = max(columns[i].width * 0.6, _longest_word(headers[i]) + pad, 8.0)
+            least = max(columns[i].width * 0.5, _BOLD * _longest_word(headers[i]) + pad, 6.0)
+            least = min(least, widths[i])  # a short column needs no more than its longest text
             widths[i] = max(min(widths[i], room * columns[i].width / share), least)
     return [round(w, 1) for w in widths]
 
@@ -493,7 +500,7 @@ def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True)
         ws.fit_to_pages(1, 0)
     ws.repeat_rows(TITLE_ROW - 1, HEADER_ROW - 1)
     cfg = ctx.study.config
-    font = f'&"{FONT},Regular"&9'
+    font = f'&"{FONT},Regular"&10'
     ws.set_header(f"&L{font}{_header_text(cfg.name)}"
                   f"&R{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}",
                   {"margin": 0.3})
@@ -749,7 +756,7 @@ def _timeline(ctx: _Context) -> None:
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
 
     widths = _layout(ctx, fixed, fixed_rows, headers)
-    week_width = 3.5  # two digits; a visit's name is turned upright in its cell
+    week_width = 3.0  # two digits; a visit's name is turned upright in its cell
     longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
                          if isinstance(v, str)), default=0.0)
     label_height = longest_label * FONT_SIZE * 0.62 + 8
@@ -760,7 +767,8 @@ def _timeline(ctx: _Context) -> None:
     _print_setup(ctx, sheet, freeze=len(fixed) + 1, fit=False)
     # pages across at 100 %: the subject columns repeated, a page break after the cap week
     # (treatment on the first page, EOT and follow-up after) if the weeks fit, else sooner
-    per_page = max(min(int((PAGE_UNITS * 0.8 - sum(widths)) // week_width), cap_week), 1)
+    per_page = max(min(int((_UNITS_AT_100 - sum(widths) - _COL_EXTRA * len(widths))
+                           // (week_width + _COL_EXTRA)), cap_week), 1)
     ws.repeat_columns(0, len(fixed) - 1)
     ws.set_v_pagebreaks([len(fixed) + k for k in range(per_page, len(weeks), per_page)])
     _title(ctx, sheet, "timeline", span=len(fixed))
