@@ -102,7 +102,8 @@ EXPORT_COLUMNS: Final = ("subject_id", "visit", "exported_actual_date", "exporte
 FONT: Final = "Microsoft YaHei"
 FONT_SIZE: Final = 10
 #: Points per line of wrapped text at FONT_SIZE (CJK fonts' line gap included), and padding.
-LINE_PT: Final = 13.5
+LINE_PT: Final = 12.5
+CJK_LINE_PT: Final = 14.5
 ROW_PAD_PT: Final = 3.0
 DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
 #: The widest a sheet may be, in column-width units as stored (the width of a digit; each
@@ -248,7 +249,7 @@ def wrapped_lines(text: str, width: float) -> int:
     >>> wrapped_lines("生命体征；安全性实验室检查", 10), wrapped_lines("a\\nb", 40)
     (4, 2)
     """
-    room = max(width - 1.0, 1.0)  # the cell's own padding
+    room = max(width - 0.6, 1.0)  # the cell's own padding
     lines = 0
     for para in text.split("\n"):
         lines += 1
@@ -378,14 +379,16 @@ class _Sheet:
     def write_row(self, cells: Sequence[_CellSpec],
                   height: float | None = None) -> None:
         """Write the next row: per column ``(value, format properties)`` or ``None``."""
-        lines = 1
+        need = height or 0.0
         for i, cell in enumerate(cells):
             if cell is None:
                 continue
             value, props = cell
             if isinstance(value, str) and (props.get("text_wrap") or "\n" in value):
-                lines = max(lines, wrapped_lines(_clean(value), self.widths[i]))
-        need = max(height or 0.0, lines * LINE_PT + ROW_PAD_PT if lines > 1 else 0.0)
+                lines = wrapped_lines(_clean(value), self.widths[i])
+                if lines > 1:  # CJK fonts' lines are taller than Latin ones
+                    line = LINE_PT if value.isascii() else CJK_LINE_PT
+                    need = max(need, lines * line + ROW_PAD_PT)
         if need > DEFAULT_ROW_PT:
             self.ws.set_row(self.row, need)
         for i, cell in enumerate(cells):
