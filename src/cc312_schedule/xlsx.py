@@ -117,6 +117,7 @@ _COL_EXTRA: Final = 0.71
 _MARGIN_IN: Final = 0.25  # left/right page margin, inches (6.4 mm)
 _PAD: Final = 0.6  # units added to a column's longest text (the programs pad cells themselves)
 _DATE_WIDTH: Final = 8.8  # yyyy-mm-dd: eight digits and two narrow dashes (LibreOffice: 8.7)
+_LONGEST_UNBROKEN: Final = 9.0  # a wrap column is made wide enough for words up to this long
 _BOLD: Final = 1.0  # header text is regular (bold would be ~12 % wider): its fill marks it
 
 
@@ -447,9 +448,12 @@ def _layout(ctx: _Context, columns: Sequence[Column],
                 longest[i] = max(longest[i], _DATE_WIDTH)
             elif isinstance(v, int):
                 longest[i] = max(longest[i], float(len(str(v))))
+    words = [0.0] * len(columns)  # a wrap column's longest word: never broken if it can help it
     for i, distinct in enumerate(seen):
         for v in distinct:
             longest[i] = max(longest[i], _cell_width(v))
+            if columns[i].wrap and isinstance(v, str):
+                words[i] = max(words[i], _longest_word(v))
     pad = _PAD
     widths = [w + pad for w in longest]
     flex = [i for i, c in enumerate(columns) if c.wrap]
@@ -458,9 +462,16 @@ def _layout(ctx: _Context, columns: Sequence[Column],
         room = max(PAGE_UNITS - fixed - _COL_EXTRA * len(columns), 0.0)
         share = sum(columns[i].width for i in flex)
         for i in flex:
-            least = max(columns[i].width * 0.5, _BOLD * _longest_word(headers[i]) + pad, 6.0)
+            least = max(columns[i].width * 0.5, _BOLD * _longest_word(headers[i]) + pad, 6.0,
+                        min(words[i], _LONGEST_UNBROKEN) + pad)
             least = min(least, widths[i])  # a short column needs no more than its longest text
             widths[i] = max(min(widths[i], room * columns[i].width / share), least)
+        over = sum(widths) + _COL_EXTRA * len(columns) - PAGE_UNITS
+        for i in flex:  # still too wide: long words may break rather than the print shrink
+            floor = max(_BOLD * _longest_word(headers[i]) + pad, 6.0)
+            give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
+            widths[i] -= give
+            over -= give
     return [round(w, 1) for w in widths]
 
 
