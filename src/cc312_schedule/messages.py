@@ -450,13 +450,21 @@ class Text:
 _BABEL_LOCALES: Final = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
 
+#: English weekday names (what the engine's English texts always said): planning in English
+#: never imports Babel (the day list's CSV and ``plan --format csv`` start fast).
+_ENGLISH_WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                            "Sunday")
+
+
 def weekday_name(lang: str, day: date) -> str:
-    """The weekday in prose, from Babel's CLDR data: Sunday in English, 周日 in Chinese
-    (zh-CN-terms.md: 周日, not 周天 or 星期日).
+    """The weekday in prose: Sunday in English; from Babel's CLDR data in other languages, 周日
+    in Chinese (zh-CN-terms.md: 周日, not 周天 or 星期日).
 
     >>> weekday_name("en", date(2026, 11, 22)), weekday_name("zh-CN", date(2026, 11, 22))
     ('Sunday', '周日')
     """
+    if lang == "en":
+        return _ENGLISH_WEEKDAYS[day.weekday()]
     from babel.dates import format_date  # imported when first needed: the engine never does
 
     return str(format_date(day, "EEE" if lang == "zh-CN" else "EEEE",
