@@ -1,64 +1,123 @@
 # Two commands do all set-up on a fresh clone (only python3, pip and make assumed):
-#   make run    creates .venv, installs the package, and writes everything for the bundled
-#               example study into out/: the plan (csv, json, table), the nurses' calendars
-#               (out/ics/*.ics) and the coordinators' workbook (out/plan.xlsx); the same for the
-#               Chinese example study (templates/example-study-zh) under out/zh-CN/
-#   make test   installs the test dependencies (and the programs the tests drive) and runs every test
+#   make run    creates .venv, installs the package (pinned by constraints.txt), and writes
+#               everything for the bundled example study into out/: the plan (csv, json, table),
+#               the nurses' calendars (out/ics/*.ics) and the coordinators' workbook
+#               (out/plan.xlsx), the nurses' due list (out/due-*.html, out/due.csv), a
+#               participant's schedule (out/handout-*), the CDISC USDM schedule
+#               (out/cc312-usdm.json) and SDTM datasets (out/sdtm/); the Chinese example study
+#               (templates/example-study-zh) in Chinese under out/zh-CN/. It works on a fresh copy of the example, out/example-study, so
+#               nothing is written into templates/; `make run STUDY=folder` runs on that folder.
+#               Afterwards the tool is .venv/bin/cc312-schedule; `. .venv/bin/activate` once
+#               per shell makes the README's `cc312-schedule ...` lines work as written.
+#   make test   installs the test dependencies (pinned) and what the tests drive, then runs
+#               every test, mypy and ruff. Debian programs (LibreOffice, calcurse, ...) install
+#               only as root; without them their tests skip with the reason (in CI they fail).
+#   make lock   refreshes constraints.txt after a dependency change (see "Pinned installs").
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STUDY ?= templates/example-study
-STUDY_ZH ?= templates/example-study-zh
 OUT ?= out
+EXAMPLE := templates/example-study
+EXAMPLE_ZH := templates/example-study-zh
+STUDY ?= $(OUT)/example-study
+HANDOUT_SUBJECT ?= 003
 
-.PHONY: run test lint golden bench pictures clean
+# ---- Pinned installs -------------------------------------------------------------------------
+# pyproject.toml keeps the library's ranges (what it works with); constraints.txt pins every
+# package, direct and indirect, of the package and its [test] and [lint] extras, resolved for
+# Python 3.11 on Linux (CI's), so that a fresh clone installs what was tested: a new icalendar
+# or holidays release cannot change the golden calendars or the estimated holidays unnoticed.
+# `make run`, `make test` (so CI) and `make bench` install with `pip install -c constraints.txt`.
+# tests/test_constraints.py fails when the two files disagree (a dependency without a pin, a pin
+# outside its range) or when .venv holds other versions than the pins.
+#   make lock                    after adding or changing a dependency in pyproject.toml, or
+#                                after merging a branch that did: pins the new packages at their
+#                                newest allowed release and keeps every other pin as it is
+#   make lock UPGRADE=1          moves every pin to the newest release the ranges allow
+#   make lock UPGRADE="icalendar holidays"   moves only those packages
+# Then run `make test` and commit pyproject.toml and constraints.txt together. A merge conflict
+# inside constraints.txt: take either side (git checkout --theirs constraints.txt), `make lock`.
+# The same command pins khal, the calendar client the tests drive from its own venv
+# (.venv-khal, tests/setup-system.sh), in tests/khal-constraints.txt.
+LOCK := constraints.txt
+KHAL_LOCK := tests/khal-constraints.txt
+PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
+LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+
+.PHONY: run test lint lock golden bench clean pictures
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 run: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(PIP_INSTALL) -e .
 	mkdir -p $(OUT)
+	$(if $(filter $(OUT)/example-study,$(STUDY)),rm -rf $(STUDY) && cp -R $(EXAMPLE) $(STUDY) && rm -f $(STUDY)/.cc312-*)
 	$(BIN)/cc312-schedule check $(STUDY)
-	$(BIN)/cc312-schedule plan $(STUDY) --format csv -o $(OUT)/plan.csv
-	$(BIN)/cc312-schedule plan $(STUDY) --format json -o $(OUT)/plan.json
-	$(BIN)/cc312-schedule plan $(STUDY) --format table -o $(OUT)/plan.txt
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format csv -o $(OUT)/plan.csv
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format json -o $(OUT)/plan.json
+	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format table -o $(OUT)/plan.txt
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
-	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx"
-	# the same example in Chinese (language = "zh-CN"): every output under $(OUT)/zh-CN/
-	mkdir -p $(OUT)/zh-CN
-	$(BIN)/cc312-schedule check $(STUDY_ZH)
-	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format csv -o $(OUT)/zh-CN/plan.csv
-	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format json -o $(OUT)/zh-CN/plan.json
-	$(BIN)/cc312-schedule plan $(STUDY_ZH) --format table -o $(OUT)/zh-CN/plan.txt
-	$(BIN)/cc312-schedule ics $(STUDY_ZH) -o $(OUT)/zh-CN/ics
-	$(BIN)/cc312-schedule xlsx $(STUDY_ZH) -o $(OUT)/zh-CN/plan.xlsx
-	@echo "wrote the same in Chinese under $(OUT)/zh-CN/"
+	$(BIN)/cc312-schedule usdm $(STUDY) -o $(OUT)/cc312-usdm.json
+	$(BIN)/cc312-schedule sdtm $(STUDY) -o $(OUT)/sdtm
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-en.html --language en
+	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-zh-CN.html --language zh-CN
+	$(BIN)/cc312-schedule due $(STUDY) --format csv -o $(OUT)/due.csv
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-en.pdf --language en
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.pdf --language zh-CN
+	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
+	@echo "wrote $(OUT)/due-en.html $(OUT)/due-zh-CN.html $(OUT)/due.csv $(OUT)/handout-$(HANDOUT_SUBJECT)-*.pdf|html"
+	# the Chinese example study (templates/example-study-zh, language zh-CN), on a fresh copy too:
+	# every output in Chinese under $(OUT)/zh-CN/ (its warnings are the English example's: not
+	# printed twice)
+	rm -rf $(OUT)/zh-CN && mkdir -p $(OUT)/zh-CN && cp -R $(EXAMPLE_ZH) $(OUT)/zh-CN/example-study && rm -f $(OUT)/zh-CN/example-study/.cc312-*
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format csv -o $(OUT)/zh-CN/plan.csv
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format json -o $(OUT)/zh-CN/plan.json
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format table -o $(OUT)/zh-CN/plan.txt
+	$(BIN)/cc312-schedule ics $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/ics
+	$(BIN)/cc312-schedule xlsx $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/plan.xlsx
+	$(BIN)/cc312-schedule due $(OUT)/zh-CN/example-study --format html -o $(OUT)/zh-CN/due.html --language zh-CN
+	$(BIN)/cc312-schedule handout $(OUT)/zh-CN/example-study $(HANDOUT_SUBJECT) -o $(OUT)/zh-CN/handout-$(HANDOUT_SUBJECT).pdf --language zh-CN
+	@echo "wrote the same for the Chinese example study under $(OUT)/zh-CN/"
+	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 
 test: $(BIN)/python
 	sh tests/setup-system.sh
-	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(PIP_INSTALL) -e '.[test,lint]'
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m mypy
 	$(BIN)/python -m ruff check src tests benchmarks
 
+# uv resolves for the target (Python 3.11, Linux) whatever this machine runs; it reads the
+# existing constraints.txt and keeps its pins unless told to upgrade.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install -q 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 \
+	    --python-platform linux --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(LOCK)
+	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
+	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
+
 # The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(PIP_INSTALL) -e .
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
-
-# Each page of the example workbooks (English, Chinese) as printed by LibreOffice, as PNGs
-# under $(OUT)/pictures/, for a person to look at.
-pictures: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
-	$(BIN)/python tests/pictures.py $(OUT)/pictures
 
 # Rewrite the golden files from the current code; review the diff before committing.
 golden: $(BIN)/python
 	$(BIN)/python tests/regenerate_golden.py
 	$(BIN)/python tests/test_ics_golden.py
+
+# PNG pictures of every printed page kind, for a person to look at (out/pictures/, not in the
+# repository): the due list and the participant's schedule as headless Chromium shows their
+# HTML, the schedule's WeasyPrint PDF page by page (pdftoppm), and every page of the English
+# and Chinese workbooks as LibreOffice Calc prints them. Needs `make run` first.
+pictures: run
+	rm -rf $(OUT)/pictures
+	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
+	$(BIN)/python tests/xlsx_pictures.py $(OUT) $(OUT)/pictures
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

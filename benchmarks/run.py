@@ -297,9 +297,53 @@ def step_import(study_dir: str, work: Path) -> dict[str, Any]:
     return {"time": t1 - t0, "changes": result.changes, "conflicts": len(result.conflicts)}
 
 
+def step_due(study_dir: str, work: Path) -> dict[str, Any]:
+    """The nurses' due list of one day, as `cc312-schedule due --format html` makes it."""
+    from cc312_schedule.due import plan_due, to_due_table
+    from cc312_schedule.pages import to_due_html
+
+    t0 = time.perf_counter()
+    study, plan = _load_and_plan(study_dir)
+    t1 = time.perf_counter()
+    due = plan_due(study, plan, start=TODAY)
+    t2 = time.perf_counter()
+    html = to_due_html(due, generated="2026-11-25 16:00")
+    to_due_table(due)
+    t3 = time.perf_counter()
+    week_rows = len(plan_due(study, plan, start=TODAY, end=date(2026, 12, 1)).rows)
+    t4 = time.perf_counter()
+    (work / "due.html").write_text(html, encoding="utf-8")
+    return {"load_plan": t1 - t0, "due": t2 - t1, "render": t3 - t2, "week": t4 - t3,
+            "total": t3 - t0, "rows": len(due.rows), "week_rows": week_rows}
+
+
+def step_handout(study_dir: str, work: Path) -> dict[str, Any]:
+    """A participant's schedule of the example study (003, from TODAY) as PDF, zh-CN and en.
+
+    ``first``: the first PDF of a process (WeasyPrint and the fonts loading); ``next``: the
+    median of three more, as when a nurse prints several schedules in one run."""
+    from cc312_schedule import example_study_path, load_study, plan_study
+    from cc312_schedule.handout import plan_handout
+    from cc312_schedule.pages import to_handout_html, to_pdf
+
+    study = load_study(example_study_path())
+    plan = plan_study(study, today=TODAY)
+    out: dict[str, Any] = {}
+    for lang in ("zh-CN", "en"):
+        times = []
+        for _ in range(4):
+            t0 = time.perf_counter()
+            pdf = to_pdf(to_handout_html(plan_handout(study, plan, "003", today=TODAY,
+                                                      generated=TODAY, language=lang)))
+            times.append(time.perf_counter() - t0)
+        (work / f"handout-{lang}.pdf").write_bytes(pdf)
+        out[lang] = {"first": times[0], "next": statistics.median(times[1:]), "bytes": len(pdf)}
+    return out
+
+
 STEP_FUNCTIONS: dict[str, Callable[[str, Path], dict[str, Any]]] = {
     "plan": step_plan, "ics": step_ics, "ics-base": step_ics_base, "xlsx": step_xlsx,
-    "xlsx-base": step_xlsx_base, "import": step_import,
+    "xlsx-base": step_xlsx_base, "import": step_import, "due": step_due, "handout": step_handout,
 }
 
 # ---------------------------------------------------------------------------------------
@@ -369,6 +413,22 @@ def _growth(label: str, small: tuple[int, float], large: tuple[int, float]) -> s
             f"time per event ×{per:.2f} → {verdict}")
 
 
+def _pages(cache: Path, out: Callable[..., None]) -> None:
+    """The printed pages: the due list of one day for 1,000 subjects, a participant's schedule."""
+    study = _study(IMPORT_SIZE, cache)
+    work = cache / f"work-{IMPORT_SIZE}"
+    work.mkdir(exist_ok=True)
+    d = _run_step("due", study, work)
+    out(f"due list of {TODAY} for {IMPORT_SIZE:,} subjects ({d['rows']:,} rows): load + plan "
+        f"{_fmt_s(d['load_plan'])}, due rows {_fmt_s(d['due'])}, table + HTML {_fmt_s(d['render'])}; "
+        f"total {_fmt_s(d['total'])}, peak {d['rss_mb']:,.0f} MB (a 7-day range: {_fmt_s(d['week'])})")
+    h = _run_step("handout", study, work)
+    for lang in ("zh-CN", "en"):
+        out(f"participant's schedule (003, {lang}, PDF {h[lang]['bytes'] / 1024:,.0f} KB): first in a "
+            f"process {_fmt_s(h[lang]['first'])}, then {_fmt_s(h[lang]['next'])} each (median of 3)")
+    out()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 subjects only")
@@ -378,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(tempfile.gettempdir()) / "cc312-schedule-bench",
                         help="where generated studies are kept between runs")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
+    parser.add_argument("--pages", action="store_true",
+                        help="only the printed pages: due list (1,000 subjects) and a handout")
     parser.add_argument("--step", choices=[*STEP_FUNCTIONS], help=argparse.SUPPRESS)
     parser.add_argument("--study", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -396,6 +458,10 @@ def main(argv: list[str] | None = None) -> int:
     def out(text: str = "") -> None:
         print(text, flush=True)
         lines.append(text)
+
+    if args.pages:
+        _pages(args.cache, out)
+        return 0
 
     import icalendar
     import openpyxl
@@ -453,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, ms in start.items():
         out(f"| `{name}` | {ms:.0f} ms | {ms - base:+.0f} ms |")
     out()
+    _pages(args.cache, out)
     if len(results) > 1:
         lo, hi = min(results), max(results)
         out(f"growth {lo:,} → {hi:,} subjects:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,30 @@ def _private_holiday_cache(tmp_path_factory: pytest.TempPathFactory,
     """Every test session gets its own holiday cache: no test reads the user's ~/.cache."""
     monkeypatch.setenv("CC312_SCHEDULE_CACHE_DIR",
                        str(tmp_path_factory.getbasetemp() / "holiday-cache"))
+
+
+def in_ci() -> bool:
+    """``CI`` is set (the CI runner sets CI=true; ``.ci/run`` sets CI=1): no test may skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_program(*names: str, what: str | None = None,
+                    install: str = "run 'sh tests/setup-system.sh' (as root for Debian packages)") -> str:
+    """The path of the first of ``names`` found (a command on PATH, or a path to an executable).
+
+    When none is there, the calling test is skipped with the reason — or fails in CI, where
+    every test must run: a CI that skips the LibreOffice or calendar-client tests proves nothing.
+    """
+    for name in names:
+        if "/" in name:
+            if Path(name).is_file() and os.access(name, os.X_OK):
+                return name
+        elif found := shutil.which(name):
+            return found
+    reason = f"{what or names[0]} is not installed: {install}"
+    if in_ci():
+        pytest.fail(f"{reason} (CI must run this test)", pytrace=False)
+    pytest.skip(reason)
 
 
 def write_study(folder: Path, *, study: str = 'name = "Test study"\n',

@@ -1,8 +1,9 @@
-"""``make pictures``: the example study's workbooks (English and Chinese) as a person would
-print them: LibreOffice Calc (headless) converts each to PDF, poppler's ``pdftoppm`` renders
-every page to a PNG named after its sheet, under ``out/pictures/``.
+"""Headless Chromium and poppler for the printed pages: used by tests/test_pages.py and `make pictures`.
 
-    .venv/bin/python tests/pictures.py [OUT_DIR]
+    .venv/bin/python tests/pictures.py out out/pictures
+
+writes a PNG of every printed page kind in ``out`` (``due-*.html`` and ``handout-*.html`` as
+Chromium shows them, ``handout-*.pdf`` page by page with pdftoppm) into ``out/pictures``.
 """
 
 from __future__ import annotations
@@ -11,58 +12,67 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-from cc312_schedule import example_study_path, load_study, plan_study
-from cc312_schedule.messages import message
-from cc312_schedule.xlsx import SHEETS, write_xlsx
-
-ROOT = Path(__file__).resolve().parent.parent
-TODAY = date(2026, 11, 25)
-AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+#: Chromium with nothing of the user's profile and no network chatter; the page is a local file.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars")
+WINDOW = (1240, 1754)  # A4 at 150 dpi, portrait
 
 
-def studies() -> list[tuple[str, Path]]:
-    """(language, study folder): the English example study and the Chinese one."""
-    return [("en", example_study_path()), ("zh-CN", example_study_path("zh-CN"))]
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _run_chromium(html: Path, *args: str) -> None:
+    exe = chromium()
+    if exe is None:
+        raise FileNotFoundError("chromium")
+    with tempfile.TemporaryDirectory(prefix="cc312-chromium-") as profile:
+        subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args,
+                        html.resolve().as_uri()],
+                       check=True, capture_output=True, timeout=120)
+
+
+def print_to_pdf(html: Path, pdf: Path) -> None:
+    """Chromium prints ``html`` to ``pdf`` (the page's own @page size, no browser header/footer)."""
+    _run_chromium(html, f"--print-to-pdf={pdf.resolve()}", "--no-pdf-header-footer")
+
+
+def screenshot(html: Path, png: Path, window: tuple[int, int] = WINDOW) -> None:
+    """Chromium takes a screenshot of ``html`` (the first ``window`` pixels of the page)."""
+    _run_chromium(html, f"--screenshot={png.resolve()}", f"--window-size={window[0]},{window[1]}")
+
+
+def png_size(png: Path) -> tuple[int, int]:
+    """Width and height from the PNG header (IHDR)."""
+    data = png.read_bytes()[:24]
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"not a PNG: {png}")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def pdf_pictures(pdf: Path, prefix: Path, dpi: int = 70) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True,
+                   capture_output=True, timeout=120)
+    return sorted(prefix.parent.glob(prefix.name + "-*.png"))
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else ROOT / "out" / "pictures"
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftoppm") is None:
-        print("make pictures needs LibreOffice (soffice) and poppler-utils (pdftoppm): run "
-              "tests/setup-system.sh as root", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        for lang, folder in studies():
-            study = load_study(folder)
-            study = replace(study, config=replace(study.config, language=lang))
-            xlsx = work / f"plan-{lang}.xlsx"
-            write_xlsx(xlsx, study, plan_study(study, today=TODAY), generated_at=AT)
-            subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                            "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
-                            str(work), str(xlsx)], check=True, capture_output=True, timeout=300)
-            pdf = xlsx.with_suffix(".pdf")
-            names = {message(lang, f"xlsx.sheet.{s}"): s for s in SHEETS}
-            pages = int(next(line.split()[-1] for line in subprocess.run(
-                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
-            ).stdout.splitlines() if line.startswith("Pages:")))
-            for page in range(1, pages + 1):
-                text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                                      capture_output=True, text=True, check=True).stdout
-                sheet = next((s for n, s in names.items() if f" · {n} · " in text.replace("\n", " ")
-                              or f"· {n}" in text), "page")
-                stem = out / f"plan-{lang}-{page:02d}-{sheet}"
-                subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page),
-                                "-l", str(page), str(pdf), str(stem)], check=True)
-            print(f"{lang}: {pages} pages -> {out}/plan-{lang}-*.png")
-    return 0
+    src, dest = Path(argv[0]), Path(argv[1])
+    dest.mkdir(parents=True, exist_ok=True)
+    made: list[Path] = []
+    for html in sorted([*src.glob("due-*.html"), *src.glob("handout-*.html")]):
+        png = dest / (html.stem + ".png")
+        screenshot(html, png)
+        made.append(png)
+    for pdf in sorted(src.glob("handout-*.pdf")):
+        made += pdf_pictures(pdf, dest / pdf.stem)
+    for p in made:
+        print(p)
+    return 0 if made else 1
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

@@ -18,17 +18,31 @@ CASES = {
 }
 
 
+#: Issue 9's clinical edges, one subject each (tests/studies/issue-9-edges/study.toml says which)
+EDGES = HERE / "studies" / "issue-9-edges"
+EDGES_TODAY = "2026-11-30"
+CASES.update({
+    "issue-9-edges-plan.txt": ["--study", str(EDGES), "--format", "table", "--today", EDGES_TODAY],
+    "issue-9-edges-assume-QW.json": ["--study", str(EDGES), "--format", "json", "--today",
+                                     EDGES_TODAY, "--assume", "QW"],
+})
+
+
 def render(args: list[str]) -> str:
     import io
 
     from cc312_schedule import example_study_path
     from cc312_schedule.cli import main
 
+    study, today = str(example_study_path()), ["--today", TODAY]
+    if args[:1] == ["--study"]:
+        study, args, today = args[1], args[2:], []
     out, err = io.StringIO(), io.StringIO()
-    code = main(["plan", str(example_study_path()), "--today", TODAY, *args], stdout=out, stderr=err)
+    code = main(["plan", study, *today, *args], stdout=out, stderr=err)
     assert code == 0, err.getvalue()
-    # the example study's path differs per checkout: keep only its folder name
-    return out.getvalue().replace(str(example_study_path()), "templates/example-study")
+    # the study's path differs per checkout: keep only the part inside the repository
+    return (out.getvalue().replace(str(example_study_path()), "templates/example-study")
+            .replace(str(EDGES), "tests/studies/issue-9-edges"))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,64 @@
 #!/bin/sh
-# Installs the system programs that some tests drive. Run from the repository root, as root
-# (CI on Debian; `make test` runs it). Kept as one script so `make test` and CI install the same.
+# Installs the system programs that some tests drive. Run from the repository root (`make test`
+# runs it; so does CI, as root on Debian). Kept as one script so `make test` and CI install the
+# same. Debian packages go through apt_install below: as root it runs apt-get (`apt-get update`
+# once); without root or apt-get it says what it skipped and goes on, so `make test` still runs
+# every other test (the tests needing a skipped program skip with the reason, see
+# tests/conftest.py require_program) — except in CI (CI set), where a missing program is an error.
 set -eu
+
+in_ci() {  # CI set to anything but "", 0, false or no (as tests/conftest.py in_ci)
+    case "$(printf '%s' "${CI:-}" | tr 'A-Z' 'a-z')" in
+        ''|0|false|no) return 1 ;;
+        *) return 0 ;;
+    esac
+}
+
+apt_updated=
+apt_install() {  # apt_install PACKAGE...
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        if [ -z "$apt_updated" ]; then
+            apt-get update -q
+            apt_updated=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    elif in_ci; then
+        echo "setup-system: CI needs $* installed, but this is not root with apt-get" >&2
+        exit 1
+    else
+        echo "setup-system: not root (or no apt-get): skipped installing $*;" \
+             "the tests that need it will be skipped (as root: sh tests/setup-system.sh)" >&2
+    fi
+}
 
 # calcurse (Debian package): a plain calendar client; tests/test_ics_clients.py imports our .ics.
 if ! command -v calcurse >/dev/null 2>&1; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q calcurse
+    apt_install calcurse
 fi
 
 # khal (PyPI) in a virtual environment of its own (.venv-khal, git-ignored), so its
-# dependencies never mix with the package's.
+# dependencies never mix with the package's; pinned by tests/khal-constraints.txt (make lock).
 if [ ! -x .venv-khal/bin/khal ]; then
     python3 -m venv .venv-khal
-    .venv-khal/bin/python -m pip install -q khal
+    .venv-khal/bin/python -m pip install -q -c tests/khal-constraints.txt khal
 fi
 
 # LibreOffice Calc, headless (Debian package): tests/test_xlsx_libreoffice.py opens the
 # coordinators' workbook in a real spreadsheet program and converts it to CSV and PDF.
 if ! command -v soffice >/dev/null 2>&1; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-calc-nogui
+    apt_install libreoffice-calc-nogui
 fi
 
-# poppler-utils (pdftotext, pdffonts, pdftoppm) and Noto CJK fonts (Debian packages): the
-# workbook's PDF, printed by LibreOffice, is read back in tests/test_xlsx_print.py; the CJK
-# font makes the Chinese workbook print as text, not boxes.
-if ! command -v pdftotext >/dev/null 2>&1 || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
-    apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends poppler-utils fonts-noto-cjk
+# Printed pages (tests/test_pages.py, and the workbook's print in tests/test_xlsx_print.py): headless Chromium opens the HTML pages, prints them to PDF
+# and takes screenshots; WeasyPrint needs Noto CJK for Chinese and libharfbuzz-subset0 to subset it
+# quickly (without it ~20 s per page instead of ~0.2 s); poppler's pdfinfo, pdffonts, pdftotext and
+# pdftoppm check the PDFs (and `make pictures` renders them).
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$missing fonts-noto-cjk"
+dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || missing="$missing libharfbuzz-subset0"
+if [ -n "$missing" ]; then
+    # shellcheck disable=SC2086
+    apt_install $missing
 fi

@@ -91,10 +91,10 @@ DECISION_CASES = [
         [*INDUCTION, "2026-04-06", "2026-04-13"],
         Outcome.AWAITING_DECISION, id="QW-weeks-count-from-first-dose-week"),
     pytest.param(
-        # the assessment window opens on day 26 (03-27): a continue then is allowed
-        [dec("2026-03-27", "continue", "QW", weeks=1)],
+        # "After Day 28": a continue on day 28 itself (03-29, a Sunday) is allowed
+        [dec("2026-03-29", "continue", "QW", weeks=1)],
         [*INDUCTION, "2026-03-30"],
-        Outcome.AWAITING_DECISION, id="continue-on-window-opening-day"),
+        Outcome.AWAITING_DECISION, id="continue-on-day-28"),
     pytest.param(
         # stop on day 16: days 18, 22, 25 removed
         [dec("2026-03-17", "stop")],
@@ -196,7 +196,11 @@ def test_eot_is_never_before_the_stop_decision() -> None:
     # awaiting since day 28; stopped on day 60 (05-01): last dose 03-26 + 7 = 04-02 < 05-01
     plan = plan_subject(P, SUBJECT, [dec("2026-05-01", "stop")])
     assert visit_dates(plan, EventKind.EOT) == [("EOT", "2026-05-01")]
-    assert visit_dates(plan, EventKind.FOLLOW_UP)[0] == ("FU1", "2026-04-23")  # from last dose
+    # the follow-ups wait with the EOT: FU1 = EOT + 21 days (not last dose + 28 = 04-23,
+    # which would fall before the EOT), FU2 = EOT + 77, FU3 = EOT + 161
+    assert visit_dates(plan, EventKind.FOLLOW_UP) == [
+        ("FU1", "2026-05-22"), ("FU2", "2026-07-17"), ("FU3", "2026-10-09")]
+    assert plan.contraception_end == D("2026-09-26")  # still from the last dose 03-26
 
 
 def test_clipped_decision_warns_naming_it() -> None:
@@ -234,10 +238,15 @@ def test_assume_does_not_touch_decided_subjects() -> None:
 # ---- decisions that cannot be applied ----------------------------------------------------
 
 BAD_DECISIONS = [
-    pytest.param([dec("2026-03-20", "continue", "QW")], "before the D28 assessment window opens",
+    pytest.param([dec("2026-03-20", "continue", "QW")], "before study day 28 (2026-03-29)",
                  id="regimen-before-day28-window"),
-    pytest.param([dec("2026-03-10", "hold"), dec("2026-03-20", "resume", "QW", line=3)],
-                 "before the D28 assessment window opens", id="resume-with-regimen-too-early"),
+    # the D28 window opens on day 26 (03-27), but the record says "After Day 28"
+    pytest.param([dec("2026-03-27", "continue", "QW")], "before study day 28 (2026-03-29)",
+                 id="regimen-on-day-26-inside-window"),
+    pytest.param([dec("2026-03-28", "continue", "QW")], "before study day 28 (2026-03-29)",
+                 id="regimen-on-day-27-inside-window"),
+    pytest.param([dec("2026-03-10", "hold"), dec("2026-03-28", "resume", "QW", line=3)],
+                 "before study day 28 (2026-03-29)", id="resume-with-regimen-on-day-27"),
     pytest.param([dec("2026-03-30", "resume")], "resume without a hold", id="resume-without-hold"),
     pytest.param([dec("2026-03-17", "stop"), dec("2026-03-30", "continue", "QW", line=3)],
                  "nothing may follow a stop", id="continue-after-stop"),

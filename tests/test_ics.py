@@ -56,7 +56,7 @@ def set_toml(folder: Path, **values: str) -> None:
     """Replace (or add) top-level keys of study.toml; values are TOML literals."""
     path = folder / "study.toml"
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
-             if not any(re.match(rf"{k}\s*=", ln) for k in values)]
+             if not any(re.match(rf"{k}(\.\w+)?\s*=", ln) for k in values)]  # site.name too
     lines += [f"{k} = {v}" for k, v in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -180,7 +180,8 @@ def test_description_fields(study_dir: Path, tmp_path: Path) -> None:
     assert str(ev["DESCRIPTION"]).splitlines() == [
         "Cohort: 2", "Dose level: DL2", "Visit: W21D4", "Kind: dose", "Study day: 144",
         "Week: 21", "Target date: 2026-11-26", "Planned date: 2026-11-26",
-        "Window: 2026-11-25 – 2026-11-27", "Procedures: vital signs", "Regimen: BIW",
+        "Window: 2026-11-25 – 2026-11-27", "Procedures: vital signs",
+        "Regimen: BIW (twice weekly, days 1 and 4)",
         "Status: planned"]
     assert str(ev["LOCATION"]) == "Deyang People's Hospital (德阳市人民医院)"
 
@@ -483,8 +484,9 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     assert str(evs["D28"]["SUMMARY"]) == "S003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
     assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
-    for label in ("研究日：144", "理论访视日期：2026-11-26", "计划访视日期：2026-11-26",
-                  "窗口期：2026-11-25 至 2026-11-27", "给药方案：BIW", "状态：已计划"):
+    for label in ("研究日：144", "理论访视日期：2026-11-26（周四）", "计划访视日期：2026-11-26（周四）",
+                  "窗口期：2026-11-25（周三）至 2026-11-27（周五）", "给药方案：BIW（每周2次（第1、4天））",
+                  "状态：已计划", "访视检查项目：生命体征"):
         assert label in desc
     cal = icalendar.Calendar.from_ical(path.read_bytes())
     assert calname(cal) == "CC312 example study · S003（队列 2，DL2）"
@@ -756,8 +758,13 @@ def test_subject_removed_from_the_study_is_cancelled_in_the_site_calendar(
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         path.write_text("".join(ln for ln in lines if not ln.startswith("006,")),
                         encoding="utf-8")
-    export(study_dir, out, T1)
+    # a published subject never vanishes silently: refused until retired on purpose (issue 9)
+    assert main(["ics", str(study_dir), "-o", str(out), "--generated-at", T1.isoformat()],
+                stdout=io.StringIO(), stderr=io.StringIO()) == 2
+    export(study_dir, out, T1, "--retire", "006")
     site = [e for e in events_of(out / "site.ics") if str(e["SUMMARY"]).find("S006") >= 0]
     assert len(site) == 9
     assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in site} == {("CANCELLED", 1)}
-    assert (out / "subject-006.ics").exists()  # the old file is left as it was, not deleted
+    own = events_of(out / "subject-006.ics")  # its own calendar: every event cancelled too
+    assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in own} == {("CANCELLED", 1)}
+    assert len(own) == 9

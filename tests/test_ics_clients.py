@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from conftest import copy_example_study
+from conftest import copy_example_study, require_program
 
 pytestmark = pytest.mark.slow
 
@@ -29,14 +28,9 @@ T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
-def need(program: str | None, what: str) -> str:
+def need(program: str, what: str) -> str:
     """The program's path; fail in CI, skip elsewhere, when it is missing."""
-    if program and (Path(program).is_file() or shutil.which(program)):
-        return program if Path(program).is_file() else str(shutil.which(program))
-    reason = f"{what} is not installed: run 'sh tests/setup-system.sh' as root"
-    if os.environ.get("CI"):
-        pytest.fail(reason + " (CI must run this test)")
-    pytest.skip(reason)
+    return require_program(program, what=what)
 
 
 def export(folder: Path, out: Path, at: datetime = T0, *args: str) -> None:

@@ -18,7 +18,8 @@ from cc312_schedule import example_study_path
 pytestmark = pytest.mark.slow  # subprocesses
 
 EXPORTERS = ("pandas", "openpyxl", "icalendar", "python_calamine")
-ENGINE = ("days", "protocol", "study", "engine", "model", "sitecal", "capacity")
+ENGINE = ("days", "protocol", "domain", "opendays", "model", "engine", "capacity", "slots", "study",
+          "sitecal")
 
 
 def modules_after(code: str) -> set[str]:

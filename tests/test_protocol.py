@@ -103,6 +103,7 @@ def test_template_ships_in_the_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "cc312_schedule/templates/cc312.toml" in names
     assert "cc312_schedule/templates/example-study/subjects.csv" in names
+    assert {"cc312_schedule/html/due.html.j2", "cc312_schedule/html/handout.html.j2"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import cc312_schedule as c; p = c.load_protocol(); s = c.load_study(c.example_study_path());"

@@ -21,10 +21,11 @@ from cc312_schedule import (
     plan_study,
     plan_subject,
 )
-from cc312_schedule.capacity import next_slot, plan_balanced
+from cc312_schedule.capacity import plan_balanced
 from cc312_schedule.cli import main
 from cc312_schedule.errors import ScheduleError
 from cc312_schedule.sitecal import CalendarConfig, ShiftPreference, SiteCalendar, load_site_calendar
+from cc312_schedule.slots import next_slot
 from cc312_schedule.warnings import (
     CapacityWarning,
     ClosedDayConflictWarning,
@@ -216,7 +217,7 @@ def test_balancing_moves_the_visit_with_the_widest_window(make_study: Callable[.
         decisions="B,2026-03-09,continue,BIW,,,Dr. A,\n",
         files={"closed-days.csv": "date,status,reason\n2026-03-08,open,weekend clinic\n"})
     study = load_study(folder)
-    plan = plan_study(study)
+    plan = plan_study(study, today=None)
     balanced = plan_balanced(plan, study.protocol, study.calendar)  # type: ignore[arg-type]
     moved = {(p.subject_id, e.visit): e.planned_date for p in balanced for e in p.doses
              if e.planned_date != e.target_date and e.target_date <= D("2026-03-09")}
@@ -274,7 +275,7 @@ def test_next_slot_cli(staggered: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_no_calendar_keeps_targets(make_study: Callable[..., Path]) -> None:
     folder = make_study(study='name = "x"\n[calendar]\nenabled = false\n',
                         subjects="001,1,DL1,2026-03-05,,,,\n")
-    e = plan_study(load_study(folder)).subject("001").event("W1D4")
+    e = plan_study(load_study(folder), today=None).subject("001").event("W1D4")
     assert e.planned_date == e.target_date == D("2026-03-08") and e.status is EventStatus.PLANNED
 
 

@@ -85,8 +85,8 @@ BAD_INPUTS = [
     pytest.param({"decisions": "001,2026-03-30,continue,QW,,,,\n"},
                  "decisions.csv:2: investigator: missing investigator", id="no-investigator"),
     pytest.param({"decisions": "001,2026-03-20,continue,QW,,,Dr. A,\n"},
-                 "decisions.csv:2: decided_on: subject 001: a regimen chosen before the D28 "
-                 "assessment window opens on 2026-03-27", id="continue-before-window"),
+                 "decisions.csv:2: decided_on: subject 001: a regimen chosen before study day 28 "
+                 "(2026-03-29)", id="continue-before-day-28"),
     pytest.param({"decisions": "001,2026-03-17,stop,,,,Dr. A,\n001,2026-03-30,continue,QW,,,Dr. A,\n"},
                  "decisions.csv:3: action: subject 001: the subject was stopped on 2026-03-17",
                  id="decision-after-stop"),

@@ -130,7 +130,7 @@ def test_overview_row(small: Path) -> None:
     assert values["Regimen"] == "BIW"
     assert (values["Doses given"], values["Doses missed"], values["Doses still planned"]) == (2, 0, 6)
     assert values["Next visit"] == "W2D1"  # overdue: nothing recorded, window ended 2026-03-10
-    assert values["Decision due"] == datetime(2026, 3, 29)
+    assert values["Decision due"] == datetime(2026, 3, 30)  # D28 planned: its target 03-29 is a Sunday
     assert values["Last possible dose (day 168)"] == datetime(2026, 8, 16)
     assert values["State"] == "in induction"
     assert row["Decision due"].is_date

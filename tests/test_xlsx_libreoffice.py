@@ -7,9 +7,7 @@ soffice is a failure, never a skip; elsewhere these tests skip with the reason.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -20,6 +18,7 @@ import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.xlsx import write_xlsx
+from conftest import require_program
 
 pytestmark = pytest.mark.slow
 
@@ -29,13 +28,9 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 
 
 def soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is missing in CI: tests/setup-system.sh installs "
-                        "libreoffice-calc-nogui")
-        pytest.skip("LibreOffice (soffice) is not installed; run tests/setup-system.sh as root")
-    return exe
+    return require_program("soffice", "libreoffice", what="LibreOffice (soffice)",
+                           install="run 'sh tests/setup-system.sh' as root "
+                                   "(Debian's libreoffice-calc-nogui)")
 
 
 def convert(src: Path, to: str, outdir: Path) -> list[Path]:

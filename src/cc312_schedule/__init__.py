@@ -12,11 +12,13 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI 
 if TYPE_CHECKING:  # the names below, for type checkers and IDEs
     from typing import Any
 
+    from .clock import plan_study
     from .days import StudyDay, Window, parse_iso_date
-    from .engine import check_decisions, plan_study, plan_subject, visit_kind
+    from .engine import check_decisions, plan_subject, visit_kind
     from .errors import (
         DecisionError,
         InvalidStudyError,
+        NotFoundError,
         ProtocolError,
         ScheduleError,
         StudyFileError,
@@ -57,6 +59,7 @@ _EXPORTS = {
     "EventKind": "model",
     "EventStatus": "model",
     "InvalidStudyError": "errors",
+    "NotFoundError": "errors",
     "Outcome": "model",
     "PlanWarning": "model",
     "PlannedEvent": "model",
@@ -83,7 +86,7 @@ _EXPORTS = {
     "load_protocol": "protocol",
     "load_study": "study",
     "parse_iso_date": "days",
-    "plan_study": "engine",
+    "plan_study": "clock",  # the engine's, with today defaulting to today at the site
     "plan_subject": "engine",
     "to_frame": "frame",
     "visit_kind": "engine",
@@ -101,7 +104,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+    """The public names and the module's dunders, not the helpers of this file (importlib,
+    TYPE_CHECKING, annotations) nor whichever submodules happen to be imported."""
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__") and n.endswith("__"))})
 
 
 __version__ = "0.1.0"
@@ -113,6 +118,7 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "InvalidStudyError",
+    "NotFoundError",
     "Outcome",
     "PlanWarning",
     "PlannedEvent",

@@ -6,29 +6,36 @@
   subject id and visit name; it goes to the nearest open day with a free chair that keeps the
   minimum interval to the subject's neighbouring doses.
 * :func:`with_capacity_warnings` reports each day still over capacity.
-* :func:`check_stagger` and :func:`next_slot` apply the protocol's sentinel rule: within a
-  cohort, each first dose at least ``stagger_days`` after the previous subject's.
+* :func:`check_stagger` applies the protocol's sentinel rule: within a cohort, each first dose
+  at least ``stagger_days`` after the previous subject's (:mod:`cc312_schedule.slots` proposes
+  the next allowed first dose).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 
-from .errors import UsageError
-from .model import EventKind, EventStatus, PlannedEvent, PlanWarning, StudyPlan, SubjectPlan
+from .days import keeps_interval
+from .domain import Study, Subject
+from .messages import Text
+from .model import (
+    PENDING,
+    EventKind,
+    EventStatus,
+    PlannedEvent,
+    PlanWarning,
+    StudyPlan,
+    SubjectPlan,
+    event_order,
+)
+from .opendays import SiteCalendar
 from .protocol import Protocol
-from .sitecal import SiteCalendar
-from .study import Study, Subject
-from .warnings import CapacityWarning, ClosedDayConflictWarning, StaggerWarning
+from .warnings import CapacityWarning, StaggerWarning
 
-__all__ = ["Slot", "check_stagger", "dosing_load", "next_slot", "plan_balanced",
-           "with_capacity_warnings"]
-
-_MOVABLE = (EventStatus.PLANNED, EventStatus.PROVISIONAL)
-
+__all__ = ["check_stagger", "dosing_load", "plan_balanced", "with_capacity_warnings"]
 
 def _occupies(e: PlannedEvent) -> bool:
     return e.kind is EventKind.DOSE and e.status is not EventStatus.MISSED
@@ -48,8 +55,7 @@ def _options(e: PlannedEvent, doses: list[PlannedEvent], load: Counter[date], ca
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if d == e.planned_date or not calendar.is_open(d) or load[d] >= cap:
             continue
-        if (prev is not None and (d - prev).days < min_interval) or \
-                (nxt is not None and (nxt - d).days < min_interval):
+        if not keeps_interval(d, prev, nxt, gap=min_interval):
             continue
         out.append(d)
     return out
@@ -73,7 +79,7 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
             choices = []
             for sid in sorted(doses):
                 for e in doses[sid]:
-                    if e.date == day and e.status in _MOVABLE:
+                    if e.date == day and e.status in PENDING:
                         opts = _options(e, doses[sid], load, cap, calendar,
                                         protocol.min_interval_days)
                         if opts:
@@ -81,9 +87,9 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
             if not choices:
                 break
             _, sid, _, e, opts = min(choices, key=lambda c: c[:3])
-            moved = replace(e, planned_date=opts[0], reason=(
-                (e.reason + "; " if e.reason else "")
-                + f"{day} full ({cap} dosing visits): moved inside the window"))
+            full = Text.of("r.capacity", day=day, chairs=cap)
+            why = Text.of("r.both", first=e.reason_text, then=full) if e.reason_text else full
+            moved = replace(e, planned_date=opts[0], reason=str(why), reason_text=why)
             lst = doses[sid]
             lst[lst.index(e)] = moved
             load[day] -= 1
@@ -91,8 +97,7 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
     subjects = []
     for p in plan:
         new = {e.visit: e for e in doses[p.subject_id]}
-        events = tuple(sorted((new.get(e.visit, e) for e in p.events),
-                              key=lambda e: (e.date, e.kind is not EventKind.DOSE, e.visit)))
+        events = tuple(sorted((new.get(e.visit, e) for e in p.events), key=event_order))
         subjects.append(replace(p, events=events))
     return replace(plan, subjects=tuple(subjects))
 
@@ -109,9 +114,9 @@ def with_capacity_warnings(plan: StudyPlan, calendar: SiteCalendar) -> StudyPlan
     subjects = []
     for p in plan:
         extra = [PlanWarning(category=CapacityWarning, subject_id=p.subject_id, visit=e.visit,
-                             message=f"{e.date}: {load[e.date]} dosing visits, the site has "
-                             f"{cap} chairs; no day inside the window has room")
-                 for e in p.events if _occupies(e) and e.date in over]
+                             message=str(t), text=t)
+                 for e in p.events if _occupies(e) and e.date in over
+                 for t in (Text.of("w.capacity", date=e.date, count=load[e.date], chairs=cap),)]
         subjects.append(replace(p, warnings=p.warnings + tuple(extra)) if extra else p)
     return replace(plan, subjects=tuple(subjects))
 
@@ -135,69 +140,3 @@ def check_stagger(study: Study) -> list[PlanWarning]:
                     message=f"first dose {b.first_dose_date} is {gap} day(s) after {a.subject_id}'s "
                     f"({a.first_dose_date}) in cohort {cohort}; the protocol asks for {n}"))
     return out
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Slot:
-    """The earliest allowed first-dose date for a new subject, and why."""
-
-    first_dose: date
-    doses: tuple[date, ...]  # the new subject's planned induction doses
-    explanation: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return "\n".join(self.explanation)
-
-
-def next_slot(study: Study, cohort: str, *, after: date, horizon_days: int = 366) -> Slot:
-    """The earliest first-dose date on or after ``after`` for a new subject of ``cohort``:
-    an open day, at least ``stagger_days`` from every first dose in the cohort, whose whole
-    induction fits the site's capacity next to the current plan."""
-    from .engine import plan_study, plan_subject
-
-    protocol, calendar = study.protocol, study.calendar
-    n = protocol.stagger_days
-    cohort_firsts = sorted((s.first_dose_date, s.subject_id) for s in study.subjects
-                           if s.cohort == cohort)
-    lines: list[str] = []
-    start = after
-    if n and cohort_firsts:
-        last, sid = max(cohort_firsts)
-        if last + timedelta(days=n) > start:
-            start = last + timedelta(days=n)
-            lines.append(f"stagger: {sid} was first dosed on {last}; cohort {cohort} needs "
-                         f"{n} days between first doses, so not before {start}")
-    load = dosing_load(plan_study(study)) if calendar and calendar.max_dosing_per_day else Counter()
-    cap = calendar.max_dosing_per_day if calendar else None
-    skipped: list[str] = []
-    for k in range(horizon_days):
-        d = start + timedelta(days=k)
-        why = None
-        if calendar is not None and not calendar.is_open(d):
-            why = f"closed ({calendar.closed_reason(d)})"
-        elif n and any(abs((d - f).days) < n for f, _ in cohort_firsts):
-            why = f"within {n} days of another cohort {cohort} first dose"
-        else:
-            probe = Subject(subject_id="(new)", cohort=cohort, dose_level="",
-                            first_dose_date=d)
-            plan = plan_subject(protocol, probe, calendar=calendar)
-            doses = tuple(e.planned_date for e in plan.doses)
-            conflicts = [w for w in plan.warnings if w.category is ClosedDayConflictWarning]
-            full = [x for x in doses if cap and load[x] + 1 > cap]
-            if conflicts:
-                why = f"induction visit {conflicts[0].visit} has no open day in its window"
-            elif full:
-                why = f"induction dose on {full[0]} would exceed {cap} chairs"
-            else:
-                lines += skipped[:10]
-                if len(skipped) > 10:
-                    lines.append(f"… and {len(skipped) - 10} more day(s) skipped")
-                text = f"chosen {d} ({d:%a}): the site is open"
-                if cap:
-                    text += f" and all {len(doses)} induction doses ({doses[0]} … {doses[-1]}) " \
-                            f"fit {cap} chairs a day"
-                lines.append(text)
-                return Slot(first_dose=d, doses=doses, explanation=tuple(lines))
-        skipped.append(f"{d} ({d:%a}): {why}")
-    raise UsageError(f"no first-dose slot within {horizon_days} days of {start}", key="--cohort",
-                     value=cohort, hint="check the site calendar and capacity")

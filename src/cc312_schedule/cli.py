@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
     from .model import StudyPlan
+    from .study import Study
 
 __all__ = ["main"]
 
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--balance", action="store_true",
                    help="move dosing visits inside their windows to fit the site's capacity")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="do not print warnings (when 'check' already did); --strict still counts them")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -80,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--cohort", required=True, metavar="C")
     n.add_argument("--after", type=_date_arg, metavar="DATE",
                    help="earliest date to consider (default: tomorrow at the site)")
+    n.add_argument("--new-cohort", action="store_true",
+                   help="the first subject of a cohort that has no subjects yet")
 
     i = sub.add_parser("ics", help="write iCalendar (.ics) dosing calendars for the study nurses",
                        description="Write one .ics per subject and a site calendar (site.ics) "
@@ -96,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
     i.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="mark overdue visits as of DATE (default: none, so re-exports stay stable)")
+    i.add_argument("--retire", action="append", metavar="ID", default=[],
+                   help="a subject removed from subjects.csv on purpose: rewrite its calendar "
+                   "with every event cancelled (repeatable)")
     _add_workbook_parsers(sub)
+    _add_cdisc_parsers(sub)
+    _add_page_parsers(sub)
     return parser
 
 
@@ -112,9 +122,9 @@ def _datetime_arg(text: str) -> datetime:
 
 
 def _today_at_site(timezone: str) -> date:
-    from zoneinfo import ZoneInfo
+    from .clock import today_at_site
 
-    return datetime.now(ZoneInfo(timezone)).date()
+    return today_at_site(timezone)
 
 
 def _emit(text: str, output: str | None, stdout: TextIO) -> None:
@@ -139,12 +149,12 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     today = args.today or _today_at_site(study.config.timezone)
     plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject,
                       balance=args.balance)
-    n = _report_warnings(plan, stderr)
+    n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
     render = {"table": to_table, "csv": to_csv, "json": to_json}[args.format]
-    _emit(render(plan), args.output, stdout)
+    _emit(render(plan, study.config.language), args.output, stdout)  # texts in the study's language
     return EXIT_OK
 
 
@@ -155,6 +165,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     plan = plan_study(study, balance=args.balance)
+    _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
         stderr.write(f"warning: {w}\n")
@@ -162,6 +173,16 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
                  f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
+
+
+def _refuse_vanished_subjects(study: Study) -> None:
+    """A subject whose calendars were published must not vanish from subjects.csv silently."""
+    from .errors import InvalidStudyError
+    from .ics import load_ics_state, state_path_of, vanished_subjects
+
+    problems = vanished_subjects(study, load_ics_state(state_path_of(study)))
+    if problems:
+        raise InvalidStudyError(problems)
 
 
 def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -175,7 +196,7 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_study(study, assume=args.assume, today=args.today)
     generated_at = args.generated_at or datetime.now(UTC)
     kw = {"generated_at": generated_at, "all_day": args.all_day, "subject_ids": args.subject,
-          "cohorts": args.cohort}
+          "cohorts": args.cohort, "retire": args.retire}
     if args.output == "-":
         spath = state_path_of(study)
         export = plan_calendars(study, plan, state=load_ics_state(spath), **kw)
@@ -192,12 +213,12 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import timedelta
 
-    from .capacity import next_slot
+    from .slots import next_slot
     from .study import load_study
 
     study = load_study(args.study)
     after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
-    slot = next_slot(study, args.cohort, after=after)
+    slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
     stdout.write(f"{slot.first_dose}\n")
     for line in slot.explanation:
         stdout.write(f"  {line}\n")
@@ -272,6 +293,9 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .study import load_study
     from .xlsx import to_xlsx
 
+    if not args.output.lower().endswith(".xlsx"):
+        raise UsageError("the workbook must be written to a .xlsx file", key="-o", value=args.output,
+                         hint="name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'")
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
     plan = plan_study(study, assume=args.assume, today=today)
@@ -330,6 +354,166 @@ def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- CDISC interchange: USDM (usdm.py) and SDTM (sdtm.py, xport.py, datasetjson.py) ------------
+
+
+def _add_cdisc_parsers(sub: Any) -> None:
+    u = sub.add_parser("usdm", help="write the protocol's schedule as a CDISC USDM v4 JSON",
+                       description="Write the protocol's schedule of activities as a CDISC USDM "
+                       "v4.0 study definition (JSON), built from the protocol TOML.")
+    src = u.add_mutually_exclusive_group()
+    src.add_argument("study", metavar="STUDY", nargs="?",
+                     help="study folder (its protocol is used; default: the bundled CC312 template)")
+    src.add_argument("--protocol", metavar="FILE", help="a protocol TOML file instead of a study")
+    u.add_argument("-o", "--output", metavar="FILE", required=True, help="the .json to write ('-': stdout)")
+
+    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, SV, SE, EX)",
+                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI) and the "
+                       "subject datasets (SV, SE, EX) as SAS transport v5 (.xpt) and/or CDISC "
+                       "Dataset-JSON v1.1 (.json) files into DIR, all or nothing.")
+    s.add_argument("study", metavar="STUDY")
+    s.add_argument("-o", "--output", metavar="DIR", required=True,
+                   help="output folder (created if missing)")
+    s.add_argument("--format", choices=("xpt", "json", "both"), default="both")
+    s.add_argument("--studyid", metavar="ID", help="STUDYID (default: the protocol id, CC312-I-003)")
+    s.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="creation time stored in the files, e.g. 2026-11-25T08:00:00Z "
+                   "(default: now, UTC)")
+
+
+def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .protocol import load_protocol
+    from .study import load_study
+    from .usdm import to_usdm_json
+
+    if args.protocol:
+        protocol = load_protocol(args.protocol)
+    elif args.study:
+        protocol = load_study(args.study).protocol
+    else:
+        protocol = load_protocol()
+    data = to_usdm_json(protocol)
+    if args.output == "-":
+        stdout.write(data.decode("utf-8"))
+    else:
+        _emit_bytes(data, args.output)
+        stderr.write(f"wrote {args.output}: USDM 4.0.0 schedule of {protocol.protocol_id}\n")
+    return EXIT_OK
+
+
+def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .sdtm import write_sdtm
+    from .study import load_study
+
+    study = load_study(args.study)
+    formats = ("xpt", "json") if args.format == "both" else (args.format,)
+    paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
+                       studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
+    stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
+                 f"{' '.join(p.name for p in paths)}\n")
+    return EXIT_OK
+
+
+# ---- the nurses' due list and the participant's schedule (due.py, handout.py, pages.py) ----
+
+
+def _add_page_parsers(sub: Any) -> None:
+    d = sub.add_parser("due", help="the nurses' day list: visits today, open, closing, overdue, decisions",
+                       description="For each day: visits today, visits still in window, windows "
+                       "closing, overdue visits and decisions due, with counts and warnings.")
+    d.add_argument("study", metavar="STUDY")
+    d.add_argument("--on", type=_date_arg, metavar="DATE", help="one day (default: today at the site)")
+    d.add_argument("--from", dest="start", type=_date_arg, metavar="DATE",
+                   help="first day of a range (with --to; at most a year)")
+    d.add_argument("--to", dest="end", type=_date_arg, metavar="DATE", help="last day of a range")
+    d.add_argument("--format", choices=("table", "csv", "json", "html"), default="table")
+    d.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    d.add_argument("--language", choices=("en", "zh-CN"),
+                   help="labels' language (default: study.toml language)")
+    d.add_argument("--assume", metavar="REGIMEN",
+                   help="list a provisional continuation of REGIMEN (shown as to be confirmed)")
+    d.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="generation time printed on the HTML page (default: now)")
+
+    h = sub.add_parser("handout", help="the participant's printed schedule (PDF or HTML)",
+                       description="Write one participant's schedule from --today on: dates with "
+                       "weekdays, what happens in plain words, windows, contraception end, contact.")
+    h.add_argument("study", metavar="STUDY")
+    h.add_argument("subject", metavar="SUBJECT")
+    h.add_argument("-o", "--output", metavar="FILE", required=True,
+                   help="FILE.pdf (WeasyPrint) or FILE.html (one self-contained page)")
+    h.add_argument("--language", choices=("en", "zh-CN"),
+                   help="default: study.toml language")
+    h.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="first day of the schedule (default: today at the site)")
+    h.add_argument("--assume", metavar="REGIMEN",
+                   help="show a provisional continuation of REGIMEN as visits to be confirmed")
+    h.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="the plan's generation time printed in the footer (default: now)")
+
+
+def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from .due import plan_due, to_due_csv, to_due_json, to_due_table
+    from .engine import plan_study
+    from .study import load_study
+
+    if args.on and (args.start or args.end):
+        raise UsageError("give either --on or --from/--to", key="--on", value=str(args.on),
+                         hint="one day: --on DATE; a range: --from DATE --to DATE")
+    if bool(args.start) != bool(args.end):
+        missing = "--to" if args.start else "--from"
+        raise UsageError("a range needs both --from and --to", key=missing,
+                         hint="e.g. --from 2026-11-30 --to 2026-12-06")
+    study = load_study(args.study)
+    start = args.on or args.start or _today_at_site(study.config.timezone)
+    plan = plan_study(study, assume=args.assume, today=start)
+    due = plan_due(study, plan, start=start, end=args.end, language=args.language)
+    if args.format == "html":
+        from .pages import to_due_html
+
+        at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
+        _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
+    else:
+        render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
+        _emit(render(due), args.output, stdout)
+    return EXIT_OK
+
+
+def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from .engine import plan_study
+    from .handout import plan_handout
+    from .study import load_study
+
+    suffix = str(args.output).rsplit(".", 1)[-1].lower() if "." in str(args.output) else ""
+    if suffix not in ("pdf", "html"):
+        raise UsageError("the output must end in .pdf or .html", key="-o", value=args.output,
+                         hint="e.g. -o schedule-003.pdf")
+    study = load_study(args.study)
+    today = args.today or _today_at_site(study.config.timezone)
+    plan = plan_study(study, assume=args.assume, today=today)
+    at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
+    handout = plan_handout(study, plan, args.subject, today=today, generated=at.date(),
+                           language=args.language)
+    for w in handout.warnings:
+        stderr.write(f"warning: {w}\n")
+    from .pages import to_handout_html, to_pdf
+
+    html = to_handout_html(handout)
+    _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
+    stderr.write(f"wrote {args.output}: {len(handout.visits)} visit(s), "
+                 f"{len(handout.to_be_confirmed)} to be confirmed\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -338,7 +522,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     try:
         args = build_parser().parse_args(argv)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
-                    "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide}
+                    "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
+                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:

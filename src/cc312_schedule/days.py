@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["StudyDay", "Window", "parse_iso_date"]
+__all__ = ["StudyDay", "Window", "keeps_interval", "parse_iso_date"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -113,6 +113,19 @@ class Window:
 
     def __str__(self) -> str:
         return f"-{self.before}/+{self.after} d"
+
+
+def keeps_interval(day: date, prev: date | None, nxt: date | None, *, gap: int) -> bool:
+    """Whether a dose on ``day`` is at least ``gap`` days from the doses before and after it
+    (the protocol's minimum interval); the one test the site calendar and capacity both use.
+
+    >>> keeps_interval(date(2026, 3, 11), date(2026, 3, 9), date(2026, 3, 13), gap=2)
+    True
+    >>> keeps_interval(date(2026, 3, 10), date(2026, 3, 9), None, gap=2)
+    False
+    """
+    return ((prev is None or (day - prev).days >= gap)
+            and (nxt is None or (nxt - day).days >= gap))
 
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -36,29 +36,37 @@ import enum
 import re
 import typing
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from .days import StudyDay, Window
+from .capacity import plan_balanced, with_capacity_warnings
+from .days import StudyDay, Window, keeps_interval
+from .domain import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
+from .messages import Text
 from .model import (
+    KIND_ORDER,
+    PENDING,
     EventKind,
     EventStatus,
     Outcome,
     PlannedEvent,
     PlanWarning,
+    ProvisionalSummary,
     StudyPlan,
     SubjectPlan,
     SubjectState,
+    event_order,
 )
+from .opendays import SiteCalendar
 from .protocol import DISEASE_SCORE_ITEM, Protocol, Regimen
-from .sitecal import SiteCalendar
-from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .warnings import (
     AfterStudyCompletionWarning,
     AgeEligibilityWarning,
+    BeforeStudyStartWarning,
+    CapBreachWarning,
     ClosedDayConflictWarning,
     DecisionClippedWarning,
     DecisionWithoutEffectWarning,
@@ -73,8 +81,6 @@ __all__ = ["check_decisions", "plan_study", "plan_subject", "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
 _REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)")
-_KIND_ORDER = {k: i for i, k in enumerate(
-    (EventKind.DOSE, EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.EOT, EventKind.FOLLOW_UP))}
 
 
 class _Source(enum.Enum):
@@ -123,23 +129,23 @@ def check_decisions(protocol: Protocol, subject: Subject,
                     decisions: Iterable[Decision]) -> list[DecisionError]:
     """Every reason the subject's decisions cannot be applied, each located at its CSV line.
 
-    Rules: a regimen may be chosen (continue, or a resume naming one) only once the Day 28
-    assessment window has opened; stop and hold are valid any time from the first dose;
+    Rules: a regimen may be chosen (continue, or a resume naming one) only on or after the
+    assessment's study day (the record's "After Day 28"), even when the assessment window
+    opens earlier; stop and hold are valid any time from the first dose;
     nothing follows a stop; a resume needs a hold before it; a continue during a hold must be
     a resume; two decisions on one day are ambiguous.
     """
     errors: list[DecisionError] = []
     day1 = subject.first_dose_date
-    opens = protocol.assessment_window.around(protocol.assessment_day.on(day1))[0]
+    opens = protocol.assessment_day.on(day1)  # "After Day 28": never earlier, even in the window
 
     def err(d: Decision, col: str, message: str, value: object, hint: str) -> None:
         errors.append(DecisionError(f"subject {subject.subject_id}: {message}", path=d.source.path,
                                     line=d.source.line, column=col, value=value, hint=hint))
 
-    stopped: Decision | None = None
-    hold: Decision | None = None
     by_day: dict[date, Decision] = {}
-    for d in sorted(decisions, key=lambda d: d.decided_on):
+    ordered = sorted(decisions, key=lambda d: d.decided_on)
+    for d in ordered:
         on = d.decided_on
         if on in by_day:
             err(d, "decided_on", f"a second decision on the same day (first: {by_day[on].source})",
@@ -157,11 +163,22 @@ def check_decisions(protocol: Protocol, subject: Subject,
                 "a decision follows the first dose")
         elif _chooses_regimen(d) and on < opens:
             err(d, "decided_on",
-                f"a regimen chosen before the {protocol.assessment_visit} assessment window opens "
-                f"on {opens}", str(on), f"date the decision on or after {opens}, or use hold/stop")
+                f"a regimen chosen before study day {protocol.assessment_day.value} ({opens}): "
+                f"the decision to continue is taken after Day {protocol.assessment_day.value}",
+                str(on), f"date the decision on or after {opens}, or use hold/stop")
         if subject.withdrawn_on and on >= subject.withdrawn_on:
             err(d, "decided_on", f"after the subject withdrew on {subject.withdrawn_on}", str(on),
                 "remove the decision or correct withdrawn_on in subjects.csv")
+    _check_sequence(list(by_day.values()), err)
+    return errors
+
+
+def _check_sequence(decisions: Sequence[Decision], err: _Err) -> None:
+    """Nothing follows a stop; a resume needs a hold; a hold needs a resume before the next hold;
+    a continue during a hold must be a resume (decisions in date order, one a day)."""
+    stopped: Decision | None = None
+    hold: Decision | None = None
+    for d in decisions:
         if stopped is not None:
             err(d, "action", f"the subject was stopped on {stopped.decided_on} ({stopped.source}); "
                 "nothing may follow a stop", str(d.action), "remove this decision")
@@ -181,7 +198,10 @@ def check_decisions(protocol: Protocol, subject: Subject,
         elif d.action is Action.CONTINUE and hold is not None:
             err(d, "action", f"on hold since {hold.decided_on} ({hold.source})", "continue",
                 "use resume with a regimen to end a hold")
-    return errors
+
+
+class _Err(typing.Protocol):  # the signature of check_decisions's local ``err``
+    def __call__(self, d: Decision, col: str, message: str, value: object, hint: str) -> None: ...
 
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
@@ -215,8 +235,6 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
         for s in subjects)
     plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
     if study.calendar is not None and study.calendar.max_dosing_per_day:
-        from .capacity import plan_balanced, with_capacity_warnings
-
         if balance:
             plan = plan_balanced(plan, study.protocol, study.calendar)
         plan = with_capacity_warnings(plan, study.calendar)
@@ -229,14 +247,99 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     """Plan one subject. Decisions and visits of other subjects are ignored.
 
     ``assume``: a regimen code; while awaiting a decision, plan a provisional continuation of it
-    to the cap (status ``provisional``). ``today``: marks overdue visits and sets ``state``.
-    ``calendar``: the site's closed days; a visit whose target is closed is planned on the
-    nearest open day inside its window (``planned_date``, with the ``reason``), and a dose never
-    closer than the minimum interval to its neighbours. Without it every day is open.
+    to the cap (status ``provisional``), starting on or after the pending assessment (or
+    review) and ``today``. ``today``: marks overdue visits, sets ``state``, and ends a hold or
+    a pending decision at the cap once the cap date has passed. ``calendar``: the site's
+    closed days; a visit whose target is closed is planned on the nearest open day inside its
+    window (``planned_date``, with the ``reason``), and a dose never closer than the minimum
+    interval to its neighbours. Without it every day is open.
     """
     sid = subject.subject_id
     decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
-    recs = [v for v in visits if v.subject_id == sid]
+    # recorded visits in date order (a missed one by its name): warnings never follow file order
+    recs = sorted((v for v in visits if v.subject_id == sid),
+                  key=lambda v: (v.actual_date or date.max, v.visit))
+    _validate_inputs(protocol, subject, decs, recs, assume)
+    day1 = subject.first_dose_date
+    cap_date = protocol.last_dose_day.on(day1)
+    warns: list[PlanWarning] = []
+
+    def warn(category: type[ScheduleWarning], message: Text, visit: str | None = None) -> None:
+        warns.append(PlanWarning(category=category, subject_id=sid, message=str(message),
+                                 visit=visit, text=message))
+
+    if day1 < protocol.start_date:
+        warn(BeforeStudyStartWarning, Text.of("w.before_start", first=day1,
+                                              start=protocol.start_date), "W1D1")
+    course = _apply_decisions(protocol, day1, cap_date, decs, warn)
+    ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume)
+    if ending.provisional_start is not None and assume is not None:
+        _assume_regimen(protocol, day1, cap_date, course, assume, ending.provisional_start)
+    outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
+    events = _place_events(protocol, subject, course, outcome, recs, ending.ended_on,
+                           calendar, warn)
+    final = _finish_events(protocol, events.values(), cap_date, today, warn)
+    if calendar is not None:
+        _check_provisional_holidays(calendar, final, warn)
+    _check_age(protocol, subject, warn)
+    plan = _summarise(protocol, subject, final, outcome, cap_date, tuple(warns),
+                      due_visit=None if subject.withdrawn_on else ending.due_visit, assume=assume)
+    if today is not None:
+        plan = replace(plan, state=_state(plan, course, today))
+    return plan
+
+
+def _assume_regimen(protocol: Protocol, day1: date, cap_date: date, course: _Course,
+                    assume: str, start: date) -> None:
+    """``--assume``: the regimen provisionally from ``start`` to the cap, with its reviews."""
+    seg = _start_regimen(protocol, day1, protocol.regimen(assume), start, weeks=None, until=None,
+                         source=_Source.PROVISIONAL)
+    seg = replace(seg, end=cap_date)
+    course.segments.append(seg)
+    course.reviews.update({r: True for r in _review_dates(protocol, day1, seg, cap_date)
+                           if r not in course.reviews})
+
+
+def _place_events(protocol: Protocol, subject: Subject, course: _Course, outcome: Outcome,
+                  recs: Sequence[RecordedVisit], ended_on: date | None,
+                  calendar: SiteCalendar | None, warn: _Warn) -> dict[str, PlannedEvent]:
+    """Every visit dated: doses (recorded ones as recorded), moved off closed days, nothing on
+    or after a withdrawal (judged after the move); then the assessment, reviews, EOT and
+    follow-up, dated from the doses that remain."""
+    events = _dose_events(protocol, subject, course.segments, protocol.last_dose_day.on(
+        subject.first_dose_date))
+    by_visit = {v.visit: v for v in recs}
+    for v in recs:
+        if visit_kind(protocol, v.visit) is EventKind.DOSE:
+            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+    if calendar is not None:
+        _shift_doses(protocol, calendar, events, warn)
+    if subject.withdrawn_on is not None:  # after the shift: nothing moves onto the withdrawal
+        _withdraw(events, by_visit, subject.withdrawn_on, warn)
+    for e in _other_events(protocol, subject, course, outcome, events, ended_on):
+        if e.visit not in events:  # two reviews in one week cannot happen; keep the first
+            if calendar is not None:
+                e = _shift(calendar, e, None, None, 0, warn)
+            events[e.visit] = e
+    for v in recs:
+        if visit_kind(protocol, v.visit) is not EventKind.DOSE:
+            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+    if subject.withdrawn_on is not None:
+        _withdraw(events, by_visit, subject.withdrawn_on, warn)
+    return events
+
+
+def _check_provisional_holidays(calendar: SiteCalendar, events: Iterable[PlannedEvent],
+                                warn: _Warn) -> None:
+    years = sorted({e.planned_date.year for e in events if e.status in PENDING}
+                   & calendar.provisional_years)
+    for y in years:
+        warn(ProvisionalHolidaysWarning,
+             Text.of("w.provisional_holidays", year=y, source=_source_text(calendar.source)))
+
+
+def _validate_inputs(protocol: Protocol, subject: Subject, decs: Sequence[Decision],
+                     recs: Sequence[RecordedVisit], assume: str | None) -> None:
     problems = check_decisions(protocol, subject, decs)
     if problems:
         raise InvalidStudyError(problems)
@@ -247,107 +350,153 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
         if visit_kind(protocol, v.visit) is None:
             raise InvalidStudyError([unknown_visit_error(protocol, v.visit, v.source)])
 
-    day1 = subject.first_dose_date
-    cap_date = protocol.last_dose_day.on(day1)
-    warns: list[PlanWarning] = []
 
-    def warn(category: type[ScheduleWarning], message: str, visit: str | None = None) -> None:
-        warns.append(PlanWarning(category=category, subject_id=sid, message=message, visit=visit))
+@dataclass(slots=True)
+class _Course:
+    """What the decisions make of the treatment: dosing segments, reviews, stop and holds.
 
-    # ---- 1. decisions -> dosing segments and reviews ------------------------------------
-    assessment_target = protocol.assessment_day.on(day1)
-    segments: list[_Segment] = [_Segment(
+    Mutable only while :func:`_apply_decisions` builds it.
+    """
+
+    segments: list[_Segment]
+    reviews: dict[date, bool] = field(default_factory=dict)  # review target -> provisional
+    keep_assessment: bool = True
+    stopped_on: date | None = None
+    holds: list[tuple[date, date | None]] = field(default_factory=list)
+    active: bool = True  # segments[-1] is still running
+    interrupted: _Segment | None = None  # what the open hold interrupted
+    last_decision: date | None = None
+
+    @property
+    def on_hold(self) -> bool:
+        return bool(self.holds) and self.holds[-1][1] is None
+
+    def truncate(self, on: date) -> None:
+        last = self.segments[-1]
+        if self.active and last.end >= on:
+            self.segments[-1] = replace(last, end=on - timedelta(days=1))
+
+    def drop_reviews_after(self, protocol: Protocol, on: date) -> None:
+        for r in [r for r in self.reviews if protocol.review_window.around(r)[0] > on]:
+            del self.reviews[r]
+
+
+def _apply_decisions(protocol: Protocol, day1: date, cap_date: date, decs: Sequence[Decision],
+                     warn: _Warn) -> _Course:
+    """Decisions, in date order, turned into dosing segments, reviews, a stop and holds.
+
+    A continue or resume dated after the cap date has no effect (a warning names it); a
+    regimen chosen past the cap is clipped to it (a warning names the decision).
+    """
+    course = _Course(segments=[_Segment(
         regimen=protocol.induction, start=day1,
         end=StudyDay(7 * protocol.induction_weeks).on(day1), anchor_week=1,
-        source=_Source.INDUCTION)]
-    active = True  # segments[-1] is still running
-    interrupted: _Segment | None = None
-    reviews: dict[date, bool] = {}  # review target -> provisional
-    keep_assessment = True
-    stopped_on: date | None = None
-    holds: list[tuple[date, date | None]] = []
-
-    def truncate(on: date) -> None:
-        last = segments[-1]
-        if active and last.end >= on:
-            segments[-1] = replace(last, end=on - timedelta(days=1))
-
-    def drop_reviews_after(on: date) -> None:
-        for r in [r for r in reviews if protocol.review_window.around(r)[0] > on]:
-            del reviews[r]
-
+        source=_Source.INDUCTION)])
     for d in decs:
         on = d.decided_on
-        if _chooses_regimen(d):
-            assert d.regimen is not None
-            truncate(on)
-            drop_reviews_after(on)
-            if holds and holds[-1][1] is None:
-                holds[-1] = (holds[-1][0], on)
-            seg = _start_regimen(protocol, day1, protocol.regimen(d.regimen), on,
-                                 weeks=d.weeks, until=d.until, source=_Source.DECISION)
-            if seg.end > cap_date:
-                warn(DecisionClippedWarning,
-                     f"decision {d.describe()} reaches past the cap: no dose after "
-                     f"{cap_date} (study day {protocol.last_dose_day.value})")
-                seg = replace(seg, end=cap_date)
-            elif on > cap_date:
-                warn(DecisionClippedWarning,
-                     f"decision {d.describe()} comes after the cap {cap_date}: nothing to dose")
-            if not _dose_days(seg, day1, protocol.last_dose_day) and on <= cap_date:
-                warn(DecisionWithoutEffectWarning,
-                     f"decision {d.describe()} plans no dose: its period ends before the first "
-                     f"{seg.regimen.code} dosing day")
-            segments.append(seg)
-            active = True
-            reviews.update({r: False for r in _review_dates(protocol, day1, seg, cap_date)})
+        course.last_decision = on
+        if d.action in (Action.CONTINUE, Action.RESUME) and on > cap_date:
+            warn(DecisionWithoutEffectWarning,
+                 Text.of("w.decision_after_cap", decision=_decision_text(d), cap=cap_date,
+                         day=protocol.last_dose_day.value))
+        elif _chooses_regimen(d):
+            _continue(protocol, day1, cap_date, course, d, warn)
         elif d.action is Action.STOP:
-            truncate(on)
-            drop_reviews_after(on)
-            if protocol.assessment_window.around(assessment_target)[0] > on:
-                keep_assessment = False
-            stopped_on = on
-            active = False
+            course.truncate(on)
+            course.drop_reviews_after(protocol, on)
+            assessment = protocol.assessment_day.on(day1)
+            if protocol.assessment_window.around(assessment)[0] > on:
+                course.keep_assessment = False
+            course.stopped_on = on
+            course.active = False
         elif d.action is Action.HOLD:
-            last = segments[-1]
-            interrupted = replace(last, start=on) if active and last.end >= on else None
-            truncate(on)
-            active = False
-            holds.append((on, None))
+            last = course.segments[-1]
+            course.interrupted = (replace(last, start=on) if course.active and last.end >= on
+                                  else None)
+            course.truncate(on)
+            course.active = False
+            course.holds.append((on, None))
         else:  # resume, restoring what the hold interrupted
-            holds[-1] = (holds[-1][0], on)
-            if interrupted is not None:
-                segments.append(replace(interrupted, start=max(interrupted.start, on)))
-                active = True
-            interrupted = None
+            course.holds[-1] = (course.holds[-1][0], on)
+            if course.interrupted is not None:
+                course.segments.append(replace(course.interrupted,
+                                               start=max(course.interrupted.start, on)))
+                course.active = True
+            course.interrupted = None
+    return course
 
-    on_hold = bool(holds) and holds[-1][1] is None
-    last_decision = decs[-1].decided_on if decs else None
-    last_seg = segments[-1]
-    decision_due: date | None = None
-    if stopped_on is not None:
-        outcome = Outcome.STOPPED
-    elif on_hold:
-        outcome = Outcome.ON_HOLD
-    elif last_seg.end >= cap_date:
-        outcome = Outcome.TO_CAP
-    else:
-        outcome = Outcome.AWAITING_DECISION
-        pending = [*reviews, assessment_target] if keep_assessment else list(reviews)
-        decision_due = max(pending, default=None)
-        if assume is not None:
-            start = last_seg.end + timedelta(days=1)
-            if last_decision is not None:
-                start = max(start, last_decision)
-            seg = _start_regimen(protocol, day1, protocol.regimen(assume), start, weeks=None,
-                                 until=None, source=_Source.PROVISIONAL)
-            seg = replace(seg, end=cap_date)
-            segments.append(seg)
-            reviews.update({r: True for r in _review_dates(protocol, day1, seg, cap_date)
-                            if r not in reviews})
-            outcome = Outcome.PROVISIONAL
 
-    # ---- 2. dose events --------------------------------------------------------------
+def _continue(protocol: Protocol, day1: date, cap_date: date, course: _Course, d: Decision,
+              warn: _Warn) -> None:
+    """A continue (or a resume naming a regimen): the regimen from its date, clipped at the cap."""
+    assert d.regimen is not None
+    on = d.decided_on
+    course.truncate(on)
+    course.drop_reviews_after(protocol, on)
+    if course.on_hold:
+        course.holds[-1] = (course.holds[-1][0], on)
+    seg = _start_regimen(protocol, day1, protocol.regimen(d.regimen), on,
+                         weeks=d.weeks, until=d.until, source=_Source.DECISION)
+    if seg.end > cap_date:
+        warn(DecisionClippedWarning,
+             Text.of("w.decision_clipped", decision=_decision_text(d), cap=cap_date,
+                     day=protocol.last_dose_day.value))
+        seg = replace(seg, end=cap_date)
+    if not _dose_days(seg, day1, protocol.last_dose_day):
+        warn(DecisionWithoutEffectWarning,
+             Text.of("w.decision_no_dose", decision=_decision_text(d), regimen=seg.regimen.code))
+    course.segments.append(seg)
+    course.active = True
+    course.interrupted = None
+    course.reviews.update({r: False for r in _review_dates(protocol, day1, seg, cap_date)})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Ending:
+    outcome: Outcome
+    ended_on: date | None = None  # EOT floor: the stop date, or the day after the cap
+    due_visit: tuple[str, date] | None = None  # (visit, target) whose decision is pending
+    provisional_start: date | None = None  # where an assumed regimen may start
+
+
+def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequence[RecordedVisit],
+            cap_date: date, *, today: date | None, assume: str | None) -> _Ending:
+    """How the treatment ends. The cap ends it: on hold or awaiting a decision once the cap
+    date has passed (``today`` after it), the EOT is planned as for a stop dated the day after
+    the cap."""
+    cap_passed = today is not None and today > cap_date
+    if course.stopped_on is not None:
+        return _Ending(outcome=Outcome.STOPPED, ended_on=course.stopped_on)
+    if course.on_hold:
+        if cap_passed:
+            return _Ending(outcome=Outcome.CAP_REACHED, ended_on=cap_date + timedelta(days=1))
+        return _Ending(outcome=Outcome.ON_HOLD)
+    last_seg = course.segments[-1]
+    if last_seg.end >= cap_date:
+        return _Ending(outcome=Outcome.TO_CAP)
+    if cap_passed:
+        return _Ending(outcome=Outcome.CAP_REACHED, ended_on=cap_date + timedelta(days=1))
+    day1 = subject.first_dose_date
+    pending = [(f"REV-W{StudyDay.of(day1, r).week}", r) for r in course.reviews]
+    if course.keep_assessment:
+        pending.append((protocol.assessment_visit, protocol.assessment_day.on(day1)))
+    due = max(pending, key=lambda p: p[1], default=None)
+    if assume is None:
+        return _Ending(outcome=Outcome.AWAITING_DECISION, due_visit=due)
+    # the assumed regimen starts on or after: the end of the last period, the last decision,
+    # the pending visit (its actual date if recorded) and today -- never in the past
+    starts = [last_seg.end + timedelta(days=1)]
+    starts += [d for d in (course.last_decision, today) if d is not None]
+    if due is not None:
+        done = next((v.actual_date for v in recs if v.visit == due[0] and v.actual_date), None)
+        starts.append(done or due[1])
+    return _Ending(outcome=Outcome.PROVISIONAL, due_visit=due, provisional_start=max(starts))
+
+
+def _dose_events(protocol: Protocol, subject: Subject, segments: Sequence[_Segment],
+                 cap_date: date) -> dict[str, PlannedEvent]:
+    """Every dosing day of every segment; no dose window reaches past the cap date."""
+    day1 = subject.first_dose_date
     events: dict[str, PlannedEvent] = {}
     for seg in segments:
         for sd in _dose_days(seg, day1, protocol.last_dose_day):
@@ -357,91 +506,104 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
                 window, procs = protocol.induction_window, protocol.procedures.induction_dose
             else:
                 window, procs = protocol.continuation_window, protocol.procedures.continuation_dose
-            events[sd.visit_name] = _event(
-                protocol, subject, sd.visit_name, EventKind.DOSE, sd.on(day1), window, procs,
-                provisional=seg.source is _Source.PROVISIONAL, regimen=seg.regimen.code)
+            e = _event(protocol, subject, sd.visit_name, EventKind.DOSE, sd.on(day1), window,
+                       procs, provisional=seg.source is _Source.PROVISIONAL,
+                       regimen=seg.regimen.code)
+            events[sd.visit_name] = replace(e, window_end=min(e.window_end, cap_date))
+    return events
 
-    # ---- 3. recorded doses, withdrawal, last dose --------------------------------------
-    by_visit = {v.visit: v for v in recs}
-    for v in recs:
-        if visit_kind(protocol, v.visit) is EventKind.DOSE:
-            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
-    if subject.withdrawn_on is not None:
-        _withdraw(events, by_visit, subject.withdrawn_on, warn)
-        outcome = Outcome.WITHDRAWN
-    if calendar is not None:
-        _shift_doses(protocol, calendar, events, warn)
-    given = [e for e in events.values() if e.kind is EventKind.DOSE
-             and e.status is not EventStatus.MISSED]
-    last_dose = max((e.date for e in given), default=None)
 
-    # ---- 4. assessment, reviews, EOT, follow-up ------------------------------------------
-    others: list[PlannedEvent] = []
-    if keep_assessment:
-        others.append(_event(protocol, subject, protocol.assessment_visit, EventKind.ASSESSMENT,
-                             assessment_target, protocol.assessment_window,
-                             protocol.procedures.assessment))
-    for target, provisional in reviews.items():
-        others.append(_event(protocol, subject, f"REV-W{StudyDay.of(day1, target).week}",
-                             EventKind.REVIEW, target, protocol.review_window,
-                             protocol.procedures.review, provisional=provisional))
-    if outcome in (Outcome.STOPPED, Outcome.TO_CAP, Outcome.PROVISIONAL):
-        base = last_dose or day1
-        provisional = outcome is Outcome.PROVISIONAL
-        eot = base + timedelta(days=protocol.eot_days_after_last_dose)
-        if stopped_on is not None:
-            eot = max(eot, stopped_on)
-        others.append(_event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot,
-                             protocol.eot_window, protocol.procedures.eot, provisional=provisional))
-        for fu in protocol.follow_up:
-            others.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP,
-                                 base + timedelta(days=fu.days_after_last_dose), fu.window,
-                                 protocol.procedures.follow_up, provisional=provisional))
-    for e in others:
-        if e.visit not in events:  # two reviews in one week cannot happen; keep the first
-            if calendar is not None:
-                e = _shift(calendar, e, None, None, 0, warn)
-            events[e.visit] = e
-    for v in recs:
-        if visit_kind(protocol, v.visit) is not EventKind.DOSE:
-            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
-    if subject.withdrawn_on is not None:
-        _withdraw(events, by_visit, subject.withdrawn_on, warn)
+def _last_dose(events: Iterable[PlannedEvent], *, provisional: bool) -> date | None:
+    """The last dose given or planned (missed ones never count; provisional ones only if asked)."""
+    return max((e.date for e in events if e.kind is EventKind.DOSE
+                and e.status is not EventStatus.MISSED
+                and (provisional or e.status is not EventStatus.PROVISIONAL)), default=None)
 
-    # ---- 5. numbering, checks, today ---------------------------------------------------
-    ordered = sorted(events.values(), key=lambda e: (e.target_date, _KIND_ORDER[e.kind], e.visit))
+
+def _other_events(protocol: Protocol, subject: Subject, course: _Course, outcome: Outcome,
+                  doses: dict[str, PlannedEvent], ended_on: date | None) -> list[PlannedEvent]:
+    """The assessment, the reviews, and (once treatment ends) EOT and follow-up.
+
+    EOT is the last dose + ``eot.days_after_last_dose``, never before the date treatment
+    ended (a stop, or the day after the cap). Follow-ups keep their distance to the EOT:
+    FUk = EOT + (its days after the last dose - EOT's), which is the last dose + its days
+    unless the EOT had to wait; so no follow-up ever falls on or before the EOT.
+    """
+    day1 = subject.first_dose_date
+    out: list[PlannedEvent] = []
+    if course.keep_assessment:
+        out.append(_event(protocol, subject, protocol.assessment_visit, EventKind.ASSESSMENT,
+                          protocol.assessment_day.on(day1), protocol.assessment_window,
+                          protocol.procedures.assessment))
+    for target, provisional in course.reviews.items():
+        out.append(_event(protocol, subject, f"REV-W{StudyDay.of(day1, target).week}",
+                          EventKind.REVIEW, target, protocol.review_window,
+                          protocol.procedures.review, provisional=provisional))
+    if outcome not in (Outcome.STOPPED, Outcome.TO_CAP, Outcome.PROVISIONAL, Outcome.CAP_REACHED):
+        return out
+    provisional = outcome is Outcome.PROVISIONAL
+    base = _last_dose(doses.values(), provisional=True) or day1
+    eot = base + timedelta(days=protocol.eot_days_after_last_dose)
+    if ended_on is not None:
+        eot = max(eot, ended_on)
+    out.append(_event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot,
+                      protocol.eot_window, protocol.procedures.eot, provisional=provisional))
+    for fu in protocol.follow_up:
+        target = eot + timedelta(days=fu.days_after_last_dose - protocol.eot_days_after_last_dose)
+        out.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP, target, fu.window,
+                          protocol.procedures.follow_up, provisional=provisional))
+    return out
+
+
+def _finish_events(protocol: Protocol, events: Iterable[PlannedEvent], cap_date: date,
+                   today: date | None, warn: _Warn) -> tuple[PlannedEvent, ...]:
+    """Dose numbers, the completion-date flag, overdue, and the interval and cap checks."""
     numbered: list[PlannedEvent] = []
     n = 0
-    for e in ordered:
+    for e in sorted(events, key=lambda e: (e.target_date, KIND_ORDER[e.kind], e.visit)):
         if e.kind is EventKind.DOSE:
             n += 1
             e = replace(e, dose_number=n)
         if e.date > protocol.completion_date:
             e = replace(e, after_completion=True)
             warn(AfterStudyCompletionWarning,
-                 f"{e.date} is after the study completion date {protocol.completion_date}", e.visit)
+                 Text.of("w.after_completion", date=e.date, completion=protocol.completion_date),
+                 e.visit)
         if today is not None and e.status is EventStatus.PLANNED and e.window_end < today:
             e = replace(e, status=EventStatus.OVERDUE)
+        if e.kind is EventKind.DOSE and e.status is EventStatus.DONE and e.date > cap_date:
+            warn(CapBreachWarning,
+                 Text.of("w.cap_breach", date=e.date, cap=cap_date,
+                         day=protocol.last_dose_day.value), e.visit)
         numbered.append(e)
     _check_intervals(protocol, numbered, warn)
-    if calendar is not None and calendar.provisional_years:
-        years = sorted({e.planned_date.year for e in numbered if e.status in _MOVABLE}
-                       & calendar.provisional_years)
-        for y in years:
-            warn(ProvisionalHolidaysWarning,
-                 f"planned dates in {y} use estimated public holidays ({calendar.source} has no "
-                 f"official notice for {y} yet): check them when the notice is published")
-    _check_age(protocol, subject, warn)
-    final = tuple(sorted(numbered, key=lambda e: (e.date, _KIND_ORDER[e.kind], e.visit)))
+    return tuple(sorted(numbered, key=event_order))
 
-    contraception_end = (last_dose + relativedelta(months=protocol.contraception_months)
-                         if last_dose else None)
-    plan = SubjectPlan(subject=subject, events=final, outcome=outcome, warnings=tuple(warns),
-                       last_dose_date=last_dose, cap_date=cap_date,
-                       contraception_end=contraception_end, decision_due=decision_due)
-    if today is not None:
-        plan = replace(plan, state=_state(plan, segments, holds, stopped_on, today))
-    return plan
+
+def _summarise(protocol: Protocol, subject: Subject, events: tuple[PlannedEvent, ...],
+               outcome: Outcome, cap_date: date, warns: tuple[PlanWarning, ...], *,
+               due_visit: tuple[str, date] | None, assume: str | None) -> SubjectPlan:
+    """The subject's summary: confirmed values only; provisional ones apart."""
+    months = relativedelta(months=protocol.contraception_months)
+    last = _last_dose(events, provisional=False)
+    due = next((e for e in events if due_visit and e.visit == due_visit[0]), None)
+    provisional = None
+    if outcome is Outcome.PROVISIONAL and assume is not None:
+        p_last = _last_dose(events, provisional=True)
+        eot = [e.date for e in events if e.kind is EventKind.EOT]
+        fus = [e.date for e in events if e.kind is EventKind.FOLLOW_UP]
+        provisional = ProvisionalSummary(
+            regimen=assume, last_dose_date=p_last,
+            doses_planned=sum(1 for e in events if e.kind is EventKind.DOSE
+                              and e.status is EventStatus.PROVISIONAL),
+            eot_date=eot[0] if eot else None, follow_up_end=max(fus, default=None),
+            contraception_end=p_last + months if p_last else None)
+    return SubjectPlan(subject=subject, events=events, outcome=outcome, warnings=warns,
+                       last_dose_date=last, cap_date=cap_date,
+                       contraception_end=last + months if last else None,
+                       decision_due=due.planned_date if due else None,
+                       decision_due_visit=due.visit if due else None, provisional=provisional)
+
 
 
 # --------------------------------------------------------------------------------------
@@ -518,8 +680,9 @@ def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, re
             target = StudyDay.of_week(int(m.group(1)), int(m.group(2))).on(subject.first_dose_date)
         else:
             target = rec.actual_date or subject.first_dose_date
-        warn(RecordedVisitWarning, f"recorded as {rec.status} ({rec.source}) but not part of the "
-             "current plan; kept as recorded", rec.visit)
+        warn(RecordedVisitWarning, Text.of("w.unplanned_record",
+                                           status=Text.of(f"status.{rec.status.value}"),
+                                           source=str(rec.source)), rec.visit)
         event = replace(_event(protocol, subject, rec.visit, kind, target, Window(), ()),
                         unplanned=True)
     deviation = False
@@ -527,8 +690,8 @@ def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, re
                                             <= event.window_end) and not event.unplanned:
         deviation = True
         warn(WindowDeviationWarning,
-             f"done on {rec.actual_date}, outside its window {event.window_start}…"
-             f"{event.window_end} (target {event.target_date}): protocol deviation", rec.visit)
+             Text.of("w.window_deviation", actual=rec.actual_date, start=event.window_start,
+                     end=event.window_end, target=event.target_date), rec.visit)
     return replace(event, status=status, actual_date=rec.actual_date, deviation=deviation,
                    note=rec.note)
 
@@ -538,12 +701,11 @@ def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit
     for name, e in list(events.items()):
         if name in recorded:
             if e.date >= on and e.status is EventStatus.DONE:
-                warn(RecordedVisitWarning, f"recorded on {e.date}, on or after withdrawal {on}", name)
+                warn(RecordedVisitWarning, Text.of("w.after_withdrawal", date=e.date, on=on), name)
         elif e.planned_date >= on:
             del events[name]
 
 
-_MOVABLE = (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE)
 
 
 def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date | None,
@@ -555,25 +717,25 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
     date says what happened."""
     if e.unplanned:
         return e
-    closed = calendar.closed_reason(e.target_date)
+    closed = calendar.closed_text(e.target_date)
     if closed is None:
         return e
     blocked = False
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if not calendar.is_open(d):
             continue
-        if (prev is not None and (d - prev).days < min_interval) or \
-                (nxt is not None and (nxt - d).days < min_interval):
+        if not keeps_interval(d, prev, nxt, gap=min_interval):
             blocked = True
             continue
-        return replace(e, planned_date=d, reason=f"{e.target_date} closed: {closed}; moved to the "
-                       "nearest open day in the window")
-    why = " that keeps the minimum interval to the neighbouring doses" if blocked else ""
-    message = (f"{e.target_date} falls on a closed day ({closed}); window "
-               f"{e.window_start}…{e.window_end} has no open day{why}")
-    if e.status in _MOVABLE:  # what already happened needs no warning
-        warn(ClosedDayConflictWarning, message, e.visit)
-    return replace(e, reason=f"{e.target_date} closed: {closed}; no open day in the window{why}")
+        moved = Text.of("r.moved", target=e.target_date, closed=closed)
+        return replace(e, planned_date=d, reason=str(moved), reason_text=moved)
+    why: Text | str = Text.of("why.interval") if blocked else ""
+    if e.status in PENDING:  # what already happened needs no warning
+        warn(ClosedDayConflictWarning,
+             Text.of("w.closed_conflict", target=e.target_date, closed=closed,
+                     start=e.window_start, end=e.window_end, why=why), e.visit)
+    stays = Text.of("r.no_open_day", target=e.target_date, closed=closed, why=why)
+    return replace(e, reason=str(stays), reason_text=stays)
 
 
 def _shift_doses(protocol: Protocol, calendar: SiteCalendar, events: dict[str, PlannedEvent],
@@ -590,16 +752,32 @@ def _shift_doses(protocol: Protocol, calendar: SiteCalendar, events: dict[str, P
 
 
 def _check_intervals(protocol: Protocol, events: Sequence[PlannedEvent], warn: _Warn) -> None:
-    doses = sorted((e for e in events if e.kind is EventKind.DOSE
-                    and e.status is not EventStatus.MISSED), key=lambda e: (e.date, e.target_date))
+    """Doses closer than the minimum interval to a dose given, before or after it, and doses
+    still to come dated on or before the day an earlier dose of the schedule was given (W2D1,
+    target day 8, given on day 12: W2D4, planned on day 11, is flagged, naming W2D1).
+    """
     gap = protocol.min_interval_days
-    for prev, cur in zip(doses, doses[1:], strict=False):
+    doses = [e for e in events if e.kind is EventKind.DOSE and e.status is not EventStatus.MISSED]
+    given = sorted((e for e in doses if e.status is EventStatus.DONE), key=lambda e: e.date)
+    for prev, cur in zip(given, given[1:], strict=False):
         days = (cur.date - prev.date).days
-        if days < gap and prev.status is EventStatus.DONE:
-            what = "given" if cur.status is EventStatus.DONE else "planned"
+        if days < gap:
             warn(MinimumIntervalWarning,
-                 f"{what} on {cur.date}, {days} day(s) after {prev.visit} was given on {prev.date}; "
-                 f"the minimum interval is {gap} days", cur.visit)
+                 Text.of("w.interval_given", date=cur.date, days=days, other=prev.visit,
+                         other_date=prev.date, gap=gap), cur.visit)
+    for e in doses:
+        if e.status is EventStatus.DONE:
+            continue
+        for g in given:
+            days = (e.date - g.date).days
+            if abs(days) < gap:
+                side = Text.of("side.after" if days >= 0 else "side.before")
+                warn(MinimumIntervalWarning,
+                     Text.of("w.interval_planned", date=e.date, days=abs(days), side=side,
+                             other=g.visit, other_date=g.date, gap=gap), e.visit)
+            elif g.target_date < e.target_date and e.date <= g.date:
+                warn(MinimumIntervalWarning,
+                     Text.of("w.out_of_order", date=e.date, given=g.date, other=g.visit), e.visit)
 
 
 def _check_age(protocol: Protocol, subject: Subject, warn: _Warn) -> None:
@@ -608,18 +786,18 @@ def _check_age(protocol: Protocol, subject: Subject, warn: _Warn) -> None:
     age = relativedelta(subject.consent_date, subject.date_of_birth).years
     if not protocol.age_min_years <= age <= protocol.age_max_years:
         warn(AgeEligibilityWarning,
-             f"aged {age} on the consent date {subject.consent_date}; the protocol admits "
-             f"{protocol.age_min_years}–{protocol.age_max_years} inclusive")
+             Text.of("w.age", age=age, consent=subject.consent_date, low=protocol.age_min_years,
+                     high=protocol.age_max_years))
 
 
-def _state(plan: SubjectPlan, segments: list[_Segment], holds: list[tuple[date, date | None]],
-           stopped_on: date | None, today: date) -> SubjectState:
+def _state(plan: SubjectPlan, course: _Course, today: date) -> SubjectState:
     s = plan.subject
     if s.withdrawn_on is not None and today >= s.withdrawn_on:
         return SubjectState.WITHDRAWN
     if today < s.first_dose_date:
         return SubjectState.NOT_STARTED
     ends = [e for e in plan.events if e.kind in (EventKind.EOT, EventKind.FOLLOW_UP)]
+    stopped_on = course.stopped_on
     if ends and plan.outcome is not Outcome.PROVISIONAL:
         if today > max(e.date for e in ends):
             return SubjectState.COMPLETE
@@ -629,10 +807,10 @@ def _state(plan: SubjectPlan, segments: list[_Segment], holds: list[tuple[date, 
             return SubjectState.IN_FOLLOW_UP
         if stopped_on is not None and today >= stopped_on:
             return SubjectState.STOPPED
-    for start, end in holds:
+    for start, end in course.holds:
         if start <= today and (end is None or today < end):
             return SubjectState.ON_HOLD
-    for seg in segments:
+    for seg in course.segments:
         if seg.start <= today <= seg.end:
             if seg.source is _Source.INDUCTION:
                 return SubjectState.IN_INDUCTION
@@ -650,5 +828,28 @@ def unknown_visit_error(protocol: Protocol, name: str, source: SourceRef) -> Stu
 
 
 class _Warn(typing.Protocol):  # the signature of plan_subject's local ``warn``
-    def __call__(self, category: type[ScheduleWarning], message: str,
+    def __call__(self, category: type[ScheduleWarning], message: Text,
                  visit: str | None = None) -> None: ...
+
+
+def _decision_text(d: Decision) -> Text:
+    """A decision described (``Decision.describe()`` as a text): "continue QW for 8 weeks on
+    2026-05-04 (decisions.csv:3)" / "2026-05-04 决策（继续治疗，QW，8周）（decisions.csv:3）"."""
+    details: list[Text] = []
+    if d.regimen:
+        details.append(Text.of("decision.regimen", regimen=d.regimen))
+    if d.weeks:
+        details.append(Text.of("decision.weeks", weeks=d.weeks))
+    if d.until:
+        details.append(Text.of("decision.until", until=d.until))
+    return Text.of("decision", action=Text.of(f"xlsx.action.{d.action.value}"),
+                   details=tuple(details), on=d.decided_on, source=str(d.source))
+
+
+def _source_text(source: str) -> Text | str:
+    """``holidays 0.109 CN`` (SiteCalendar.source) as a text for people; other sources as
+    they are."""
+    parts = source.split()
+    if len(parts) == 3 and parts[0] == "holidays":
+        return Text.of("source.holidays", version=parts[1], country=parts[2])
+    return source

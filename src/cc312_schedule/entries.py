@@ -56,9 +56,12 @@ from pathlib import Path
 from typing import Any
 
 from .days import parse_iso_date
+from .engine import check_decisions, plan_study, visit_kind
 from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from .fileio import write_atomic
 from .messages import LANGUAGES, LEGACY_TEXTS, message
 from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
+from .xlsx import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -275,7 +278,6 @@ def load_entries(path: str | Path) -> WorkbookEntries:
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
-    from .xlsx import EXPORT_SHEET
 
     p = Path(path)
     try:
@@ -345,7 +347,6 @@ def _refuse_partial_visits(path: Path, name: str, rows: list[list[Any]]) -> None
 
 def _read_export_record(rows: list[list[Any]]) -> dict[tuple[str, str], tuple[str, str, str]]:
     """The hidden sheet :data:`~.xlsx.EXPORT_SHEET`: (subject, visit) -> exported (date, status, note)."""
-    from .xlsx import EXPORT_COLUMNS
 
     if not rows:
         return {}
@@ -439,7 +440,13 @@ def _find_header(rows: list[list[Any]], columns: Sequence[str],
 
 
 def _col_letter(c: int) -> str:
-    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA)."""
+    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA).
+
+    openpyxl.utils.get_column_letter does the same, but importing openpyxl takes 0.25-0.9 s
+    here (issue 10, measured), and reading a workbook back uses calamine to avoid exactly that;
+    every row's cell names go through this. tests/test_issue_10_libraries.py checks that both
+    agree on every column up to XFD (Excel's last).
+    """
     out = ""
     c += 1
     while c:
@@ -546,7 +553,6 @@ def _read_visits(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, 
                  exported: Mapping[tuple[str, str], tuple[str, str, str]] | None = None,
                  ) -> list[VisitEntry]:
     """The Visits entries; with ``exported`` (the export record) only cells changed since."""
-    from .xlsx import clean_text
 
     statuses = _choices("xlsx.status", [s.value for s in RecordStatus])
     out: list[VisitEntry] = []
@@ -648,8 +654,6 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
     correct a recorded visit instead of being a conflict (not for a workbook without its
     export record: ``entries.tracks_edits`` False).
     """
-    from .engine import check_decisions, plan_study, visit_kind
-    from .xlsx import clean_text
 
     protocol = study.protocol
     errors: list[ScheduleError] = list(entries.errors)
@@ -868,7 +872,6 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
 
 def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
     """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
-    from .engine import plan_study
 
     old = {str(w) for w in plan_study(before, today=today).warnings}
     return tuple(str(w) for w in plan_study(after, today=today).warnings if str(w) not in old)
@@ -954,7 +957,6 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     Each file is replaced atomically; if the result does not load, both files are put back
     as they were.
     """
-    from .fileio import write_atomic
 
     root = Path(folder)
     vpath, dpath = root / "visits.csv", root / "decisions.csv"

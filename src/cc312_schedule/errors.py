@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DecisionError",
     "InvalidStudyError",
+    "NotFoundError",
     "ProtocolError",
     "ScheduleError",
     "StudyFileError",
@@ -111,6 +112,31 @@ class UsageError(ScheduleError):
     """A command-line argument or a library argument is wrong."""
 
 
+class NotFoundError(UsageError, KeyError):
+    """A lookup by id found nothing (``plan.subject("7")``, ``subject_plan.event("W99D1")``);
+    the hint names the known ids. Also a :class:`KeyError`, as a mapping's lookup would be.
+
+    >>> err = NotFoundError.among("subject", "7", ["001", "002"])
+    >>> print(err)
+    subject: unknown subject: '7' (known subjects: 001, 002)
+    >>> isinstance(err, ScheduleError) and isinstance(err, KeyError)
+    True
+    >>> print(NotFoundError.among("visit", "W99D1", [f"W{w}D1" for w in range(1, 31)]))
+    visit: unknown visit: 'W99D1' (known visits: W1D1, W2D1, ..., W19D1, W20D1, … and 10 more)
+    """
+
+    SHOWN = 20  # ids listed in the hint; a 10,000-subject study does not list them all
+
+    @classmethod
+    def among(cls, what: str, value: str, known: Iterable[str]) -> NotFoundError:
+        ids = list(known)
+        shown = ", ".join(ids[:cls.SHOWN])
+        if len(ids) > cls.SHOWN:
+            shown += f", … and {len(ids) - cls.SHOWN} more"
+        return cls(f"unknown {what}", key=what, value=value,
+                   hint=f"known {what}s: {shown}" if ids else f"there are no {what}s")
+
+
 class WorkbookError(ScheduleError):
     """A cell of a coordinator's workbook holds a bad entry; ``key`` (alias ``cell``) is ``Visits!P14``.
 
@@ -129,14 +155,33 @@ class WorkbookError(ScheduleError):
 
 
 class InvalidStudyError(ScheduleError):
-    """Several problems at once: ``errors`` lists every one (``cc312-schedule check`` prints them all)."""
+    """Several problems at once: ``errors`` lists every one (``cc312-schedule check`` prints them all).
 
-    def __init__(self, errors: Iterable[ScheduleError]) -> None:
+    ``path`` is what was being read: the study folder for :func:`~cc312_schedule.load_study`,
+    else the file of the first problem. With a single problem, ``line``, ``key`` and ``value``
+    are that problem's; each of ``errors`` carries its own.
+
+    >>> err = InvalidStudyError([StudyFileError("missing", path="s/subjects.csv", line=3, column="cohort"),
+    ...                          StudyFileError("not a date", path="s/subjects.csv", line=5, value="x")])
+    >>> err.path, err.line, len(err.errors)
+    ('s/subjects.csv', None, 2)
+    >>> InvalidStudyError(err.errors, path="s").path
+    's'
+    """
+
+    def __init__(self, errors: Iterable[ScheduleError], *, path: str | Path | None = None) -> None:
         self.errors: tuple[ScheduleError, ...] = tuple(errors)
         n = len(self.errors)
         first = str(self.errors[0]) if self.errors else "no problems"
         more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
-        super().__init__(first + more)
+        if path is None:
+            paths = [e.path for e in self.errors if e.path is not None]
+            path = paths[0] if paths else None
+        super().__init__(first + more, path=path)
+        if n == 1:
+            only = self.errors[0]
+            self.line, self.key, self.value, self._has_value = (
+                only.line, only.key, only.value, only._has_value)
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

@@ -68,8 +68,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from .errors import ScheduleError, UsageError
-from .messages import message
+from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
+from .l10n import prose_date
+from .messages import message, procedure, regimen_label
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Reminder, Study
@@ -293,6 +294,7 @@ class _Calendars:
 
     subject: SubjectPlan | None  # None: events of subjects no longer in subjects.csv
     built: list[_Built]  # sorted by date, then UID
+    retired: str | None = None  # a subject retired on purpose: its own calendar, all cancelled
 
 
 def _options(study: Study, generated_at: datetime, all_day: bool) -> _Options:
@@ -308,16 +310,63 @@ def _options(study: Study, generated_at: datetime, all_day: bool) -> _Options:
         folder=study.folder)
 
 
+def vanished_subjects(study: Study, state: IcsState, *,
+                      retire: Sequence[str] = ()) -> list[ScheduleError]:
+    """Subjects whose calendars were published (an event not cancelled in ``state``) but that
+    ``subjects.csv`` no longer has, unless retired on purpose (``retire``); and ``retire`` ids
+    that cannot be retired. A subject never vanishes silently: its nurses follow its calendar.
+
+    A spreadsheet that stripped leading zeros (``001`` saved as ``1``) is named as the likely
+    cause.
+    """
+    present = {s.subject_id for s in study.subjects}
+    live = {pub.subject_id for pub in state.events.values() if not pub.cancelled}
+    published = {pub.subject_id for pub in state.events.values()}
+    path = Path(study.folder or ".") / "subjects.csv"
+    out: list[ScheduleError] = []
+    for sid in sorted(live - present - set(retire)):
+        stripped = sid.lstrip("0")
+        hint = (f"restore the row of subject {sid}, or retire it on purpose with "
+                f"`cc312-schedule ics STUDY -o DIR --retire {sid}` (its calendar is then "
+                "rewritten with every event cancelled)")
+        if stripped != sid and stripped in present:
+            hint = (f"subjects.csv has {stripped!r}: a spreadsheet program may have stripped the "
+                    f"leading zeros; restore {sid!r} (save the column as text)")
+        out.append(StudyFileError(f"subject {sid} has published calendars but is missing from "
+                                  "subjects.csv", path=path, column="subject_id", value=sid,
+                                  hint=hint))
+    for sid in retire:
+        if sid in present:
+            out.append(UsageError("subject is still in subjects.csv", key="--retire", value=sid,
+                                  hint="remove its row first, or do not retire it"))
+        elif sid not in published:
+            out.append(UsageError("no calendar of this subject was ever published", key="--retire",
+                                  value=sid, hint="check the subject id"))
+    return out
+
+
+def _check_vanished(study: Study, state: IcsState, retire: Sequence[str]) -> None:
+    problems = vanished_subjects(study, state, retire=retire)
+    if problems:
+        raise InvalidStudyError(problems)
+
+
 def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
-           opts: _Options) -> Iterator[_Calendars]:
+           opts: _Options, retire: Sequence[str] = ()) -> Iterator[_Calendars]:
     """Each selected subject's events, one subject at a time (so a writer can stream them).
 
-    Then, when every subject is selected, the events of subjects removed from subjects.csv
-    (cancelled, for site.ics only).
+    Then each subject retired on purpose (``retire``): its own calendar, every event
+    cancelled. Then, when every subject is selected, the events of subjects removed from
+    subjects.csv (cancelled, for site.ics only).
     """
     by_subject: dict[str, list[tuple[str, PublishedEvent]]] = {}
     for uid, pub in sorted(state.events.items()):
         by_subject.setdefault(pub.subject_id, []).append((uid, pub))
+    for sid in sorted(set(retire)):
+        built = [_finish(_cancelled_event(uid, pub, opts), pub, pub, opts, cancelled=True)
+                 for uid, pub in by_subject.get(sid, ())]
+        built.sort(key=lambda b: (b.on, b.uid))
+        yield _Calendars(subject=None, built=built, retired=sid)
     for sp in selected:
         built = []
         live = set()
@@ -333,7 +382,7 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
         built.sort(key=lambda b: (b.on, b.uid))
         yield _Calendars(subject=sp, built=built)
     if len(selected) == len(study.subjects):
-        ids = {sp.subject_id for sp in selected}
+        ids = {sp.subject_id for sp in selected} | set(retire)
         orphans = [_finish(_cancelled_event(uid, pub, opts), pub, pub, opts, cancelled=True)
                    for uid, pub in sorted(state.events.items()) if pub.subject_id not in ids]
         if orphans:
@@ -345,6 +394,13 @@ def _subject_name(sp: SubjectPlan, opts: _Options) -> str:
     return message(opts.lang, "calendar.subject", study=opts.study_name,
                    subject=message(opts.lang, "subject", id=sp.subject_id),
                    cohort=sp.subject.cohort, dose_level=sp.subject.dose_level)
+
+
+def _retired_name(cal: _Calendars, state: IcsState, opts: _Options) -> str:
+    pub = next(p for p in state.events.values() if p.subject_id == cal.retired)
+    return message(opts.lang, "calendar.subject", study=opts.study_name,
+                   subject=message(opts.lang, "subject", id=pub.subject_id),
+                   cohort=pub.cohort, dose_level=pub.dose_level)
 
 
 def _combined_name(study: Study, selected: Sequence[SubjectPlan], opts: _Options) -> str:
@@ -367,24 +423,29 @@ def _state_and_counts(state: IcsState, built: Iterable[_Built]) -> tuple[IcsStat
 def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
                    state: IcsState | None = None, all_day: bool = False,
                    subject_ids: Sequence[str] | None = None,
-                   cohorts: Sequence[str] | None = None) -> IcsExport:
+                   cohorts: Sequence[str] | None = None, retire: Sequence[str] = ()) -> IcsExport:
     """Build every calendar of the selection and the new state; pure (no clock, no files).
 
     ``generated_at`` (timezone-aware) becomes ``DTSTAMP`` and the ``LAST-MODIFIED`` of changed
     events. ``subject_ids`` and ``cohorts`` filter (both given: subjects in both). ``site.ics``
     (every subject) is among ``files`` only when nothing is filtered out, so a partial export
-    never replaces the site calendar.
+    never replaces the site calendar. A subject published before but missing from
+    subjects.csv is refused (:func:`vanished_subjects`) unless ``retire`` names it.
     """
     opts = _options(study, generated_at, all_day)
     state = state or IcsState()
     selected = _select(study, plan, subject_ids, cohorts)
+    _check_vanished(study, state, retire)
     everyone = len(selected) == len(study.subjects)
     files: list[tuple[str, bytes]] = []
     every: list[_Built] = []
-    for cal in _build(study, selected, state, opts):
+    for cal in _build(study, selected, state, opts, retire):
         if cal.subject is not None:
             files.append((f"subject-{cal.subject.subject_id}.ics",
                           b"".join(_calendar(_subject_name(cal.subject, opts), cal.built, opts))))
+        elif cal.retired is not None:
+            files.append((f"subject-{cal.retired}.ics",
+                          b"".join(_calendar(_retired_name(cal, state, opts), cal.built, opts))))
         every += cal.built
     new_state, counts = _state_and_counts(state, every)
     if len(selected) == 1 and not everyone:
@@ -494,24 +555,26 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
         _line(opts, "kind", message(lang, f"kind.{e.kind.value}")),
         _line(opts, "study_day", e.study_day.value),
         _line(opts, "week", e.week),
-        _line(opts, "target_date", e.target_date.isoformat()),
-        _line(opts, "planned_date", e.planned_date.isoformat()),
+        _line(opts, "target_date", prose_date(lang, e.target_date)),
+        _line(opts, "planned_date", prose_date(lang, e.planned_date)),
     ]
     if e.reason:  # the site calendar moved it (a closed day, capacity): dates only, no PII
-        lines.append(_line(opts, "reason", e.reason))
+        lines.append(_line(opts, "reason", e.reason_in(lang)))
     if e.actual_date is not None:
-        lines.append(_line(opts, "actual_date", e.actual_date.isoformat()))
+        lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
     lines += [
-        _line(opts, "window", message(lang, "value.window", start=e.window_start.isoformat(),
-                                      end=e.window_end.isoformat())),
-        _line(opts, "procedures", ", ".join(_procedures(e.procedures)) or none),
-        _line(opts, "regimen", e.regimen or none),
+        _line(opts, "window", message(lang, "value.window", start=prose_date(lang, e.window_start),
+                                      end=prose_date(lang, e.window_end))),
+        _line(opts, "procedures", message(lang, "procedure.list_separator").join(
+            procedure(lang, p) for p in _procedures(e.procedures)) or none),
+        _line(opts, "regimen", regimen_label(lang, e.regimen) if e.regimen else none),
         _line(opts, "status", message(lang, f"status.{e.status.value}")),
     ]
     folder = opts.folder.rstrip(os.sep) + os.sep if opts.folder else None
     for w in sp.warnings:
         if w.visit == e.visit:
-            text = w.message.replace(folder, "") if folder else w.message  # no local paths
+            text = w.render(lang)
+            text = text.replace(folder, "") if folder else text  # no local paths
             lines.append(_line(opts, "warning", text))
     status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
     return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
@@ -526,7 +589,7 @@ def _cancelled_event(uid: str, pub: PublishedEvent,
         _line(opts, "dose_level", pub.dose_level),
         _line(opts, "visit", pub.visit),
         _line(opts, "kind", message(opts.lang, f"kind.{pub.kind.value}")),
-        _line(opts, "planned_date", pub.on.isoformat()),
+        _line(opts, "planned_date", prose_date(opts.lang, pub.on)),
         _line(opts, "status", message(opts.lang, "status.cancelled")),
         message(opts.lang, "text.cancelled"),
     ]
@@ -767,7 +830,7 @@ def state_path_of(study: Study) -> Path:
 def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
               all_day: bool = False, subject_ids: Sequence[str] | None = None,
               cohorts: Sequence[str] | None = None,
-              state_path: str | Path | None = None) -> IcsWritten:
+              state_path: str | Path | None = None, retire: Sequence[str] = ()) -> IcsWritten:
     """Write ``subject-<id>.ics`` per subject and ``site.ics``, then the state file.
 
     The same calendars as :func:`plan_calendars`, streamed: each subject's calendar goes to
@@ -782,6 +845,7 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     state = load_ics_state(spath)
     opts = _options(study, generated_at, all_day)
     selected = _select(study, plan, subject_ids, cohorts)
+    _check_vanished(study, state, retire)
     everyone = len(selected) == len(study.subjects)
     out = Path(out_dir)
     try:
@@ -792,10 +856,13 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     published: list[_Built] = []
     with _Staging() as staging, tempfile.TemporaryFile(dir=out) as spool:
         index: list[tuple[date, str, int, int]] = []  # site.ics: (date, uid, offset, length)
-        for cal in _build(study, selected, state, opts):
+        for cal in _build(study, selected, state, opts, retire):
             if cal.subject is not None:
                 staging.stage(out / f"subject-{cal.subject.subject_id}.ics",
                               _calendar(_subject_name(cal.subject, opts), cal.built, opts))
+            elif cal.retired is not None:
+                staging.stage(out / f"subject-{cal.retired}.ics",
+                              _calendar(_retired_name(cal, state, opts), cal.built, opts))
             for b in cal.built:
                 if everyone:
                     index.append((b.on, b.uid, spool.tell(), len(b.ical)))

@@ -15,18 +15,24 @@ from dataclasses import dataclass
 from datetime import date
 
 from .days import StudyDay
-from .study import Subject
+from .domain import Subject
+from .errors import NotFoundError
+from .messages import Text
 from .warnings import ScheduleWarning
 
 __all__ = [
+    "KIND_ORDER",
+    "PENDING",
     "EventKind",
     "EventStatus",
     "Outcome",
     "PlanWarning",
     "PlannedEvent",
+    "ProvisionalSummary",
     "StudyPlan",
     "SubjectPlan",
     "SubjectState",
+    "event_order",
 ]
 
 
@@ -46,8 +52,21 @@ class EventStatus(enum.StrEnum):
     OVERDUE = "overdue"  # planned, its window ended before "today", nothing recorded
 
 
+#: Statuses of a visit with nothing recorded: the site may still move it inside its window.
+PENDING = frozenset({EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE})
+
+#: Same-day order of the kinds of visit (see :func:`event_order`): the assessment or review
+#: where the investigator decides comes before the dose it may call for (D28, then W5D1).
+KIND_ORDER = {k: i for i, k in enumerate(
+    (EventKind.ASSESSMENT, EventKind.REVIEW, EventKind.DOSE, EventKind.EOT, EventKind.FOLLOW_UP))}
+
+
 class Outcome(enum.StrEnum):
-    """How the subject's plan ends, given the decisions so far (independent of "today")."""
+    """How the subject's plan ends, given the decisions so far.
+
+    Independent of "today", but for :attr:`CAP_REACHED`: a hold or a pending decision ends
+    at the cap only once the cap date has passed.
+    """
 
     AWAITING_DECISION = "awaiting decision"
     ON_HOLD = "on hold"
@@ -55,6 +74,9 @@ class Outcome(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     TO_CAP = "treated to the cap"
     PROVISIONAL = "provisional to the cap"
+    # on hold or awaiting a decision when the cap date passed ("today" after it): the cap ended
+    # the treatment; EOT and follow-up are planned as for a stop dated the day after the cap
+    CAP_REACHED = "treatment ended at the cap"
 
 
 class SubjectState(enum.StrEnum):
@@ -77,8 +99,13 @@ class PlanWarning:
 
     category: type[ScheduleWarning]
     subject_id: str
-    message: str
+    message: str  # in English (the CLI's language); ``text`` renders it in any language
     visit: str | None = None
+    text: Text | None = None  # the message as a catalogue text: id and fields
+
+    def render(self, lang: str) -> str:
+        """The message in ``lang`` (``en``, ``zh-CN``)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
     def __str__(self) -> str:
         where = f"{self.subject_id} {self.visit}" if self.visit else self.subject_id
@@ -107,10 +134,15 @@ class PlannedEvent:
     unplanned: bool = False  # recorded, but not part of the current plan
     note: str = ""
     reason: str = ""  # why planned_date differs from target_date (or could not): site calendar
+    reason_text: Text | None = None  # the same, as a catalogue text (rendered in any language)
 
     @property
     def week(self) -> int:
         return self.study_day.week
+
+    def reason_in(self, lang: str) -> str:
+        """:attr:`reason` in ``lang`` (``en``, ``zh-CN``)."""
+        return self.reason_text.render(lang) if self.reason_text is not None else self.reason
 
     @property
     def date(self) -> date:
@@ -122,19 +154,48 @@ class PlannedEvent:
         return self.kind is EventKind.DOSE
 
 
+def event_order(e: PlannedEvent) -> tuple[date, int, str, str]:
+    """The one order of events everywhere (engine, capacity, exports): by the date that matters
+    (actual, else planned), then the kind (on one day: the assessment, a review, the dose, EOT,
+    the follow-ups), then the visit name, then the subject."""
+    return (e.date, KIND_ORDER[e.kind], e.visit, e.subject_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProvisionalSummary:
+    """What the plan would be under ``--assume``: never part of the confirmed summary.
+
+    Every value here derives from provisional doses (planned under an assumed regimen, no
+    decision yet); outputs show it apart from the confirmed values, marked "provisional".
+    """
+
+    regimen: str  # the assumed regimen code
+    doses_planned: int  # provisional doses still to come
+    last_dose_date: date | None = None
+    eot_date: date | None = None
+    follow_up_end: date | None = None
+    contraception_end: date | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubjectPlan:
-    """A subject's whole schedule, sorted by date."""
+    """A subject's whole schedule, sorted by date.
+
+    The summary values are **confirmed** ones: they never derive from provisional doses
+    (those are in :attr:`provisional`, present only under ``--assume``).
+    """
 
     subject: Subject
     events: tuple[PlannedEvent, ...]
     outcome: Outcome
     warnings: tuple[PlanWarning, ...] = ()
-    last_dose_date: date | None = None  # last dose given or planned (actual if recorded)
+    last_dose_date: date | None = None  # last confirmed dose given or planned (actual if recorded)
     cap_date: date | None = None  # last date any dose may be given (study day 168)
-    contraception_end: date | None = None  # last dose + 6 calendar months
-    decision_due: date | None = None  # target of the visit whose decision is pending
+    contraception_end: date | None = None  # last_dose_date + 6 calendar months
+    decision_due: date | None = None  # planned date of the visit whose decision is pending
+    decision_due_visit: str | None = None  # that visit (the assessment or a review)
     state: SubjectState | None = None  # only when planned with "today"
+    provisional: ProvisionalSummary | None = None  # only under --assume
 
     @property
     def subject_id(self) -> str:
@@ -148,7 +209,7 @@ class SubjectPlan:
         for e in self.events:
             if e.visit == visit:
                 return e
-        raise KeyError(visit)
+        raise NotFoundError.among("visit", visit, (e.visit for e in self.events))
 
     def count(self, status: EventStatus, kind: EventKind = EventKind.DOSE) -> int:
         return sum(1 for e in self.events if e.kind is kind and e.status is status)
@@ -170,7 +231,7 @@ class StudyPlan:
         for p in self.subjects:
             if p.subject_id == subject_id:
                 return p
-        raise KeyError(subject_id)
+        raise NotFoundError.among("subject", subject_id, (p.subject_id for p in self.subjects))
 
     @property
     def events(self) -> tuple[PlannedEvent, ...]:

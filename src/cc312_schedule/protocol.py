@@ -23,6 +23,7 @@ cc312_schedule.errors.InvalidStudyError: <text>: regimens.QW.days_in_week: a reg
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,10 +33,12 @@ from typing import Any, TypeVar
 
 from .days import StudyDay, Window
 from .errors import InvalidStudyError, ProtocolError
+from .messages import LANGUAGES
 
 __all__ = [
     "SCHEMA_VERSION",
     "FollowUpVisit",
+    "ParticipantWording",
     "Procedures",
     "Protocol",
     "Regimen",
@@ -103,6 +106,47 @@ class Procedures:
     follow_up: tuple[str, ...] = ()
 
 
+#: The visit kinds a participant's schedule explains (the values of ``model.EventKind``;
+#: model imports this module, so they are listed here and a test keeps the two equal).
+VISIT_KINDS = ("dose", "assessment", "review", "eot", "follow-up")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParticipantWording:
+    """``[participant]``: the lay wording of the participant's schedule, per language.
+
+    ``texts`` maps ``(section, key, language)`` to a text; ``section`` is ``"title"`` (key
+    ``""``), ``"visits"`` (key: a visit kind) or ``"procedures"`` (key: a [procedures] item).
+
+    >>> w = load_protocol().participant
+    >>> w.procedure("vital signs", "zh-CN")
+    '测量血压、脉搏和体温'
+    >>> w.procedure("disease activity score (SLEDAI-2K)", "en")   # the score is never named
+    'questions and an examination on how active your disease is'
+    """
+
+    version: str
+    texts: tuple[tuple[tuple[str, str, str], str], ...]
+
+    def text(self, section: str, key: str, lang: str) -> str:
+        for k, v in self.texts:
+            if k == (section, key, lang):
+                return v
+        raise KeyError((section, key, lang))
+
+    def title(self, lang: str) -> str:
+        return self.text("title", "", lang)
+
+    def visit(self, kind: str, lang: str) -> str:
+        return self.text("visits", kind, lang)
+
+    def procedure(self, item: str, lang: str) -> str:
+        """The lay text of a procedure; ``"disease activity score (X)"`` reads as the generic item."""
+        if item.startswith(DISEASE_SCORE_ITEM + " ("):
+            item = DISEASE_SCORE_ITEM
+        return self.text("procedures", item, lang)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Protocol:
     """The whole protocol, validated. Build it with :func:`load_protocol`."""
@@ -139,6 +183,7 @@ class Protocol:
     procedures: Procedures
     disease_scores: tuple[tuple[str, str], ...]
     stagger_days: int = 0
+    participant: ParticipantWording | None = None  # [participant]: optional
     source: str = field(default="<protocol>", compare=False)
 
     @property
@@ -330,41 +375,63 @@ class _Table:
 
 
 def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol | None:
+    """Read every section into the protocol's fields, then check the values against each other.
+
+    Each section reader records its problems (with the TOML key) and returns what it could
+    read; the protocol is built only when nothing was wrong."""
     version = root.integer("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"unsupported version (this release reads {SCHEMA_VERSION})",
                    version, hint="use a protocol written for this release")
         return None
+    f: dict[str, Any] = {}
+    tables = {"trial": _read_trial(root, f), "dosing": _read_dosing(root, f),
+              "regimens": _read_regimens(root, f)}
+    tables["induction"] = _read_induction(root, f, tables["regimens"])
+    tables.update(_read_visits(root, f))
+    _read_follow_up(root, f, errors, source)
+    _read_rest(root, f, errors, source)
+    root.finish()
+    _check_consistency(root, f, tables)
+    if errors:
+        return None
+    assert all(v is not None for k, v in f.items() if k not in ("participant",)), f
+    return Protocol(schema_version=SCHEMA_VERSION, source=source,
+                    assessment_day=StudyDay(f.pop("assessment_day")), **f)
 
+
+def _read_trial(root: _Table, f: dict[str, Any]) -> _Table:
     tr = root.table("trial")
-    registry_id = tr.text("registry_id")
-    protocol_id = tr.text("protocol_id")
-    title = tr.text("title")
-    sponsor = tr.text("sponsor")
-    start_date = tr.day("start_date")
-    completion_date = tr.day("completion_date")
-    age_min = tr.integer("age_min_years", minimum=0, maximum=150)
-    age_max = tr.integer("age_max_years", minimum=0, maximum=150)
+    for key in ("registry_id", "protocol_id", "title", "sponsor"):
+        f[key] = tr.text(key)
+    f["start_date"], f["completion_date"] = tr.day("start_date"), tr.day("completion_date")
+    f["age_min_years"] = tr.integer("age_min_years", minimum=0, maximum=150)
+    f["age_max_years"] = tr.integer("age_max_years", minimum=0, maximum=150)
     tr.finish()
-    if start_date and completion_date and completion_date <= start_date:
-        tr.error("completion_date", "must be after trial.start_date", completion_date)
-    if age_min is not None and age_max is not None and age_max < age_min:
-        tr.error("age_max_years", "must not be below trial.age_min_years", age_max)
+    if f["start_date"] and f["completion_date"] and f["completion_date"] <= f["start_date"]:
+        tr.error("completion_date", "must be after trial.start_date", f["completion_date"])
+    if (f["age_min_years"] is not None and f["age_max_years"] is not None
+            and f["age_max_years"] < f["age_min_years"]):
+        tr.error("age_max_years", "must not be below trial.age_min_years", f["age_max_years"])
+    return tr
 
+
+def _read_dosing(root: _Table, f: dict[str, Any]) -> _Table:
     dt = root.table("dosing")
     time_text = dt.text("time")
-    dosing_time = _parse_hhmm(time_text) if time_text else None
-    if time_text and dosing_time is None:
+    f["dosing_time"] = _parse_hhmm(time_text) if time_text else None
+    if time_text and f["dosing_time"] is None:
         dt.error("time", "must be a time HH:MM (24 h)", time_text, hint='e.g. "09:00"')
-    dosing = {
-        "dosing_duration_minutes": dt.integer("duration_minutes", minimum=1, maximum=1440),
-        "min_interval_days": dt.integer("min_interval_days", minimum=0, maximum=28),
-        "max_treatment_weeks": dt.integer("max_treatment_weeks", minimum=1, maximum=520),
-        "contraception_months": dt.integer("contraception_months", minimum=0, maximum=120),
-    }
+    f["dosing_duration_minutes"] = dt.integer("duration_minutes", minimum=1, maximum=1440)
+    f["min_interval_days"] = dt.integer("min_interval_days", minimum=0, maximum=28)
+    f["max_treatment_weeks"] = dt.integer("max_treatment_weeks", minimum=1, maximum=520)
+    f["contraception_months"] = dt.integer("contraception_months", minimum=0, maximum=120)
     dt.finish()
+    return dt
 
-    # Regimens first: induction refers to one of them.
+
+def _read_regimens(root: _Table, f: dict[str, Any]) -> _Table:
+    """``[regimens.CODE]``; read first, since the induction names one of them."""
     rg = root.table("regimens")
     regimens: list[Regimen] = []
     for code, _ in list(rg.items()):
@@ -391,37 +458,49 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
                                     nci_code=nci or ""))
     if not rg.data and "regimens" in root.data:
         rg.error("", "at least one regimen is required")
-    codes = {r.code for r in regimens}
+    f["regimens"] = tuple(regimens)
+    return rg
 
+
+def _read_induction(root: _Table, f: dict[str, Any], rg: _Table) -> _Table:
     ind = root.table("induction")
-    induction_regimen = ind.text("regimen")
-    induction_weeks = ind.integer("weeks", minimum=1, maximum=52)
-    first_dose_window = ind.window("first_dose_window")
-    induction_window = ind.window("window")
+    f["induction_regimen"] = ind.text("regimen")
+    f["induction_weeks"] = ind.integer("weeks", minimum=1, maximum=52)
+    f["first_dose_window"] = ind.window("first_dose_window")
+    f["induction_window"] = ind.window("window")
     ind.finish()
-    if induction_regimen and induction_regimen not in codes and rg.data:
-        ind.error("regimen", "not a regimen defined under [regimens]", induction_regimen,
+    codes = {r.code for r in f["regimens"]}
+    if f["induction_regimen"] and f["induction_regimen"] not in codes and rg.data:
+        ind.error("regimen", "not a regimen defined under [regimens]", f["induction_regimen"],
                   hint=f"use one of {sorted(codes)}")
+    return ind
 
+
+def _read_visits(root: _Table, f: dict[str, Any]) -> dict[str, _Table]:
+    """The assessment, the continuation's windows and reviews, and the EOT visit."""
     asm = root.table("assessment")
-    assessment_visit = asm.text("visit")
-    assessment_day = asm.integer("study_day", minimum=1, maximum=3650)
-    assessment_window = asm.window("window")
+    f["assessment_visit"] = asm.text("visit")
+    f["assessment_day"] = asm.integer("study_day", minimum=1, maximum=3650)
+    f["assessment_window"] = asm.window("window")
     asm.finish()
-
     cont = root.table("continuation")
-    continuation_window = cont.window("window")
-    review_every = cont.integer("review_every_weeks", minimum=1, maximum=52)
-    review_window = cont.window("review_window")
+    f["continuation_window"] = cont.window("window")
+    f["review_every_weeks"] = cont.integer("review_every_weeks", minimum=1, maximum=52)
+    f["review_window"] = cont.window("review_window")
     cont.finish()
-
     eot = root.table("eot")
-    eot_visit = eot.text("visit")
-    eot_days = eot.integer("days_after_last_dose", minimum=1, maximum=3650)
-    eot_window = eot.window("window")
+    f["eot_visit"] = eot.text("visit")
+    f["eot_days_after_last_dose"] = eot.integer("days_after_last_dose", minimum=1, maximum=3650)
+    f["eot_window"] = eot.window("window")
     eot.finish()
+    return {"assessment": asm, "continuation": cont, "eot": eot}
 
+
+def _read_follow_up(root: _Table, f: dict[str, Any], errors: list[ProtocolError],
+                    source: str) -> None:
+    """``[[follow_up]]``: each after the EOT, in ascending order of days."""
     root.seen.add("follow_up")
+    eot_days = f["eot_days_after_last_dose"]
     follow_up: list[FollowUpVisit] = []
     fu_raw = root.data.get("follow_up", [])
     if not isinstance(fu_raw, list):
@@ -437,108 +516,133 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
         w = t.window("window")
         t.finish()
         if v and n and w:
+            if eot_days and n <= eot_days:
+                t.error("days_after_last_dose", f"must come after the EOT (eot.days_after_last_dose "
+                        f"= {eot_days}): a follow-up visit never falls on or before the EOT", n)
+            elif follow_up and n <= follow_up[-1].days_after_last_dose:
+                t.error("days_after_last_dose", "follow-up visits must be in ascending order of "
+                        f"days (the one before is {follow_up[-1].days_after_last_dose})", n)
             follow_up.append(FollowUpVisit(visit=v, days_after_last_dose=n, window=w))
+    f["follow_up"] = tuple(follow_up)
 
+
+def _read_rest(root: _Table, f: dict[str, Any], errors: list[ProtocolError], source: str) -> None:
+    """Procedures, enrolment (stagger), the participants' wording and the disease scores."""
     pr = root.table("procedures")
-    procedures = Procedures(**{
+    f["procedures"] = Procedures(**{
         name: pr.str_list(name, default=[]) or ()
         for name in ("first_dose", "induction_dose", "continuation_dose", "assessment",
                      "review", "eot", "follow_up")
     })
     pr.finish()
-
     root.seen.add("enrolment")
     en = _Table(root.data.get("enrolment", {}), "enrolment", errors, source)
-    stagger_days = en.integer("stagger_days", minimum=0, maximum=365, default=0)
+    f["stagger_days"] = en.integer("stagger_days", minimum=0, maximum=365, default=0) or 0
     en.finish()
-
+    f["participant"] = (_participant(root, f["procedures"]) if "participant" in root.data
+                        else None)
+    root.seen.add("participant")
     ds = root.table("disease_scores")
     scores: list[tuple[str, str]] = []
     for k, _ in list(ds.items()):
-        s = ds.text(k)
-        if s:
-            scores.append((k, s))
-    root.finish()
+        score = ds.text(k)
+        if score:
+            scores.append((k, score))
+    f["disease_scores"] = tuple(scores)
 
-    # ---- consistency between values --------------------------------------------------
-    names = [n for n in [assessment_visit, eot_visit, *(f.visit for f in follow_up)] if n]
-    import re
 
+def _check_consistency(root: _Table, f: dict[str, Any], tables: dict[str, _Table]) -> None:
+    """Values that are each fine but do not fit together (named at the key to change)."""
+    names = [n for n in [f["assessment_visit"], f["eot_visit"], *(v.visit for v in f["follow_up"])]
+             if n]
     for name in names:
         if re.fullmatch(r"W\d+D\d", name) or name.startswith("REV-W"):
             root.error("", f"visit name {name!r} collides with the dose (W<w>D<d>) or review "
                        "(REV-W<w>) naming", name, hint="choose another visit name")
     for name in sorted({n for n in names if names.count(n) > 1}):
         root.error("follow_up", "visit names must be unique", name)
+    weeks, ind_weeks = f["max_treatment_weeks"], f["induction_weeks"]
+    if weeks is not None and ind_weeks is not None and weeks < ind_weeks:
+        tables["dosing"].error("max_treatment_weeks", f"cap shorter than the induction "
+                               f"({ind_weeks} weeks)", weeks,
+                               hint="the cap must cover the whole induction")
+    _check_windows(f, tables)
+    ind_reg = {r.code: r for r in f["regimens"]}.get(f["induction_regimen"] or "")
+    day = f["assessment_day"]
+    if ind_reg and ind_weeks and day is not None:
+        last_ind = 7 * (ind_weeks - 1) + ind_reg.days_in_week[-1]
+        if day <= last_ind:
+            tables["assessment"].error(
+                "study_day", f"must come after the last induction dose (day {last_ind})", day)
+        if weeks is not None and day > 7 * weeks:
+            tables["assessment"].error("study_day", f"must not come after the cap (day {7 * weeks})",
+                                       day)
 
-    weeks = dosing["max_treatment_weeks"]
-    if weeks is not None and induction_weeks is not None and weeks < induction_weeks:
-        dt.error("max_treatment_weeks", f"cap shorter than the induction ({induction_weeks} weeks)",
-                 weeks, hint="the cap must cover the whole induction")
 
-    by_code = {r.code: r for r in regimens}
-    ind_reg = by_code.get(induction_regimen or "")
-    if ind_reg and induction_window and induction_window.width >= ind_reg.min_gap_days:
-        ind.error("window", f"window ({induction_window}) is as wide as the {ind_reg.min_gap_days}-day "
-                  f"gap to the next {ind_reg.code} dose", induction_window.width,
-                  hint="narrow the window so two dose windows never overlap")
-    if continuation_window:
-        for r in regimens:
-            if continuation_window.width >= r.min_gap_days:
-                cont.error("window", f"window ({continuation_window}) is as wide as the "
-                           f"{r.min_gap_days}-day gap between two {r.code} doses",
-                           continuation_window.width,
-                           hint="narrow the window or remove the regimen")
-    if ind_reg and induction_weeks and assessment_day is not None:
-        last_ind = 7 * (induction_weeks - 1) + ind_reg.days_in_week[-1]
-        if assessment_day <= last_ind:
-            asm.error("study_day", f"must come after the last induction dose (day {last_ind})",
-                      assessment_day)
-        if weeks is not None and assessment_day > 7 * weeks:
-            asm.error("study_day", f"must not come after the cap (day {7 * weeks})", assessment_day)
-    if induction_window and first_dose_window and first_dose_window.before:
-        ind.error("first_dose_window", "the first dose defines study day 1: 'before' must be 0",
-                  first_dose_window.before)
+def _check_windows(f: dict[str, Any], tables: dict[str, _Table]) -> None:
+    """No dose window as wide as the gap to the next dose; the first dose has no 'before'."""
+    ind_reg = {r.code: r for r in f["regimens"]}.get(f["induction_regimen"] or "")
+    ind_w, cont_w, first_w = f["induction_window"], f["continuation_window"], f["first_dose_window"]
+    if ind_reg and ind_w and ind_w.width >= ind_reg.min_gap_days:
+        tables["induction"].error(
+            "window", f"window ({ind_w}) is as wide as the {ind_reg.min_gap_days}-day "
+            f"gap to the next {ind_reg.code} dose", ind_w.width,
+            hint="narrow the window so two dose windows never overlap")
+    if cont_w:
+        for r in f["regimens"]:
+            if cont_w.width >= r.min_gap_days:
+                tables["continuation"].error(
+                    "window", f"window ({cont_w}) is as wide as the {r.min_gap_days}-day gap "
+                    f"between two {r.code} doses", cont_w.width,
+                    hint="narrow the window or remove the regimen")
+    if ind_w and first_w and first_w.before:
+        tables["induction"].error("first_dose_window", "the first dose defines study day 1: "
+                                  "'before' must be 0", first_w.before)
 
-    if errors:
+
+def _participant(root: _Table, procedures: Procedures) -> ParticipantWording | None:
+    """Read ``[participant]``: every text in every language; every [procedures] item worded."""
+    pt = root.table("participant")
+    version = pt.text("version")
+    texts: list[tuple[tuple[str, str, str], str]] = []
+    n_errors = len(pt.errors)
+
+    def by_language(t: _Table, key: str, section: str, text_key: str) -> None:
+        lt = t.table(key)
+        for lang in LANGUAGES:
+            v = lt.get(lang, "a non-empty string", lambda x: isinstance(x, str) and x.strip() != "",
+                       hint=f'e.g. {key} = {{ en = "...", zh-CN = "..." }}')
+            if v is not None:
+                texts.append(((section, text_key, lang), str(v).strip()))
+        lt.finish()
+
+    by_language(pt, "title", "title", "")
+    vt = pt.table("visits")
+    for kind in VISIT_KINDS:
+        by_language(vt, kind, "visits", kind)
+    vt.finish()
+    prt = pt.table("procedures")
+    used = dict.fromkeys(i for items in (procedures.first_dose, procedures.induction_dose,
+                                         procedures.continuation_dose, procedures.assessment,
+                                         procedures.review, procedures.eot, procedures.follow_up)
+                         for i in items)
+    for item in used:
+        if item not in prt.data:
+            prt.seen.add(item)
+            prt.error(item, "no lay wording for this procedure",
+                      hint=f'add "{item}" = {{ en = "...", zh-CN = "..." }}')
+        else:
+            by_language(prt, item, "procedures", item)
+    for item in prt.data:
+        if item not in used:
+            prt.seen.add(item)
+            prt.error(item, "not an item of [procedures]", prt.data[item],
+                      hint="remove it or fix its spelling: the keys are the [procedures] items")
+    prt.finish()
+    pt.finish()
+    if len(pt.errors) > n_errors or version is None:
         return None
-    assert registry_id and protocol_id and title and sponsor and dosing_time
-    assert start_date and completion_date and age_min is not None and age_max is not None
-    assert induction_regimen and induction_weeks and first_dose_window and induction_window
-    assert assessment_visit and assessment_day and assessment_window and continuation_window
-    assert review_every and review_window and eot_visit and eot_days and eot_window
-    return Protocol(
-        schema_version=SCHEMA_VERSION,
-        registry_id=registry_id,
-        protocol_id=protocol_id,
-        title=title,
-        sponsor=sponsor,
-        start_date=start_date,
-        completion_date=completion_date,
-        age_min_years=age_min,
-        age_max_years=age_max,
-        dosing_time=dosing_time,
-        regimens=tuple(regimens),
-        induction_regimen=induction_regimen,
-        induction_weeks=induction_weeks,
-        first_dose_window=first_dose_window,
-        induction_window=induction_window,
-        assessment_visit=assessment_visit,
-        assessment_day=StudyDay(assessment_day),
-        assessment_window=assessment_window,
-        continuation_window=continuation_window,
-        review_every_weeks=review_every,
-        review_window=review_window,
-        eot_visit=eot_visit,
-        eot_days_after_last_dose=eot_days,
-        eot_window=eot_window,
-        follow_up=tuple(follow_up),
-        procedures=procedures,
-        disease_scores=tuple(scores),
-        stagger_days=stagger_days or 0,
-        source=source,
-        **dosing,  # type: ignore[arg-type]
-    )
+    return ParticipantWording(version=version, texts=tuple(texts))
 
 
 def _parse_hhmm(text: str) -> time | None:

@@ -24,14 +24,15 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def to_csv(plan: StudyPlan) -> str:
-    """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO)."""
+def to_csv(plan: StudyPlan, lang: str = "en") -> str:
+    """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO); the
+    reason and procedures in ``lang`` (the study's language), the reason's id and fields too."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(PLAN_COLUMNS)
     for p in plan:
         for e in p.events:
-            row = event_row(p, e)
+            row = event_row(p, e, lang)
             w.writerow([_cell(row[c]) for c in PLAN_COLUMNS])
     return buf.getvalue()
 
@@ -45,18 +46,31 @@ def _summary(p: SubjectPlan) -> dict[str, Any]:
         "outcome": p.outcome.value,
         "state": p.state.value if p.state else None,
         "decision_due": p.decision_due,
+        "decision_due_visit": p.decision_due_visit,
         "last_dose_date": p.last_dose_date,
         "cap_date": p.cap_date,
         "contraception_end": p.contraception_end,
         "doses_done": p.count(EventStatus.DONE),
         "doses_missed": p.count(EventStatus.MISSED),
-        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE,
-                                                  EventStatus.PROVISIONAL)),
+        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE)),
     }
 
 
-def to_json(plan: StudyPlan) -> str:
-    """The plan as JSON: study, then per subject a summary, its warnings and its events."""
+def _provisional(p: SubjectPlan) -> dict[str, Any] | None:
+    """The values derived from provisional doses (``--assume``), kept apart from the summary."""
+    v = p.provisional
+    if v is None:
+        return None
+    return {"regimen": v.regimen, "doses_planned": v.doses_planned,
+            "last_dose_date": v.last_dose_date, "eot": v.eot_date,
+            "follow_up_end": v.follow_up_end, "contraception_end": v.contraception_end}
+
+
+def to_json(plan: StudyPlan, lang: str = "en") -> str:
+    """The plan as JSON: study, then per subject a summary (confirmed values only), a
+    ``provisional`` block (values derived from ``--assume`` doses, else null), its warnings and
+    its events. Warnings' messages, reasons and procedures are in ``lang`` (the study's
+    language); each warning and reason also keeps its catalogue ``id`` and ``fields``."""
     def conv(v: Any) -> Any:
         return v.isoformat() if isinstance(v, date) else v
 
@@ -66,17 +80,24 @@ def to_json(plan: StudyPlan) -> str:
         "assume": plan.assume,
         "subjects": [
             {**{k: conv(v) for k, v in _summary(p).items()},
+             "provisional": {k: conv(v) for k, v in (_provisional(p) or {}).items()} or None,
              "warnings": [{"category": w.category.__name__, "visit": w.visit,
-                           "message": w.message} for w in p.warnings],
-             "events": [{k: conv(v) for k, v in event_row(p, e).items()
-                         if k not in ("cohort", "dose_level")} for e in p.events]}
+                           "message": w.render(lang),
+                           **(w.text.as_json() if w.text is not None else {})}
+                          for w in p.warnings],
+             "events": [{**{k: conv(v) for k, v in event_row(p, e, lang).items()
+                            if k not in ("cohort", "dose_level", "reason_id", "reason_fields")},
+                         "reason_id": e.reason_text.id if e.reason_text else None,
+                         "reason_fields": e.reason_text.as_json()["fields"]
+                         if e.reason_text else None}
+                        for e in p.events]}
             for p in plan
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_table(plan: StudyPlan) -> str:
+def to_table(plan: StudyPlan, lang: str = "en") -> str:
     """A plain-text table per subject, for a terminal."""
     out: list[str] = [f"{plan.study_name}" + (f" — as of {plan.today}" if plan.today else "")]
     cols = ("visit", "kind", "day", "target", "planned", "window", "status", "dose", "regimen",
@@ -86,7 +107,7 @@ def to_table(plan: StudyPlan) -> str:
         out.append("")
         head = (f"Subject {p.subject_id} · cohort {p.subject.cohort} · {p.subject.dose_level} · "
                 f"first dose {p.subject.first_dose_date} · {p.outcome.value}")
-        if p.state:
+        if p.state and p.state.value != p.outcome.value:
             head += f" · now {p.state.value}"
         out.append(head)
         facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "
@@ -96,6 +117,12 @@ def to_table(plan: StudyPlan) -> str:
         if p.contraception_end:
             facts.append(f"contraception until {p.contraception_end}")
         out.append("  " + "; ".join(facts))
+        if p.provisional is not None:
+            v = p.provisional
+            out.append(f"  provisional (under --assume {v.regimen}, not a decision): "
+                       f"{v.doses_planned} more doses, last {v.last_dose_date}; EOT {v.eot_date}; "
+                       f"follow-up until {v.follow_up_end}; contraception until "
+                       f"{v.contraception_end}")
         rows = [cols]
         for e in p.events:
             rows.append((
@@ -110,9 +137,9 @@ def to_table(plan: StudyPlan) -> str:
             out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         for e in p.events:
             if e.reason and e.status.value in ("planned", "provisional", "overdue"):
-                out.append(f"  > {e.visit}: {e.reason}")
+                out.append(f"  > {e.visit}: {e.reason_in(lang)}")
         for w in p.warnings:
-            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.message}")
+            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.render(lang)}")
     if any(e.deviation for p in plan for e in p.events):
         out.append("")
         out.append("* done outside its window (protocol deviation)")

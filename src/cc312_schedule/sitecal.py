@@ -1,8 +1,8 @@
-"""The site calendar: closed days, capacity and the shift policy, as data.
+"""The site calendar's sources: the public holidays (from the ``holidays`` package, cached) and
+the site's own ``closed-days.csv``, combined into a :class:`~cc312_schedule.opendays.SiteCalendar`.
 
-The :class:`SiteCalendar` value object is pure (a table of closed and open days); only
 :func:`load_site_calendar` reads files and asks the ``holidays`` package, and it imports
-``holidays`` only when called.
+``holidays`` only when called (or not at all, once the table is cached).
 
 Closed days come from three sources, each with a reason:
 
@@ -14,27 +14,19 @@ Closed days come from three sources, each with a reason:
 
 An open day in the site file wins over everything; then a holiday; then an adjusted working
 day; then the weekend.
-
->>> from datetime import date
->>> cal = SiteCalendar(closed={date(2026, 10, 1): "National Day"},
-...                    open_days={date(2026, 10, 10): "adjusted working day"})
->>> cal.closed_reason(date(2026, 10, 1)), cal.closed_reason(date(2026, 10, 4))
-('National Day', 'weekend (Sunday)')
->>> cal.closed_reason(date(2026, 10, 10)) is None   # a Saturday made a working day
-True
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .csvfile import CsvRows
 from .errors import ScheduleError, StudyFileError
+from .fileio import write_atomic
 from .messages import Text
+from .opendays import WEEKDAYS, CalendarConfig, ShiftPreference, SiteCalendar
 
 __all__ = [
     "WEEKDAYS",
@@ -45,87 +37,7 @@ __all__ = [
     "parse_calendar_config",
 ]
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLOSED_DAYS_FILE = "closed-days.csv"
-
-
-class ShiftPreference(enum.StrEnum):
-    """Which side of the target to try first when a visit must leave a closed day.
-
-    Either way the nearest open day wins; the preference breaks ties at equal distance.
-    With the window 2026-10-04 … 2026-10-06 around a closed Monday 10-05 and both neighbours
-    open, ``earlier`` plans Sunday 10-04 and ``later`` plans Tuesday 10-06.
-    """
-
-    EARLIER = "earlier"
-    LATER = "later"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CalendarConfig:
-    """``study.toml [calendar]``: every key optional."""
-
-    country: str = "CN"  # "" for no public holidays
-    subdivision: str = ""
-    weekend: tuple[int, ...] = (5, 6)  # Monday = 0
-    prefer: ShiftPreference = ShiftPreference.EARLIER
-    max_dosing_per_day: int | None = None  # infusion chairs; None: no limit
-    enabled: bool = True  # false: every day open (the protocol's target dates as they are)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteCalendar:
-    """Closed and open days with their reasons; a pure lookup table."""
-
-    # a public holiday's name (in the study's language), or a catalogue text (the site's own)
-    closed: Mapping[date, str | Text] = field(default_factory=dict)
-    open_days: Mapping[date, str | Text] = field(default_factory=dict)  # working despite the weekend
-    weekend: tuple[int, ...] = (5, 6)
-    prefer: ShiftPreference = ShiftPreference.EARLIER
-    max_dosing_per_day: int | None = None
-    provisional_years: frozenset[int] = frozenset()  # holidays estimated, no official notice yet
-    source: str = ""
-
-    def closed_reason(self, day: date) -> str | None:
-        """Why the site is closed on ``day`` (in English), or ``None`` when it is open."""
-        text = self.closed_text(day)
-        return None if text is None else str(text)
-
-    def closed_text(self, day: date) -> Text | None:
-        """Why the site is closed on ``day``, as a catalogue text (rendered in any language).
-
-        >>> SiteCalendar().closed_text(date(2026, 11, 22)).render("zh-CN")
-        '周日'
-        """
-        if day in self.open_days:
-            return None
-        reason = self.closed.get(day)
-        if isinstance(reason, Text):
-            return reason
-        if reason is not None:
-            return Text.of("closed.holiday", name=reason)
-        if day.weekday() in self.weekend:
-            return Text.of("closed.weekend", weekday=day)
-        return None
-
-    def is_open(self, day: date) -> bool:
-        return self.closed_reason(day) is None
-
-    def candidates(self, target: date, start: date, end: date) -> list[date]:
-        """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
-
-        >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
-        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
-        [5, 6, 4, 7]
-        """
-        out = [target] if start <= target <= end else []
-        sign = 1 if self.prefer is ShiftPreference.LATER else -1
-        for k in range(1, (end - start).days + 1):
-            for s in (sign, -sign):
-                d = target + timedelta(days=s * k)
-                if start <= d <= end:
-                    out.append(d)
-        return out
 
 
 # --------------------------------------------------------------------------------------
@@ -224,8 +136,9 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
 # its country modules). The table it gives depends only on the installed holidays release, the
 # country, the subdivision, the years and the language of the names (asked explicitly: left to
 # holidays, it follows the process locale), so it is cached under that key, in
-# $CC312_SCHEDULE_CACHE_DIR (or $XDG_CACHE_HOME/cc312-schedule, ~/.cache/cc312-schedule);
-# CC312_SCHEDULE_CACHE_DIR=off disables the cache. A new holidays release is a new key.
+# $CC312_SCHEDULE_CACHE_DIR, else the platform's user cache folder (platformdirs: on Linux
+# $XDG_CACHE_HOME/cc312-schedule or ~/.cache/cc312-schedule); CC312_SCHEDULE_CACHE_DIR=off
+# disables the cache. A new holidays release (its version, importlib.metadata) is a new key.
 # A cache that cannot be read or written is ignored: the table is computed as without it.
 
 def _cache_dir() -> Path | None:
@@ -236,24 +149,19 @@ def _cache_dir() -> Path | None:
         return None
     if where:
         return Path(where)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cc312-schedule"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("cc312-schedule", appauthor=False)
 
 
 def _holidays_release() -> str | None:
-    """The installed holidays release, from its dist-info folder name (without importing it)."""
-    import importlib.util
+    """The installed holidays release (without importing holidays); None: not installed."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    spec = importlib.util.find_spec("holidays")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    package = Path(next(iter(spec.submodule_search_locations)))
     try:
-        infos = sorted(p.name for p in package.parent.glob("holidays-*.dist-info"))
-        stamp = (package / "__init__.py").stat().st_mtime_ns
-    except OSError:
+        return version("holidays")
+    except PackageNotFoundError:
         return None
-    return f"{infos[-1]}:{stamp}" if len(infos) == 1 else None
 
 
 #: study language -> the holidays package's language code (asked for whenever a country has it)
@@ -286,7 +194,6 @@ def _public_holidays(country: str, subdivision: str, years: range,
             pass  # no cache yet, or an unreadable one: compute
     table = _compute_public_holidays(country, subdivision, years, language)
     if path is not None:
-        from .fileio import write_atomic
 
         doc = {"key": key, "source": table["source"], "provisional": table["provisional"],
                "closed": {d.isoformat(): n for d, n in sorted(table["closed"].items())},
@@ -320,7 +227,7 @@ def _compute_public_holidays(country: str, subdivision: str, years: range,
     else:
         kw["language"] = holidays.country_holidays(country, **kw).default_language
     hol = holidays.country_holidays(country, **kw)
-    opened = {d: "adjusted working day (official make-up day)"  # cached as text: see below
+    opened = {d: "adjusted working day (official make-up day)"
               for d in getattr(hol, "weekend_workdays", ())}
     # Countries whose holidays follow a yearly official notice (China) list the years they know
     # in special_public_holidays; later years are the package's estimate.
@@ -333,11 +240,9 @@ def _compute_public_holidays(country: str, subdivision: str, years: range,
 
 def _read_site_file(path: Path, closed: dict[date, str | Text], open_days: dict[date, str | Text],
                     errors: list[ScheduleError]) -> None:
-    from .study import _Rows
-
     if not path.exists():
         return
-    rows = _Rows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
+    rows = CsvRows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
     seen: dict[date, int] = {}
     for line, row in rows:
         day = rows.date(line, row, "date", required=True)

@@ -11,21 +11,30 @@ are ISO ``YYYY-MM-DD``; anything else is refused with ``file:line`` and the fix.
 
 from __future__ import annotations
 
-import csv
-import enum
-import io
-import re
 import tomllib
 import zoneinfo
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from .days import parse_iso_date
+from .csvfile import CsvRows
+from .domain import (
+    DEFAULT_REMINDERS,
+    Action,
+    Decision,
+    RecordedVisit,
+    RecordStatus,
+    Reminder,
+    SourceRef,
+    Study,
+    StudyConfig,
+    Subject,
+    parse_reminder,
+)
+from .engine import check_decisions, unknown_visit_error, visit_kind
 from .errors import InvalidStudyError, ScheduleError, StudyFileError
+from .messages import LANGUAGES
 from .protocol import Protocol, _parse_hhmm, load_protocol
-from .sitecal import CalendarConfig, SiteCalendar, load_site_calendar, parse_calendar_config
+from .sitecal import load_site_calendar, parse_calendar_config
 
 __all__ = [
     "Action",
@@ -41,187 +50,6 @@ __all__ = [
     "load_study",
     "parse_reminder",
 ]
-
-LANGUAGES = ("en", "zh-CN")
-
-
-class Action(enum.StrEnum):
-    """What an investigator decided."""
-
-    CONTINUE = "continue"
-    STOP = "stop"
-    HOLD = "hold"
-    RESUME = "resume"
-
-
-class RecordStatus(enum.StrEnum):
-    """What happened to a recorded visit."""
-
-    DONE = "done"
-    MISSED = "missed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SourceRef:
-    """Where a row came from (file and 1-based line; the CSV header is line 1)."""
-
-    path: str = "<library>"
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line is not None else self.path
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reminder:
-    """A calendar reminder (iCal ``VALARM``) before each visit, from ``study.toml`` ``reminders``.
-
-    Two kinds, with different meanings: ``before`` is a fixed time before the start of the
-    visit ("60 minutes before"); ``at`` + ``days_before`` is a local clock time on an earlier
-    day ("16:00 the day before"), which stays at 16:00 even across a daylight-saving change.
-
-    >>> parse_reminder("16:00 the day before")
-    Reminder(text='16:00 the day before', before=None, at=datetime.time(16, 0), days_before=1)
-    >>> parse_reminder("90 minutes before").before
-    datetime.timedelta(seconds=5400)
-    """
-
-    text: str
-    before: timedelta | None = None
-    at: time | None = None
-    days_before: int = 0
-
-
-DEFAULT_REMINDERS = ("16:00 the day before", "60 minutes before")
-_REMINDER_RE = re.compile(
-    r"(?:(?P<n>\d+) (?P<unit>minutes?|hours?) before"
-    r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day)|(?P<days>\d+) days before))")
-
-
-def parse_reminder(text: str) -> Reminder:
-    """Parse one ``reminders`` entry; raise :class:`ValueError` naming the accepted forms.
-
-    Forms: ``"N minutes before"``, ``"N hours before"``, ``"HH:MM the day before"``,
-    ``"HH:MM N days before"``, ``"HH:MM on the day"``.
-
-    >>> parse_reminder("2 hours before").before
-    datetime.timedelta(seconds=7200)
-    >>> parse_reminder("07:30 on the day").days_before
-    0
-    >>> parse_reminder("1 day before")
-    Traceback (most recent call last):
-    ...
-    ValueError: not a reminder: '1 day before'
-    """
-    m = _REMINDER_RE.fullmatch(" ".join(text.split()))
-    if m is None:
-        raise ValueError(f"not a reminder: {text!r}")
-    if m["n"] is not None:
-        n = int(m["n"])
-        return Reminder(text=text, before=timedelta(minutes=n) if m["unit"].startswith("minute")
-                        else timedelta(hours=n))
-    at = _parse_hhmm(m["at"])
-    if at is None:
-        raise ValueError(f"not a time HH:MM: {m['at']!r}")
-    days = 1 if m["day"] == "the day before" else 0 if m["day"] else int(m["days"])
-    return Reminder(text=text, at=at, days_before=days)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StudyConfig:
-    """``study.toml``: every key but ``name`` is optional."""
-
-    name: str
-    protocol: str | None = None
-    site: str = ""
-    timezone: str = "Asia/Shanghai"
-    dosing_time: time | None = None
-    language: str = "en"
-    reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
-    calendar: CalendarConfig = field(default_factory=CalendarConfig)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Subject:
-    """A row of ``subjects.csv``. Only id, cohort and dose level ever leave the engine in exports."""
-
-    subject_id: str
-    cohort: str
-    dose_level: str
-    first_dose_date: date
-    disease: str | None = None
-    consent_date: date | None = None
-    date_of_birth: date | None = None
-    sex: str | None = None
-    withdrawn_on: date | None = None
-    source: SourceRef = field(default_factory=SourceRef, compare=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Decision:
-    """A row of ``decisions.csv``: an investigator's decision for one subject.
-
-    ``weeks`` and ``until`` are mutually exclusive; with neither, a regimen runs to the cap.
-    """
-
-    subject_id: str
-    decided_on: date
-    action: Action
-    regimen: str | None = None
-    weeks: int | None = None
-    until: date | None = None
-    investigator: str = ""
-    rationale: str = ""
-    source: SourceRef = field(default_factory=SourceRef, compare=False)
-
-    def describe(self) -> str:
-        """``"continue QW for 8 weeks on 2026-05-04 (decisions.csv:3)"``-style text."""
-        text = f"{self.action} "
-        if self.regimen:
-            text += f"{self.regimen} "
-        if self.weeks:
-            text += f"for {self.weeks} weeks "
-        if self.until:
-            text += f"until {self.until} "
-        return text + f"on {self.decided_on} ({self.source})"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordedVisit:
-    """A row of ``visits.csv``: a visit that happened (``done``) or did not (``missed``)."""
-
-    subject_id: str
-    visit: str
-    status: RecordStatus
-    actual_date: date | None = None
-    note: str = ""
-    source: SourceRef = field(default_factory=SourceRef, compare=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Study:
-    """Everything the engine needs about one study, validated."""
-
-    config: StudyConfig
-    protocol: Protocol
-    subjects: tuple[Subject, ...]
-    decisions: tuple[Decision, ...] = ()
-    visits: tuple[RecordedVisit, ...] = ()
-    calendar: SiteCalendar | None = None  # None: every day open, dates stay on their targets
-    folder: str = field(default="", compare=False)
-
-    def subject(self, subject_id: str) -> Subject:
-        for s in self.subjects:
-            if s.subject_id == subject_id:
-                return s
-        raise KeyError(subject_id)
-
-    def decisions_of(self, subject_id: str) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.subject_id == subject_id)
-
-    def visits_of(self, subject_id: str) -> tuple[RecordedVisit, ...]:
-        return tuple(v for v in self.visits if v.subject_id == subject_id)
-
 
 def example_study_path(language: str = "en") -> Path:
     """The bundled 6-subject example study (from a wheel or a checkout); ``"zh-CN"``: the same
@@ -250,14 +78,12 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     The decisions are checked against the protocol and each other (order, regimens, timing),
     so a study that loads can always be planned.
     """
-    from .engine import check_decisions  # engine imports this module's types
-
     root = Path(folder)
     errors: list[ScheduleError] = []
     if not root.is_dir():
         raise InvalidStudyError([StudyFileError(
             "no such study folder", path=root,
-            hint="give the folder that holds study.toml and subjects.csv")])
+            hint="give the folder that holds study.toml and subjects.csv")], path=root)
     config = _load_config(root / "study.toml", errors)
     if protocol is None and config is not None:
         ppath = None
@@ -287,7 +113,7 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
                                       _calendar_years(protocol, subjects), errors,
                                       language=config.language)
     if errors or config is None or protocol is None:
-        raise InvalidStudyError(errors)
+        raise InvalidStudyError(errors, path=root)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
                  decisions=tuple(decisions), visits=tuple(visits), calendar=calendar,
                  folder=str(root))
@@ -334,6 +160,20 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     if not isinstance(name, str) or not name.strip():
         err("name", "required: the study's name", name, 'add name = "..."')
     strs: dict[str, str] = {}
+    site_phone = ""
+    if isinstance(data.get("site"), dict):  # [site] name = "...", phone = "..."
+        site_table = data.pop("site")
+        for k in site_table:
+            if k not in ("name", "phone"):
+                err(f"site.{k}", "unknown key", site_table[k], "known keys: name, phone")
+        for k in ("name", "phone"):
+            if k in site_table and not isinstance(site_table[k], str):
+                err(f"site.{k}", "must be a string", site_table[k],
+                    'e.g. phone = "+86 838 000 0000"' if k == "phone" else None)
+        if isinstance(site_table.get("name", ""), str):
+            data["site"] = site_table.get("name", "")
+        if isinstance(site_table.get("phone", ""), str):
+            site_phone = site_table.get("phone", "").strip()
     for k in ("protocol", "site", "timezone", "dosing_time", "language"):
         if k in data:
             if not isinstance(data[k], str):
@@ -373,98 +213,8 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang, reminders=tuple(reminders), calendar=calendar)
-
-
-class _Rows:
-    """Reads a CSV with a header; yields (line, row) and records errors with file:line."""
-
-    def __init__(self, path: Path, required: tuple[str, ...], optional: tuple[str, ...],
-                 errors: list[ScheduleError], *, extra_allowed: bool) -> None:
-        self.path = path
-        self.required = required
-        self.optional = optional
-        self.errors = errors
-        self.extra_allowed = extra_allowed
-        self.ok = True
-
-    def error(self, line: int | None, column: str | None, message: str, value: object = None,
-              hint: str | None = None, *, cls: type[StudyFileError] = StudyFileError) -> None:
-        kw: dict[str, object] = {"path": self.path, "line": line, "column": column, "hint": hint}
-        if value is not None:
-            kw["value"] = value
-        self.errors.append(cls(message, **kw))  # type: ignore[arg-type]
-        self.ok = False
-
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        try:
-            text = self.path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            self.error(None, None, "not UTF-8 text",
-                       hint="save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')")
-            return
-        except OSError as exc:
-            self.error(None, None, f"cannot read: {exc.strerror}",
-                       hint="check the file's permissions")
-            return
-        # newline="": only \n, \r and \r\n end a row; \x85 or U+2028 inside a note stay in it
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            header = next(reader)
-        except StopIteration:
-            self.error(1, None, "empty file", hint="the first line must be the header: "
-                       + ",".join(self.required))
-            return
-        header = [h.strip() for h in header]
-        known = set(self.required) | set(self.optional)
-        for col in self.required:
-            if col not in header:
-                self.error(1, col, "missing column", hint="the header must include: "
-                           + ",".join(self.required))
-        for col in header:
-            if col in known:
-                continue
-            import difflib  # only for a bad column: not on every run
-
-            close = difflib.get_close_matches(col, known, n=1, cutoff=0.75)
-            if close:
-                self.error(1, col, "unknown column", hint=f"did you mean '{close[0]}'?")
-            elif not self.extra_allowed:
-                self.error(1, col, "unknown column",
-                           hint="known columns: " + ",".join((*self.required, *self.optional)))
-        dupes = sorted({c for c in header if header.count(c) > 1 and c})
-        for col in dupes:
-            self.error(1, col, "column appears twice", hint="keep one")
-        if not self.ok:
-            return
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                self.error(reader.line_num, None, f"malformed CSV: {exc}")
-                return
-            line = reader.line_num
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) > len(header):
-                self.error(line, None, f"{len(row)} fields but the header has {len(header)}",
-                           hint="quote values that contain commas")
-                continue
-            yield line, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
-
-    def date(self, line: int, row: dict[str, str], col: str, *, required: bool) -> date | None:
-        text = row.get(col, "")
-        if not text:
-            if required:
-                self.error(line, col, "missing date", hint="write it as YYYY-MM-DD")
-            return None
-        try:
-            return parse_iso_date(text)
-        except ValueError as exc:
-            self.error(line, col, str(exc))
-            return None
+                       language=lang, reminders=tuple(reminders), calendar=calendar,
+                       site_phone=site_phone)
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
@@ -473,7 +223,7 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
         errors.append(StudyFileError("missing subjects.csv", path=path,
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
         return []
-    rows = _Rows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
+    rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
     subjects: list[Subject] = []
     seen: dict[str, int] = {}
     diseases = protocol.diseases if protocol else ()
@@ -516,7 +266,7 @@ def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
                     errors: list[ScheduleError]) -> list[Decision]:
     if not path.exists():
         return []
-    rows = _Rows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False)
+    rows = CsvRows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False)
     out: list[Decision] = []
     actions = ", ".join(a.value for a in Action)
     for line, row in rows:
@@ -572,11 +322,10 @@ def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
 
 def _load_visits(path: Path, ids: set[str], protocol: Protocol | None,
                  errors: list[ScheduleError]) -> list[RecordedVisit]:
-    from .engine import unknown_visit_error, visit_kind
 
     if not path.exists():
         return []
-    rows = _Rows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False)
+    rows = CsvRows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False)
     out: list[RecordedVisit] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:

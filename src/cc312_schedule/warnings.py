@@ -18,6 +18,8 @@ from __future__ import annotations
 __all__ = [
     "AfterStudyCompletionWarning",
     "AgeEligibilityWarning",
+    "BeforeStudyStartWarning",
+    "CapBreachWarning",
     "CapacityWarning",
     "ClosedDayConflictWarning",
     "DecisionClippedWarning",
@@ -40,11 +42,21 @@ class DecisionClippedWarning(ScheduleWarning):
 
 
 class DecisionWithoutEffectWarning(ScheduleWarning):
-    """A decision plans no dose at all (its period ends before the regimen's first dosing day)."""
+    """A decision plans no dose at all (its period ends before the regimen's first dosing day,
+    or it is a continue or resume dated after the cap date)."""
+
+
+class CapBreachWarning(ScheduleWarning):
+    """A dose was recorded as given after the cap date (study day 168): kept as recorded."""
+
+
+class BeforeStudyStartWarning(ScheduleWarning):
+    """A subject's first dose is before the protocol's study start date."""
 
 
 class MinimumIntervalWarning(ScheduleWarning):
-    """Two doses (a recorded one and the next planned one) are closer than the minimum interval."""
+    """A dose is closer than the minimum interval to a dose given (before or after it), or a
+    planned dose falls on or before the date an earlier dose of the schedule was given."""
 
 
 class WindowDeviationWarning(ScheduleWarning):

@@ -55,9 +55,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from .days import StudyDay
+from .fileio import write_atomic
 from .l10n import local_time, weekday
 from .messages import MESSAGES, message, procedures
-from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, event_order
 from .study import Study
 
 __all__ = [
@@ -315,8 +316,6 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
 
 def write_xlsx(path: str | Path, study: Study, plan: StudyPlan, *, generated_at: datetime) -> None:
     """Write :func:`to_xlsx` to ``path`` atomically (a temporary file, then a rename)."""
-    from .fileio import write_atomic
-
     write_atomic(path, to_xlsx(study, plan, generated_at=generated_at))
 
 
@@ -565,17 +564,40 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
             "next_visit_date": nxt.date if nxt else None, "decision_due": p.decision_due,
             "cap_date": p.cap_date, "eot": eot[0] if eot else None,
             "follow_up_end": max(fus) if fus else None,
-            "contraception_end": p.contraception_end,
+            "contraception_end": (p.provisional.contraception_end if p.provisional
+                                  else p.contraception_end),
             "state": ctx.label("xlsx.state", p.state.value) if p.state else "",
             "warnings": len(p.warnings) or None,  # the texts: on the Warnings sheet
         }
 
 
+def _provisional_columns(p: SubjectPlan) -> set[str]:
+    """Overview columns derived from ``--assume`` doses: marked like provisional visits."""
+    provisional: set[str] = set()
+    if p.provisional is not None:
+        provisional = {"eot", "follow_up_end", "contraception_end"}
+    nxt = _next_visit(p)
+    if nxt is not None and nxt.status is EventStatus.PROVISIONAL:
+        provisional |= {"next_visit", "next_visit_date"}
+    return provisional
+
+
 def _overview(ctx: _Context) -> None:
     sheet = _table(ctx, "overview", OVERVIEW_COLUMNS, lambda: _overview_rows(ctx), freeze=3)
-    text = {"subject": {"num_format": "@"}}
-    for values in _overview_rows(ctx):
-        sheet.write_row(_data_cells(OVERVIEW_COLUMNS, values, text))
+    fg, font = next((fg, font) for m, fg, font in TIMELINE_MARKS if m == "dose_provisional")
+    word = ctx.t("xlsx.status.provisional").replace('"', "")
+    for p, values in zip(ctx.plan, _overview_rows(ctx), strict=True):
+        special: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
+        for c in _provisional_columns(p):  # the value, then the word "provisional", greyed
+            v = values.get(c)
+            if v is None or v == "":
+                continue
+            special[c] = {"bg_color": f"#{fg}", "font_color": f"#{font}"}
+            if isinstance(v, date):
+                special[c] = {**special[c], "num_format": f'{DATE_FORMAT}" ({word})"'}
+            else:
+                values[c] = f"{v} ({word})"
+        sheet.write_row(_data_cells(OVERVIEW_COLUMNS, values, special))
     _filter(sheet, FIRST_ROW + len(ctx.plan.subjects) - 1)
 
 
@@ -584,7 +606,7 @@ def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         for w in p.warnings:
             yield {"subject": w.subject_id, "visit": w.visit or "",
                    "warning_kind": ctx.label("xlsx.warning", w.category.__name__),
-                   "message": str(w.message)}
+                   "message": w.render(ctx.lang)}
 
 
 def _warnings(ctx: _Context) -> None:
@@ -599,8 +621,7 @@ def _warnings(ctx: _Context) -> None:
 
 
 def _visit_events(ctx: _Context) -> list[PlannedEvent]:
-    order = {k: i for i, k in enumerate(EventKind)}
-    return sorted(ctx.plan.events, key=lambda e: (e.date, e.subject_id, order[e.kind], e.visit))
+    return sorted(ctx.plan.events, key=event_order)
 
 
 def _exported_entry(e: PlannedEvent) -> tuple[date | None, str, str]:
@@ -639,7 +660,7 @@ def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[
             "study_day": e.study_day.value, "week": e.week, "target_date": e.target_date,
             "planned_date": e.planned_date, "window_start": e.window_start,
             "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
-            "date_reason": e.reason,
+            "date_reason": e.reason_in(ctx.lang),
             "procedures": procedures(ctx.lang, e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
             "actual_date": actual,
