@@ -397,3 +397,17 @@ def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
         if warnings.value and "\n" in warnings.value:
             assert warnings.alignment.wrap_text
     assert not [c for r in ws.iter_rows(min_row=3) for c in r if c.value == ""]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_every_cell_style_names_the_one_font(lang: str) -> None:
+    """Issue 15: a sans-serif font with Latin and CJK glyphs named in every style (no program
+    falls back to a serif or shows boxes); the print header and footer name it too."""
+    from cc312_schedule.xlsx import FONT
+
+    study = load_study(example_study_path(lang))
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(study, plan_study(study, today=TODAY),
+                                                   generated_at=AT)))
+    fonts = {c.font.name for ws in wb for row in ws.iter_rows() for c in row}
+    assert fonts == {FONT} == {"Microsoft YaHei"}
+    assert {ws.oddFooter.center.font for ws in wb.worksheets[:5]} == {"Microsoft YaHei,Regular"}
