@@ -2,7 +2,7 @@
 #   make run    creates .venv, installs the package (pinned by constraints.txt), and writes
 #               everything for the bundled example study into out/: the plan (csv, json, table),
 #               the nurses' calendars (out/ics/*.ics) and the coordinators' workbook
-#               (out/plan.xlsx), the nurses' due list (out/due-*.html, out/due.csv), a
+#               (out/plan.xlsx), subscription feeds under secret names (out/feed/), the nurses' due list (out/due-*.html, out/due.csv), a
 #               participant's schedule (out/handout-*), the CDISC USDM schedule
 #               (out/cc312-usdm.json) and SDTM datasets (out/sdtm/); the Chinese example study
 #               (templates/example-study-zh) in Chinese under out/zh-CN/. It works on a fresh copy of the example, out/example-study, so
@@ -60,6 +60,7 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule plan $(STUDY) --quiet --format table -o $(OUT)/plan.txt
 	$(BIN)/cc312-schedule ics $(STUDY) -o $(OUT)/ics
 	$(BIN)/cc312-schedule xlsx $(STUDY) -o $(OUT)/plan.xlsx
+	$(BIN)/cc312-schedule feed $(STUDY) -o $(OUT)/feed
 	$(BIN)/cc312-schedule usdm $(STUDY) -o $(OUT)/cc312-usdm.json
 	$(BIN)/cc312-schedule sdtm $(STUDY) -o $(OUT)/sdtm
 	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-en.html --language en
@@ -68,7 +69,7 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-en.pdf --language en
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.pdf --language zh-CN
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
-	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
+	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/feed/ $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
 	@echo "wrote $(OUT)/due-en.html $(OUT)/due-zh-CN.html $(OUT)/due.csv $(OUT)/handout-$(HANDOUT_SUBJECT)-*.pdf|html"
 	# the Chinese example study (templates/example-study-zh, language zh-CN), on a fresh copy too:
 	# every output in Chinese under $(OUT)/zh-CN/ (its warnings are the English example's: not

@@ -62,3 +62,16 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt_install $missing
 fi
+
+# vdirsyncer (PyPI) in its own virtual environment (.venv-vdirsyncer, git-ignored): the syncing
+# client of tests/test_live_clients.py (CalDAV from Radicale, feeds over HTTP, into khal).
+if [ ! -x .venv-vdirsyncer/bin/vdirsyncer ]; then
+    python3 -m venv .venv-vdirsyncer
+    .venv-vdirsyncer/bin/python -m pip install -q vdirsyncer
+fi
+
+# nginx (Debian package): serves the feed folder in tests/test_live_clients.py with the
+# location block of docs/nurses.md.
+if ! command -v nginx >/dev/null 2>&1; then
+    apt_install nginx-light
+fi

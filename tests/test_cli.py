@@ -54,7 +54,7 @@ def test_unknown_subject_is_a_usage_error() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["plan", EXAMPLE, "--today", "25/11/2026"], "ambiguous date"),
+        (["plan", EXAMPLE, "--today", "25/11/2026"], "write it as YYYY-MM-DD (2026-11-25)"),
         (["plan", EXAMPLE, "--assume", "Q3W"], "--assume: unknown regimen: 'Q3W'"),
         (["plan", EXAMPLE, "--format", "xml"], "invalid choice"),
         (["plan"], "the following arguments are required: STUDY"),

@@ -245,7 +245,7 @@ def test_contradicting_entry_is_a_conflict_not_applied(study: Path) -> None:
                        ("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
     code, out, _ = run("import", str(study), str(path), "--today", "2026-03-30", "--apply")
     assert code == 1  # applied what it could; a conflict remains
-    assert (f"  ! conflict: W1D4 is recorded as done 2026-03-05 ({study / 'visits.csv'}:3); the entry "
+    assert ("  ! conflict: W1D4 is recorded as done 2026-03-05 (visits.csv:3); the entry "
             "says done 2026-03-06: not applied (correct the entry, or amend with a reason: "
             f"--amend REASON)  (Visits!Q{rows['001 W1D4']})") in out
     text = (study / "visits.csv").read_text()

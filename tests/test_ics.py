@@ -100,17 +100,15 @@ def berlin_study(tmp_path: Path) -> Path:
     dest.mkdir()
     (dest / "study.toml").write_text(
         'name = "Berlin DST study"\nsite = "Charité"\ntimezone = "Europe/Berlin"\n'
-        'dosing_time = "09:00"\n', encoding="utf-8")
+        'dosing_time = "09:00"\n'
+        # planned on the Sundays themselves: no site calendar moving visits off weekends (and
+        # nothing recorded, since done visits carry no reminder and the reminders are tested)
+        "calendar = { enabled = false }\n", encoding="utf-8")
     (dest / "subjects.csv").write_text(
         "subject_id,cohort,dose_level,first_dose_date\n"
         "101,1,DL1,2026-03-26\n"  # W1D4 = Sunday 2026-03-29, clocks go forward at 02:00
         "102,1,DL1,2026-10-22\n",  # W1D4 = Sunday 2026-10-25, clocks go back at 03:00
         encoding="utf-8")
-    # Recorded as given on the Sundays themselves (a site calendar may plan around weekends).
-    (dest / "visits.csv").write_text(
-        "subject_id,visit,actual_date,status\n"
-        "101,W1D1,2026-03-26,done\n101,W1D4,2026-03-29,done\n"
-        "102,W1D1,2026-10-22,done\n102,W1D4,2026-10-25,done\n", encoding="utf-8")
     return dest
 
 
@@ -154,15 +152,18 @@ def test_event_counts_per_subject(study_dir: Path, tmp_path: Path, file: str, ev
 
 
 @pytest.mark.parametrize(("visit", "summary", "start", "status"), [
-    ("W6D4", "S003 · Dose 12 · W6D4 · DL2", datetime(2026, 8, 13, 9, 0), "CONFIRMED"),
+    ("W6D4", "DONE: S003 · Dose 12 · W6D4 · DL2", datetime(2026, 8, 13, 9, 0), "CONFIRMED"),
     ("W3D1", "MISSED: S003 · Dose 5 · W3D1 · DL2", datetime(2026, 7, 20, 9, 0), "CONFIRMED"),
-    ("W10D4", "S003 · Dose 20 · W10D4 · DL2", datetime(2026, 9, 11, 9, 0), "CONFIRMED"),
-    ("D28", "S003 · D28 assessment · DL2", datetime(2026, 8, 3, 9, 0), "CONFIRMED"),
-    ("REV-W16", "S003 · REV-W16 review (decision due) · DL2", datetime(2026, 10, 26, 9, 0),
+    ("W10D4", "DONE: S003 · Dose 20 · W10D4 · DL2", datetime(2026, 9, 11, 9, 0), "CONFIRMED"),
+    ("D28", "DONE: S003 · D28 assessment · DL2", datetime(2026, 8, 3, 9, 0), "CONFIRMED"),
+    # the first continuation dose, the same day as D28: after the assessment
+    ("W5D1", "DONE: S003 · Dose 9 · W5D1 · DL2", datetime(2026, 8, 3, 11, 0), "CONFIRMED"),
+    ("REV-W16", "DONE: S003 · REV-W16 review (decision due) · DL2", datetime(2026, 10, 26, 9, 0),
      "CONFIRMED"),  # done: the actual date counts
+    ("W21D4", "S003 · Dose 42 · W21D4 · DL2", datetime(2026, 11, 26, 9, 0), "CONFIRMED"),
     ("EOT", "S003 · EOT end-of-treatment visit · DL2", datetime(2026, 12, 24, 9, 0),  # W24D4+7
      "CONFIRMED"),
-], ids=["dose", "missed", "done-late", "assessment", "review", "eot"])
+], ids=["done", "missed", "done-late", "assessment", "dose-after-D28", "review", "planned", "eot"])
 def test_summary_time_and_status(study_dir: Path, tmp_path: Path, visit: str, summary: str,
                                  start: datetime, status: str) -> None:
     export(study_dir, tmp_path / "ics")
@@ -213,9 +214,10 @@ def test_all_day_events(study_dir: Path, tmp_path: Path) -> None:
     strict = next(e for e in IcsCalendarStream.calendar_from_ics(text).events
                   if e.uid == str(ev["UID"]))
     assert (strict.dtstart, strict.dtend) == (date(2026, 11, 26), date(2026, 11, 27))
-    # 16:00 the day before = 8 hours before the midnight that starts the day; 60 min before
+    # 16:00 the day before = 8 hours before the midnight that starts the day; "60 minutes
+    # before" counts from the dosing time (09:00): 08:00 on the day, not 23:00 the night before
     assert [a.decoded("TRIGGER") for a in ev.walk("VALARM")] == [
-        timedelta(hours=-8), timedelta(hours=-1)]
+        timedelta(hours=-8), timedelta(hours=8)]
 
 
 # ---- time zones --------------------------------------------------------------------------------
@@ -479,9 +481,9 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     export(study_dir, tmp_path / "ics")
     path = tmp_path / "ics" / "subject-003.ics"
     evs = by_visit_zh(path)
-    assert str(evs["W6D4"]["SUMMARY"]) == "S003 · 第12次给药 · W6D4 · DL2"
+    assert str(evs["W6D4"]["SUMMARY"]) == "【已完成】S003 · 第12次给药 · W6D4 · DL2"
     assert str(evs["W3D1"]["SUMMARY"]) == "【漏访】S003 · 第5次给药 · W3D1 · DL2"
-    assert str(evs["D28"]["SUMMARY"]) == "S003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
+    assert str(evs["D28"]["SUMMARY"]) == "【已完成】S003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
     assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
     for label in ("研究日：144", "理论访视日期：2026-11-26（周四）", "计划访视日期：2026-11-26（周四）",

@@ -125,11 +125,11 @@ def test_khal_shows_the_update_after_a_stop(study_dir: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(("zone", "expected"), [
-    ("Europe/Berlin", ["2026-03-26 09:00|2026-03-26 11:00|S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
-                       "2026-03-29 09:00|2026-03-29 11:00|S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
+    ("Europe/Berlin", ["2026-03-26 09:00|2026-03-26 11:00|DONE: S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
+                       "2026-03-29 09:00|2026-03-29 11:00|DONE: S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
     # the same instants seen from UTC: +01:00 before the change, +02:00 on its day
-    ("UTC", ["2026-03-26 08:00|2026-03-26 10:00|S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
-             "2026-03-29 07:00|2026-03-29 09:00|S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
+    ("UTC", ["2026-03-26 08:00|2026-03-26 10:00|DONE: S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
+             "2026-03-29 07:00|2026-03-29 09:00|DONE: S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
 ], ids=["berlin", "utc"])
 def test_khal_dst_change(tmp_path: Path, zone: str, expected: list[str]) -> None:
     export(berlin_study(tmp_path), tmp_path / "ics")
@@ -179,10 +179,10 @@ def test_calcurse_shows_cancelled_in_the_summary(study_dir: Path, tmp_path: Path
 
 
 @pytest.mark.parametrize(("zone", "expected"), [
-    ("Europe/Berlin", ["2026-03-26 09:00|11:00|S101 · Dose 1 · W1D1 · DL1",
-                       "2026-03-29 09:00|11:00|S101 · Dose 2 · W1D4 · DL1"]),
-    ("UTC", ["2026-03-26 08:00|10:00|S101 · Dose 1 · W1D1 · DL1",
-             "2026-03-29 07:00|09:00|S101 · Dose 2 · W1D4 · DL1"]),
+    ("Europe/Berlin", ["2026-03-26 09:00|11:00|DONE: S101 · Dose 1 · W1D1 · DL1",
+                       "2026-03-29 09:00|11:00|DONE: S101 · Dose 2 · W1D4 · DL1"]),
+    ("UTC", ["2026-03-26 08:00|10:00|DONE: S101 · Dose 1 · W1D1 · DL1",
+             "2026-03-29 07:00|09:00|DONE: S101 · Dose 2 · W1D4 · DL1"]),
 ], ids=["berlin", "utc"])
 def test_calcurse_dst_change(tmp_path: Path, zone: str, expected: list[str]) -> None:
     export(berlin_study(tmp_path), tmp_path / "ics")

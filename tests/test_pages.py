@@ -8,7 +8,6 @@ In CI (``CI`` set) a missing program is a failure; elsewhere these tests skip wi
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -17,18 +16,15 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from conftest import copy_example_study
+from conftest import copy_example_study, require_program
 from pictures import WINDOW, chromium, png_size, print_to_pdf, screenshot
 
 pytestmark = pytest.mark.slow
 
 
 def need(program: str | None, name: str) -> str:
-    if program is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing in CI: tests/setup-system.sh installs it")
-        pytest.skip(f"{name} is not installed; run tests/setup-system.sh as root")
-    return program
+    """The program's path; a missing one skips the test with the reason (fails it in CI)."""
+    return require_program(program or name, what=name)
 
 
 def poppler(tool: str, pdf: Path) -> str:

@@ -294,7 +294,7 @@ def test_non_ascii_note_is_refused_for_xpt(make_study: Callable[..., Path], tmp_
     err = io.StringIO()
     assert main(["sdtm", str(folder), "-o", str(out)], stderr=err) == 2
     text = err.getvalue()
-    assert f"{folder / 'visits.csv'}:3: SV.SVREASOC: not ASCII" in text
+    assert "error: visits.csv:3: SV.SVREASOC: not ASCII" in text  # named inside the study folder
     assert "--format json" in text and "Traceback" not in text
     assert text.count("error:") == 1
     assert not out.exists()
@@ -327,17 +327,22 @@ def test_a_note_no_variable_carries_does_not_block(make_study: Callable[..., Pat
 
 
 def test_over_length_id_is_refused_with_its_line(make_study: Callable[..., Path], tmp_path: Path) -> None:
-    long_id = "S" * 190   # USUBJID "CC312-I-003-" + 190 characters = 202 bytes > 200
+    # subject ids are at most 40 characters (read rule), so USUBJID passes 200 bytes only with a
+    # long --studyid: 159 + "-" + 40 = 200 fits, 160 + "-" + 40 = 201 does not
+    long_id = "S" * 40
     folder = make_study(subjects=f"001,1,DL1,2026-03-02,SLE,2026-02-01,1980-01-01,F\n"
                                  f"{long_id},1,DL1,2026-03-09,SLE,2026-02-01,1980-01-01,F\n")
     out = tmp_path / "out"
+    assert main(["sdtm", str(folder), "-o", str(out), "--studyid", "X" * 159],
+                stderr=io.StringIO()) == 0
+    out2 = tmp_path / "out2"
     err = io.StringIO()
-    assert main(["sdtm", str(folder), "-o", str(out)], stderr=err) == 2
+    assert main(["sdtm", str(folder), "-o", str(out2), "--studyid", "X" * 160], stderr=err) == 2
     lines = [ln for ln in err.getvalue().splitlines() if ln.startswith("error:")]
-    assert lines == [f"error: {folder / 'subjects.csv'}:3: SV.USUBJID: 202 characters, over the "
-                     f"200-byte limit of a SAS transport v5 character value: 'CC312-I-003-{long_id}' "
+    assert lines == [f"error: subjects.csv:3: SV.USUBJID: 201 characters, over the "
+                     f"200-byte limit of a SAS transport v5 character value: '{'X' * 160}-{long_id}' "
                      "(shorten the subject id (USUBJID is STUDYID-SUBJID) or give a shorter --studyid)"]
-    assert not out.exists()
+    assert not out2.exists()
 
 
 @pytest.mark.parametrize(("studyid", "message"), [

@@ -79,10 +79,11 @@ def stand_ins(folder: Path, *, uid: int, apt: bool) -> Path:
     tr = shutil.which("tr")
     assert tr is not None
     (bin_dir / "tr").symlink_to(tr)
-    khal = folder / "repo" / ".venv-khal" / "bin" / "khal"  # khal's own venv: already there
-    khal.parent.mkdir(parents=True)
-    khal.write_text("#!/bin/sh\n")
-    khal.chmod(0o755)
+    for venv, exe in ((".venv-khal", "khal"), (".venv-vdirsyncer", "vdirsyncer")):
+        tool = folder / "repo" / venv / "bin" / exe  # the tools' own venvs: already there
+        tool.parent.mkdir(parents=True)
+        tool.write_text("#!/bin/sh\n")
+        tool.chmod(0o755)
     return bin_dir
 
 
@@ -101,15 +102,16 @@ SKIPPED = ("setup-system: not root (or no apt-get): skipped installing {};"
 
 
 @pytest.mark.parametrize(("uid", "apt", "ci", "code", "stderr", "apt_log"), [
-    (1000, True, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
-    (1000, True, "false", 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
-    (0, False, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES)], []),
+    (1000, True, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES), SKIPPED.format("nginx-light")], []),
+    (1000, True, "false", 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES), SKIPPED.format("nginx-light")], []),
+    (0, False, None, 0, [SKIPPED.format("calcurse"), SKIPPED.format("libreoffice-calc-nogui"), SKIPPED.format(PAGES), SKIPPED.format("nginx-light")], []),
     (1000, True, "1", 1, ["setup-system: CI needs calcurse installed, but this is not root with apt-get"], []),
     (1000, True, "true", 1, ["setup-system: CI needs calcurse installed, but this is not root with apt-get"], []),
     (0, True, "true", 0, [], ["update -q",
                               "install -y -q --no-install-recommends calcurse",
                               "install -y -q --no-install-recommends libreoffice-calc-nogui",
-                              f"install -y -q --no-install-recommends {PAGES}"]),
+                              f"install -y -q --no-install-recommends {PAGES}",
+                              "install -y -q --no-install-recommends nginx-light"]),
 ], ids=["not-root-skips-with-message", "not-root-ci-false", "no-apt-get-skips", "not-root-in-ci-stops",
         "not-root-ci-true-stops", "root-installs-update-once"])
 def test_setup_system(tmp_path: Path, uid: int, apt: bool, ci: str | None, code: int,

@@ -49,7 +49,7 @@ def leaks(texts: list[str]) -> dict[str, list[str]]:
     catalogue = english_words()
     found: dict[str, list[str]] = {}
     for text in texts:
-        text = re.sub(r"\S*/\S*", " ", text)  # file locations: decisions.csv:8, …/study
+        text = re.sub(r"\S*/\S*|[\w.-]+\.(?:csv|toml)(?::\d+)?", " ", text)  # files: decisions.csv:8
         text = re.sub(r"\b(?:[A-Z]+-?W?\d+(?:D\d+)?|DL\d+|S\d+|CD19\+)\b", " ", text)  # codes
         for w in re.findall(r"[A-Za-z]+", text):
             if w.casefold() in catalogue:

@@ -21,6 +21,7 @@ from .errors import InvalidStudyError, ScheduleError, UsageError
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any, TextIO
 
     from .model import StudyPlan
@@ -36,13 +37,32 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
 
 
+#: Years a date or date-time argument may name (a study's dates are checked again against the
+#: study's own span where the study is read); year 9999 would overflow the plan's arithmetic.
+_ARG_YEARS = (1990, 2099)
+
+
 def _date_arg(text: str) -> date:
     from .days import parse_iso_date
 
     try:
-        return parse_iso_date(text)
+        value = parse_iso_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if not _ARG_YEARS[0] <= value.year <= _ARG_YEARS[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {_ARG_YEARS[0]}-{_ARG_YEARS[1]}: check the year")
+    return value
+
+
+def _weeks_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of weeks: {text!r}") from None
+    if not -1000 < value < 1000:  # the protocol's cap is checked where the study is read
+        raise argparse.ArgumentTypeError(f"more than the protocol's cap: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="do not print warnings (when 'check' already did); --strict still counts them")
+    p.add_argument("--safe-for-spreadsheets", action="store_true",
+                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -107,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workbook_parsers(sub)
     _add_cdisc_parsers(sub)
     _add_page_parsers(sub)
+    _add_live_calendar_parsers(sub)
     return parser
 
 
@@ -118,6 +141,9 @@ def _datetime_arg(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(
             f"needs a time zone: {text!r} (e.g. 2026-11-25T08:00:00Z or +08:00)")
+    if not _ARG_YEARS[0] <= value.year <= _ARG_YEARS[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {_ARG_YEARS[0]}-{_ARG_YEARS[1]}: check the year")
     return value
 
 
@@ -153,8 +179,12 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
-    render = {"table": to_table, "csv": to_csv, "json": to_json}[args.format]
-    _emit(render(plan, study.config.language), args.output, stdout)  # texts in the study's language
+    lang = study.config.language  # reasons, procedures and warnings in the study's language
+    if args.format == "csv":
+        _emit(to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output,
+              stdout)
+    else:
+        _emit({"table": to_table, "json": to_json}[args.format](plan, lang), args.output, stdout)
     return EXIT_OK
 
 
@@ -200,14 +230,39 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.output == "-":
         spath = state_path_of(study)
         export = plan_calendars(study, plan, state=load_ics_state(spath), **kw)
+        # save the state first: a calendar published without its state would be published
+        # again with the same SEQUENCE (a read-only study fails here, before anything is printed)
+        try:
+            write_ics_state(spath, export.state)
+        except OSError as exc:
+            raise UsageError(f"cannot save the calendar state: {exc.strerror}; nothing was "
+                             "published", path=spath, hint="the study folder must be writable"
+                             ) from None
         stdout.write(export.calendar.decode("utf-8"))
-        write_ics_state(spath, export.state)
     else:
+        _remove_stale_calendars(args.output, state_path_of(study))
         written = write_ics(study, plan, args.output, **kw)
         stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
                      f"{written.updated} updated, {written.cancelled} newly cancelled, "
                      f"{written.unchanged} unchanged event(s)\n")
     return EXIT_OK
+
+
+def _remove_stale_calendars(folder: str, state: Path) -> None:
+    """Remove the ``.NAME.ics.*.tmp`` files a killed ``ics`` run left in its output folder,
+    and the state file's in the study folder."""
+    import os
+
+    from .fileio import remove_stale_temporaries
+
+    remove_stale_temporaries(state.parent, (state.name,))
+
+    try:
+        names = {e.name[1:].rsplit(".", 2)[0] for e in os.scandir(folder)
+                 if e.name.startswith(".") and e.name.endswith(".tmp") and ".ics." in e.name}
+    except OSError:
+        return
+    remove_stale_temporaries(folder, tuple(sorted(names)))
 
 
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -218,6 +273,12 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     study = load_study(args.study)
     after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
+    from .domain import study_span
+
+    lo, hi = study_span(study.protocol)
+    if not lo <= after <= hi:
+        raise UsageError(f"outside the study's span ({lo} to {hi})", key="--after",
+                         value=str(after), hint="check the year")
     slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
     stdout.write(f"{slot.first_dose}\n")
     for line in slot.explanation:
@@ -273,7 +334,7 @@ def _add_workbook_parsers(sub: Any) -> None:
     d.add_argument("--on", type=_date_arg, metavar="DATE", required=True, help="decision date")
     d.add_argument("--regimen", metavar="R")
     length = d.add_mutually_exclusive_group()
-    length.add_argument("--weeks", type=int, metavar="N")
+    length.add_argument("--weeks", type=_weeks_arg, metavar="N")
     length.add_argument("--until", type=_date_arg, metavar="DATE")
     d.add_argument("--investigator", required=True, metavar="NAME")
     d.add_argument("--rationale", required=True, metavar="TEXT")
@@ -514,6 +575,96 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- live calendars: CalDAV (publish.py) and subscription feeds (feed.py) ---------------------
+
+
+def _add_live_calendar_parsers(sub: Any) -> None:
+    pub = sub.add_parser("publish", help="publish the calendars to a CalDAV server",
+                         description="Publish one calendar per subject and one for the site to "
+                         "a CalDAV server, updating in place what changed; what was published is "
+                         "remembered in STUDY/.cc312-publish-state.json (never the password).")
+    pub.add_argument("study", metavar="STUDY")
+    pub.add_argument("--url", required=True, help="the CalDAV server, e.g. https://cal.example.org/")
+    pub.add_argument("--user", required=True, metavar="NAME")
+    pub.add_argument("--password-file", metavar="FILE",
+                     help="file holding the password on its first line "
+                     "(default: environment variable CC312_CALDAV_PASSWORD)")
+    pub.add_argument("--subject", action="append", metavar="ID", help="only this subject (repeatable)")
+    pub.add_argument("--prune", action="store_true",
+                     help="delete events cancelled by an earlier publish")
+    pub.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    pub.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
+    pub.add_argument("--assume", metavar="REGIMEN",
+                     help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+    pub.add_argument("--today", type=_date_arg, metavar="DATE",
+                     help="mark overdue visits and drop reminders of past ones as of DATE")
+    pub.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                     help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+
+    f = sub.add_parser("feed", help="write subscription calendars under unguessable names",
+                       description="Write each subject's calendar and the site calendar into DIR "
+                       "under secret names (kept in STUDY/.cc312-feed-tokens.json), for any web "
+                       "server to serve as subscription feeds.")
+    f.add_argument("study", metavar="STUDY")
+    f.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to serve")
+    f.add_argument("--rotate", action="append", metavar="SUBJECT",
+                   help="give SUBJECT ('site' for the site calendar) a new secret name; the old "
+                   "one stops working (repeatable)")
+    f.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
+    f.add_argument("--assume", metavar="REGIMEN",
+                   help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
+    f.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="mark overdue visits and drop reminders of past ones as of DATE")
+    f.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
+                   help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+
+
+def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import os
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .entries import study_lock
+    from .publish import publish, read_password
+    from .study import load_study
+
+    password = read_password(args.password_file, os.environ)
+    study = load_study(args.study)
+    plan = plan_study(study, assume=args.assume, today=args.today)
+    with study_lock(args.study):
+        result = publish(study, plan, url=args.url, user=args.user, password=password,
+                         generated_at=args.generated_at or datetime.now(UTC),
+                         subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
+                         all_day=args.all_day,
+                         log=_printer(stdout) if args.dry_run else (lambda line: None))
+    stderr.write(result.describe(args.url))
+    return EXIT_OK
+
+
+def _printer(stream: TextIO) -> Any:
+    def write(line: str) -> None:
+        stream.write(line + "\n")
+    return write
+
+
+def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .engine import plan_study
+    from .entries import study_lock
+    from .feed import write_feeds
+    from .study import load_study
+
+    study = load_study(args.study)
+    plan = plan_study(study, assume=args.assume, today=args.today)
+    with study_lock(args.study):
+        result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
+                             generated_at=args.generated_at or datetime.now(UTC),
+                             all_day=args.all_day)
+    stdout.write(result.describe())
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -523,7 +674,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         args = build_parser().parse_args(argv)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
-                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout}
+                    "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
+                    "publish": _publish, "feed": _feed}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
@@ -537,3 +689,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         return int(exc.code or 0)
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a full disk or a failing device while writing an output
+        where = f"{exc.filename}: " if exc.filename else ""
+        hint = ("free some space, then run the command again" if exc.errno in (28, 122)
+                else "check the output folder")
+        err.write(f"error: {where}cannot write: {exc.strerror or exc}; nothing was changed "
+                  f"({hint})\n")
+        return EXIT_BAD_INPUT

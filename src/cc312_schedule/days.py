@@ -149,6 +149,10 @@ def parse_iso_date(text: str) -> date:
     Traceback (most recent call last):
     ...
     ValueError: '46085' looks like an Excel serial number, not a date: format the column as text and write YYYY-MM-DD
+    >>> parse_iso_date("23/11/2026")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an ISO date '23/11/2026': write it as YYYY-MM-DD (2026-11-23)
     """
     s = text.strip()
     if _ISO.fullmatch(s):
@@ -165,12 +169,22 @@ def parse_iso_date(text: str) -> date:
     if m:
         a, b, c = m.groups()
         if len(c) == 4:
-            options = sorted({f"{c}-{int(b):02d}-{int(a):02d}", f"{c}-{int(a):02d}-{int(b):02d}"})
-            choice = " or ".join(options)
-            if len(options) > 1:
-                choice += ", whichever is meant"
-            return _refuse(f"ambiguous date {s!r}: write it as YYYY-MM-DD ({choice})")
+            options = sorted(o for o in {f"{c}-{int(b):02d}-{int(a):02d}",
+                                         f"{c}-{int(a):02d}-{int(b):02d}"} if _valid(o))
+            if len(options) == 1:  # 23/11/2026 can only be 23 November: not ambiguous
+                return _refuse(f"not an ISO date {s!r}: write it as YYYY-MM-DD ({options[0]})")
+            if options:
+                return _refuse(f"ambiguous date {s!r}: write it as YYYY-MM-DD "
+                               f"({' or '.join(options)}, whichever is meant)")
     return _refuse(f"not an ISO date {s!r}: write it as YYYY-MM-DD, e.g. 2026-04-03")
+
+
+def _valid(iso: str) -> bool:
+    try:
+        date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return True
 
 
 def _refuse(message: str) -> date:

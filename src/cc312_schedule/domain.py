@@ -16,6 +16,8 @@ from .protocol import Protocol, _parse_hhmm
 
 __all__ = [
     "DEFAULT_REMINDERS",
+    "MAX_REMINDER_DAYS",
+    "SUBJECT_ID",
     "Action",
     "Decision",
     "RecordStatus",
@@ -25,7 +27,10 @@ __all__ = [
     "Study",
     "StudyConfig",
     "Subject",
+    "parse_refresh",
     "parse_reminder",
+    "study_span",
+    "subject_id_problem",
 ]
 
 
@@ -77,6 +82,8 @@ class Reminder:
 
 
 DEFAULT_REMINDERS = ("16:00 the day before", "60 minutes before")
+#: A reminder further ahead than this (4 weeks) is a typo, and would not fit a date type.
+MAX_REMINDER_DAYS = 28
 _REMINDER_RE = re.compile(
     r"(?:(?P<n>\d+) (?P<unit>minutes?|hours?) before"
     r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day)|(?P<days>\d+) days before))")
@@ -102,12 +109,17 @@ def parse_reminder(text: str) -> Reminder:
         raise ValueError(f"not a reminder: {text!r}")
     if m["n"] is not None:
         n = int(m["n"])
+        if n > (MAX_REMINDER_DAYS * 24 * 60 if m["unit"].startswith("minute")
+                else MAX_REMINDER_DAYS * 24):
+            raise ValueError(f"more than {MAX_REMINDER_DAYS} days before: {text!r}")
         return Reminder(text=text, before=timedelta(minutes=n) if m["unit"].startswith("minute")
                         else timedelta(hours=n))
     at = _parse_hhmm(m["at"])
     if at is None:
         raise ValueError(f"not a time HH:MM: {m['at']!r}")
     days = 1 if m["day"] == "the day before" else 0 if m["day"] else int(m["days"])
+    if days > MAX_REMINDER_DAYS:
+        raise ValueError(f"more than {MAX_REMINDER_DAYS} days before: {text!r}")
     return Reminder(text=text, at=at, days_before=days)
 
 
@@ -124,6 +136,23 @@ class StudyConfig:
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     site_phone: str = ""  # [site] phone: the contact number printed on participants' schedules
+    #: how often subscribed calendars should be fetched again (``feed``): ``feed_refresh``
+    feed_refresh: timedelta = timedelta(hours=1)
+
+
+_REFRESH = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>minute|hour|day)s?")
+
+
+def parse_refresh(text: str) -> timedelta:
+    """Parse ``feed_refresh`` ("30 minutes", "1 hour", "2 hours", "1 day").
+
+    >>> parse_refresh("90 minutes"), parse_refresh("1 day")
+    (datetime.timedelta(seconds=5400), datetime.timedelta(days=1))
+    """
+    m = _REFRESH.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"not a refresh interval: {text!r}")
+    return timedelta(**{m["unit"] + "s": int(m["n"])})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,3 +235,41 @@ class Study:
 
     def visits_of(self, subject_id: str) -> tuple[RecordedVisit, ...]:
         return tuple(v for v in self.visits if v.subject_id == subject_id)
+
+
+#: One rule for a subject id, applied when the study is read: 1 to 40 ASCII letters, digits,
+#: ``-``, ``_`` or ``.``, starting with a letter or digit. Every export can use it as it is
+#: (a calendar's file name ``subject-<id>.ics``, a sheet cell, a CSV field, an iCal UID).
+SUBJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def subject_id_problem(text: str) -> str | None:
+    """Why ``text`` is not a valid subject id, or ``None`` if it is.
+
+    >>> subject_id_problem("CC312-001"), subject_id_problem("001 ")
+    (None, 'only letters A-Z, digits and - _ . are allowed')
+    >>> subject_id_problem("x" * 41)
+    'longer than 40 characters'
+    """
+    if SUBJECT_ID.fullmatch(text):
+        return None
+    if len(text) > 40:
+        return "longer than 40 characters"
+    if text[:1] in ("-", ".", "_"):
+        return "must start with a letter or a digit"
+    return "only letters A-Z, digits and - _ . are allowed"
+
+
+#: Years a study date may lie before the protocol's start or after its completion date.
+SPAN_MARGIN_YEARS = 10
+
+
+def study_span(protocol: Protocol | None) -> tuple[date, date]:
+    """The dates a study file may hold: the protocol's start and completion dates widened by
+    :data:`SPAN_MARGIN_YEARS` (without a protocol: 1990 to 2099). A date outside is a typo
+    (a year 9999 would also overflow the plan's date arithmetic).
+    """
+    if protocol is None:
+        return date(1990, 1, 1), date(2099, 12, 31)
+    return (date(protocol.start_date.year - SPAN_MARGIN_YEARS, 1, 1),
+            date(protocol.completion_date.year + SPAN_MARGIN_YEARS, 12, 31))

@@ -77,7 +77,7 @@ from .warnings import (
     WindowDeviationWarning,
 )
 
-__all__ = ["check_decisions", "plan_study", "plan_subject", "visit_kind"]
+__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
 _REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)")
@@ -123,6 +123,38 @@ def visit_kind(protocol: Protocol, name: str) -> EventKind | None:
 
 def _chooses_regimen(d: Decision) -> bool:
     return d.action is Action.CONTINUE or (d.action is Action.RESUME and d.regimen is not None)
+
+
+def decision_row_problems(d: Decision, max_weeks: int) -> list[tuple[str, str, str]]:
+    """The rules of one decision on its own, as (column, message, hint): the same for a row of
+    ``decisions.csv`` (the study loader) and a row typed into the workbook (the import).
+
+    Rules: weeks within the cap (``max_weeks``); weeks or until, not both; until not before
+    the decision; stop and hold take no regimen, weeks or until; weeks/until on a resume need
+    a regimen; a continue needs a regimen; every decision names its investigator.
+    """
+    out: list[tuple[str, str, str]] = []
+    if d.weeks is not None and d.weeks > max_weeks:
+        out.append(("weeks", f"more than the protocol's cap of {max_weeks} weeks",
+                    "a regimen runs at most to the cap; leave weeks empty to run to it"))
+    if d.weeks is not None and d.until is not None:
+        out.append(("until", "give either weeks or until, not both", "leave one of them empty"))
+    if d.until is not None and d.until < d.decided_on:
+        out.append(("until", f"is before the decision date {d.decided_on}",
+                    "until is the last date a dose may be planned"))
+    if d.action is Action.CONTINUE and not d.regimen:
+        out.append(("regimen", "a continue decision needs a regimen", "name the regimen"))
+    if d.action in (Action.STOP, Action.HOLD):
+        for col in ("regimen", "weeks", "until"):
+            if getattr(d, col) is not None:
+                out.append((col, f"a {d.action} decision takes no {col}", "leave it empty"))
+    if d.action is Action.RESUME and not d.regimen and (d.weeks or d.until):
+        out.append(("regimen", "weeks/until on a resume need a regimen",
+                    "name the regimen, or leave weeks/until empty to restore the held one"))
+    if not d.investigator:
+        out.append(("investigator", "missing investigator",
+                    "every decision names the investigator who made it"))
+    return out
 
 
 def check_decisions(protocol: Protocol, subject: Subject,
@@ -819,12 +851,20 @@ def _state(plan: SubjectPlan, course: _Course, today: date) -> SubjectState:
     return SubjectState.AWAITING_DECISION
 
 
+def unknown_visit_hint(protocol: Protocol, name: str) -> str:
+    """What to write instead of a visit name the protocol does not know (one wording for the
+    study loader, the engine and the workbook import): the right case if that is all, else the
+    names the protocol knows."""
+    if name.upper() != name and visit_kind(protocol, name.upper()) is not None:
+        return f"did you mean {name.upper()}?"
+    names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
+    return f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}"
+
+
 def unknown_visit_error(protocol: Protocol, name: str, source: SourceRef) -> StudyFileError:
     """The error for a recorded visit name the protocol does not know."""
-    names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
-    return StudyFileError(
-        "unknown visit", path=source.path, line=source.line, column="visit", value=name,
-        hint=f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
+    return StudyFileError("unknown visit", path=source.path, line=source.line, column="visit",
+                          value=name, hint=unknown_visit_hint(protocol, name))
 
 
 class _Warn(typing.Protocol):  # the signature of plan_subject's local ``warn``

@@ -43,12 +43,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import io
 import os
 import re
+import stat
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -56,9 +59,21 @@ from pathlib import Path
 from typing import Any
 
 from .days import parse_iso_date
-from .engine import check_decisions, plan_study, visit_kind
+from .engine import (
+    check_decisions,
+    decision_row_problems,
+    plan_study,
+    unknown_visit_hint,
+    visit_kind,
+)
 from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
-from .fileio import write_atomic
+from .fileio import (
+    WORKBOOK_LIMIT,
+    InputFileError,
+    read_input,
+    remove_stale_temporaries,
+    write_atomic,
+)
 from .messages import LANGUAGES, LEGACY_TEXTS, message
 from .study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
 from .xlsx import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
@@ -88,8 +103,10 @@ AUDIT_COLUMNS = ("amended_from", "amended_on", "amendment_note")
 VISITS_HEADER = ("subject_id", "visit", "actual_date", "status", "note")
 DECISIONS_HEADER = ("subject_id", "decided_on", "action", "regimen", "weeks", "until",
                     "investigator", "rationale")
-#: how far down a sheet the header row is looked for
-_HEADER_SCAN_ROWS = 30
+#: The most cells (rows x columns of the used area) the import reads from one sheet: a
+#: 10,000-subject export's Visits sheet has ~9 million. One stray value far away (XFD1048576)
+#: would otherwise make the reader allocate the whole sheet (512 GB).
+MAX_SHEET_CELLS = 20_000_000
 
 
 class StudyLockedError(ScheduleError):
@@ -276,15 +293,25 @@ def load_entries(path: str | Path) -> WorkbookEntries:
     but without an entry column's header, naming it. A formula in an entry cell is an error
     naming the cell (its value is not what anyone typed; openpyxl writes none at all).
     """
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    from python_calamine import CalamineError
 
     p = Path(path)
+    has_formula = _check_workbook_size(p)
     try:
-        wb = CalamineWorkbook.from_path(str(p))
-    except (CalamineError, OSError, ValueError) as exc:
+        return _load_entries(p, has_formula)
+    except (CalamineError, OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, ScheduleError):
+            raise
         raise UsageError(f"cannot read the workbook: {exc}", path=p,
-                         hint="give an .xlsx file saved by Excel, WPS or LibreOffice") from None
+                         hint="give an .xlsx file saved by Excel, WPS or LibreOffice; a "
+                         "damaged one: open it and save it again") from None
+
+
+def _load_entries(p: Path, has_formula: bool | None) -> WorkbookEntries:
+    from python_calamine import CalamineWorkbook
+
+
+    wb = CalamineWorkbook.from_path(str(p))
     errors: list[ScheduleError] = []
     found: dict[str, tuple[str, list[list[Any]], dict[str, int], int]] = {}
     exported: dict[tuple[str, str], tuple[str, str, str]] | None = None
@@ -313,7 +340,7 @@ def load_entries(path: str | Path) -> WorkbookEntries:
                          hint="import a workbook written by 'cc312-schedule xlsx' (the header "
                          "rows Subject/Visit/Actual date/Status/Note must be kept)")
     entry_cols = {"visits": _VISIT_ENTRY_COLS, "decisions": _DECISION_COLS}
-    formulas = _formula_cells(p, {found[k][0]: {found[k][2][c] for c in entry_cols[k]
+    formulas = _formula_cells(p, has_formula, {found[k][0]: {found[k][2][c] for c in entry_cols[k]
                                                 if c in found[k][2]} for k in found})
     visits: list[VisitEntry] = []
     decisions: list[DecisionEntry] = []
@@ -376,24 +403,34 @@ def _cell_key(value: Any) -> str:
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 
 
-def _formula_cells(path: Path, columns: Mapping[str, set[int]]) -> dict[str, set[tuple[int, int]]]:
+def _formula_cells(path: Path, has_formula: bool | None,
+                   columns: Mapping[str, set[int]]) -> dict[str, set[tuple[int, int]]]:
     """Sheet -> (row, column), 0-based, of formula cells in the given columns.
 
     python-calamine gives only a formula's cached value (none at all for a formula written by
-    openpyxl), so the sheets' XML is searched for a formula element first; only when one is
-    there is the workbook read again with openpyxl (read-only) to find which cells hold one.
+    openpyxl), so the sheets' XML is searched for a formula element first (``has_formula``,
+    found by :func:`_check_workbook_size` as it reads each sheet; ``None``: search here); only
+    when one is there is the workbook read again with openpyxl (read-only) to find which
+    cells hold one.
     """
-    try:
-        with zipfile.ZipFile(path) as z:
-            if not any(_FORMULA_TAG.search(z.read(n)) for n in z.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml")):
-                return {}
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return {}  # not a zip (.xls, .ods): calamine read it; no formula check there
+    if has_formula is None:
+        try:
+            with zipfile.ZipFile(path) as z:
+                if not any(_FORMULA_TAG.search(z.read(n)) for n in z.namelist()
+                           if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+                    return {}
+        except (zipfile.BadZipFile, OSError, KeyError):
+            return {}  # not a zip (.xls, .ods): calamine read it; no formula check there
+    elif not has_formula:
+        return {}
     from openpyxl import load_workbook
 
     out: dict[str, set[tuple[int, int]]] = {}
-    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged part
+        raise UsageError(f"cannot read the workbook: {type(exc).__name__}: {exc}", path=path,
+                         hint="open it and save it again") from None
     try:
         for name, cols in columns.items():
             if not cols or name not in wb.sheetnames:
@@ -404,6 +441,9 @@ def _formula_cells(path: Path, columns: Mapping[str, set[int]]) -> dict[str, set
                 for cell in row:
                     if getattr(cell, "data_type", None) == "f" and cell.column - 1 in cols:
                         out.setdefault(name, set()).add((cell.row - 1, cell.column - 1))
+    except Exception as exc:  # a damaged sheet part: its XML parser's own error kinds
+        raise UsageError(f"cannot read the workbook: {type(exc).__name__}: {exc}", path=path,
+                         hint="open it and save it again") from None
     finally:
         wb.close()
     return out
@@ -425,18 +465,124 @@ def _grid(sheet: Any) -> list[list[Any]]:
 
 def _find_header(rows: list[list[Any]], columns: Sequence[str],
                  required: Sequence[str]) -> tuple[dict[str, int], int] | None:
-    for r, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+    """The first row holding the headers of every ``required`` column, anywhere in the sheet
+    (rows above it, a title or notes, are fine): ``({column: index}, row)``, or ``None``.
+
+    Each distinct cell text is normalised once (a sheet repeats its values), so a sheet of
+    20,000 rows without the header is read through in ~0.1 s."""
+    by_text: dict[str, list[str]] = {}
+    for col in columns:
+        for t in _header_texts(col):
+            by_text.setdefault(t, []).append(col)
+    memo: dict[str, list[str]] = {}
+    none: list[str] = []
+    for r, row in enumerate(rows):
         cols: dict[str, int] = {}
         for c, value in enumerate(row):
-            if not isinstance(value, str):
+            if type(value) is not str:
                 continue
-            text = _norm(value)
-            for col in columns:
-                if col not in cols and text in _header_texts(col):
+            found = memo.get(value)
+            if found is None:
+                found = memo[value] = by_text.get(_norm(value), none)
+            for col in found:
+                if col not in cols:
                     cols[col] = c
-        if all(c in cols for c in required):
+        if cols and all(c in cols for c in required):
             return cols, r
     return None
+
+
+def _col_index(letters: bytes) -> int:
+    """Spreadsheet letters -> 1-based column number (A -> 1, XFD -> 16384)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+_SHEET_TAG = re.compile(rb'<(?:[A-Za-z0-9_]+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL_TAG = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_TAG2 = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_ROOT_TAG = re.compile(rb'(?:<\?xml[^>]*\?>\s*)?<([A-Za-z0-9_]+:)?worksheet\b')
+
+
+def _check_workbook_size(path: Path) -> bool | None:
+    """Refuse, before any sheet is read, a workbook that is too large to read safely: over
+    :data:`~.fileio.WORKBOOK_LIMIT` on disk or unpacked, or a sheet whose used area (up to
+    its farthest value) exceeds :data:`MAX_SHEET_CELLS` cells, naming the sheet and the cell.
+    Not a zip (an .xls or .ods): only the size on disk is checked here.
+
+    Returns whether a sheet holds a formula element (read in the same pass, for
+    :func:`_formula_cells`), or ``None`` when that could not be told here.
+    """
+    import html
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # the reader says what is wrong
+    if not stat.S_ISREG(st.st_mode) or st.st_size > WORKBOOK_LIMIT:
+        try:
+            read_input(path, limit=WORKBOOK_LIMIT)
+        except InputFileError as exc:
+            raise UsageError(exc.message, path=path, hint=exc.hint) from None
+        except OSError:
+            return None
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    has_formula: bool | None = False
+    with z:
+        if sum(i.file_size for i in z.infolist()) > 4 * WORKBOOK_LIMIT:
+            raise UsageError("the workbook unpacks to more than "
+                             f"{4 * WORKBOOK_LIMIT:,} bytes: refusing to read it", path=path,
+                             hint="is this the right file? Delete unused sheets and try again")
+        names: dict[str, str] = {}
+        try:
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            targets = {i: t for i, t in _REL_TAG.findall(rels)}
+            targets.update({i: t for t, i in _REL_TAG2.findall(rels)})
+            for name, rid in _SHEET_TAG.findall(z.read("xl/workbook.xml")):
+                target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                names[part] = html.unescape(name.decode("utf-8", "replace"))
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+            pass  # the reader reports a damaged workbook
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                xml = z.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+                has_formula = None
+                continue  # damaged: the reader reports it
+            # the patterns start with a literal (the sheet's own namespace prefix, if any):
+            # an optional prefix group would make each search ~6x slower
+            m = _ROOT_TAG.match(xml)
+            ns = re.escape(m.group(1)) if m and m.group(1) else b""
+            if has_formula is False and re.search(b"<" + ns + rb"f[\s>/]", xml):
+                has_formula = True
+            rows = max((int(r) for r in re.findall(b"<" + ns + rb'row r="(\d+)"', xml)), default=0)
+            rows = max(rows, xml.count(b"<" + ns + b"row"))  # rows without r="" count too
+            if rows * 16384 <= MAX_SHEET_CELLS:
+                continue  # no column could make it too large
+            # only a column far enough right to exceed the limit matters: search for those
+            # (3-letter columns for a sheet of 18,000 rows: a fast scan that finds none)
+            letters = len(_col_letter(MAX_SHEET_CELLS // rows))
+            far_cell = re.compile(b"<" + ns + rb'c r="([A-Z]{%d,3})(\d+)"[^>/]*>' % letters)
+            wide = max(((_col_index(c), int(r)) for c, r in far_cell.findall(xml)),
+                       default=(26, 0))
+            if rows * wide[0] > MAX_SHEET_CELLS:
+                sheet = names.get(info.filename, info.filename)
+                far = f"{_col_letter(wide[0] - 1)}{wide[1]}" if wide[1] else f"row {rows}"
+                raise UsageError(
+                    f"sheet {sheet!r} is too large to import: its used area reaches "
+                    f"{far} ({rows:,} rows x {wide[0]:,} columns, more than "
+                    f"{MAX_SHEET_CELLS:,} cells)", path=path,
+                    hint=f"delete what is far outside the table (e.g. {sheet}!{far}), or the "
+                    "empty rows and columns after it, save, and import again")
+    return has_formula
 
 
 def _col_letter(c: int) -> str:
@@ -510,6 +656,8 @@ class _Cells:
         """An identifier (subject id, visit name): text; a number has lost its leading zeros."""
         value = self.raw(col)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                value = int(value)  # the cell shows 3, not 3.0
             self.error(col, "an id typed as a number (leading zeros are lost)", value,
                        "format the column as Text and type the id as in subjects.csv, e.g. 001")
             return ""
@@ -663,8 +811,9 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
 
     def err(e: VisitEntry | DecisionEntry, col: str, msg: str, value: object, hint: str) -> None:
         cell = e.cells.get(col)
+        kw: dict[str, Any] = {"value": value} if value is not None else {}  # no ": None"
         errors.append(WorkbookError(msg, path=entries.path if cell and "!" in cell else None,
-                                    cell=cell, value=value, hint=hint))
+                                    cell=cell, hint=hint, **kw))
 
     def check_date(e: VisitEntry | DecisionEntry, col: str, day: date | None) -> None:
         if day is None:
@@ -693,9 +842,7 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
     for e in entries.visits:
         ok = check_subject(e, e.subject_id)
         if visit_kind(protocol, e.visit) is None:
-            names = [protocol.assessment_visit, protocol.eot_visit, *(f.visit for f in protocol.follow_up)]
-            err(e, "visit", "unknown visit", e.visit,
-                f"use a dose visit W<week>D<day> (e.g. W2D4), REV-W<week>, or one of {', '.join(names)}")
+            err(e, "visit", "unknown visit", e.visit, unknown_visit_hint(protocol, e.visit))
             ok = False
         check_date(e, "actual_date", e.actual_date)
         key = (e.subject_id, e.visit)
@@ -754,11 +901,12 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         if not check_subject(de, d.subject_id):
             continue
         check_date(de, "decided_on", d.decided_on)
-        if d.until is not None and d.until < d.decided_on:
-            err(de, "until", f"is before the decision date {d.decided_on}", d.until.isoformat(),
-                "until is the last date a dose may be planned")
-        for msg, col, hint in _decision_rules(d, protocol.regimen_codes):
-            err(de, col, msg, getattr(d, col, None) if col != "subject" else d.subject_id, hint)
+        if d.weeks is not None and d.weeks < 1:
+            err(de, "weeks", "must be a whole number of weeks >= 1", d.weeks,
+                "give the number of weeks (e.g. 8), or leave it out to run to the cap")
+        for col, msg, hint in decision_row_problems(d, protocol.max_treatment_weeks):
+            value = getattr(d, col)
+            err(de, col, msg, value.isoformat() if isinstance(value, date) else value, hint)
         key_d = (d.subject_id, d.decided_on)
         if key_d in seen_d:
             if seen_d[key_d].decision != d:
@@ -790,7 +938,11 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
                 errors.append(problem)
                 continue
             text = problem.message.removeprefix(f"subject {sid}: ")
-            err(de_hit, problem.column or "decided_on", text, problem.value, problem.hint or "")
+            hint = problem.hint or ""
+            if (problem.column == "regimen" and isinstance(problem.value, str)
+                    and problem.value.upper() in protocol.regimen_codes):
+                hint = f"did you mean {problem.value.upper()}?"
+            err(de_hit, problem.column or "decided_on", text, problem.value, hint)
     if errors:
         raise InvalidStudyError(errors)
 
@@ -834,27 +986,6 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
                      conflicts=tuple(conflicts), warnings=warnings, unchanged=unchanged)
 
 
-def _decision_rules(d: Decision, regimens: Sequence[str]) -> list[tuple[str, str, str]]:
-    """The per-row rules of decisions.csv (study.py's loader), for an entry: (message, column, hint)."""
-    out: list[tuple[str, str, str]] = []
-    if d.weeks is not None and d.weeks < 1:
-        out.append(("must be a whole number of weeks >= 1", "weeks",
-                    "give the number of weeks (e.g. 8), or leave it out to run to the cap"))
-    if d.weeks is not None and d.until:
-        out.append(("give either weeks or until, not both", "until", "clear one of them"))
-    if d.action in (Action.STOP, Action.HOLD):
-        for col in ("regimen", "weeks", "until"):
-            if getattr(d, col) is not None:
-                out.append((f"a {d.action} decision takes no {col}", col, "clear the cell"))
-    if d.action is Action.RESUME and not d.regimen and (d.weeks or d.until):
-        out.append(("weeks/until on a resume need a regimen", "regimen",
-                    "name the regimen, or clear weeks/until to restore the held one"))
-    if not d.investigator:
-        out.append(("missing investigator", "investigator",
-                    "every decision names the investigator who made it"))
-    return out
-
-
 def _same_decision(a: Decision, b: Decision) -> bool:
     return (a.action, a.regimen, a.weeks, a.until, a.investigator, a.rationale) == (
         b.action, b.regimen, b.weeks, b.until, b.investigator, b.rationale)
@@ -886,29 +1017,52 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
     """Hold the study's write lock (``STUDY/.cc312-schedule.lock``), waiting up to ``timeout`` s.
 
     An OS lock (``flock``; ``msvcrt.locking`` on Windows) on the lock file: released when the
-    holder ends, even by a crash, so a stale lock file never blocks anyone.
+    holder ends, even by a crash, so a stale lock file never blocks anyone. The lock file is
+    opened without following a link (``O_NOFOLLOW``) and must be a regular file: a link or a
+    FIFO planted under its name is refused, never written through. Once the lock is held, the
+    temporaries of ``visits.csv`` / ``decisions.csv`` that a killed writer left are removed.
+
+    Not the ``filelock`` library: its ``UnixFileLock`` opens the path with ``O_TRUNC`` and
+    follows a symbolic link (truncating whatever the link points to), which this lock must not.
     """
     path = Path(folder) / LOCK_NAME
+    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
-        fh = open(path, "a+b")  # noqa: SIM115 (held open for the lock's lifetime)
+        fd = os.open(path, flags, 0o666)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError("the lock file is a symbolic link: refusing to write through it",
+                             path=path, hint="delete the link (the lock file is created anew)"
+                             ) from None
         raise UsageError(f"cannot create the lock file: {exc.strerror}", path=path,
                          hint="the study folder must be writable") from None
+    fh = os.fdopen(fd, "r+b", buffering=0)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+            raise UsageError("the lock file is not a regular file of its own", path=path,
+                             hint="delete it (the lock file is created anew)")
+    except BaseException:
+        fh.close()
+        raise
     deadline = time.monotonic() + timeout
     try:
         while not _try_lock(fh):
             if time.monotonic() >= deadline:
                 fh.seek(0)
-                holder = fh.read().decode("utf-8", "replace").strip() or "another process"
+                holder = fh.read(200).decode("utf-8", "replace").strip() or "another process"
                 raise StudyLockedError(
                     f"the study is being written by {holder}", path=path,
                     hint=f"waited {timeout:g} s; wait for the other import/record/decide to "
                     "finish, then run the command again")
             time.sleep(0.05)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}".encode())
-        fh.flush()
+        acquired = time.time()
+        with contextlib.suppress(OSError):  # who holds it: information only (a full disk is fine)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since "
+                      f"{datetime.now().isoformat(timespec='seconds')}".encode(), 0)
+        remove_stale_temporaries(folder, ("visits.csv", "decisions.csv"), older_than=acquired)
         yield
     finally:
         _unlock(fh)
@@ -964,19 +1118,32 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     old_d = dpath.read_bytes() if dpath.exists() else None
     new_v = _edit_visits(old_v, plan.added_visits, plan.amendments, plan.added_notes)
     new_d = _append_rows(old_d, DECISIONS_HEADER, [_decision_row(d) for d in plan.added_decisions])
+    written: list[tuple[Path, bytes | None]] = []
     try:
-        if new_d != old_d and new_d is not None:
-            write_atomic(dpath, new_d)
-        if new_v != old_v and new_v is not None:
-            write_atomic(vpath, new_v)
+        for path, old, new in ((dpath, old_d, new_d), (vpath, old_v, new_v)):
+            if new != old and new is not None:
+                write_atomic(path, new)
+                written.append((path, old))
         load_study(root)
-    except BaseException:
-        for path, old in ((dpath, old_d), (vpath, old_v)):
-            if old is None:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-            else:
-                write_atomic(path, old)
+    except BaseException as exc:
+        for path, old in written:  # put back what was replaced; the rest was never touched
+            try:
+                if old is None:
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                else:
+                    write_atomic(path, old)
+            except OSError as undo:
+                raise UsageError(f"cannot write, and cannot put the file back: {undo.strerror}",
+                                 path=path, hint="it holds the new rows: check it, free some "
+                                 "space and run 'cc312-schedule check'") from None
+        if isinstance(exc, OSError):
+            what = exc.strerror or str(exc)
+            hint = ("free some space on that disk, then run the command again"
+                    if exc.errno in (errno.ENOSPC, errno.EDQUOT) else
+                    "check that the study folder and its files are writable")
+            raise UsageError(f"cannot write: {what}; nothing was changed",
+                             path=exc.filename or root, hint=hint) from None
         raise
     return replace(plan, applied=True)
 
@@ -1023,9 +1190,12 @@ class _CsvText:
             self.records.append((start, reader.line_num, row))
 
     def format(self, fields: Sequence[str]) -> str:
+        # written with "\r\n" so that a field holding either \r or \n is quoted (the writer
+        # quotes only its own terminator's characters: a lone \r went out bare and came back
+        # as a line break), then ended with the file's own line ending
         out = io.StringIO()
-        csv.writer(out, lineterminator=self.newline).writerow(fields)
-        return out.getvalue()
+        csv.writer(out, lineterminator="\r\n").writerow(fields)
+        return out.getvalue()[:-2] + self.newline
 
     def row(self, values: Mapping[str, str]) -> str:
         return self.format([values.get(h, "") for h in self.header])

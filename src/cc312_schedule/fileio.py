@@ -1,33 +1,127 @@
-"""Writing files atomically: a temporary file in the same folder, then a rename."""
+"""Reading and writing files safely: bounded reads of regular files, atomic writes.
+
+Reading (:func:`read_input`): only a regular file is read (a FIFO, a device such as
+``/dev/zero`` or a folder is refused at once, without blocking), and never more than a size
+limit, so a link to something endless cannot hang the tool or exhaust its memory.
+
+Writing (:func:`write_atomic`): a temporary file in the same folder (created with
+``O_EXCL | O_NOFOLLOW``, so a planted link is never followed), then a rename. A target that is
+a symbolic link is written *through*: the link stays and its target gets the new content. A
+FIFO or the process's own standard output is written directly (a rename would replace it);
+any other special file (a device, a socket, a folder) is refused, never replaced.
+Temporaries left by a killed writer (``.NAME.xxxxxxxx.tmp``) are removed by the next write
+of the same file once they are stale: not held by a live writer (each writer holds an OS lock
+on its temporary) and older than :data:`STALE_AFTER` seconds.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import stat
+import sys
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+from .errors import UsageError
+
+__all__ = ["InputFileError", "read_input", "remove_stale_temporaries", "resolve_output",
+           "write_atomic"]
+
+#: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
+CSV_LIMIT = 256 * 1024 * 1024
+#: Largest TOML file read (study.toml, a protocol): they are a few kilobytes.
+TOML_LIMIT = 1024 * 1024
+#: Largest workbook read, on disk and unpacked (an export for 10,000 subjects is ~20 MB).
+WORKBOOK_LIMIT = 256 * 1024 * 1024
+#: A temporary not held by a writer and older than this (seconds) is a killed writer's leftover.
+STALE_AFTER = 60.0
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+class InputFileError(ValueError):
+    """An input file that is not read: not a regular file, or larger than the limit."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        self.message, self.hint = message, hint
+        super().__init__(f"{message} ({hint})")
+
+
+def read_input(path: str | Path, *, limit: int) -> bytes:
+    """The bytes of the regular file ``path`` (links followed), at most ``limit`` of them.
+
+    Raises :class:`InputFileError` for a FIFO, a device, a socket or a folder (opened without
+    blocking, then refused) and for a file larger than ``limit``; ``OSError`` (e.g.
+    ``FileNotFoundError``) as ``open`` does.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputFileError(f"cannot read: not a regular file but {_kind(st.st_mode)}",
+                                 "give an ordinary file; copy the data into one")
+        if st.st_size > limit:
+            raise InputFileError(f"cannot read: too large, {st.st_size:,} bytes (the limit is "
+                                 f"{limit:,})",
+                                 "is this the right file?")
+        chunks, total = [], 0
+        while True:  # read to the end, not to st_size: the file may grow while read
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise InputFileError(f"cannot read: too large, more than {limit:,} bytes",
+                                     "is this the right file?")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
-    The temporary file is flushed and fsynced before the rename; on any error it is removed
-    and the old file is left as it was. Permissions: the new file keeps the permission bits
-    of the file it replaces (a study folder shared with colleagues stays readable to them);
-    a new file gets what ``open()`` would give it, ``0o666`` less the umask. After the rename
-    the folder itself is fsynced (where the OS allows it), so the rename survives a crash.
+    The temporary file is flushed and fsynced before the rename; on any error (a full disk
+    included) it is removed, the old file is left as it was and the ``OSError`` is raised.
+    Permissions: the new file keeps the permission bits of the file it replaces (a study
+    folder shared with colleagues stays readable to them); a new file gets what ``open()``
+    would give it, ``0o666`` less the umask. After the rename the folder itself is fsynced
+    (where the OS allows it), so the rename survives a crash.
+
+    A symbolic link is written through (the link is kept); a FIFO or this process's standard
+    output is written directly; another special file raises :class:`~.errors.UsageError`.
     """
-    target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        st = os.stat(target)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISFIFO(st.st_mode) or _is_stdout(st):
+            _write_direct(target, raw)
+            return
+        raise UsageError(f"will not replace {_kind(st.st_mode)}", path=path,
+                         hint="write to an ordinary file, or '-' for standard output")
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    remove_stale_temporaries(target.parent, (target.name,))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        _hold(fd)  # marks the temporary as in use: remove_stale_temporaries leaves it alone
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
@@ -39,6 +133,91 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+def resolve_output(path: str | Path) -> Path:
+    """The file a write to ``path`` replaces: a symbolic link's target (written through), the
+    path itself otherwise; a FIFO, a device, a socket or a folder raises
+    :class:`~.errors.UsageError` (for writers that can only replace a regular file)."""
+    target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"will not replace {_kind(st.st_mode)}", path=path,
+                         hint="remove it, or write to another folder")
+    return target
+
+
+def _is_stdout(st: os.stat_result) -> bool:
+    """Whether ``st`` is the file behind this process's standard output (``-o /dev/stdout``)."""
+    for stream in (sys.stdout, sys.__stdout__):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            out = os.fstat(stream.fileno())  # type: ignore[union-attr]
+            if (out.st_dev, out.st_ino) == (st.st_dev, st.st_ino):
+                return True
+    return False
+
+
+def _write_direct(target: Path, raw: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _hold(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover - Windows: an open file cannot be deleted anyway
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_stale_temporaries(folder: str | Path, names: tuple[str, ...], *,
+                             older_than: float | None = None) -> int:
+    """Remove the temporaries ``.NAME.*.tmp`` of ``names`` in ``folder`` that a killed writer left.
+
+    A temporary is stale when no live writer holds it (every writer holds an OS lock on its
+    temporary until the rename) and it was last modified before ``older_than`` (a
+    ``time.time()`` value; default: :data:`STALE_AFTER` seconds ago). Only regular files are
+    removed, never a link. Returns how many were removed; errors are ignored (a later run
+    tries again).
+    """
+    if os.name == "nt":  # pragma: no cover
+        return 0
+    import fcntl
+
+    cutoff = time.time() - STALE_AFTER if older_than is None else older_than
+    prefixes = tuple(f".{n}." for n in names)
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(prefixes) and entry.name.endswith(".tmp")):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime >= cutoff:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: held, keep it
+                same = os.fstat(fd)
+                if (same.st_dev, same.st_ino) == (st.st_dev, st.st_ino):
+                    os.unlink(entry.path)
+                    removed += 1
+            finally:
+                os.close(fd)
+    return removed
 
 
 def _umask() -> int:

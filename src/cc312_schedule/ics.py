@@ -21,7 +21,14 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   ``all_day`` writes ``VALUE=DATE`` events whose ``DTEND`` is the next day.
 * **Reminders** (``study.toml`` ``reminders``): one ``VALARM`` each, as a trigger relative to
   the start; "16:00 the day before" is computed in local time, so on a daylight-saving day it
-  is still 16:00 (for an all-day event it is relative to the local midnight that starts it).
+  is still 16:00. An all-day event starts at local midnight: its "N minutes before" counts
+  from the visit's time (the dosing time), never ringing the night before. No reminder for a
+  visit recorded done or missed, nor (with the plan's ``today``) one dated before today.
+* **One day, several visits.** A subject's visits on one day follow each other, the deciding
+  visit first (D28 or a review, then the dose, then EOT and follow-up): the n-th starts n
+  durations after the dosing time, and each DESCRIPTION names the day's order.
+* **Recorded visits say so.** SUMMARY starts "DONE: " or "MISSED: " once recorded (and
+  "PROVISIONAL: ", "CANCELLED: "), so a past visit with nothing recorded looks different.
 * **Privacy.** Only subject id, cohort and dose level leave the study: no names, initials,
   birth dates, sex, consent dates, free-text notes, and no disease (the disease-specific score
   is written as the generic "disease activity score", since the score names the disease).
@@ -40,8 +47,8 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
 >>> data = to_ics(study, plan, subject_ids=["003"],
 ...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
 >>> lines = data.decode().splitlines()
->>> [line for line in lines if line.startswith("SUMMARY:S003 · Dose 12")]
-['SUMMARY:S003 · Dose 12 · W6D4 · DL2']
+>>> [line for line in lines if line.startswith("SUMMARY:S003 · Dose 42")]
+['SUMMARY:S003 · Dose 42 · W21D4 · DL2']
 >>> [line for line in lines if line.startswith("DTSTART;TZID")][:1]
 ['DTSTART;TZID=Asia/Shanghai:20260706T090000']
 >>> event_uid("CC312 example study", "003", "W6D4")
@@ -69,6 +76,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
+from .fileio import CSV_LIMIT, InputFileError, read_input, resolve_output
 from .l10n import prose_date
 from .messages import message, procedure, regimen_label
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
@@ -77,6 +85,9 @@ from .study import Reminder, Study
 
 __all__ = [
     "STATE_FILE",
+    "CalendarEvent",
+    "EventCalendar",
+    "EventCalendars",
     "IcsCounts",
     "IcsExport",
     "IcsState",
@@ -84,6 +95,7 @@ __all__ = [
     "IcsWritten",
     "PublishedEvent",
     "ZoneTransition",
+    "build_calendars",
     "check_calendar",
     "event_uid",
     "load_ics_state",
@@ -152,10 +164,10 @@ def load_ics_state(path: str | Path) -> IcsState:
     hint = ("restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
             "that already hold a higher SEQUENCE may then ignore updates")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_input(p, limit=CSV_LIMIT).decode("utf-8")
     except FileNotFoundError:
         return IcsState()
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, InputFileError) as exc:
         raise IcsStateError(f"cannot read the calendar state file: {exc}", path=p,
                             hint=hint) from None
     try:
@@ -261,6 +273,8 @@ class _Options:
     reminders: tuple[Reminder, ...]
     stamp: datetime
     folder: str
+    today: date | None = None  # the plan's "today": visits before it carry no reminder
+    refresh: timedelta | None = None  # feeds: REFRESH-INTERVAL and X-PUBLISHED-TTL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -297,7 +311,8 @@ class _Calendars:
     retired: str | None = None  # a subject retired on purpose: its own calendar, all cancelled
 
 
-def _options(study: Study, generated_at: datetime, all_day: bool) -> _Options:
+def _options(study: Study, generated_at: datetime, all_day: bool, *, today: date | None = None,
+             refresh: timedelta | None = None) -> _Options:
     if generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise UsageError("generated-at needs a time zone", key="--generated-at",
                          value=generated_at.isoformat(), hint="e.g. 2026-11-25T08:00:00Z")
@@ -307,7 +322,7 @@ def _options(study: Study, generated_at: datetime, all_day: bool) -> _Options:
         dosing_time=cfg.dosing_time or study.protocol.dosing_time,
         duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
         reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
-        folder=study.folder)
+        folder=study.folder, today=today, refresh=refresh)
 
 
 def vanished_subjects(study: Study, state: IcsState, *,
@@ -370,11 +385,12 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
     for sp in selected:
         built = []
         live = set()
+        days = _same_day_order(sp.events)
         for e in sp.events:
             uid = event_uid(opts.study_name, sp.subject_id, e.visit)
             live.add(uid)
-            built.append(_finish(_live_event(uid, sp, e, opts), _published_of(sp, e),
-                                 state.events.get(uid), opts))
+            built.append(_finish(_live_event(uid, sp, e, opts, days.get(e.visit, ())),
+                                 _published_of(sp, e), state.events.get(uid), opts))
         for uid, pub in by_subject.get(sp.subject_id, ()):
             if uid not in live:
                 built.append(_finish(_cancelled_event(uid, pub, opts), pub, pub, opts,
@@ -388,6 +404,30 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
         if orphans:
             orphans.sort(key=lambda b: (b.on, b.uid))
             yield _Calendars(subject=None, built=orphans)
+
+
+#: Visits of one subject on one day, in the order they happen: the assessment or review that
+#: decides first, then the dose, then end of treatment and follow-up.
+_DAY_ORDER: Final = {EventKind.ASSESSMENT: 0, EventKind.REVIEW: 0, EventKind.DOSE: 1,
+                     EventKind.EOT: 2, EventKind.FOLLOW_UP: 3}
+
+
+def _same_day_order(events: Sequence[PlannedEvent]) -> dict[str, tuple[str, ...]]:
+    """For each visit sharing its date with another visit: the visits of that day, in order.
+
+    D28 and the first continuation dose fall on one day: the assessment comes first (its
+    event starts at the dosing time), the dose after it (it starts when the assessment ends).
+    """
+    by_day: dict[date, list[PlannedEvent]] = {}
+    for e in events:
+        by_day.setdefault(e.date, []).append(e)
+    out: dict[str, tuple[str, ...]] = {}
+    for same in by_day.values():
+        if len(same) > 1:
+            order = tuple(e.visit for e in sorted(same, key=lambda e: _DAY_ORDER[e.kind]))
+            for visit in order:
+                out[visit] = order
+    return out
 
 
 def _subject_name(sp: SubjectPlan, opts: _Options) -> str:
@@ -432,7 +472,7 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
     never replaces the site calendar. A subject published before but missing from
     subjects.csv is refused (:func:`vanished_subjects`) unless ``retire`` names it.
     """
-    opts = _options(study, generated_at, all_day)
+    opts = _options(study, generated_at, all_day, today=plan.today)
     state = state or IcsState()
     selected = _select(study, plan, subject_ids, cohorts)
     _check_vanished(study, state, retire)
@@ -464,6 +504,79 @@ def to_ics(study: Study, plan: StudyPlan, *, generated_at: datetime, state: IcsS
     """One calendar: every selected subject (the subject's own calendar if only one)."""
     return plan_calendars(study, plan, generated_at=generated_at, state=state, all_day=all_day,
                           subject_ids=subject_ids, cohorts=cohorts).calendar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarEvent:
+    """One event as the files carry it (CalDAV publishing stores each event on its own)."""
+
+    uid: str
+    on: date
+    vevent: bytes  # the serialized VEVENT, the same bytes the .ics files carry
+    published: PublishedEvent  # what to record: its digest, SEQUENCE, cancelled
+    change: str  # against the state: "new", "updated", "cancelled" or "unchanged"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventCalendar:
+    """One calendar of :func:`build_calendars`: a subject's, or the site's (``subject_id`` "")."""
+
+    subject_id: str
+    name: str  # the display name (X-WR-CALNAME of the files)
+    events: tuple[CalendarEvent, ...]  # sorted by date, then UID
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventCalendars(IcsCounts):
+    """The calendars of :func:`build_calendars` and the state to record once published."""
+
+    calendars: tuple[EventCalendar, ...]  # each selected subject, then the site
+    _opts: _Options
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The study's time zone (the calendars' ``VTIMEZONE``)."""
+        return self._opts.tz
+
+    def resource(self, event: CalendarEvent, name: str) -> bytes:
+        """A ``VCALENDAR`` of one event (with its ``VTIMEZONE``): a CalDAV object resource."""
+        return b"".join(_calendar_pieces(name, event.on, event.on, [event.vevent], self._opts,
+                                         method=False))
+
+
+def build_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
+                    state: IcsState | None = None, all_day: bool = False,
+                    subject_ids: Sequence[str] | None = None) -> EventCalendars:
+    """The events of :func:`plan_calendars` grouped by calendar, for a server (pure).
+
+    The same code path as the files (:func:`_build`, :func:`_finish`): the same UIDs,
+    SEQUENCEs, cancelled events and reminders. The site calendar holds every selected
+    subject's events (and, when every subject is selected, those of subjects removed from
+    subjects.csv, cancelled).
+    """
+    opts = _options(study, generated_at, all_day, today=plan.today)
+    state = state or IcsState()
+    selected = _select(study, plan, subject_ids, None)
+    _check_vanished(study, state, ())  # retire a vanished subject with `ics --retire` first
+    calendars: list[EventCalendar] = []
+    every: list[_Built] = []
+    for cal in _build(study, selected, state, opts):
+        if cal.subject is not None:
+            calendars.append(EventCalendar(
+                subject_id=cal.subject.subject_id, name=_subject_name(cal.subject, opts),
+                events=tuple(_event_of(b) for b in cal.built)))
+        every += cal.built
+    new_state, counts = _state_and_counts(state, every)
+    every.sort(key=lambda b: (b.on, b.uid))
+    calendars.append(EventCalendar(
+        subject_id="", name=_combined_name(study, selected, opts),
+        events=tuple(_event_of(b) for b in every)))
+    return EventCalendars(calendars=tuple(calendars), state=new_state, _opts=opts, **counts)
+
+
+def _event_of(b: _Built) -> CalendarEvent:
+    return CalendarEvent(uid=b.uid, on=b.on, vevent=b.ical, published=b.published,
+                         change=b.status)
 
 
 def _select(study: Study, plan: StudyPlan, subject_ids: Sequence[str] | None,
@@ -513,21 +626,35 @@ def _summary(opts: _Options, subject_id: str, kind: EventKind, visit: str,
     return text
 
 
-def _times(on: date, opts: _Options) -> tuple[date | datetime, date | datetime]:
+def _times(on: date, opts: _Options, slot: int = 0) -> tuple[date | datetime, date | datetime]:
+    """Start and end; ``slot`` n > 0 (the n-th visit of the subject that day) starts n
+    durations after the dosing time, so same-day visits follow each other."""
     if opts.all_day:
         return on, on + timedelta(days=1)
-    start = datetime.combine(on, opts.dosing_time, tzinfo=opts.tz)
+    # wall-clock arithmetic: the dosing time is written as is (even in a DST gap)
+    start = datetime.combine(on, opts.dosing_time, tzinfo=opts.tz) + slot * opts.duration
     return start, (start.astimezone(UTC) + opts.duration).astimezone(opts.tz)
 
 
-def _trigger(reminder: Reminder, on: date, start: date | datetime, opts: _Options) -> timedelta:
-    """The alarm's offset from the event's start (negative: before)."""
+def _trigger(reminder: Reminder, on: date, start: date | datetime, opts: _Options,
+             slot: int = 0) -> timedelta:
+    """The alarm's offset from the event's start (negative: before).
+
+    For an all-day event (which starts at local midnight) "N minutes before" counts from the
+    site's dosing time on that day (plus the slot's offset), not from midnight: "60 minutes
+    before" a 09:00 dosing time rings at 08:00, never at 23:00 the night before.
+    """
+    if not isinstance(start, datetime):
+        midnight = datetime.combine(on, time(0))
+        if reminder.before is not None:
+            visit_time = datetime.combine(on, opts.dosing_time) + slot * opts.duration
+            return visit_time - reminder.before - midnight
+        assert reminder.at is not None
+        return datetime.combine(on - timedelta(days=reminder.days_before), reminder.at) - midnight
     if reminder.before is not None:
         return -reminder.before
     assert reminder.at is not None
     day = on - timedelta(days=reminder.days_before)
-    if not isinstance(start, datetime):  # all-day: relative to the local midnight starting it
-        return datetime.combine(day, reminder.at) - datetime.combine(on, time(0))
     when = datetime.combine(day, reminder.at, tzinfo=opts.tz)
     return when.astimezone(UTC) - start.astimezone(UTC)
 
@@ -541,10 +668,11 @@ def _line(opts: _Options, key: str, value: object) -> str:
     return message(opts.lang, "value.line", label=message(opts.lang, f"field.{key}"), value=value)
 
 
-def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
-                opts: _Options) -> _EventData:
+def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
+                day_order: tuple[str, ...] = ()) -> _EventData:
     lang = opts.lang
-    flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed"}.get(e.status)
+    flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed",
+            EventStatus.DONE: "done"}.get(e.status)
     summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
                        sp.subject.dose_level, flag)
     none = message(lang, "value.none")
@@ -562,6 +690,8 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
         lines.append(_line(opts, "reason", e.reason_in(lang)))
     if e.actual_date is not None:
         lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
+    if day_order:
+        lines.append(_line(opts, "order", " → ".join(day_order)))
     lines += [
         _line(opts, "window", message(lang, "value.window", start=prose_date(lang, e.window_start),
                                       end=prose_date(lang, e.window_end))),
@@ -577,7 +707,13 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent,
             text = text.replace(folder, "") if folder else text  # no local paths
             lines.append(_line(opts, "warning", text))
     status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
-    return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=True)
+    # No reminder for what is behind the nurse: a visit recorded done or missed, or one
+    # dated before the plan's "today" (given with --today).
+    past = opts.today is not None and e.date < opts.today
+    alarms = e.status not in (EventStatus.DONE, EventStatus.MISSED) and not past
+    slot = day_order.index(e.visit) if day_order else 0
+    return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=alarms,
+                       slot=slot)
 
 
 def _cancelled_event(uid: str, pub: PublishedEvent,
@@ -597,7 +733,7 @@ def _cancelled_event(uid: str, pub: PublishedEvent,
 
 
 def _event_data(uid: str, on: date, summary: str, description: str, status: str,
-                opts: _Options, *, alarms: bool) -> _EventData:
+                opts: _Options, *, alarms: bool, slot: int = 0) -> _EventData:
     """The event's content (all but DTSTAMP, SEQUENCE, LAST-MODIFIED) and its digest.
 
     The digest is a SHA-256 of the content as plain JSON, not of icalendar's output, so a new
@@ -607,10 +743,10 @@ def _event_data(uid: str, on: date, summary: str, description: str, status: str,
     with timed events carries (:func:`_calendar_pieces`); the tests run check_calendar on
     the exported calendars.
     """
-    start, end = _times(on, opts)
+    start, end = _times(on, opts, slot)
     if status not in _STATUSES:
         raise AssertionError(f"STATUS {status!r} (RFC 5545 spells CANCELLED)")
-    triggers = [_trigger(r, on, start, opts) for r in opts.reminders] if alarms else []
+    triggers = [_trigger(r, on, start, opts, slot) for r in opts.reminders] if alarms else []
     reminder = message(opts.lang, "alarm", summary=summary)
     content = {"uid": uid, "start": start.isoformat(), "end": end.isoformat(),
                "zone": "" if opts.all_day else opts.tz.key, "summary": summary,
@@ -678,7 +814,8 @@ def _calendar(name: str, built: Sequence[_Built], opts: _Options) -> Iterator[by
 
 
 def _calendar_pieces(name: str, first: date | None, last: date | None,
-                     events: Iterable[bytes], opts: _Options) -> Iterator[bytes]:
+                     events: Iterable[bytes], opts: _Options, *,
+                     method: bool = True) -> Iterator[bytes]:
     """A calendar written in pieces, each serialized by icalendar: the head, every event, the end.
 
     The head is icalendar's serialization of the calendar's properties and ``VTIMEZONE``
@@ -687,15 +824,22 @@ def _calendar_pieces(name: str, first: date | None, last: date | None,
     ``Calendar.to_ical()`` of the whole calendar, but no calendar of every event is ever held
     in memory, and an event shared by two calendars is serialized once.
     ``first`` and ``last`` are the events' first and last dates (None: no events).
+    ``method=False``: no ``METHOD`` (a CalDAV object resource must not have one, RFC 4791 4.1).
     """
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    if method:
+        cal.add("method", "PUBLISH")
     # X- properties are not known to be TEXT: say so, or commas and newlines go out unescaped
     cal.add("x-wr-calname", icalendar.vText(name))
     cal.add("x-wr-caldesc", icalendar.vText(message(opts.lang, "calendar.description")))
+    if opts.refresh is not None:  # a subscription feed (RFC 7986 section 5.7; Outlook's TTL)
+        interval = icalendar.vDuration(opts.refresh)
+        interval.params["VALUE"] = "DURATION"
+        cal.add("refresh-interval", interval)
+        cal.add("x-published-ttl", icalendar.vDuration(opts.refresh))
     if first is not None and last is not None and not opts.all_day:
         cal.add_component(vtimezone(opts.tz, date(first.year - 1, 12, 1),
                                     date(last.year + 1, 1, 31)))
@@ -830,7 +974,9 @@ def state_path_of(study: Study) -> Path:
 def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
               all_day: bool = False, subject_ids: Sequence[str] | None = None,
               cohorts: Sequence[str] | None = None,
-              state_path: str | Path | None = None, retire: Sequence[str] = ()) -> IcsWritten:
+              state_path: str | Path | None = None, retire: Sequence[str] = (),
+              refresh: timedelta | None = None,
+              file_names: Mapping[str, str] | None = None) -> IcsWritten:
     """Write ``subject-<id>.ics`` per subject and ``site.ics``, then the state file.
 
     The same calendars as :func:`plan_calendars`, streamed: each subject's calendar goes to
@@ -840,10 +986,14 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     All or nothing: every file is first written to a temporary name beside its target, then
     renamed, the state file last. Bad input, an unwritable folder or a corrupt state file
     raise a :class:`ScheduleError` and leave the previous calendars and state as they were.
+
+    Feeds (:mod:`cc312_schedule.feed`) pass ``refresh`` (REFRESH-INTERVAL and
+    X-PUBLISHED-TTL in every calendar) and ``file_names`` (subject id, or ``""`` for the
+    site calendar, to a file name) instead of ``subject-<id>.ics`` and ``site.ics``.
     """
     spath = Path(state_path) if state_path is not None else state_path_of(study)
     state = load_ics_state(spath)
-    opts = _options(study, generated_at, all_day)
+    opts = _options(study, generated_at, all_day, today=plan.today, refresh=refresh)
     selected = _select(study, plan, subject_ids, cohorts)
     _check_vanished(study, state, retire)
     everyone = len(selected) == len(study.subjects)
@@ -858,7 +1008,8 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
         index: list[tuple[date, str, int, int]] = []  # site.ics: (date, uid, offset, length)
         for cal in _build(study, selected, state, opts, retire):
             if cal.subject is not None:
-                staging.stage(out / f"subject-{cal.subject.subject_id}.ics",
+                sid = cal.subject.subject_id
+                staging.stage(out / (file_names[sid] if file_names else f"subject-{sid}.ics"),
                               _calendar(_subject_name(cal.subject, opts), cal.built, opts))
             elif cal.retired is not None:
                 staging.stage(out / f"subject-{cal.retired}.ics",
@@ -878,7 +1029,7 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
 
             first = index[0][0] if index else None
             last = max((i[0] for i in index), default=None)
-            staging.stage(out / SITE_FILE, _calendar_pieces(
+            staging.stage(out / (file_names[""] if file_names else SITE_FILE), _calendar_pieces(
                 _combined_name(study, selected, opts), first, last, site_events(), opts))
         new_state, counts = _state_and_counts(state, published)
         staging.stage(spath, _state_json_pieces(new_state))
@@ -891,6 +1042,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._shown: list[Path] = []  # the paths as given (a link, not its target)
 
     def __enter__(self) -> _Staging:
         return self
@@ -901,6 +1053,7 @@ class _Staging:
                 os.unlink(tmp)
 
     def stage(self, target: Path, pieces: Iterable[bytes]) -> None:
+        shown, target = target, resolve_output(target)  # a link is written through
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                        dir=target.parent)
@@ -908,6 +1061,7 @@ class _Staging:
             raise UsageError(f"cannot write: {exc.strerror}", path=target,
                              hint="choose a writable folder") from None
         self._staged.append((tmp, target))
+        self._shown.append(shown)
         try:
             try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
                 os.chmod(tmp, target.stat().st_mode & 0o777)
@@ -938,7 +1092,7 @@ class _Staging:
         except OSError as exc:
             raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
                              hint="choose a writable folder") from None
-        return tuple(target for _, target in self._staged)
+        return tuple(self._shown)
 
 
 def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:

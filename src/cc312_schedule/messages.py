@@ -49,6 +49,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "flag.cancelled": {"en": "CANCELLED", "zh-CN": "已取消"},
     "flag.missed": {"en": "MISSED", "zh-CN": "漏访"},
     "flag.provisional": {"en": "PROVISIONAL", "zh-CN": "暂定"},
+    "flag.done": {"en": "DONE", "zh-CN": "已完成"},
     "subject": {"en": "S{id}", "zh-CN": "S{id}"},
     # ---- kinds of visit (model.EventKind) -----------------------------------------------
     "kind.dose": {"en": "dose", "zh-CN": "给药"},
@@ -80,6 +81,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "field.warning": {"en": "Warning", "zh-CN": "警告"},
     "field.note": {"en": "Note", "zh-CN": "备注"},
     "field.reason": {"en": "Date changed", "zh-CN": "日期调整原因"},  # why planned ≠ target
+    "field.order": {"en": "Order on this day", "zh-CN": "当日顺序"},  # D28, then the dose
     "field.site": {"en": "Site", "zh-CN": "研究中心"},
     "value.line": {"en": "{label}: {value}", "zh-CN": "{label}：{value}"},  # a description line
     # zh: 2026-11-30（周一）至 2026-12-02（周三）, the dates of calendars carry their weekday

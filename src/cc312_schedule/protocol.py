@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from .days import StudyDay, Window
 from .errors import InvalidStudyError, ProtocolError
+from .fileio import TOML_LIMIT, InputFileError, read_input
 from .messages import LANGUAGES
 
 __all__ = [
@@ -240,7 +241,9 @@ def load_protocol(path: str | Path | None = None) -> Protocol:
     """
     p = Path(path) if path is not None else bundled_protocol_path()
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_input(p, limit=TOML_LIMIT).decode("utf-8")
+    except InputFileError as exc:
+        raise InvalidStudyError([ProtocolError(exc.message, path=p, hint=exc.hint)]) from None
     except OSError as exc:
         raise InvalidStudyError(
             [ProtocolError(f"cannot read the protocol file: {exc.strerror}", path=p,
@@ -263,6 +266,11 @@ def load_protocol_text(text: str, *, source: str = "<text>") -> Protocol:
         raise InvalidStudyError(
             [ProtocolError(f"not valid TOML: {exc}", path=source, line=line,
                            hint="fix the TOML syntax")]
+        ) from None
+    except RecursionError:
+        raise InvalidStudyError(
+            [ProtocolError("not valid TOML: arrays or tables nested too deeply", path=source,
+                           hint="remove the nested brackets")]
         ) from None
     errors: list[ProtocolError] = []
     protocol = _build(_Table(data, "", errors, source), errors, source)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 
 from .frame import PLAN_COLUMNS, event_row
 from .model import EventKind, EventStatus, StudyPlan, SubjectPlan
 
-__all__ = ["to_csv", "to_json", "to_table"]
+__all__ = ["spreadsheet_safe", "to_csv", "to_json", "to_table"]
 
 
 def _cell(v: Any) -> str:
@@ -24,16 +25,46 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def to_csv(plan: StudyPlan, lang: str = "en") -> str:
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` that a spreadsheet will not run as a formula (OWASP's CSV-injection advice):
+    text starting with ``= + - @``, a tab or a carriage return gets a leading ``'``; numbers
+    stay numbers.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x")'), spreadsheet_safe("-3"), spreadsheet_safe("QW"))
+    '=HYPERLINK("http://x") -3 QW
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def to_csv(plan: StudyPlan, lang: str = "en", *, safe_for_spreadsheets: bool = False) -> str:
     """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO); the
-    reason and procedures in ``lang`` (the study's language), the reason's id and fields too."""
+    reason and procedures in ``lang`` (the study's language), the reason's id and fields too.
+
+    The CSV is data for tools: values are written as they are. With
+    ``safe_for_spreadsheets=True`` (CLI ``--safe-for-spreadsheets``), text a spreadsheet would
+    run as a formula gets a leading ``'`` (see :func:`spreadsheet_safe`).
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(PLAN_COLUMNS)
     for p in plan:
         for e in p.events:
             row = event_row(p, e, lang)
-            w.writerow([_cell(row[c]) for c in PLAN_COLUMNS])
+            fields = [_cell(row[c]) for c in PLAN_COLUMNS]
+            if safe_for_spreadsheets:
+                fields = [spreadsheet_safe(f) for f in fields]
+            if any("\r" in f for f in fields):
+                one = io.StringIO()  # quote a lone \r too (the writer quotes only "\n" here)
+                csv.writer(one, lineterminator="\r\n").writerow(fields)
+                buf.write(one.getvalue()[:-2] + "\n")
+            else:
+                w.writerow(fields)
     return buf.getvalue()
 
 
@@ -107,7 +138,7 @@ def to_table(plan: StudyPlan, lang: str = "en") -> str:
         out.append("")
         head = (f"Subject {p.subject_id} · cohort {p.subject.cohort} · {p.subject.dose_level} · "
                 f"first dose {p.subject.first_dose_date} · {p.outcome.value}")
-        if p.state and p.state.value != p.outcome.value:
+        if p.state and p.state.value != p.outcome.value:  # not "awaiting decision · now awaiting decision"
             head += f" · now {p.state.value}"
         out.append(head)
         facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "

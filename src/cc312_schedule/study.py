@@ -11,14 +11,16 @@ are ISO ``YYYY-MM-DD``; anything else is refused with ``file:line`` and the fix.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
-from .csvfile import CsvRows
+from .csvfile import CsvRows, read_text
 from .domain import (
     DEFAULT_REMINDERS,
+    MAX_REMINDER_DAYS,
     Action,
     Decision,
     RecordedVisit,
@@ -28,10 +30,14 @@ from .domain import (
     Study,
     StudyConfig,
     Subject,
+    parse_refresh,
     parse_reminder,
+    study_span,
+    subject_id_problem,
 )
-from .engine import check_decisions, unknown_visit_error, visit_kind
+from .engine import check_decisions, decision_row_problems, unknown_visit_hint, visit_kind
 from .errors import InvalidStudyError, ScheduleError, StudyFileError
+from .fileio import TOML_LIMIT
 from .messages import LANGUAGES
 from .protocol import Protocol, _parse_hhmm, load_protocol
 from .sitecal import load_site_calendar, parse_calendar_config
@@ -48,6 +54,7 @@ __all__ = [
     "Subject",
     "example_study_path",
     "load_study",
+    "parse_refresh",
     "parse_reminder",
 ]
 
@@ -97,8 +104,12 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
             errors.extend(exc.errors)
     ids: set[str] = set()  # every id in subjects.csv, even on a bad row (no cascade of errors)
     subjects = _load_subjects(root / "subjects.csv", protocol, errors, ids)
-    decisions = _load_decisions(root / "decisions.csv", ids, protocol, errors)
-    visits = _load_visits(root / "visits.csv", ids, protocol, errors)
+    # subjects.csv unreadable as a whole (missing, bad encoding, a missing column): its ids are
+    # unknown, so the other files' ids are not checked against it (one cause, one error)
+    spath = str(root / "subjects.csv")
+    known: set[str] | None = ids if ids or not any(e.path == spath for e in errors) else None
+    decisions = _load_decisions(root / "decisions.csv", known, protocol, errors)
+    visits = _load_visits(root / "visits.csv", known, protocol, errors)
     if protocol is not None:
         by_id = {s.subject_id: s for s in subjects}
         decisions_of: dict[str, list[Decision]] = {}  # grouped once: linear in decisions
@@ -128,19 +139,43 @@ def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:
     return range(min(min(firsts), protocol.start_date).year, last.year + 1)
 
 
+def toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
+    """A TOML decode error's message without its position, and its 1-based line.
+
+    >>> try:
+    ...     tomllib.loads('name = "x"\\nsite = =\\n')
+    ... except tomllib.TOMLDecodeError as exc:
+    ...     toml_error(exc)
+    ('Invalid value', 2)
+    """
+    text = str(exc)
+    m = re.search(r"\s*\(at line (\d+), column \d+\)$", text)
+    if m:
+        return text[:m.start()], int(m.group(1))
+    return re.sub(r"\s*\(at end of document\)$", " at the end of the file", text), None
+
+
 def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         errors.append(StudyFileError("missing study.toml", path=path,
                                      hint='create it with at least: name = "..."'))
         return None
+    text = read_text(path, errors, limit=TOML_LIMIT, encoding="utf-8",
+                      hint="save study.toml as UTF-8")
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        errors.append(StudyFileError(f"not valid TOML: {exc}", path=path,
+        message, line = toml_error(exc)
+        line = line or text.count("\n") + 1
+        errors.append(StudyFileError(f"not valid TOML: {message}", path=path, line=line,
                                      hint="fix the TOML syntax"))
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(StudyFileError(f"cannot read: {exc}", path=path))
+    except RecursionError:
+        errors.append(StudyFileError("not valid TOML: arrays or tables nested too deeply",
+                                     path=path, hint="study.toml needs no nesting deeper than "
+                                     "[calendar]; remove the nested brackets"))
         return None
     before = len(errors)
 
@@ -148,7 +183,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
     known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
-             "calendar"}
+             "calendar", "feed_refresh"}
     for k in data:
         if k not in known:
             import difflib  # only for a bad key: not on every run
@@ -204,17 +239,30 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         for text in texts:
             try:
                 reminders.append(parse_reminder(text))
-            except ValueError:
+            except ValueError as exc:
+                if "days before:" in str(exc):
+                    err("reminders", f"more than {MAX_REMINDER_DAYS} days before the visit", text,
+                        "a reminder is at most 4 weeks ahead")
+                    continue
                 err("reminders", "not a reminder", text,
                     'use "N minutes before", "N hours before", "HH:MM the day before", '
                     '"HH:MM N days before" or "HH:MM on the day"')
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
+    feed_refresh = timedelta(hours=1)
+    if "feed_refresh" in data:
+        try:
+            if not isinstance(data["feed_refresh"], str):
+                raise ValueError
+            feed_refresh = parse_refresh(data["feed_refresh"])
+        except ValueError:
+            err("feed_refresh", "not a refresh interval", data["feed_refresh"],
+                'e.g. "30 minutes", "1 hour" or "1 day"')
     if len(errors) > before:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
                        language=lang, reminders=tuple(reminders), calendar=calendar,
-                       site_phone=site_phone)
+                       site_phone=site_phone, feed_refresh=feed_refresh)
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
@@ -224,14 +272,20 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
         return []
     rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
+    rows.span = study_span(protocol)
     subjects: list[Subject] = []
     seen: dict[str, int] = {}
     diseases = protocol.diseases if protocol else ()
     for line, row in rows:
         start = len(errors)
         sid = row["subject_id"]
+        problem = subject_id_problem(sid) if sid else None
         if not sid:
             rows.error(line, "subject_id", "missing subject id")
+        elif problem:
+            ids.add(sid)  # known, so the other files' rows of it are not reported again
+            rows.error(line, "subject_id", f"not a valid subject id: {problem}", sid,
+                       hint="e.g. 001 or CC312-001 (at most 40 characters)")
         elif sid in seen:
             rows.error(line, "subject_id", f"duplicate subject id (first on line {seen[sid]})", sid)
         else:
@@ -258,21 +312,24 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
                 subject_id=sid, cohort=row["cohort"], dose_level=row["dose_level"],
                 first_dose_date=first, disease=disease, consent_date=consent,
                 date_of_birth=dob, sex=row.get("sex", "") or None,
-                withdrawn_on=dates["withdrawn_on"], source=SourceRef(path=str(path), line=line)))
+                withdrawn_on=dates["withdrawn_on"], source=SourceRef(path=path.name, line=line)))
     return subjects
 
 
-def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
+def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
                     errors: list[ScheduleError]) -> list[Decision]:
     if not path.exists():
         return []
-    rows = CsvRows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False)
+    rows = CsvRows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False,
+                 multiline=("rationale",))
+    rows.span = study_span(protocol)
+    max_weeks = protocol.max_treatment_weeks if protocol else 24
     out: list[Decision] = []
     actions = ", ".join(a.value for a in Action)
     for line, row in rows:
         start = len(errors)
         sid = row["subject_id"]
-        if sid not in ids:
+        if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
                        hint="add the subject to subjects.csv or fix the id")
         on = rows.date(line, row, "decided_on", required=True)
@@ -285,59 +342,67 @@ def _load_decisions(path: Path, ids: set[str], protocol: Protocol | None,
         regimen = row.get("regimen", "") or None
         if regimen and protocol and regimen not in protocol.regimen_codes:
             rows.error(line, "regimen", "not a regimen of the protocol", regimen,
-                       hint=f"use one of {', '.join(protocol.regimen_codes)}")
+                       hint=f"did you mean {regimen.upper()}?"
+                       if regimen.upper() in protocol.regimen_codes
+                       else f"use one of {', '.join(protocol.regimen_codes)}")
         weeks: int | None = None
         if row.get("weeks"):
             try:
-                weeks = int(row["weeks"])
+                weeks = int(row["weeks"]) if row["weeks"].isascii() else 0
                 if weeks < 1:
                     raise ValueError
             except ValueError:
+                weeks = None
                 rows.error(line, "weeks", "must be a whole number of weeks >= 1", row["weeks"])
-        if weeks and until:
-            rows.error(line, "until", "give either weeks or until, not both", str(until))
-        if action is Action.CONTINUE and not regimen:
-            rows.error(line, "regimen", "a continue decision needs a regimen",
-                       hint="e.g. " + ", ".join(protocol.regimen_codes) if protocol else None)
-        if action in (Action.STOP, Action.HOLD):
-            for col in ("regimen", "weeks", "until"):
-                if row.get(col):
-                    rows.error(line, col, f"a {action} decision takes no {col}", row[col],
-                               hint="leave the cell empty")
-        if action is Action.RESUME and not regimen and (weeks or until):
-            rows.error(line, "regimen", "weeks/until on a resume need a regimen",
-                       hint="name the regimen, or leave weeks/until empty to restore the held one")
-        if on and until and until < on:
-            rows.error(line, "until", f"is before decided_on {on}", str(until))
-        if not row.get("investigator"):
+        if on and action:
+            d = Decision(subject_id=sid, decided_on=on, action=action, regimen=regimen,
+                         weeks=weeks, until=until, investigator=row.get("investigator", ""))
+            for col, message, hint in decision_row_problems(d, max_weeks):
+                rows.error(line, col, message, row.get(col) or None, hint=hint)
+        elif not row.get("investigator"):
             rows.error(line, "investigator", "missing investigator",
                        hint="every decision names the investigator who made it")
         if len(errors) == start and on and action:
             out.append(Decision(subject_id=sid, decided_on=on, action=action, regimen=regimen,
                                 weeks=weeks, until=until, investigator=row.get("investigator", ""),
                                 rationale=row.get("rationale", ""),
-                                source=SourceRef(path=str(path), line=line)))
+                                source=SourceRef(path=path.name, line=line)))
     return out
 
 
-def _load_visits(path: Path, ids: set[str], protocol: Protocol | None,
+#: A dose or review visit's week may lie at most this far after the cap (a visit recorded
+#: there is reported as not part of the plan; a week further out is a typo, and its date
+#: would overflow).
+MAX_WEEKS_AFTER_CAP = 52
+_VISIT_WEEK = re.compile(r"(?:REV-)?W(\d+)(?:D\d+)?")
+
+
+def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
                  errors: list[ScheduleError]) -> list[RecordedVisit]:
 
     if not path.exists():
         return []
-    rows = CsvRows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False)
+    rows = CsvRows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False,
+                 multiline=("note", "amended_from", "amendment_note"))
+    rows.span = study_span(protocol)
     out: list[RecordedVisit] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         start = len(errors)
         sid, visit = row["subject_id"], row["visit"]
-        if sid not in ids:
+        if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
                        hint="add the subject to subjects.csv or fix the id")
         if not visit:
             rows.error(line, "visit", "missing visit name", hint="e.g. W2D4, D28, EOT")
+        elif protocol is not None and (far := _VISIT_WEEK.fullmatch(visit)) and \
+                int(far.group(1)) > protocol.max_treatment_weeks + MAX_WEEKS_AFTER_CAP:
+            rows.error(line, "visit", "no such visit: its week is more than "
+                       f"{MAX_WEEKS_AFTER_CAP} weeks after the cap (week "
+                       f"{protocol.max_treatment_weeks})", visit, hint="check the week number")
         elif protocol is not None and visit_kind(protocol, visit) is None:
-            errors.append(unknown_visit_error(protocol, visit, SourceRef(path=str(path), line=line)))
+            rows.error(line, "visit", "unknown visit", visit,
+                       hint=unknown_visit_hint(protocol, visit))
         elif (sid, visit) in seen:
             rows.error(line, "visit", f"recorded twice (first on line {seen[sid, visit]})", visit,
                        hint="keep one row per subject and visit")
@@ -355,6 +420,6 @@ def _load_visits(path: Path, ids: set[str], protocol: Protocol | None,
         if len(errors) == start and status:
             out.append(RecordedVisit(subject_id=sid, visit=visit, status=status, actual_date=actual,
                                      note=row.get("note", ""),
-                                     source=SourceRef(path=str(path), line=line)))
+                                     source=SourceRef(path=path.name, line=line)))
     return out
 
