@@ -573,29 +573,29 @@ def test_a_held_lock_gives_a_clear_message(study: Path) -> None:
 
 def test_an_interrupted_write_leaves_both_files_as_they_were(study: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import cc312_schedule.entries as fileio  # the writer as entries.py holds it
+    from cc312_schedule.fileio import StagedFiles
 
     path = export(study)
     fill(path, {("001", "D28"): {"Actual date": date(2026, 3, 29)}},
          decisions=[{"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "continue",
                      "Regimen": "QW", "Investigator": "Dr. A"}])
     before = snapshot(study)
-    real = fileio.write_atomic
+    real = StagedFiles.stage
     calls: list[str] = []
 
-    def flaky(target: Any, data: Any) -> None:
+    def flaky(self: StagedFiles, target: Any, pieces: Any) -> None:
         calls.append(Path(target).name)
         if Path(target).name == "visits.csv" and calls.count("visits.csv") == 1:
             raise KeyboardInterrupt  # the second file's write is interrupted
-        real(target, data)
+        real(self, target, pieces)
 
-    monkeypatch.setattr(fileio, "write_atomic", flaky)
+    monkeypatch.setattr(StagedFiles, "stage", flaky)
     with pytest.raises(KeyboardInterrupt):
         import_workbook(study, path, today=TODAY, apply=True)
     assert calls[:2] == ["decisions.csv", "visits.csv"]
-    assert snapshot(study) == before
+    assert snapshot(study) == before  # decisions.csv was staged, never renamed
     assert not [p.name for p in study.iterdir() if p.name.endswith(".tmp")]
-    monkeypatch.setattr(fileio, "write_atomic", real)
+    monkeypatch.setattr(StagedFiles, "stage", real)
     assert import_workbook(study, path, today=TODAY, apply=True).changes == 2  # a re-run completes
 
 

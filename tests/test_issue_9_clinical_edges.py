@@ -571,3 +571,16 @@ def test_one_event_order_balancing_moves_nothing_keeps_the_order() -> None:
                             [rec("D28", "done", "2026-03-30"), rec("W5D1", "done", "2026-03-30")])
     names = [e.visit for e in same_day.events]
     assert names.index("D28") == names.index("W5D1") - 1
+
+
+def test_engine_bounds_what_a_library_caller_gives() -> None:
+    # a million weeks is clipped at the cap like any decision past it (no date overflow)
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW", weeks=1_000_000)])
+    assert plan.doses[-1].visit == "W24D1"
+    assert [v for v, _ in warned(plan, DecisionClippedWarning)] == [None]
+    # a first dose whose plan cannot fit the calendar is refused, naming it
+    from cc312_schedule.errors import UsageError
+
+    with pytest.raises(UsageError, match="first_dose_date: first dose date out of range: '9999-03-02'"):
+        plan_subject(P, Subject(subject_id="001", cohort="1", dose_level="DL1",
+                                first_dose_date=D("9999-03-02")))

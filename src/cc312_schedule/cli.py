@@ -71,7 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cc312-schedule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    _add_plan_parsers(sub)
+    _add_ics_parser(sub)
+    _add_workbook_parsers(sub)
+    _add_cdisc_parsers(sub)
+    _add_page_parsers(sub)
+    _add_live_calendar_parsers(sub)
+    return parser
 
+
+def _add_plan_parsers(sub: Any) -> None:
     p = sub.add_parser("plan", help="print or write every subject's dated plan",
                        description="Plan every subject of a study folder.")
     p.add_argument("study", metavar="STUDY", help="study folder (holds study.toml, subjects.csv)")
@@ -108,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--new-cohort", action="store_true",
                    help="the first subject of a cohort that has no subjects yet")
 
+
+def _add_ics_parser(sub: Any) -> None:
     i = sub.add_parser("ics", help="write iCalendar (.ics) dosing calendars for the study nurses",
                        description="Write one .ics per subject and a site calendar (site.ics) "
                        "into DIR, and record what was published in STUDY/.cc312-ics-state.json.")
@@ -126,11 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--retire", action="append", metavar="ID", default=[],
                    help="a subject removed from subjects.csv on purpose: rewrite its calendar "
                    "with every event cancelled (repeatable)")
-    _add_workbook_parsers(sub)
-    _add_cdisc_parsers(sub)
-    _add_page_parsers(sub)
-    _add_live_calendar_parsers(sub)
-    return parser
 
 
 def _datetime_arg(text: str) -> datetime:

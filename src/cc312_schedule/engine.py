@@ -172,8 +172,9 @@ def check_decisions(protocol: Protocol, subject: Subject,
     opens = protocol.assessment_day.on(day1)  # "After Day 28": never earlier, even in the window
 
     def err(d: Decision, col: str, message: str, value: object, hint: str) -> None:
+        kw: dict[str, object] = {} if value is None else {"value": value}  # no ": None"
         errors.append(DecisionError(f"subject {subject.subject_id}: {message}", path=d.source.path,
-                                    line=d.source.line, column=col, value=value, hint=hint))
+                                    line=d.source.line, column=col, hint=hint, **kw))
 
     by_day: dict[date, Decision] = {}
     ordered = sorted(decisions, key=lambda d: d.decided_on)
@@ -372,6 +373,11 @@ def _check_provisional_holidays(calendar: SiteCalendar, events: Iterable[Planned
 
 def _validate_inputs(protocol: Protocol, subject: Subject, decs: Sequence[Decision],
                      recs: Sequence[RecordedVisit], assume: str | None) -> None:
+    latest = date.max - timedelta(days=7 * protocol.max_treatment_weeks + 3660)
+    if not date.min + timedelta(days=3660) <= subject.first_dose_date <= latest:
+        raise UsageError("first dose date out of range", key="first_dose_date",
+                         value=str(subject.first_dose_date),
+                         hint="check the year: the plan and its follow-up must fit the calendar")
     problems = check_decisions(protocol, subject, decs)
     if problems:
         raise InvalidStudyError(problems)
@@ -649,6 +655,8 @@ def _start_regimen(protocol: Protocol, day1: date, regimen: Regimen, on: date, *
     # days_in_week is never empty, so the first dosing day is in this week or the next
     anchor = sd.week if sd.day_in_week <= regimen.days_in_week[-1] else sd.week + 1
     if weeks is not None:
+        # beyond the cap is clipped anyway: bound it first, so 1,000,000 weeks cannot overflow
+        weeks = min(weeks, protocol.max_treatment_weeks + 1)
         end = StudyDay(7 * (anchor + weeks - 1)).on(day1)
     elif until is not None:
         end = until

@@ -70,6 +70,7 @@ from .errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
 from .fileio import (
     WORKBOOK_LIMIT,
     InputFileError,
+    StagedFiles,
     read_input,
     remove_stale_temporaries,
     write_atomic,
@@ -1108,8 +1109,8 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     place with its old values in the audit columns, a row given a note is rewritten in place.
     A column a value needs that the header lacks (``note``, ``rationale``, the audit columns...)
     is added at the end of the header, and every existing row gets an empty cell for it.
-    Each file is replaced atomically; if the result does not load, both files are put back
-    as they were.
+    Both files are staged and renamed together (:class:`~.fileio.StagedFiles`); if the result
+    does not load, both are put back as they were.
     """
 
     root = Path(folder)
@@ -1118,12 +1119,15 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     old_d = dpath.read_bytes() if dpath.exists() else None
     new_v = _edit_visits(old_v, plan.added_visits, plan.amendments, plan.added_notes)
     new_d = _append_rows(old_d, DECISIONS_HEADER, [_decision_row(d) for d in plan.added_decisions])
+    changed = [(path, old, new) for path, old, new in ((dpath, old_d, new_d), (vpath, old_v, new_v))
+               if new != old and new is not None]
     written: list[tuple[Path, bytes | None]] = []
     try:
-        for path, old, new in ((dpath, old_d, new_d), (vpath, old_v, new_v)):
-            if new != old and new is not None:
-                write_atomic(path, new)
-                written.append((path, old))
+        with StagedFiles() as files:  # both files renamed together, or neither
+            for path, _, new in changed:
+                files.stage(path, [new])
+            files.commit()
+        written = [(path, old) for path, old, _ in changed]
         load_study(root)
     except BaseException as exc:
         for path, old in written:  # put back what was replaced; the rest was never touched

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from .errors import ScheduleError, UsageError
-from .fileio import write_atomic
+from .fileio import read_state, write_atomic
 from .ics import write_ics
 from .model import StudyPlan
 from .study import Study
@@ -72,19 +72,11 @@ class FeedResult:
 def _load_tokens(path: Path) -> dict[str, str]:
     hint = ("restore it from a backup; deleting it gives every calendar a new address, and "
             "subscribers must then be sent the new ones")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = read_state(path, fmt=_FORMAT, version=_VERSION, what="feed tokens file", hint=hint,
+                      error=FeedTokenError)
+    if data is None:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FeedTokenError(f"cannot read the feed tokens file: {exc}", path=path,
-                             hint=hint) from None
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise ValueError(f"not a {_FORMAT!r} file")
-        if data.get("version") != _VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
         tokens = {str(k): str(v) for k, v in data["tokens"].items()}
         for v in tokens.values():
             if len(v) < 43 or not all(c.isalnum() or c in "-_" for c in v):

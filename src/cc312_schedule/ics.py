@@ -57,7 +57,6 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -76,7 +75,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
-from .fileio import CSV_LIMIT, InputFileError, read_input, resolve_output
+from .fileio import CSV_LIMIT, InputFileError, StagedFiles, read_input
 from .l10n import prose_date
 from .messages import message, procedure, regimen_label
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
@@ -1037,62 +1036,23 @@ def write_ics(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_a
     return IcsWritten(paths=paths[:-1], state=new_state, **counts)
 
 
-class _Staging:
-    """Files written to temporary names beside their targets, renamed together by commit()."""
+class _Staging(StagedFiles):
+    """:class:`~cc312_schedule.fileio.StagedFiles` with the calendars' message for a folder that
+    cannot be written (a full disk included)."""
 
-    def __init__(self) -> None:
-        self._staged: list[tuple[str, Path]] = []
-        self._shown: list[Path] = []  # the paths as given (a link, not its target)
-
-    def __enter__(self) -> _Staging:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for tmp, _ in self._staged:  # after commit() nothing is left to remove
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-
-    def stage(self, target: Path, pieces: Iterable[bytes]) -> None:
-        shown, target = target, resolve_output(target)  # a link is written through
+    def stage(self, path: str | Path, pieces: Iterable[bytes]) -> None:
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent)
+            super().stage(path, pieces)
         except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=target,
-                             hint="choose a writable folder") from None
-        self._staged.append((tmp, target))
-        self._shown.append(shown)
-        try:
-            try:  # keep the target's permissions; mkstemp's 0600 would hide a new calendar
-                os.chmod(tmp, target.stat().st_mode & 0o777)
-            except FileNotFoundError:
-                os.chmod(tmp, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                for piece in pieces:
-                    fh.write(piece)
-        except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or target),
+            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or path),
                              hint="choose a writable folder") from None
 
     def commit(self) -> tuple[Path, ...]:
-        """Make every staged file durable, then rename them all, in order.
-
-        The files are synced only now, after all were written, so the disk flushes them
-        together: syncing each as it was written cost ~2.5 ms a file (25 s for 10,000 subjects).
-        """
         try:
-            for tmp, _ in self._staged:
-                fd = os.open(tmp, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-            for tmp, target in self._staged:
-                os.replace(tmp, target)
+            return super().commit()
         except OSError as exc:
             raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
                              hint="choose a writable folder") from None
-        return tuple(self._shown)
 
 
 def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:

@@ -52,7 +52,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from .errors import ScheduleError, UsageError
-from .fileio import write_atomic
+from .fileio import read_state, write_atomic
 from .ics import (
     EventCalendar,
     EventCalendars,
@@ -165,19 +165,11 @@ class _State:
 
 def _load_state(path: Path) -> _State:
     hint = "restore it from a backup, or delete it: the next publish then rewrites every event"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = read_state(path, fmt=_FORMAT, version=_VERSION, what="publish state file", hint=hint,
+                      error=PublishError)
+    if data is None:
         return _State()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PublishError(f"cannot read the publish state file: {exc}", path=path,
-                           hint=hint) from None
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise ValueError(f"not a {_FORMAT!r} file")
-        if data.get("version") != _VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
         state = _State()
         for server, sdata in data["servers"].items():
             state.server(str(server)).homes.update(

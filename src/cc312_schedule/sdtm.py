@@ -45,7 +45,7 @@ from .cdisc import Dataset, Variable, element_rules
 from .datasetjson import to_dataset_json_bytes
 from .days import StudyDay
 from .errors import InvalidStudyError, ProtocolError, UsageError
-from .fileio import _umask
+from .fileio import StagedFiles
 from .model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import Protocol
 from .study import SourceRef, Study, Subject
@@ -535,28 +535,12 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
 
 
 def _write_set(folder: Path, files: dict[str, bytes]) -> tuple[Path, ...]:
-    """Write every file under a temporary name, fsync, then rename them all (nothing half)."""
-    import contextlib
-    import os
-    import tempfile
-
-    mode = 0o666 & ~_umask()  # what open() would give a new file
-    staged: list[tuple[str, Path]] = []
+    """Every dataset file renamed into place together (nothing half): the package's one writer."""
     try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            staged.append((tmp, folder / name))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)  # mkstemp creates 0o600
+        with StagedFiles() as staged:
+            for name, data in files.items():
+                staged.stage(folder / name, [data])
+            return staged.commit()
     except OSError as exc:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
         raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(folder),
                          hint="choose a writable folder") from None
-    for tmp, final in staged:
-        os.replace(tmp, final)
-    return tuple(final for _, final in staged)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .csvfile import CsvRows, read_text
 from .domain import (
@@ -155,66 +157,91 @@ def toml_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None]:
     return re.sub(r"\s*\(at end of document\)$", " at the end of the file", text), None
 
 
+_CONFIG_KEYS = ("name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
+                "calendar", "feed_refresh")
+
+
 def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
-    if not path.exists():
-        errors.append(StudyFileError("missing study.toml", path=path,
-                                     hint='create it with at least: name = "..."'))
-        return None
-    text = read_text(path, errors, limit=TOML_LIMIT, encoding="utf-8",
-                      hint="save study.toml as UTF-8")
-    if text is None:
-        return None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message, line = toml_error(exc)
-        line = line or text.count("\n") + 1
-        errors.append(StudyFileError(f"not valid TOML: {message}", path=path, line=line,
-                                     hint="fix the TOML syntax"))
-        return None
-    except RecursionError:
-        errors.append(StudyFileError("not valid TOML: arrays or tables nested too deeply",
-                                     path=path, hint="study.toml needs no nesting deeper than "
-                                     "[calendar]; remove the nested brackets"))
+    """Read ``study.toml``: every problem recorded with its key; None when any was found."""
+    data = _read_toml(path, errors)
+    if data is None:
         return None
     before = len(errors)
 
     def err(key: str, message: str, value: object, hint: str | None = None) -> None:
         errors.append(StudyFileError(message, path=path, key=key, value=value, hint=hint))
 
-    known = {"name", "protocol", "site", "timezone", "dosing_time", "language", "reminders",
-             "calendar", "feed_refresh"}
     for k in data:
-        if k not in known:
+        if k not in _CONFIG_KEYS:
             import difflib  # only for a bad key: not on every run
 
-            close = difflib.get_close_matches(k, known, n=1)
-            err(k, "unknown key", data[k],
-                f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}")
+            close = difflib.get_close_matches(k, _CONFIG_KEYS, n=1)
+            err(k, "unknown key", data[k], f"did you mean '{close[0]}'?" if close
+                else f"known keys: {', '.join(sorted(_CONFIG_KEYS))}")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         err("name", "required: the study's name", name, 'add name = "..."')
+    site_phone = _site_table(data, err)
     strs: dict[str, str] = {}
-    site_phone = ""
-    if isinstance(data.get("site"), dict):  # [site] name = "...", phone = "..."
-        site_table = data.pop("site")
-        for k in site_table:
-            if k not in ("name", "phone"):
-                err(f"site.{k}", "unknown key", site_table[k], "known keys: name, phone")
-        for k in ("name", "phone"):
-            if k in site_table and not isinstance(site_table[k], str):
-                err(f"site.{k}", "must be a string", site_table[k],
-                    'e.g. phone = "+86 838 000 0000"' if k == "phone" else None)
-        if isinstance(site_table.get("name", ""), str):
-            data["site"] = site_table.get("name", "")
-        if isinstance(site_table.get("phone", ""), str):
-            site_phone = site_table.get("phone", "").strip()
     for k in ("protocol", "site", "timezone", "dosing_time", "language"):
         if k in data:
             if not isinstance(data[k], str):
                 err(k, "must be a string", data[k])
             else:
                 strs[k] = data[k]
+    settings = _time_and_language(strs, err)
+    reminders = _reminders(data.get("reminders", list(DEFAULT_REMINDERS)), err)
+    calendar = parse_calendar_config(data.get("calendar"), path, errors)
+    feed_refresh = _feed_refresh(data, err)
+    if len(errors) > before:
+        return None
+    return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
+                       site=strs.get("site", ""), reminders=reminders, calendar=calendar,
+                       site_phone=site_phone, feed_refresh=feed_refresh, **settings)
+
+
+def _read_toml(path: Path, errors: list[ScheduleError]) -> dict[str, Any] | None:
+    if not path.exists():
+        errors.append(StudyFileError("missing study.toml", path=path,
+                                     hint='create it with at least: name = "..."'))
+        return None
+    text = read_text(path, errors, limit=TOML_LIMIT, encoding="utf-8",
+                     hint="save study.toml as UTF-8")
+    if text is None:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = toml_error(exc)
+        line = line or text.count("\n") + 1
+        errors.append(StudyFileError(f"not valid TOML: {message}", path=path, line=line,
+                                     hint="fix the TOML syntax"))
+    except RecursionError:
+        errors.append(StudyFileError("not valid TOML: arrays or tables nested too deeply",
+                                     path=path, hint="study.toml needs no nesting deeper than "
+                                     "[calendar]; remove the nested brackets"))
+    return None
+
+
+def _site_table(data: dict[str, Any], err: _ConfigErr) -> str:
+    """``[site] name = "...", phone = "..."``: the name goes to ``site``; returns the phone."""
+    if not isinstance(data.get("site"), dict):
+        return ""
+    site_table = data.pop("site")
+    for k in site_table:
+        if k not in ("name", "phone"):
+            err(f"site.{k}", "unknown key", site_table[k], "known keys: name, phone")
+    for k in ("name", "phone"):
+        if k in site_table and not isinstance(site_table[k], str):
+            err(f"site.{k}", "must be a string", site_table[k],
+                'e.g. phone = "+86 838 000 0000"' if k == "phone" else None)
+    if isinstance(site_table.get("name", ""), str):
+        data["site"] = site_table.get("name", "")
+    phone = site_table.get("phone", "")
+    return phone.strip() if isinstance(phone, str) else ""
+
+
+def _time_and_language(strs: dict[str, str], err: _ConfigErr) -> dict[str, Any]:
     tz = strs.get("timezone", "Asia/Shanghai")
     try:
         if "/" not in tz and tz != "UTC":
@@ -230,39 +257,44 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     lang = strs.get("language", "en")
     if lang not in LANGUAGES:
         err("language", "unsupported language", lang, f"use one of {', '.join(LANGUAGES)}")
-    reminders: list[Reminder] = []
-    texts = data.get("reminders", list(DEFAULT_REMINDERS))
+    return {"timezone": tz, "dosing_time": dosing_time, "language": lang}
+
+
+def _reminders(texts: Any, err: _ConfigErr) -> tuple[Reminder, ...]:
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         err("reminders", "must be a list of strings", texts,
             'e.g. reminders = ["16:00 the day before", "60 minutes before"], or [] for none')
-    else:
-        for text in texts:
-            try:
-                reminders.append(parse_reminder(text))
-            except ValueError as exc:
-                if "days before:" in str(exc):
-                    err("reminders", f"more than {MAX_REMINDER_DAYS} days before the visit", text,
-                        "a reminder is at most 4 weeks ahead")
-                    continue
-                err("reminders", "not a reminder", text,
-                    'use "N minutes before", "N hours before", "HH:MM the day before", '
-                    '"HH:MM N days before" or "HH:MM on the day"')
-    calendar = parse_calendar_config(data.get("calendar"), path, errors)
-    feed_refresh = timedelta(hours=1)
-    if "feed_refresh" in data:
+        return ()
+    reminders: list[Reminder] = []
+    for text in texts:
         try:
-            if not isinstance(data["feed_refresh"], str):
-                raise ValueError
-            feed_refresh = parse_refresh(data["feed_refresh"])
-        except ValueError:
-            err("feed_refresh", "not a refresh interval", data["feed_refresh"],
-                'e.g. "30 minutes", "1 hour" or "1 day"')
-    if len(errors) > before:
-        return None
-    return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
-                       site=strs.get("site", ""), timezone=tz, dosing_time=dosing_time,
-                       language=lang, reminders=tuple(reminders), calendar=calendar,
-                       site_phone=site_phone, feed_refresh=feed_refresh)
+            reminders.append(parse_reminder(text))
+        except ValueError as exc:
+            if "days before:" in str(exc):
+                err("reminders", f"more than {MAX_REMINDER_DAYS} days before the visit", text,
+                    "a reminder is at most 4 weeks ahead")
+                continue
+            err("reminders", "not a reminder", text,
+                'use "N minutes before", "N hours before", "HH:MM the day before", '
+                '"HH:MM N days before" or "HH:MM on the day"')
+    return tuple(reminders)
+
+
+def _feed_refresh(data: dict[str, Any], err: _ConfigErr) -> timedelta:
+    if "feed_refresh" not in data:
+        return timedelta(hours=1)
+    value = data["feed_refresh"]
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return parse_refresh(value)
+    except ValueError:
+        err("feed_refresh", "not a refresh interval", value, 'e.g. "30 minutes", "1 hour" or "1 day"')
+        return timedelta(hours=1)
+
+
+class _ConfigErr(typing.Protocol):  # the signature of _load_config's local ``err``
+    def __call__(self, key: str, message: str, value: object, hint: str | None = None) -> None: ...
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
