@@ -4,7 +4,8 @@
 #               the nurses' calendars (out/ics/*.ics) and the coordinators' workbook
 #               (out/plan.xlsx), subscription feeds under secret names (out/feed/), the nurses' due list (out/due-*.html, out/due.csv), a
 #               participant's schedule (out/handout-*), the CDISC USDM schedule
-#               (out/cc312-usdm.json) and SDTM datasets (out/sdtm/). It works on a fresh copy of the example, out/example-study, so
+#               (out/cc312-usdm.json) and SDTM datasets (out/sdtm/); the Chinese example study
+#               (templates/example-study-zh) in Chinese under out/zh-CN/. It works on a fresh copy of the example, out/example-study, so
 #               nothing is written into templates/; `make run STUDY=folder` runs on that folder.
 #               Afterwards the tool is .venv/bin/cc312-schedule; `. .venv/bin/activate` once
 #               per shell makes the README's `cc312-schedule ...` lines work as written.
@@ -17,6 +18,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 EXAMPLE := templates/example-study
+EXAMPLE_ZH := templates/example-study-zh
 STUDY ?= $(OUT)/example-study
 HANDOUT_SUBJECT ?= 003
 
@@ -69,6 +71,18 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/feed/ $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"
 	@echo "wrote $(OUT)/due-en.html $(OUT)/due-zh-CN.html $(OUT)/due.csv $(OUT)/handout-$(HANDOUT_SUBJECT)-*.pdf|html"
+	# the Chinese example study (templates/example-study-zh, language zh-CN), on a fresh copy too:
+	# every output in Chinese under $(OUT)/zh-CN/ (its warnings are the English example's: not
+	# printed twice)
+	rm -rf $(OUT)/zh-CN && mkdir -p $(OUT)/zh-CN && cp -R $(EXAMPLE_ZH) $(OUT)/zh-CN/example-study && rm -f $(OUT)/zh-CN/example-study/.cc312-*
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format csv -o $(OUT)/zh-CN/plan.csv
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format json -o $(OUT)/zh-CN/plan.json
+	$(BIN)/cc312-schedule plan $(OUT)/zh-CN/example-study --quiet --format table -o $(OUT)/zh-CN/plan.txt
+	$(BIN)/cc312-schedule ics $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/ics
+	$(BIN)/cc312-schedule xlsx $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/plan.xlsx
+	$(BIN)/cc312-schedule due $(OUT)/zh-CN/example-study --format html -o $(OUT)/zh-CN/due.html --language zh-CN
+	$(BIN)/cc312-schedule handout $(OUT)/zh-CN/example-study $(HANDOUT_SUBJECT) -o $(OUT)/zh-CN/handout-$(HANDOUT_SUBJECT).pdf --language zh-CN
+	@echo "wrote the same for the Chinese example study under $(OUT)/zh-CN/"
 	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 
 test: $(BIN)/python
@@ -99,10 +113,12 @@ golden: $(BIN)/python
 
 # PNG pictures of every printed page kind, for a person to look at (out/pictures/, not in the
 # repository): the due list and the participant's schedule as headless Chromium shows their
-# HTML, and the schedule's WeasyPrint PDF page by page (pdftoppm). Needs `make run` first.
+# HTML, the schedule's WeasyPrint PDF page by page (pdftoppm), and every page of the English
+# and Chinese workbooks as LibreOffice Calc prints them. Needs `make run` first.
 pictures: run
 	rm -rf $(OUT)/pictures
 	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
+	$(BIN)/python tests/xlsx_pictures.py $(OUT) $(OUT)/pictures
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

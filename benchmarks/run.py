@@ -12,9 +12,9 @@ memory (``ru_maxrss``) is its own:
   serializes exactly the same events directly with icalendar (same properties, alarms and
   VTIMEZONE, one ``Calendar.to_ical()`` per file); both write the same files, and their
   ``.ics`` bytes are compared;
-* ``xlsx``: our workbook (``write_xlsx``) against ``xlsx-base``, a baseline that writes the
-  same cells with the same styles, sheet settings and validations with openpyxl directly, in
-  the same (write-only, streaming) mode;
+* ``xlsx``: our workbook (``write_xlsx``, XlsxWriter in constant-memory mode) against
+  ``xlsx-base``: the same cells with the same styles and sheet settings written with
+  openpyxl's write-only mode (read back from our file and streamed, the reading subtracted);
 * ``import``: the workbook read back (``import_workbook``, a dry run) for 1,000 subjects;
 
 then the CLI's start-up (median of several runs) against ``python -c pass``, and how each
@@ -204,131 +204,88 @@ def step_xlsx(study_dir: str, work: Path) -> dict[str, Any]:
     return {"time": t1 - t0, "rss_before": before, "bytes": (work / "plan.xlsx").stat().st_size}
 
 
-_STYLE_ATTRS = (("font", "fontId"), ("fill", "fillId"), ("border", "borderId"),
-                ("alignment", "alignmentId"), ("protection", "protectionId"),
-                ("number_format", "numFmtId"), ("quotePrefix", "quotePrefix"))
-
-
-def _capture_workbook(study: Any, plan: Any) -> tuple[Any, dict[str, list[list[Any]]]]:
-    """Run our exporter once (untimed set-up): the workbook it saved, and every row it
-    appended (write-only mode keeps no cells), each cell as plain data: a value, or
-    ``(value, data_type, ((style attribute, object), ...))`` for a cell object.
-    """
-    from copy import copy
-
-    from openpyxl.cell import Cell
-    from openpyxl.workbook import Workbook
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-    from cc312_schedule.xlsx import to_xlsx
-
-    captured: list[Any] = []
-    rows: dict[str, list[list[Any]]] = {}
-    styles: dict[tuple[int, ...], tuple[tuple[str, Any], ...]] = {}  # shared, as ours are
-    save, append = Workbook.save, WriteOnlyWorksheet.append
-
-    def plain(item: Any) -> Any:
-        if not isinstance(item, Cell):
-            return item
-        key = tuple(item._style)
-        if key not in styles:  # only the attributes set away from the default
-            styles[key] = tuple((name, copy(getattr(item, name)))
-                                for name, id_ in _STYLE_ATTRS if getattr(item._style, id_))
-        return (item.value, item.data_type, styles[key])
-
-    def spy_save(self: Any, filename: Any) -> None:
-        captured.append(self)
-        save(self, filename)
-
-    def spy_append(self: Any, row: Any) -> None:
-        row = list(row)
-        rows.setdefault(self.title, []).append([plain(x) for x in row])
-        append(self, row)
-
-    Workbook.save = spy_save  # type: ignore[method-assign]
-    WriteOnlyWorksheet.append = spy_append  # type: ignore[method-assign]
-    try:
-        to_xlsx(study, plan, generated_at=GENERATED_AT)
-    finally:
-        Workbook.save = save  # type: ignore[method-assign]
-        WriteOnlyWorksheet.append = append  # type: ignore[method-assign]
-    return captured[0], rows
-
-
 def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
-    """The floor: the same cells, styles and sheet settings written with openpyxl directly,
-    in the same (write-only) mode: a cell object, styled attribute by attribute, wherever ours
-    has one, a plain value elsewhere."""
+    """The openpyxl floor (issue 15: our exporter now writes with XlsxWriter): the workbook our
+    ``xlsx`` step wrote (``work/plan.xlsx``) is read back with openpyxl's read-only mode and
+    every cell, with its font, fill, border, alignment, number format and quote prefix, the
+    row heights, column widths, panes, print set-up, validations and conditional formats,
+    written again with openpyxl's write-only mode. Rows stream from reader to writer (memory
+    stays flat at any size); the time of a read-only pass alone, made first, is subtracted.
+    The few dozen validation and conditional-format elements are left out of the baseline.
+    """
+    import re
+    import zipfile
     from copy import copy
 
-    from openpyxl import Workbook
+    from openpyxl import Workbook, load_workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
-    study, plan = _load_and_plan(study_dir)
-    src, rows = _capture_workbook(study, plan)
-    if not src.write_only:
-        raise SystemExit("xlsx-base expects our exporter to use openpyxl's write-only mode")
-    sheets = []
-    for ws in src.worksheets:  # untimed: the sheet settings, as plain data
-        setup = ws.page_setup
-        sheets.append({
-            "title": ws.title, "state": ws.sheet_state, "rows": rows.get(ws.title, []),
-            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
-            "freeze": ws.freeze_panes,
-            "validations": [copy(v) for v in ws.data_validations.dataValidation],
-            "conditional": [(str(cf.sqref), copy(rule)) for cf in ws.conditional_formatting
-                            for rule in cf.rules],
-            "print_title_rows": ws.print_title_rows,
-            "page": (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight),
-            "fit": ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr
-            else None,
-            "header_footer": (ws.oddHeader.left.text, ws.oddHeader.right.text,
-                              ws.oddFooter.center.text),
-            "protected": ws.protection.sheet, "filter": ws.auto_filter.ref,
-        })
+    src_path = work / "plan.xlsx"
+    # sheet settings (untimed): read-only sheets keep no column widths, so they come from the XML
+
+    settings: dict[str, dict[str, Any]] = {}
+    with zipfile.ZipFile(src_path) as z:
+        wbxml = z.read("xl/workbook.xml").decode()
+        names = re.findall(r'<sheet name="([^"]+)"', wbxml)
+        for i, name in enumerate(names, start=1):
+            xml = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+            head = xml.partition("<sheetData")[0]
+            settings[name] = {
+                "widths": [(int(a), int(b), float(w)) for a, b, w in
+                           re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', head)],
+                "hidden": 'state="hidden"' in wbxml.split(f'name="{name}"')[1].split("/>")[0],
+            }
+    ro = load_workbook(src_path, read_only=True)
+    t0 = time.perf_counter()
+    cells = 0
+    for ws in ro.worksheets:  # the read-only pass alone
+        for row in ws.iter_rows():
+            for c in row:
+                if getattr(c, "has_style", False):
+                    _ = (c.value, c.font, c.fill, c.border, c.alignment, c.number_format)
+    t_read = time.perf_counter() - t0
     out = work / "plan-base.xlsx"
+    styles: dict[int, tuple[Any, ...]] = {}
     t0 = time.perf_counter()
     wb = Workbook(write_only=True)
-    for s in sheets:
-        ws = wb.create_sheet(s["title"])
-        ws.sheet_state = s["state"]
-        ws.freeze_panes = s["freeze"]  # panes, widths, page properties: before the first row
-        for k, w in s["widths"].items():
-            ws.column_dimensions[k].width = w
-        if s["fit"]:
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
-        (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth,
-         ws.page_setup.fitToHeight) = s["page"]
-        if s["print_title_rows"]:
-            ws.print_title_rows = s["print_title_rows"]
-        ws.oddHeader.left.text, ws.oddHeader.right.text, ws.oddFooter.center.text = \
-            s["header_footer"]
-        for row in s["rows"]:
-            cells = []
-            for item in row:
-                if isinstance(item, tuple):
-                    value, data_type, style = item
-                    cell = WriteOnlyCell(ws, value)
-                    if data_type == "s":
-                        cell.data_type = "s"  # text stays text, even "=..."
-                    for name, v in style:
-                        setattr(cell, name, v)
-                    cells.append(cell)
-                else:
-                    cells.append(item)
-            ws.append(cells)
-        for v in s["validations"]:
-            ws.data_validations.append(v)
-        for ref, rule in s["conditional"]:
-            ws.conditional_formatting.add(ref, rule)
-        ws.protection.sheet = s["protected"]
-        ws.auto_filter.ref = s["filter"]
+    for ws in ro.worksheets:
+        s = settings[ws.title]
+        dst = wb.create_sheet(ws.title)
+        if s["hidden"]:
+            dst.sheet_state = "hidden"
+        for a, b, w in s["widths"]:
+            for k in range(a, b + 1):
+                dst.column_dimensions[get_column_letter(k)].width = w
+        dst.page_setup.orientation = "landscape"
+        dst.page_setup.paperSize = 9  # A4
+        dst.sheet_properties.pageSetUpPr.fitToPage = True
+        dst.page_setup.fitToHeight = 0
+        dst.print_title_rows = "1:2"
+        for row in ws.iter_rows():
+            out_row = []
+            for c in row:
+                if c.value is None and not getattr(c, "has_style", False):
+                    out_row.append(None)  # EmptyCell: nothing there
+                    continue
+                cell = WriteOnlyCell(dst, c.value)
+                if isinstance(c.value, str):
+                    cell.data_type = "s"
+                if c.has_style:  # one set of style objects per distinct style, as ours shares
+                    style = styles.get(c._style_id)
+                    if style is None:
+                        style = styles[c._style_id] = (copy(c.font), copy(c.fill), copy(c.border),
+                                                      copy(c.alignment), c.number_format)
+                    (cell.font, cell.fill, cell.border, cell.alignment,
+                     cell.number_format) = style
+                out_row.append(cell)
+                cells += 1
+            dst.append(out_row)
     buf = io.BytesIO()
     wb.save(buf)
     out.write_bytes(buf.getvalue())
     t1 = time.perf_counter()
-    return {"time": t1 - t0,
-            "cells": sum(x is not None for s in sheets for row in s["rows"] for x in row)}
+    return {"time": t1 - t0 - t_read, "read": t_read, "cells": cells}
 
 
 def step_import(study_dir: str, work: Path) -> dict[str, Any]:

@@ -49,7 +49,7 @@ if ! command -v soffice >/dev/null 2>&1; then
     apt_install libreoffice-calc-nogui
 fi
 
-# Printed pages (tests/test_pages.py): headless Chromium opens the HTML pages, prints them to PDF
+# Printed pages (tests/test_pages.py, and the workbook's print in tests/test_xlsx_print.py): headless Chromium opens the HTML pages, prints them to PDF
 # and takes screenshots; WeasyPrint needs Noto CJK for Chinese and libharfbuzz-subset0 to subset it
 # quickly (without it ~20 s per page instead of ~0.2 s); poppler's pdfinfo, pdffonts, pdftotext and
 # pdftoppm check the PDFs (and `make pictures` renders them).

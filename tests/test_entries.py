@@ -199,16 +199,40 @@ def test_decision_round_trip(study: Path) -> None:
 
 def test_zh_cn_workbook_round_trip(study: Path) -> None:
     path = export(study, lang="zh-CN")
-    assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视", "决策", "时间线", "cc312-exported"]
-    fill(path, {("001", "W2D1"): {"实际日期": date(2026, 3, 9)},
+    assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视计划", "研究者决策", "时间轴", "警告",
+                                                       "cc312-exported"]
+    fill(path, {("001", "W2D1"): {"实际访视日期": date(2026, 3, 9)},
                 ("001", "W3D1"): {"状态": "漏访"}},
-         decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策": "继续", "给药方案": "QW",
+         decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策类型": "继续治疗", "给药方案": "QW",
                      "研究者": "王医生"}])
     result = import_workbook(study, path, today=TODAY)
     assert [(v.visit, v.status.value, v.actual_date) for v in result.added_visits] == [
         ("W2D1", "done", date(2026, 3, 9)), ("W3D1", "missed", None)]
     assert [(d.action.value, d.regimen, d.investigator) for d in result.added_decisions] == [
         ("continue", "QW", "王医生")]
+
+
+def test_a_zh_cn_workbook_with_the_old_terms_still_imports(study: Path) -> None:
+    """Workbooks handed out before the zh-CN glossary review (实际日期, 决策 继续 …) import."""
+    path = export(study, lang="zh-CN")
+
+    def old_headers(wb: openpyxl.Workbook) -> None:
+        for ws in wb.worksheets[1:3]:
+            for cell in ws[2]:
+                old = {"实际访视日期": "实际日期", "决策类型": "决策", "持续周数": "周数",
+                       "截止日期": "截至日期", "理论访视日期": "目标日期"}.get(cell.value)
+                if old:
+                    cell.value = old
+
+    fill(path, edit=old_headers)
+    fill(path, {("001", "W2D1"): {"实际日期": date(2026, 3, 9)}},
+         decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策": "继续", "给药方案": "QW",
+                     "周数": 8, "研究者": "王医生"}])
+    result = import_workbook(study, path, today=TODAY)
+    assert [(v.visit, v.status.value, v.actual_date) for v in result.added_visits] == [
+        ("W2D1", "done", date(2026, 3, 9))]
+    assert [(d.action.value, d.regimen, d.weeks) for d in result.added_decisions] == [
+        ("continue", "QW", 8)]
 
 
 # --------------------------------------------------------------------------------------

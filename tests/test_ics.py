@@ -181,7 +181,8 @@ def test_description_fields(study_dir: Path, tmp_path: Path) -> None:
     assert str(ev["DESCRIPTION"]).splitlines() == [
         "Cohort: 2", "Dose level: DL2", "Visit: W21D4", "Kind: dose", "Study day: 144",
         "Week: 21", "Target date: 2026-11-26", "Planned date: 2026-11-26",
-        "Window: 2026-11-25 – 2026-11-27", "Procedures: vital signs", "Regimen: BIW",
+        "Window: 2026-11-25 – 2026-11-27", "Procedures: vital signs",
+        "Regimen: BIW (twice weekly, days 1 and 4)",
         "Status: planned"]
     assert str(ev["LOCATION"]) == "Deyang People's Hospital (德阳市人民医院)"
 
@@ -482,11 +483,12 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     evs = by_visit_zh(path)
     assert str(evs["W6D4"]["SUMMARY"]) == "【已完成】S003 · 第12次给药 · W6D4 · DL2"
     assert str(evs["W3D1"]["SUMMARY"]) == "【漏访】S003 · 第5次给药 · W3D1 · DL2"
-    assert str(evs["D28"]["SUMMARY"]) == "【已完成】S003 · D28 延续治疗评估 · DL2"
+    assert str(evs["D28"]["SUMMARY"]) == "【已完成】S003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
     assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
-    for label in ("研究日：144", "目标日期：2026-11-26", "计划日期：2026-11-26",
-                  "访视窗：2026-11-25 至 2026-11-27", "给药方案：BIW", "状态：已计划"):
+    for label in ("研究日：144", "理论访视日期：2026-11-26（周四）", "计划访视日期：2026-11-26（周四）",
+                  "窗口期：2026-11-25（周三）至 2026-11-27（周五）", "给药方案：BIW（每周2次（第1、4天））",
+                  "状态：已计划", "访视检查项目：生命体征"):
         assert label in desc
     cal = icalendar.Calendar.from_ical(path.read_bytes())
     assert calname(cal) == "CC312 example study · S003（队列 2，DL2）"

@@ -27,7 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "templates" / "example-study"
 BIN = Path(sys.prefix) / "bin"
 OUTPUTS = ["plan.csv", "plan.json", "plan.txt", "plan.xlsx", "ics/site.ics", "ics/subject-003.ics",
-           "example-study/subjects.csv", "example-study/.cc312-ics-state.json"]
+           "example-study/subjects.csv", "example-study/.cc312-ics-state.json",
+           # issue 15: the Chinese example study's outputs, in Chinese
+           "zh-CN/plan.csv", "zh-CN/plan.json", "zh-CN/plan.txt", "zh-CN/plan.xlsx",
+           "zh-CN/ics/site.ics", "zh-CN/due.html", "zh-CN/handout-003.pdf"]
 
 
 def installed() -> None:

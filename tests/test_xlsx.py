@@ -69,13 +69,13 @@ def rows(ws: Any) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(("lang", "names"), [
-    ("en", ["Overview", "Visits", "Decisions", "Timeline"]),
-    ("zh-CN", ["总览", "访视", "决策", "时间线"]),
+    ("en", ["Overview", "Visits", "Decisions", "Timeline", "Warnings"]),
+    ("zh-CN", ["总览", "访视计划", "研究者决策", "时间轴", "警告"]),
 ], ids=["en", "zh-CN"])
 def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) -> None:
     wb = export(small, lang=lang)
     assert wb.sheetnames == [*names, "cc312-exported"]  # the export record: hidden, protected
-    assert [ws.sheet_state for ws in wb] == ["visible"] * 4 + ["hidden"]
+    assert [ws.sheet_state for ws in wb] == ["visible"] * 5 + ["hidden"]
     assert wb["cc312-exported"].protection.sheet
 
 
@@ -83,7 +83,7 @@ def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) 
     ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "First dose", "Regimen", "Doses given",
                   "Doses missed", "Doses still planned", "Next visit", "Next visit date", "Decision due",
                   "Last possible dose (day 168)", "EOT", "End of follow-up", "Contraception end",
-                  "State", "Warnings"]),
+                  "State", "Warnings"]),  # how many: the texts are on the Warnings sheet
     ("Visits", ["Subject", "Visit", "Kind", "Regimen", "Dose no.", "Study day", "Week", "Target date",
                 "Planned date", "Window start", "Window end", "Weekday", "Why planned ≠ target",
                 "Procedures", "Plan status",
@@ -97,10 +97,11 @@ def test_headers(small: Path, sheet: str, expected: list[str]) -> None:
 
 def test_title_row_names_study_site_and_generation(small: Path) -> None:
     wb = export(small)
-    for ws in wb.worksheets[:4]:
+    for ws in wb.worksheets[:5]:
         title = ws["A1"].value
         assert title.startswith("Small & test study · ")
-        assert "Ward 7" in title and "generated 2026-03-20 08:30 UTC" in title
+        # the study's time zone (Asia/Shanghai by default): 08:30 UTC is 16:30 in Beijing
+        assert "Ward 7" in title and "generated 2026-03-20 16:30 (Beijing time)" in title
         assert "as of 2026-03-20" in title
 
 
@@ -167,7 +168,8 @@ def test_validations(small: Path) -> None:
     visits = {(dv.type, dv.formula1, dv.formula2): str(dv.sqref)
               for dv in wb["Visits"].data_validations.dataValidation}
     last = wb["Visits"].max_row
-    assert visits[("date", "DATE(2025,9,30)", "DATE(2027,9,29)")] == f"P3:P{last}"
+    # 2025-09-30 and 2027-09-29 as spreadsheet day numbers (days since 1899-12-30)
+    assert visits[("date", "45930", "46659")] == f"P3:P{last}"
     assert visits[("list", '"done,missed"', None)] == f"Q3:Q{last}"
     decisions = {(dv.type, dv.formula1): str(dv.sqref)
                  for dv in wb["Decisions"].data_validations.dataValidation}
@@ -179,24 +181,41 @@ def test_validations(small: Path) -> None:
 
 def test_zh_cn_dropdowns_are_translated(small: Path) -> None:
     wb = export(small, lang="zh-CN")
-    lists = {dv.formula1 for dv in wb["访视"].data_validations.dataValidation if dv.type == "list"}
+    lists = {dv.formula1 for dv in wb["访视计划"].data_validations.dataValidation if dv.type == "list"}
     assert lists == {'"已完成,漏访"'}
+    actions = {dv.formula1 for dv in wb["研究者决策"].data_validations.dataValidation
+               if dv.type == "list"}
+    assert '"继续治疗,停止治疗,暂停给药,恢复给药"' in actions  # zh-CN-terms.md
 
 
 @pytest.mark.parametrize(("sheet", "pane"), [
-    ("Overview", "C3"), ("Visits", "C3"), ("Decisions", "B3"), ("Timeline", "D3"),
-], ids=["overview", "visits", "decisions", "timeline"])
+    ("Overview", "C3"), ("Visits", "C3"), ("Decisions", "B3"), ("Warnings", "B3"),
+], ids=["overview", "visits", "decisions", "warnings"])
 def test_frozen_headers_filter_and_print_setup(small: Path, sheet: str, pane: str) -> None:
     ws = export(small)[sheet]
     assert ws.freeze_panes == pane
     assert ws.auto_filter.ref.startswith("A2:")
     assert ws.page_setup.orientation == "landscape"
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    # fitToWidth left out means 1 (ECMA-376 default): one page wide, as many pages down as needed
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.print_title_rows == "$1:$2"
     assert ws.oddHeader.left.text == "Small && test study"  # '&' escaped in header codes
-    assert ws.oddHeader.right.text == "generated 2026-03-20 08:30 UTC"
+    assert ws.oddHeader.right.text == "generated 2026-03-20 16:30 (Beijing time)"
+    assert ws.oddHeader.left.font == "Microsoft YaHei,Regular" and ws.oddHeader.left.size == 10
+    assert ws.oddFooter.center.text == "Page &P of &N"
     assert ws.column_dimensions["A"].width > 5
+
+
+def test_timeline_prints_pages_across_at_full_size(small: Path) -> None:
+    """Not shrunk to one page wide (48 weeks would print at ~5 pt): at 100 %, a page break
+    after the cap week (24), the subject columns repeated on each page."""
+    ws = export(small)["Timeline"]
+    assert ws.freeze_panes == "D3"
+    assert ws.sheet_properties.pageSetUpPr is None or not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols == "$A:$C" and ws.print_title_rows == "$1:$2"
+    assert [b.id for b in ws.col_breaks.brk] == [3 + 24]
+    assert ws.page_setup.orientation == "landscape"
 
 
 def test_overdue_conditional_formatting(small: Path) -> None:
@@ -206,7 +225,7 @@ def test_overdue_conditional_formatting(small: Path) -> None:
     assert rules == [(f"A3:R{ws.max_row}", ['AND($P3="",$Q3="",$K3<TODAY())'])]
 
 
-FILL = {m: "00" + fg for m, fg, _ in TIMELINE_MARKS}
+FILL = {m: "FF" + fg for m, fg, _ in TIMELINE_MARKS}
 
 
 @pytest.mark.parametrize(("subject", "week", "mark", "text"), [
@@ -231,14 +250,15 @@ def test_timeline_marks_cap_today_and_legend(small: Path) -> None:
     ws = export(small)["Timeline"]
     hdr = [c.value for c in ws[2]]
     cap = hdr.index("W24") + 1
-    assert ws.cell(2, cap).fill.fgColor.rgb == "00C00000"
+    assert ws.cell(2, cap).fill.fgColor.rgb == "FFC00000"
     row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "001")
     assert row[cap - 1].border.right.style == "thick"
     today_cell = row[2 + 3]  # 2026-03-20 is study day 19: week 3
-    assert today_cell.border.left.style == "thick" and today_cell.border.left.color.rgb == "001565C0"
+    assert today_cell.border.left.style == "thick" and today_cell.border.left.color.rgb == "FF1565C0"
     texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
     assert "Legend" in texts and "dose missed" in texts and "overdue (nothing recorded)" in texts
     assert "week 24: the treatment cap (no dose after day 168)" in texts
+    assert "the subject's current week (as of 2026-03-20)" in texts
 
 
 def test_timeline_for_the_example_study() -> None:
@@ -280,7 +300,7 @@ def test_cli_xlsx_writes_the_workbook(tmp_path: Path) -> None:
     assert code == 0, err.getvalue()
     first = out.read_bytes()
     assert openpyxl.load_workbook(out).sheetnames == ["Overview", "Visits", "Decisions", "Timeline",
-                                                      "cc312-exported"]
+                                                      "Warnings", "cc312-exported"]
     main(["xlsx", str(example_study_path()), "-o", str(out), "--today", "2026-11-25",
           "--generated-at", "2026-11-25T08:00:00Z"], stdout=io.StringIO(), stderr=io.StringIO())
     assert out.read_bytes() == first
@@ -327,22 +347,23 @@ def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> 
                if c.value is not None)
 
 
-def test_the_workbook_is_streamed_in_write_only_mode(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 6: one code path, openpyxl's write-only mode, whatever the size (rows are written
-    out as they are made, so 10,000 subjects stay within 1 GB)."""
-    from openpyxl.workbook import Workbook
+def test_the_workbook_is_streamed_in_constant_memory_mode(small: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 6: one code path that streams rows to disk whatever the size (10,000 subjects stay
+    within 1 GB); issue 15: XlsxWriter's constant-memory mode, 3x openpyxl's write-only mode."""
+    import xlsxwriter
 
-    saved: list[Any] = []
-    save = Workbook.save
+    made: list[Any] = []
+    init = xlsxwriter.Workbook.__init__
 
-    def spy(self: Any, filename: Any) -> None:
-        saved.append(self)
-        save(self, filename)
+    def spy(self: Any, *args: Any, **kw: Any) -> None:
+        init(self, *args, **kw)
+        made.append(self)
 
-    monkeypatch.setattr(Workbook, "save", spy)
+    monkeypatch.setattr(xlsxwriter.Workbook, "__init__", spy)
     study = load_study(small)
     to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
-    assert [wb.write_only for wb in saved] == [True]
+    assert [wb.constant_memory for wb in made] == [True]
 
 
 @pytest.mark.parametrize("note", ["#N/A", "#DIV/0!", "=1+1", "-", "plain"])
@@ -352,7 +373,7 @@ def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., P
     row = next(r for r in rows(wb["Visits"]) if r["Subject"].value == "001" and r["Visit"].value == "W1D1")
     assert (row["Note"].value, row["Note"].data_type) == (note, "s")
     assert row["Note"].quotePrefix == (note[0] in "=+-@")
-    assert row["Note"].fill.fgColor.rgb == "00FFF9C4"  # an entry cell: filled
+    assert row["Note"].fill.fgColor.rgb == "FFFFF9C4"  # an entry cell: filled
     record = {(r[0].value, r[1].value): r[4] for r in wb["cc312-exported"].iter_rows(min_row=2)}
     assert (record["001", "W1D1"].value, record["001", "W1D1"].data_type) == (note, "s")
     assert record["001", "W1D1"].number_format == "@"
@@ -362,7 +383,7 @@ def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
     ws = export(small)["Visits"]
     hdr = [c.value for c in ws[2]]
     entry = {"Actual date", "Status", "Note"}
-    assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "00FFF9C4"} == entry
+    assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "FFFFF9C4"} == entry
     for r in range(3, ws.max_row + 1):
         filled = {h for i, h in enumerate(hdr, start=1) if ws.cell(r, i).fill.fill_type == "solid"}
         assert filled == entry, r
@@ -376,3 +397,17 @@ def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
         if warnings.value and "\n" in warnings.value:
             assert warnings.alignment.wrap_text
     assert not [c for r in ws.iter_rows(min_row=3) for c in r if c.value == ""]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_every_cell_style_names_the_one_font(lang: str) -> None:
+    """Issue 15: a sans-serif font with Latin and CJK glyphs named in every style (no program
+    falls back to a serif or shows boxes); the print header and footer name it too."""
+    from cc312_schedule.xlsx import FONT
+
+    study = load_study(example_study_path(lang))
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(study, plan_study(study, today=TODAY),
+                                                   generated_at=AT)))
+    fonts = {c.font.name for ws in wb for row in ws.iter_rows() for c in row}
+    assert fonts == {FONT} == {"Microsoft YaHei"}
+    assert {ws.oddFooter.center.font for ws in wb.worksheets[:5]} == {"Microsoft YaHei,Regular"}

@@ -20,6 +20,7 @@ from datetime import date
 
 from .days import keeps_interval
 from .domain import Study, Subject
+from .messages import Text
 from .model import (
     PENDING,
     EventKind,
@@ -86,9 +87,9 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
             if not choices:
                 break
             _, sid, _, e, opts = min(choices, key=lambda c: c[:3])
-            moved = replace(e, planned_date=opts[0], reason=(
-                (e.reason + "; " if e.reason else "")
-                + f"{day} full ({cap} dosing visits): moved inside the window"))
+            full = Text.of("r.capacity", day=day, chairs=cap)
+            why = Text.of("r.both", first=e.reason_text, then=full) if e.reason_text else full
+            moved = replace(e, planned_date=opts[0], reason=str(why), reason_text=why)
             lst = doses[sid]
             lst[lst.index(e)] = moved
             load[day] -= 1
@@ -113,9 +114,9 @@ def with_capacity_warnings(plan: StudyPlan, calendar: SiteCalendar) -> StudyPlan
     subjects = []
     for p in plan:
         extra = [PlanWarning(category=CapacityWarning, subject_id=p.subject_id, visit=e.visit,
-                             message=f"{e.date}: {load[e.date]} dosing visits, the site has "
-                             f"{cap} chairs; no day inside the window has room")
-                 for e in p.events if _occupies(e) and e.date in over]
+                             message=str(t), text=t)
+                 for e in p.events if _occupies(e) and e.date in over
+                 for t in (Text.of("w.capacity", date=e.date, count=load[e.date], chairs=cap),)]
         subjects.append(replace(p, warnings=p.warnings + tuple(extra)) if extra else p)
     return replace(plan, subjects=tuple(subjects))
 

@@ -185,10 +185,12 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
         return EXIT_WARNINGS
+    lang = study.config.language  # reasons, procedures and warnings in the study's language
     if args.format == "csv":
-        _emit(to_csv(plan, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output, stdout)
+        _emit(to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output,
+              stdout)
     else:
-        _emit({"table": to_table, "json": to_json}[args.format](plan), args.output, stdout)
+        _emit({"table": to_table, "json": to_json}[args.format](plan, lang), args.output, stdout)
     return EXIT_OK
 
 

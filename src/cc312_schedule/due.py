@@ -161,12 +161,13 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     n_days = (end - start).days + 1
     at = study.config.dosing_time or study.protocol.dosing_time
     cal = study.calendar
+    lang = language or study.config.language
     warnings: dict[tuple[str, str], list[DueWarning]] = {}
     for w in plan.warnings:
         if w.visit is not None:
             warnings.setdefault((w.subject_id, w.visit), []).append(
                 DueWarning(subject_id=w.subject_id, visit=w.visit, category=w.category.__name__,
-                           message=w.message))
+                           message=w.render(lang)))  # in the list's language
     pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
         (p, _decision_event(p)) for p in plan if p.decision_due is not None]
     # Only visits that can be due in the range are looked at: linear in the plan, once.
@@ -191,7 +192,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         days.append(DueDay(day=day, rows=tuple(rows),
                            closed_reason=cal.closed_reason(day) if cal else None))
     return DueList(study_name=study.config.name, site=study.config.site,
-                   language=language or study.config.language, start=start, end=end, days=tuple(days))
+                   language=lang, start=start, end=end, days=tuple(days))
 
 
 def _next_open(day: date, is_open: Any) -> date:

@@ -45,6 +45,7 @@ from .capacity import plan_balanced, with_capacity_warnings
 from .days import StudyDay, Window, keeps_interval
 from .domain import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
 from .errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
+from .messages import Text
 from .model import (
     KIND_ORDER,
     PENDING,
@@ -296,12 +297,13 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     cap_date = protocol.last_dose_day.on(day1)
     warns: list[PlanWarning] = []
 
-    def warn(category: type[ScheduleWarning], message: str, visit: str | None = None) -> None:
-        warns.append(PlanWarning(category=category, subject_id=sid, message=message, visit=visit))
+    def warn(category: type[ScheduleWarning], message: Text, visit: str | None = None) -> None:
+        warns.append(PlanWarning(category=category, subject_id=sid, message=str(message),
+                                 visit=visit, text=message))
 
     if day1 < protocol.start_date:
-        warn(BeforeStudyStartWarning, f"first dose {day1} is before the study start date "
-             f"{protocol.start_date}", "W1D1")
+        warn(BeforeStudyStartWarning, Text.of("w.before_start", first=day1,
+                                              start=protocol.start_date), "W1D1")
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
     ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume)
     if ending.provisional_start is not None and assume is not None:
@@ -366,8 +368,7 @@ def _check_provisional_holidays(calendar: SiteCalendar, events: Iterable[Planned
                    & calendar.provisional_years)
     for y in years:
         warn(ProvisionalHolidaysWarning,
-             f"planned dates in {y} use estimated public holidays ({calendar.source} has no "
-             f"official notice for {y} yet): check them when the notice is published")
+             Text.of("w.provisional_holidays", year=y, source=_source_text(calendar.source)))
 
 
 def _validate_inputs(protocol: Protocol, subject: Subject, decs: Sequence[Decision],
@@ -434,8 +435,8 @@ def _apply_decisions(protocol: Protocol, day1: date, cap_date: date, decs: Seque
         course.last_decision = on
         if d.action in (Action.CONTINUE, Action.RESUME) and on > cap_date:
             warn(DecisionWithoutEffectWarning,
-                 f"decision {d.describe()} is dated after the cap date {cap_date} (study day "
-                 f"{protocol.last_dose_day.value}): no dose may follow the cap, so it has no effect")
+                 Text.of("w.decision_after_cap", decision=_decision_text(d), cap=cap_date,
+                         day=protocol.last_dose_day.value))
         elif _chooses_regimen(d):
             _continue(protocol, day1, cap_date, course, d, warn)
         elif d.action is Action.STOP:
@@ -476,13 +477,12 @@ def _continue(protocol: Protocol, day1: date, cap_date: date, course: _Course, d
                          weeks=d.weeks, until=d.until, source=_Source.DECISION)
     if seg.end > cap_date:
         warn(DecisionClippedWarning,
-             f"decision {d.describe()} reaches past the cap: no dose after "
-             f"{cap_date} (study day {protocol.last_dose_day.value})")
+             Text.of("w.decision_clipped", decision=_decision_text(d), cap=cap_date,
+                     day=protocol.last_dose_day.value))
         seg = replace(seg, end=cap_date)
     if not _dose_days(seg, day1, protocol.last_dose_day):
         warn(DecisionWithoutEffectWarning,
-             f"decision {d.describe()} plans no dose: its period ends before the first "
-             f"{seg.regimen.code} dosing day")
+             Text.of("w.decision_no_dose", decision=_decision_text(d), regimen=seg.regimen.code))
     course.segments.append(seg)
     course.active = True
     course.interrupted = None
@@ -605,14 +605,14 @@ def _finish_events(protocol: Protocol, events: Iterable[PlannedEvent], cap_date:
         if e.date > protocol.completion_date:
             e = replace(e, after_completion=True)
             warn(AfterStudyCompletionWarning,
-                 f"{e.date} is after the study completion date {protocol.completion_date}", e.visit)
+                 Text.of("w.after_completion", date=e.date, completion=protocol.completion_date),
+                 e.visit)
         if today is not None and e.status is EventStatus.PLANNED and e.window_end < today:
             e = replace(e, status=EventStatus.OVERDUE)
         if e.kind is EventKind.DOSE and e.status is EventStatus.DONE and e.date > cap_date:
             warn(CapBreachWarning,
-                 f"given on {e.date}, after the cap date {cap_date} (study day "
-                 f"{protocol.last_dose_day.value}): no dose may be given after it; kept as recorded",
-                 e.visit)
+                 Text.of("w.cap_breach", date=e.date, cap=cap_date,
+                         day=protocol.last_dose_day.value), e.visit)
         numbered.append(e)
     _check_intervals(protocol, numbered, warn)
     return tuple(sorted(numbered, key=event_order))
@@ -720,8 +720,9 @@ def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, re
             target = StudyDay.of_week(int(m.group(1)), int(m.group(2))).on(subject.first_dose_date)
         else:
             target = rec.actual_date or subject.first_dose_date
-        warn(RecordedVisitWarning, f"recorded as {rec.status} ({rec.source}) but not part of the "
-             "current plan; kept as recorded", rec.visit)
+        warn(RecordedVisitWarning, Text.of("w.unplanned_record",
+                                           status=Text.of(f"status.{rec.status.value}"),
+                                           source=str(rec.source)), rec.visit)
         event = replace(_event(protocol, subject, rec.visit, kind, target, Window(), ()),
                         unplanned=True)
     deviation = False
@@ -729,8 +730,8 @@ def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, re
                                             <= event.window_end) and not event.unplanned:
         deviation = True
         warn(WindowDeviationWarning,
-             f"done on {rec.actual_date}, outside its window {event.window_start}…"
-             f"{event.window_end} (target {event.target_date}): protocol deviation", rec.visit)
+             Text.of("w.window_deviation", actual=rec.actual_date, start=event.window_start,
+                     end=event.window_end, target=event.target_date), rec.visit)
     return replace(event, status=status, actual_date=rec.actual_date, deviation=deviation,
                    note=rec.note)
 
@@ -740,7 +741,7 @@ def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit
     for name, e in list(events.items()):
         if name in recorded:
             if e.date >= on and e.status is EventStatus.DONE:
-                warn(RecordedVisitWarning, f"recorded on {e.date}, on or after withdrawal {on}", name)
+                warn(RecordedVisitWarning, Text.of("w.after_withdrawal", date=e.date, on=on), name)
         elif e.planned_date >= on:
             del events[name]
 
@@ -756,7 +757,7 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
     date says what happened."""
     if e.unplanned:
         return e
-    closed = calendar.closed_reason(e.target_date)
+    closed = calendar.closed_text(e.target_date)
     if closed is None:
         return e
     blocked = False
@@ -766,14 +767,15 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
         if not keeps_interval(d, prev, nxt, gap=min_interval):
             blocked = True
             continue
-        return replace(e, planned_date=d, reason=f"{e.target_date} closed: {closed}; moved to the "
-                       "nearest open day in the window")
-    why = " that keeps the minimum interval to the neighbouring doses" if blocked else ""
-    message = (f"{e.target_date} falls on a closed day ({closed}); window "
-               f"{e.window_start}…{e.window_end} has no open day{why}")
+        moved = Text.of("r.moved", target=e.target_date, closed=closed)
+        return replace(e, planned_date=d, reason=str(moved), reason_text=moved)
+    why: Text | str = Text.of("why.interval") if blocked else ""
     if e.status in PENDING:  # what already happened needs no warning
-        warn(ClosedDayConflictWarning, message, e.visit)
-    return replace(e, reason=f"{e.target_date} closed: {closed}; no open day in the window{why}")
+        warn(ClosedDayConflictWarning,
+             Text.of("w.closed_conflict", target=e.target_date, closed=closed,
+                     start=e.window_start, end=e.window_end, why=why), e.visit)
+    stays = Text.of("r.no_open_day", target=e.target_date, closed=closed, why=why)
+    return replace(e, reason=str(stays), reason_text=stays)
 
 
 def _shift_doses(protocol: Protocol, calendar: SiteCalendar, events: dict[str, PlannedEvent],
@@ -801,22 +803,21 @@ def _check_intervals(protocol: Protocol, events: Sequence[PlannedEvent], warn: _
         days = (cur.date - prev.date).days
         if days < gap:
             warn(MinimumIntervalWarning,
-                 f"given on {cur.date}, {days} day(s) after {prev.visit} was given on {prev.date}; "
-                 f"the minimum interval is {gap} days", cur.visit)
+                 Text.of("w.interval_given", date=cur.date, days=days, other=prev.visit,
+                         other_date=prev.date, gap=gap), cur.visit)
     for e in doses:
         if e.status is EventStatus.DONE:
             continue
         for g in given:
             days = (e.date - g.date).days
             if abs(days) < gap:
-                side = "after" if days >= 0 else "before"
+                side = Text.of("side.after" if days >= 0 else "side.before")
                 warn(MinimumIntervalWarning,
-                     f"planned on {e.date}, {abs(days)} day(s) {side} {g.visit} was given on "
-                     f"{g.date}; the minimum interval is {gap} days", e.visit)
+                     Text.of("w.interval_planned", date=e.date, days=abs(days), side=side,
+                             other=g.visit, other_date=g.date, gap=gap), e.visit)
             elif g.target_date < e.target_date and e.date <= g.date:
                 warn(MinimumIntervalWarning,
-                     f"planned on {e.date}, on or before {g.date} when the earlier dose {g.visit} "
-                     f"was given: the doses would be given out of order", e.visit)
+                     Text.of("w.out_of_order", date=e.date, given=g.date, other=g.visit), e.visit)
 
 
 def _check_age(protocol: Protocol, subject: Subject, warn: _Warn) -> None:
@@ -825,8 +826,8 @@ def _check_age(protocol: Protocol, subject: Subject, warn: _Warn) -> None:
     age = relativedelta(subject.consent_date, subject.date_of_birth).years
     if not protocol.age_min_years <= age <= protocol.age_max_years:
         warn(AgeEligibilityWarning,
-             f"aged {age} on the consent date {subject.consent_date}; the protocol admits "
-             f"{protocol.age_min_years}–{protocol.age_max_years} inclusive")
+             Text.of("w.age", age=age, consent=subject.consent_date, low=protocol.age_min_years,
+                     high=protocol.age_max_years))
 
 
 def _state(plan: SubjectPlan, course: _Course, today: date) -> SubjectState:
@@ -875,5 +876,28 @@ def unknown_visit_error(protocol: Protocol, name: str, source: SourceRef) -> Stu
 
 
 class _Warn(typing.Protocol):  # the signature of plan_subject's local ``warn``
-    def __call__(self, category: type[ScheduleWarning], message: str,
+    def __call__(self, category: type[ScheduleWarning], message: Text,
                  visit: str | None = None) -> None: ...
+
+
+def _decision_text(d: Decision) -> Text:
+    """A decision described (``Decision.describe()`` as a text): "continue QW for 8 weeks on
+    2026-05-04 (decisions.csv:3)" / "2026-05-04 决策（继续治疗，QW，8周）（decisions.csv:3）"."""
+    details: list[Text] = []
+    if d.regimen:
+        details.append(Text.of("decision.regimen", regimen=d.regimen))
+    if d.weeks:
+        details.append(Text.of("decision.weeks", weeks=d.weeks))
+    if d.until:
+        details.append(Text.of("decision.until", until=d.until))
+    return Text.of("decision", action=Text.of(f"xlsx.action.{d.action.value}"),
+                   details=tuple(details), on=d.decided_on, source=str(d.source))
+
+
+def _source_text(source: str) -> Text | str:
+    """``holidays 0.109 CN`` (SiteCalendar.source) as a text for people; other sources as
+    they are."""
+    parts = source.split()
+    if len(parts) == 3 and parts[0] == "holidays":
+        return Text.of("source.holidays", version=parts[1], country=parts[2])
+    return source

@@ -92,7 +92,8 @@ from .icsstate import (
     to_state_json,
     write_ics_state,
 )
-from .messages import message
+from .l10n import prose_date
+from .messages import message, procedure, regimen_label
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Reminder, Study
@@ -590,26 +591,28 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
         _line(opts, "kind", message(lang, f"kind.{e.kind.value}")),
         _line(opts, "study_day", e.study_day.value),
         _line(opts, "week", e.week),
-        _line(opts, "target_date", e.target_date.isoformat()),
-        _line(opts, "planned_date", e.planned_date.isoformat()),
+        _line(opts, "target_date", prose_date(lang, e.target_date)),
+        _line(opts, "planned_date", prose_date(lang, e.planned_date)),
     ]
     if e.reason:  # the site calendar moved it (a closed day, capacity): dates only, no PII
-        lines.append(_line(opts, "reason", e.reason))
+        lines.append(_line(opts, "reason", e.reason_in(lang)))
     if e.actual_date is not None:
-        lines.append(_line(opts, "actual_date", e.actual_date.isoformat()))
+        lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
     if day_order:
         lines.append(_line(opts, "order", " → ".join(day_order)))
     lines += [
-        _line(opts, "window", message(lang, "value.window", start=e.window_start.isoformat(),
-                                      end=e.window_end.isoformat())),
-        _line(opts, "procedures", ", ".join(_procedures(e.procedures)) or none),
-        _line(opts, "regimen", e.regimen or none),
+        _line(opts, "window", message(lang, "value.window", start=prose_date(lang, e.window_start),
+                                      end=prose_date(lang, e.window_end))),
+        _line(opts, "procedures", message(lang, "procedure.list_separator").join(
+            procedure(lang, p) for p in _procedures(e.procedures)) or none),
+        _line(opts, "regimen", regimen_label(lang, e.regimen) if e.regimen else none),
         _line(opts, "status", message(lang, f"status.{e.status.value}")),
     ]
     folder = opts.folder.rstrip(os.sep) + os.sep if opts.folder else None
     for w in sp.warnings:
         if w.visit == e.visit:
-            text = w.message.replace(folder, "") if folder else w.message  # no local paths
+            text = w.render(lang)
+            text = text.replace(folder, "") if folder else text  # no local paths
             lines.append(_line(opts, "warning", text))
     status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
     # No reminder for what is behind the nurse: a visit recorded done or missed, or one
@@ -630,7 +633,7 @@ def _cancelled_event(uid: str, pub: PublishedEvent,
         _line(opts, "dose_level", pub.dose_level),
         _line(opts, "visit", pub.visit),
         _line(opts, "kind", message(opts.lang, f"kind.{pub.kind.value}")),
-        _line(opts, "planned_date", pub.on.isoformat()),
+        _line(opts, "planned_date", prose_date(opts.lang, pub.on)),
         _line(opts, "status", message(opts.lang, "status.cancelled")),
         message(opts.lang, "text.cancelled"),
     ]

@@ -17,6 +17,7 @@ from datetime import date
 from .days import StudyDay
 from .domain import Subject
 from .errors import NotFoundError
+from .messages import Text
 from .warnings import ScheduleWarning
 
 __all__ = [
@@ -98,8 +99,13 @@ class PlanWarning:
 
     category: type[ScheduleWarning]
     subject_id: str
-    message: str
+    message: str  # in English (the CLI's language); ``text`` renders it in any language
     visit: str | None = None
+    text: Text | None = None  # the message as a catalogue text: id and fields
+
+    def render(self, lang: str) -> str:
+        """The message in ``lang`` (``en``, ``zh-CN``)."""
+        return self.text.render(lang) if self.text is not None else self.message
 
     def __str__(self) -> str:
         where = f"{self.subject_id} {self.visit}" if self.visit else self.subject_id
@@ -128,10 +134,15 @@ class PlannedEvent:
     unplanned: bool = False  # recorded, but not part of the current plan
     note: str = ""
     reason: str = ""  # why planned_date differs from target_date (or could not): site calendar
+    reason_text: Text | None = None  # the same, as a catalogue text (rendered in any language)
 
     @property
     def week(self) -> int:
         return self.study_day.week
+
+    def reason_in(self, lang: str) -> str:
+        """:attr:`reason` in ``lang`` (``en``, ``zh-CN``)."""
+        return self.reason_text.render(lang) if self.reason_text is not None else self.reason
 
     @property
     def date(self) -> date:

@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from .messages import Text
+
 __all__ = ["WEEKDAYS", "CalendarConfig", "ShiftPreference", "SiteCalendar"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ShiftPreference(enum.StrEnum):
@@ -54,8 +55,9 @@ class CalendarConfig:
 class SiteCalendar:
     """Closed and open days with their reasons; a pure lookup table."""
 
-    closed: Mapping[date, str] = field(default_factory=dict)
-    open_days: Mapping[date, str] = field(default_factory=dict)  # working despite the weekend
+    # a public holiday's name (in the study's language), or a catalogue text (the site's own)
+    closed: Mapping[date, str | Text] = field(default_factory=dict)
+    open_days: Mapping[date, str | Text] = field(default_factory=dict)  # working despite the weekend
     weekend: tuple[int, ...] = (5, 6)
     prefer: ShiftPreference = ShiftPreference.EARLIER
     max_dosing_per_day: int | None = None
@@ -63,14 +65,25 @@ class SiteCalendar:
     source: str = ""
 
     def closed_reason(self, day: date) -> str | None:
-        """Why the site is closed on ``day``, or ``None`` when it is open."""
+        """Why the site is closed on ``day`` (in English), or ``None`` when it is open."""
+        text = self.closed_text(day)
+        return None if text is None else str(text)
+
+    def closed_text(self, day: date) -> Text | None:
+        """Why the site is closed on ``day``, as a catalogue text (rendered in any language).
+
+        >>> SiteCalendar().closed_text(date(2026, 11, 22)).render("zh-CN")
+        '周日'
+        """
         if day in self.open_days:
             return None
         reason = self.closed.get(day)
-        if reason is not None:
+        if isinstance(reason, Text):
             return reason
+        if reason is not None:
+            return Text.of("closed.holiday", name=reason)
         if day.weekday() in self.weekend:
-            return f"weekend ({_WEEKDAY_NAMES[day.weekday()]})"
+            return Text.of("closed.weekend", weekday=day)
         return None
 
     def is_open(self, day: date) -> bool:

@@ -42,8 +42,9 @@ def spreadsheet_safe(text: str) -> str:
     return text
 
 
-def to_csv(plan: StudyPlan, *, safe_for_spreadsheets: bool = False) -> str:
-    """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO).
+def to_csv(plan: StudyPlan, lang: str = "en", *, safe_for_spreadsheets: bool = False) -> str:
+    """The plan as CSV, one row per event, columns :data:`PLAN_COLUMNS` (dates ISO); the
+    reason and procedures in ``lang`` (the study's language), the reason's id and fields too.
 
     The CSV is data for tools: values are written as they are. With
     ``safe_for_spreadsheets=True`` (CLI ``--safe-for-spreadsheets``), text a spreadsheet would
@@ -54,7 +55,7 @@ def to_csv(plan: StudyPlan, *, safe_for_spreadsheets: bool = False) -> str:
     w.writerow(PLAN_COLUMNS)
     for p in plan:
         for e in p.events:
-            row = event_row(p, e)
+            row = event_row(p, e, lang)
             fields = [_cell(row[c]) for c in PLAN_COLUMNS]
             if safe_for_spreadsheets:
                 fields = [spreadsheet_safe(f) for f in fields]
@@ -96,10 +97,11 @@ def _provisional(p: SubjectPlan) -> dict[str, Any] | None:
             "follow_up_end": v.follow_up_end, "contraception_end": v.contraception_end}
 
 
-def to_json(plan: StudyPlan) -> str:
+def to_json(plan: StudyPlan, lang: str = "en") -> str:
     """The plan as JSON: study, then per subject a summary (confirmed values only), a
     ``provisional`` block (values derived from ``--assume`` doses, else null), its warnings and
-    its events."""
+    its events. Warnings' messages, reasons and procedures are in ``lang`` (the study's
+    language); each warning and reason also keeps its catalogue ``id`` and ``fields``."""
     def conv(v: Any) -> Any:
         return v.isoformat() if isinstance(v, date) else v
 
@@ -111,16 +113,22 @@ def to_json(plan: StudyPlan) -> str:
             {**{k: conv(v) for k, v in _summary(p).items()},
              "provisional": {k: conv(v) for k, v in (_provisional(p) or {}).items()} or None,
              "warnings": [{"category": w.category.__name__, "visit": w.visit,
-                           "message": w.message} for w in p.warnings],
-             "events": [{k: conv(v) for k, v in event_row(p, e).items()
-                         if k not in ("cohort", "dose_level")} for e in p.events]}
+                           "message": w.render(lang),
+                           **(w.text.as_json() if w.text is not None else {})}
+                          for w in p.warnings],
+             "events": [{**{k: conv(v) for k, v in event_row(p, e, lang).items()
+                            if k not in ("cohort", "dose_level", "reason_id", "reason_fields")},
+                         "reason_id": e.reason_text.id if e.reason_text else None,
+                         "reason_fields": e.reason_text.as_json()["fields"]
+                         if e.reason_text else None}
+                        for e in p.events]}
             for p in plan
         ],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_table(plan: StudyPlan) -> str:
+def to_table(plan: StudyPlan, lang: str = "en") -> str:
     """A plain-text table per subject, for a terminal."""
     out: list[str] = [f"{plan.study_name}" + (f" — as of {plan.today}" if plan.today else "")]
     cols = ("visit", "kind", "day", "target", "planned", "window", "status", "dose", "regimen",
@@ -160,9 +168,9 @@ def to_table(plan: StudyPlan) -> str:
             out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         for e in p.events:
             if e.reason and e.status.value in ("planned", "provisional", "overdue"):
-                out.append(f"  > {e.visit}: {e.reason}")
+                out.append(f"  > {e.visit}: {e.reason_in(lang)}")
         for w in p.warnings:
-            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.message}")
+            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.render(lang)}")
     if any(e.deviation for p in plan for e in p.events):
         out.append("")
         out.append("* done outside its window (protocol deviation)")

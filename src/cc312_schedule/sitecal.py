@@ -25,6 +25,7 @@ from typing import Any
 from .csvfile import CsvRows
 from .errors import ScheduleError, StudyFileError
 from .fileio import write_atomic
+from .messages import Text
 from .opendays import WEEKDAYS, CalendarConfig, ShiftPreference, SiteCalendar
 
 __all__ = [
@@ -94,18 +95,22 @@ def parse_calendar_config(raw: Any, path: Path, errors: list[ScheduleError]) -> 
 
 
 def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
-                       errors: list[ScheduleError]) -> SiteCalendar:
-    """Build the calendar for ``years`` from the holidays package and ``closed-days.csv``."""
+                       errors: list[ScheduleError], *, language: str = "en") -> SiteCalendar:
+    """Build the calendar for ``years`` from the holidays package and ``closed-days.csv``.
+
+    Holiday names are asked in the study's ``language`` (``en`` or ``zh-CN``), never left to
+    the machine's locale: the same study gives the same names on every machine.
+    """
     if not config.enabled:
         return SiteCalendar(weekend=(), prefer=config.prefer,
                             max_dosing_per_day=config.max_dosing_per_day, source="disabled")
-    closed: dict[date, str] = {}
-    open_days: dict[date, str] = {}
+    closed: dict[date, str | Text] = {}
+    open_days: dict[date, str | Text] = {}
     provisional: set[int] = set()
     source = "weekend"
     if config.country:
         try:
-            table = _public_holidays(config.country, config.subdivision, years)
+            table = _public_holidays(config.country, config.subdivision, years, language)
         except LookupError as exc:
             key = "calendar.subdivision" if config.subdivision and exc.args[0] == "subdiv" \
                 else "calendar.country"
@@ -117,7 +122,7 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
                      'or country = "" for none'))
             return SiteCalendar()
         closed.update(table["closed"])
-        open_days.update(table["open"])
+        open_days.update({d: Text.of("open.workday") for d in table["open"]})
         provisional = set(table["provisional"])
         source = table["source"]
     _read_site_file(Path(folder) / CLOSED_DAYS_FILE, closed, open_days, errors)
@@ -129,7 +134,8 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
 # ---- the public-holiday table, cached ------------------------------------------------------
 # Importing `holidays` and asking it for one country costs ~90 ms on every run (it loads all
 # its country modules). The table it gives depends only on the installed holidays release, the
-# country, the subdivision and the years, so it is cached under that key, in
+# country, the subdivision, the years and the language of the names (asked explicitly: left to
+# holidays, it follows the process locale), so it is cached under that key, in
 # $CC312_SCHEDULE_CACHE_DIR, else the platform's user cache folder (platformdirs: on Linux
 # $XDG_CACHE_HOME/cc312-schedule or ~/.cache/cc312-schedule); CC312_SCHEDULE_CACHE_DIR=off
 # disables the cache. A new holidays release (its version, importlib.metadata) is a new key.
@@ -158,7 +164,12 @@ def _holidays_release() -> str | None:
         return None
 
 
-def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+#: study language -> the holidays package's language code (asked for whenever a country has it)
+_HOLIDAY_LANGUAGES = {"en": "en_US", "zh-CN": "zh_CN"}
+
+
+def _public_holidays(country: str, subdivision: str, years: range,
+                     language: str = "en") -> dict[str, Any]:
     """``{"closed": {date: name}, "open": {date: reason}, "provisional": [year], "source": str}``.
 
     Raises ``LookupError("country")`` or ``LookupError("subdiv")`` for codes holidays lacks.
@@ -167,7 +178,7 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
 
     release = _holidays_release()
     folder = _cache_dir()
-    key = json.dumps([release, country, subdivision, years.start, years.stop])
+    key = json.dumps([release, country, subdivision, years.start, years.stop, language])
     path = None
     if release is not None and folder is not None:
         import hashlib
@@ -181,7 +192,7 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
                         "provisional": raw["provisional"], "source": raw["source"]}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no cache yet, or an unreadable one: compute
-    table = _compute_public_holidays(country, subdivision, years)
+    table = _compute_public_holidays(country, subdivision, years, language)
     if path is not None:
 
         doc = {"key": key, "source": table["source"], "provisional": table["provisional"],
@@ -195,16 +206,27 @@ def _public_holidays(country: str, subdivision: str, years: range) -> dict[str, 
     return table
 
 
-def _compute_public_holidays(country: str, subdivision: str, years: range) -> dict[str, Any]:
+def _compute_public_holidays(country: str, subdivision: str, years: range,
+                             language: str = "en") -> dict[str, Any]:
     import holidays
 
     kw: dict[str, Any] = {"years": list(years)}
     if subdivision:
         kw["subdiv"] = subdivision
     try:
-        hol = holidays.country_holidays(country, **kw)
+        supported = holidays.country_holidays(country, **kw).supported_languages
     except NotImplementedError as exc:
         raise LookupError("subdiv" if "subdiv" in str(exc).lower() else "country") from None
+    # the study's language if the country has it, else English if it has that, else the
+    # country's own: always named, so the machine's locale never decides
+    wanted = _HOLIDAY_LANGUAGES.get(language, "en_US")
+    for code in (wanted, "en_US"):
+        if code in supported:
+            kw["language"] = code
+            break
+    else:
+        kw["language"] = holidays.country_holidays(country, **kw).default_language
+    hol = holidays.country_holidays(country, **kw)
     opened = {d: "adjusted working day (official make-up day)"
               for d in getattr(hol, "weekend_workdays", ())}
     # Countries whose holidays follow a yearly official notice (China) list the years they know
@@ -216,7 +238,7 @@ def _compute_public_holidays(country: str, subdivision: str, years: range) -> di
             "source": f"holidays {getattr(holidays, '__version__', '?')} {country}"}
 
 
-def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, str],
+def _read_site_file(path: Path, closed: dict[date, str | Text], open_days: dict[date, str | Text],
                     errors: list[ScheduleError]) -> None:
     if not path.exists():
         return
@@ -240,8 +262,8 @@ def _read_site_file(path: Path, closed: dict[date, str], open_days: dict[date, s
             continue
         seen[day] = line
         if status == "closed":
-            closed[day] = f"site closed: {row['reason']}"
+            closed[day] = Text.of("closed.site", reason=row["reason"])
             open_days.pop(day, None)
         else:
-            open_days[day] = f"site open: {row['reason']}"
+            open_days[day] = Text.of("open.site", reason=row["reason"])
             closed.pop(day, None)

@@ -60,9 +60,11 @@ __all__ = [
     "parse_reminder",
 ]
 
-def example_study_path() -> Path:
-    """The bundled 6-subject example study (from a wheel or a checkout)."""
-    return Path(__file__).parent / "templates" / "example-study"  # see bundled_protocol_path
+def example_study_path(language: str = "en") -> Path:
+    """The bundled 6-subject example study (from a wheel or a checkout); ``"zh-CN"``: the same
+    study with its names, rationales and notes in Chinese and ``language = "zh-CN"``."""
+    folder = "example-study-zh" if language == "zh-CN" else "example-study"
+    return Path(__file__).parent / "templates" / folder  # see bundled_protocol_path
 
 
 # --------------------------------------------------------------------------------------
@@ -121,7 +123,8 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     calendar = None
     if config is not None and protocol is not None:
         calendar = load_site_calendar(root, config.calendar,
-                                      _calendar_years(protocol, subjects), errors)
+                                      _calendar_years(protocol, subjects), errors,
+                                      language=config.language)
     if errors or config is None or protocol is None:
         raise InvalidStudyError(errors, path=root)
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),

@@ -20,7 +20,7 @@ from .days import parse_iso_date
 from .entry_values import DecisionEntry, VisitEntry, WorkbookEntries
 from .errors import ScheduleError, UsageError, WorkbookError
 from .fileio import WORKBOOK_LIMIT, InputFileError, read_input
-from .messages import LANGUAGES, message
+from .messages import LANGUAGES, LEGACY_TEXTS, message
 from .study import Action, Decision, RecordStatus, SourceRef
 from .xlsx import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
 
@@ -36,6 +36,7 @@ MAX_SHEET_CELLS = 20_000_000
 def _header_texts(col: str) -> frozenset[str]:
     """The header texts a column is found by: its label in every language, and its id."""
     texts = {_norm(message(lang, f"xlsx.col.{col}")) for lang in LANGUAGES}
+    texts |= {_norm(t) for t in LEGACY_TEXTS.get(f"xlsx.col.{col}", ())}  # older workbooks
     return frozenset(texts | {_norm(col)})
 
 
@@ -59,6 +60,8 @@ def _choices(prefix: str, values: Sequence[str]) -> dict[str, str]:
     for v in values:
         for lang in LANGUAGES:
             out[_norm(message(lang, f"{prefix}.{v}"))] = v
+        for old in LEGACY_TEXTS.get(f"{prefix}.{v}", ()):  # workbooks handed out before
+            out[_norm(old)] = v
     return out
 
 

@@ -1,0 +1,81 @@
+"""Dates, weekdays and times for people, in the study's language (Babel's CLDR data).
+
+Data columns keep ISO dates (``2026-11-30``); these are for text a person reads. Babel is
+imported inside the functions, so importing this module costs nothing.
+
+>>> from datetime import UTC, date, datetime
+>>> weekday("zh-CN", date(2026, 11, 30)), weekday("en", date(2026, 11, 30))
+('周一', 'Mon')
+>>> long_date("zh-CN", date(2026, 11, 30)), long_date("en", date(2026, 11, 30))
+('2026年11月30日 星期一', 'Monday, November 30, 2026')
+>>> at = datetime(2026, 11, 30, 17, 22, tzinfo=UTC)   # already 1 December in Beijing
+>>> local_time("zh-CN", at, "Asia/Shanghai"), local_time("en", at, "Asia/Shanghai")
+('2026-12-01 01:22（北京时间）', '2026-12-01 01:22 (Beijing time)')
+>>> local_time("en", at, "Europe/Berlin")
+'2026-11-30 18:22 (Europe/Berlin)'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from .messages import MESSAGES, message, weekday_name
+
+__all__ = ["babel_locale", "local_time", "long_date", "prose_date", "weekday", "weekday_name"]
+
+_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel (CLDR) locale of a study language."""
+    return _LOCALES[lang]
+
+
+@cache
+def _weekdays(lang: str) -> tuple[str, ...]:
+    from babel.dates import format_date
+
+    monday = date(2026, 11, 30)
+    return tuple(format_date(date.fromordinal(monday.toordinal() + i), "EEE",
+                             locale=babel_locale(lang)) for i in range(7))
+
+
+def weekday(lang: str, day: date) -> str:
+    """The short weekday name (周一 … 周日, Mon … Sun)."""
+    return _weekdays(lang)[day.weekday()]
+
+
+def prose_date(lang: str, day: date) -> str:
+    """A date in running text (calendars): ISO, and in Chinese its weekday in full-width
+    brackets, as the site writes them (zh-CN-terms.md).
+
+    >>> prose_date("zh-CN", date(2026, 12, 1)), prose_date("en", date(2026, 12, 1))
+    ('2026-12-01（周二）', '2026-12-01')
+    """
+    if lang == "zh-CN":
+        return f"{day.isoformat()}（{weekday(lang, day)}）"
+    return day.isoformat()
+
+
+def long_date(lang: str, day: date) -> str:
+    """A date with its weekday as people write it: ``2026年11月30日 星期一``."""
+    from babel.dates import format_date
+
+    loc = babel_locale(lang)
+    if lang == "zh-CN":  # CLDR's "full" runs the weekday on without a space
+        return f"{format_date(day, 'long', locale=loc)} {format_date(day, 'EEEE', locale=loc)}"
+    return str(format_date(day, "full", locale=loc))
+
+
+def zone_label(lang: str, zone: str) -> str:
+    """How people call the study's time zone (北京时间); the IANA name where none is known."""
+    key = f"tz.{zone}"
+    return message(lang, key) if key in MESSAGES else zone
+
+
+def local_time(lang: str, at: datetime, zone: str) -> str:
+    """``at`` in the study's time zone, minutes, with the zone named: never UTC for people."""
+    local = at.astimezone(ZoneInfo(zone))
+    return message(lang, "time.local", when=f"{local:%Y-%m-%d %H:%M}", zone=zone_label(lang, zone))

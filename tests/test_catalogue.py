@@ -1,0 +1,69 @@
+"""The one message catalogue (messages.MESSAGES): every id in every language, the same
+placeholders in each translation, and the ids the code uses all present."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from cc312_schedule.messages import LANGUAGES, LEGACY_TEXTS, MESSAGES, Text, message
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "cc312_schedule"
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES), ids=str)
+def test_every_id_has_every_language_with_the_same_placeholders(key: str) -> None:
+    texts = MESSAGES[key]
+    assert set(texts) == set(LANGUAGES), f"{key}: languages {sorted(texts)}"
+    assert all(texts[lang].strip() or key.endswith("separator") for lang in LANGUAGES)
+    en = placeholders(texts["en"])
+    for lang in LANGUAGES:
+        assert placeholders(texts[lang]) == en, f"{key} [{lang}]: {texts[lang]!r} vs {texts['en']!r}"
+
+
+def test_the_checks_fail_on_a_broken_entry() -> None:
+    """The test above is not vacuous: a missing language or a renamed placeholder is caught."""
+    assert placeholders("{a} {b}") != placeholders("{a} {c}")
+    broken = {"en": "{target} closed", "zh-CN": "{day} 停诊"}
+    assert placeholders(broken["en"]) != placeholders(broken["zh-CN"])
+
+
+def test_chinese_texts_use_no_english_words() -> None:
+    """A zh-CN text holds Chinese, placeholders, codes and identifiers (PK, CD19+, W{n}),
+    never an English word (a forgotten translation)."""
+    allowed = {"PK", "CD19", "Q2W", "Q4W", "QW", "BIW", "cc312", "schedule", "P", "N", "S", "W",
+               "SLEDAI", "K", "MMT", "UTC", "B", "CD", "cc"}
+    bad = {}
+    for key, texts in MESSAGES.items():
+        words = set(re.findall(r"[A-Za-z]+", re.sub(r"\{[^}]*\}", "", texts["zh-CN"])))
+        if words - allowed:
+            bad[key] = sorted(words - allowed)
+    assert bad == {}
+
+
+def test_every_id_the_code_uses_is_in_the_catalogue() -> None:
+    """Ids written literally in the source (Text.of("…"), message(lang, "…"), t("…"))."""
+    used: set[str] = set()
+    for path in SRC.glob("*.py"):
+        used |= set(re.findall(r'(?:Text\.of\(|message\((?:\w+|"[\w-]+"),\s*|\.t\()"([a-z][\w.\-]*)"',
+                               path.read_text(encoding="utf-8")))
+    assert used, "the pattern found nothing: the test would be vacuous"
+    assert sorted(k for k in used if k not in MESSAGES) == []
+
+
+def test_legacy_texts_are_old_labels_of_real_ids() -> None:
+    for key, olds in LEGACY_TEXTS.items():
+        assert key in MESSAGES
+        assert not set(olds) & {message(lang, key) for lang in LANGUAGES}
+
+
+def test_an_unknown_id_is_refused_when_made() -> None:
+    with pytest.raises(KeyError, match="no message"):
+        Text.of("w.no_such_warning")

@@ -1,0 +1,140 @@
+"""The workbook as printed (issue 15): LibreOffice Calc converts every sheet of the example
+study's workbook, the English study and the Chinese one (templates/example-study-zh), to PDF; poppler's ``pdftotext`` and ``pdffonts``
+read it back.
+
+Checked on every page: no two words overlap (a header printed over a data row, two rows'
+texts on one line, a label over its neighbour); no text printed smaller than about 8 pt;
+every header word whole (not cut by a narrow column); no serif font; the Chinese headers are
+text in a CJK font (not boxes). In CI a missing program is a failure, elsewhere a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from cc312_schedule import example_study_path, load_study, plan_study
+from cc312_schedule.messages import message
+from cc312_schedule.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS, write_xlsx
+from test_xlsx_libreoffice import convert
+
+pytestmark = pytest.mark.slow
+
+AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+#: the least print scale for 10 pt text to stay at 8 pt or more
+LEAST_SCALE = 0.8
+
+
+def poppler(tool: str) -> str:
+    exe = shutil.which(tool)
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is missing in CI: tests/setup-system.sh installs poppler-utils")
+        pytest.skip(f"{tool} (poppler-utils) is not installed; run tests/setup-system.sh as root")
+    return exe
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+def words(pdf: Path) -> list[Word]:
+    out = subprocess.run([poppler("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    found: list[Word] = []
+    for page, body in enumerate(out.split("<page ")[1:], start=1):
+        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                             r'yMax="([\d.]+)">([^<]*)</word>', body):
+            found.append(Word(page, *(float(m.group(i)) for i in range(1, 5)), m.group(5)))
+    return found
+
+
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
+def printed(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    lang = request.param
+    study = load_study(example_study_path(lang))  # the Chinese example: names, notes in Chinese
+    assert study.config.language == lang
+    folder = tmp_path_factory.mktemp(f"print-{lang}")
+    path = folder / "plan.xlsx"
+    write_xlsx(path, study, plan_study(study, today=date(2026, 11, 25)), generated_at=AT)
+    (pdf,) = convert(path, "pdf", folder / "pdf")
+    return lang, pdf
+
+
+def test_no_two_words_overlap(printed: tuple[str, Path]) -> None:
+    _, pdf = printed
+    by_page: dict[int, list[Word]] = {}
+    for w in words(pdf):
+        by_page.setdefault(w.page, []).append(w)
+    clashes = []
+    for page, ws in by_page.items():
+        ws.sort(key=lambda w: w.y0)
+        for i, a in enumerate(ws):
+            for b in ws[i + 1:]:
+                if b.y0 >= a.y1 - 0.5:
+                    break
+                dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+                dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+                if dx > 0.5 and dy > 2.0:  # lines of one cell touch: ~0.8 pt
+                    clashes.append((page, a.text, b.text))
+    assert clashes == []
+
+
+def test_text_is_never_printed_below_8_pt(printed: tuple[str, Path]) -> None:
+    """Word boxes are measured against those of the Timeline's subject ids, printed at 100 %
+    (10 pt): on every page every word is at least 80 % of that (8 pt)."""
+    lang, pdf = printed
+    found = words(pdf)
+    timeline = message(lang, "xlsx.sheet.timeline")
+    pages = {w.page for w in found if w.text == timeline}
+    full = max(w.y1 - w.y0 for w in found if w.page in pages and w.text == "003")
+    small = sorted({(w.page, round((w.y1 - w.y0) / full, 2)) for w in found
+                    if w.y1 - w.y0 < LEAST_SCALE * full - 0.05})
+    assert small == [], f"pages printed below {LEAST_SCALE:.0%} (10 pt text at 100 % is {full:.1f} high)"
+
+
+def test_no_cell_is_too_narrow_for_its_value(printed: tuple[str, Path]) -> None:
+    """A number or date wider than its column prints as ### in every spreadsheet program."""
+    _, pdf = printed
+    assert not [w for w in words(pdf) if "###" in w.text]
+
+
+def test_every_header_word_is_whole(printed: tuple[str, Path]) -> None:
+    lang, pdf = printed
+    text = subprocess.run([poppler("pdftotext"), "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    tokens = set(text.split())
+    headers = [message(lang, f"xlsx.col.{c.id}", day=168)
+               for c in (*OVERVIEW_COLUMNS, *VISIT_COLUMNS, *DECISION_COLUMNS)]
+    if lang == "en":
+        missing = {w for h in headers for w in h.split() if w not in tokens}
+        assert missing == set()
+    else:  # Chinese wraps between any two characters: each header's characters, as text
+        flat = "".join(text.split())
+        missing = {h for h in headers if not all(ch in flat for ch in h)}
+        assert missing == set()
+        assert "受试者" in tokens and "访视检查项目" in flat
+
+
+def test_fonts_are_sans_serif_and_chinese_is_text(printed: tuple[str, Path]) -> None:
+    lang, pdf = printed
+    out = subprocess.run([poppler("pdffonts"), str(pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    names = [line.split()[0] for line in out.splitlines()[2:]]
+    assert names and not [n for n in names if "Serif" in n], names
+    if lang == "zh-CN":
+        assert [n for n in names if "CJK" in n], names
