@@ -185,7 +185,7 @@ def test_chinese_labels() -> None:
     study = load_study(example_study_path())
     due = plan_due(study, plan_study(study), start=D("2026-11-28"), language="zh-CN")
     text = to_due_table(due)
-    for label in ("每日访视清单", "2026-11-28（周六）", "中心停诊：周末（周六）", "已逾期（窗口期已过，未记录）",
+    for label in ("每日访视清单", "2026-11-28（周六）", "中心停诊：周六", "已逾期（窗口期已过，未记录）",
                   "应决策", "定期评估（需决策）", "给药（第42次）", "生命体征"):
         assert label in text, label
 
@@ -272,3 +272,18 @@ def test_due_csv_imports_no_page_or_exporter_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(eval(out.stdout.splitlines()[-1]))
     assert loaded.isdisjoint({"jinja2", "weasyprint", "babel", "pandas", "openpyxl", "icalendar"})
+
+
+def test_a_site_closed_day_is_named_once_in_the_list_language(tmp_path: Path) -> None:
+    # closed-days.csv's reason is the site's own words; "site closed" comes from the list's label
+    from cc312_schedule import load_study, plan_study
+    from cc312_schedule.due import plan_due, to_due_table
+    from conftest import copy_example_study
+
+    study_dir = copy_example_study(tmp_path / "s")
+    (study_dir / "closed-days.csv").write_text("date,status,reason\n2026-12-02,closed,药房盘点\n",
+                                               encoding="utf-8")
+    study = load_study(study_dir)
+    day = date(2026, 12, 2)
+    table = to_due_table(plan_due(study, plan_study(study, today=day), start=day, language="zh-CN"))
+    assert "中心停诊：药房盘点" in table and "中心停诊：中心停诊" not in table

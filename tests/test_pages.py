@@ -162,7 +162,7 @@ def test_handout_bad_input(study: Path, tmp_path: Path, args: list[str], message
                  id="handout-zh-CN"),
     pytest.param("due", ["due", "{study}", "--from", "2026-11-27", "--to", "2026-11-30",
                          "--format", "html", "-o", "{out}", "--language", "zh-CN"],
-                 ["每日访视清单", "2026-11-28（周六）", "中心停诊：周末（周六）", "W21D4", "应决策"],
+                 ["每日访视清单", "2026-11-28（周六）", "中心停诊：周六", "W21D4", "应决策"],
                  id="due-zh-CN"),
     pytest.param("due", ["due", "{study}", "--on", "2026-11-30", "--format", "html", "-o", "{out}",
                          "--language", "en"],

@@ -39,8 +39,10 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from .errors import UsageError
+from .l10n import listed_date
+from .messages import message, procedure, warning_label
 from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
-from .pagetext import closed_reason, procedure, prose_date, text, warning_label
+from .opendays import SiteCalendar
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Study
 
@@ -190,7 +192,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         order = list(DueSection)
         rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
-                           closed_reason=cal.closed_reason(day) if cal else None))
+                           closed_reason=_closed(cal, day, lang)))
     return DueList(study_name=study.config.name, site=study.config.site,
                    language=lang, start=start, end=end, days=tuple(days))
 
@@ -308,13 +310,23 @@ def to_due_json(due: DueList) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+def _closed(cal: SiteCalendar | None, day: date, lang: str) -> str | None:
+    """Why the site is closed on ``day``, in the list's language (None: open)."""
+    why = cal.closed_text(day) if cal is not None else None
+    if why is None:
+        return None
+    if why.id == "closed.site":  # the site's own reason: "site closed" is said once, by the list
+        return str(dict(why.fields)["reason"])
+    return why.render(lang)
+
+
 def section_counts(lang: str, of: DueDay | DueList) -> str:
     """``visits today 2 · still in window … 0 · …`` in ``lang``."""
-    return " · ".join(f"{text(lang, f'due.section.{s.value}')} {of.count(s)}" for s in DueSection)
+    return " · ".join(f"{message(lang, f'due.section.{s.value}')} {of.count(s)}" for s in DueSection)
 
 
 def kind_label(lang: str, r: DueRow) -> str:
-    label = text(lang, f"due.kind.{r.kind.value}")
+    label = message(lang, f"due.kind.{r.kind.value}")
     if r.dose_number is not None:
         label += f" {r.dose_number}" if lang == "en" else f"（第{r.dose_number}次）"
     return label
@@ -323,42 +335,42 @@ def kind_label(lang: str, r: DueRow) -> str:
 def to_due_table(due: DueList) -> str:
     """The list as plain text for a terminal, labels in the list's language."""
     lang = due.language
-    span = prose_date(lang, due.start) if due.start == due.end else text(
-        lang, "due.span", start=prose_date(lang, due.start), end=prose_date(lang, due.end))
-    out = [text(lang, "due.heading", study=due.study_name, span=span)]
+    span = listed_date(lang, due.start) if due.start == due.end else message(
+        lang, "due.span", start=listed_date(lang, due.start), end=listed_date(lang, due.end))
+    out = [message(lang, "due.heading", study=due.study_name, span=span)]
     if due.start != due.end:
-        out.append(f"{text(lang, 'due.totals')} ({text(lang, 'due.days', n=len(due.days))}): "
+        out.append(f"{message(lang, 'due.totals')} ({message(lang, 'due.days', n=len(due.days))}): "
                    + section_counts(lang, due))
     for d in due.days:
         out.append("")
-        head = f"== {prose_date(lang, d.day)}"
+        head = f"== {listed_date(lang, d.day)}"
         if d.closed_reason:
-            head += " · " + text(lang, "due.closed", reason=closed_reason(lang, d.closed_reason))
+            head += " · " + message(lang, "due.closed", reason=d.closed_reason)
         out.append(head + " ==")
         out.append(section_counts(lang, d))
         if not d.rows:
-            out.append("  " + text(lang, "due.nothing"))
+            out.append("  " + message(lang, "due.nothing"))
         for s in DueSection:
             rows = d.section(s)
             if not rows:
                 continue
-            out.append(f"  {text(lang, f'due.section.{s.value}')}:")
+            out.append(f"  {message(lang, f'due.section.{s.value}')}:")
             for r in rows:
-                when = (f"{text(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
-                        else f"{r.time:%H:%M} {text(lang, 'due.col.planned')} {r.planned_date}")
-                line = (f"    S{r.subject_id}  {text(lang, 'due.col.cohort')} {r.cohort}  "
+                when = (f"{message(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
+                        else f"{r.time:%H:%M} {message(lang, 'due.col.planned')} {r.planned_date}")
+                line = (f"    S{r.subject_id}  {message(lang, 'due.col.cohort')} {r.cohort}  "
                         f"{r.dose_level}  {r.visit:<7} {kind_label(lang, r)} · {when} · "
-                        f"{text(lang, 'due.col.last_day')} {r.window_end}")
+                        f"{message(lang, 'due.col.last_day')} {r.window_end}")
                 if r.status is not EventStatus.PLANNED and s is not DueSection.OVERDUE:
-                    line += f" · {text(lang, f'due.status.{r.status.value}')}"
+                    line += f" · {message(lang, f'due.status.{r.status.value}')}"
                 if r.days_late:
-                    line += f" · {text(lang, 'due.col.late')} {r.days_late}"
+                    line += f" · {message(lang, 'due.col.late')} {r.days_late}"
                 out.append(line)
                 if r.procedures and s is not DueSection.DECISION:
                     sep = "、" if lang == "zh-CN" else ", "
                     out.append("      " + sep.join(procedure(lang, i) for i in r.procedures))
         if d.warnings:
-            out.append(f"  {text(lang, 'due.section.warning')}:")
+            out.append(f"  {message(lang, 'due.section.warning')}:")
             for w in d.warnings:
                 out.append(f"    S{w.subject_id} {w.visit}: {w.message} "
                            f"[{warning_label(lang, w.category)}]")

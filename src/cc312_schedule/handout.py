@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from .errors import UsageError
+from .l10n import long_date, short_date
+from .messages import message
 from .model import EventKind, EventStatus, Outcome, PlanWarning, StudyPlan
-from .pagetext import long_date, short_date, text
 from .study import Study
 from .warnings import ScheduleWarning
 
@@ -108,16 +109,16 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
         if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL) or e.planned_date < today:
             continue
         what = wording.visit(e.kind.value, lang)
-        label = text(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)
+        label = message(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)
         # The window as the participant can use it: its first and last days the site is open.
         open_days = [d for d in (e.window_start + timedelta(days=i)
                                  for i in range((e.window_end - e.window_start).days + 1))
                      if study.calendar is None or study.calendar.is_open(d) or d == e.planned_date]
         start, end = min(open_days), max(open_days)
         if start == end:
-            window = text(lang, "handout.window.none")
+            window = message(lang, "handout.window.none")
         else:
-            window = text(lang, "handout.window",
+            window = message(lang, "handout.window",
                           start=short_date(lang, start, year_of=e.planned_date),
                           end=short_date(lang, end, year_of=e.planned_date))
         v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date), time=at,

@@ -7,7 +7,7 @@ imported inside the functions, so importing this module costs nothing.
 >>> weekday("zh-CN", date(2026, 11, 30)), weekday("en", date(2026, 11, 30))
 ('周一', 'Mon')
 >>> long_date("zh-CN", date(2026, 11, 30)), long_date("en", date(2026, 11, 30))
-('2026年11月30日 星期一', 'Monday, November 30, 2026')
+('2026年11月30日 星期一', 'Monday 30 November 2026')
 >>> at = datetime(2026, 11, 30, 17, 22, tzinfo=UTC)   # already 1 December in Beijing
 >>> local_time("zh-CN", at, "Asia/Shanghai"), local_time("en", at, "Asia/Shanghai")
 ('2026-12-01 01:22（北京时间）', '2026-12-01 01:22 (Beijing time)')
@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 from .messages import MESSAGES, message, weekday_name
 
-__all__ = ["babel_locale", "local_time", "long_date", "prose_date", "weekday", "weekday_name"]
+__all__ = ["babel_locale", "listed_date", "local_time", "long_date", "prose_date", "short_date",
+           "weekday", "weekday_name"]
 
 _LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
@@ -66,7 +67,7 @@ def long_date(lang: str, day: date) -> str:
     loc = babel_locale(lang)
     if lang == "zh-CN":  # CLDR's "full" runs the weekday on without a space
         return f"{format_date(day, 'long', locale=loc)} {format_date(day, 'EEEE', locale=loc)}"
-    return str(format_date(day, "full", locale=loc))
+    return str(format_date(day, "EEEE d MMMM y", locale=loc))  # day before month: no 11/30 vs 30/11
 
 
 def zone_label(lang: str, zone: str) -> str:
@@ -79,3 +80,31 @@ def local_time(lang: str, at: datetime, zone: str) -> str:
     """``at`` in the study's time zone, minutes, with the zone named: never UTC for people."""
     local = at.astimezone(ZoneInfo(zone))
     return message(lang, "time.local", when=f"{local:%Y-%m-%d %H:%M}", zone=zone_label(lang, zone))
+
+
+def listed_date(lang: str, day: date) -> str:
+    """A date in a list a person scans (the day list, the schedule), always with its weekday:
+    ``2026-12-01（周二）`` or ``Tue 2026-12-01``.
+
+    >>> listed_date("zh-CN", date(2026, 12, 1)), listed_date("en", date(2026, 12, 1))
+    ('2026-12-01（周二）', 'Tue 2026-12-01')
+    """
+    if lang == "zh-CN":
+        return f"{day.isoformat()}（{weekday(lang, day)}）"
+    return f"{weekday(lang, day)} {day.isoformat()}"
+
+
+def short_date(lang: str, day: date, *, year_of: date | None = None) -> str:
+    """A short date with its weekday, the year only when it differs from ``year_of``'s.
+
+    >>> short_date("zh-CN", date(2027, 1, 5), year_of=date(2026, 12, 31))
+    '2027年1月5日（周二）'
+    >>> short_date("en", date(2026, 12, 2), year_of=date(2026, 12, 3))
+    'Wed 2 Dec'
+    """
+    with_year = year_of is None or year_of.year != day.year
+    if lang == "zh-CN":
+        return f"{f'{day.year}年' if with_year else ''}{day.month}月{day.day}日（{weekday(lang, day)}）"
+    from babel.dates import format_date
+
+    return str(format_date(day, "EEE d MMM y" if with_year else "EEE d MMM", locale="en_GB"))

@@ -24,8 +24,9 @@ from typing import Any
 
 from .due import DueList, DueSection, kind_label
 from .handout import Handout
+from .l10n import listed_date, long_date
+from .messages import message, procedure, warning_label
 from .model import EventStatus
-from .pagetext import closed_reason, long_date, procedure, prose_date, text, warning_label
 
 __all__ = ["FONT", "to_due_html", "to_handout_html", "to_pdf"]
 
@@ -54,7 +55,7 @@ def _css_string(value: str) -> Any:
 
 def _page_label(lang: str) -> str:
     """``"page " counter(page) " of " counter(pages)`` in ``lang``, as CSS ``content``."""
-    before, rest = text(lang, "handout.page", page="\0", pages="\1").split("\0")
+    before, rest = message(lang, "handout.page", page="\0", pages="\1").split("\0")
     middle, after = rest.split("\1")
     parts = [_css_string(before), "counter(page)", _css_string(middle), "counter(pages)"]
     if after:
@@ -71,7 +72,7 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
     lang = due.language
 
     def counts(of: Any) -> list[dict[str, Any]]:
-        return [{"label": text(lang, f"due.section.{s.value}"), "n": of.count(s)}
+        return [{"label": message(lang, f"due.section.{s.value}"), "n": of.count(s)}
                 for s in DueSection]
 
     sep = "、" if lang == "zh-CN" else ", "
@@ -82,55 +83,55 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
             rows = d.section(s)
             if not rows:
                 continue
-            sections.append({"code": s.value, "label": text(lang, f"due.section.{s.value}"), "rows": [{
+            sections.append({"code": s.value, "label": message(lang, f"due.section.{s.value}"), "rows": [{
                 "subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
                 "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
-                "planned": prose_date(lang, r.planned_date),
-                "last_day": prose_date(lang, r.window_end),
-                "status": text(lang, f"due.status.{r.status.value}")
+                "planned": listed_date(lang, r.planned_date),
+                "last_day": listed_date(lang, r.window_end),
+                "status": message(lang, f"due.status.{r.status.value}")
                 + (f" +{r.days_late}" if s is DueSection.OVERDUE else ""),
                 "late": r.days_late, "provisional": r.status is EventStatus.PROVISIONAL,
                 "procedures": sep.join(procedure(lang, i) for i in r.procedures)} for r in rows]})
         days.append({
-            "title": prose_date(lang, d.day),
-            "closed": text(lang, "due.closed", reason=closed_reason(lang, d.closed_reason))
+            "title": listed_date(lang, d.day),
+            "closed": message(lang, "due.closed", reason=d.closed_reason)
             if d.closed_reason else "",
             "counts": counts(d), "sections": sections,
             "warnings": [{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
                           "label": warning_label(lang, w.category)} for w in d.warnings]})
-    span = prose_date(lang, due.start) if due.start == due.end else text(
-        lang, "due.span", start=prose_date(lang, due.start), end=prose_date(lang, due.end))
-    heading = text(lang, "due.heading", study=due.study_name, span=span)
-    col = {k: text(lang, f"due.col.{k}") for k in (
+    span = listed_date(lang, due.start) if due.start == due.end else message(
+        lang, "due.span", start=listed_date(lang, due.start), end=listed_date(lang, due.end))
+    heading = message(lang, "due.heading", study=due.study_name, span=span)
+    col = {k: message(lang, f"due.col.{k}") for k in (
         "subject", "cohort", "dose_level", "visit", "kind", "time", "planned", "last_day",
         "status", "procedures", "due", "late")}
     return _render(
         "due.html.j2", lang=lang, orientation="landscape", heading=heading, site=due.site,
-        generated=text(lang, "due.generated", when=generated) if generated else "",
-        privacy=text(lang, "due.privacy"), multi=due.start != due.end,
-        totals_label=f"{text(lang, 'due.totals')} ({text(lang, 'due.days', n=len(due.days))})",
-        totals=counts(due), days=days, nothing=text(lang, "due.nothing"), col=col,
-        warnings_label=text(lang, "due.section.warning"),
+        generated=message(lang, "due.generated", when=generated) if generated else "",
+        privacy=message(lang, "due.privacy"), multi=due.start != due.end,
+        totals_label=f"{message(lang, 'due.totals')} ({message(lang, 'due.days', n=len(due.days))})",
+        totals=counts(due), days=days, nothing=message(lang, "due.nothing"), col=col,
+        warnings_label=message(lang, "due.section.warning"),
         footer_left=f"{due.study_name} · {heading}", page_label=_page_label(lang))
 
 
 def to_handout_html(h: Handout) -> str:
     """The participant's schedule as one A4 (portrait) HTML page."""
     lang = h.language
-    t = {k.replace(".", "_"): text(lang, f"handout.{k}") for k in (
+    t = {k.replace(".", "_"): message(lang, f"handout.{k}") for k in (
         "heading", "site", "study_id", "name", "col.date", "col.time", "col.what", "col.window",
         "none", "tbc", "tbc.text", "tbc.mark", "contraception", "contraception.tbc", "contact",
         "missed", "bring", "legend")}
     t["sep"] = "；" if lang == "zh-CN" else "; "
-    t["from_"] = text(lang, "handout.from", date=long_date(lang, h.today))
-    t["phone"] = text(lang, "handout.phone", phone=h.phone)
-    t["phone_blank"] = text(lang, "handout.phone", phone="")
+    t["from_"] = message(lang, "handout.from", date=long_date(lang, h.today))
+    t["phone"] = message(lang, "handout.phone", phone=h.phone)
+    t["phone_blank"] = message(lang, "handout.phone", phone="")
     if h.contraception_end is not None:
-        t["contraception_text"] = text(lang, "handout.contraception.text",
+        t["contraception_text"] = message(lang, "handout.contraception.text",
                                        date=long_date(lang, h.contraception_end))
-    footer = text(lang, "handout.footer", protocol=h.protocol_id, version=h.version,
+    footer = message(lang, "handout.footer", protocol=h.protocol_id, version=h.version,
                   generated=_iso(h.generated))
-    kind_labels = {k: text(lang, f"handout.legend.{k}") for k, _ in h.legend}
+    kind_labels = {k: message(lang, f"handout.legend.{k}") for k, _ in h.legend}
     return _render("handout.html.j2", lang=lang, orientation="portrait", h=h, t=t,
                    kind_labels=kind_labels,
                    footer_left=footer, page_label=_page_label(lang))
