@@ -137,13 +137,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     output is written directly; another special file raises :class:`~.errors.UsageError`.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    target = Path(path)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        st = None
+    target, st = _behind(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
         if stat.S_ISFIFO(st.st_mode) or _is_stdout(st):
             _write_direct(target, raw)
@@ -229,17 +223,22 @@ def resolve_output(path: str | Path) -> Path:
     """The file a write to ``path`` replaces: a symbolic link's target (written through), the
     path itself otherwise; a FIFO, a device, a socket or a folder raises
     :class:`~.errors.UsageError` (for writers that can only replace a regular file)."""
+    target, st = _behind(path)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"will not replace {_kind(st.st_mode)}", path=path,
+                         hint="remove it, or write to another folder")
+    return target
+
+
+def _behind(path: str | Path) -> tuple[Path, os.stat_result | None]:
+    """The file a write to ``path`` reaches (a link's target) and its status (None: none yet)."""
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     try:
-        st = os.stat(target)
+        return target, os.stat(target)
     except FileNotFoundError:
-        return target
-    if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"will not replace {_kind(st.st_mode)}", path=path,
-                         hint="remove it, or write to another folder")
-    return target
+        return target, None
 
 
 def _is_stdout(st: os.stat_result) -> bool:
