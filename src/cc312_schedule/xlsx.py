@@ -807,16 +807,7 @@ def _timeline(ctx: _Context) -> None:
     ws.repeat_columns(0, len(fixed) - 1)
     ws.set_v_pagebreaks([len(fixed) + k for k in range(per_page, len(weeks), per_page)])
     _title(ctx, sheet, "timeline", span=len(fixed))
-    # the week headers are turned upright: the header row as tall as the longest of them
-    rotated = max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
-    cells: list[_CellSpec] = [(h, dict(_HEADER)) for h in headers]
-    for w, h in zip(weeks, week_headers, strict=True):
-        props: dict[str, object] = {**_HEADER, "text_wrap": False, "rotation": 90,
-                                    "align": "center", "valign": "bottom"}
-        if w == cap_week:
-            props.update(bg_color=f"#{_CAP_COLOUR}", font_color="#FFFFFF")
-        cells.append((h, props))
-    sheet.write_row(cells, height=rotated)
+    _timeline_header(sheet, headers, week_headers, cap_week)
     marks_style = {m: {"bg_color": f"#{fg}", "font_color": f"#{font}", "align": "center"}
                    for m, fg, font in TIMELINE_MARKS}
     today_border = {"border": 5, "border_color": f"#{_TODAY_COLOUR}"}
@@ -839,13 +830,34 @@ def _timeline(ctx: _Context) -> None:
         sheet.write_row(row, height=label_height if labelled else None)
     last = FIRST_ROW + max(len(ctx.plan.subjects), 1) - 1
     _filter(sheet, last)
-    # the legend, below the subjects (after an empty row): texts overflow to the right
-    sheet.row = last + 1
+    sheet.row = last + 1  # the legend, below the subjects, after an empty row
+    _timeline_legend(ctx, sheet, marks_style, today_border)
+
+
+def _timeline_header(sheet: _Sheet, headers: list[str], week_headers: list[str],
+                     cap_week: int) -> None:
+    """The header row: the week headers turned upright, the row as tall as the longest."""
+    rotated = max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
+    cells: list[_CellSpec] = [(h, dict(_HEADER)) for h in headers]
+    for w, h in enumerate(week_headers, start=1):
+        props: dict[str, object] = {**_HEADER, "text_wrap": False, "rotation": 90,
+                                    "align": "center", "valign": "bottom"}
+        if w == cap_week:
+            props.update(bg_color=f"#{_CAP_COLOUR}", font_color="#FFFFFF")
+        cells.append((h, props))
+    sheet.write_row(cells, height=rotated)
+
+
+def _timeline_legend(ctx: _Context, sheet: _Sheet, marks_style: Mapping[str, Mapping[str, object]],
+                     today_border: Mapping[str, object]) -> None:
+    """The Timeline's legend: each mark's colour and meaning (texts overflow to the right)."""
+    protocol, today = ctx.study.protocol, ctx.plan.today
     sheet.write_row([(ctx.t("xlsx.legend"), {"bold": True})])
     for m, _fg, _font in TIMELINE_MARKS:
         sheet.write_row([(None, marks_style[m]), (ctx.t(f"xlsx.legend.{m}"), {})])
     sheet.write_row([(None, {"bg_color": f"#{_CAP_COLOUR}"}),
-                     (ctx.t("xlsx.legend.cap", week=cap_week, day=protocol.last_dose_day.value), {})])
+                     (ctx.t("xlsx.legend.cap", week=protocol.max_treatment_weeks,
+                            day=protocol.last_dose_day.value), {})])
     sheet.write_row([(None, today_border),
                      (ctx.t("xlsx.legend.today", today=today.isoformat() if today else "—"), {})])
     sheet.write_row([None, (ctx.t("xlsx.legend.cell"), {})])
