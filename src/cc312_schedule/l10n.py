@@ -21,17 +21,16 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from .messages import MESSAGES, message, weekday_name
+from .messages import BABEL_LOCALES, MESSAGES, message, weekday_name
 
 __all__ = ["babel_locale", "listed_date", "local_time", "long_date", "prose_date", "short_date",
            "weekday", "weekday_name"]
 
-_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
 
 def babel_locale(lang: str) -> str:
     """The Babel (CLDR) locale of a study language."""
-    return _LOCALES[lang]
+    return BABEL_LOCALES[lang]
 
 
 @cache

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-__all__ = ["LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures",
+__all__ = ["BABEL_LOCALES", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures",
            "regimen_label", "warning_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
@@ -568,7 +568,8 @@ class Text:
         return {"id": self.id, "fields": {k: _json(v) for k, v in self.fields}}
 
 
-_BABEL_LOCALES: Final = {"en": "en", "zh-CN": "zh_Hans_CN"}
+#: The Babel (CLDR) locale of each study language.
+BABEL_LOCALES: Final = {"en": "en", "zh-CN": "zh_Hans_CN"}
 
 
 #: English weekday names (what the engine's English texts always said): planning in English
@@ -589,7 +590,7 @@ def weekday_name(lang: str, day: date) -> str:
     from babel.dates import format_date  # imported when first needed: the engine never does
 
     return str(format_date(day, "EEE" if lang == "zh-CN" else "EEEE",
-                           locale=_BABEL_LOCALES[lang]))
+                           locale=BABEL_LOCALES[lang]))
 
 
 def _field(lang: str, key: str, value: object) -> str:
