@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-__all__ = ["BABEL_LOCALES", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure", "procedures",
-           "regimen_label", "warning_label", "weekday_name"]
+__all__ = ["BABEL_LOCALES", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "message", "procedure",
+           "procedures", "regimen_label", "warning_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
