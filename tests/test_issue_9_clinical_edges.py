@@ -9,29 +9,25 @@ day 169 = Mon 08-17. The follow-ups are EOT + 21, + 77 and + 161 days (last dose
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+import test_engine_rules as engine_rules
 from cc312_schedule import (
-    Action,
     Decision,
     EventKind,
     EventStatus,
     Outcome,
     RecordedVisit,
-    RecordStatus,
     Subject,
     SubjectState,
-    load_protocol,
     plan_subject,
 )
 from cc312_schedule.model import StudyPlan
 from cc312_schedule.opendays import ShiftPreference, SiteCalendar
 from cc312_schedule.protocol import Protocol, bundled_protocol_path, load_protocol_text
 from cc312_schedule.render import to_json, to_table
-from cc312_schedule.study import SourceRef
 from cc312_schedule.warnings import (
     BeforeStudyStartWarning,
     CapBreachWarning,
@@ -42,30 +38,21 @@ from cc312_schedule.warnings import (
     RecordedVisitWarning,
     WindowDeviationWarning,
 )
+from test_engine_rules import (
+    INDUCTION,
+    SUBJECT,
+    D,
+    P,
+    dec,
+    dose_dates,
+)
 
-P = load_protocol()
-D = date.fromisoformat
 DAY1 = D("2026-03-02")
-SUBJECT = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=DAY1)
 WEEKENDS = SiteCalendar()  # Saturday and Sunday closed, no holidays: dates stay hand-checkable
-INDUCTION = ["2026-03-02", "2026-03-05", "2026-03-09", "2026-03-12",
-             "2026-03-16", "2026-03-19", "2026-03-23", "2026-03-26"]
-
-
-def dec(on: str, action: str, regimen: str | None = None, *, weeks: int | None = None,
-        until: str | None = None, line: int = 2) -> Decision:
-    return Decision(subject_id="001", decided_on=D(on), action=Action(action), regimen=regimen,
-                    weeks=weeks, until=D(until) if until else None, investigator="Dr. A",
-                    source=SourceRef(path="decisions.csv", line=line))
 
 
 def rec(visit: str, status: str = "done", on: str | None = None) -> RecordedVisit:
-    return RecordedVisit(subject_id="001", visit=visit, status=RecordStatus(status),
-                         actual_date=D(on) if on else None)
-
-
-def doses(plan) -> list[str]:  # type: ignore[no-untyped-def]
-    return [e.date.isoformat() for e in plan.doses if e.status is not EventStatus.MISSED]
+    return engine_rules.rec(visit, status, on)
 
 
 def warned(plan, category: type) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
@@ -424,7 +411,7 @@ def test_hold_resume_hold() -> None:
                                      dec("2026-04-08", "hold", line=3),
                                      dec("2026-04-20", "resume", line=4),
                                      dec("2026-05-04", "hold", line=5)], today=D("2026-05-10"))
-    assert doses(plan) == [*INDUCTION, "2026-03-30", "2026-04-02", "2026-04-06",
+    assert dose_dates(plan) == [*INDUCTION, "2026-03-30", "2026-04-02", "2026-04-06",
                            "2026-04-20", "2026-04-23", "2026-04-27", "2026-04-30"]
     assert plan.outcome is Outcome.ON_HOLD
     assert plan.state is SubjectState.ON_HOLD
