@@ -67,3 +67,24 @@ def test_legacy_texts_are_old_labels_of_real_ids() -> None:
 def test_an_unknown_id_is_refused_when_made() -> None:
     with pytest.raises(KeyError, match="no message"):
         Text.of("w.no_such_warning")
+
+
+def test_every_warning_class_has_a_name_in_every_language() -> None:
+    # a warning class without a label would show its English class name in a Chinese workbook
+    import importlib
+    import pkgutil
+
+    import cc312_schedule
+    from cc312_schedule.messages import LANGUAGES, MESSAGES
+    from cc312_schedule.warnings import ScheduleWarning
+
+    for info in pkgutil.iter_modules(cc312_schedule.__path__):
+        if info.name != "__main__":  # runs the command line
+            importlib.import_module(f"cc312_schedule.{info.name}")
+
+    def every(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *every(sub))]
+
+    missing = [c.__name__ for c in every(ScheduleWarning)
+               if set(MESSAGES.get(f"xlsx.warning.{c.__name__}", {})) != set(LANGUAGES)]
+    assert missing == []

@@ -225,6 +225,10 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.warning.ProvisionalHolidaysWarning": {"en": "estimated holidays",
                                                 "zh-CN": "节假日为预估"},
     "xlsx.warning.CapacityWarning": {"en": "too few infusion chairs", "zh-CN": "输液位不足"},
+    "xlsx.warning.CapBreachWarning": {"en": "dose after the cap", "zh-CN": "超过最长治疗期给药"},
+    "xlsx.warning.BeforeStudyStartWarning": {"en": "first dose before the study start",
+                                             "zh-CN": "首次给药早于研究开始日期"},
+    "xlsx.warning.MissingContactWarning": {"en": "no contact phone", "zh-CN": "缺少联系电话"},
     "xlsx.warning.StaggerWarning": {"en": "cohort first doses too close",
                                     "zh-CN": "同队列首次给药间隔不足"},
     # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
