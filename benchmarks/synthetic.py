@@ -42,7 +42,7 @@ def _decisions(rng: random.Random, s: Subject) -> list[Decision]:
                             investigator=rng.choice(("Dr. Investigator A", "Dr. Investigator B")),
                             rationale="synthetic"))
 
-    on = day1 + timedelta(days=25 + rng.randint(0, 5))  # inside the Day 28 window
+    on = day1 + timedelta(days=27 + rng.randint(0, 3))  # days 28-31: "After Day 28", in the window
     r = rng.random()
     if r < 0.08:
         return out  # awaiting
