@@ -112,11 +112,12 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
     from cc312_schedule import ics
 
     study, plan = _load_and_plan(study_dir)
-    opts = ics._options(study, GENERATED_AT, False)
+    opts = ics._options(study, GENERATED_AT, False, today=plan.today)
     subjects = []
     for sp in plan:
+        days = ics._same_day_order(sp.events)
         data = sorted((ics._live_event(ics.event_uid(opts.study_name, sp.subject_id, e.visit),
-                                       sp, e, opts) for e in sp.events),
+                                       sp, e, opts, days.get(e.visit, ())) for e in sp.events),
                       key=lambda d: (d.on, d.uid))
         subjects.append((sp.subject_id, ics._subject_name(sp, opts), data))
     site_name = ics._combined_name(study, list(plan), opts)
