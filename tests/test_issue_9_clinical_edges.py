@@ -571,3 +571,30 @@ def test_engine_bounds_what_a_library_caller_gives() -> None:
     with pytest.raises(UsageError, match="first_dose_date: first dose date out of range: '9999-03-02'"):
         plan_subject(P, Subject(subject_id="001", cohort="1", dose_level="DL1",
                                 first_dose_date=D("9999-03-02")))
+
+
+def test_calendars_show_the_eot_the_cap_called_for_without_today(tmp_path: Path) -> None:
+    # E04 of the edge study: BIW from day 29, held on day 38 and never resumed; the cap
+    # (2026-08-16) has passed by the site's today (this test runs after 2026-11-30), so the
+    # calendars carry EOT on 2026-08-17 and the follow-ups even though `ics` marks nothing overdue
+    import shutil
+
+    import icalendar
+
+    study = Path(shutil.copytree(Path(__file__).parent / "studies" / "issue-9-edges",
+                                 tmp_path / "edges"))
+    code, _, err = _run("ics", str(study), "-o", str(tmp_path / "ics"), "--subject", "E04",
+                        "--generated-at", "2026-12-01T00:00:00Z")
+    assert code == 0, err
+    cal = icalendar.Calendar.from_ical((tmp_path / "ics" / "subject-E04.ics").read_bytes())
+    starts = {_visit_of(e): e.decoded("DTSTART")
+              for e in cal.walk("VEVENT")}
+    assert starts["EOT"].date() == D("2026-08-17")
+    assert starts["FU1"].date() == D("2026-09-07")
+
+
+def _visit_of(event: object) -> str:
+    for line in str(event["DESCRIPTION"]).splitlines():  # type: ignore[index]
+        if line.startswith("Visit: "):
+            return line.removeprefix("Visit: ")
+    raise AssertionError("no visit line")

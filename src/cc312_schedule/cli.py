@@ -200,7 +200,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, balance=args.balance)
+    plan = plan_study(study, balance=args.balance, as_of=_today_at_site(study.config.timezone))
     _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
@@ -229,7 +229,8 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today)
+    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
+                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
     generated_at = args.generated_at or datetime.now(UTC)
     kw = {"generated_at": generated_at, "all_day": args.all_day, "subject_ids": args.subject,
           "cohorts": args.cohort, "retire": args.retire}
@@ -636,7 +637,8 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     password = read_password(args.password_file, os.environ)
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today)
+    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
+                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
     with study_lock(args.study):
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
@@ -662,7 +664,8 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today)
+    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
+                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
     with study_lock(args.study):
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),

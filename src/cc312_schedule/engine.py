@@ -238,8 +238,13 @@ class _Err(typing.Protocol):  # the signature of check_decisions's local ``err``
 
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
-               subject_ids: Sequence[str] | None = None, balance: bool = False) -> StudyPlan:
+               subject_ids: Sequence[str] | None = None, balance: bool = False,
+               as_of: date | None = None) -> StudyPlan:
     """Plan every subject of ``study`` (or only ``subject_ids``, in that order).
+
+    ``as_of`` (default: ``today``): the day by which the cap's passing is judged (a hold or a
+    pending decision ends at the cap), for exports that mark nothing overdue (``today=None``)
+    but must still show the EOT that the cap called for.
 
     The study's site calendar (``study.calendar``) moves visits off closed days inside their
     windows. With a capacity (``max_dosing_per_day``), days over it carry a
@@ -264,7 +269,7 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
     plans = tuple(
         plan_subject(study.protocol, s, decisions.get(s.subject_id, ()),
                      visits.get(s.subject_id, ()), assume=assume, today=today,
-                     calendar=study.calendar)
+                     calendar=study.calendar, as_of=as_of)
         for s in subjects)
     plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
     if study.calendar is not None and study.calendar.max_dosing_per_day:
@@ -276,7 +281,8 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
 
 def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decision] = (),
                  visits: Iterable[RecordedVisit] = (), *, assume: str | None = None,
-                 today: date | None = None, calendar: SiteCalendar | None = None) -> SubjectPlan:
+                 today: date | None = None, calendar: SiteCalendar | None = None,
+                 as_of: date | None = None) -> SubjectPlan:
     """Plan one subject. Decisions and visits of other subjects are ignored.
 
     ``assume``: a regimen code; while awaiting a decision, plan a provisional continuation of it
@@ -285,7 +291,8 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     a pending decision at the cap once the cap date has passed. ``calendar``: the site's
     closed days; a visit whose target is closed is planned on the nearest open day inside its
     window (``planned_date``, with the ``reason``), and a dose never closer than the minimum
-    interval to its neighbours. Without it every day is open.
+    interval to its neighbours. Without it every day is open. ``as_of`` (default ``today``):
+    the day by which the cap's passing is judged.
     """
     sid = subject.subject_id
     decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
@@ -305,7 +312,8 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
         warn(BeforeStudyStartWarning, Text.of("w.before_start", first=day1,
                                               start=protocol.start_date), "W1D1")
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
-    ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume)
+    ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume,
+                     as_of=as_of or today)
     if ending.provisional_start is not None and assume is not None:
         _assume_regimen(protocol, day1, cap_date, course, assume, ending.provisional_start)
     outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
@@ -498,11 +506,12 @@ class _Ending:
 
 
 def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequence[RecordedVisit],
-            cap_date: date, *, today: date | None, assume: str | None) -> _Ending:
+            cap_date: date, *, today: date | None, assume: str | None,
+            as_of: date | None) -> _Ending:
     """How the treatment ends. The cap ends it: on hold or awaiting a decision once the cap
     date has passed (``today`` after it), the EOT is planned as for a stop dated the day after
     the cap."""
-    cap_passed = today is not None and today > cap_date
+    cap_passed = as_of is not None and as_of > cap_date
     if course.stopped_on is not None:
         return _Ending(outcome=Outcome.STOPPED, ended_on=course.stopped_on)
     if course.on_hold:
