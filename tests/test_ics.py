@@ -196,7 +196,9 @@ def test_visit_warning_in_description_without_local_paths(study_dir: Path, tmp_p
 
 
 def test_provisional_doses_are_tentative(study_dir: Path, tmp_path: Path) -> None:
-    export(study_dir, tmp_path / "ics", T0, "--assume", "QW", "--subject", "006")
+    # as of 2026-11-20 the assumed QW starts on day 29 (11-23); never before the day judged by
+    export(study_dir, tmp_path / "ics", T0, "--assume", "QW", "--subject", "006",
+           "--today", "2026-11-20")
     ev = by_visit(tmp_path / "ics" / "subject-006.ics")["W5D1"]
     assert str(ev["STATUS"]) == "TENTATIVE"
     assert str(ev["SUMMARY"]) == "PROVISIONAL: S006 · Dose 9 · W5D1 · DL3"

@@ -43,8 +43,10 @@ def render() -> dict[str, bytes]:
         toml = study / "study.toml"
         toml.write_text(toml.read_text(encoding="utf-8").replace(
             'language = "en"', 'language = "zh-CN"'), encoding="utf-8")
+        # --today fixes the day the assumed regimen may start from (never the past), else the
+        # site's real today would move it
         run(str(study), "-o", f"{tmp}/c", "--subject", "006", "--assume", "QW",
-            "--generated-at", STAMP_2)
+            "--generated-at", STAMP_2, "--today", "2026-11-20")
         out["subject-006-zh-CN-assume-QW.ics"] = Path(f"{tmp}/c/subject-006.ics").read_bytes()
     return out
 

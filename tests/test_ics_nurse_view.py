@@ -4,7 +4,7 @@ first continuation dose, and recorded visits marked done.
 
 The example study's subject 003 (timed events at 09:00 Asia/Shanghai, default reminders
 "16:00 the day before" and "60 minutes before"); subject 006 awaits its D28 decision on
-2026-11-23, so ``--assume QW`` plans its first continuation dose (W5D1) on the same day.
+2026-11-23, so ``--assume QW`` (as of 2026-11-20) plans its first continuation dose (W5D1) on the same day.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_reminders_only_for_visits_ahead(study: Path, tmp_path: Path, visit: str
 def test_assessment_then_first_continuation_dose(study: Path, tmp_path: Path, visit: str,
                                                  start: datetime, end: datetime,
                                                  alarms: list[timedelta], order: str | None) -> None:
-    export(study, tmp_path / "ics", "--subject", "006", "--assume", "QW")
+    export(study, tmp_path / "ics", "--subject", "006", "--assume", "QW", "--today", "2026-11-20")
     ev = by_visit(tmp_path / "ics" / "subject-006.ics")[visit]
     assert ev.decoded("DTSTART").replace(tzinfo=None) == start
     assert ev.decoded("DTEND").replace(tzinfo=None) == end
@@ -89,7 +89,8 @@ def test_assessment_then_first_continuation_dose(study: Path, tmp_path: Path, vi
 ], ids=["assessment", "dose-after"])
 def test_all_day_reminders_count_from_the_dosing_time(study: Path, tmp_path: Path, visit: str,
                                                      alarms: list[timedelta]) -> None:
-    export(study, tmp_path / "ics", "--subject", "006", "--assume", "QW", "--all-day")
+    export(study, tmp_path / "ics", "--subject", "006", "--assume", "QW", "--all-day",
+           "--today", "2026-11-20")
     ev = by_visit(tmp_path / "ics" / "subject-006.ics")[visit]
     assert triggers(ev) == alarms
 

@@ -520,6 +520,7 @@ def test_workbook_overview_marks_values_derived_from_assumed_doses(example_copy:
         assert cell.fill.fgColor.rgb.endswith("E0E0E0"), col
     # 006: EOT = W24D1 (planned Tue 2027-04-06, Tomb-Sweeping Day moved it) + 7 = 2027-04-13
     assert row[head["EOT"] - 1].value == datetime(2027, 4, 13)
+    assert row[head["Doses still planned"] - 1].value == 0  # the assumed ones are not confirmed
     # 005 is on hold: nothing assumed, nothing marked
     row5 = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "005")
     assert not row5[head["Contraception end"] - 1].number_format.endswith('(provisional)"')
@@ -598,3 +599,22 @@ def _visit_of(event: object) -> str:
         if line.startswith("Visit: "):
             return line.removeprefix("Visit: ")
     raise AssertionError("no visit line")
+
+
+def test_assumed_doses_never_before_the_day_judged_by_even_without_today() -> None:
+    # calendars plan with today=None but as_of = the site's today: QW from 12-01 (day 31 of a
+    # subject first dosed 11-01) starts on W6D1 = day 36 (12-06), not on day 29 in the past
+    s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=D("2026-11-01"))
+    plan = plan_subject(P, s, assume="QW", as_of=D("2026-12-01"))
+    first = next(e for e in plan.doses if e.status is EventStatus.PROVISIONAL)
+    assert (first.visit, first.target_date, first.dose_number) == ("W6D1", D("2026-12-06"), 9)
+
+
+@pytest.mark.parametrize(("actual", "warns"), [("2026-03-06", False), ("2026-03-07", True)],
+                         ids=["done-today", "done-tomorrow"])
+def test_a_visit_recorded_as_done_after_today_is_flagged(actual: str, warns: bool) -> None:
+    plan = plan_subject(P, SUBJECT, visits=[rec("W1D4", "done", actual)], today=D("2026-03-06"))
+    got = warned(plan, RecordedVisitWarning)
+    assert bool(got) is warns
+    if warns:
+        assert got == [("W1D4", "recorded as done on 2026-03-07, after today (2026-03-06): check the date")]

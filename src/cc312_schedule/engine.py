@@ -533,7 +533,7 @@ def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequenc
     # the assumed regimen starts on or after: the end of the last period, the last decision,
     # the pending visit (its actual date if recorded) and today -- never in the past
     starts = [last_seg.end + timedelta(days=1)]
-    starts += [d for d in (course.last_decision, today) if d is not None]
+    starts += [d for d in (course.last_decision, as_of) if d is not None]
     if due is not None:
         done = next((v.actual_date for v in recs if v.visit == due[0] and v.actual_date), None)
         starts.append(done or due[1])
@@ -622,6 +622,9 @@ def _finish_events(protocol: Protocol, events: Iterable[PlannedEvent], cap_date:
             warn(CapBreachWarning,
                  Text.of("w.cap_breach", date=e.date, cap=cap_date,
                          day=protocol.last_dose_day.value), e.visit)
+        if today is not None and e.actual_date is not None and e.actual_date > today:
+            warn(RecordedVisitWarning, Text.of("w.done_in_future", date=e.actual_date, today=today),
+                 e.visit)
         numbered.append(e)
     _check_intervals(protocol, numbered, warn)
     return tuple(sorted(numbered, key=event_order))

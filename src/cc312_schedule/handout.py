@@ -11,11 +11,11 @@ visits (``--assume``, awaiting the investigator's decision) are kept apart as "t
 
 >>> from cc312_schedule import example_study_path, load_study, plan_study
 >>> study = load_study(example_study_path())
->>> h = plan_handout(study, plan_study(study), "003", today=date(2026, 12, 1),
-...                  generated=date(2026, 11, 30), language="zh-CN")
->>> [(v.when, v.visit) for v in h.visits][:2]
-[('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
->>> h.visits[0].label, h.visits[0].window
+>>> h = plan_handout(study, plan_study(study, today=date(2026, 12, 1)), "003",
+...                  today=date(2026, 12, 1), generated=date(2026, 11, 30), language="zh-CN")
+>>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
+[('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
+>>> h.visits[1].label, h.visits[1].window
 ('第44次输注', '12月2日（周三） 至 12月4日（周五）')
 """
 
@@ -106,7 +106,9 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
     confirmed: list[HandoutVisit] = []
     tbc: list[HandoutVisit] = []
     for e in sp.events:
-        if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL) or e.planned_date < today:
+        # from today on, and an earlier visit whose window is still open (it can still be done)
+        if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE) \
+                or e.window_end < today:
             continue
         what = wording.visit(e.kind.value, lang)
         label = message(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)

@@ -258,6 +258,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{decision}未安排任何给药：其期限在第一个{regimen}给药日之前结束"},
     "w.after_completion": {"en": "{date} is after the study completion date {completion}",
                            "zh-CN": "{date} 晚于研究结束日期 {completion}"},
+    "w.done_in_future": {
+        "en": "recorded as done on {date}, after today ({today}): check the date",
+        "zh-CN": "记录的完成日期 {date} 晚于今日（{today}）：请核对日期"},
     "w.cap_breach": {
         "en": "given on {date}, after the cap date {cap} (study day {day}): no dose may be given "
               "after it; kept as recorded",

@@ -553,8 +553,8 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         nxt = _next_visit(p)
         fus = [e.date for e in p.events if e.kind is EventKind.FOLLOW_UP]
         eot = [e.date for e in p.events if e.kind is EventKind.EOT]
-        still = sum(1 for e in p.doses if e.status in (EventStatus.PLANNED, EventStatus.PROVISIONAL,
-                                                         EventStatus.OVERDUE))
+        # confirmed doses only: the provisional ones are counted in the plan's provisional block
+        still = sum(1 for e in p.doses if e.status in (EventStatus.PLANNED, EventStatus.OVERDUE))
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
             "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
