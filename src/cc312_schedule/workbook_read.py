@@ -65,6 +65,13 @@ def _choices(prefix: str, values: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _choice_hint(prefix: str, values: Sequence[str]) -> str:
+    """The dropdown's choices as the workbook shows them, in every language:
+    ``choose from the list: done / missed (已完成 / 漏访)``."""
+    shown = [" / ".join(message(lang, f"{prefix}.{v}") for v in values) for lang in LANGUAGES]
+    return f"choose from the list: {shown[0]}" + "".join(f" ({t})" for t in shown[1:])
+
+
 def load_entries(path: str | Path) -> WorkbookEntries:
     """Read the entries of a workbook (the coordinator's copy of :func:`~.xlsx.to_xlsx`).
 
@@ -527,7 +534,8 @@ def _read_visits(path: Path, sheet: str, rows: list[list[Any]], cols: dict[str, 
                          and statuses.get(_norm(status_key), status_key) == was_status)
             same_note = cells.text("note") == clean_text(was_note).strip()
         status_text = (None if same_when else
-                       cells.choice("status", statuses, "choose done or missed from the list"))
+                       cells.choice("status", statuses,
+                                    _choice_hint("xlsx.status", [s.value for s in RecordStatus])))
         actual = None if same_when else cells.day("actual_date")
         note = "" if same_note else cells.text("note")
         if status_text is None and actual is None and not note and cells.ok:
@@ -566,7 +574,8 @@ def _read_decisions(path: Path, sheet: str, rows: list[list[Any]], cols: dict[st
             continue  # the empty row left for a decision due, or a blank row
         sid = cells.ident("subject")
         on = cells.day("decided_on")
-        action = cells.choice("action", actions, "choose continue, stop, hold or resume")
+        action = cells.choice("action", actions,
+                              _choice_hint("xlsx.action", [a.value for a in Action]))
         regimen = cells.text("regimen") or None
         weeks: int | None = None
         wraw = cells.raw("weeks")
