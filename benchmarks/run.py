@@ -115,7 +115,7 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
     opts = ics._options(study, GENERATED_AT, False, today=plan.today)
     subjects = []
     for sp in plan:
-        days = ics._same_day_order(sp.events)
+        days = ics.same_day_order(sp.events)
         data = sorted((ics._live_event(ics.event_uid(opts.study_name, sp.subject_id, e.visit),
                                        sp, e, opts, days.get(e.visit, ())) for e in sp.events),
                       key=lambda d: (d.on, d.uid))

@@ -47,43 +47,44 @@ def rows_of(example: Any, day: str) -> list[tuple[Any, ...]]:
              r.days_late) for r in d.rows]
 
 
-# (section, subject, visit, planned date, last day of the window, days late)
+# (section, subject, visit, planned date, last day of the window, days late); in a section by
+# time, then subject: 003's W21D1 follows its REV-W20 on 11-23, so it starts at 11:00 (last)
 DAYS = [
     pytest.param("2026-11-23", [
         ("today", "003", "REV-W20", "2026-11-23", "2026-11-25", None),
-        ("today", "003", "W21D1", "2026-11-23", "2026-11-24", None),
         ("today", "006", "D28", "2026-11-23", "2026-11-25", None),
+        ("today", "003", "W21D1", "2026-11-23", "2026-11-24", None),   # 11:00: after REV-W20
         ("decision", "006", "D28", "2026-11-23", "2026-11-25", 0),   # due today
     ], id="dosing-day-with-a-decision-due"),
     pytest.param("2026-11-24", [
         # windows ending today (W21D1) or on the next open day, Wednesday (REV-W20, D28)
         ("closing", "003", "REV-W20", "2026-11-23", "2026-11-25", None),
-        ("closing", "003", "W21D1", "2026-11-23", "2026-11-24", None),
         ("closing", "006", "D28", "2026-11-23", "2026-11-25", None),
+        ("closing", "003", "W21D1", "2026-11-23", "2026-11-24", None),   # 11:00: after REV-W20
         ("decision", "006", "D28", "2026-11-23", "2026-11-25", 1),
     ], id="windows-closing-tomorrow"),
     pytest.param("2026-11-27", [
         ("closing", "003", "W21D4", "2026-11-26", "2026-11-27", None),   # its last day
         ("overdue", "003", "REV-W20", "2026-11-23", "2026-11-25", 2),
-        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 3),
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 2),
+        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 3),
         ("decision", "006", "D28", "2026-11-23", "2026-11-25", 4),
         # 005 REV-W12 (window open since 11-26, planned 11-30) is not listed before its day
     ], id="the-day-a-window-closes"),
     pytest.param("2026-11-28", [
         ("overdue", "003", "REV-W20", "2026-11-23", "2026-11-25", 3),
-        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 4),
         ("overdue", "003", "W21D4", "2026-11-26", "2026-11-27", 1),
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 3),
+        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 4),
         ("decision", "006", "D28", "2026-11-23", "2026-11-25", 5),
     ], id="weekend"),
     pytest.param("2026-11-30", [
         ("today", "003", "W22D1", "2026-11-30", "2026-12-01", None),
         ("today", "005", "REV-W12", "2026-11-30", "2026-12-02", None),
         ("overdue", "003", "REV-W20", "2026-11-23", "2026-11-25", 5),
-        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 6),
         ("overdue", "003", "W21D4", "2026-11-26", "2026-11-27", 3),
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 5),
+        ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 6),
         ("decision", "006", "D28", "2026-11-23", "2026-11-25", 7),
     ], id="monday-after-the-weekend"),
 ]

@@ -41,7 +41,15 @@ from dateutil.relativedelta import relativedelta
 from .errors import UsageError
 from .l10n import listed_date
 from .messages import message, procedure, warning_label
-from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .model import (
+    EventKind,
+    EventStatus,
+    PlannedEvent,
+    StudyPlan,
+    SubjectPlan,
+    same_day_order,
+    visit_start,
+)
 from .opendays import SiteCalendar
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Study
@@ -175,6 +183,13 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     # Only visits that can be due in the range are looked at: linear in the plan, once.
     relevant = [(p, e) for p in plan for e in p.events
                 if (e.date >= start and e.date <= end) or (e.status in _OPEN and e.planned_date < end)]
+    # two visits of a subject on one day follow each other, as in the calendars
+    orders = {p.subject_id: same_day_order(p.events) for p in plan}
+    duration = study.protocol.dosing_duration_minutes
+
+    def start_of(p: SubjectPlan, visit: str) -> time:
+        return visit_start(at, duration, visit, orders[p.subject_id])
+
     days = []
     for i in range(n_days):
         day = start + timedelta(days=i)
@@ -183,12 +198,13 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         for p, e in relevant:
             section = _section(e, day, nxt)
             if section is not None:
-                rows.append(_row(day, section, p, e, at, warnings))
+                rows.append(_row(day, section, p, e, start_of(p, e.visit), warnings))
         for p, pe in pending:
             assert p.decision_due is not None
             due = pe.planned_date if pe is not None else p.decision_due
             if due <= day:
-                rows.append(_decision_row(day, p, pe, due, at, warnings))
+                rows.append(_decision_row(day, p, pe, due,
+                                          start_of(p, pe.visit) if pe is not None else at, warnings))
         order = list(DueSection)
         rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),

@@ -27,7 +27,15 @@ from datetime import date, time, timedelta
 from .errors import UsageError
 from .l10n import long_date, short_date
 from .messages import message
-from .model import EventKind, EventStatus, Outcome, PlanWarning, StudyPlan
+from .model import (
+    EventKind,
+    EventStatus,
+    Outcome,
+    PlanWarning,
+    StudyPlan,
+    same_day_order,
+    visit_start,
+)
 from .study import Study
 from .warnings import ScheduleWarning
 
@@ -103,6 +111,7 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
         raise UsageError("unknown subject", key="SUBJECT", value=subject_id,
                          hint=f"known subjects: {known}") from None
     at = study.config.dosing_time or study.protocol.dosing_time
+    day_order = same_day_order(sp.events)  # two visits on one day follow each other
     confirmed: list[HandoutVisit] = []
     tbc: list[HandoutVisit] = []
     for e in sp.events:
@@ -123,7 +132,9 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
             window = message(lang, "handout.window",
                           start=short_date(lang, start, year_of=e.planned_date),
                           end=short_date(lang, end, year_of=e.planned_date))
-        v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date), time=at,
+        v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date),
+                         time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
+                                          day_order),
                          visit=e.visit, kind=e.kind, label=label, what=what,
                          procedures=tuple(dict.fromkeys(wording.procedure(i, lang)
                                                         for i in e.procedures)),

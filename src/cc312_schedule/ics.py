@@ -94,7 +94,7 @@ from .icsstate import (
 )
 from .l10n import prose_date
 from .messages import message, procedure, regimen_label
-from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
+from .model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, same_day_order
 from .protocol import DISEASE_SCORE_ITEM
 from .study import Reminder, Study
 from .vtimezone import ZoneTransition, vtimezone, zone_transitions
@@ -293,7 +293,7 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
     for sp in selected:
         built = []
         live = set()
-        days = _same_day_order(sp.events)
+        days = same_day_order(sp.events)
         for e in sp.events:
             uid = event_uid(opts.study_name, sp.subject_id, e.visit)
             live.add(uid)
@@ -316,28 +316,6 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
 
 #: Visits of one subject on one day, in the order they happen: the assessment or review that
 #: decides first, then the dose, then end of treatment and follow-up.
-_DAY_ORDER: Final = {EventKind.ASSESSMENT: 0, EventKind.REVIEW: 0, EventKind.DOSE: 1,
-                     EventKind.EOT: 2, EventKind.FOLLOW_UP: 3}
-
-
-def _same_day_order(events: Sequence[PlannedEvent]) -> dict[str, tuple[str, ...]]:
-    """For each visit sharing its date with another visit: the visits of that day, in order.
-
-    D28 and the first continuation dose fall on one day: the assessment comes first (its
-    event starts at the dosing time), the dose after it (it starts when the assessment ends).
-    """
-    by_day: dict[date, list[PlannedEvent]] = {}
-    for e in events:
-        by_day.setdefault(e.date, []).append(e)
-    out: dict[str, tuple[str, ...]] = {}
-    for same in by_day.values():
-        if len(same) > 1:
-            order = tuple(e.visit for e in sorted(same, key=lambda e: _DAY_ORDER[e.kind]))
-            for visit in order:
-                out[visit] = order
-    return out
-
-
 def _subject_name(sp: SubjectPlan, opts: _Options) -> str:
     return message(opts.lang, "calendar.subject", study=opts.study_name,
                    subject=message(opts.lang, "subject", id=sp.subject_id),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from .days import StudyDay
 from .domain import Subject
@@ -33,6 +33,8 @@ __all__ = [
     "SubjectPlan",
     "SubjectState",
     "event_order",
+    "same_day_order",
+    "visit_start",
 ]
 
 
@@ -159,6 +161,38 @@ def event_order(e: PlannedEvent) -> tuple[date, int, str, str]:
     (actual, else planned), then the kind (on one day: the assessment, a review, the dose, EOT,
     the follow-ups), then the visit name, then the subject."""
     return (e.date, KIND_ORDER[e.kind], e.visit, e.subject_id)
+
+
+def same_day_order(events: Iterable[PlannedEvent]) -> dict[str, tuple[str, ...]]:
+    """For each visit that shares its date with another visit of the subject: that day's visits
+    in order (:data:`KIND_ORDER`: the assessment or review before the dose it decides).
+
+    One rule for every output that shows a time: the calendars, the day list, the participant's
+    schedule — the first visit starts at the dosing time, the next when it ends.
+    """
+    by_day: dict[date, list[PlannedEvent]] = {}
+    for e in events:
+        by_day.setdefault(e.date, []).append(e)
+    out: dict[str, tuple[str, ...]] = {}
+    for same in by_day.values():
+        if len(same) > 1:
+            order = tuple(e.visit for e in sorted(same, key=event_order))
+            for visit in order:
+                out[visit] = order
+    return out
+
+
+def visit_start(at: time, duration_minutes: int, visit: str,
+                day_order: dict[str, tuple[str, ...]]) -> time:
+    """When ``visit`` starts: the dosing time, plus one visit's duration per visit before it on
+    its day (D28 09:00, then W5D1 11:00 with 120-minute visits).
+
+    >>> visit_start(time(9, 0), 120, "W5D1", {"W5D1": ("D28", "W5D1"), "D28": ("D28", "W5D1")})
+    datetime.time(11, 0)
+    """
+    slot = day_order[visit].index(visit) if visit in day_order else 0
+    start = datetime.combine(date(2000, 1, 1), at) + timedelta(minutes=slot * duration_minutes)
+    return start.time()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
