@@ -76,7 +76,7 @@ BAD_INPUTS = [
                  "decisions.csv:2: until: give either weeks or until, not both",
                  id="weeks-and-until"),
     pytest.param({"decisions": "001,2026-03-30,continue,,,,Dr. A,\n"},
-                 "decisions.csv:2: regimen: a continue decision needs a regimen",
+                 "decisions.csv:2: regimen: subject 001: a continue decision needs a regimen (use one of BIW, QW, Q2W, Q4W)",
                  id="continue-without-regimen"),
     pytest.param({"decisions": "001,2026-03-30,continue,QW,0,,Dr. A,\n"},
                  "decisions.csv:2: weeks: must be a whole number of weeks >= 1", id="zero-weeks"),

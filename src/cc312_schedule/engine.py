@@ -131,7 +131,8 @@ def decision_row_problems(d: Decision, max_weeks: int) -> list[tuple[str, str, s
 
     Rules: weeks within the cap (``max_weeks``); weeks or until, not both; until not before
     the decision; stop and hold take no regimen, weeks or until; weeks/until on a resume need
-    a regimen; a continue needs a regimen; every decision names its investigator.
+    a regimen; every decision names its investigator. (A continue without a regimen is
+    :func:`check_decisions`' to report, once.)
     """
     out: list[tuple[str, str, str]] = []
     if d.weeks is not None and d.weeks > max_weeks:
@@ -142,8 +143,6 @@ def decision_row_problems(d: Decision, max_weeks: int) -> list[tuple[str, str, s
     if d.until is not None and d.until < d.decided_on:
         out.append(("until", f"is before the decision date {d.decided_on}",
                     "until is the last date a dose may be planned"))
-    if d.action is Action.CONTINUE and not d.regimen:
-        out.append(("regimen", "a continue decision needs a regimen", "name the regimen"))
     if d.action in (Action.STOP, Action.HOLD):
         for col in ("regimen", "weeks", "until"):
             if getattr(d, col) is not None:
