@@ -213,7 +213,6 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _refuse_vanished_subjects(study: Study) -> None:
     """A subject whose calendars were published must not vanish from subjects.csv silently."""
-    from .errors import InvalidStudyError
     from .ics import load_ics_state, state_path_of, vanished_subjects
 
     problems = vanished_subjects(study, load_ics_state(state_path_of(study)))

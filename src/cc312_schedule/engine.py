@@ -311,7 +311,7 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
         warn(BeforeStudyStartWarning, Text.of("w.before_start", first=day1,
                                               start=protocol.start_date), "W1D1")
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
-    ending = _ending(protocol, subject, course, recs, cap_date, today=today, assume=assume,
+    ending = _ending(protocol, subject, course, recs, cap_date, assume=assume,
                      as_of=as_of or today)
     if ending.provisional_start is not None and assume is not None:
         _assume_regimen(protocol, day1, cap_date, course, assume, ending.provisional_start)
@@ -505,11 +505,10 @@ class _Ending:
 
 
 def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequence[RecordedVisit],
-            cap_date: date, *, today: date | None, assume: str | None,
-            as_of: date | None) -> _Ending:
+            cap_date: date, *, assume: str | None, as_of: date | None) -> _Ending:
     """How the treatment ends. The cap ends it: on hold or awaiting a decision once the cap
-    date has passed (``today`` after it), the EOT is planned as for a stop dated the day after
-    the cap."""
+    date has passed (``as_of``, by default today, is after it), the EOT is planned as for a
+    stop dated the day after the cap."""
     cap_passed = as_of is not None and as_of > cap_date
     if course.stopped_on is not None:
         return _Ending(outcome=Outcome.STOPPED, ended_on=course.stopped_on)
@@ -530,7 +529,7 @@ def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequenc
     if assume is None:
         return _Ending(outcome=Outcome.AWAITING_DECISION, due_visit=due)
     # the assumed regimen starts on or after: the end of the last period, the last decision,
-    # the pending visit (its actual date if recorded) and today -- never in the past
+    # the pending visit (its actual date if recorded) and the day judged by -- never the past
     starts = [last_seg.end + timedelta(days=1)]
     starts += [d for d in (course.last_decision, as_of) if d is not None]
     if due is not None:
