@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import generate
 
 from cc312_schedule import example_study_path, load_protocol, load_study, plan_study
-from cc312_schedule.sdtm import to_sdtm, write_sdtm
-from cc312_schedule.usdm import to_usdm_json
+from cc312_schedule.cdisc.sdtm import to_sdtm, write_sdtm
+from cc312_schedule.cdisc.usdm import to_usdm_json
 
 GENERATED = datetime(2026, 11, 25, 8, tzinfo=UTC)
 

@@ -96,7 +96,7 @@ def counting() -> Counter[str]:
 
 def bench(study_dir: Path, label: str, work: Path, counts: Counter[str]) -> list[str]:
     from cc312_schedule import load_study, plan_study
-    from cc312_schedule.publish import publish
+    from cc312_schedule.calendars.publish import publish
 
     server = Server(work)
     try:

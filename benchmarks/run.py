@@ -74,7 +74,7 @@ def _digest(folder: Path) -> str:
 
 def step_plan(study_dir: str, work: Path) -> dict[str, Any]:
     from cc312_schedule import load_study, plan_study
-    from cc312_schedule.render import to_csv
+    from cc312_schedule.reports.render import to_csv
 
     t0 = time.perf_counter()
     study = load_study(study_dir)
@@ -88,7 +88,7 @@ def step_plan(study_dir: str, work: Path) -> dict[str, Any]:
 
 
 def step_ics(study_dir: str, work: Path) -> dict[str, Any]:
-    from cc312_schedule.ics import write_ics
+    from cc312_schedule.calendars.ics import write_ics
 
     study, plan = _load_and_plan(study_dir)
     before = _rss_mb()
@@ -109,7 +109,7 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
 
     # Untimed set-up: every event's content as plain values (uid, times, texts, alarms),
     # computed by the exporter's own (private) functions, and the zone's transitions.
-    from cc312_schedule import ics
+    from cc312_schedule.calendars import ics
 
     study, plan = _load_and_plan(study_dir)
     opts = ics._options(study, GENERATED_AT, False, today=plan.today)
@@ -195,7 +195,7 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
 def step_xlsx(study_dir: str, work: Path) -> dict[str, Any]:
     import openpyxl  # noqa: F401  (imported untimed, as in the baseline: the library's start-up)
 
-    from cc312_schedule.xlsx import write_xlsx
+    from cc312_schedule.reports.xlsx import write_xlsx
 
     study, plan = _load_and_plan(study_dir)
     before = _rss_mb()
@@ -290,7 +290,7 @@ def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
 
 
 def step_import(study_dir: str, work: Path) -> dict[str, Any]:
-    from cc312_schedule.entries import import_workbook
+    from cc312_schedule.entries.writes import import_workbook
 
     t0 = time.perf_counter()
     result = import_workbook(study_dir, work / "plan.xlsx", today=TODAY)
@@ -300,8 +300,8 @@ def step_import(study_dir: str, work: Path) -> dict[str, Any]:
 
 def step_due(study_dir: str, work: Path) -> dict[str, Any]:
     """The nurses' due list of one day, as `cc312-schedule due --format html` makes it."""
-    from cc312_schedule.due import plan_due, to_due_table
-    from cc312_schedule.pages import to_due_html
+    from cc312_schedule.reports.due import plan_due, to_due_table
+    from cc312_schedule.reports.pages import to_due_html
 
     t0 = time.perf_counter()
     study, plan = _load_and_plan(study_dir)
@@ -324,8 +324,8 @@ def step_handout(study_dir: str, work: Path) -> dict[str, Any]:
     ``first``: the first PDF of a process (WeasyPrint and the fonts loading); ``next``: the
     median of three more, as when a nurse prints several schedules in one run."""
     from cc312_schedule import example_study_path, load_study, plan_study
-    from cc312_schedule.handout import plan_handout
-    from cc312_schedule.pages import to_handout_html, to_pdf
+    from cc312_schedule.reports.handout import plan_handout
+    from cc312_schedule.reports.pages import to_handout_html, to_pdf
 
     study = load_study(example_study_path())
     plan = plan_study(study, today=TODAY)

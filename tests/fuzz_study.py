@@ -152,7 +152,7 @@ def _records(path: Path) -> list[list[str]] | None:
 
 def check_no_row_loss(folder: Path, tally: Tally, label: str) -> None:
     """An accepted study: every CSV record is a loaded row; no value swallowed a row."""
-    from cc312_schedule.study import load_study
+    from cc312_schedule.store.study import load_study
 
     study = load_study(folder)
     loaded = {"subjects.csv": len(study.subjects), "decisions.csv": len(study.decisions),

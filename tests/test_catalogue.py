@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cc312_schedule.messages import LANGUAGES, LEGACY_TEXTS, MESSAGES, Text, message
+from cc312_schedule.core.messages import LANGUAGES, LEGACY_TEXTS, MESSAGES, Text, message
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "cc312_schedule"
 
@@ -51,7 +51,7 @@ def test_chinese_texts_use_no_english_words() -> None:
 def test_every_id_the_code_uses_is_in_the_catalogue() -> None:
     """Ids written literally in the source (Text.of("…"), message(lang, "…"), t("…"))."""
     used: set[str] = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         used |= set(re.findall(r'(?:Text\.of\(|message\((?:\w+|"[\w-]+"),\s*|\.t\()"([a-z][\w.\-]*)"',
                                path.read_text(encoding="utf-8")))
     assert used, "the pattern found nothing: the test would be vacuous"
@@ -75,8 +75,8 @@ def test_every_warning_class_has_a_name_in_every_language() -> None:
     import pkgutil
 
     import cc312_schedule
-    from cc312_schedule.messages import LANGUAGES, MESSAGES
-    from cc312_schedule.warnings import ScheduleWarning
+    from cc312_schedule.core.messages import LANGUAGES, MESSAGES
+    from cc312_schedule.core.warnings import ScheduleWarning
 
     for info in pkgutil.iter_modules(cc312_schedule.__path__):
         if info.name != "__main__":  # runs the command line

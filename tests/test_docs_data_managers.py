@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cc312_schedule import sdtm
+from cc312_schedule.cdisc import sdtm
 
 DOC = Path(__file__).parent.parent / "docs" / "data-managers.md"
 DOMAINS = ["TV", "TA", "TE", "TI", "SV", "SE", "EX"]

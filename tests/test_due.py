@@ -20,7 +20,9 @@ import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cli import main
-from cc312_schedule.due import (
+from cc312_schedule.core.errors import UsageError
+from cc312_schedule.core.model import EventStatus
+from cc312_schedule.reports.due import (
     DUE_COLUMNS,
     DueSection,
     plan_due,
@@ -28,8 +30,6 @@ from cc312_schedule.due import (
     to_due_json,
     to_due_table,
 )
-from cc312_schedule.errors import UsageError
-from cc312_schedule.model import EventStatus
 
 D = date.fromisoformat
 
@@ -278,7 +278,7 @@ def test_due_csv_imports_no_page_or_exporter_library() -> None:
 def test_a_site_closed_day_is_named_once_in_the_list_language(tmp_path: Path) -> None:
     # closed-days.csv's reason is the site's own words; "site closed" comes from the list's label
     from cc312_schedule import load_study, plan_study
-    from cc312_schedule.due import plan_due, to_due_table
+    from cc312_schedule.reports.due import plan_due, to_due_table
     from conftest import copy_example_study
 
     study_dir = copy_example_study(tmp_path / "s")

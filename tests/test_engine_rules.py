@@ -24,14 +24,14 @@ from cc312_schedule import (
     load_protocol,
     plan_subject,
 )
-from cc312_schedule.study import SourceRef
-from cc312_schedule.warnings import (
+from cc312_schedule.core.warnings import (
     AfterStudyCompletionWarning,
     AgeEligibilityWarning,
     DecisionClippedWarning,
     MinimumIntervalWarning,
     WindowDeviationWarning,
 )
+from cc312_schedule.store.study import SourceRef
 
 P = load_protocol()
 D = date.fromisoformat

@@ -19,7 +19,8 @@ import pytest
 
 from cc312_schedule import InvalidStudyError, load_study, plan_study
 from cc312_schedule.cli import main
-from cc312_schedule.entries import (
+from cc312_schedule.core.errors import UsageError
+from cc312_schedule.entries.writes import (
     StudyLockedError,
     decide,
     import_workbook,
@@ -27,8 +28,7 @@ from cc312_schedule.entries import (
     record,
     study_lock,
 )
-from cc312_schedule.errors import UsageError
-from cc312_schedule.xlsx import to_xlsx
+from cc312_schedule.reports.xlsx import to_xlsx
 
 AT = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
@@ -573,7 +573,7 @@ def test_a_held_lock_gives_a_clear_message(study: Path) -> None:
 
 def test_an_interrupted_write_leaves_both_files_as_they_were(study: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from cc312_schedule.fileio import StagedFiles
+    from cc312_schedule.core.fileio import StagedFiles
 
     path = export(study)
     fill(path, {("001", "D28"): {"Actual date": date(2026, 3, 29)}},
@@ -808,7 +808,7 @@ def test_finding_6_write_atomic_keeps_permissions_and_syncs_the_folder(
     import os
     import stat
 
-    import cc312_schedule.fileio as fileio
+    import cc312_schedule.core.fileio as fileio
 
     target = tmp_path / "visits.csv"
     if before is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from cc312_schedule.feed import TOKENS_FILE
+from cc312_schedule.calendars.feed import TOKENS_FILE
 from conftest import copy_example_study
 from live_support import run
 

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from cc312_schedule import InvalidStudyError, ScheduleError, load_study, plan_study
-from cc312_schedule.cli import main
-from cc312_schedule.ics import (
+from cc312_schedule.calendars.ics import (
     STATE_FILE,
     IcsStateError,
     check_calendar,
@@ -33,7 +32,8 @@ from cc312_schedule.ics import (
     to_ics,
     write_ics,
 )
-from cc312_schedule.messages import LANGUAGES, MESSAGES, message
+from cc312_schedule.cli import main
+from cc312_schedule.core.messages import LANGUAGES, MESSAGES, message
 from conftest import copy_example_study
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -437,7 +437,7 @@ _DETERMINISM = """
 import sys
 from datetime import datetime, timezone
 from cc312_schedule import load_study, plan_study
-from cc312_schedule.ics import write_ics
+from cc312_schedule.calendars.ics import write_ics
 study = load_study(sys.argv[1])
 write_ics(study, plan_study(study), sys.argv[2],
           generated_at=datetime(2026, 11, 25, 8, tzinfo=timezone.utc),

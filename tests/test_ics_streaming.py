@@ -12,7 +12,7 @@ import icalendar
 import pytest
 
 from cc312_schedule import load_study, plan_study
-from cc312_schedule.ics import (
+from cc312_schedule.calendars.ics import (
     check_calendar,
     load_ics_state,
     plan_calendars,

@@ -18,8 +18,8 @@ from cc312_schedule import example_study_path
 pytestmark = pytest.mark.slow  # subprocesses
 
 EXPORTERS = ("pandas", "openpyxl", "icalendar", "python_calamine")
-ENGINE = ("days", "protocol", "domain", "opendays", "model", "engine", "capacity", "slots", "study",
-          "sitecal")
+ENGINE = ("core.days", "core.protocol", "core.domain", "core.opendays", "core.model",
+          "planning.engine", "planning.capacity", "planning.slots", "store.study", "store.sitecal")
 
 
 def modules_after(code: str) -> set[str]:
@@ -54,7 +54,8 @@ def test_help_does_not_import_the_engine() -> None:
     proc = subprocess.run([sys.executable, "-c", code + "import sys\nprint(sorted(m for m in "
                            "sys.modules if m.startswith('cc312_schedule')))"],
                           capture_output=True, text=True, check=True)
-    assert proc.stdout.splitlines()[-1] == "['cc312_schedule', 'cc312_schedule.cli', 'cc312_schedule.errors']"
+    assert proc.stdout.splitlines()[-1] == (
+        "['cc312_schedule', 'cc312_schedule.cli', 'cc312_schedule.core', 'cc312_schedule.core.errors']")
 
 
 @pytest.mark.parametrize("module", ENGINE, ids=ENGINE)

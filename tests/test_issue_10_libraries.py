@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from openpyxl.utils import get_column_letter
 
-from cc312_schedule import entries, sitecal
-from cc312_schedule.errors import ScheduleError
-from cc312_schedule.sitecal import CalendarConfig, load_site_calendar
+from cc312_schedule.core.errors import ScheduleError
+from cc312_schedule.entries import writes as entries
+from cc312_schedule.store import sitecal
+from cc312_schedule.store.sitecal import CalendarConfig, load_site_calendar
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the expected folders are Linux's (XDG)")

@@ -1,7 +1,7 @@
 """Issue 10, "Library edges": what a library user or a command-line user runs into at the edges.
 
 * ``plan_study(study)`` without ``today`` plans as of today in the study's time zone, as the
-  command line does; the clock is read in ``cc312_schedule.clock``, never in the engine;
+  command line does; the clock is read in ``cc312_schedule.planning.clock``, never in the engine;
 * ``plan.subject("7")`` (and ``event``, ``study.subject``) raise the package's error naming the
   known ids; ``InvalidStudyError.path`` is set; ``dir(cc312_schedule)`` shows the public names;
 * ``xlsx -o plan.csv`` is refused; ``next-slot --cohort 9`` refuses an unknown cohort as
@@ -24,13 +24,12 @@ from cc312_schedule import (
     InvalidStudyError,
     NotFoundError,
     ScheduleError,
-    clock,
-    engine,
     example_study_path,
     load_study,
     plan_study,
 )
 from cc312_schedule.cli import main
+from cc312_schedule.planning import clock, engine
 
 
 def run(*args: str) -> tuple[int, str, str]:

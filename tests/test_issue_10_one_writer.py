@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from cc312_schedule.fileio import StagedFiles
+from cc312_schedule.core.fileio import StagedFiles
 from conftest import copy_example_study
 
 

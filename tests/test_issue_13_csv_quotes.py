@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from cc312_schedule.study import load_study
+from cc312_schedule.store.study import load_study
 from conftest import copy_example_study
 
 

@@ -96,7 +96,7 @@ def test_full_output_disk_is_a_located_error(full_disk: Path, tmp_path: Path, wh
 def test_enospc_in_process_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            command: str) -> None:
     """The same without a mount: every write to a temporary file fails with ENOSPC."""
-    import cc312_schedule.fileio as fileio
+    import cc312_schedule.core.fileio as fileio
 
     study = copy_example_study(tmp_path / "s")
     before = snapshot(study)
@@ -116,7 +116,7 @@ def test_enospc_in_process_changes_nothing(tmp_path: Path, monkeypatch: pytest.M
 def test_enospc_in_import_apply_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from openpyxl import load_workbook
 
-    import cc312_schedule.fileio as fileio
+    import cc312_schedule.core.fileio as fileio
 
     study = copy_example_study(tmp_path / "s")
     book = tmp_path / "plan.xlsx"

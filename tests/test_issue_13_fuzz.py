@@ -42,7 +42,8 @@ def test_the_row_loss_oracle_can_fail(tmp_path: Path, monkeypatch: pytest.Monkey
     import dataclasses
     import shutil
 
-    from cc312_schedule import example_study_path, study
+    from cc312_schedule import example_study_path
+    from cc312_schedule.store import study
     from fuzz_study import check_no_row_loss
 
     folder = tmp_path / "s"

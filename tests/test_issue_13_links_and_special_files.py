@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule.cli import main
-from cc312_schedule.fileio import remove_stale_temporaries, write_atomic
+from cc312_schedule.core.fileio import remove_stale_temporaries, write_atomic
 from conftest import copy_example_study
 
 RECORD = ("006", "D28", "--done", "2026-11-23", "--today", "2026-11-30")
@@ -95,7 +95,7 @@ def test_non_regular_input_file_is_refused_at_once(tmp_path: Path, kind: str) ->
 
 
 def test_oversized_input_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cc312_schedule.csvfile as csvfile  # the study's CSV reader
+    import cc312_schedule.store.csvfile as csvfile  # the study's CSV reader
 
     monkeypatch.setattr(csvfile, "CSV_LIMIT", 1000)
     study = copy_example_study(tmp_path / "s")
@@ -137,7 +137,7 @@ def test_ics_to_stdout_on_a_read_only_study_prints_nothing(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import cc312_schedule.ics as ics
+    import cc312_schedule.calendars.ics as ics
 
     def read_only(path: object, state: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system", str(path))

@@ -24,11 +24,10 @@ from cc312_schedule import (
     SubjectState,
     plan_subject,
 )
-from cc312_schedule.model import StudyPlan
-from cc312_schedule.opendays import ShiftPreference, SiteCalendar
-from cc312_schedule.protocol import Protocol, bundled_protocol_path, load_protocol_text
-from cc312_schedule.render import to_json, to_table
-from cc312_schedule.warnings import (
+from cc312_schedule.core.model import StudyPlan
+from cc312_schedule.core.opendays import ShiftPreference, SiteCalendar
+from cc312_schedule.core.protocol import Protocol, bundled_protocol_path, load_protocol_text
+from cc312_schedule.core.warnings import (
     BeforeStudyStartWarning,
     CapBreachWarning,
     ClosedDayConflictWarning,
@@ -38,6 +37,7 @@ from cc312_schedule.warnings import (
     RecordedVisitWarning,
     WindowDeviationWarning,
 )
+from cc312_schedule.reports.render import to_json, to_table
 from test_engine_rules import (
     INDUCTION,
     SUBJECT,
@@ -505,7 +505,7 @@ def test_workbook_overview_marks_values_derived_from_assumed_doses(example_copy:
     import openpyxl
 
     from cc312_schedule import load_study, plan_study
-    from cc312_schedule.xlsx import to_xlsx
+    from cc312_schedule.reports.xlsx import to_xlsx
 
     study = load_study(example_copy)
     plan = plan_study(study, assume="QW", today=D("2026-11-25"))
@@ -567,7 +567,7 @@ def test_engine_bounds_what_a_library_caller_gives() -> None:
     assert plan.doses[-1].visit == "W24D1"
     assert [v for v, _ in warned(plan, DecisionClippedWarning)] == [None]
     # a first dose whose plan cannot fit the calendar is refused, naming it
-    from cc312_schedule.errors import UsageError
+    from cc312_schedule.core.errors import UsageError
 
     with pytest.raises(UsageError, match="first_dose_date: first dose date out of range: '9999-03-02'"):
         plan_subject(P, Subject(subject_id="001", cohort="1", dose_level="DL1",

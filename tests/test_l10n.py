@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
-from cc312_schedule.l10n import local_time, long_date, weekday
-from cc312_schedule.xlsx import to_xlsx
+from cc312_schedule.core.l10n import local_time, long_date, weekday
+from cc312_schedule.reports.xlsx import to_xlsx
 
 
 def reasons(lang: str, env_lang: str, cache: str) -> set[str]:
@@ -25,7 +25,7 @@ def reasons(lang: str, env_lang: str, cache: str) -> set[str]:
     process whose locale is ``env_lang``."""
     code = ("import sys\n"
             "from cc312_schedule import example_study_path\n"
-            "import cc312_schedule.sitecal as sc\n"
+            "import cc312_schedule.store.sitecal as sc\n"
             "cal = sc.load_site_calendar(example_study_path(), sc.CalendarConfig(), range(2026, 2028),"
             " [], language=sys.argv[1])\n"
             "print('|'.join(sorted(set(cal.closed.values()))))\n")

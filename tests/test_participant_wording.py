@@ -9,9 +9,9 @@ import pytest
 
 from cc312_schedule import load_study
 from cc312_schedule.cli import main
-from cc312_schedule.errors import InvalidStudyError
-from cc312_schedule.model import EventKind
-from cc312_schedule.protocol import VISIT_KINDS, bundled_protocol_path, load_protocol_text
+from cc312_schedule.core.errors import InvalidStudyError
+from cc312_schedule.core.model import EventKind
+from cc312_schedule.core.protocol import VISIT_KINDS, bundled_protocol_path, load_protocol_text
 from conftest import write_study
 
 TEMPLATE = bundled_protocol_path().read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ from cc312_schedule import (
     plan_study,
     plan_subject,
 )
-from cc312_schedule.opendays import ShiftPreference, SiteCalendar
+from cc312_schedule.core.opendays import ShiftPreference, SiteCalendar
 
 P = load_protocol()
 REGIMENS = P.regimen_codes

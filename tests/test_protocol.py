@@ -11,7 +11,7 @@ import pytest
 
 from cc312_schedule import InvalidStudyError, bundled_protocol_path, load_protocol
 from cc312_schedule.cli import main
-from cc312_schedule.protocol import load_protocol_text
+from cc312_schedule.core.protocol import load_protocol_text
 from conftest import write_study
 
 TEMPLATE = bundled_protocol_path().read_text(encoding="utf-8")
@@ -103,7 +103,7 @@ def test_template_ships_in_the_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "cc312_schedule/templates/cc312.toml" in names
     assert "cc312_schedule/templates/example-study/subjects.csv" in names
-    assert {"cc312_schedule/html/due.html.j2", "cc312_schedule/html/handout.html.j2"} <= set(names)
+    assert {"cc312_schedule/reports/html/due.html.j2", "cc312_schedule/reports/html/handout.html.j2"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import cc312_schedule as c; p = c.load_protocol(); s = c.load_study(c.example_study_path());"

@@ -12,7 +12,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from cc312_schedule.publish import PUBLISH_STATE_FILE, collection_id
+from cc312_schedule.calendars.publish import PUBLISH_STATE_FILE, collection_id
 from conftest import copy_example_study
 from live_support import (
     PASSWORD,

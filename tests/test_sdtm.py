@@ -20,8 +20,8 @@ import pytest
 from jsonschema import Draft201909Validator
 
 from cc312_schedule import example_study_path, load_study, plan_study
+from cc312_schedule.cdisc.sdtm import Dataset, study_day, to_sdtm, write_sdtm
 from cc312_schedule.cli import main
-from cc312_schedule.sdtm import Dataset, study_day, to_sdtm, write_sdtm
 
 DATA = Path(__file__).parent / "data" / "cdisc"
 GENERATED = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -397,7 +397,7 @@ def test_a_failure_while_writing_leaves_no_file(tmp_path: Path, monkeypatch: pyt
 
 def test_te_and_the_usdm_elements_agree(datasets: dict[str, Dataset]) -> None:
     from cc312_schedule import load_protocol
-    from cc312_schedule.usdm import to_usdm
+    from cc312_schedule.cdisc.usdm import to_usdm
 
     design = to_usdm(load_protocol())["study"]["versions"][0]["studyDesigns"][0]
     usdm = [(e["name"], e["transitionStartRule"]["text"], e["transitionEndRule"]["text"])
@@ -409,7 +409,7 @@ def test_visitnum_on_a_shared_day_puts_the_decision_before_the_dose() -> None:
     # the issue-9 edge study's protocol has QW7 (day 7 of each week): W5D7 and REV-W5 share
     # study day 35; the review (where the investigator decides) comes first, as in the plan
     from cc312_schedule import load_protocol
-    from cc312_schedule.sdtm import planned_visits
+    from cc312_schedule.cdisc.sdtm import planned_visits
 
     p = load_protocol(Path(__file__).parent / "studies" / "issue-9-edges" / "protocol.toml")
     day35 = [(v.visitnum, v.visit) for v in planned_visits(p) if v.visitdy == 35]

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cc312_schedule import load_protocol, plan_study
-from cc312_schedule.sdtm import to_sdtm
-from cc312_schedule.study import RecordedVisit, RecordStatus, Study, StudyConfig, Subject
+from cc312_schedule.cdisc.sdtm import to_sdtm
+from cc312_schedule.store.study import RecordedVisit, RecordStatus, Study, StudyConfig, Subject
 
 PROTOCOL = load_protocol()
 INDUCTION = [(d.visit_name, d.value) for d in PROTOCOL.induction_days]

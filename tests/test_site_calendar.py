@@ -21,16 +21,16 @@ from cc312_schedule import (
     plan_study,
     plan_subject,
 )
-from cc312_schedule.capacity import plan_balanced
 from cc312_schedule.cli import main
-from cc312_schedule.errors import ScheduleError
-from cc312_schedule.sitecal import CalendarConfig, ShiftPreference, SiteCalendar, load_site_calendar
-from cc312_schedule.slots import next_slot
-from cc312_schedule.warnings import (
+from cc312_schedule.core.errors import ScheduleError
+from cc312_schedule.core.warnings import (
     CapacityWarning,
     ClosedDayConflictWarning,
     ProvisionalHolidaysWarning,
 )
+from cc312_schedule.planning.capacity import plan_balanced
+from cc312_schedule.planning.slots import next_slot
+from cc312_schedule.store.sitecal import CalendarConfig, ShiftPreference, SiteCalendar, load_site_calendar
 
 P = load_protocol()
 D = date.fromisoformat
@@ -302,7 +302,7 @@ def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
 
     from openpyxl import load_workbook
 
-    from cc312_schedule.xlsx import to_xlsx
+    from cc312_schedule.reports.xlsx import to_xlsx
 
     study = load_study(example_copy)
     data = to_xlsx(study, plan_study(study, today=D("2026-11-25")),

@@ -20,9 +20,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cc312_schedule import bundled_protocol_path, example_study_path, load_protocol
+from cc312_schedule.cdisc.usdm import to_usdm, to_usdm_json
 from cc312_schedule.cli import main
-from cc312_schedule.protocol import load_protocol_text
-from cc312_schedule.usdm import to_usdm, to_usdm_json
+from cc312_schedule.core.protocol import load_protocol_text
 
 DATA = Path(__file__).parent / "data" / "cdisc"
 ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")

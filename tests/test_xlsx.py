@@ -15,7 +15,7 @@ import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cli import main
-from cc312_schedule.xlsx import TIMELINE_MARKS, to_xlsx
+from cc312_schedule.reports.xlsx import TIMELINE_MARKS, to_xlsx
 
 AT = datetime(2026, 3, 20, 8, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 20)
@@ -314,8 +314,8 @@ def test_cli_xlsx_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None
 
 
 def test_every_workbook_label_has_both_languages_and_headers_are_unique() -> None:
-    from cc312_schedule.messages import LANGUAGES, MESSAGES
-    from cc312_schedule.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS
+    from cc312_schedule.core.messages import LANGUAGES, MESSAGES
+    from cc312_schedule.reports.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS
 
     keys = [k for k in MESSAGES if k.startswith("xlsx.")]
     assert keys and all(set(MESSAGES[k]) == set(LANGUAGES) for k in keys)
@@ -403,7 +403,7 @@ def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
 def test_every_cell_style_names_the_one_font(lang: str) -> None:
     """Issue 15: a sans-serif font with Latin and CJK glyphs named in every style (no program
     falls back to a serif or shows boxes); the print header and footer name it too."""
-    from cc312_schedule.xlsx import FONT
+    from cc312_schedule.reports.xlsx import FONT
 
     study = load_study(example_study_path(lang))
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(study, plan_study(study, today=TODAY),

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
-from cc312_schedule.xlsx import write_xlsx
+from cc312_schedule.reports.xlsx import write_xlsx
 from conftest import require_program
 
 pytestmark = pytest.mark.slow
@@ -113,7 +113,7 @@ def test_prints_to_pdf(workbook: Path, tmp_path: Path) -> None:
 
 def test_a_workbook_saved_by_libreoffice_imports(example_copy: Path, tmp_path: Path) -> None:
     """The coordinator types an entry, LibreOffice saves the workbook, the import reads it."""
-    from cc312_schedule.entries import import_workbook, load_entries
+    from cc312_schedule.entries.writes import import_workbook, load_entries
 
     study = load_study(example_copy)
     path = tmp_path / "plan.xlsx"

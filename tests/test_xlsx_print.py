@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
-from cc312_schedule.messages import message
-from cc312_schedule.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS, write_xlsx
+from cc312_schedule.core.messages import message
+from cc312_schedule.reports.xlsx import DECISION_COLUMNS, OVERVIEW_COLUMNS, VISIT_COLUMNS, write_xlsx
 from test_xlsx_libreoffice import convert
 
 pytestmark = pytest.mark.slow

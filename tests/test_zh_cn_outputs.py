@@ -24,10 +24,10 @@ import openpyxl
 import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
-from cc312_schedule.ics import write_ics
-from cc312_schedule.messages import MESSAGES
-from cc312_schedule.render import to_csv, to_json, to_table
-from cc312_schedule.xlsx import EXPORT_SHEET, to_xlsx
+from cc312_schedule.calendars.ics import write_ics
+from cc312_schedule.core.messages import MESSAGES
+from cc312_schedule.reports.render import to_csv, to_json, to_table
+from cc312_schedule.reports.xlsx import EXPORT_SHEET, to_xlsx
 
 TODAY = date(2026, 11, 25)
 AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -125,9 +125,9 @@ def test_due_list_and_participant_schedule(zh: tuple[object, object]) -> None:
     """The day list (text, HTML) and a participant's schedule (HTML) of the Chinese study."""
     import html as htmllib
 
-    from cc312_schedule.due import plan_due, to_due_table
-    from cc312_schedule.handout import plan_handout
-    from cc312_schedule.pages import to_due_html, to_handout_html
+    from cc312_schedule.reports.due import plan_due, to_due_table
+    from cc312_schedule.reports.handout import plan_handout
+    from cc312_schedule.reports.pages import to_due_html, to_handout_html
 
     study, plan = zh
     due = plan_due(study, plan, start=date(2026, 9, 28), end=date(2026, 10, 9))  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cc312_schedule.messages import LANGUAGES, message
-from cc312_schedule.xlsx import SHEETS
+from cc312_schedule.core.messages import LANGUAGES, message
+from cc312_schedule.reports.xlsx import SHEETS
 
 
 def main(argv: list[str]) -> int:

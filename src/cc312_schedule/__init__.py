@@ -12,10 +12,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI 
 if TYPE_CHECKING:  # the names below, for type checkers and IDEs
     from typing import Any
 
-    from .clock import plan_study
-    from .days import StudyDay, Window, parse_iso_date
-    from .engine import check_decisions, plan_subject, visit_kind
-    from .errors import (
+    from .core.days import StudyDay, Window, parse_iso_date
+    from .core.errors import (
         DecisionError,
         InvalidStudyError,
         NotFoundError,
@@ -24,8 +22,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and IDEs
         StudyFileError,
         UsageError,
     )
-    from .frame import to_frame
-    from .model import (
+    from .core.model import (
         EventKind,
         EventStatus,
         Outcome,
@@ -35,8 +32,13 @@ if TYPE_CHECKING:  # the names below, for type checkers and IDEs
         SubjectPlan,
         SubjectState,
     )
-    from .protocol import Protocol, Regimen, bundled_protocol_path, load_protocol
-    from .study import (
+    from .core.protocol import Protocol, Regimen, bundled_protocol_path, load_protocol
+    from .core.version import VERSION as __version__
+    from .core.warnings import ScheduleWarning
+    from .planning.clock import plan_study
+    from .planning.engine import check_decisions, plan_subject, visit_kind
+    from .reports.frame import to_frame
+    from .store.study import (
         Action,
         Decision,
         RecordedVisit,
@@ -47,49 +49,49 @@ if TYPE_CHECKING:  # the names below, for type checkers and IDEs
         example_study_path,
         load_study,
     )
-    from .warnings import ScheduleWarning
 
 #: Public name -> the module that defines it. Importing the package imports none of them:
 #: ``cc312-schedule --help`` must not pay for the engine, and pandas/icalendar/openpyxl load only
 #: in the exporters that need them (see the start-up figures in README "Performance").
 _EXPORTS = {
-    "Action": "study",
-    "Decision": "study",
-    "DecisionError": "errors",
-    "EventKind": "model",
-    "EventStatus": "model",
-    "InvalidStudyError": "errors",
-    "NotFoundError": "errors",
-    "Outcome": "model",
-    "PlanWarning": "model",
-    "PlannedEvent": "model",
-    "Protocol": "protocol",
-    "ProtocolError": "errors",
-    "RecordStatus": "study",
-    "RecordedVisit": "study",
-    "Regimen": "protocol",
-    "ScheduleError": "errors",
-    "ScheduleWarning": "warnings",
-    "Study": "study",
-    "StudyConfig": "study",
-    "StudyDay": "days",
-    "StudyFileError": "errors",
-    "StudyPlan": "model",
-    "Subject": "study",
-    "SubjectPlan": "model",
-    "SubjectState": "model",
-    "UsageError": "errors",
-    "Window": "days",
-    "bundled_protocol_path": "protocol",
-    "check_decisions": "engine",
-    "example_study_path": "study",
-    "load_protocol": "protocol",
-    "load_study": "study",
-    "parse_iso_date": "days",
-    "plan_study": "clock",  # the engine's, with today defaulting to today at the site
-    "plan_subject": "engine",
-    "to_frame": "frame",
-    "visit_kind": "engine",
+    "Action": "store.study",
+    "Decision": "store.study",
+    "DecisionError": "core.errors",
+    "EventKind": "core.model",
+    "EventStatus": "core.model",
+    "InvalidStudyError": "core.errors",
+    "NotFoundError": "core.errors",
+    "Outcome": "core.model",
+    "PlanWarning": "core.model",
+    "PlannedEvent": "core.model",
+    "Protocol": "core.protocol",
+    "ProtocolError": "core.errors",
+    "RecordStatus": "store.study",
+    "RecordedVisit": "store.study",
+    "Regimen": "core.protocol",
+    "ScheduleError": "core.errors",
+    "ScheduleWarning": "core.warnings",
+    "Study": "store.study",
+    "StudyConfig": "store.study",
+    "StudyDay": "core.days",
+    "StudyFileError": "core.errors",
+    "StudyPlan": "core.model",
+    "Subject": "store.study",
+    "SubjectPlan": "core.model",
+    "SubjectState": "core.model",
+    "UsageError": "core.errors",
+    "Window": "core.days",
+    "bundled_protocol_path": "core.protocol",
+    "check_decisions": "planning.engine",
+    "example_study_path": "store.study",
+    "load_protocol": "core.protocol",
+    "load_study": "store.study",
+    "parse_iso_date": "core.days",
+    "plan_study": "planning.clock",  # the engine's, with today defaulting to today at the site
+    "plan_subject": "planning.engine",
+    "to_frame": "reports.frame",
+    "visit_kind": "planning.engine",
+    "__version__": "core.version",  # from the installed metadata
 }
 
 
@@ -98,7 +100,8 @@ def __getattr__(name: str) -> Any:
         module = _EXPORTS[name]
     except KeyError:
         raise AttributeError(f"module 'cc312_schedule' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(importlib.import_module(f"{__name__}.{module}"),
+                    "VERSION" if name == "__version__" else name)
     globals()[name] = value  # the next access is a plain attribute
     return value
 
@@ -109,7 +112,6 @@ def __dir__() -> list[str]:
     return sorted({*__all__, *(n for n in globals() if n.startswith("__") and n.endswith("__"))})
 
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Action",

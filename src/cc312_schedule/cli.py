@@ -12,8 +12,7 @@ import argparse
 import sys
 from datetime import date, datetime
 
-from . import __version__
-from .errors import InvalidStudyError, ScheduleError, UsageError
+from .core.errors import InvalidStudyError, ScheduleError, UsageError
 
 # Start-up time is a feature (nurses and scripts run this many times a day): at import, this
 # module loads argparse and nothing heavy, not even typing, pathlib or dataclasses; every
@@ -24,12 +23,21 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, TextIO
 
-    from .model import StudyPlan
-    from .study import Study
+    from .core.model import StudyPlan
+    from .store.study import Study
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Version(argparse.Action):
+    """``--version``: reads the installed metadata only when asked (the CLI starts fast)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from .core.version import VERSION
+
+        parser.exit(message=f"cc312-schedule {VERSION}\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +51,7 @@ _ARG_YEARS = (1990, 2099)
 
 
 def _date_arg(text: str) -> date:
-    from .days import parse_iso_date
+    from .core.days import parse_iso_date
 
     try:
         value = parse_iso_date(text)
@@ -68,7 +76,8 @@ def _weeks_arg(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cc312-schedule",
                      description="Dosing-schedule and visit planner for the CC312 trial.")
-    parser.add_argument("--version", action="version", version=f"cc312-schedule {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_plan_parsers(sub)
@@ -154,7 +163,7 @@ def _datetime_arg(text: str) -> datetime:
 
 
 def _today_at_site(timezone: str) -> date:
-    from .clock import today_at_site
+    from .planning.clock import today_at_site
 
     return today_at_site(timezone)
 
@@ -173,9 +182,9 @@ def _report_warnings(plan: StudyPlan, stderr: TextIO) -> int:
 
 
 def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .engine import plan_study
-    from .render import to_csv, to_json, to_table
-    from .study import load_study
+    from .planning.engine import plan_study
+    from .reports.render import to_csv, to_json, to_table
+    from .store.study import load_study
 
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
@@ -195,9 +204,9 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .capacity import check_stagger
-    from .engine import plan_study
-    from .study import load_study
+    from .planning.capacity import check_stagger
+    from .planning.engine import plan_study
+    from .store.study import load_study
 
     study = load_study(args.study)
     plan = plan_study(study, balance=args.balance, as_of=_today_at_site(study.config.timezone))
@@ -213,7 +222,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _refuse_vanished_subjects(study: Study) -> None:
     """A subject whose calendars were published must not vanish from subjects.csv silently."""
-    from .ics import load_ics_state, state_path_of, vanished_subjects
+    from .calendars.ics import load_ics_state, state_path_of, vanished_subjects
 
     problems = vanished_subjects(study, load_ics_state(state_path_of(study)))
     if problems:
@@ -223,9 +232,9 @@ def _refuse_vanished_subjects(study: Study) -> None:
 def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
-    from .engine import plan_study
-    from .ics import load_ics_state, plan_calendars, state_path_of, write_ics, write_ics_state
-    from .study import load_study
+    from .calendars.ics import load_ics_state, plan_calendars, state_path_of, write_ics, write_ics_state
+    from .planning.engine import plan_study
+    from .store.study import load_study
 
     study = load_study(args.study)
     plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
@@ -259,7 +268,7 @@ def _remove_stale_calendars(folder: str, state: Path) -> None:
     and the state file's in the study folder."""
     import os
 
-    from .fileio import remove_stale_temporaries
+    from .core.fileio import remove_stale_temporaries
 
     remove_stale_temporaries(state.parent, (state.name,))
 
@@ -274,12 +283,12 @@ def _remove_stale_calendars(folder: str, state: Path) -> None:
 def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import timedelta
 
-    from .slots import next_slot
-    from .study import load_study
+    from .planning.slots import next_slot
+    from .store.study import load_study
 
     study = load_study(args.study)
     after = args.after or _today_at_site(study.config.timezone) + timedelta(days=1)
-    from .domain import study_span
+    from .core.domain import study_span
 
     lo, hi = study_span(study.protocol)
     if not lo <= after <= hi:
@@ -348,7 +357,7 @@ def _add_workbook_parsers(sub: Any) -> None:
 
 
 def _site_today(folder: str) -> date:
-    from .study import load_study
+    from .store.study import load_study
 
     return _today_at_site(load_study(folder).config.timezone)
 
@@ -356,9 +365,9 @@ def _site_today(folder: str) -> date:
 def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
-    from .engine import plan_study
-    from .study import load_study
-    from .xlsx import to_xlsx
+    from .planning.engine import plan_study
+    from .reports.xlsx import to_xlsx
+    from .store.study import load_study
 
     if not args.output.lower().endswith(".xlsx"):
         raise UsageError("the workbook must be written to a .xlsx file", key="-o", value=args.output,
@@ -375,7 +384,7 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _emit_bytes(data: bytes, output: str) -> None:
     from pathlib import Path
 
-    from .fileio import write_atomic
+    from .core.fileio import write_atomic
 
     path = Path(output)
     if not path.parent.is_dir():
@@ -389,7 +398,7 @@ def _emit_bytes(data: bytes, output: str) -> None:
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .entries import import_workbook
+    from .entries.writes import import_workbook
 
     today = args.today or _site_today(args.study)
     result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
@@ -401,7 +410,7 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .entries import record
+    from .entries.writes import record
 
     today = args.today or _site_today(args.study)
     result = record(args.study, args.subject, args.visit, today=today, done=args.done,
@@ -411,7 +420,7 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .entries import decide
+    from .entries.writes import decide
 
     today = args.today or _site_today(args.study)
     result = decide(args.study, args.subject, on=args.on, action=args.action, today=today,
@@ -449,9 +458,9 @@ def _add_cdisc_parsers(sub: Any) -> None:
 
 
 def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .protocol import load_protocol
-    from .study import load_study
-    from .usdm import to_usdm_json
+    from .cdisc.usdm import to_usdm_json
+    from .core.protocol import load_protocol
+    from .store.study import load_study
 
     if args.protocol:
         protocol = load_protocol(args.protocol)
@@ -471,9 +480,9 @@ def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
-    from .engine import plan_study
-    from .sdtm import write_sdtm
-    from .study import load_study
+    from .cdisc.sdtm import write_sdtm
+    from .planning.engine import plan_study
+    from .store.study import load_study
 
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
@@ -526,9 +535,9 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    from .due import plan_due, to_due_csv, to_due_json, to_due_table
-    from .engine import plan_study
-    from .study import load_study
+    from .planning.engine import plan_study
+    from .reports.due import plan_due, to_due_csv, to_due_json, to_due_table
+    from .store.study import load_study
 
     if args.on and (args.start or args.end):
         raise UsageError("give either --on or --from/--to", key="--on", value=str(args.on),
@@ -542,7 +551,7 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_study(study, assume=args.assume, today=start)
     due = plan_due(study, plan, start=start, end=args.end, language=args.language)
     if args.format == "html":
-        from .pages import to_due_html
+        from .reports.pages import to_due_html
 
         at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
         _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
@@ -556,9 +565,9 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    from .engine import plan_study
-    from .handout import plan_handout
-    from .study import load_study
+    from .planning.engine import plan_study
+    from .reports.handout import plan_handout
+    from .store.study import load_study
 
     suffix = str(args.output).rsplit(".", 1)[-1].lower() if "." in str(args.output) else ""
     if suffix not in ("pdf", "html"):
@@ -572,7 +581,7 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                            language=args.language)
     for w in handout.warnings:
         stderr.write(f"warning: {w}\n")
-    from .pages import to_handout_html, to_pdf
+    from .reports.pages import to_handout_html, to_pdf
 
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
@@ -629,10 +638,10 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import os
     from datetime import UTC
 
-    from .engine import plan_study
-    from .entries import study_lock
-    from .publish import publish, read_password
-    from .study import load_study
+    from .calendars.publish import publish, read_password
+    from .entries.writes import study_lock
+    from .planning.engine import plan_study
+    from .store.study import load_study
 
     password = read_password(args.password_file, os.environ)
     study = load_study(args.study)
@@ -657,10 +666,10 @@ def _printer(stream: TextIO) -> Any:
 def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
-    from .engine import plan_study
-    from .entries import study_lock
-    from .feed import write_feeds
-    from .study import load_study
+    from .calendars.feed import write_feeds
+    from .entries.writes import study_lock
+    from .planning.engine import plan_study
+    from .store.study import load_study
 
     study = load_study(args.study)
     plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended

@@ -1,0 +1,2 @@
+"""Layer 4 (an output): iCalendar files, their state, VTIMEZONE, subscription feeds and CalDAV
+publishing."""

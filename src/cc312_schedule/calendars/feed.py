@@ -1,0 +1,136 @@
+"""Subscription feeds (``cc312-schedule feed``): the calendars under unguessable file names.
+
+Each subject's calendar and the site calendar are written into one folder under a secret name,
+``<token>.ics`` with ``token = secrets.token_urlsafe(32)`` (43 characters, 256 random bits,
+never derived from the subject id), for any static web server to serve: whoever knows the
+address can read the calendar, so the address is handed out like a password. The tokens are
+kept in the study folder (``STUDY/.cc312-feed-tokens.json``, :data:`TOKENS_FILE`); a token is
+replaced with ``--rotate SUBJECT`` (``site`` for the site calendar), and the file under the old
+name is deleted, so the old address stops working.
+
+The calendars are the ``ics`` export's (:func:`cc312_schedule.calendars.ics.write_ics`: the same events,
+the same state file and SEQUENCEs), with two more calendar properties telling subscribed
+clients how often to fetch them again (``feed_refresh`` in ``study.toml``, default 1 hour):
+``REFRESH-INTERVAL;VALUE=DURATION`` (RFC 7986 section 5.7) and ``X-PUBLISHED-TTL`` (Outlook's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from ..core.errors import ScheduleError, UsageError
+from ..core.fileio import read_state, write_atomic
+from ..core.model import StudyPlan
+from ..store.study import Study
+from .ics import write_ics
+
+__all__ = ["SITE", "TOKENS_FILE", "FeedResult", "FeedTokenError", "new_token", "write_feeds"]
+
+TOKENS_FILE: Final = ".cc312-feed-tokens.json"
+#: ``--rotate site``: the site calendar's token
+SITE: Final = "site"
+_FORMAT: Final = "cc312-schedule feed tokens"
+_VERSION: Final = 1
+
+
+class FeedTokenError(ScheduleError):
+    """The tokens file is unreadable or malformed."""
+
+
+def new_token() -> str:
+    """A fresh secret name: 32 random bytes, URL-safe base64 (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedResult:
+    """The files written: (subject id, or "site"; file name), and the names retired."""
+
+    files: tuple[tuple[str, str], ...]
+    retired: tuple[str, ...]  # old file names deleted by --rotate
+    new: int
+    updated: int
+    cancelled: int
+    unchanged: int
+
+    def describe(self) -> str:
+        lines = [f"{who}\t{name}\n" for who, name in self.files]
+        lines.append(f"# {len(self.files)} calendar(s): {self.new} new, {self.updated} updated, "
+                     f"{self.cancelled} newly cancelled, {self.unchanged} unchanged event(s)"
+                     + (f"; retired {len(self.retired)} old name(s)" if self.retired else "")
+                     + "\n")
+        return "".join(lines)
+
+
+def _load_tokens(path: Path) -> dict[str, str]:
+    hint = ("restore it from a backup; deleting it gives every calendar a new address, and "
+            "subscribers must then be sent the new ones")
+    data = read_state(path, fmt=_FORMAT, version=_VERSION, what="feed tokens file", hint=hint,
+                      error=FeedTokenError)
+    if data is None:
+        return {}
+    try:
+        tokens = {str(k): str(v) for k, v in data["tokens"].items()}
+        for v in tokens.values():
+            if len(v) < 43 or not all(c.isalnum() or c in "-_" for c in v):
+                raise ValueError(f"not a token: {v!r}")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise FeedTokenError(f"corrupt feed tokens file ({type(exc).__name__}: {exc})",
+                             path=path, hint=hint) from None
+    return tokens
+
+
+def _tokens_bytes(tokens: dict[str, str]) -> bytes:
+    data = {"format": _FORMAT, "version": _VERSION, "tokens": dict(sorted(tokens.items()))}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def write_feeds(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,
+                rotate: Collection[str] = (), all_day: bool = False) -> FeedResult:
+    """Write every calendar into ``out_dir`` under its secret name; rotate the ``rotate`` ones.
+
+    Order: the tokens file first (so no calendar is ever served under a name that is not
+    recorded), then the calendars and the calendar state (all or nothing, :func:`write_ics`),
+    then the files under retired names are deleted.
+    """
+    folder = Path(study.folder or ".")
+    path = folder / TOKENS_FILE
+    tokens = _load_tokens(path)
+    ids = [sp.subject_id for sp in plan]
+    for who in rotate:
+        if who != SITE and who not in ids:
+            raise UsageError("unknown subject", key="--rotate", value=who,
+                             hint=f"known: {SITE}, {', '.join(ids)}")
+    old = dict(tokens)
+    for who in [SITE, *ids]:
+        if who not in tokens or who in rotate:
+            tokens[who] = new_token()
+    if tokens != old:
+        write_atomic(path, _tokens_bytes(tokens))
+    names = {sid: f"{tokens[sid]}.ics" for sid in ids}
+    names[""] = f"{tokens[SITE]}.ics"
+    # An empty index.html: a server that lists folders (python -m http.server, Apache) would
+    # otherwise show every secret name to anyone who asks for the folder.
+    index = Path(out_dir) / "index.html"
+    written = write_ics(study, plan, out_dir, generated_at=generated_at, all_day=all_day,
+                        refresh=study.config.feed_refresh, file_names=names)
+    if not index.exists():
+        write_atomic(index, "<!doctype html><title>calendars</title>\n")
+    retired = []
+    for who in rotate:
+        if who in old and old[who] != tokens[who]:
+            name = f"{old[who]}.ics"
+            with contextlib.suppress(FileNotFoundError):
+                (Path(out_dir) / name).unlink()
+            retired.append(name)
+    files = [(SITE, names[""])] + [(sid, names[sid]) for sid in ids]
+    return FeedResult(files=tuple(files), retired=tuple(retired), new=written.new,
+                      updated=written.updated, cancelled=written.cancelled,
+                      unchanged=written.unchanged)

@@ -1,0 +1,79 @@
+"""What the CDISC exports share: the trial's elements (USDM in usdm.py, SDTM in sdtm.py) and
+the dataset model (SDTM builds it; xport.py and datasetjson.py write it).
+
+One definition, so the USDM StudyElements and the SDTM TE/TA rows never disagree.
+
+>>> from cc312_schedule import load_protocol
+>>> [code for code, *_ in element_rules(load_protocol())]
+['SCRN', 'IND', 'CONT', 'FU']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..core.domain import SourceRef
+from ..core.protocol import Protocol
+
+__all__ = ["Dataset", "Variable", "element_rules"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variable:
+    """One SDTM variable: ``name`` (≤ 8), ``label`` (≤ 40), ``type`` Char or Num."""
+
+    name: str
+    label: str
+    type: Literal["Char", "Num"] = "Char"
+    kind: Literal["text", "date", "integer", "float"] = "text"  # for Dataset-JSON dataType
+
+    @property
+    def is_char(self) -> bool:
+        return self.type == "Char"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dataset:
+    """A dataset: metadata, rows (tuples in variable order) and where each row came from.
+
+    ``sources[i]`` maps a variable name (or ``"*"`` for the rest of the row) to the file and
+    line its value came from, so a value that does not fit a format is reported there.
+    """
+
+    name: str
+    label: str
+    variables: tuple[Variable, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    keys: tuple[str, ...] = ()
+    sources: tuple[dict[str, SourceRef], ...] = field(default=(), compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.variables)
+
+    def row_dict(self, i: int) -> dict[str, Any]:
+        return dict(zip(self.names, self.rows[i], strict=True))
+
+    def column(self, name: str) -> list[Any]:
+        j = self.names.index(name)
+        return [r[j] for r in self.rows]
+
+    def source_of(self, i: int, variable: str) -> SourceRef:
+        src = self.sources[i] if i < len(self.sources) else {}
+        return src.get(variable) or src.get("*") or SourceRef()
+
+
+def element_rules(p: Protocol) -> list[tuple[str, str, str, str]]:
+    """The trial elements: (code, name, start rule, end rule), in their planned order."""
+    ind_end = 7 * p.induction_weeks
+    return [
+        ("SCRN", "Screening", "Informed consent signed", "First dose of CC312 (study day 1)"),
+        ("IND", f"Induction {p.induction_regimen}", "First dose of CC312 (study day 1)",
+         f"First continuation dose, or end of treatment (induction: study days 1..{ind_end})"),
+        ("CONT", "Continuation", "First dose of the regimen chosen by the investigator after "
+         f"Day {p.assessment_day.value}",
+         f"End of treatment (no dose after study day {p.last_dose_day.value})"),
+        ("FU", "Follow-up", f"End-of-treatment visit (last dose + {p.eot_days_after_last_dose} days)",
+         "Last follow-up visit"),
+    ]

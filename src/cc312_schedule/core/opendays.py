@@ -1,0 +1,106 @@
+"""The site calendar as data: closed and open days, the weekend, the shift preference.
+
+A pure lookup table (no files, no clock): :mod:`cc312_schedule.store.sitecal` builds it from the
+holidays package and the study's ``closed-days.csv``; the engine asks it which days are open
+and which days of a window to try first.
+
+>>> from datetime import date
+>>> cal = SiteCalendar(closed={date(2026, 10, 1): "National Day"},
+...                    open_days={date(2026, 10, 10): "adjusted working day"})
+>>> cal.closed_reason(date(2026, 10, 1)), cal.closed_reason(date(2026, 10, 4))
+('National Day', 'weekend (Sunday)')
+>>> cal.closed_reason(date(2026, 10, 10)) is None   # a Saturday made a working day
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .messages import Text
+
+__all__ = ["WEEKDAYS", "CalendarConfig", "ShiftPreference", "SiteCalendar"]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class ShiftPreference(enum.StrEnum):
+    """Which side of the target to try first when a visit must leave a closed day.
+
+    Either way the nearest open day wins; the preference breaks ties at equal distance.
+    With the window 2026-10-04 … 2026-10-06 around a closed Monday 10-05 and both neighbours
+    open, ``earlier`` plans Sunday 10-04 and ``later`` plans Tuesday 10-06.
+    """
+
+    EARLIER = "earlier"
+    LATER = "later"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarConfig:
+    """``study.toml [calendar]``: every key optional."""
+
+    country: str = "CN"  # "" for no public holidays
+    subdivision: str = ""
+    weekend: tuple[int, ...] = (5, 6)  # Monday = 0
+    prefer: ShiftPreference = ShiftPreference.EARLIER
+    max_dosing_per_day: int | None = None  # infusion chairs; None: no limit
+    enabled: bool = True  # false: every day open (the protocol's target dates as they are)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteCalendar:
+    """Closed and open days with their reasons; a pure lookup table."""
+
+    # a public holiday's name (in the study's language), or a catalogue text (the site's own)
+    closed: Mapping[date, str | Text] = field(default_factory=dict)
+    open_days: Mapping[date, str | Text] = field(default_factory=dict)  # working despite the weekend
+    weekend: tuple[int, ...] = (5, 6)
+    prefer: ShiftPreference = ShiftPreference.EARLIER
+    max_dosing_per_day: int | None = None
+    provisional_years: frozenset[int] = frozenset()  # holidays estimated, no official notice yet
+    source: str = ""
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why the site is closed on ``day`` (in English), or ``None`` when it is open."""
+        text = self.closed_text(day)
+        return None if text is None else str(text)
+
+    def closed_text(self, day: date) -> Text | None:
+        """Why the site is closed on ``day``, as a catalogue text (rendered in any language).
+
+        >>> SiteCalendar().closed_text(date(2026, 11, 22)).render("zh-CN")
+        '周日'
+        """
+        if day in self.open_days:
+            return None
+        reason = self.closed.get(day)
+        if isinstance(reason, Text):
+            return reason
+        if reason is not None:
+            return Text.of("closed.holiday", name=reason)
+        if day.weekday() in self.weekend:
+            return Text.of("closed.weekend", weekday=day)
+        return None
+
+    def is_open(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def candidates(self, target: date, start: date, end: date) -> list[date]:
+        """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
+
+        >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
+        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
+        [5, 6, 4, 7]
+        """
+        out = [target] if start <= target <= end else []
+        sign = 1 if self.prefer is ShiftPreference.LATER else -1
+        for k in range(1, (end - start).days + 1):
+            for s in (sign, -sign):
+                d = target + timedelta(days=s * k)
+                if start <= d <= end:
+                    out.append(d)
+        return out

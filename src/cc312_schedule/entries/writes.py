@@ -1,0 +1,437 @@
+"""Entries back in: what coordinators type into the workbook, what nurses record, into the study.
+
+Three ways in, one path: :func:`import_workbook` (the Visits and Decisions sheets of a
+coordinator's copy of the workbook), :func:`record` (one visit) and :func:`decide` (one
+decision). Each builds entries, :func:`plan_entries` checks them against the protocol and the
+plan and says what would change, and :func:`write_entries` writes ``visits.csv`` and
+``decisions.csv``, under the study's lock, atomically.
+
+Policies:
+
+* **Nothing is lost.** A row already in ``visits.csv`` or ``decisions.csv`` is never
+  dropped; an entry that contradicts it is a *conflict*, reported and not applied. Only
+  ``amend=REASON`` corrects a recorded visit, and the old values go to the audit columns
+  ``amended_from`` / ``amended_on`` / ``amendment_note`` (earlier corrections are kept,
+  separated by `` | ``). Recorded decisions are never rewritten: a new decision supersedes.
+* **All or nothing.** Every entry is checked before anything is written; one bad entry
+  (named by its cell, ``Visits!P14``, or its argument) and nothing is written.
+* **Only what was typed is an entry.** The workbook records (in a hidden sheet) what each
+  Visits row's entry cells held when it was exported; a cell still holding that is not an
+  entry, so a stale copy never reverts a correction recorded since its export. A workbook
+  without that record (an older export, or the sheet deleted) cannot tell a typed cell from a
+  stale one: its entries that contradict a recorded visit are conflicts even with ``amend``.
+* **Notes.** An absent note keeps the recorded note; a note on a visit recorded without one
+  is added (no conflict); a different note on a visit that has one is a conflict unless
+  ``amend``. Text is compared as the workbook stores it (:func:`~.xlsx.clean_text`).
+* **Only visits of the plan.** A visit not in the subject's current plan (with the decisions
+  entered alongside), a done date before the first dose, and ``missed`` for a visit whose
+  window has not opened yet (on ``today``) are refused.
+* **Idempotent.** An entry equal to what is recorded changes nothing, so a second import of
+  the same workbook is a no-op. A cleared cell is not a deletion.
+* **One writer at a time.** Writers take ``STUDY/.cc312-schedule.lock`` (an OS file lock,
+  released even if the process dies) and re-read the study under it, so two writers never
+  lose each other's rows.
+
+This module checks entries against the study (:func:`plan_entries`) and holds the three ways
+in; the other jobs have their own modules, whose public names are importable from here too:
+:mod:`.workbook_read` (finding the sheets, reading the cells, size bounds: :func:`load_entries`),
+:mod:`.csvedit` (byte-preserving edits of the CSV files: :func:`write_entries`),
+:mod:`.studylock` (:func:`study_lock`) and :mod:`.entry_values` (the entries and the plan).
+
+>>> from datetime import date
+>>> entry = VisitEntry(subject_id="006", visit="D28", status=RecordStatus.DONE,
+...                    actual_date=date(2026, 11, 22))
+>>> entry.describe()
+'D28 done 2026-11-22'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..core.domain import Subject
+from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from ..planning.engine import (
+    check_decisions,
+    decision_row_problems,
+    plan_study,
+    unknown_visit_hint,
+    visit_kind,
+)
+from ..store.csvedit import AUDIT_COLUMNS, write_entries
+from ..store.csvedit import DECISIONS_HEADER as DECISIONS_HEADER
+from ..store.csvedit import VISITS_HEADER as VISITS_HEADER
+from ..store.entry_values import (
+    Amendment,
+    Conflict,
+    DecisionEntry,
+    EntryPlan,
+    VisitEntry,
+    WorkbookEntries,
+    _visit_text,
+)
+from ..store.study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
+from ..store.studylock import LOCK_NAME, StudyLockedError, study_lock
+from ..store.workbook_layout import clean_text
+from .workbook_read import MAX_SHEET_CELLS as MAX_SHEET_CELLS
+from .workbook_read import _col_letter as _col_letter  # tests check it against openpyxl's
+from .workbook_read import load_entries
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "LOCK_NAME",
+    "Amendment",
+    "Conflict",
+    "DecisionEntry",
+    "EntryPlan",
+    "StudyLockedError",
+    "VisitEntry",
+    "WorkbookEntries",
+    "decide",
+    "import_workbook",
+    "load_entries",
+    "plan_entries",
+    "record",
+    "study_lock",
+    "write_entries",
+]
+
+
+# --------------------------------------------------------------------------------------
+# checking entries against the study
+
+
+@dataclass(slots=True)
+class _Check:
+    """One run of :func:`plan_entries`: the study, the entries, and every bad entry found."""
+
+    study: Study
+    entries: WorkbookEntries
+    today: date
+    errors: list[ScheduleError]
+    subjects: dict[str, Subject] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.subjects = {s.subject_id: s for s in self.study.subjects}
+
+    def err(self, e: VisitEntry | DecisionEntry, col: str, msg: str, value: object,
+            hint: str) -> None:
+        cell = e.cells.get(col)
+        kw: dict[str, Any] = {"value": value} if value is not None else {}  # no ": None"
+        self.errors.append(WorkbookError(msg, path=self.entries.path if cell and "!" in cell
+                                         else None, cell=cell, hint=hint, **kw))
+
+    def check_date(self, e: VisitEntry | DecisionEntry, col: str, day: date | None) -> None:
+        protocol, today = self.study.protocol, self.today
+        if day is None:
+            return
+        if not protocol.start_date <= day <= protocol.completion_date:
+            self.err(e, col, f"outside the study ({protocol.start_date} … "
+                     f"{protocol.completion_date})", day.isoformat(), "check the year and month")
+        elif day > today:
+            self.err(e, col, f"in the future (today is {today})", day.isoformat(),
+                     "enter what has happened; plan future visits in the plan, not here")
+
+    def check_subject(self, e: VisitEntry | DecisionEntry, sid: str) -> bool:
+        if sid not in self.subjects:
+            self.err(e, "subject", "unknown subject", sid,
+                     f"use a subject id of subjects.csv ({', '.join(sorted(self.subjects))})")
+            return False
+        return True
+
+
+@dataclass(slots=True)
+class _Changes:
+    """What the entries change, gathered entry by entry (frozen into an :class:`EntryPlan`)."""
+
+    added: dict[tuple[str, str], RecordedVisit] = field(default_factory=dict)
+    noted: list[RecordedVisit] = field(default_factory=list)
+    #: new and amended visits, checked against the plan once the decisions are known
+    to_place: list[tuple[VisitEntry, RecordedVisit | None]] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    new_decisions: list[DecisionEntry] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
+                 amend: str | None = None) -> EntryPlan:
+    """Check ``entries`` against the study and say what writing them would change (pure).
+
+    Raise :class:`InvalidStudyError` listing every bad entry (nothing may be written then).
+    ``today`` bounds entered dates (nothing in the future); ``amend`` (a reason) lets an entry
+    correct a recorded visit instead of being a conflict (not for a workbook without its
+    export record: ``entries.tracks_edits`` False).
+    """
+
+    chk = _Check(study=study, entries=entries, today=today, errors=list(entries.errors))
+    ch = _Changes()
+    _check_visits(chk, ch, amend)
+    _check_decisions(chk, ch)
+    _check_decision_sequences(chk, ch.new_decisions)
+    if chk.errors:
+        raise InvalidStudyError(chk.errors)
+
+    # name the new decisions by their cells in the diff, then plan the result to find warnings
+    dpath = str(Path(study.folder) / "decisions.csv")
+    added_decisions = tuple(
+        replace(de.decision, source=SourceRef(path=de.cells.get("decided_on")
+                                              or de.cells.get("subject") or dpath))
+        for de in ch.new_decisions)
+    if ch.to_place:
+        _check_against_plan(chk, ch.to_place, added_decisions)
+        if chk.errors:
+            raise InvalidStudyError(chk.errors)
+
+    candidate = replace(
+        study,
+        visits=tuple(_amended(study.visits, ch.amendments, ch.noted)) + tuple(ch.added.values()),
+        decisions=study.decisions + added_decisions)
+    warnings = _new_warnings(study, candidate, today)
+    return EntryPlan(added_visits=tuple(ch.added.values()), added_notes=tuple(ch.noted),
+                     amendments=tuple(ch.amendments), added_decisions=added_decisions,
+                     conflicts=tuple(ch.conflicts), warnings=warnings, unchanged=ch.unchanged)
+
+
+def _check_visits(chk: _Check, ch: _Changes, amend: str | None) -> None:
+    """Each visit entry: known subject and visit, a date in the study, entered once; then
+    compared with what is recorded."""
+    protocol = chk.study.protocol
+    recorded = {(v.subject_id, v.visit): v for v in chk.study.visits}
+    seen: dict[tuple[str, str], VisitEntry] = {}
+    for e in chk.entries.visits:
+        ok = chk.check_subject(e, e.subject_id)
+        if visit_kind(protocol, e.visit) is None:
+            chk.err(e, "visit", "unknown visit", e.visit, unknown_visit_hint(protocol, e.visit))
+            ok = False
+        chk.check_date(e, "actual_date", e.actual_date)
+        key = (e.subject_id, e.visit)
+        if key in seen:
+            if seen[key] != e:
+                first = seen[key].cells.get("subject", "")
+                chk.err(e, "visit", f"entered twice, differently (first at {first})", e.visit,
+                        "keep one entry per subject and visit")
+            continue
+        seen[key] = e
+        if ok:
+            _compare_visit(chk, ch, e, recorded.get(key), amend)
+
+
+def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit | None,
+                   amend: str | None) -> None:
+    """A new visit, a note added, an amendment, nothing, or a conflict."""
+    key = (e.subject_id, e.visit)
+    where = e.cells.get("status") or e.cells.get("actual_date") or e.cells.get("subject", "")
+    if old is None:
+        if e.status is None:
+            chk.err(e, "status", "a note on a visit with nothing recorded", e.note,
+                    "choose done (with the date) or missed")
+            return
+        ch.added[key] = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=e.status,
+                                      actual_date=e.actual_date, note=e.note,
+                                      source=SourceRef(path=where))
+        ch.to_place.append((e, None))
+        return
+    status = e.status or old.status
+    actual = e.actual_date if e.status else old.actual_date
+    same_when = (status, actual) == (old.status, old.actual_date)
+    # an absent note keeps the recorded one; compared as the workbook stores text
+    same_note = not e.note or e.note.strip() == clean_text(old.note).strip()
+    new = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=status,
+                        actual_date=actual, note=old.note if same_note else e.note,
+                        source=old.source)
+    if same_when and same_note:
+        ch.unchanged += 1
+    elif same_when and not old.note:  # a note added to a visit recorded without one
+        ch.noted.append(replace(new, source=SourceRef(path=e.cells.get("note") or where)))
+    elif amend and chk.entries.tracks_edits:
+        ch.amendments.append(Amendment(old=old, new=new, reason=amend, on=chk.today))
+        ch.to_place.append((e, old))
+    else:
+        why = ("correct the entry, or amend with a reason: --amend REASON" if not amend else
+               "this workbook has no record of what it was exported with (an older export, "
+               "or its hidden sheet deleted), so a stale cell cannot be told from a "
+               "correction: export a new workbook and type the correction there, or use "
+               "'record --amend'")
+        ch.conflicts.append(Conflict(
+            subject_id=e.subject_id, where=where,
+            message=f"{e.visit} is recorded as {_visit_text(old, name=False)} ({old.source}); "
+                    f"the entry says {_visit_text(new, name=False)}: not applied ({why})"))
+
+
+def _check_decisions(chk: _Check, ch: _Changes) -> None:
+    """Each decision entry on its own: new, already recorded, or a conflict."""
+    protocol = chk.study.protocol
+    existing = {(d.subject_id, d.decided_on): d for d in chk.study.decisions}
+    seen_d: dict[tuple[str, date], DecisionEntry] = {}
+    for de in chk.entries.decisions:
+        d = de.decision
+        if not chk.check_subject(de, d.subject_id):
+            continue
+        chk.check_date(de, "decided_on", d.decided_on)
+        if d.weeks is not None and d.weeks < 1:
+            chk.err(de, "weeks", "must be a whole number of weeks >= 1", d.weeks,
+                    "give the number of weeks (e.g. 8), or leave it out to run to the cap")
+        for col, msg, hint in decision_row_problems(d, protocol.max_treatment_weeks):
+            value = getattr(d, col)
+            chk.err(de, col, msg, value.isoformat() if isinstance(value, date) else value, hint)
+        key_d = (d.subject_id, d.decided_on)
+        if key_d in seen_d:
+            if seen_d[key_d].decision != d:
+                chk.err(de, "decided_on", "two different decisions for one subject on one day",
+                        d.decided_on.isoformat(), "keep one decision per subject and day")
+            continue
+        seen_d[key_d] = de
+        old_d = existing.get(key_d)
+        if old_d is None:
+            ch.new_decisions.append(de)
+        elif _same_decision(old_d, d):
+            ch.unchanged += 1
+        else:
+            ch.conflicts.append(Conflict(
+                subject_id=d.subject_id, where=de.cells.get("decided_on", ""),
+                message=f"a different decision is recorded for {d.decided_on} ({old_d.source}: "
+                        f"{old_d.describe().rsplit(' (', 1)[0]}): not applied (recorded decisions "
+                        "are never rewritten; date a new decision to supersede it)"))
+
+
+def _check_decision_sequences(chk: _Check, new_decisions: Sequence[DecisionEntry]) -> None:
+    """The whole decision sequence of each subject with new decisions, as the loader checks it."""
+    protocol = chk.study.protocol
+    by_source: dict[tuple[str | None, int | None], DecisionEntry] = {
+        (de.decision.source.path, de.decision.source.line): de for de in new_decisions}
+    for sid in sorted({de.decision.subject_id for de in new_decisions}):
+        mine = [*chk.study.decisions_of(sid), *(de.decision for de in new_decisions
+                                                if de.decision.subject_id == sid)]
+        for problem in check_decisions(protocol, chk.subjects[sid], mine):
+            de_hit = by_source.get((problem.path, problem.line))
+            if de_hit is None:
+                chk.errors.append(problem)
+                continue
+            text = problem.message.removeprefix(f"subject {sid}: ")
+            hint = problem.hint or ""
+            if (problem.column == "regimen" and isinstance(problem.value, str)
+                    and problem.value.upper() in protocol.regimen_codes):
+                hint = f"did you mean {problem.value.upper()}?"
+            chk.err(de_hit, problem.column or "decided_on", text, problem.value, hint)
+
+
+def _check_against_plan(chk: _Check, to_place: Sequence[tuple[VisitEntry, RecordedVisit | None]],
+                        added_decisions: tuple[Decision, ...]) -> None:
+    """Visits of the plan only (with the decisions entered alongside), nothing before day 1,
+    nothing missed before its window opens."""
+    study, today = chk.study, chk.today
+    planned = plan_study(replace(study, decisions=study.decisions + added_decisions),
+                         today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}))
+    for e, old in to_place:
+        p = planned.subject(e.subject_id)
+        events = {ev.visit: ev for ev in p.events if not ev.unplanned}
+        ev = events.get(e.visit)
+        day1 = p.subject.first_dose_date
+        if old is None and ev is None:
+            chk.err(e, "visit", f"not in the current plan of subject {e.subject_id}", e.visit,
+                    "record only visits of the plan ('cc312-schedule plan STUDY' lists them); "
+                    "a dose beyond it needs the investigator's decision first (decide, or a "
+                    "Decisions row)")
+        if e.actual_date is not None and e.actual_date < day1:
+            chk.err(e, "actual_date", f"before the subject's first dose on {day1}",
+                    e.actual_date.isoformat(), "check the date: nothing is done before day 1")
+        if e.status is RecordStatus.MISSED and ev is not None and ev.window_start > today:
+            chk.err(e, "status", f"its window opens only on {ev.window_start} (today is {today})",
+                    e.visit, "record a visit as missed once its window has opened")
+
+def _same_decision(a: Decision, b: Decision) -> bool:
+    return (a.action, a.regimen, a.weeks, a.until, a.investigator, a.rationale) == (
+        b.action, b.regimen, b.weeks, b.until, b.investigator, b.rationale)
+
+
+def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
+             noted: Sequence[RecordedVisit] = ()) -> Iterator[RecordedVisit]:
+    by_key = {(a.old.subject_id, a.old.visit): a.new for a in amendments}
+    by_key.update({(v.subject_id, v.visit): replace(v, source=old.source)
+                   for old in visits for v in noted
+                   if (old.subject_id, old.visit) == (v.subject_id, v.visit)})
+    for v in visits:
+        yield by_key.get((v.subject_id, v.visit), v)
+
+
+def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
+    """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
+
+    old = {str(w) for w in plan_study(before, today=today).warnings}
+    return tuple(str(w) for w in plan_study(after, today=today).warnings if str(w) not in old)
+
+
+# --------------------------------------------------------------------------------------
+# the three ways in
+
+
+def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, apply: bool = False,
+                    amend: str | None = None, lock_timeout: float = 10.0) -> EntryPlan:
+    """Import a coordinator's workbook: a dry run by default; ``apply=True`` writes.
+
+    When applying, the study is re-read under its lock, so rows another writer added in the
+    meantime are kept and compared against.
+    """
+    entries = load_entries(workbook)
+    if not apply:
+        return plan_entries(load_study(folder), entries, today=today, amend=amend)
+    with study_lock(folder, timeout=lock_timeout):
+        plan = plan_entries(load_study(folder), entries, today=today, amend=amend)
+        return write_entries(folder, plan) if plan.changes else plan
+
+
+def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
+           done: date | None = None, missed: bool = False, note: str = "",
+           amend: str | None = None, lock_timeout: float = 10.0) -> EntryPlan:
+    """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
+
+    A visit recorded differently already is an error unless ``amend`` gives the reason. An
+    empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
+    The visit must be in the subject's current plan (``missed`` only once its window has
+    opened), and a done date not before the first dose.
+    """
+    if (done is None) == (not missed):
+        raise UsageError("say either --done DATE or --missed", key="record",
+                         hint="e.g. --done 2026-11-23, or --missed --note 'why'")
+    entry = VisitEntry(subject_id=subject_id, visit=visit,
+                       status=RecordStatus.MISSED if missed else RecordStatus.DONE,
+                       actual_date=done, note=note,
+                       cells={"subject": "SUBJECT", "visit": "VISIT", "actual_date": "--done",
+                              "status": "--missed" if missed else "--done", "note": "--note"})
+    return _write_one(folder, WorkbookEntries(path="<command line>", visits=(entry,)),
+                      today=today, amend=amend, lock_timeout=lock_timeout)
+
+
+def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
+           regimen: str | None = None, weeks: int | None = None, until: date | None = None,
+           investigator: str, rationale: str = "", lock_timeout: float = 10.0) -> EntryPlan:
+    """Record one investigator decision and write it (under the lock), checked like an import."""
+    try:
+        act = Action(str(action).lower())
+    except ValueError:
+        raise UsageError("unknown action", key="ACTION", value=str(action),
+                         hint="use continue, stop, hold or resume") from None
+    d = Decision(subject_id=subject_id, decided_on=on, action=act, regimen=regimen, weeks=weeks,
+                 until=until, investigator=investigator.strip(), rationale=rationale.strip(),
+                 source=SourceRef(path="<command line>"))
+    entry = DecisionEntry(decision=d, cells={
+        "subject": "SUBJECT", "decided_on": "--on", "action": "ACTION", "regimen": "--regimen",
+        "weeks": "--weeks", "until": "--until", "investigator": "--investigator",
+        "rationale": "--rationale"})
+    return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
+                      today=today, amend=None, lock_timeout=lock_timeout)
+
+
+def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
+               lock_timeout: float) -> EntryPlan:
+    with study_lock(folder, timeout=lock_timeout):
+        plan = plan_entries(load_study(folder), entries, today=today, amend=amend)
+        if plan.conflicts:
+            c = plan.conflicts[0]
+            raise UsageError(f"subject {c.subject_id}: {c.message}", hint=None)
+        return write_entries(folder, plan) if plan.changes else plan

@@ -1,0 +1,393 @@
+"""The nurses' day list: who comes, what is still open, what is overdue, which decisions are due.
+
+:func:`plan_due` is pure: it reads a :class:`~cc312_schedule.core.model.StudyPlan` (never re-deriving
+a date) and returns frozen rows, per day of a range, in five sections:
+
+* ``today`` — visits on that day (the actual date if recorded, else the planned date), whatever
+  their status, so a list printed in the evening shows what was done;
+* ``in-window`` — visits planned on an earlier day, nothing recorded, whose window is still open
+  after the next open day (they can still be done that day);
+* ``closing`` — the same, but the window ends on that day or by the next open day of the site
+  (a Friday list shows a window ending on Saturday, Sunday or Monday);
+* ``overdue`` — the window ended before that day and nothing is recorded (as ``plan --today``);
+* ``decision`` — subjects awaiting an investigator's decision whose decision visit is planned on
+  or before that day: the date it is due and the visit it belongs to.
+
+Each visit appears in one section only (today's first). Provisional visits (``--assume``) show as
+"to be confirmed" and are never overdue. Warnings of the plan that name a listed visit come with it.
+Only the subject id, cohort and dose level identify a subject; a disease-specific score name is
+written as the generic item (it would name the disease).
+
+>>> from cc312_schedule import example_study_path, load_study, plan_study
+>>> study = load_study(example_study_path())
+>>> due = plan_due(study, plan_study(study), start=date(2026, 11, 30))
+>>> [(r.section.value, r.subject_id, r.visit) for r in due.days[0].rows][:3]
+[('today', '003', 'W22D1'), ('today', '005', 'REV-W12'), ('overdue', '003', 'REV-W20')]
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from ..core.errors import UsageError
+from ..core.l10n import listed_date
+from ..core.messages import message, procedure, warning_label
+from ..core.model import (
+    EventKind,
+    EventStatus,
+    PlannedEvent,
+    StudyPlan,
+    SubjectPlan,
+    same_day_order,
+    visit_start,
+)
+from ..core.opendays import SiteCalendar
+from ..core.protocol import DISEASE_SCORE_ITEM
+from ..store.study import Study
+
+__all__ = ["DUE_COLUMNS", "DueDay", "DueList", "DueRow", "DueSection", "DueWarning",
+           "plan_due", "to_due_csv", "to_due_json", "to_due_table"]
+
+class DueSection(enum.StrEnum):
+    TODAY = "today"
+    IN_WINDOW = "in-window"
+    CLOSING = "closing"
+    OVERDUE = "overdue"
+    DECISION = "decision"
+
+
+_OPEN = (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE)  # nothing recorded
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueWarning:
+    """A warning of the plan about one listed visit (``category``: the warning class's name)."""
+
+    subject_id: str
+    visit: str
+    category: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueRow:
+    """One visit (or, in ``decision``, one pending decision) on the list of one day.
+
+    ``planned_date`` is the planned date (the actual date for a recorded ``today`` visit; the
+    planned date of the decision visit in ``decision``). ``days_late``: days past the window's
+    end (``overdue``) or past the decision visit's planned date (``decision``).
+    """
+
+    day: date
+    section: DueSection
+    subject_id: str
+    cohort: str
+    dose_level: str
+    visit: str
+    kind: EventKind
+    status: EventStatus
+    planned_date: date
+    time: time
+    window_start: date
+    window_end: date
+    dose_number: int | None = None
+    regimen: str | None = None
+    procedures: tuple[str, ...] = ()
+    days_late: int | None = None
+    warnings: tuple[DueWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueDay:
+    day: date
+    rows: tuple[DueRow, ...]
+    closed_reason: str | None = None  # the site is closed that day (and why)
+
+    def section(self, section: DueSection) -> tuple[DueRow, ...]:
+        return tuple(r for r in self.rows if r.section is section)
+
+    def count(self, section: DueSection) -> int:
+        return sum(1 for r in self.rows if r.section is section)
+
+    @property
+    def warnings(self) -> tuple[DueWarning, ...]:
+        return tuple(dict.fromkeys(w for r in self.rows for w in r.warnings))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueList:
+    study_name: str
+    site: str
+    language: str
+    start: date
+    end: date
+    days: tuple[DueDay, ...]
+
+    @property
+    def rows(self) -> tuple[DueRow, ...]:
+        return tuple(r for d in self.days for r in d.rows)
+
+    def count(self, section: DueSection) -> int:
+        """Distinct visits (or decisions) in ``section`` over the range: an overdue visit listed
+        on every day of a week counts once."""
+        return len({(r.subject_id, r.visit) for d in self.days for r in d.rows if r.section is section})
+
+    def __iter__(self) -> Iterator[DueDay]:
+        return iter(self.days)
+
+
+def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = None,
+             language: str | None = None) -> DueList:
+    """The due list of every day from ``start`` to ``end`` (both included; default: one day).
+
+    ``plan`` is the study's plan (any ``today``: statuses are judged per day here).
+    A range ending before it starts, or over a year (``end`` on or after ``start`` + 1 calendar
+    year), is a :class:`UsageError`.
+
+    >>> from cc312_schedule import example_study_path, load_study, plan_study
+    >>> study = load_study(example_study_path())
+    >>> plan_due(study, plan_study(study), start=date(2026, 12, 1), end=date(2026, 11, 30))
+    Traceback (most recent call last):
+    ...
+    cc312_schedule.core.errors.UsageError: --to: is before --from 2026-12-01: '2026-11-30' (give...)
+    """
+    end = start if end is None else end
+    if end < start:
+        raise UsageError(f"is before --from {start}", key="--to", value=str(end),
+                         hint="give --to on or after --from")
+    latest = start + relativedelta(years=1) - timedelta(days=1)  # 29 Feb + 1 year: 28 Feb
+    if end > latest:
+        raise UsageError(f"the range from {start} is over a year", key="--to", value=str(end),
+                         hint=f"list at most a year at a time: --to {latest} at the latest")
+    n_days = (end - start).days + 1
+    at = study.config.dosing_time or study.protocol.dosing_time
+    cal = study.calendar
+    lang = language or study.config.language
+    warnings: dict[tuple[str, str], list[DueWarning]] = {}
+    for w in plan.warnings:
+        if w.visit is not None:
+            warnings.setdefault((w.subject_id, w.visit), []).append(
+                DueWarning(subject_id=w.subject_id, visit=w.visit, category=w.category.__name__,
+                           message=w.render(lang)))  # in the list's language
+    pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
+        (p, _decision_event(p)) for p in plan if p.decision_due is not None]
+    # Only visits that can be due in the range are looked at: linear in the plan, once.
+    relevant = [(p, e) for p in plan for e in p.events
+                if (e.date >= start and e.date <= end) or (e.status in _OPEN and e.planned_date < end)]
+    # two visits of a subject on one day follow each other, as in the calendars
+    orders = {p.subject_id: same_day_order(p.events) for p in plan}
+    duration = study.protocol.dosing_duration_minutes
+
+    def start_of(p: SubjectPlan, visit: str) -> time:
+        return visit_start(at, duration, visit, orders[p.subject_id])
+
+    days = []
+    for i in range(n_days):
+        day = start + timedelta(days=i)
+        nxt = _next_open(day, cal.is_open if cal else None)
+        rows = []
+        for p, e in relevant:
+            section = _section(e, day, nxt)
+            if section is not None:
+                rows.append(_row(day, section, p, e, start_of(p, e.visit), warnings))
+        for p, pe in pending:
+            assert p.decision_due is not None
+            due = pe.planned_date if pe is not None else p.decision_due
+            if due <= day:
+                rows.append(_decision_row(day, p, pe, due,
+                                          start_of(p, pe.visit) if pe is not None else at, warnings))
+        order = list(DueSection)
+        rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
+        days.append(DueDay(day=day, rows=tuple(rows),
+                           closed_reason=_closed(cal, day, lang)))
+    return DueList(study_name=study.config.name, site=study.config.site,
+                   language=lang, start=start, end=end, days=tuple(days))
+
+
+def _next_open(day: date, is_open: Any) -> date:
+    nxt = day + timedelta(days=1)
+    if is_open is None:
+        return nxt
+    for _ in range(366):  # a site closed for a whole year has no next open day to wait for
+        if is_open(nxt):
+            return nxt
+        nxt += timedelta(days=1)
+    return nxt
+
+
+def _section(e: PlannedEvent, day: date, next_open: date) -> DueSection | None:
+    if e.date == day:
+        return DueSection.TODAY
+    if e.status not in _OPEN or e.planned_date >= day:
+        return None
+    if e.window_end < day:
+        return None if e.status is EventStatus.PROVISIONAL else DueSection.OVERDUE
+    return DueSection.CLOSING if e.window_end <= next_open else DueSection.IN_WINDOW
+
+
+def _decision_event(p: SubjectPlan) -> PlannedEvent | None:
+    """The assessment or review whose decision is pending (matched on its target or planned date)."""
+    for e in p.events:
+        if e.kind in (EventKind.ASSESSMENT, EventKind.REVIEW) and p.decision_due in (
+                e.target_date, e.planned_date):
+            return e
+    return None
+
+
+def _procedures(items: Iterable[str]) -> tuple[str, ...]:
+    # "disease activity score (SLEDAI-2K)" names the subject's disease: keep the generic item.
+    return tuple(DISEASE_SCORE_ITEM if i.startswith(DISEASE_SCORE_ITEM + " (") else i for i in items)
+
+
+def _row(day: date, section: DueSection, p: SubjectPlan, e: PlannedEvent, at: time,
+         warnings: dict[tuple[str, str], list[DueWarning]]) -> DueRow:
+    if section is DueSection.OVERDUE:
+        status, late = EventStatus.OVERDUE, (day - e.window_end).days
+    else:
+        status = EventStatus.PLANNED if e.status is EventStatus.OVERDUE else e.status
+        late = None
+    return DueRow(day=day, section=section, subject_id=p.subject_id, cohort=p.subject.cohort,
+                  dose_level=p.subject.dose_level, visit=e.visit, kind=e.kind, status=status,
+                  planned_date=e.date, time=at, window_start=e.window_start,
+                  window_end=e.window_end, dose_number=e.dose_number, regimen=e.regimen,
+                  procedures=_procedures(e.procedures), days_late=late,
+                  warnings=tuple(warnings.get((p.subject_id, e.visit), ())))
+
+
+def _decision_row(day: date, p: SubjectPlan, e: PlannedEvent | None, due: date, at: time,
+                  warnings: dict[tuple[str, str], list[DueWarning]]) -> DueRow:
+    kind = e.kind if e is not None else EventKind.ASSESSMENT
+    visit = e.visit if e is not None else ""
+    return DueRow(day=day, section=DueSection.DECISION, subject_id=p.subject_id,
+                  cohort=p.subject.cohort, dose_level=p.subject.dose_level, visit=visit, kind=kind,
+                  status=e.status if e is not None and e.status is not EventStatus.OVERDUE
+                  else EventStatus.PLANNED,
+                  planned_date=due, time=at,
+                  window_start=e.window_start if e is not None else due,
+                  window_end=e.window_end if e is not None else due,
+                  days_late=(day - due).days,
+                  warnings=tuple(warnings.get((p.subject_id, visit), ())))
+
+
+# --------------------------------------------------------------------------------------
+# Rendering: CSV and JSON for other tools (codes, ISO dates), a table for people (labels)
+
+#: The CSV's columns, in order (docs/nurses.md describes each).
+DUE_COLUMNS = ("day", "section", "subject_id", "cohort", "dose_level", "visit", "kind", "status",
+               "planned_date", "time", "window_start", "window_end", "dose_number", "regimen",
+               "procedures", "days_late", "warnings")
+
+
+def _values(r: DueRow) -> dict[str, Any]:
+    return {
+        "day": r.day.isoformat(), "section": r.section.value, "subject_id": r.subject_id,
+        "cohort": r.cohort, "dose_level": r.dose_level, "visit": r.visit, "kind": r.kind.value,
+        "status": r.status.value, "planned_date": r.planned_date.isoformat(),
+        "time": r.time.strftime("%H:%M"), "window_start": r.window_start.isoformat(),
+        "window_end": r.window_end.isoformat(), "dose_number": r.dose_number,
+        "regimen": r.regimen, "procedures": list(r.procedures), "days_late": r.days_late,
+        "warnings": [f"{w.category}: {w.message}" for w in r.warnings],
+    }
+
+
+def to_due_csv(due: DueList) -> str:
+    """One row per listed visit or decision; lists (procedures, warnings) joined with ``"; "``."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(DUE_COLUMNS)
+    for r in due.rows:
+        v = _values(r)
+        w.writerow(["; ".join(v[c]) if isinstance(v[c], list) else "" if v[c] is None else v[c]
+                    for c in DUE_COLUMNS])
+    return buf.getvalue()
+
+
+def to_due_json(due: DueList) -> str:
+    """The study, the range, counts per section, then each day with its counts and rows."""
+    def counts(of: Any) -> dict[str, int]:
+        return {s.value: of.count(s) for s in DueSection}
+
+    doc = {
+        "study": due.study_name, "from": due.start.isoformat(), "to": due.end.isoformat(),
+        "counts": counts(due),
+        "days": [{"day": d.day.isoformat(), "closed": d.closed_reason, "counts": counts(d),
+                  "rows": [{k: v for k, v in _values(r).items() if k != "day"} for r in d.rows]}
+                 for d in due.days],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _closed(cal: SiteCalendar | None, day: date, lang: str) -> str | None:
+    """Why the site is closed on ``day``, in the list's language (None: open)."""
+    why = cal.closed_text(day) if cal is not None else None
+    if why is None:
+        return None
+    if why.id == "closed.site":  # the site's own reason: "site closed" is said once, by the list
+        return str(dict(why.fields)["reason"])
+    return why.render(lang)
+
+
+def section_counts(lang: str, of: DueDay | DueList) -> str:
+    """``visits today 2 · still in window … 0 · …`` in ``lang``."""
+    return " · ".join(f"{message(lang, f'due.section.{s.value}')} {of.count(s)}" for s in DueSection)
+
+
+def kind_label(lang: str, r: DueRow) -> str:
+    label = message(lang, f"due.kind.{r.kind.value}")
+    if r.dose_number is not None:
+        label += f" {r.dose_number}" if lang == "en" else f"（第{r.dose_number}次）"
+    return label
+
+
+def to_due_table(due: DueList) -> str:
+    """The list as plain text for a terminal, labels in the list's language."""
+    lang = due.language
+    span = listed_date(lang, due.start) if due.start == due.end else message(
+        lang, "due.span", start=listed_date(lang, due.start), end=listed_date(lang, due.end))
+    out = [message(lang, "due.heading", study=due.study_name, span=span)]
+    if due.start != due.end:
+        out.append(f"{message(lang, 'due.totals')} ({message(lang, 'due.days', n=len(due.days))}): "
+                   + section_counts(lang, due))
+    for d in due.days:
+        out.append("")
+        head = f"== {listed_date(lang, d.day)}"
+        if d.closed_reason:
+            head += " · " + message(lang, "due.closed", reason=d.closed_reason)
+        out.append(head + " ==")
+        out.append(section_counts(lang, d))
+        if not d.rows:
+            out.append("  " + message(lang, "due.nothing"))
+        for s in DueSection:
+            rows = d.section(s)
+            if not rows:
+                continue
+            out.append(f"  {message(lang, f'due.section.{s.value}')}:")
+            for r in rows:
+                when = (f"{message(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
+                        else f"{r.time:%H:%M} {message(lang, 'due.col.planned')} {r.planned_date}")
+                line = (f"    S{r.subject_id}  {message(lang, 'due.col.cohort')} {r.cohort}  "
+                        f"{r.dose_level}  {r.visit:<7} {kind_label(lang, r)} · {when} · "
+                        f"{message(lang, 'due.col.last_day')} {r.window_end}")
+                if r.status is not EventStatus.PLANNED and s is not DueSection.OVERDUE:
+                    line += f" · {message(lang, f'due.status.{r.status.value}')}"
+                if r.days_late:
+                    line += f" · {message(lang, 'due.col.late')} {r.days_late}"
+                out.append(line)
+                if r.procedures and s is not DueSection.DECISION:
+                    sep = "、" if lang == "zh-CN" else ", "
+                    out.append("      " + sep.join(procedure(lang, i) for i in r.procedures))
+        if d.warnings:
+            out.append(f"  {message(lang, 'due.section.warning')}:")
+            for w in d.warnings:
+                out.append(f"    S{w.subject_id} {w.visit}: {w.message} "
+                           f"[{warning_label(lang, w.category)}]")
+    return "\n".join(out) + "\n"

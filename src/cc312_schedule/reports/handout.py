@@ -1,0 +1,157 @@
+"""The participant's schedule: what a nurse prints and gives to the participant (pure model).
+
+:func:`plan_handout` picks one subject's visits from ``today`` on out of a
+:class:`~cc312_schedule.core.model.StudyPlan` and words them for the participant, in the protocol's
+lay wording (``[participant]`` in the protocol template) and the chosen language. Rendering to
+HTML and PDF is in :mod:`cc312_schedule.reports.pages`.
+
+Nothing identifying but the study id: no name, birth date, sex or disease (the disease-specific
+score is worded generically); a blank line lets the nurse write the name by hand. Provisional
+visits (``--assume``, awaiting the investigator's decision) are kept apart as "to be confirmed".
+
+>>> from cc312_schedule import example_study_path, load_study, plan_study
+>>> study = load_study(example_study_path())
+>>> h = plan_handout(study, plan_study(study, today=date(2026, 12, 1)), "003",
+...                  today=date(2026, 12, 1), generated=date(2026, 11, 30), language="zh-CN")
+>>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
+[('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
+>>> h.visits[1].label, h.visits[1].window
+('第44次输注', '12月2日（周三） 至 12月4日（周五）')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from ..core.errors import UsageError
+from ..core.l10n import long_date, short_date
+from ..core.messages import message
+from ..core.model import (
+    EventKind,
+    EventStatus,
+    Outcome,
+    PlanWarning,
+    StudyPlan,
+    same_day_order,
+    visit_start,
+)
+from ..core.warnings import ScheduleWarning
+from ..store.study import Study
+
+__all__ = ["Handout", "HandoutVisit", "MissingContactWarning", "plan_handout"]
+
+
+class MissingContactWarning(ScheduleWarning):
+    """``study.toml`` has no ``[site] phone``: the schedule is printed with a blank to fill by hand."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoutVisit:
+    """One visit as the participant reads it (texts already in the handout's language)."""
+
+    day: date
+    when: str  # the date in full with its weekday
+    time: time
+    visit: str
+    kind: EventKind
+    label: str  # the visit in a few words: "Infusion, dose 44"
+    what: str  # what happens at this kind of visit (the protocol's lay wording)
+    procedures: tuple[str, ...]  # in plain words
+    window_start: date  # the first day of the window the site is open
+    window_end: date  # the last day of the window the site is open
+    window: str  # "if you cannot come on this day": the sentence
+    provisional: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handout:
+    language: str
+    title: str
+    site: str
+    phone: str  # "" when study.toml has none: printed as a blank
+    subject_id: str
+    today: date
+    visits: tuple[HandoutVisit, ...]  # confirmed (planned) visits, by date
+    to_be_confirmed: tuple[HandoutVisit, ...]  # provisional visits, by date
+    contraception_end: date | None
+    contraception_may_move: bool  # treatment not settled: the date moves with further doses
+    protocol_id: str
+    version: str  # of the lay wording ([participant] version)
+    generated: date
+    warnings: tuple[PlanWarning, ...] = ()
+
+    @property
+    def legend(self) -> tuple[tuple[str, str], ...]:
+        """Each kind of visit on the schedule once, with what happens at it: (kind, text)."""
+        seen: dict[str, str] = {}
+        for v in (*self.visits, *self.to_be_confirmed):
+            seen.setdefault(v.kind.value, v.what)
+        return tuple(seen.items())
+
+
+def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date, generated: date,
+                 language: str | None = None) -> Handout:
+    """The participant's schedule of ``subject_id`` from ``today`` on.
+
+    ``generated`` is the plan's generation date printed in the footer; ``language`` defaults
+    to the study's. An unknown subject, or a protocol without ``[participant]`` wording, is a
+    :class:`UsageError`.
+    """
+    lang = language or study.config.language
+    wording = study.protocol.participant
+    if wording is None:
+        raise UsageError("the protocol has no [participant] wording", key="protocol",
+                         value=study.protocol.source,
+                         hint="copy the [participant] tables of the bundled templates/cc312.toml")
+    try:
+        sp = plan.subject(subject_id)
+    except KeyError:
+        known = ", ".join(p.subject_id for p in plan)
+        raise UsageError("unknown subject", key="SUBJECT", value=subject_id,
+                         hint=f"known subjects: {known}") from None
+    at = study.config.dosing_time or study.protocol.dosing_time
+    day_order = same_day_order(sp.events)  # two visits on one day follow each other
+    confirmed: list[HandoutVisit] = []
+    tbc: list[HandoutVisit] = []
+    for e in sp.events:
+        # from today on, and an earlier visit whose window is still open (it can still be done)
+        if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE) \
+                or e.window_end < today:
+            continue
+        what = wording.visit(e.kind.value, lang)
+        label = message(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)
+        # The window as the participant can use it: its first and last days the site is open.
+        open_days = [d for d in (e.window_start + timedelta(days=i)
+                                 for i in range((e.window_end - e.window_start).days + 1))
+                     if study.calendar is None or study.calendar.is_open(d) or d == e.planned_date]
+        start, end = min(open_days), max(open_days)
+        if start == end:
+            window = message(lang, "handout.window.none")
+        else:
+            window = message(lang, "handout.window",
+                          start=short_date(lang, start, year_of=e.planned_date),
+                          end=short_date(lang, end, year_of=e.planned_date))
+        v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date),
+                         time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
+                                          day_order),
+                         visit=e.visit, kind=e.kind, label=label, what=what,
+                         procedures=tuple(dict.fromkeys(wording.procedure(i, lang)
+                                                        for i in e.procedures)),
+                         window_start=start, window_end=end, window=window,
+                         provisional=e.status is EventStatus.PROVISIONAL)
+        (tbc if v.provisional else confirmed).append(v)
+    warnings: list[PlanWarning] = []
+    phone = study.config.site_phone
+    if not phone:
+        warnings.append(PlanWarning(
+            category=MissingContactWarning, subject_id=subject_id,
+            message="study.toml has no [site] phone: the schedule has a blank to write the "
+                    "study team's number by hand (add phone = \"...\" under [site])"))
+    unsettled = sp.outcome in (Outcome.AWAITING_DECISION, Outcome.ON_HOLD, Outcome.PROVISIONAL)
+    return Handout(language=lang, title=wording.title(lang), site=study.config.site, phone=phone,
+                   subject_id=subject_id, today=today, visits=tuple(confirmed),
+                   to_be_confirmed=tuple(tbc), contraception_end=sp.contraception_end,
+                   contraception_may_move=unsettled or bool(tbc),
+                   protocol_id=f"{study.protocol.registry_id} / {study.protocol.protocol_id}",
+                   version=wording.version, generated=generated, warnings=tuple(warnings))
