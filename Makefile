@@ -101,7 +101,7 @@ lock: $(BIN)/python
 	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
 	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
 
-# The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
+# The benchmark of docs/development.md "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python
 	$(PIP_INSTALL) -e .
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)

@@ -72,9 +72,13 @@ def test_make_run_writes_out_on_a_copy_and_warns_once(tmp_path: Path) -> None:
     assert again.stderr.count("warning: ") == done.stderr.count("warning: ")
 
 
+DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+
+
 def readme_example_lines() -> list[str]:
-    """The README's command lines (in ```sh blocks) that name the example study, not a placeholder."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The command lines (in ```sh blocks) of the README and every page of docs/ that name the
+    example study, not a placeholder."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():
