@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,12 +55,17 @@ def trail(folder: Path) -> list[tuple[str, ...]]:
             for e in read_audit(folder)]
 
 
+def locked_append(folder: Path, *args: Any, **kw: Any) -> None:
+    with study_lock(folder):
+        append_audit(folder, *args, **kw)
+
+
 def five_entries(folder: Path) -> list[bytes]:
     """A trail of five entries (seq 1..5) in two appends; its lines (header first)."""
     changes = [AuditChange(file="visits.csv", subject_id="001", visit=f"W{i}D1", field="status",
                            new="done") for i in range(1, 6)]
-    append_audit(folder, changes[:2], actor=NURSE, at=AT, timezone="Asia/Shanghai")
-    append_audit(folder, changes[2:], actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    locked_append(folder, changes[:2], actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    locked_append(folder, changes[2:], actor=NURSE, at=AT, timezone="Asia/Shanghai")
     return (folder / AUDIT_NAME).read_bytes().splitlines(keepends=True)
 
 
@@ -68,7 +74,7 @@ def five_entries(folder: Path) -> list[bytes]:
 
 
 def test_the_file_as_a_monitor_reads_it(tmp_path: Path) -> None:
-    append_audit(tmp_path, [AuditChange(file="visits.csv", subject_id="003", visit="W6D4",
+    locked_append(tmp_path, [AuditChange(file="visits.csv", subject_id="003", visit="W6D4",
                                         field="status", new="done")],
                  actor=NURSE, at=AT, timezone="Asia/Shanghai")
     raw = (tmp_path / AUDIT_NAME).read_bytes()
@@ -97,7 +103,7 @@ ODD_VALUES = [
 @pytest.mark.parametrize(("value", "written"), ODD_VALUES)
 def test_a_value_is_one_line_no_formula_and_reads_back(tmp_path: Path, value: str,
                                                         written: str) -> None:
-    append_audit(tmp_path, [AuditChange(file="visits.csv", field="note", old="", new=value)],
+    locked_append(tmp_path, [AuditChange(file="visits.csv", field="note", old="", new=value)],
                  actor=NURSE, at=AT, timezone="Asia/Shanghai")
     lines = (tmp_path / AUDIT_NAME).read_text(encoding="utf-8-sig").split("\n")
     assert len(lines) == 3 and lines[2] == ""  # header, one entry, the final line end
@@ -106,9 +112,16 @@ def test_a_value_is_one_line_no_formula_and_reads_back(tmp_path: Path, value: st
     assert verify_audit(tmp_path) == []
 
 
+def test_appending_without_the_lock_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="hold the study's lock"):
+        append_audit(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE, at=AT,
+                     timezone="Asia/Shanghai")
+    assert not (tmp_path / AUDIT_NAME).exists()
+
+
 def test_naive_time_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        append_audit(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE,
+        locked_append(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE,
                      at=datetime(2026, 3, 30, 8), timezone="Asia/Shanghai")
 
 
@@ -352,3 +365,19 @@ def test_two_processes_append_under_the_lock(tmp_path: Path) -> None:
         assert mine == [str(i) for i in range(n) for _ in range(3)]  # each append whole, in order
     with study_lock(tmp_path):
         pass  # the lock is free again
+
+
+def test_import_from_the_command_line_is_via_import(study: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGNAME", "os.login")
+    path = export(study)
+    fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
+    assert run("import", str(study), str(path), "--today", "2026-03-30", "--apply",
+               "--by", "zhao.min")[0] == 0
+    fill(path, {("001", "W2D4"): {"Status": "missed"}})
+    import_workbook(study, path, today=TODAY, apply=True, clock=clock)  # the library's default actor
+    assert [(e.user, e.role, e.via, e.visit, e.field) for e in read_audit(study)] == [
+        ("zhao.min", "cli", "import", "W2D1", "status"),
+        ("zhao.min", "cli", "import", "W2D1", "actual_date"),
+        ("os.login", "cli", "import", "W2D4", "status"),
+    ]

@@ -60,6 +60,7 @@ from ..core.errors import UsageError
 from ..core.fileio import CSV_LIMIT, read_input, write_atomic
 from .entry_values import EntryPlan
 from .study import Decision, RecordedVisit, load_config
+from .studylock import LOCK_NAME
 
 __all__ = [
     "AUDIT_HEADER",
@@ -301,7 +302,8 @@ def _tail(fd: int, size: int) -> bytes:
     block = 8192
     while True:
         start = max(0, size - block)
-        data = os.pread(fd, size - start, start)
+        os.lseek(fd, start, os.SEEK_SET)  # not os.pread: Windows has none
+        data = os.read(fd, size - start)
         cut = data.rfind(b"\n", 0, len(data) - 1)
         if cut >= 0 or start == 0:
             return data[cut + 1:]
@@ -328,7 +330,8 @@ def _last_entry(path: Path, fd: int, size: int) -> tuple[int, str]:
 
 def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
                  at: datetime, timezone: str | None = None) -> Appended:
-    """Append one entry per change to ``STUDY/audit.csv`` (the caller holds the study lock).
+    """Append one entry per change to ``STUDY/audit.csv``; the caller holds the study lock
+    (:func:`~.studylock.study_lock`) around the change and this call (else ``RuntimeError``).
 
     ``at`` is the time of the change (aware; the caller reads the clock); ``timezone`` the
     site's (default: ``study.toml``'s). The lines are written with one ``write`` on a file
@@ -342,6 +345,7 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
     head_path = root / HEAD_NAME
     if at.tzinfo is None:
         raise ValueError("the audit time must be timezone-aware (UTC)")
+    _require_lock(root)
     tz = timezone or load_config(root).timezone
     created = not os.path.lexists(path)
     fd = _open_trail(path)
@@ -378,6 +382,33 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
                         first_seq=seq + 1, count=len(changes))
     finally:
         os.close(fd)
+
+
+def _require_lock(root: Path) -> None:
+    """Refuse to append unless the study's lock is held (by this caller, or the entries
+    could interleave with another writer's and the change they record): a programming error."""
+    if os.name == "nt":  # pragma: no cover - msvcrt locks are per process: cannot tell
+        return
+    import fcntl
+
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        held = False
+    else:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held = True
+        else:
+            held = False
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    if not held:
+        raise RuntimeError("append_audit: hold the study's lock (study_lock(folder)) around the "
+                           "change and its audit entries")
 
 
 def undo_append(appended: Appended) -> None:

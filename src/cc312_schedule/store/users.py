@@ -134,8 +134,8 @@ def connect(folder: str | Path) -> sqlite3.Connection:
     file under its name is refused.
     """
     path = Path(folder) / DB_NAME
-    if not Path(folder).is_dir():
-        raise UsageError("no such study folder", path=folder,
+    if not (Path(folder) / "study.toml").is_file():
+        raise UsageError("not a study folder (no study.toml)", path=folder,
                          hint="give the folder that holds study.toml and subjects.csv")
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
