@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -381,3 +382,28 @@ def test_import_from_the_command_line_is_via_import(study: Path,
         ("zhao.min", "cli", "import", "W2D1", "actual_date"),
         ("os.login", "cli", "import", "W2D4", "status"),
     ]
+
+
+@pytest.mark.parametrize(("subject_id", "user", "seqs"), [
+    pytest.param("001", None, [1, 4], id="subject"),
+    pytest.param("0011", None, [2], id="subject-not-a-prefix-match"),
+    pytest.param("1,2", None, [3], id="subject-with-a-comma"),
+    pytest.param(None, "li.na", [1, 2, 3], id="user"),
+    pytest.param("001", "wang", [4], id="both"),
+    pytest.param("00", None, [], id="part-of-an-id"),
+    pytest.param(None, "li", [], id="part-of-a-name"),
+])
+def test_read_audit_filters(tmp_path: Path, subject_id: str | None, user: str | None,
+                            seqs: list[int]) -> None:
+    wang = Actor(name="wang", role="investigator", via="api")
+    for sid, actor in (("001", NURSE), ("0011", NURSE), ("1,2", NURSE), ("001", wang)):
+        locked_append(tmp_path, [AuditChange(file="visits.csv", subject_id=sid, field="note",
+                                             new=f"about 001 by li.na {sid}")],
+                      actor=actor, at=AT, timezone="Asia/Shanghai")
+    assert [e.seq for e in read_audit(tmp_path, subject_id=subject_id, user=user)] == seqs
+
+
+def test_a_fifo_in_place_of_the_trail_is_refused_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / AUDIT_NAME)
+    code, out, err = run("audit", "verify", str(tmp_path))
+    assert (code, out) == (2, "") and "the audit trail is not a regular file" in err

@@ -11,6 +11,7 @@ import stat
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -296,3 +297,29 @@ def test_not_a_study_folder(tmp_path: Path) -> None:
     assert code == 2 and "not a study folder (no study.toml)" in err
     assert run("users", "list", str(tmp_path))[0] == 2
     assert list(tmp_path.iterdir()) == []  # no database left in a folder that is not a study
+
+
+def test_an_unknown_name_costs_one_verify_like_a_known_one(study: Path) -> None:
+    """The time must not tell whether a name exists: one hash check either way, and the dummy
+    hash is made once, not on every unknown name (that doubled its time: found by
+    benchmarks/audit.py)."""
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def hash(self, *a: Any, **kw: Any) -> str:
+            calls.append("hash")
+            return super().hash(*a, **kw)
+
+        def verify(self, *a: Any, **kw: Any) -> bool:
+            calls.append("verify")
+            return super().verify(*a, **kw)
+
+    hasher = Counting(time_cost=1, memory_cost=64, parallelism=1)
+    add_user(study, "li.na", role="nurse", password=PASSWORD, actor=ADMIN, at=AT, hasher=hasher)
+    verify_password(study, "nobody", PASSWORD, hasher=hasher)  # the first makes the dummy hash
+    calls.clear()
+    for name, password in (("nobody", PASSWORD), ("li.na", PASSWORD), ("li.na", "wrong password"),
+                           ("nobody", "wrong password")):
+        verify_password(study, name, password, hasher=hasher)
+        assert calls == ["verify"], (name, password)
+        calls.clear()

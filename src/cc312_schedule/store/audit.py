@@ -50,6 +50,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -57,7 +58,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..core.errors import UsageError
-from ..core.fileio import CSV_LIMIT, read_input, write_atomic
+from ..core.fileio import write_atomic
 from .entry_values import EntryPlan
 from .study import Decision, RecordedVisit, load_config
 from .studylock import LOCK_NAME
@@ -236,6 +237,8 @@ _ESCAPES = re.compile(r"\\(.)", re.DOTALL)
 def _unescape(text: str) -> str:
     if text.startswith("'"):
         text = text[1:]
+    if "\\" not in text:
+        return text
     return _ESCAPES.sub(lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), text)
 
 
@@ -447,16 +450,24 @@ def audited(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
 # reading and verifying
 
 
-def _raw_lines(folder: str | Path) -> list[bytes]:
+def _raw_lines(folder: str | Path) -> Iterator[bytes]:
+    """The trail's lines, each with its ``\n`` (the last one without, if it was cut), read as
+    a stream: a trail of any length is read in constant memory. Only ``\n`` ends a line (a
+    ``\r`` left by an editor stays in its line, and is reported). A FIFO, a device or a
+    folder under the trail's name is refused without blocking."""
     path = Path(folder) / AUDIT_NAME
     try:
-        raw = read_input(path, limit=CSV_LIMIT)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        return []
-    # split at "\n" only (a "\r" left by an editor stays in its line, and is reported)
-    lines = [part + b"\n" for part in raw.split(b"\n")]
-    lines[-1] = lines[-1][:-1]  # what follows the last "\n": b"" or an incomplete line
-    return lines if lines[-1] else lines[:-1]
+        return
+    except OSError as exc:
+        raise UsageError(f"cannot read the audit trail: {exc.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError("the audit trail is not a regular file", path=path,
+                             hint="put the real audit.csv in the study folder")
+        yield from fh  # a binary file's lines end at b"\n" only
 
 
 def read_audit(folder: str | Path, *, subject_id: str | None = None,
@@ -466,20 +477,21 @@ def read_audit(folder: str | Path, *, subject_id: str | None = None,
     Lines that are not entries (see :func:`verify_audit`) are skipped here.
     """
     out = []
+    # a line that cannot hold the wanted value is not parsed (the desk's subject page)
+    needles = [_csv_line([_escape(v)]).encode("utf-8") for v in (subject_id, user) if v]
     for n, raw in enumerate(_raw_lines(folder), start=1):
-        if n == 1 or not raw.endswith(b"\n"):
+        if n == 1 or not raw.endswith(b"\n") or not all(x in raw for x in needles):
             continue
         fields = next(csv.reader([raw.decode("utf-8", "replace").rstrip("\n")]), [])
         if len(fields) != len(AUDIT_HEADER) or not fields[0].isdigit():
             continue
-        values = dict(zip(AUDIT_HEADER, fields, strict=True))
-        for k in ("user", "role", "via", "file", "subject_id", "visit", "field", "old", "new",
-                  "reason"):
-            values[k] = _unescape(values[k])
-        entry = AuditEntry(**{**values, "seq": int(fields[0])}, line=n)  # type: ignore[arg-type]
-        if (subject_id is None or entry.subject_id == subject_id) and (
-                user is None or entry.user == user):
-            out.append(entry)
+        seq, utc, site, *text, prev, sha = fields
+        who, role, via, file, sid, visit, field, old, new, reason = map(_unescape, text)
+        if (subject_id is None or sid == subject_id) and (user is None or who == user):
+            out.append(AuditEntry(seq=int(seq), time_utc=utc, time_site=site, user=who,
+                                  role=role, via=via, file=file, subject_id=sid, visit=visit,
+                                  field=field, old=old, new=new, reason=reason,
+                                  prev_sha256=prev, sha256=sha, line=n))
     return tuple(out)
 
 
@@ -491,18 +503,19 @@ def verify_audit(folder: str | Path) -> list[str]:
     its line, and that the last entry is the one ``.cc312-audit-head`` records.
     """
     root = Path(folder)
-    lines = _raw_lines(root)
     problems: list[str] = []
     head = _read_head(root, problems)
-    if not lines:
+    lines = _raw_lines(root)
+    first = next(lines, None)
+    if first is None:
         if head is not None and head[0] > 0:
             problems.append(f"{AUDIT_NAME} is missing or empty, but {HEAD_NAME} records "
                             f"{head[0]} entries")
         return problems
-    if lines[0].decode("utf-8", "replace").lstrip(_BOM) != _HEADER_LINE:
+    if first.decode("utf-8", "replace").lstrip(_BOM) != _HEADER_LINE:
         problems.append(f"line 1: not the audit trail's header ({','.join(AUDIT_HEADER)})")
-    seq, prev = 0, GENESIS
-    for n, raw in enumerate(lines[1:], start=2):
+    seq, prev, n = 0, GENESIS, 1
+    for n, raw in enumerate(lines, start=2):  # n: after the loop, the last line's number
         if not raw.endswith(b"\n"):
             problems.append(f"line {n}: incomplete (no line end): the file was cut short")
             break
@@ -532,7 +545,7 @@ def verify_audit(folder: str | Path) -> list[str]:
             problems.append(f"line {n}: sha256 does not match the line (the line was edited)")
         seq, prev = got, sha
     if head is not None and head[0] == seq and head[1] != prev:
-        problems.append(f"line {len(lines)}: not the last entry {HEAD_NAME} records (the last "
+        problems.append(f"line {n}: not the last entry {HEAD_NAME} records (the last "
                         "line was replaced)")
     elif head is not None and head[0] != seq:
         problems.append(f"{HEAD_NAME} records the last entry as seq {head[0]}, the file ends "
