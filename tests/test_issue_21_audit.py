@@ -407,3 +407,35 @@ def test_a_fifo_in_place_of_the_trail_is_refused_without_blocking(tmp_path: Path
     os.mkfifo(tmp_path / AUDIT_NAME)
     code, out, err = run("audit", "verify", str(tmp_path))
     assert (code, out) == (2, "") and "the audit trail is not a regular file" in err
+
+
+_RECORDER = """
+import sys
+from datetime import date, datetime, UTC
+from cc312_schedule.entries.writes import record
+from cc312_schedule.store.audit import Actor
+folder, name = sys.argv[1], sys.argv[2]
+for visit, day in zip(sys.argv[3::2], sys.argv[4::2]):
+    record(folder, "001", visit, today=date(2026, 3, 30), done=date.fromisoformat(day),
+           actor=Actor(name=name, role="nurse", via="desk"), lock_timeout=120)
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_record_at_once(study: Path) -> None:
+    work = {"a": ["W2D1", "2026-03-09", "W2D4", "2026-03-12", "W3D1", "2026-03-16"],
+            "b": ["W3D4", "2026-03-19", "W4D1", "2026-03-23", "W4D4", "2026-03-26"]}
+    procs = [subprocess.Popen([sys.executable, "-c", _RECORDER, str(study), who, *args])
+             for who, args in work.items()]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    assert verify_audit(study) == []
+    entries = read_audit(study)
+    assert [e.seq for e in entries] == list(range(1, 13))
+    for who, args in work.items():  # each record: its status, then its date, together
+        mine = [(e.visit, e.field, e.new) for e in entries if e.user == who]
+        assert mine == [x for v, d in zip(args[::2], args[1::2], strict=True)
+                        for x in ((v, "status", "done"), (v, "actual_date", d))]
+    assert all((entries[i].user, entries[i].visit) == (entries[i + 1].user, entries[i + 1].visit)
+               for i in range(0, 12, 2))  # one record's two entries are never split by another's
+    rows = (study / "visits.csv").read_text().splitlines()
+    assert len(rows) == 1 + 3 + 6  # header, the study's 3 visits, the 6 recorded: none lost
