@@ -439,3 +439,18 @@ def test_two_processes_record_at_once(study: Path) -> None:
                for i in range(0, 12, 2))  # one record's two entries are never split by another's
     rows = (study / "visits.csv").read_text().splitlines()
     assert len(rows) == 1 + 3 + 6  # header, the study's 3 visits, the 6 recorded: none lost
+
+
+def test_a_failed_write_whose_entries_cannot_be_taken_back_says_so(
+        study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cc312_schedule.entries.writes as writes_module
+    import cc312_schedule.store.audit as audit_module
+
+    def full_disk(*_: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writes_module, "write_entries", full_disk)
+    monkeypatch.setattr(audit_module, "undo_append", full_disk)
+    with pytest.raises(UsageError, match=r"cannot be taken back: No space left on device") as exc:
+        record(study, "001", "W2D1", today=TODAY, done=date(2026, 3, 9), actor=NURSE, clock=clock)
+    assert "from seq 1" in str(exc.value) and "audit verify" in str(exc.value)

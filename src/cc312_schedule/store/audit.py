@@ -442,7 +442,14 @@ def audited(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
     try:
         yield appended
     except BaseException:
-        undo_append(appended)
+        try:
+            undo_append(appended)
+        except OSError as exc:
+            raise UsageError(
+                f"the change failed, and its audit entries (from seq {appended.first_seq}) "
+                f"cannot be taken back: {exc.strerror}", path=appended.path,
+                hint="the study's files were not changed: remove those last lines and the "
+                "head's update by hand, then run 'cc312-schedule audit verify STUDY'") from exc
         raise
 
 
