@@ -284,6 +284,16 @@ def test_decide(study: Path) -> None:
     ]
 
 
+def test_a_signed_decision_carries_the_signature_as_its_reason(study: Path) -> None:
+    pi = Actor(name="wang.fang", role="investigator", via="desk")
+    decide(study, "001", on=date(2026, 3, 29), action="stop", today=TODAY,
+           investigator="王芳", rationale="flare", actor=pi, clock=clock,
+           signature="signed by 王芳 (wang.fang) as the investigator's decision")
+    assert {e.reason for e in read_audit(study)} == {
+        "signed by 王芳 (wang.fang) as the investigator's decision"}
+    assert [e.field for e in read_audit(study)] == ["action", "investigator", "rationale"]
+
+
 def test_import_dry_run_writes_nothing_apply_writes_each_field(study: Path) -> None:
     path = export(study)
     fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
