@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cc312_schedule.cli import main
 from cc312_schedule.core.errors import UsageError
@@ -464,3 +466,20 @@ def test_a_failed_write_whose_entries_cannot_be_taken_back_says_so(
     with pytest.raises(UsageError, match=r"cannot be taken back: No space left on device") as exc:
         record(study, "001", "W2D1", today=TODAY, done=date(2026, 3, 9), actor=NURSE, clock=clock)
     assert "from seq 1" in str(exc.value) and "audit verify" in str(exc.value)
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ["", "\\", "\\n", "'", "''", "=1+1", "-", "a\r\nb", '"', '","', "\x85\u2028\u2029", "\x00"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=4))
+def test_any_text_reads_back_one_line_per_entry(tmp_path_factory: pytest.TempPathFactory,
+                                                values: list[tuple[str, str, str]]) -> None:
+    folder = tmp_path_factory.mktemp("trail")
+    changes = [AuditChange(file="visits.csv", subject_id=sid, field="note", old=old, new=new)
+               for sid, old, new in values]
+    locked_append(folder, changes, actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    assert [(e.subject_id, e.old, e.new) for e in read_audit(folder)] == values
+    assert (folder / AUDIT_NAME).read_bytes().count(b"\n") == 1 + len(values)
+    assert verify_audit(folder) == []
