@@ -16,7 +16,12 @@ from typing import Any, Literal
 from ..core.domain import SourceRef
 from ..core.protocol import Protocol
 
-__all__ = ["Dataset", "Variable", "element_rules"]
+__all__ = ["UNIT_CODES", "Dataset", "Variable", "element_rules"]
+
+# CDISC UNIT (C71620) submission values a dose level may use, with their NCI codes (the
+# usdm4 CT cache, sdtmct 2026-03-27).
+UNIT_CODES = {"mg": "C28253", "mg/kg": "C67401", "ug/kg": "C67396", "ug": "C48152",
+              "mg/m2": "C67402"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
