@@ -1,4 +1,5 @@
-"""SDTM trial-design (TV, TA, TE, TI) and subject (SV, SE, EX) datasets from a study's plan.
+"""SDTM trial-design (TV, TA, TE, TI, TS) and subject (DM, SV, SE, EX, DS, DV) datasets from a
+study's plan, with the define.xml that describes them.
 
 Datasets are plain data (:class:`Dataset`: variables with name, label and type, rows as tuples);
 the writers (:mod:`cc312_schedule.cdisc.xport` for SAS transport v5, :mod:`cc312_schedule.cdisc.datasetjson`
@@ -16,8 +17,10 @@ Conventions (see docs/data-managers.md):
   day (``VISITDY``); EOT and the follow-ups, dated from the last dose, come last. A visit that
   is not in TV (a dose recorded on a day no regimen doses) is unplanned: ``VISITNUM`` is the
   previous planned number + 0.01 (0.02, ... for more), ``SVPRESP`` null and ``SVUPDES`` says why.
-* ``EPOCH``: ``SCREENING`` (the consent visit), ``TREATMENT`` (doses, the Day 28 assessment,
-  reviews, EOT), ``FOLLOW-UP`` (the follow-up visits).
+* ``EPOCH`` (EX, DS, DV, SE; SV has none in SDTMIG 3.4): ``SCREENING`` (consent up to the day
+  before the first dose), ``TREATMENT`` (doses, the Day 28 assessment, reviews, EOT),
+  ``FOLLOW-UP`` (the follow-up visits). SE has an element per continuation regimen, so a switch
+  of regimen is a new SE row; each element ends the day before the next starts.
 * Missed doses are not EX rows: a missed visit is an SV row with ``SVOCCUR = "N"``, no dates,
   and the visit's note as ``SVREASOC`` (SDTMIG 3.4 represents planned visits that did not
   happen this way).
@@ -26,8 +29,8 @@ Conventions (see docs/data-managers.md):
 >>> study = load_study(example_study_path())
 >>> ds = to_sdtm(study, plan_study(study))
 >>> [d.name for d in ds]
-['TV', 'TA', 'TE', 'TI', 'SV', 'SE', 'EX']
->>> ex = ds[-1]
+['TV', 'TA', 'TE', 'TI', 'TS', 'DM', 'SV', 'SE', 'EX', 'DS', 'DV']
+>>> ex = ds[8]
 >>> ex.row_dict(0)["EXDOSFRQ"], ex.row_dict(0)["EXSTDY"], ex.row_dict(0)["EPOCH"]
 ('2 TIMES PER WEEK', 1, 'TREATMENT')
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,7 +51,8 @@ from ..core.model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, Study
 from ..core.protocol import Protocol
 from ..store.study import SourceRef, Study, Subject
 from .datasetjson import to_dataset_json_bytes
-from .datasets import Dataset, Variable, element_rules
+from .domains import to_dm, to_ds, to_dv, to_ts
+from .datasets import Dataset, Variable, continuation_element, element_rules
 from .xport import to_xpt, xpt_problems
 
 __all__ = [
@@ -216,11 +220,13 @@ TI_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"
            _v("IETESTCD", "Incl/Excl Criterion Short Name"),
            _v("IETEST", "Inclusion/Exclusion Criterion"),
            _v("IECAT", "Inclusion/Exclusion Category"), _v("TIVERS", "Protocol Criteria Versions"))
+# SDTMIG 3.4 SV order (SV has no EPOCH in 3.4: the visit's epoch is in SE and in each
+# observation of the visit)
 SV_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"),
            _v("USUBJID", "Unique Subject Identifier"), _v("VISITNUM", "Visit Number", "float"),
-           _v("VISIT", "Visit Name"), _v("VISITDY", "Planned Study Day of Visit", "integer"),
-           _v("SVPRESP", "Pre-specified"), _v("SVOCCUR", "Occurrence"),
-           _v("SVREASOC", "Reason for Occur Value"), _v("EPOCH", "Epoch"),
+           _v("VISIT", "Visit Name"), _v("SVPRESP", "Pre-specified"), _v("SVOCCUR", "Occurrence"),
+           _v("SVREASOC", "Reason for Occur Value"),
+           _v("VISITDY", "Planned Study Day of Visit", "integer"),
            _v("SVSTDTC", "Start Date/Time of Observation", "date"),
            _v("SVENDTC", "End Date/Time of Observation", "date"),
            _v("SVSTDY", "Study Day of Start of Observation", "integer"),
@@ -234,33 +240,49 @@ SE_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"
            _v("SEENDTC", "End Date/Time of Element", "date"),
            _v("SESTDY", "Study Day of Start of Element", "integer"),
            _v("SEENDY", "Study Day of End of Element", "integer"))
+# SDTMIG 3.4 EX order: topic and qualifiers, then the timing variables
 EX_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"),
            _v("USUBJID", "Unique Subject Identifier"), _v("EXSEQ", "Sequence Number", "integer"),
-           _v("EXTRT", "Name of Treatment"), _v("EXDOSFRQ", "Dosing Frequency per Interval"),
+           _v("EXTRT", "Name of Treatment"), _v("EXDOSE", "Dose", "float"),
+           _v("EXDOSTXT", "Dose Description"), _v("EXDOSU", "Dose Units"),
+           _v("EXDOSFRM", "Dose Form"), _v("EXDOSFRQ", "Dosing Frequency per Interval"),
+           _v("EXROUTE", "Route of Administration"),
+           _v("VISITNUM", "Visit Number", "float"), _v("VISIT", "Visit Name"), _v("EPOCH", "Epoch"),
            _v("EXSTDTC", "Start Date/Time of Treatment", "date"),
            _v("EXENDTC", "End Date/Time of Treatment", "date"),
            _v("EXSTDY", "Study Day of Start of Treatment", "integer"),
-           _v("EXENDY", "Study Day of End of Treatment", "integer"), _v("EPOCH", "Epoch"),
-           _v("VISITNUM", "Visit Number", "float"), _v("VISIT", "Visit Name"))
+           _v("EXENDY", "Study Day of End of Treatment", "integer"))
 
 
 def element_table(p: Protocol) -> list[tuple[str, str, str, str, str, str | None]]:
     """(ETCD, ELEMENT, EPOCH, start rule, end rule, TEDUR) of the trial's elements."""
-    epochs = ("SCREENING", "TREATMENT", "TREATMENT", "FOLLOW-UP")
-    durations = (None, f"P{p.induction_weeks}W", None, None)
-    return [(code, name, epoch, start, end, dur) for (code, name, start, end), epoch, dur
-            in zip(element_rules(p), epochs, durations, strict=True)]
+    rules = element_rules(p)
+
+    def epoch(code: str) -> str:
+        return {"SCRN": "SCREENING", "FU": "FOLLOW-UP"}.get(code, "TREATMENT")
+
+    def duration(code: str) -> str | None:
+        return {"SCRN": None, "IND": f"P{p.induction_weeks}W"}.get(code)
+
+    return [(code, name, epoch(code), start, end, duration(code))
+            for code, name, start, end in rules]
 
 
 def to_sdtm(study: Study, plan: StudyPlan, *, studyid: str | None = None) -> tuple[Dataset, ...]:
-    """The datasets TV, TA, TE, TI, SV, SE and EX (in that order) for ``study`` and its plan."""
+    """The datasets TV, TA, TE, TI, TS, DM, SV, SE, EX, DS and DV (in that order) for ``study``
+    and its plan."""
     p = study.protocol
     sid = studyid if studyid is not None else p.protocol_id
     arg = SourceRef(path="--studyid" if studyid is not None else p.source)
     tv = planned_visits(p)
     elements = element_table(p)
-    return (*_trial_design(p, tv, elements, sid, arg),
-            *_subject_datasets(study, plan, tv, elements, sid, arg))
+    by_name = {v.visit: v for v in tv}
+    visitnum = {(sp.subject.subject_id, visit): n for sp in plan
+                for visit, n in _visit_numbers(sp, by_name).items()}
+    sv, se, ex = _subject_datasets(study, plan, tv, elements, sid, arg)
+    return (*_trial_design(p, tv, elements, sid, arg), to_ts(study, sid),
+            to_dm(study, plan, sid), sv, se, ex, to_ds(study, plan, sid),
+            to_dv(study, plan, sid, visitnum))
 
 
 def _trial_design(p: Protocol, tv: tuple[VisitDef, ...],
@@ -279,12 +301,16 @@ def _trial_design(p: Protocol, tv: tuple[VisitDef, ...],
     tv_ds = design("TV", "Trial Visits", TV_VARS, [
         {"VISITNUM": float(v.visitnum), "VISIT": v.visit, "VISITDY": v.visitdy, "ARMCD": None,
          "TVSTRL": v.start_rule, "TVENRL": v.end_rule} for v in tv], ("VISITNUM",))
-    trans = {
-        "IND": f"If the investigator does not continue treatment after Day {p.assessment_day.value}, "
-               "go to TAETORD 4",
-        "CONT": "At the end of treatment (stop, or no dose left before study day "
-                f"{p.last_dose_day.value}), go to TAETORD 4",
-    }
+    order = {code: i for i, (code, *_) in enumerate(elements, start=1)}
+    conts = [code for code, *_ in elements[2:-1]]
+    cont_orders = f"{order[conts[0]]}..{order[conts[-1]]}" if conts else "-"
+    fu = order[elements[-1][0]]
+    trans = {"IND": f"If the investigator continues after Day {p.assessment_day.value}, go to the "
+                    f"chosen regimen's element (TAETORD {cont_orders}); otherwise to TAETORD {fu}"}
+    for code in conts:
+        trans[code] = (f"On a switch of regimen, go to the new regimen's element; at the end of "
+                       f"treatment (stop, or no dose left before study day "
+                       f"{p.last_dose_day.value}), go to TAETORD {fu}")
     ta_ds = design("TA", "Trial Arms", TA_VARS, [
         {"ARMCD": ARMCD, "ARM": ARM, "TAETORD": i, "ETCD": code, "ELEMENT": name,
          "TABRANCH": None, "TATRANS": trans.get(code), "EPOCH": epoch}
@@ -343,18 +369,40 @@ def _ex_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
              and e.actual_date is not None]
     doses.sort(key=lambda e: (e.actual_date, e.study_day))
     numbers = _visit_numbers(sp, by_name)
+    dose = ex_dose(p, subject)
     rows: list[dict[str, Any]] = []
     srcs: list[dict[str, SourceRef]] = []
     for seq, e in enumerate(doses, start=1):
         assert e.actual_date is not None
         dy = study_day(subject.first_dose_date, e.actual_date)
         rows.append({
-            "EXSEQ": seq, "EXTRT": EXTRT, "EXDOSFRQ": _frequency(p, e),
+            "EXSEQ": seq, "EXTRT": EXTRT, **dose, "EXDOSFRQ": _frequency(p, e),
             "EXSTDTC": e.actual_date.isoformat(), "EXENDTC": e.actual_date.isoformat(),
             "EXSTDY": dy, "EXENDY": dy, "EPOCH": "TREATMENT",
             "VISITNUM": numbers[e.visit], "VISIT": e.visit})
         srcs.append({"*": recorded.get((subject.subject_id, e.visit), subject.source)})
     return rows, srcs
+
+
+def ex_dose(p: Protocol, subject: Subject) -> dict[str, Any]:
+    """EXDOSE, EXDOSTXT, EXDOSU, EXDOSFRM and EXROUTE of the subject's doses: the amount and unit
+    of the subject's dose level when the protocol states them (``[intervention.dose_levels]``),
+    else the level's code in EXDOSTXT (never a guessed amount).
+
+    >>> from cc312_schedule import load_protocol
+    >>> from cc312_schedule.core.domain import Subject
+    >>> s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=date(2026, 5, 4))
+    >>> ex_dose(load_protocol(), s)
+    {'EXDOSE': None, 'EXDOSTXT': 'DL1', 'EXDOSU': None, 'EXDOSFRM': 'INJECTION, SOLUTION', 'EXROUTE': 'INTRAVENOUS'}
+    """
+    iv = p.intervention
+    level = iv.dose_level(subject.dose_level) if iv is not None else None
+    if level is not None and level.amount is not None:
+        amount: dict[str, Any] = {"EXDOSE": level.amount, "EXDOSTXT": None, "EXDOSU": level.unit}
+    else:
+        amount = {"EXDOSE": None, "EXDOSTXT": subject.dose_level or None, "EXDOSU": None}
+    return {**amount, "EXDOSFRM": iv.dose_form if iv else None,
+            "EXROUTE": iv.route if iv else None}
 
 
 def _frequency(p: Protocol, e: PlannedEvent) -> str | None:
@@ -402,7 +450,7 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
     if subject.consent_date is not None:
         dy = study_day(day1, subject.consent_date)
         rows.append({"VISITNUM": 1.0, "VISIT": SCREENING_VISIT, "VISITDY": None, "SVPRESP": "Y",
-                     "SVOCCUR": "Y", "SVREASOC": None, "EPOCH": "SCREENING",
+                     "SVOCCUR": "Y", "SVREASOC": None,
                      "SVSTDTC": subject.consent_date.isoformat(),
                      "SVENDTC": subject.consent_date.isoformat(), "SVSTDY": dy, "SVENDY": dy,
                      "SVUPDES": None})
@@ -420,7 +468,7 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
                "SVPRESP": "Y" if v is not None else None,
                "SVOCCUR": "Y" if done else "N",
                "SVREASOC": None if done else (e.note or None),
-               "EPOCH": _epoch_of(e.kind), "SVSTDTC": dtc, "SVENDTC": dtc, "SVSTDY": sdy,
+               "SVSTDTC": dtc, "SVENDTC": dtc, "SVSTDY": sdy,
                "SVENDY": sdy, "SVUPDES": None}
         if v is None:
             row["SVUPDES"] = (f"{e.visit} ({e.kind.value}) recorded on a day the protocol's "
@@ -433,37 +481,45 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
 
 def _se_rows(p: Protocol, sp: SubjectPlan,
              elements: list[tuple[str, str, str, str, str, str | None]]) -> list[dict[str, Any]]:
-    """The elements the subject actually passed through, from the recorded visits."""
+    """The elements the subject actually passed through, from the recorded visits: screening from
+    the consent, the induction from the first dose, a continuation element from the first dose of
+    each run of one regimen (a switch starts a new element), follow-up from EOT. Each element ends
+    the day before the next one starts (dates have no time: the first dose is never on the
+    boundary of two epochs); the last ends with the last follow-up, or the withdrawal."""
     subject: Subject = sp.subject
     day1 = subject.first_dose_date
     done = {e.visit: e.actual_date for e in sp.events
             if e.status is EventStatus.DONE and e.actual_date is not None}
     last_induction = max(d.value for d in p.induction_days)
+    order = {code: i for i, (code, *_) in enumerate(elements, start=1)}
     first_dose = done.get(p.induction_days[0].visit_name)
-    cont = sorted(e.actual_date for e in sp.events if e.kind is EventKind.DOSE
+    starts: list[tuple[str, date]] = []  # (ETCD, start date)
+    if subject.consent_date is not None:
+        starts.append(("SCRN", subject.consent_date))
+    if first_dose is not None:
+        starts.append(("IND", first_dose))
+    cont = sorted((e.actual_date, e.regimen) for e in sp.events if e.kind is EventKind.DOSE
                   and e.status is EventStatus.DONE and e.actual_date is not None
                   and e.study_day.value > last_induction)
+    for on, regimen in cont:
+        code = continuation_element(regimen) if regimen else None
+        if code in order and (not starts or starts[-1][0] != code):
+            starts.append((code, on))
     eot = done.get(p.eot_visit)
-    fus = [done.get(f.visit) for f in p.follow_up]
-    starts: list[tuple[int, date]] = []  # (TAETORD, start date)
-    if subject.consent_date is not None:
-        starts.append((1, subject.consent_date))
-    if first_dose is not None:
-        starts.append((2, first_dose))
-    if cont:
-        starts.append((3, cont[0]))
     if eot is not None:
-        starts.append((4, eot))
+        starts.append(("FU", eot))
+    fus = [done.get(f.visit) for f in p.follow_up]
     final: date | None = None
     if eot is not None and fus and all(fus):
         final = max(d for d in fus if d is not None)
     elif subject.withdrawn_on is not None:
         final = subject.withdrawn_on
     rows = []
-    for i, (order, start) in enumerate(starts):
-        end = starts[i + 1][1] if i + 1 < len(starts) else final
-        code, name, epoch, *_ = elements[order - 1]
-        rows.append({"ETCD": code, "ELEMENT": name, "TAETORD": order, "EPOCH": epoch,
+    for i, (code, start) in enumerate(starts):
+        end = (max(start, starts[i + 1][1] - timedelta(days=1)) if i + 1 < len(starts)
+               else final)
+        _, name, epoch, *_ = elements[order[code] - 1]
+        rows.append({"ETCD": code, "ELEMENT": name, "TAETORD": order[code], "EPOCH": epoch,
                      "SESTDTC": start.isoformat(), "SEENDTC": end.isoformat() if end else None,
                      "SESTDY": study_day(day1, start),
                      "SEENDY": study_day(day1, end) if end else None})

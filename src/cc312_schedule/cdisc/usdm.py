@@ -381,7 +381,7 @@ def _elements(b: _Builder, p: Protocol, intervention: Json | None) -> list[Json]
 
     elements = []
     for i, (name, label, start, end) in enumerate(element_rules(p), start=1):
-        gives = intervention is not None and name in ("IND", "CONT")
+        gives = intervention is not None and name not in ("SCRN", "FU")
         elements.append(b.obj("StudyElement", name=name, label=label, description=label,
                               transitionStartRule=rule(f"ELEMENT_START_RULE_{i}", start),
                               transitionEndRule=rule(f"ELEMENT_END_RULE_{i}", end),
@@ -391,12 +391,12 @@ def _elements(b: _Builder, p: Protocol, intervention: Json | None) -> list[Json]
 
 
 def _cells(b: _Builder, arm: Json, epochs: list[Json], elements: list[Json]) -> list[Json]:
-    """The arm's cells: screening, treatment (induction and continuation), follow-up."""
+    """The arm's cells: screening, treatment (induction and each continuation), follow-up."""
     scr_epoch, trt_epoch, fu_epoch = (e["id"] for e in epochs)
     return [b.obj("StudyCell", armId=arm["id"], epochId=scr_epoch, elementIds=[elements[0]["id"]]),
             b.obj("StudyCell", armId=arm["id"], epochId=trt_epoch,
-                  elementIds=[elements[1]["id"], elements[2]["id"]]),
-            b.obj("StudyCell", armId=arm["id"], epochId=fu_epoch, elementIds=[elements[3]["id"]])]
+                  elementIds=[e["id"] for e in elements[1:-1]]),
+            b.obj("StudyCell", armId=arm["id"], epochId=fu_epoch, elementIds=[elements[-1]["id"]])]
 
 
 _ADMINISTRATION = "CC312 administration"
