@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from datetime import date, datetime
 
 from .core.errors import InvalidStudyError, ScheduleError, UsageError
@@ -484,10 +485,20 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .planning.engine import plan_study
     from .store.study import load_study
 
+    from .core.warnings import TransportTextWarning
+
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
-    paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
-                       studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TransportTextWarning)
+        paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
+                           studyid=args.studyid,
+                           generated_at=args.generated_at or datetime.now(UTC))
+    for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
+        if issubclass(w.category, TransportTextWarning):
+            stderr.write(f"note: {w.message} [TransportTextWarning]\n")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
                  f"{' '.join(p.name for p in paths)}\n")
     return EXIT_OK

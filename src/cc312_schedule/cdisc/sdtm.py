@@ -38,8 +38,9 @@ Conventions (see docs/data-managers.md):
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -47,10 +48,13 @@ from typing import Any, Literal
 from ..core.days import StudyDay
 from ..core.errors import InvalidStudyError, ProtocolError, UsageError
 from ..core.fileio import StagedFiles
+from ..core.messages import message
 from ..core.model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from ..core.protocol import Protocol
+from ..core.warnings import TransportTextWarning
 from ..store.study import SourceRef, Study, Subject
 from .datasetjson import to_dataset_json_bytes
+from .define import to_define_xml
 from .domains import to_dm, to_ds, to_dv, to_ts
 from .datasets import Dataset, Variable, continuation_element, element_rules
 from .xport import to_xpt, xpt_problems
@@ -541,16 +545,83 @@ def check_metadata(ds: Dataset) -> None:
 FORMATS = ("xpt", "json")
 
 
+# Free-text variables whose non-ASCII values (Chinese notes, rationales) the transport file holds
+# as a placeholder naming the Dataset-JSON file with the text, when that file is written too.
+FREE_TEXT = frozenset({"SVREASOC", "SVUPDES", "DSTERM", "DVTERM", "TSVAL", "TVSTRL", "TVENRL",
+                       "TESTRL", "TEENRL", "TATRANS", "IETEST"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportSubstitute:
+    """A value the transport (XPT) file holds as ``placeholder``; the text is in ``json_file``."""
+
+    dataset: str
+    variable: str
+    value: str
+    placeholder: str
+    json_file: str
+    source: SourceRef
+
+    def describe(self, lang: str = "en") -> str:
+        """What went where, in ``lang`` (the catalogue's ``sdtm.transport_text``).
+
+        >>> TransportSubstitute(dataset="SV", variable="SVREASOC", value="发热",
+        ...     placeholder=placeholder("SV"), json_file="sv.json",
+        ...     source=SourceRef(path="visits.csv", line=55)).describe()
+        "visits.csv:55: SV.SVREASOC: '发热' is in sv.json; sv.xpt holds '[non-ASCII text: see sv.json]' (SAS transport v5 holds ASCII only)"
+        """
+        return message(lang, "sdtm.transport_text", where=str(self.source), dataset=self.dataset,
+                       variable=self.variable, value=self.value, json_file=self.json_file,
+                       xpt_file=f"{self.dataset.lower()}.xpt", placeholder=self.placeholder)
+
+
+def placeholder(ds_name: str) -> str:
+    """The ASCII text an XPT file holds instead of a non-ASCII free text of dataset ``ds_name``.
+
+    >>> placeholder("SV")
+    '[non-ASCII text: see sv.json]'
+    """
+    return f"[non-ASCII text: see {ds_name.lower()}.json]"
+
+
+def transport_copy(ds: Dataset) -> tuple[Dataset, tuple[TransportSubstitute, ...]]:
+    """``ds`` with every non-ASCII value of a :data:`FREE_TEXT` variable replaced by
+    :func:`placeholder`, and the list of what was replaced (nothing is dropped silently)."""
+    subs: list[TransportSubstitute] = []
+    rows = []
+    js = [j for j, v in enumerate(ds.variables) if v.name in FREE_TEXT]
+    for i, row in enumerate(ds.rows):
+        new = list(row)
+        for j in js:
+            value = row[j]
+            if isinstance(value, str) and not value.isascii():
+                new[j] = placeholder(ds.name)
+                subs.append(TransportSubstitute(
+                    dataset=ds.name, variable=ds.variables[j].name, value=value,
+                    placeholder=new[j], json_file=f"{ds.name.lower()}.json",
+                    source=ds.source_of(i, ds.variables[j].name)))
+        rows.append(tuple(new))
+    if not subs:
+        return ds, ()
+    return replace(ds, rows=tuple(rows)), tuple(subs)
+
+
 def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
                formats: Sequence[str] = FORMATS, studyid: str | None = None,
                generated_at: datetime) -> tuple[Path, ...]:
     """Write every dataset as ``<name>.xpt`` (SAS transport v5) and/or ``<name>.json``
-    (Dataset-JSON v1.1) into ``folder``, all or nothing; return the paths written.
+    (Dataset-JSON v1.1), and ``define.xml`` (Define-XML 2.1) describing them, into ``folder``,
+    all or nothing; return the paths written.
 
-    Before anything is written, every value is checked against the transport format's limits
-    (when ``xpt`` is asked for): the problems are raised together as an
-    :class:`~cc312_schedule.core.errors.InvalidStudyError`, each with its file, line and variable.
-    The files are first written under temporary names in ``folder``, then renamed as a set.
+    A non-ASCII free text (a Chinese note; see :data:`FREE_TEXT`) cannot go into a transport v5
+    file: when the Dataset-JSON files are written too (``both``, the default), the XPT holds
+    :func:`placeholder` and the text is in the JSON file; each such value is announced as a
+    :class:`~cc312_schedule.core.warnings.TransportTextWarning` saying what went where. Every
+    other value that does not fit the transport format (or any non-ASCII value with ``xpt``
+    alone) is a problem: they are raised together as an
+    :class:`~cc312_schedule.core.errors.InvalidStudyError`, each with its file, line and variable,
+    before anything is written. The files are first written under temporary names in
+    ``folder``, then renamed as a set.
     """
 
     unknown = [f for f in formats if f not in FORMATS]
@@ -565,29 +636,42 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
                          hint="give a folder (it is created if missing)")
     datasets = to_sdtm(study, plan, studyid=studyid)
     sid = studyid if studyid is not None else study.protocol.protocol_id
+    transport: dict[str, Dataset] = {}
+    substitutes: list[TransportSubstitute] = []
     if "xpt" in formats:
         problems, seen = [], set()
-        for e in (e for ds in datasets for e in xpt_problems(ds)):
-            variable = (e.key or "").rpartition(".")[2]  # once per value, not per dataset
-            if (e.location, variable, e.message, repr(e.value)) not in seen:
-                seen.add((e.location, variable, e.message, repr(e.value)))
-                problems.append(e)
+        for ds in datasets:
+            xds, subs = transport_copy(ds) if "json" in formats else (ds, ())
+            transport[ds.name] = xds
+            substitutes.extend(subs)
+            for e in xpt_problems(xds):
+                variable = (e.key or "").rpartition(".")[2]  # once per value, not per dataset
+                if (e.location, variable, e.message, repr(e.value)) not in seen:
+                    seen.add((e.location, variable, e.message, repr(e.value)))
+                    problems.append(e)
         if problems:
             raise InvalidStudyError(problems)
     files: dict[str, bytes] = {}
     for ds in datasets:
         check_metadata(ds)
         if "xpt" in formats:
-            files[f"{ds.name.lower()}.xpt"] = to_xpt(ds, generated_at=generated_at)
+            files[f"{ds.name.lower()}.xpt"] = to_xpt(transport[ds.name], generated_at=generated_at)
         if "json" in formats:
             files[f"{ds.name.lower()}.json"] = to_dataset_json_bytes(
                 ds, study_oid=sid, generated_at=generated_at)
+    ext = "xpt" if "xpt" in formats else "json"
+    files["define.xml"] = to_define_xml(
+        datasets, study_oid=sid, study_name=study.protocol.title, generated_at=generated_at,
+        files={ds.name: f"{ds.name.lower()}.{ext}" for ds in datasets})
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder: {exc.strerror}", key="-o",
                          value=str(target)) from None
-    return _write_set(target, files)
+    paths = _write_set(target, files)
+    for sub in substitutes:
+        warnings.warn(sub.describe(), TransportTextWarning, stacklevel=2)
+    return paths
 
 
 def _write_set(folder: Path, files: dict[str, bytes]) -> tuple[Path, ...]:
