@@ -44,7 +44,7 @@ KHAL_LOCK := tests/khal-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
-.PHONY: run test lint lock golden bench clean pictures
+.PHONY: run test lint lock golden bench clean pictures cdisc-check
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -122,3 +122,10 @@ pictures: run
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info
+
+# CDISC's own tools on the example's exports (usdm4 and CORE, Python 3.12 in .venv-cdisc): the
+# results go to benchmarks/CDISC-RESULTS.md. CORE runs with CORE_REPO=<a checkout of
+# cdisc-org/cdisc-rules-engine with its library caches>; see tools/cdisc_check.py.
+cdisc-check: $(BIN)/python
+	$(PIP_INSTALL) -e .
+	$(BIN)/python tools/cdisc_check.py $(if $(CORE_REPO),--core-repo $(CORE_REPO))

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks the CDISC exports with CDISC's own tools and writes the results down.
 
-    python3 tools/cdisc_check.py [--study templates/example-study] [--core-repo DIR]
+    .venv/bin/python tools/cdisc_check.py [--study templates/example-study] [--core-repo DIR]
+    (or: make cdisc-check)
 
 1. Creates ``.venv-cdisc`` (git-ignored) with Python 3.12, which usdm4 0.29 and CDISC CORE
    (cdisc-rules-engine 0.17) need, and installs tools/cdisc-lock.txt into it (again only when
@@ -42,10 +43,16 @@ CORE_CACHE = ("rules.pkl", "standards_details.pkl", "standards_models.pkl",
 
 
 def find_python312() -> str | None:
+    """The first candidate that runs and is 3.12 (a pyenv shim may exist and fail)."""
     candidates = [os.environ.get("CDISC_PYTHON", ""), shutil.which("python3.12") or ""]
     candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.12.*/bin/python3.12")),
                          reverse=True)
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    for c in candidates:
+        if c and os.access(c, os.X_OK) and subprocess.run(
+                [c, "-c", "import sys; sys.exit(sys.version_info[:2] != (3, 12))"],
+                capture_output=True).returncode == 0:
+            return c
+    return None
 
 
 def ensure_venv() -> Path:
@@ -158,8 +165,12 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "out" / "cdisc-check"))
     ap.add_argument("--core-repo", default=os.environ.get("CDISC_CORE_REPO"))
     ap.add_argument("--results", default=str(ROOT / "benchmarks" / "CDISC-RESULTS.md"))
+    ap.add_argument("--venv-only", action="store_true",
+                    help="only create .venv-cdisc (tests/setup-system.sh uses this)")
     args = ap.parse_args()
     python = ensure_venv()
+    if args.venv_only:
+        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     usdm_path, sdtm = out / "cc312-usdm.json", out / "sdtm"
