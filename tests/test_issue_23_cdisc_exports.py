@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +23,10 @@ from cc312_schedule import bundled_protocol_path, example_study_path, load_study
 from cc312_schedule.cdisc.datasets import Dataset
 from cc312_schedule.cdisc.sdtm import placeholder, to_sdtm, write_sdtm
 from cc312_schedule.cli import main
-from cc312_schedule.core.protocol import load_protocol_text
 from cc312_schedule.core.warnings import TransportTextWarning
 
 DATA = Path(__file__).parent / "data" / "cdisc"
-WHEN = datetime(2026, 11, 25, 8, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 25, 8, tzinfo=UTC)
 
 
 def rows(ds: Dataset, **where: Any) -> list[dict[str, Any]]:
@@ -183,8 +182,8 @@ def test_variable_order_is_sdtmig_3_4s(datasets: dict[str, Dataset], dataset: st
 
 @pytest.fixture(scope="module")
 def define_schema() -> Any:
-    from lxml import etree
     import odmlib
+    from lxml import etree
 
     root = Path(odmlib.__file__).parent / "schemas"
     for line in (DATA / "define-xml-2.1.sha256").read_text(encoding="utf-8").splitlines():

@@ -130,7 +130,8 @@ def report(study: str, ver: dict[str, str], usdm: dict[str, object],
     assert isinstance(exp, dict)
     lines = [
         "# CDISC checks: the last results", "",
-        f"Written by `python3 tools/cdisc_check.py` on {today}, on `{study}`.", "",
+        f"Written by `.venv/bin/python tools/cdisc_check.py` (`make cdisc-check`) on {today}, "
+        f"on `{study}`.", "",
         "| tool | version |", "|---|---|",
         *(f"| {k} | {v} |" for k, v in ver.items()), "",
         "## usdm4 (load, Expander, rules) on the USDM file", "",
@@ -183,7 +184,9 @@ def main() -> int:
     print(f"wrote {args.results}")
     rules = usdm["rules"]
     assert isinstance(rules, dict)
-    bad = (not usdm["loaded"] or not (usdm.get("expander") or {}).get("nodes")  # type: ignore[union-attr]
+    expander = usdm.get("expander") or {}
+    assert isinstance(expander, dict)
+    bad = (not usdm["loaded"] or not expander.get("nodes")
            or any(f["level"] == "Error" for f in rules["findings"]))
     return 1 if bad else 0
 

@@ -482,10 +482,9 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .cdisc.sdtm import write_sdtm
+    from .core.warnings import TransportTextWarning
     from .planning.engine import plan_study
     from .store.study import load_study
-
-    from .core.warnings import TransportTextWarning
 
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)

@@ -45,7 +45,8 @@ _STRUCTURE = {"TV": "One record per planned Visit per Arm", "TA": "One record pe
               "TS": "One record per trial summary parameter value",
               "DM": "One record per subject", "SV": "One record per actual or planned visit per subject",
               "SE": "One record per actual Element per subject",
-              "EX": "One record per protocol-specified study treatment, constant-dosing interval, per subject",
+              "EX": "One record per protocol-specified study treatment, constant-dosing interval, "
+                    "per subject",
               "DS": "One record per disposition status or protocol milestone per subject",
               "DV": "One record per protocol deviation per subject"}
 
@@ -189,4 +190,5 @@ def to_define_xml(datasets: Sequence[Dataset], *, study_oid: str, study_name: st
         ET.SubElement(c, f"{{{ODM}}}ExternalCodeList", {"Dictionary": "ISO 3166-1 alpha-3",
                                                         "Version": "2020"})
     ET.indent(odm, space=" ")
-    return ET.tostring(odm, encoding="UTF-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(odm, encoding="UTF-8", xml_declaration=True)
+    return data + b"\n"

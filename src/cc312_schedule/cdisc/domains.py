@@ -66,7 +66,8 @@ def _dy(day1: date, on: date) -> int:
 
 def _age(born: date, on: date) -> int:
     """Whole years from ``born`` to ``on`` (29 Feb birthdays reach a year on 28 Feb)."""
-    return relativedelta(on, born).years
+    years: int = relativedelta(on, born).years
+    return years
 
 
 # ---- DM ----------------------------------------------------------------------------------
@@ -174,7 +175,8 @@ def to_ts(study: Study, sid: str) -> Dataset:
                 "OBJEXP": "Trial Exploratory Objective"}[level]
         assert objective_level in name.lower()
         params.append((level, name, text, None, None))
-    rows, seq = [], {}
+    rows: list[dict[str, Any]] = []
+    seq: dict[str, int] = {}
     for code, name, value, value_code, ref in params:
         seq[code] = seq.get(code, 0) + 1
         rows.append({"STUDYID": sid, "DOMAIN": "TS", "TSSEQ": seq[code], "TSPARMCD": code,

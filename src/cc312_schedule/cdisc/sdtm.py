@@ -54,9 +54,9 @@ from ..core.protocol import Protocol
 from ..core.warnings import TransportTextWarning
 from ..store.study import SourceRef, Study, Subject
 from .datasetjson import to_dataset_json_bytes
+from .datasets import Dataset, Variable, continuation_element, element_rules
 from .define import to_define_xml
 from .domains import to_dm, to_ds, to_dv, to_ts
-from .datasets import Dataset, Variable, continuation_element, element_rules
 from .xport import to_xpt, xpt_problems
 
 __all__ = [

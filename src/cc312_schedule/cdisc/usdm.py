@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.fileio import write_atomic
-from ..core.protocol import Intervention, Protocol, Regimen
+from ..core.protocol import DoseLevel, Intervention, Protocol, Regimen
 from ..core.version import VERSION
 from . import record
 from .datasets import UNIT_CODES, element_rules
@@ -318,7 +318,7 @@ def _intervention(b: _Builder, p: Protocol) -> tuple[Json | None, list[Json]]:
                     administrableDoseForm=b.alias(iv.dose_form_code, iv.dose_form),
                     productDesignation=b.code("C202579", "IMP"), sourcing=None, properties=[],
                     identifiers=[], ingredients=[], notes=[])
-    levels = [lv for lv in iv.dose_levels if lv.amount is not None] or [None]
+    levels: list[DoseLevel | None] = [lv for lv in iv.dose_levels if lv.amount is not None] or [None]
     administrations = []
     for r in p.regimens:
         for lv in levels:

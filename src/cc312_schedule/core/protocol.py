@@ -39,8 +39,8 @@ from .messages import LANGUAGES
 __all__ = [
     "SCHEMA_VERSION",
     "DoseLevel",
-    "Intervention",
     "FollowUpVisit",
+    "Intervention",
     "ParticipantWording",
     "Procedures",
     "Protocol",
