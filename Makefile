@@ -82,6 +82,7 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule xlsx $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/plan.xlsx
 	$(BIN)/cc312-schedule due $(OUT)/zh-CN/example-study --format html -o $(OUT)/zh-CN/due.html --language zh-CN
 	$(BIN)/cc312-schedule handout $(OUT)/zh-CN/example-study $(HANDOUT_SUBJECT) -o $(OUT)/zh-CN/handout-$(HANDOUT_SUBJECT).pdf --language zh-CN
+	$(BIN)/cc312-schedule sdtm $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/sdtm
 	@echo "wrote the same for the Chinese example study under $(OUT)/zh-CN/"
 	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 

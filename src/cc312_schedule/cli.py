@@ -444,10 +444,14 @@ def _add_cdisc_parsers(sub: Any) -> None:
     src.add_argument("--protocol", metavar="FILE", help="a protocol TOML file instead of a study")
     u.add_argument("-o", "--output", metavar="FILE", required=True, help="the .json to write ('-': stdout)")
 
-    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, SV, SE, EX)",
-                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI) and the "
-                       "subject datasets (SV, SE, EX) as SAS transport v5 (.xpt) and/or CDISC "
-                       "Dataset-JSON v1.1 (.json) files into DIR, all or nothing.")
+    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, TS, DM, SV, SE, EX, DS, DV) "
+                       "and define.xml",
+                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI, TS) and "
+                       "the subject datasets (DM, SV, SE, EX, DS, DV) as SAS transport v5 (.xpt) "
+                       "and/or CDISC Dataset-JSON v1.1 (.json) files, with define.xml (Define-XML "
+                       "2.1), into DIR, all or nothing. With both formats (the default), a "
+                       "non-ASCII free text is in the .json file and the .xpt holds a placeholder "
+                       "naming it.")
     s.add_argument("study", metavar="STUDY")
     s.add_argument("-o", "--output", metavar="DIR", required=True,
                    help="output folder (created if missing)")

@@ -166,8 +166,9 @@ def study_uuid(p: Protocol) -> str:
     """``study.id``: a UUID 5 of the registry id (the schema wants a UUID; the same protocol gives
     the same id).
 
+    >>> from cc312_schedule import load_protocol
     >>> study_uuid(load_protocol())
-    '...'
+    '608153a7-ef95-56e8-8054-4cbb7d1c7f90'
     """
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://clinicaltrials.gov/study/{p.registry_id}"))
 

@@ -232,13 +232,13 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.warning.StaggerWarning": {"en": "cohort first doses too close",
                                     "zh-CN": "同队列首次给药间隔不足"},
     "xlsx.warning.TransportTextWarning": {"en": "non-ASCII text kept in Dataset-JSON",
-                                          "zh-CN": "非ASCII文本保存在Dataset-JSON中"},
+                                          "zh-CN": "传输文件中以占位文本代替中文"},
     # ---- issue 23: SDTM export, a free text that SAS transport v5 cannot hold ---------------
     "sdtm.transport_text": {
-        "en": "{where}: {dataset}.{variable}: {value!r} is in {json_file}; {xpt_file} holds "
-              "{placeholder!r} (SAS transport v5 holds ASCII only)",
+        "en": "{where}: {dataset}.{variable}: '{value}' is in {json_file}; {xpt_file} holds "
+              "'{placeholder}' (SAS transport v5 holds ASCII only)",
         "zh-CN": "{where}：{dataset}.{variable}：“{value}”保存在 {json_file} 中；{xpt_file} 中为占位文本"
-                 "“{placeholder}”（SAS transport v5 文件只能包含 ASCII 字符）",
+                 "“{placeholder}”（传输文件只能包含英文字符）",
     },
     # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
     # Ids: w.* warnings, r.* reasons why a planned date differs from the target, closed.* why
