@@ -141,6 +141,8 @@ def report(study: str, ver: dict[str, str], usdm: dict[str, object],
         + ", ".join(f"{n['label']} (tick day {n['day']})" for n in exp.get("nodes", [])) + ".",
         f"- Expander messages: {exp.get('errors') or 'none'}.",
         f"- Rules: {rules['counts'] or 'no failure'}.", "",
+        "What remains is answered in docs/data-managers.md (\"What usdm4 says, and the rules "
+        "answered here\").", "",
     ]
     findings = rules["findings"]
     assert isinstance(findings, list)
