@@ -30,7 +30,9 @@ OUTPUTS = ["plan.csv", "plan.json", "plan.txt", "plan.xlsx", "ics/site.ics", "ic
            "example-study/subjects.csv", "example-study/.cc312-ics-state.json",
            # issue 15: the Chinese example study's outputs, in Chinese
            "zh-CN/plan.csv", "zh-CN/plan.json", "zh-CN/plan.txt", "zh-CN/plan.xlsx",
-           "zh-CN/ics/site.ics", "zh-CN/due.html", "zh-CN/handout-003.pdf"]
+           "zh-CN/ics/site.ics", "zh-CN/due.html", "zh-CN/handout-003.pdf",
+           # issue 23: SDTM of the Chinese example with the default format (XPT and JSON)
+           "zh-CN/sdtm/sv.xpt", "zh-CN/sdtm/sv.json", "zh-CN/sdtm/define.xml"]
 
 
 def installed() -> None:

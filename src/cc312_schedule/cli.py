@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from datetime import date, datetime
 
 from .core.errors import InvalidStudyError, ScheduleError, UsageError
@@ -459,10 +460,14 @@ def _add_cdisc_parsers(sub: Any) -> None:
     src.add_argument("--protocol", metavar="FILE", help="a protocol TOML file instead of a study")
     u.add_argument("-o", "--output", metavar="FILE", required=True, help="the .json to write ('-': stdout)")
 
-    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, SV, SE, EX)",
-                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI) and the "
-                       "subject datasets (SV, SE, EX) as SAS transport v5 (.xpt) and/or CDISC "
-                       "Dataset-JSON v1.1 (.json) files into DIR, all or nothing.")
+    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, TS, DM, SV, SE, EX, DS, DV) "
+                       "and define.xml",
+                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI, TS) and "
+                       "the subject datasets (DM, SV, SE, EX, DS, DV) as SAS transport v5 (.xpt) "
+                       "and/or CDISC Dataset-JSON v1.1 (.json) files, with define.xml (Define-XML "
+                       "2.1), into DIR, all or nothing. With both formats (the default), a "
+                       "non-ASCII free text is in the .json file and the .xpt holds a placeholder "
+                       "naming it.")
     s.add_argument("study", metavar="STUDY")
     s.add_argument("-o", "--output", metavar="DIR", required=True,
                    help="output folder (created if missing)")
@@ -497,13 +502,22 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .cdisc.sdtm import write_sdtm
+    from .core.warnings import TransportTextWarning
     from .planning.engine import plan_study
     from .store.study import load_study
 
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
-    paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
-                       studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TransportTextWarning)
+        paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
+                           studyid=args.studyid,
+                           generated_at=args.generated_at or datetime.now(UTC))
+    for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
+        if issubclass(w.category, TransportTextWarning):
+            stderr.write(f"note: {w.message} [TransportTextWarning]\n")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
                  f"{' '.join(p.name for p in paths)}\n")
     return EXIT_OK

@@ -29,6 +29,7 @@ __all__ = [
     "RecordedVisitWarning",
     "ScheduleWarning",
     "StaggerWarning",
+    "TransportTextWarning",
     "WindowDeviationWarning",
 ]
 
@@ -89,3 +90,8 @@ class CapacityWarning(ScheduleWarning):
 
 class StaggerWarning(ScheduleWarning):
     """Two subjects of a cohort were first dosed closer together than the protocol allows."""
+
+
+class TransportTextWarning(ScheduleWarning):
+    """A non-ASCII free text (a Chinese note) is in the Dataset-JSON file; the SAS transport v5
+    file, which holds ASCII only, has a placeholder naming that file."""
