@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok; 1 warnings under ``--strict``, or ``import`` found conflicts (entries that
 contradict recorded rows: listed, not applied — with ``--apply`` the other changes *were*
-written); 2 bad input or usage (never a traceback, never a half-written output file; for
+written), or ``audit verify`` found the audit trail damaged (its problems listed); 2 bad
+input or usage (never a traceback, never a half-written output file; for
 ``import``/``record``/``decide``, nothing written).
 """
 
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cdisc_parsers(sub)
     _add_page_parsers(sub)
     _add_live_calendar_parsers(sub)
+    _add_audit_parsers(sub)
     _add_desk_parser(sub)
     return parser
 
@@ -328,6 +330,7 @@ def _add_workbook_parsers(sub: Any) -> None:
                    help="let entries correct recorded visits; REASON goes to the audit columns")
     m.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="no entry may be later than DATE (default: today at the site)")
+    m.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
     r = sub.add_parser("record", help="record one visit as done or missed",
                        description="Record one visit in visits.csv, checked like an import.")
@@ -341,6 +344,7 @@ def _add_workbook_parsers(sub: Any) -> None:
     r.add_argument("--amend", metavar="REASON",
                    help="correct a visit recorded differently; REASON goes to the audit columns")
     r.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+    r.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
     d = sub.add_parser("decide", help="record an investigator's decision",
                        description="Record one decision in decisions.csv, checked like an import.")
@@ -355,6 +359,10 @@ def _add_workbook_parsers(sub: Any) -> None:
     d.add_argument("--investigator", required=True, metavar="NAME")
     d.add_argument("--rationale", required=True, metavar="TEXT")
     d.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+    d.add_argument("--by", metavar="NAME", help=_BY_HELP)
+
+
+_BY_HELP = "who makes the change, for the audit trail (default: your login name)"
 
 
 def _site_today(folder: str) -> date:
@@ -402,8 +410,10 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import import_workbook
 
     today = args.today or _site_today(args.study)
+    from .store.audit import cli_actor
+
     result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
-                             amend=args.amend)
+                             amend=args.amend, actor=cli_actor(args.by, via="import"))
     stdout.write(result.describe())
     if not args.apply and result.changes:
         stdout.write("dry run: nothing written (add --apply to write)\n")
@@ -414,19 +424,24 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import record
 
     today = args.today or _site_today(args.study)
+    from .store.audit import cli_actor
+
     result = record(args.study, args.subject, args.visit, today=today, done=args.done,
-                    missed=args.missed, note=args.note, amend=args.amend)
+                    missed=args.missed, note=args.note, amend=args.amend,
+                    actor=cli_actor(args.by))
     stdout.write(result.describe())
     return EXIT_OK
 
 
 def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import decide
+    from .store.audit import cli_actor
 
     today = args.today or _site_today(args.study)
     result = decide(args.study, args.subject, on=args.on, action=args.action, today=today,
                     regimen=args.regimen, weeks=args.weeks, until=args.until,
-                    investigator=args.investigator, rationale=args.rationale)
+                    investigator=args.investigator, rationale=args.rationale,
+                    actor=cli_actor(args.by))
     stdout.write(result.describe())
     return EXIT_OK
 
@@ -683,6 +698,53 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- the audit trail (store/audit.py) --------------------------------------------------------
+
+
+def _add_audit_parsers(sub: Any) -> None:
+    a = sub.add_parser("audit", help="check or show the audit trail (STUDY/audit.csv)",
+                       description="The audit trail: every change to the study's record, who, "
+                       "when, old -> new and why, each line chained to the one before by SHA-256.")
+    how = a.add_subparsers(dest="audit_command", metavar="verify|show", parser_class=_Parser)
+    how.required = True
+    v = how.add_parser("verify", help="exit 0 when the audit trail is intact, 1 with its problems",
+                       description="Check every line of STUDY/audit.csv: its hash, its place in "
+                       "the chain, the last entry. Exit 0: intact; 1: the problems are listed.")
+    v.add_argument("study", metavar="STUDY")
+    s = how.add_parser("show", help="print the audit trail's entries",
+                       description="Print the audit trail's entries, oldest first.")
+    s.add_argument("study", metavar="STUDY")
+    s.add_argument("--subject", metavar="ID", help="only this subject's entries")
+    s.add_argument("--user", metavar="NAME", help="only this user's entries")
+
+
+def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from .store.audit import AUDIT_NAME, read_audit, verify_audit
+
+    if not Path(args.study).is_dir():
+        raise UsageError("no such study folder", key="STUDY", value=args.study,
+                         hint="give the folder that holds study.toml and subjects.csv")
+    if args.audit_command == "verify":
+        problems = verify_audit(args.study)
+        for p in problems:
+            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {p}\n")
+        if problems:
+            stderr.write(f"{len(problems)} problem(s): the audit trail is not intact\n")
+            return EXIT_WARNINGS
+        n = len(read_audit(args.study))
+        stdout.write(f"{Path(args.study) / AUDIT_NAME}: intact, {n} entr"
+                     f"{'y' if n == 1 else 'ies'}\n")
+        return EXIT_OK
+    for e in read_audit(args.study, subject_id=args.subject, user=args.user):
+        where = " ".join(x for x in (e.subject_id, e.visit) if x)
+        why = f"  ({e.reason})" if e.reason else ""
+        stdout.write(f"{e.seq:>5} {e.time_site} {e.user} [{e.role}, {e.via}] {e.file} {where} "
+                     f"{e.field}: {e.old!r} -> {e.new!r}{why}\n")
+    return EXIT_OK
+
+
 # ---- the site desk (desk/) ---------------------------------------------------------------
 
 
@@ -737,7 +799,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
-                    "publish": _publish, "feed": _feed, "serve": _serve}
+                    "publish": _publish, "feed": _feed, "audit": _audit, "serve": _serve}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
