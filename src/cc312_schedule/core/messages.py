@@ -537,6 +537,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.decide.load_nocap": {"en": "{n} on {day}", "zh-CN": "{day} {n}例"},
     "desk.decide.not_possible": {"en": "not possible: {message}", "zh-CN": "不可行：{message}"},
     "desk.decide.compare": {"en": "Compare", "zh-CN": "对比"},
+    "desk.decide.choose_this": {"en": "Choose this regimen", "zh-CN": "选择此方案"},
     "desk.decide.sign": {"en": "Sign the decision", "zh-CN": "签名并保存决策"},
     "desk.decide.password": {"en": "Your password (electronic signature)",
                              "zh-CN": "请再次输入您的密码（电子签名）"},

@@ -43,7 +43,7 @@ from ..cdisc.sdtm import write_sdtm
 from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
-from ..core.l10n import listed_date
+from ..core.l10n import listed_date, short_date
 from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
 from ..core.model import EventStatus, SubjectState
 from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
@@ -52,7 +52,7 @@ from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
-from ..store.audit import Actor, read_audit
+from ..store.audit import Actor, AuditEntry, read_audit
 from .context import desk, language, t
 from .auth import Right
 from .data import current_regimen, next_visit, regimen_options, timeline
@@ -293,8 +293,9 @@ def subject(sid: str) -> Any:
         "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
         "planned": listed_date(lang, e.planned_date),
-        "window": message(lang, "value.window", start=listed_date(lang, e.window_start),
-                          end=listed_date(lang, e.window_end)),
+        "window": message(lang, "value.window", start=short_date(lang, e.window_start,
+                                                                 year_of=e.planned_date),
+                          end=short_date(lang, e.window_end, year_of=e.planned_date)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
         "regimen": e.regimen or ""} for e in p.events]
@@ -618,15 +619,12 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
 _ROLE_IDS = {f"desk.role.{r}" for r in ("monitor", "nurse", "investigator", "coordinator")}
 
 
-def audit_json(e: Any) -> dict[str, Any]:
-    """One audit entry as the API and the pages show it."""
-    return {
-        "time": getattr(e, "at_utc", None) or getattr(e, "time", ""),
-        "site_time": getattr(e, "at_site", ""),
-        "user": e.user, "role": e.role, "via": e.via, "file": getattr(e, "file", ""),
-        "subject_id": getattr(e, "subject_id", ""), "visit": getattr(e, "visit", ""),
-        "field": getattr(e, "field", ""), "old": getattr(e, "old", ""),
-        "new": getattr(e, "new", ""), "why": getattr(e, "why", "")}
+def audit_json(e: AuditEntry) -> dict[str, Any]:
+    """One audit entry as the API and the pages show it: when (UTC and site time), who, how,
+    what (file, subject, visit, field, old -> new) and why."""
+    return {"seq": e.seq, "time": e.time_utc, "site_time": e.time_site, "user": e.user,
+            "role": e.role, "via": e.via, "file": e.file, "subject_id": e.subject_id,
+            "visit": e.visit, "field": e.field, "old": e.old, "new": e.new, "why": e.reason}
 
 
 # ---- errors --------------------------------------------------------------------------------
