@@ -274,6 +274,8 @@ class Appended:
     """What :func:`append_audit` wrote: enough to take it back (:func:`undo_append`)."""
 
     path: Path
+    #: the file did not exist before (taking back removes it)
+    created: bool
     size_before: int
     head_before: bytes | None
     first_seq: int
@@ -341,14 +343,17 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
     if at.tzinfo is None:
         raise ValueError("the audit time must be timezone-aware (UTC)")
     tz = timezone or load_config(root).timezone
+    created = not os.path.lexists(path)
     fd = _open_trail(path)
     try:
         size = os.fstat(fd).st_size
         seq, prev = _last_entry(path, fd, size)
         head_before = head_path.read_bytes() if head_path.exists() else None
         if not changes:
-            return Appended(path=path, size_before=size, head_before=head_before,
-                            first_seq=seq + 1, count=0)
+            if created:
+                path.unlink()
+            return Appended(path=path, created=False, size_before=size,
+                            head_before=head_before, first_seq=seq + 1, count=0)
         lines = [] if size else [_BOM + _HEADER_LINE]
         for i, change in enumerate(changes, start=seq + 1):
             line = audit_line(seq=i, change=change, actor=actor, prev=prev, at=at, timezone=tz)
@@ -364,10 +369,12 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, size)
+                if created:
+                    path.unlink()
             raise UsageError(f"cannot write the audit trail: {exc.strerror}; nothing was changed",
                              path=path, hint="free some space; the study folder must be writable"
                              ) from None
-        return Appended(path=path, size_before=size, head_before=head_before,
+        return Appended(path=path, created=created, size_before=size, head_before=head_before,
                         first_seq=seq + 1, count=len(changes))
     finally:
         os.close(fd)
@@ -378,9 +385,12 @@ def undo_append(appended: Appended) -> None:
     caller still holds the lock, so nothing was appended since)."""
     if not appended.count:
         return
-    with open(appended.path, "r+b") as fh:
-        fh.truncate(appended.size_before)
-        os.fsync(fh.fileno())
+    if appended.created:
+        appended.path.unlink()
+    else:
+        with open(appended.path, "r+b") as fh:
+            fh.truncate(appended.size_before)
+            os.fsync(fh.fileno())
     head = appended.path.parent / HEAD_NAME
     if appended.head_before is None:
         with contextlib.suppress(FileNotFoundError):
