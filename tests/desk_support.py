@@ -199,10 +199,9 @@ def start_desk(folder: Path, log: Path, *, today: str | None = TODAY,
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"serve exited {proc.returncode}: {log.read_text()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
+        with contextlib.suppress(OSError), urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+            if r.status == 200:
+                return proc, base
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"serve did not answer: {log.read_text()}")

@@ -30,8 +30,8 @@ from ..reports.due import plan_due, to_due_json
 from ..reports.render import to_json
 from ..store.audit import Actor, read_audit
 from ..store.studylock import StudyLockedError
-from .context import desk
 from .auth import DeskUser, Right
+from .context import desk
 from .pages import audit_json
 
 __all__ = ["OPENAPI", "bp"]

@@ -53,8 +53,8 @@ from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import Actor, AuditEntry, read_audit
-from .context import desk, language, t
 from .auth import Right
+from .context import desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
 
 __all__ = ["bp", "require"]
@@ -249,7 +249,7 @@ def subjects() -> Any:
     d = desk()
     lang = language()
     now = d.today()
-    study, plan = d.cache.planned(now)
+    _, plan = d.cache.planned(now)
     q = request.args.get("q", "").strip().lower()
     state = request.args.get("state", "")
     rows = []
@@ -283,7 +283,7 @@ def subject(sid: str) -> Any:
     d = desk()
     lang = language()
     now = d.today()
-    study, plan = d.cache.planned(now)
+    _, plan = d.cache.planned(now)
     try:
         p = plan.subject(sid)
     except KeyError:
