@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_page_parsers(sub)
     _add_live_calendar_parsers(sub)
     _add_audit_parsers(sub)
+    _add_users_parsers(sub)
     _add_desk_parser(sub)
     return parser
 
@@ -745,6 +746,110 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- the desk's users and API tokens (store/users.py) ----------------------------------------
+
+
+def _add_users_parsers(sub: Any) -> None:
+    u = sub.add_parser("users", help="the desk's users and API tokens",
+                       description="Add, list and disable the web desk's users, and give them "
+                       "API tokens (STUDY/.cc312-desk.sqlite3, owner-only). Every change goes to "
+                       "the audit trail.")
+    how = u.add_subparsers(dest="users_command", metavar="add|list|token|disable|password",
+                           parser_class=_Parser)
+    how.required = True
+    a = how.add_parser("add", help="add a user", description="Add a user. Without "
+                       "--password-file the password is asked for twice, without echo.")
+    a.add_argument("study", metavar="STUDY")
+    a.add_argument("name", metavar="NAME", help="the login name, e.g. li.na")
+    a.add_argument("--role", required=True, choices=("nurse", "investigator", "coordinator",
+                                                     "monitor"))
+    a.add_argument("--display-name", metavar="TEXT",
+                   help="the name shown and signed with (default: NAME), e.g. 李娜")
+    a.add_argument("--password-file", metavar="FILE",
+                   help="a file holding the password on its first line (at least 10 characters)")
+    a.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    p = how.add_parser("password", help="give a user a new password")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--password-file", metavar="FILE",
+                   help="a file holding the password on its first line (at least 10 characters)")
+    p.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    t = how.add_parser("token", help="print a new API token for a user, once",
+                       description="Print a new API token (for 'Authorization: Bearer TOKEN'). "
+                       "It is shown this once: only its hash is kept.")
+    t.add_argument("study", metavar="STUDY")
+    t.add_argument("name", metavar="NAME")
+    t.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    n = how.add_parser("list", help="list the users")
+    n.add_argument("study", metavar="STUDY")
+    d = how.add_parser("disable", help="disable a user (no login, no token); nothing is deleted")
+    d.add_argument("study", metavar="STUDY")
+    d.add_argument("name", metavar="NAME")
+    d.add_argument("--by", metavar="NAME", help=_BY_HELP)
+
+
+def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
+    """From --password-file (its first line), else asked twice without echo."""
+    if args.password_file:
+        from .core.fileio import InputFileError, read_input
+
+        try:
+            raw = read_input(args.password_file, limit=64 * 1024)
+        except (OSError, InputFileError) as exc:
+            raise UsageError(f"cannot read the password file: {getattr(exc, 'strerror', None) or exc}",
+                             key="--password-file", value=args.password_file) from None
+        try:
+            lines = raw.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            raise UsageError("the password file is not UTF-8 text", key="--password-file",
+                             value=args.password_file) from None
+        return lines[0] if lines else ""
+    import getpass
+
+    first = getpass.getpass(f"new password for {args.name} (at least 10 characters): ",
+                            stream=stderr)
+    again = getpass.getpass("the same again: ", stream=stderr)
+    if first != again:
+        raise UsageError("the two passwords differ", key="password", hint="run the command again")
+    return first
+
+
+def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .store import users
+    from .store.audit import cli_actor
+
+    at = datetime.now(UTC)
+    if args.users_command == "list":
+        for u in users.list_users(args.study):
+            state = "disabled" if u.disabled else "active"
+            stdout.write(f"{u.name}\t{u.role}\t{state}\t{u.display_name}\tcreated {u.created}"
+                         f"\t{u.tokens} token(s)\n")
+        return EXIT_OK
+    actor = cli_actor(args.by)
+    if args.users_command == "add":
+        users.connect(args.study).close()  # a bad folder is said before the password is asked
+        password = _read_new_password(args, stderr)
+        u = users.add_user(args.study, args.name, role=args.role, password=password,
+                           display_name=args.display_name, actor=actor, at=at)
+        stderr.write(f"added {u.name} ({u.role}, shown as {u.display_name})\n")
+    elif args.users_command == "password":
+        users.list_users(args.study)
+        users.set_password(args.study, args.name, _read_new_password(args, stderr), actor=actor,
+                           at=at)
+        stderr.write(f"new password set for {args.name}\n")
+    elif args.users_command == "token":
+        token = users.new_token(args.study, args.name, actor=actor, at=at)
+        stdout.write(token + "\n")
+        stderr.write(f"a new API token for {args.name}: shown this once, keep it secret "
+                     "(send it as 'Authorization: Bearer TOKEN')\n")
+    else:
+        u = users.disable_user(args.study, args.name, actor=actor, at=at)
+        stderr.write(f"{u.name} is disabled\n")
+    return EXIT_OK
+
+
 # ---- the site desk (desk/) ---------------------------------------------------------------
 
 
@@ -799,7 +904,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
-                    "publish": _publish, "feed": _feed, "audit": _audit, "serve": _serve}
+                    "publish": _publish, "feed": _feed, "audit": _audit, "users": _users,
+                    "serve": _serve}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
