@@ -191,9 +191,9 @@ def start_desk(folder: Path, log: Path, *, today: str | None = TODAY,
     args = [CLI, "serve", str(folder), "--port", str(port), *extra]
     if today:
         args += ["--today", today]
-    fh = open(log, "w", encoding="utf-8")  # noqa: SIM115  # the process writes it until stopped
-    proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    with open(log, "w", encoding="utf-8") as fh:  # the process keeps its own descriptor
+        proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -90,7 +90,7 @@ def test_an_investigator_compares_regimens_and_signs_and_the_feed_changes(
     doses = {options.nth(i).locator("h3").inner_text().split()[0]:
              int(options.nth(i).locator("dd.doses").inner_text()) for i in range(4)}
     assert doses["BIW"] > doses["QW"] > doses["Q2W"] > doses["Q4W"] > 0
-    options.filter(has_text="QW (weekly)").locator("a.choose").click()
+    options.filter(has_text="QW (once weekly)").locator("a.choose").click()
     page.fill("textarea[name=rationale]", "B-cell depletion at Day 28; weekly")
     page.fill("input[name=password]", "not my password")
     page.click("section.sign button[type=submit]")
@@ -114,7 +114,7 @@ def test_a_coordinator_uploads_a_filled_workbook_and_applies_it(
     page = login(browser, desk, "coordinator", width=1280)
     page.goto(desk.base + "/workbook")
     with page.expect_download() as dl:
-        page.click("a", has_text="Download the current workbook")
+        page.locator("a", has_text="Download the current workbook").click()
     book = tmp_path / "plan.xlsx"
     dl.value.save_as(book)
     wb = openpyxl.load_workbook(book)
@@ -128,12 +128,12 @@ def test_a_coordinator_uploads_a_filled_workbook_and_applies_it(
             ws.cell(r, header["Note"]).value = "from the workbook"
     wb.save(book)
     page.set_input_files("input[name=workbook]", str(book))
-    page.click("button", has_text="Preview")
+    page.locator("button", has_text="Preview").click()
     page.wait_for_load_state()
     new = page.locator("ul.new").inner_text()
     assert "003 W22D1 done 2026-11-30 from the workbook" in new
     assert "003,W22D1" not in (desk.folder / "visits.csv").read_text("utf-8")  # a preview writes nothing
-    page.click("button", has_text="Apply these changes")
+    page.locator("button", has_text="Apply these changes").click()
     page.wait_for_load_state()
     assert "Imported: 1 change(s)." in page.locator(".flash").first.inner_text()
     assert "003,W22D1,2026-11-30,done,from the workbook" in (desk.folder / "visits.csv").read_text("utf-8")
@@ -168,6 +168,6 @@ def test_the_desk_speaks_the_studys_language_and_switches(browser: Any, tmp_path
         page = login(browser, d, "nurse")
         assert page.locator("nav").inner_text().split()[:2] == ["今日", "受试者"]
         assert page.locator("html").get_attribute("lang") == "zh-CN"
-        page.click("button", has_text="English")
+        page.locator("button", has_text="English").click()
         page.wait_for_load_state()
         assert page.locator("nav").inner_text().split()[:2] == ["Today", "Subjects"]

@@ -1,12 +1,14 @@
-"""Who may do what on the desk: roles, rights, the login throttle and the API's Bearer tokens.
+"""Who may do what on the desk: the rights routes ask for, the logged-in user, the login throttle.
 
-The rights of each role are issue 21's table; every route names the right it needs and
-:func:`require` checks it on the server (a hidden button is never the check).
+What each role may do is issue 21's table, kept as data with the users
+(:data:`cc312_schedule.store.users.PERMISSIONS`); every route names the right it needs
+(:class:`Right`) and the pages' ``require`` checks it on the server (a hidden button is never
+the check).
 
->>> sorted(r.value for r in RIGHTS["coordinator"])
-['feeds', 'import', 'record', 'users']
->>> allowed("nurse", Right.RECORD), allowed("nurse", Right.DECIDE), allowed("monitor", Right.RECORD)
-(True, False, False)
+>>> allowed("nurse", Right.RECORD), allowed("nurse", Right.DECIDE), allowed("monitor", Right.SEE)
+(True, False, True)
+>>> allowed("visitor", Right.SEE)
+False
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import enum
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from flask_login import UserMixin
 
-__all__ = ["RIGHTS", "ROLES", "DeskUser", "LoginThrottle", "Right", "allowed"]
+from ..store.users import ROLES, may
+
+__all__ = ["ROLES", "DeskUser", "LoginThrottle", "Right", "allowed"]
 
 
 class Right(enum.StrEnum):
@@ -33,22 +35,11 @@ class Right(enum.StrEnum):
     USERS = "users"  # manage users (command line: cc312-schedule users)
 
 
-ROLES: Final = ("monitor", "nurse", "investigator", "coordinator")
-
-#: Issue 21, section 2: monitors see everything and change nothing.
-RIGHTS: Final[Mapping[str, frozenset[Right]]] = {
-    "monitor": frozenset(),
-    "nurse": frozenset({Right.RECORD}),
-    "investigator": frozenset({Right.RECORD, Right.DECIDE}),
-    "coordinator": frozenset({Right.RECORD, Right.IMPORT, Right.FEEDS, Right.USERS}),
-}
-
-
 def allowed(role: str, right: Right) -> bool:
     """Whether ``role`` has ``right`` (every known role may see)."""
-    if role not in RIGHTS:
+    if role not in ROLES:
         return False
-    return right is Right.SEE or right in RIGHTS[role]
+    return right is Right.SEE or may(role, right.value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
