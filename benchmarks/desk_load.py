@@ -23,7 +23,6 @@ import io
 import json
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from desk_support import PASSWORD, Client, cli, make_study, start_desk, stop_desk  # noqa: E402
+from desk_support import PASSWORD, Client, cli, make_study, start_desk, stop_desk
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -91,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             began = time.perf_counter()
             try:
                 answer = fn()  # type: ignore[operator]
-            except Exception as exc:  # noqa: BLE001  # every failure is counted, none stops the run
+            except Exception as exc:  # every failure is counted, none stops the run
                 with lock:
                     errors.append(f"{kind}: {type(exc).__name__}: {exc}")
                 return None
@@ -112,14 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                 page = timed("today", lambda: c.get("/"), (200,))
                 timed("subjects", lambda: c.get("/subjects"), (200,))
                 sid = rng.choice(subjects)
-                timed("subject", lambda: c.get(f"/subjects/{sid}"), (200,))
+                timed("subject", lambda sid=sid: c.get(f"/subjects/{sid}"), (200,))
                 if mine and page is not None:
                     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)  # type: ignore[attr-defined]
                     s, v, day = mine.pop()
                     form = {"subject_id": s, "visit": v, "status": "done", "actual_date": day,
                             "note": f"load test {name}", "csrf_token": m.group(1) if m else "",
                             "next": "/"}
-                    answer = timed("record", lambda: c.post_form("/visits", form, csrf_from=None), (302,))
+                    answer = timed("record", lambda form=form: c.post_form("/visits", form, csrf_from=None),
+                                   (302,))
                     if answer is not None and answer.status == 302:  # type: ignore[attr-defined]
                         flash = c.get("/").text
                         if f"Recorded: {s} {v}" in flash or f"已记录：{s} {v}" in flash:
@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                                 recorded.append((s, v, day))
                         else:
                             with lock:
-                                errors.append(f"record {s} {v}: not recorded: "
-                                              + (re.findall(r'class="flash[^"]*"[^>]*>([^<]*)', flash) or ["?"])[0])
+                                said = re.findall(r'class="flash[^"]*"[^>]*>([^<]*)', flash) or ["?"]
+                                errors.append(f"record {s} {v}: not recorded: {said[0]}")
 
         barrier = threading.Barrier(args.users + 1)
         threads = [threading.Thread(target=user, args=(n, barrier)) for n in names]

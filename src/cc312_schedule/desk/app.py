@@ -68,7 +68,7 @@ def create_app(config: DeskConfig) -> Flask:
     login.session_protection = "strong"
     login.login_view = "pages.login"
 
-    @login.user_loader  # type: ignore[misc]
+    @login.user_loader  # type: ignore[untyped-decorator]  # flask_login ships no type hints
     def load_user(name: str) -> DeskUser | None:
         return desk().user(name)
 

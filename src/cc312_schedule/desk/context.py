@@ -12,7 +12,7 @@ from flask import current_app, session
 
 from ..core.messages import LANGUAGES, message
 from ..planning.clock import today_at_site
-from ..store import users as user_store
+from ..store.users import list_users, user_for_token, verify_password
 from .auth import ROLES, DeskUser, LoginThrottle
 from .data import StudyCache
 
@@ -52,17 +52,17 @@ class Desk:
 
     def user(self, name: str) -> DeskUser | None:
         """The enabled user called ``name`` (None: unknown or disabled)."""
-        for u in user_store.list_users(self.folder):
+        for u in list_users(self.folder):
             if u.name == name:
                 return _desk_user(u)
         return None
 
     def login(self, name: str, password: str) -> DeskUser | None:
-        u = user_store.verify_password(self.folder, name, password)
+        u = verify_password(self.folder, name, password)
         return _desk_user(u) if u is not None else None
 
     def token_user(self, token: str) -> DeskUser | None:
-        u = user_store.user_for_token(self.folder, token)
+        u = user_for_token(self.folder, token)
         return _desk_user(u) if u is not None else None
 
 

@@ -52,7 +52,8 @@ from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
-from ..store.audit import Actor, AuditEntry, read_audit
+from ..store.audit import VIAS, Actor, AuditEntry, read_audit
+from ..store.users import ROLES
 from .auth import Right
 from .context import desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
@@ -607,16 +608,17 @@ def audit() -> Any:
 
 
 def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
+    """The audit trail's entries for a page, newest first, labels in the page's language."""
     lang = language()
     rows = []
     for e in read_audit(desk().folder, subject_id=subject_id, user=user):
-        rows.append(audit_json(e) | {"role_label": message(lang, f"desk.role.{e.role}")
-                                     if f"desk.role.{e.role}" in _ROLE_IDS else e.role})
-    rows.reverse()  # the newest first
+        row = audit_json(e)
+        row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
+        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else e.role
+        row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        rows.append(row)
+    rows.reverse()
     return rows
-
-
-_ROLE_IDS = {f"desk.role.{r}" for r in ("monitor", "nurse", "investigator", "coordinator")}
 
 
 def audit_json(e: AuditEntry) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, thre
         raise SystemExit(0)
 
     previous = signal.signal(signal.SIGTERM, stop)
-    address = f"http://{host}:{server.effective_port}/"  # type: ignore[union-attr]
+    address = f"http://{host}:{server.effective_port}/"
     out.write(f"cc312-schedule desk of {config.folder} on {address} (stop: Ctrl-C or SIGTERM)\n")
     out.flush()
     if ready is not None:
