@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subjects", type=int, default=0, help="a synthetic study of N subjects "
                     "(default: the bundled 6-subject example study)")
     ap.add_argument("--today", default=None, help="the site's pinned today (default: "
-                    "2027-01-31 for the example, 2026-11-30 for a synthetic study)")
+                    "2027-06-30 for the example, 2026-11-30 for a synthetic study)")
     args = ap.parse_args(argv)
-    today = args.today or ("2026-11-30" if args.subjects else "2027-01-31")
+    today = args.today or ("2026-11-30" if args.subjects else "2027-06-30")
     with tempfile.TemporaryDirectory(prefix="cc312-desk-load-") as tmp_text:
         tmp = Path(tmp_text)
         source = None
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             rng = random.Random(name)
             timed("login", lambda: c.login(name, PASSWORD), (302,))
             barrier.wait()
+            go.wait()  # stop_at is set
             mine = list(shares[name])
             while time.perf_counter() < stop_at:
                 page = timed("today", lambda: c.get("/"), (200,))
@@ -131,12 +132,14 @@ def main(argv: list[str] | None = None) -> int:
                                 errors.append(f"record {s} {v}: not recorded: {said[0]}")
 
         barrier = threading.Barrier(args.users + 1)
+        go = threading.Event()
         threads = [threading.Thread(target=user, args=(n, barrier)) for n in names]
         for t in threads:
             t.start()
-        barrier.wait()
+        barrier.wait()  # every user logged in
         stop_at = time.perf_counter() + args.seconds
         began = time.perf_counter()
+        go.set()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began

@@ -55,7 +55,7 @@ def visits_rows(folder: Path) -> list[dict[str, str]]:
 def test_a_nurse_records_a_dose_on_the_today_page(browser: Any, desk: RunningDesk) -> None:
     page = login(browser, desk, "nurse")
     card = page.locator("li.visit", has=page.locator("strong", has_text="W22D1")).first
-    card.locator("form.record").first.locator("input[name=note]").fill("given, no reaction")
+    card.locator("input[name=note]").fill("given, no reaction")
     card.locator("button", has_text="Record done").click()
     page.wait_for_load_state()
     assert "Recorded: 003 W22D1 done" in page.locator(".flash").first.inner_text()
@@ -70,7 +70,11 @@ def test_a_nurse_records_a_dose_on_the_today_page(browser: Any, desk: RunningDes
     # missed, with its reason
     page.goto(desk.base + "/")
     card = page.locator("li.visit", has=page.locator("strong", has_text="W21D4")).first
-    card.locator("input[placeholder=Reason]").fill("patient in hospital")
+    card.locator("button", has_text="Record missed").click()  # without a reason: refused
+    page.wait_for_load_state()
+    assert "needs its reason" in page.locator(".flash.error").inner_text()
+    card = page.locator("li.visit", has=page.locator("strong", has_text="W21D4")).first
+    card.locator("input[name=note]").fill("patient in hospital")
     card.locator("button", has_text="Record missed").click()
     page.wait_for_load_state()
     assert [r["status"] for r in visits_rows(desk.folder) if r["visit"] == "W21D4"

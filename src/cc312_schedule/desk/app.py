@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, redirect, request, session, url_for
+from flask import Flask, Response, redirect, request, session, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -92,7 +92,6 @@ def create_app(config: DeskConfig) -> Flask:
 
 def _before() -> Response | None:
     """Every route but the public ones needs a login (the API answers 401 itself)."""
-    g.lang = None
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if request.blueprint == "api":

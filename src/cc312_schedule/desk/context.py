@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, g, session
 
 from ..core.messages import LANGUAGES, message
 from ..planning.clock import today_at_site
@@ -78,14 +78,21 @@ def desk() -> Desk:
 
 
 def language() -> str:
-    """The page's language: the user's choice this session, else the study's."""
+    """The page's language: the user's choice this session, else the study's (worked out once
+    per request: a page calls this for every text)."""
+    cached = g.get("desk_lang")
+    if cached:
+        return str(cached)
     chosen = session.get("lang")
     if chosen in LANGUAGES:
-        return str(chosen)
-    try:
-        return desk().cache.study().config.language
-    except Exception:  # an unreadable study still shows its error page in a language
-        return "en"
+        lang = str(chosen)
+    else:
+        try:
+            lang = desk().cache.study().config.language
+        except Exception:  # an unreadable study still shows its error page in a language
+            lang = "en"
+    g.desk_lang = lang
+    return lang
 
 
 def t(key: str, **fields: Any) -> str:

@@ -28,6 +28,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -114,6 +115,7 @@ def login() -> Any:
     d = desk()
     error = ""
     if request.method == "POST":
+        g.desk_lang = None  # the texts below: in the language the session keeps
         name = request.form.get("username", "").strip()[:200]
         password = request.form.get("password", "")[:1000]
         address = request.remote_addr or ""
@@ -155,6 +157,7 @@ def switch_language() -> Any:
     lang = request.form.get("lang", "")
     if lang in LANGUAGES:
         session["lang"] = lang
+        g.desk_lang = None
     return redirect(_local_path(request.form.get("next"), url_for("pages.today")))
 
 
@@ -222,6 +225,9 @@ def record_visit() -> Any:
         return redirect(back)
     if status not in ("done", "missed"):
         flash(t("desk.error", message=f"status: {status!r}"), "error")
+        return redirect(back)
+    if status == "missed" and not note:
+        flash(t("desk.today.reason_needed"), "error")
         return redirect(back)
     try:
         result = record(d.folder, sid, visit, today=d.today(), done=done,

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any, TextIO
 
+from ..calendars.feed import SITE, issue_tokens
+from ..entries.writes import study_lock
 from .app import create_app
 from .context import DeskConfig
 
@@ -77,6 +79,10 @@ def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, thre
 
     out = stream or sys.stderr
     app = create_app(config)
+    # every calendar's secret address now, once: a page showing one never waits for the lock
+    ids = [s.subject_id for s in app.extensions["cc312_desk"].cache.study().subjects]
+    with study_lock(config.folder):
+        issue_tokens(config.folder, [SITE, *ids])
     logging.getLogger("waitress").setLevel(logging.ERROR)  # its own lines name no request
     server = waitress.server.create_server(
         RequestLog(app, out), host=host, port=port, threads=threads, ident="cc312-desk",
