@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--subjects", type=int, default=0, help="a synthetic study of N subjects "
                     "(default: the bundled 6-subject example study)")
+    ap.add_argument("--browse-only", action="store_true", help="no recording: pages only")
     ap.add_argument("--today", default=None, help="the site's pinned today (default: "
                     "2027-06-30 for the example, 2026-11-30 for a synthetic study)")
     args = ap.parse_args(argv)
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         setup = time.perf_counter() - t0
         todo = open_visits(folder, today)
         random.Random(312).shuffle(todo)
-        shares = {n: todo[i::args.users] for i, n in enumerate(names)}
+        shares = {n: [] if args.browse_only else todo[i::args.users] for i, n in enumerate(names)}
         subjects = sorted({s for s, _, _ in todo}) or ["001"]
         proc, base = start_desk(folder, tmp / "serve.log", today=today)
         times: dict[str, list[float]] = {k: [] for k in ("login", "today", "subjects", "subject", "record")}
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         verify = cli("audit", "verify", str(folder))
         requests = sum(len(v) for v in times.values())
         label = f"{args.subjects:,} subjects (synthetic)" if args.subjects else "example study (6 subjects)"
+        label += ", browsing only" if args.browse_only else ""
         print(f"desk load: {label}, {args.users} users, {elapsed:.0f} s, today {today}; "
               f"set-up (users, Argon2id) {setup:.1f} s")
         print()

@@ -31,7 +31,7 @@ from ..reports.render import to_json
 from ..store.audit import Actor, read_audit
 from ..store.studylock import StudyLockedError
 from .auth import DeskUser, Right
-from .context import desk
+from .context import LOCK_WAIT, desk
 from .pages import audit_json
 
 __all__ = ["OPENAPI", "bp"]
@@ -170,7 +170,7 @@ def visits() -> Any:
     try:
         result = record(d.folder, sid, visit, today=d.today(),
                         done=actual if status == "done" else None, missed=status == "missed",
-                        note=note, amend=amend, actor=_actor(user))
+                        note=note, amend=amend, actor=_actor(user), lock_timeout=LOCK_WAIT)
     except ScheduleError as exc:
         raise _refused(exc) from None
     rows = [*result.added_visits, *result.added_notes, *(a.new for a in result.amendments)]
@@ -198,7 +198,8 @@ def decisions() -> Any:
         result = decide(d.folder, sid, on=on, action=action, today=d.today(),
                         regimen=_field(data, "regimen"), weeks=weeks,
                         until=_date_field(data, "until"), investigator=user.signature_name,
-                        rationale=_field(data, "rationale") or "", actor=_actor(user))
+                        rationale=_field(data, "rationale") or "", actor=_actor(user),
+                        lock_timeout=LOCK_WAIT)
     except ScheduleError as exc:
         raise _refused(exc) from None
     dec = result.added_decisions[0] if result.added_decisions else None

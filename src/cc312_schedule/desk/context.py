@@ -16,7 +16,11 @@ from ..store.users import list_users, user_for_token, verify_password
 from .auth import ROLES, DeskUser, LoginThrottle
 from .data import StudyCache
 
-__all__ = ["Desk", "DeskConfig", "desk", "language", "t"]
+__all__ = ["LOCK_WAIT", "Desk", "DeskConfig", "desk", "language", "t"]
+
+#: Seconds a write from the desk waits for the study's lock (the command line waits 10): a
+#: nurse's click rather waits for a colleague's than fails; past it, "try again" (API: 503).
+LOCK_WAIT = 30.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -56,7 +56,7 @@ from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
 from ..store.users import ROLES
 from .auth import Right
-from .context import desk, language, t
+from .context import LOCK_WAIT, desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
 
 __all__ = ["bp", "require"]
@@ -231,7 +231,8 @@ def record_visit() -> Any:
         return redirect(back)
     try:
         result = record(d.folder, sid, visit, today=d.today(), done=done,
-                        missed=status == "missed", note=note, amend=amend, actor=actor())
+                        missed=status == "missed", note=note, amend=amend, actor=actor(),
+                        lock_timeout=LOCK_WAIT)
     except EntryConflictError as exc:
         flash(t("desk.conflict", message=str(exc)), "error")
         return redirect(back)
@@ -442,7 +443,8 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
         result = decide(d.folder, sid, on=on, action=f.get("action", ""), today=d.today(),
                         regimen=f.get("regimen") or None, weeks=weeks, until=until,
                         investigator=current_user.signature_name,
-                        rationale=f.get("rationale", ""), actor=actor())
+                        rationale=f.get("rationale", ""), actor=actor(),
+                        lock_timeout=LOCK_WAIT)
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
     for dec in result.added_decisions:
@@ -528,7 +530,7 @@ def workbook_apply() -> Any:
         return redirect(url_for("pages.workbook"))
     try:
         result = import_workbook(d.folder, path, today=d.today(), apply=True, amend=amend,
-                                 actor=actor())
+                                 actor=actor(), lock_timeout=LOCK_WAIT)
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
         return redirect(url_for("pages.workbook"))
