@@ -135,7 +135,7 @@ def test_a_coordinator_uploads_a_filled_workbook_and_applies_it(
     page.locator("button", has_text="Preview").click()
     page.wait_for_load_state()
     new = page.locator("ul.new").inner_text()
-    assert "003 W22D1 done 2026-11-30 from the workbook" in new
+    assert "003 W22D1 done 2026-11-30 from the workbook" in new  # status in the page's language
     assert "003,W22D1" not in (desk.folder / "visits.csv").read_text("utf-8")  # a preview writes nothing
     page.locator("button", has_text="Apply these changes").click()
     page.wait_for_load_state()

@@ -507,12 +507,18 @@ def workbook_preview() -> Any:
 
 
 def _preview(result: Any) -> dict[str, Any]:
+    """What an import would change, in the page's language (statuses; ids and notes as typed)."""
+    lang = language()
+
+    def visit(v: Any) -> str:
+        return " ".join(x for x in (message(lang, f"status.{v.status.value}"),
+                                    v.actual_date.isoformat() if v.actual_date else "") if x)
+
     return {
-        "new": [f"{v.subject_id} {v.visit} {v.status} {v.actual_date or ''} {v.note}".strip()
-                for v in result.added_visits]
+        "new": [f"{v.subject_id} {v.visit} {visit(v)} {v.note}".strip() for v in result.added_visits]
         + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
-        "amended": [f"{a.new.subject_id} {a.new.visit}: {a.old.status} {a.old.actual_date or ''} → "
-                    f"{a.new.status} {a.new.actual_date or ''} ({a.reason})" for a in result.amendments],
+        "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
+                    for a in result.amendments],
         "decisions": [dd.describe().rsplit(" (", 1)[0] for dd in result.added_decisions],
         "conflicts": [f"{c.where}: {c.message}" for c in result.conflicts],
         "warnings": list(result.warnings), "changes": result.changes}
