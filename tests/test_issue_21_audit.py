@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cc312_schedule.cli import main
 from cc312_schedule.core.errors import UsageError
@@ -54,12 +58,17 @@ def trail(folder: Path) -> list[tuple[str, ...]]:
             for e in read_audit(folder)]
 
 
+def locked_append(folder: Path, *args: Any, **kw: Any) -> None:
+    with study_lock(folder):
+        append_audit(folder, *args, **kw)
+
+
 def five_entries(folder: Path) -> list[bytes]:
     """A trail of five entries (seq 1..5) in two appends; its lines (header first)."""
     changes = [AuditChange(file="visits.csv", subject_id="001", visit=f"W{i}D1", field="status",
                            new="done") for i in range(1, 6)]
-    append_audit(folder, changes[:2], actor=NURSE, at=AT, timezone="Asia/Shanghai")
-    append_audit(folder, changes[2:], actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    locked_append(folder, changes[:2], actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    locked_append(folder, changes[2:], actor=NURSE, at=AT, timezone="Asia/Shanghai")
     return (folder / AUDIT_NAME).read_bytes().splitlines(keepends=True)
 
 
@@ -68,7 +77,7 @@ def five_entries(folder: Path) -> list[bytes]:
 
 
 def test_the_file_as_a_monitor_reads_it(tmp_path: Path) -> None:
-    append_audit(tmp_path, [AuditChange(file="visits.csv", subject_id="003", visit="W6D4",
+    locked_append(tmp_path, [AuditChange(file="visits.csv", subject_id="003", visit="W6D4",
                                         field="status", new="done")],
                  actor=NURSE, at=AT, timezone="Asia/Shanghai")
     raw = (tmp_path / AUDIT_NAME).read_bytes()
@@ -97,7 +106,7 @@ ODD_VALUES = [
 @pytest.mark.parametrize(("value", "written"), ODD_VALUES)
 def test_a_value_is_one_line_no_formula_and_reads_back(tmp_path: Path, value: str,
                                                         written: str) -> None:
-    append_audit(tmp_path, [AuditChange(file="visits.csv", field="note", old="", new=value)],
+    locked_append(tmp_path, [AuditChange(file="visits.csv", field="note", old="", new=value)],
                  actor=NURSE, at=AT, timezone="Asia/Shanghai")
     lines = (tmp_path / AUDIT_NAME).read_text(encoding="utf-8-sig").split("\n")
     assert len(lines) == 3 and lines[2] == ""  # header, one entry, the final line end
@@ -106,9 +115,16 @@ def test_a_value_is_one_line_no_formula_and_reads_back(tmp_path: Path, value: st
     assert verify_audit(tmp_path) == []
 
 
+def test_appending_without_the_lock_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="hold the study's lock"):
+        append_audit(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE, at=AT,
+                     timezone="Asia/Shanghai")
+    assert not (tmp_path / AUDIT_NAME).exists()
+
+
 def test_naive_time_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        append_audit(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE,
+        locked_append(tmp_path, [AuditChange(file="x", field="y")], actor=NURSE,
                      at=datetime(2026, 3, 30, 8), timezone="Asia/Shanghai")
 
 
@@ -270,6 +286,16 @@ def test_decide(study: Path) -> None:
     ]
 
 
+def test_a_signed_decision_carries_the_signature_as_its_reason(study: Path) -> None:
+    pi = Actor(name="wang.fang", role="investigator", via="desk")
+    decide(study, "001", on=date(2026, 3, 29), action="stop", today=TODAY,
+           investigator="王芳", rationale="flare", actor=pi, clock=clock,
+           signature="signed by 王芳 (wang.fang) as the investigator's decision")
+    assert {e.reason for e in read_audit(study)} == {
+        "signed by 王芳 (wang.fang) as the investigator's decision"}
+    assert [e.field for e in read_audit(study)] == ["action", "investigator", "rationale"]
+
+
 def test_import_dry_run_writes_nothing_apply_writes_each_field(study: Path) -> None:
     path = export(study)
     fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
@@ -352,3 +378,108 @@ def test_two_processes_append_under_the_lock(tmp_path: Path) -> None:
         assert mine == [str(i) for i in range(n) for _ in range(3)]  # each append whole, in order
     with study_lock(tmp_path):
         pass  # the lock is free again
+
+
+def test_import_from_the_command_line_is_via_import(study: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGNAME", "os.login")
+    path = export(study)
+    fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
+    assert run("import", str(study), str(path), "--today", "2026-03-30", "--apply",
+               "--by", "zhao.min")[0] == 0
+    fill(path, {("001", "W2D4"): {"Status": "missed"}})
+    import_workbook(study, path, today=TODAY, apply=True, clock=clock)  # the library's default actor
+    assert [(e.user, e.role, e.via, e.visit, e.field) for e in read_audit(study)] == [
+        ("zhao.min", "cli", "import", "W2D1", "status"),
+        ("zhao.min", "cli", "import", "W2D1", "actual_date"),
+        ("os.login", "cli", "import", "W2D4", "status"),
+    ]
+
+
+@pytest.mark.parametrize(("subject_id", "user", "seqs"), [
+    pytest.param("001", None, [1, 4], id="subject"),
+    pytest.param("0011", None, [2], id="subject-not-a-prefix-match"),
+    pytest.param("1,2", None, [3], id="subject-with-a-comma"),
+    pytest.param(None, "li.na", [1, 2, 3], id="user"),
+    pytest.param("001", "wang", [4], id="both"),
+    pytest.param("00", None, [], id="part-of-an-id"),
+    pytest.param(None, "li", [], id="part-of-a-name"),
+])
+def test_read_audit_filters(tmp_path: Path, subject_id: str | None, user: str | None,
+                            seqs: list[int]) -> None:
+    wang = Actor(name="wang", role="investigator", via="api")
+    for sid, actor in (("001", NURSE), ("0011", NURSE), ("1,2", NURSE), ("001", wang)):
+        locked_append(tmp_path, [AuditChange(file="visits.csv", subject_id=sid, field="note",
+                                             new=f"about 001 by li.na {sid}")],
+                      actor=actor, at=AT, timezone="Asia/Shanghai")
+    assert [e.seq for e in read_audit(tmp_path, subject_id=subject_id, user=user)] == seqs
+
+
+def test_a_fifo_in_place_of_the_trail_is_refused_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / AUDIT_NAME)
+    code, out, err = run("audit", "verify", str(tmp_path))
+    assert (code, out) == (2, "") and "the audit trail is not a regular file" in err
+
+
+_RECORDER = """
+import sys
+from datetime import date, datetime, UTC
+from cc312_schedule.entries.writes import record
+from cc312_schedule.store.audit import Actor
+folder, name = sys.argv[1], sys.argv[2]
+for visit, day in zip(sys.argv[3::2], sys.argv[4::2]):
+    record(folder, "001", visit, today=date(2026, 3, 30), done=date.fromisoformat(day),
+           actor=Actor(name=name, role="nurse", via="desk"), lock_timeout=120)
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_record_at_once(study: Path) -> None:
+    work = {"a": ["W2D1", "2026-03-09", "W2D4", "2026-03-12", "W3D1", "2026-03-16"],
+            "b": ["W3D4", "2026-03-19", "W4D1", "2026-03-23", "W4D4", "2026-03-26"]}
+    procs = [subprocess.Popen([sys.executable, "-c", _RECORDER, str(study), who, *args])
+             for who, args in work.items()]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    assert verify_audit(study) == []
+    entries = read_audit(study)
+    assert [e.seq for e in entries] == list(range(1, 13))
+    for who, args in work.items():  # each record: its status, then its date, together
+        mine = [(e.visit, e.field, e.new) for e in entries if e.user == who]
+        assert mine == [x for v, d in zip(args[::2], args[1::2], strict=True)
+                        for x in ((v, "status", "done"), (v, "actual_date", d))]
+    assert all((entries[i].user, entries[i].visit) == (entries[i + 1].user, entries[i + 1].visit)
+               for i in range(0, 12, 2))  # one record's two entries are never split by another's
+    rows = (study / "visits.csv").read_text().splitlines()
+    assert len(rows) == 1 + 3 + 6  # header, the study's 3 visits, the 6 recorded: none lost
+
+
+def test_a_failed_write_whose_entries_cannot_be_taken_back_says_so(
+        study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cc312_schedule.entries.writes as writes_module
+    import cc312_schedule.store.audit as audit_module
+
+    def full_disk(*_: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writes_module, "write_entries", full_disk)
+    monkeypatch.setattr(audit_module, "undo_append", full_disk)
+    with pytest.raises(UsageError, match=r"cannot be taken back: No space left on device") as exc:
+        record(study, "001", "W2D1", today=TODAY, done=date(2026, 3, 9), actor=NURSE, clock=clock)
+    assert "from seq 1" in str(exc.value) and "audit verify" in str(exc.value)
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=30) | st.sampled_from(
+    ["", "\\", "\\n", "'", "''", "=1+1", "-", "a\r\nb", '"', '","', "\x85\u2028\u2029", "\x00"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.tuples(_TEXT, _TEXT, _TEXT), min_size=1, max_size=4))
+def test_any_text_reads_back_one_line_per_entry(tmp_path_factory: pytest.TempPathFactory,
+                                                values: list[tuple[str, str, str]]) -> None:
+    folder = tmp_path_factory.mktemp("trail")
+    changes = [AuditChange(file="visits.csv", subject_id=sid, field="note", old=old, new=new)
+               for sid, old, new in values]
+    locked_append(folder, changes, actor=NURSE, at=AT, timezone="Asia/Shanghai")
+    assert [(e.subject_id, e.old, e.new) for e in read_audit(folder)] == values
+    assert (folder / AUDIT_NAME).read_bytes().count(b"\n") == 1 + len(values)
+    assert verify_audit(folder) == []

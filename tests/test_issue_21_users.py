@@ -11,6 +11,7 @@ import stat
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -293,4 +294,32 @@ def test_a_link_in_place_of_the_database_is_refused(study: Path, tmp_path: Path)
 
 def test_not_a_study_folder(tmp_path: Path) -> None:
     code, _, err = run("users", "list", str(tmp_path / "nope"))
-    assert code == 2 and "no such study folder" in err
+    assert code == 2 and "not a study folder (no study.toml)" in err
+    assert run("users", "list", str(tmp_path))[0] == 2
+    assert list(tmp_path.iterdir()) == []  # no database left in a folder that is not a study
+
+
+def test_an_unknown_name_costs_one_verify_like_a_known_one(study: Path) -> None:
+    """The time must not tell whether a name exists: one hash check either way, and the dummy
+    hash is made once, not on every unknown name (that doubled its time: found by
+    benchmarks/audit.py)."""
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def hash(self, *a: Any, **kw: Any) -> str:
+            calls.append("hash")
+            return super().hash(*a, **kw)
+
+        def verify(self, *a: Any, **kw: Any) -> bool:
+            calls.append("verify")
+            return super().verify(*a, **kw)
+
+    hasher = Counting(time_cost=1, memory_cost=64, parallelism=1)
+    add_user(study, "li.na", role="nurse", password=PASSWORD, actor=ADMIN, at=AT, hasher=hasher)
+    verify_password(study, "nobody", PASSWORD, hasher=hasher)  # the first makes the dummy hash
+    calls.clear()
+    for name, password in (("nobody", PASSWORD), ("li.na", PASSWORD), ("li.na", "wrong password"),
+                           ("nobody", "wrong password")):
+        verify_password(study, name, password, hasher=hasher)
+        assert calls == ["verify"], (name, password)
+        calls.clear()

@@ -407,12 +407,15 @@ def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, ap
 
 
 def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
-           clock: Callable[[], datetime]) -> EntryPlan:
+           clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
     """Write ``plan`` with its audit entries (the caller holds the lock): the entries first,
-    taken back if the write fails, so the trail records exactly what was written."""
+    taken back if the write fails, so the trail records exactly what was written. ``reason``
+    goes to the entries that have none of their own (an amendment has its own)."""
     if not plan.changes:
         return plan
-    with audited(folder, changes_of(plan), actor=actor, at=clock(),
+    changes = tuple(c if c.reason or not reason else replace(c, reason=reason)
+                    for c in changes_of(plan))
+    with audited(folder, changes, actor=actor, at=clock(),
                  timezone=study.config.timezone):
         return write_entries(folder, plan)
 
@@ -445,12 +448,14 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
 def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
            regimen: str | None = None, weeks: int | None = None, until: date | None = None,
            investigator: str, rationale: str = "", lock_timeout: float = 10.0,
-           actor: Actor | None = None, clock: Callable[[], datetime] = utc_now) -> EntryPlan:
+           actor: Actor | None = None, clock: Callable[[], datetime] = utc_now,
+           signature: str = "") -> EntryPlan:
     """Record one investigator decision and write it (under the lock), checked like an import.
 
     ``investigator`` is the name written into ``decisions.csv`` (the desk passes the logged-in
     investigator's display name); ``actor`` who did it, for the audit trail (default: the OS
-    login)."""
+    login); ``signature`` the meaning of an electronic signature (the desk's "signed by ... as
+    the investigator's decision"), written as the audit entries' reason."""
     try:
         act = Action(str(action).lower())
     except ValueError:
@@ -465,12 +470,12 @@ def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | st
         "rationale": "--rationale"})
     return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
                       today=today, amend=None, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock)
+                      clock=clock, reason=signature.strip())
 
 
 def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
                lock_timeout: float, actor: Actor | None,
-               clock: Callable[[], datetime]) -> EntryPlan:
+               clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
     with study_lock(folder, timeout=lock_timeout):
         study = load_study(folder)
         plan = plan_entries(study, entries, today=today, amend=amend)
@@ -478,4 +483,4 @@ def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, ame
             c = plan.conflicts[0]
             raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
                                      conflicts=plan.conflicts)
-        return _apply(folder, study, plan, actor or cli_actor(None), clock)
+        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason)

@@ -50,6 +50,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -57,9 +58,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..core.errors import UsageError
-from ..core.fileio import CSV_LIMIT, read_input, write_atomic
+from ..core.fileio import write_atomic
 from .entry_values import EntryPlan
 from .study import Decision, RecordedVisit, load_config
+from .studylock import LOCK_NAME
 
 __all__ = [
     "AUDIT_HEADER",
@@ -235,6 +237,8 @@ _ESCAPES = re.compile(r"\\(.)", re.DOTALL)
 def _unescape(text: str) -> str:
     if text.startswith("'"):
         text = text[1:]
+    if "\\" not in text:
+        return text
     return _ESCAPES.sub(lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), text)
 
 
@@ -301,7 +305,8 @@ def _tail(fd: int, size: int) -> bytes:
     block = 8192
     while True:
         start = max(0, size - block)
-        data = os.pread(fd, size - start, start)
+        os.lseek(fd, start, os.SEEK_SET)  # not os.pread: Windows has none
+        data = os.read(fd, size - start)
         cut = data.rfind(b"\n", 0, len(data) - 1)
         if cut >= 0 or start == 0:
             return data[cut + 1:]
@@ -328,7 +333,8 @@ def _last_entry(path: Path, fd: int, size: int) -> tuple[int, str]:
 
 def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
                  at: datetime, timezone: str | None = None) -> Appended:
-    """Append one entry per change to ``STUDY/audit.csv`` (the caller holds the study lock).
+    """Append one entry per change to ``STUDY/audit.csv``; the caller holds the study lock
+    (:func:`~.studylock.study_lock`) around the change and this call (else ``RuntimeError``).
 
     ``at`` is the time of the change (aware; the caller reads the clock); ``timezone`` the
     site's (default: ``study.toml``'s). The lines are written with one ``write`` on a file
@@ -342,6 +348,7 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
     head_path = root / HEAD_NAME
     if at.tzinfo is None:
         raise ValueError("the audit time must be timezone-aware (UTC)")
+    _require_lock(root)
     tz = timezone or load_config(root).timezone
     created = not os.path.lexists(path)
     fd = _open_trail(path)
@@ -380,6 +387,33 @@ def append_audit(folder: str | Path, changes: Iterable[AuditChange], *, actor: A
         os.close(fd)
 
 
+def _require_lock(root: Path) -> None:
+    """Refuse to append unless the study's lock is held (by this caller, or the entries
+    could interleave with another writer's and the change they record): a programming error."""
+    if os.name == "nt":  # pragma: no cover - msvcrt locks are per process: cannot tell
+        return
+    import fcntl
+
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        held = False
+    else:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held = True
+        else:
+            held = False
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    if not held:
+        raise RuntimeError("append_audit: hold the study's lock (study_lock(folder)) around the "
+                           "change and its audit entries")
+
+
 def undo_append(appended: Appended) -> None:
     """Take back what :func:`append_audit` wrote, when the change it records failed (the
     caller still holds the lock, so nothing was appended since)."""
@@ -408,7 +442,14 @@ def audited(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
     try:
         yield appended
     except BaseException:
-        undo_append(appended)
+        try:
+            undo_append(appended)
+        except OSError as exc:
+            raise UsageError(
+                f"the change failed, and its audit entries (from seq {appended.first_seq}) "
+                f"cannot be taken back: {exc.strerror}", path=appended.path,
+                hint="the study's files were not changed: remove those last lines and the "
+                "head's update by hand, then run 'cc312-schedule audit verify STUDY'") from exc
         raise
 
 
@@ -416,16 +457,24 @@ def audited(folder: str | Path, changes: Iterable[AuditChange], *, actor: Actor,
 # reading and verifying
 
 
-def _raw_lines(folder: str | Path) -> list[bytes]:
+def _raw_lines(folder: str | Path) -> Iterator[bytes]:
+    """The trail's lines, each with its ``\n`` (the last one without, if it was cut), read as
+    a stream: a trail of any length is read in constant memory. Only ``\n`` ends a line (a
+    ``\r`` left by an editor stays in its line, and is reported). A FIFO, a device or a
+    folder under the trail's name is refused without blocking."""
     path = Path(folder) / AUDIT_NAME
     try:
-        raw = read_input(path, limit=CSV_LIMIT)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        return []
-    # split at "\n" only (a "\r" left by an editor stays in its line, and is reported)
-    lines = [part + b"\n" for part in raw.split(b"\n")]
-    lines[-1] = lines[-1][:-1]  # what follows the last "\n": b"" or an incomplete line
-    return lines if lines[-1] else lines[:-1]
+        return
+    except OSError as exc:
+        raise UsageError(f"cannot read the audit trail: {exc.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError("the audit trail is not a regular file", path=path,
+                             hint="put the real audit.csv in the study folder")
+        yield from fh  # a binary file's lines end at b"\n" only
 
 
 def read_audit(folder: str | Path, *, subject_id: str | None = None,
@@ -435,20 +484,21 @@ def read_audit(folder: str | Path, *, subject_id: str | None = None,
     Lines that are not entries (see :func:`verify_audit`) are skipped here.
     """
     out = []
+    # a line that cannot hold the wanted value is not parsed (the desk's subject page)
+    needles = [_csv_line([_escape(v)]).encode("utf-8") for v in (subject_id, user) if v]
     for n, raw in enumerate(_raw_lines(folder), start=1):
-        if n == 1 or not raw.endswith(b"\n"):
+        if n == 1 or not raw.endswith(b"\n") or not all(x in raw for x in needles):
             continue
         fields = next(csv.reader([raw.decode("utf-8", "replace").rstrip("\n")]), [])
         if len(fields) != len(AUDIT_HEADER) or not fields[0].isdigit():
             continue
-        values = dict(zip(AUDIT_HEADER, fields, strict=True))
-        for k in ("user", "role", "via", "file", "subject_id", "visit", "field", "old", "new",
-                  "reason"):
-            values[k] = _unescape(values[k])
-        entry = AuditEntry(**{**values, "seq": int(fields[0])}, line=n)  # type: ignore[arg-type]
-        if (subject_id is None or entry.subject_id == subject_id) and (
-                user is None or entry.user == user):
-            out.append(entry)
+        seq, utc, site, *text, prev, sha = fields
+        who, role, via, file, sid, visit, field, old, new, reason = map(_unescape, text)
+        if (subject_id is None or sid == subject_id) and (user is None or who == user):
+            out.append(AuditEntry(seq=int(seq), time_utc=utc, time_site=site, user=who,
+                                  role=role, via=via, file=file, subject_id=sid, visit=visit,
+                                  field=field, old=old, new=new, reason=reason,
+                                  prev_sha256=prev, sha256=sha, line=n))
     return tuple(out)
 
 
@@ -460,18 +510,19 @@ def verify_audit(folder: str | Path) -> list[str]:
     its line, and that the last entry is the one ``.cc312-audit-head`` records.
     """
     root = Path(folder)
-    lines = _raw_lines(root)
     problems: list[str] = []
     head = _read_head(root, problems)
-    if not lines:
+    lines = _raw_lines(root)
+    first = next(lines, None)
+    if first is None:
         if head is not None and head[0] > 0:
             problems.append(f"{AUDIT_NAME} is missing or empty, but {HEAD_NAME} records "
                             f"{head[0]} entries")
         return problems
-    if lines[0].decode("utf-8", "replace").lstrip(_BOM) != _HEADER_LINE:
+    if first.decode("utf-8", "replace").lstrip(_BOM) != _HEADER_LINE:
         problems.append(f"line 1: not the audit trail's header ({','.join(AUDIT_HEADER)})")
-    seq, prev = 0, GENESIS
-    for n, raw in enumerate(lines[1:], start=2):
+    seq, prev, n = 0, GENESIS, 1
+    for n, raw in enumerate(lines, start=2):  # n: after the loop, the last line's number
         if not raw.endswith(b"\n"):
             problems.append(f"line {n}: incomplete (no line end): the file was cut short")
             break
@@ -501,7 +552,7 @@ def verify_audit(folder: str | Path) -> list[str]:
             problems.append(f"line {n}: sha256 does not match the line (the line was edited)")
         seq, prev = got, sha
     if head is not None and head[0] == seq and head[1] != prev:
-        problems.append(f"line {len(lines)}: not the last entry {HEAD_NAME} records (the last "
+        problems.append(f"line {n}: not the last entry {HEAD_NAME} records (the last "
                         "line was replaced)")
     elif head is not None and head[0] != seq:
         problems.append(f"{HEAD_NAME} records the last entry as seq {head[0]}, the file ends "

@@ -134,8 +134,8 @@ def connect(folder: str | Path) -> sqlite3.Connection:
     file under its name is refused.
     """
     path = Path(folder) / DB_NAME
-    if not Path(folder).is_dir():
-        raise UsageError("no such study folder", path=folder,
+    if not (Path(folder) / "study.toml").is_file():
+        raise UsageError("not a study folder (no study.toml)", path=folder,
                          hint="give the folder that holds study.toml and subjects.csv")
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -336,6 +336,14 @@ def list_users(folder: str | Path) -> tuple[User, ...]:
 _DUMMY_HASH: dict[int, str] = {}
 
 
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made once per hasher (not on every call: that would double an unknown name's time)."""
+    key = id(hasher)
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH[key]
+
+
 def verify_password(folder: str | Path, name: str, password: str, *,
                     hasher: PasswordHasher = _HASHER) -> User | None:
     """The user if ``password`` is ``name``'s and the user is enabled, else None.
@@ -348,7 +356,7 @@ def verify_password(folder: str | Path, name: str, password: str, *,
         return None
     with _db(folder) as conn:
         row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
-        stored = row[0] if row else _DUMMY_HASH.setdefault(id(hasher), hasher.hash("-" * 16))
+        stored = row[0] if row else _dummy_hash(hasher)
         try:
             hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
