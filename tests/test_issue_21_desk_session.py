@@ -94,3 +94,9 @@ def test_signing_asks_for_the_password_again(app: Any) -> None:
     assert answer.status_code == 302
     assert (folder / "decisions.csv").read_text("utf-8").endswith(
         "006,2026-11-30,continue,QW,,,investigator,weekly\n")
+    from cc312_schedule.store.audit import read_audit
+
+    signed = [e for e in read_audit(folder, subject_id="006") if e.file == "decisions.csv"]
+    assert signed and {e.reason for e in signed} == {
+        "By signing I, investigator, as investigator, take this decision for subject 006."}
+    assert {(e.user, e.role, e.via) for e in signed} == {("investigator", "investigator", "desk")}

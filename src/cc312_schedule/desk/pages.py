@@ -444,7 +444,8 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
                         regimen=f.get("regimen") or None, weeks=weeks, until=until,
                         investigator=current_user.signature_name,
                         rationale=f.get("rationale", ""), actor=actor(),
-                        lock_timeout=LOCK_WAIT)
+                        lock_timeout=LOCK_WAIT,  # the meaning the investigator signed, as shown
+                        signature=t("desk.decide.meaning", name=current_user.signature_name, id=sid))
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
     for dec in result.added_decisions:
