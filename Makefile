@@ -44,7 +44,7 @@ KHAL_LOCK := tests/khal-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
-.PHONY: run test lint lock golden bench clean pictures cdisc-check
+.PHONY: run test lint lock golden bench clean pictures cdisc-check serve
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -120,6 +120,25 @@ pictures: run
 	rm -rf $(OUT)/pictures
 	$(BIN)/python tests/pictures.py $(OUT) $(OUT)/pictures
 	$(BIN)/python tests/xlsx_pictures.py $(OUT) $(OUT)/pictures
+	$(BIN)/python tests/desk_pictures.py $(OUT)/pictures/desk
+
+# The site desk (docs/desk.md) on a fresh copy of the Chinese example study (out/desk-study),
+# with a demo user per role (demo-nurse, demo-investigator, demo-coordinator, demo-monitor)
+# sharing one new random password, printed here. http://127.0.0.1:8312/ ; Ctrl-C stops it.
+# DESK_TODAY=2026-11-30 pins the site's today (the example's data end there); PORT=8312.
+DESK_STUDY ?= $(OUT)/desk-study
+DESK_TODAY ?= 2026-11-30
+PORT ?= 8312
+serve: $(BIN)/python
+	$(PIP_INSTALL) -e .
+	rm -rf $(DESK_STUDY) && mkdir -p $(OUT) && cp -R $(EXAMPLE_ZH) $(DESK_STUDY) && rm -f $(DESK_STUDY)/.cc312-*
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $(DESK_STUDY).password
+	for pair in nurse:王护士 investigator:李医生 coordinator:张协调员 monitor:赵监查员; do \
+	    role=$${pair%%:*}; $(BIN)/cc312-schedule users add $(DESK_STUDY) demo-$$role --role $$role \
+	        --password-file $(DESK_STUDY).password --display-name "$${pair#*:}" || exit 2; done
+	@echo "demo users: demo-nurse demo-investigator demo-coordinator demo-monitor"
+	@echo "password:   $$(cat $(DESK_STUDY).password)"
+	$(BIN)/cc312-schedule serve $(DESK_STUDY) --port $(PORT) $(if $(DESK_TODAY),--today $(DESK_TODAY))
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info

@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_live_calendar_parsers(sub)
     _add_audit_parsers(sub)
     _add_users_parsers(sub)
+    _add_desk_parser(sub)
     return parser
 
 
@@ -863,6 +864,50 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- the site desk (desk/) ---------------------------------------------------------------
+
+
+def _add_desk_parser(sub: Any) -> None:
+    s = sub.add_parser("serve", help="run the site desk (web application) for the study team",
+                       description="Serve the study folder as the site desk: the day list, the "
+                       "subjects, decisions, the workbook, exports, the audit trail and an API, "
+                       "for the users of 'cc312-schedule users'. A production server (waitress); "
+                       "put nginx with TLS in front for other machines (docs/desk.md).")
+    s.add_argument("study", metavar="STUDY")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8312, help="port (default: 8312)")
+    s.add_argument("--behind-tls", action="store_true",
+                   help="a TLS proxy (nginx) is in front: Secure cookies, trust its "
+                   "X-Forwarded-Proto/-Host (one hop)")
+    s.add_argument("--idle-minutes", type=int, default=30,
+                   help="log a session out after this many idle minutes (default: 30)")
+    s.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    s.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="pin the site's today (demonstrations and tests; default: the date at "
+                   "the site at each request)")
+
+
+def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from .desk.context import DeskConfig
+    from .desk.serve import serve
+    from .store.study import load_study
+
+    load_study(args.study)  # a study that does not load is reported before anything listens
+    if not 0 <= args.port <= 65535:
+        raise UsageError("not a port number", key="--port", value=str(args.port),
+                         hint="e.g. --port 8312")
+    if not 1 <= args.idle_minutes <= 24 * 60:
+        raise UsageError("out of range", key="--idle-minutes", value=str(args.idle_minutes),
+                         hint="between 1 and 1440")
+    config = DeskConfig(folder=Path(args.study), today=args.today, behind_tls=args.behind_tls,
+                        idle_minutes=args.idle_minutes)
+    return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
+                 stream=stderr)
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -873,7 +918,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
-                    "publish": _publish, "feed": _feed, "audit": _audit, "users": _users}
+                    "publish": _publish, "feed": _feed, "audit": _audit, "users": _users,
+                    "serve": _serve}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:

@@ -31,7 +31,8 @@ from ..core.model import StudyPlan
 from ..store.study import Study
 from .ics import write_ics
 
-__all__ = ["SITE", "TOKENS_FILE", "FeedResult", "FeedTokenError", "new_token", "write_feeds"]
+__all__ = ["SITE", "TOKENS_FILE", "FeedResult", "FeedTokenError", "feed_tokens", "issue_tokens",
+           "new_token", "subject_of_token", "write_feeds"]
 
 TOKENS_FILE: Final = ".cc312-feed-tokens.json"
 #: ``--rotate site``: the site calendar's token
@@ -90,6 +91,39 @@ def _load_tokens(path: Path) -> dict[str, str]:
 def _tokens_bytes(tokens: dict[str, str]) -> bytes:
     data = {"format": _FORMAT, "version": _VERSION, "tokens": dict(sorted(tokens.items()))}
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def feed_tokens(folder: str | Path) -> dict[str, str]:
+    """The secret names of a study's feeds: subject id (or :data:`SITE`) -> token."""
+    return _load_tokens(Path(folder) / TOKENS_FILE)
+
+
+def issue_tokens(folder: str | Path, ids: Collection[str], *,
+                 rotate: Collection[str] = ()) -> dict[str, str]:
+    """Give every id of ``ids`` without a token one, and each of ``rotate`` a new one; write
+    the tokens file (atomically) when that changed anything. The caller holds the study's lock.
+
+    The site desk serves the feeds from these tokens (``/feeds/<token>.ics``): a rotated
+    token is gone from the file, so its old address answers 404 at once.
+    """
+    path = Path(folder) / TOKENS_FILE
+    tokens = _load_tokens(path)
+    old = dict(tokens)
+    for who in [*ids, *rotate]:
+        if who not in tokens or who in rotate:
+            tokens[who] = new_token()
+    if tokens != old:
+        write_atomic(path, _tokens_bytes(tokens))
+    return tokens
+
+
+def subject_of_token(tokens: dict[str, str], token: str) -> str | None:
+    """Whose feed ``token`` names (None: nobody's), compared in constant time with each."""
+    found = None
+    for who, known in tokens.items():
+        if secrets.compare_digest(known.encode(), token.encode()):
+            found = who
+    return found
 
 
 def write_feeds(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated_at: datetime,

@@ -351,7 +351,8 @@ def _state_and_counts(state: IcsState, built: Iterable[_Built]) -> tuple[IcsStat
 def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
                    state: IcsState | None = None, all_day: bool = False,
                    subject_ids: Sequence[str] | None = None,
-                   cohorts: Sequence[str] | None = None, retire: Sequence[str] = ()) -> IcsExport:
+                   cohorts: Sequence[str] | None = None, retire: Sequence[str] = (),
+                   refresh: timedelta | None = None) -> IcsExport:
     """Build every calendar of the selection and the new state; pure (no clock, no files).
 
     ``generated_at`` (timezone-aware) becomes ``DTSTAMP`` and the ``LAST-MODIFIED`` of changed
@@ -359,8 +360,9 @@ def plan_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
     (every subject) is among ``files`` only when nothing is filtered out, so a partial export
     never replaces the site calendar. A subject published before but missing from
     subjects.csv is refused (:func:`vanished_subjects`) unless ``retire`` names it.
+    ``refresh``: as :func:`write_ics`'s (the desk serves feeds built here).
     """
-    opts = _options(study, generated_at, all_day, today=plan.today)
+    opts = _options(study, generated_at, all_day, today=plan.today, refresh=refresh)
     state = state or IcsState()
     selected = _select(study, plan, subject_ids, cohorts)
     _check_vanished(study, state, retire)

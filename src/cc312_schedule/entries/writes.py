@@ -94,6 +94,7 @@ __all__ = [
     "Amendment",
     "Conflict",
     "DecisionEntry",
+    "EntryConflictError",
     "EntryPlan",
     "StudyLockedError",
     "VisitEntry",
@@ -106,6 +107,15 @@ __all__ = [
     "study_lock",
     "write_entries",
 ]
+
+
+class EntryConflictError(UsageError):
+    """``record``/``decide``: the entry contradicts a recorded row (``conflicts``); nothing
+    was written. The desk answers it with 409, the command line as any usage error."""
+
+    def __init__(self, message: str, *, conflicts: tuple[Conflict, ...]) -> None:
+        super().__init__(message, hint=None)
+        self.conflicts = conflicts
 
 
 # --------------------------------------------------------------------------------------
@@ -471,5 +481,6 @@ def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, ame
         plan = plan_entries(study, entries, today=today, amend=amend)
         if plan.conflicts:
             c = plan.conflicts[0]
-            raise UsageError(f"subject {c.subject_id}: {c.message}", hint=None)
+            raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
+                                     conflicts=plan.conflicts)
         return _apply(folder, study, plan, actor or cli_actor(None), clock, reason)

@@ -1,0 +1,670 @@
+"""The desk's pages (server-rendered, Jinja2 with escaping on): Today, Subjects, a subject,
+Decide, Workbook, Exports, Audit, and the login.
+
+Every view states the right it needs with :func:`require`; the check is on the server. Every
+write goes through :mod:`cc312_schedule.entries.writes` (under the study's lock, on the study
+re-read from its folder) with the logged-in user as the actor of the audit trail; a page then
+redirects (post/redirect/get), so reloading never records twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from ..calendars.feed import SITE, feed_tokens, issue_tokens
+from ..calendars.ics import load_ics_state, state_path_of, to_ics
+from ..cdisc.sdtm import write_sdtm
+from ..cdisc.usdm import to_usdm_json
+from ..core.days import parse_iso_date
+from ..core.errors import InvalidStudyError, ScheduleError
+from ..core.l10n import listed_date, short_date
+from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
+from ..core.model import EventStatus, SubjectState
+from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
+from ..reports.due import DueSection, kind_label, plan_due
+from ..reports.handout import plan_handout
+from ..reports.pages import to_due_html, to_handout_html, to_pdf
+from ..reports.render import to_csv, to_json
+from ..reports.xlsx import to_xlsx
+from ..store.audit import VIAS, Actor, AuditEntry, read_audit
+from ..store.users import ROLES
+from .auth import Right
+from .context import LOCK_WAIT, desk, language, t
+from .data import current_regimen, next_visit, regimen_options, timeline
+
+__all__ = ["bp", "require"]
+
+bp = Blueprint("pages", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(right: Right) -> Callable[[F], F]:
+    """The view needs a logged-in user whose role has ``right`` (else login, or 403)."""
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return redirect(url_for("pages.login"))
+            if not current_user.may(right):
+                abort(403)
+            return view(*args, **kwargs)
+        checked.desk_right = right  # type: ignore[attr-defined]  # tests list every route's right
+        return checked  # type: ignore[return-value]
+    return wrap
+
+
+def actor(via: str = "desk") -> Actor:
+    return Actor(name=current_user.signature_name, role=current_user.role, via=via)
+
+
+def _date_arg(name: str, default: date) -> date:
+    text = request.values.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return parse_iso_date(text)
+    except ValueError:
+        return default
+
+
+def _local_path(text: str | None, default: str) -> str:
+    """A redirect target inside the desk only (no open redirect)."""
+    if text and text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return text
+    return default
+
+
+def _error_text(exc: ScheduleError) -> str:
+    errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
+    return "; ".join(str(e) for e in errors)
+
+
+# ---- login, logout, language --------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    d = desk()
+    error = ""
+    if request.method == "POST":
+        g.desk_lang = None  # the texts below: in the language the session keeps
+        name = request.form.get("username", "").strip()[:200]
+        password = request.form.get("password", "")[:1000]
+        address = request.remote_addr or ""
+        wait = d.throttle.blocked(name, address)
+        if wait:
+            error = t("desk.login.throttled", minutes=max(1, (wait + 59) // 60))
+        else:
+            user = d.login(name, password) if name and password else None
+            if user is None:
+                d.throttle.fail(name, address)
+                error = t("desk.login.failed")
+            else:
+                d.throttle.succeed(name)
+                lang = session.get("lang")
+                session.clear()  # a fresh session at login (no fixation)
+                if lang:
+                    session["lang"] = lang
+                session.permanent = True
+                login_user(user)
+                return redirect(url_for("pages.today"))
+    return render_template("login.html.j2", error=error), 200 if not error else 401
+
+
+@bp.route("/logout", methods=["POST"])
+@require(Right.SEE)
+def logout() -> Any:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(t("desk.logged_out"))
+    return redirect(url_for("pages.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@require(Right.SEE)
+def switch_language() -> Any:
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        g.desk_lang = None
+    return redirect(_local_path(request.form.get("next"), url_for("pages.today")))
+
+
+# ---- Today -------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@require(Right.SEE)
+def today() -> Any:
+    d = desk()
+    lang = language()
+    now = d.today()
+    day = _date_arg("on", now)
+    study, plan = d.cache.planned(day)
+    due = plan_due(study, plan, start=day, language=lang)
+    tomorrow = now + timedelta(days=1)
+    tstudy, tplan = d.cache.planned(now)
+    calls = [r for r in plan_due(tstudy, tplan, start=tomorrow, language=lang).days[0].rows
+             if r.section is DueSection.TODAY]
+    sections = []
+    for s in DueSection:
+        rows = due.days[0].section(s)
+        if rows:
+            sections.append((s, message(lang, f"due.section.{s.value}"), [_due_row(lang, r) for r in rows]))
+    return render_template(
+        "today.html.j2", day=day, now=now, tomorrow=tomorrow, title=t(
+            "desk.today.title", day=listed_date(lang, day)),
+        closed=message(lang, "due.closed", reason=due.days[0].closed_reason)
+        if due.days[0].closed_reason else "",
+        sections=sections, calls=[_due_row(lang, r) for r in calls],
+        calls_title=t("desk.today.calls", day=listed_date(lang, tomorrow)),
+        warnings=[{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
+                   "label": warning_label(lang, w.category)} for w in due.days[0].warnings])
+
+
+def _due_row(lang: str, r: Any) -> dict[str, Any]:
+    sep = "、" if lang == "zh-CN" else ", "
+    recordable = r.section is not DueSection.DECISION and r.status in (
+        EventStatus.PLANNED, EventStatus.OVERDUE, EventStatus.PROVISIONAL)
+    return {"subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
+            "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
+            "planned": listed_date(lang, r.planned_date),
+            "window": message(lang, "value.window", start=listed_date(lang, r.window_start),
+                              end=listed_date(lang, r.window_end)),
+            "status": message(lang, f"due.status.{r.status.value}"),
+            "status_code": r.status.value, "late": r.days_late,
+            "procedures": sep.join(procedure(lang, i) for i in r.procedures),
+            "recordable": recordable and r.status is not EventStatus.PROVISIONAL,
+            "decision": r.section is DueSection.DECISION}
+
+
+@bp.route("/visits", methods=["POST"])
+@require(Right.RECORD)
+def record_visit() -> Any:
+    d = desk()
+    f = request.form
+    back = _local_path(f.get("next"), url_for("pages.today"))
+    sid, visit, status = f.get("subject_id", ""), f.get("visit", ""), f.get("status", "")
+    note = f.get("note", "").strip()
+    amend = f.get("amend", "").strip() or None
+    try:
+        done = parse_iso_date(f.get("actual_date", "")) if status == "done" else None
+    except ValueError as exc:
+        flash(t("desk.error", message=str(exc)), "error")
+        return redirect(back)
+    if status not in ("done", "missed"):
+        flash(t("desk.error", message=f"status: {status!r}"), "error")
+        return redirect(back)
+    if status == "missed" and not note:
+        flash(t("desk.today.reason_needed"), "error")
+        return redirect(back)
+    try:
+        result = record(d.folder, sid, visit, today=d.today(), done=done,
+                        missed=status == "missed", note=note, amend=amend, actor=actor(),
+                        lock_timeout=LOCK_WAIT)
+    except EntryConflictError as exc:
+        flash(t("desk.conflict", message=str(exc)), "error")
+        return redirect(back)
+    except ScheduleError as exc:
+        flash(t("desk.error", message=_error_text(exc)), "error")
+        return redirect(back)
+    lang = language()
+    if result.changes:
+        flash(t("desk.recorded", subject=sid, visit=visit,
+                status=message(lang, f"status.{status}")))
+    else:
+        flash(t("desk.unchanged"))
+    return redirect(back)
+
+
+# ---- Subjects ------------------------------------------------------------------------------
+
+
+@bp.route("/subjects")
+@require(Right.SEE)
+def subjects() -> Any:
+    d = desk()
+    lang = language()
+    now = d.today()
+    _, plan = d.cache.planned(now)
+    q = request.args.get("q", "").strip().lower()
+    state = request.args.get("state", "")
+    rows = []
+    for p in plan:
+        nxt = next_visit(p)
+        regimen = current_regimen(p, now)
+        eot = next((e.date for e in p.events if e.kind.value == "eot"), None)
+        hay = " ".join([p.subject_id, p.subject.cohort, p.subject.dose_level, regimen]).lower()
+        if q and q not in hay:
+            continue
+        if state and (p.state is None or p.state.value != state):
+            continue
+        rows.append({
+            "subject_id": p.subject_id, "cohort": p.subject.cohort,
+            "dose_level": p.subject.dose_level, "regimen": regimen,
+            "state": message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
+            "state_code": p.state.value if p.state else "",
+            "next_visit": nxt.visit if nxt else "",
+            "next_date": listed_date(lang, nxt.date) if nxt else "",
+            "next_overdue": nxt is not None and nxt.status is EventStatus.OVERDUE,
+            "decision_due": listed_date(lang, p.decision_due) if p.decision_due else "",
+            "eot": listed_date(lang, eot) if eot else "", "warnings": len(p.warnings)})
+    states = [(s.value, message(lang, f"xlsx.state.{s.value}")) for s in SubjectState]
+    return render_template("subjects.html.j2", rows=rows, q=request.args.get("q", ""),
+                           state=state, states=states)
+
+
+@bp.route("/subjects/<sid>")
+@require(Right.SEE)
+def subject(sid: str) -> Any:
+    d = desk()
+    lang = language()
+    now = d.today()
+    _, plan = d.cache.planned(now)
+    try:
+        p = plan.subject(sid)
+    except KeyError:
+        abort(404)
+    marks, today_x, start, end = timeline(p, now)
+    visits = [{
+        "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
+        "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
+        "planned": listed_date(lang, e.planned_date),
+        "window": message(lang, "value.window", start=short_date(lang, e.window_start,
+                                                                 year_of=e.planned_date),
+                          end=short_date(lang, e.window_end, year_of=e.planned_date)),
+        "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
+        "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
+        "regimen": e.regimen or ""} for e in p.events]
+    counts = {s: sum(1 for m in marks if m.status == s) for s in (
+        "done", "missed", "planned", "provisional", "overdue")}
+    label = t("desk.timeline.label", id=sid, counts=", ".join(
+        f"{message(lang, f'status.{k}')} {n}" for k, n in counts.items() if n))
+    warnings = [{"label": warning_label(lang, w.category.__name__), "visit": w.visit or "",
+                 "message": w.render(lang)} for w in p.warnings]
+    audit = _audit_rows(subject_id=sid)
+    feed_url = _feed_url(sid)
+    return render_template(
+        "subject.html.j2", sid=sid, p=p, marks=marks, today_x=today_x,
+        start=listed_date(lang, start), end=listed_date(lang, end), timeline_label=label,
+        visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
+        regimen=current_regimen(p, now),
+        state=message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
+        languages=[(code, message(code, "desk.subject.handout_lang",
+                                  language="中文" if code == "zh-CN" else "English"))
+                   for code in LANGUAGES])
+
+
+def _feed_url(sid: str) -> str:
+    """The subject's subscription address on this desk (a token is issued on first use)."""
+    d = desk()
+    tokens = feed_tokens(d.folder)
+    if sid not in tokens:
+        with study_lock(d.folder):
+            tokens = issue_tokens(d.folder, [sid])
+    return url_for("feeds.feed", token=tokens[sid], _external=True)
+
+
+@bp.route("/subjects/<sid>/feed.svg")
+@require(Right.SEE)
+def feed_qr(sid: str) -> Any:
+    import segno
+
+    study = desk().cache.study()
+    if sid not in {s.subject_id for s in study.subjects}:
+        abort(404)
+    buf = io.BytesIO()
+    segno.make(_feed_url(sid), error="m").save(buf, kind="svg", scale=4, border=2,
+                                               xmldecl=False, svgns=True)
+    return Response(buf.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/subjects/<sid>/feed/rotate", methods=["POST"])
+@require(Right.FEEDS)
+def rotate_feed(sid: str) -> Any:
+    d = desk()
+    study = d.cache.study()
+    if sid != SITE and sid not in {s.subject_id for s in study.subjects}:
+        abort(404)
+    with study_lock(d.folder):
+        issue_tokens(d.folder, [], rotate=[sid])
+    flash(t("desk.subject.rotated"))
+    return redirect(url_for("pages.subject", sid=sid))
+
+
+@bp.route("/subjects/<sid>/schedule-<lang>.pdf")
+@require(Right.SEE)
+def handout(sid: str, lang: str) -> Any:
+    if lang not in LANGUAGES:
+        abort(404)
+    d = desk()
+    now = d.today()
+    study, plan = d.cache.planned(now)
+    if sid not in {p.subject_id for p in plan}:
+        abort(404)
+    h = plan_handout(study, plan, sid, today=now, generated=now, language=lang)
+    return _download(to_pdf(to_handout_html(h)), f"schedule-{sid}-{lang}.pdf", "application/pdf")
+
+
+# ---- Decide --------------------------------------------------------------------------------
+
+
+@bp.route("/subjects/<sid>/decide", methods=["GET", "POST"])
+@require(Right.DECIDE)
+def decide_page(sid: str) -> Any:
+    d = desk()
+    lang = language()
+    now = d.today()
+    study, plan = d.cache.planned(now)
+    try:
+        p = plan.subject(sid)
+    except KeyError:
+        abort(404)
+    form = request.form if request.method == "POST" else request.args
+    on = _date_arg("decided_on", now)
+    weeks_text = form.get("weeks", "").strip()
+    until_text = form.get("until", "").strip()
+    weeks = int(weeks_text) if weeks_text.isdigit() and 0 < int(weeks_text) < 1000 else None
+    until = None
+    with contextlib.suppress(ValueError):
+        until = parse_iso_date(until_text) if until_text else None
+    error = ""
+    if request.method == "POST":
+        error = _sign(sid, on=on, weeks_text=weeks_text, until_text=until_text)
+        if not error:
+            return redirect(url_for("pages.subject", sid=sid))
+    options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until)
+    rows = [{
+        "regimen": o.regimen, "label": regimen_label(lang, o.regimen), "error": o.error,
+        "doses": o.doses, "dates": [listed_date(lang, x) for x in o.dose_dates],
+        "last_dose": listed_date(lang, o.last_dose) if o.last_dose else "",
+        "eot": listed_date(lang, o.eot) if o.eot else "",
+        "contraception_end": listed_date(lang, o.contraception_end) if o.contraception_end else "",
+        "load": "" if o.busiest is None else (
+            t("desk.decide.load_value", n=o.busiest[1], day=listed_date(lang, o.busiest[0]),
+              cap=o.capacity) if o.capacity else
+            t("desk.decide.load_nocap", n=o.busiest[1], day=listed_date(lang, o.busiest[0]))),
+        "over": o.busiest is not None and o.capacity is not None and o.busiest[1] > o.capacity,
+    } for o in options]
+    return render_template(
+        "decide.html.j2", sid=sid, p=p, on=on.isoformat(), options=rows, error=error,
+        options_title=t("desk.decide.options", day=listed_date(lang, on)),
+        actions=[(a, message(lang, f"xlsx.action.{a}")) for a in ("continue", "hold", "resume", "stop")],
+        regimens=[(r, regimen_label(lang, r)) for r in study.protocol.regimen_codes],
+        form=form, meaning=t("desk.decide.meaning", name=current_user.signature_name, id=sid),
+        state=message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
+        decision_due=listed_date(lang, p.decision_due) if p.decision_due else ""), (
+            422 if error else 200)
+
+
+def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
+    """Sign and write the decision of the form; the error to show, or "" when written."""
+    d = desk()
+    f = request.form
+    if d.login(current_user.name, f.get("password", "")) is None:
+        return t("desk.decide.bad_password")
+    try:
+        weeks = int(weeks_text) if weeks_text else None
+        until = parse_iso_date(until_text) if until_text else None
+    except ValueError as exc:
+        return t("desk.error", message=str(exc))
+    try:
+        result = decide(d.folder, sid, on=on, action=f.get("action", ""), today=d.today(),
+                        regimen=f.get("regimen") or None, weeks=weeks, until=until,
+                        investigator=current_user.signature_name,
+                        rationale=f.get("rationale", ""), actor=actor(),
+                        lock_timeout=LOCK_WAIT,  # the meaning the investigator signed, as shown
+                        signature=t("desk.decide.meaning", name=current_user.signature_name, id=sid))
+    except ScheduleError as exc:
+        return t("desk.error", message=_error_text(exc))
+    for dec in result.added_decisions:
+        flash(t("desk.decide.signed", decision=dec.describe().rsplit(" (", 1)[0]))
+    if not result.changes:
+        flash(t("desk.unchanged"))
+    return ""
+
+
+# ---- Workbook ------------------------------------------------------------------------------
+
+_UPLOADS = "cc312-desk-uploads"
+
+
+def _upload_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / f"{_UPLOADS}-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+@bp.route("/workbook")
+@require(Right.SEE)
+def workbook() -> Any:
+    return render_template("workbook.html.j2", preview=None)
+
+
+@bp.route("/workbook/download")
+@require(Right.SEE)
+def workbook_download() -> Any:
+    d = desk()
+    study, plan = d.cache.planned(d.today())
+    return _download(to_xlsx(study, plan, generated_at=datetime.now(UTC)), "plan.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/workbook/preview", methods=["POST"])
+@require(Right.IMPORT)
+def workbook_preview() -> Any:
+    d = desk()
+    upload = request.files.get("workbook")
+    if upload is None or not upload.filename:
+        flash(t("desk.error", message="no file"), "error")
+        return redirect(url_for("pages.workbook"))
+    key = secrets.token_urlsafe(16)
+    path = _upload_dir() / f"{key}.xlsx"
+    upload.save(path)
+    amend = request.form.get("amend", "").strip() or None
+    try:
+        result = import_workbook(d.folder, path, today=d.today(), apply=False, amend=amend)
+    except ScheduleError as exc:
+        path.unlink(missing_ok=True)
+        flash(t("desk.error", message=_error_text(exc)), "error")
+        return redirect(url_for("pages.workbook"))
+    old = session.pop("workbook", None)
+    if old:
+        (_upload_dir() / f"{old}.xlsx").unlink(missing_ok=True)
+    session["workbook"] = key
+    session["workbook_amend"] = amend or ""
+    return render_template("workbook.html.j2", preview=_preview(result), amend=amend or "")
+
+
+def _preview(result: Any) -> dict[str, Any]:
+    """What an import would change, in the page's language (statuses; ids and notes as typed)."""
+    lang = language()
+
+    def visit(v: Any) -> str:
+        return " ".join(x for x in (message(lang, f"status.{v.status.value}"),
+                                    v.actual_date.isoformat() if v.actual_date else "") if x)
+
+    return {
+        "new": [f"{v.subject_id} {v.visit} {visit(v)} {v.note}".strip() for v in result.added_visits]
+        + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
+        "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
+                    for a in result.amendments],
+        "decisions": [dd.describe().rsplit(" (", 1)[0] for dd in result.added_decisions],
+        "conflicts": [f"{c.where}: {c.message}" for c in result.conflicts],
+        "warnings": list(result.warnings), "changes": result.changes}
+
+
+@bp.route("/workbook/apply", methods=["POST"])
+@require(Right.IMPORT)
+def workbook_apply() -> Any:
+    d = desk()
+    key = session.pop("workbook", None)
+    amend = session.pop("workbook_amend", "") or None
+    path = _upload_dir() / f"{key}.xlsx" if key else None
+    if path is None or not path.is_file():
+        flash(t("desk.workbook.expired"), "error")
+        return redirect(url_for("pages.workbook"))
+    try:
+        result = import_workbook(d.folder, path, today=d.today(), apply=True, amend=amend,
+                                 actor=actor(), lock_timeout=LOCK_WAIT)
+    except ScheduleError as exc:
+        flash(t("desk.error", message=_error_text(exc)), "error")
+        return redirect(url_for("pages.workbook"))
+    finally:
+        path.unlink(missing_ok=True)
+    flash(t("desk.workbook.applied", n=result.changes))
+    for c in result.conflicts:
+        flash(t("desk.conflict", message=f"{c.where}: {c.message}"), "error")
+    return redirect(url_for("pages.workbook"))
+
+
+# ---- Exports -------------------------------------------------------------------------------
+
+EXPORTS = ("plan.csv", "plan.json", "site.ics", "sdtm.zip", "usdm.json", "due.html")
+
+
+@bp.route("/exports")
+@require(Right.SEE)
+def exports() -> Any:
+    return render_template("exports.html.j2", exports=EXPORTS)
+
+
+@bp.route("/exports/<name>")
+@require(Right.SEE)
+def export(name: str) -> Any:
+    d = desk()
+    now = d.today()
+    study, plan = d.cache.planned(now)
+    lang = study.config.language  # the files are the CLI's, in the study's language
+    generated = datetime.now(UTC)
+    if name == "plan.csv":
+        return _download(to_csv(plan, lang).encode(), name, "text/csv; charset=utf-8")
+    if name == "plan.json":
+        return _download(to_json(plan, lang).encode(), name, "application/json")
+    if name == "site.ics":
+        _, unmarked = d.cache.planned(None, as_of=now)
+        data = to_ics(study, unmarked, generated_at=generated,
+                      state=load_ics_state(state_path_of(study)))
+        return _download(data, name, "text/calendar; charset=utf-8")
+    if name == "usdm.json":
+        return _download(to_usdm_json(study.protocol), name, "application/json")
+    if name == "due.html":
+        at = generated.astimezone(ZoneInfo(study.config.timezone))
+        page = to_due_html(plan_due(study, plan, start=now, language=language()),
+                           generated=f"{at:%Y-%m-%d %H:%M}")
+        return _download(page.encode(), name, "text/html; charset=utf-8")
+    if name == "sdtm.zip":
+        return _download(_sdtm_zip(study, generated), name, "application/zip")
+    abort(404)
+
+
+def _sdtm_zip(study: Any, generated: datetime) -> bytes:
+    folder = Path(tempfile.mkdtemp(prefix="cc312-sdtm-"))
+    try:
+        _, plan = desk().cache.planned(None)
+        paths = write_sdtm(study, plan, folder / "sdtm", formats=("xpt", "json"),
+                           studyid=None, generated_at=generated)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for p in paths:
+                z.write(p, f"sdtm/{p.name}")
+        return buf.getvalue()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# ---- Audit ---------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@require(Right.SEE)
+def audit() -> Any:
+    sid = request.args.get("subject_id", "").strip()
+    user = request.args.get("user", "").strip()
+    return render_template("audit.html.j2", rows=_audit_rows(subject_id=sid or None, user=user or None),
+                           subject_id=sid, user_filter=user)
+
+
+def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
+    """The audit trail's entries for a page, newest first, labels in the page's language."""
+    lang = language()
+    rows = []
+    for e in read_audit(desk().folder, subject_id=subject_id, user=user):
+        row = audit_json(e)
+        row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
+        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else e.role
+        row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        rows.append(row)
+    rows.reverse()
+    return rows
+
+
+def audit_json(e: AuditEntry) -> dict[str, Any]:
+    """One audit entry as the API and the pages show it: when (UTC and site time), who, how,
+    what (file, subject, visit, field, old -> new) and why."""
+    return {"seq": e.seq, "time": e.time_utc, "site_time": e.time_site, "user": e.user,
+            "role": e.role, "via": e.via, "file": e.file, "subject_id": e.subject_id,
+            "visit": e.visit, "field": e.field, "old": e.old, "new": e.new, "why": e.reason}
+
+
+# ---- errors --------------------------------------------------------------------------------
+
+
+def _error_page(code: int, text: str) -> Any:
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return {"error": text}, code
+    return render_template("error.html.j2", code=code, text=text), code
+
+
+def forbidden(_: Exception) -> Any:
+    return _error_page(403, t("desk.forbidden"))
+
+
+def not_found(_: Exception) -> Any:
+    return _error_page(404, t("desk.not_found"))
+
+
+def too_large(_: Exception) -> Any:
+    return _error_page(413, t("desk.too_large", mb=desk().config.max_upload_mb))
+
+
+def csrf_error(_: CSRFError) -> Any:
+    return _error_page(400, t("desk.csrf"))
+
