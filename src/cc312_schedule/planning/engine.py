@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 import re
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -88,7 +88,8 @@ from ..core.warnings import (
 )
 from .capacity import balance_moves, with_capacity_warnings
 
-__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "visit_kind"]
+__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "plans_by_day",
+           "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
 _REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)(-[2-9])?")
@@ -300,6 +301,29 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
                 plan = replace(plan, subjects=plans)
         plan = with_capacity_warnings(plan, calendar)
     return plan
+
+
+def plans_by_day(study: Study, *, assume: str | None = None,
+                 balance: bool | None = None) -> Callable[[date], StudyPlan]:
+    """The study's plan as of any day (``plan_study(study, today=day)``), for a range of days
+    each judged as that day would be (``due --from/--to``). Days a plan cannot tell apart share
+    one: what a day changes is which subjects' cap has passed, which recorded dates are still in
+    the future (a warning) and, under ``assume``, the day an assumed regimen starts from; the
+    visits' statuses the caller judges per day itself.
+    """
+    caps = [(s.subject_id, study.protocol.last_dose_day.on(s.first_dose_date))
+            for s in study.subjects]
+    recorded = sorted({v.actual_date for v in study.visits if v.actual_date is not None})
+    cache: dict[tuple[object, ...], StudyPlan] = {}
+
+    def plan_on(day: date) -> StudyPlan:
+        key = (tuple(day > cap for _, cap in caps), sum(1 for d in recorded if d > day),
+               day if assume is not None else None)
+        if key not in cache:
+            cache[key] = plan_study(study, assume=assume, today=day, balance=balance)
+        return cache[key]
+
+    return plan_on
 
 
 def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decision] = (),
