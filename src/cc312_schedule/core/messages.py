@@ -299,7 +299,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "r.folded": {
         "en": "{visit} (last dose {last} + {days} days = {target}) falls on or before the EOT: "
               "done at the EOT",
-        "zh-CN": "{visit}（末次给药 {last} 后第 {days} 天 = {target}）不晚于治疗结束访视：在治疗结束访视时完成"},
+        "zh-CN": "{visit}（末次给药 {last} 后第 {days} 天 = {target}）不晚于治疗结束访视："
+                 "在治疗结束访视时完成"},
     "why.interval": {"en": " that keeps the minimum interval to the neighbouring doses",
                      "zh-CN": "（需与相邻给药保持最小间隔）"},
     "w.interval_given": {

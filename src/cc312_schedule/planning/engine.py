@@ -89,7 +89,7 @@ from ..core.warnings import (
 from .capacity import balance_moves, with_capacity_warnings
 
 __all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "plans_by_day",
-           "visit_kind"]
+           "review_weeks", "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
 _REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)(-[2-9])?")
@@ -131,6 +131,15 @@ def visit_kind(protocol: Protocol, name: str) -> EventKind | None:
     if any(f.visit == name for f in protocol.follow_up):
         return EventKind.FOLLOW_UP
     return None
+
+
+def review_weeks(protocol: Protocol) -> range:
+    """The weeks whose review (``REV-W<week>``, on the week's last day) the engine can plan: after
+    the induction, ending before the cap date (no review on study day 168: no dose follows it,
+    the cap ends the treatment). SDTM TV lists these. (A period ending on an ``until`` date
+    inside the cap's week has its "decision due" review that day, an irregular visit.)"""
+    last = (protocol.last_dose_day.value - 1) // 7  # the last week ending before the cap day
+    return range(protocol.induction_weeks + 1, last + 1)
 
 
 def _chooses_regimen(d: Decision) -> bool:
