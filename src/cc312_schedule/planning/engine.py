@@ -296,19 +296,25 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
                          visits.get(s.subject_id, ()), assume=assume, today=today,
                          calendar=study.calendar, as_of=as_of, moves=moves or {})
 
-    planned = [one(s) for s in subjects]
+    calendar = study.calendar
+    capacity = calendar is not None and bool(calendar.max_dosing_per_day)
+    # the site's chairs are shared: with a capacity, every subject is planned (and balanced),
+    # then only the asked ones are returned, so that --subject shows the same dates
+    everyone = list(study.subjects) if capacity else subjects
+    planned = [one(s) for s in everyone]
     plans = tuple(p.plan for p in planned)
     plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
-    calendar = study.calendar
-    if calendar is not None and calendar.max_dosing_per_day:
+    if calendar is not None and capacity:
         if balance is None or balance:
             latest = {(p.plan.subject_id, v): d for p in planned for v, d in p.latest.items()}
             moves = balance_moves(plan, study.protocol, calendar, latest)
             if moves:
                 plans = tuple(one(s, moves[s.subject_id]).plan if s.subject_id in moves else p
-                              for s, p in zip(subjects, plans, strict=True))
+                              for s, p in zip(everyone, plans, strict=True))
                 plan = replace(plan, subjects=plans)
         plan = with_capacity_warnings(plan, calendar)
+        if subject_ids is not None:
+            plan = replace(plan, subjects=tuple(plan.subject(s.subject_id) for s in subjects))
     return plan
 
 
