@@ -315,17 +315,19 @@ def test_record_accepts_the_dose_given_on_the_day_of_the_stop(
 # 04-23: the review dated after the stop is gone; recorded as done on the stop's day, it stays.
 # EOT = 04-20 + 7 = 04-27.
 REVIEW_AFTER_STOP = [
-    pytest.param([], [], id="review-after-the-stop-is-gone"),
-    pytest.param([rec("REV-W8", "done", "2026-04-23")], [("REV-W8", "2026-04-26")],
+    pytest.param("2026-04-23", [], [], id="review-after-the-stop-is-gone"),
+    # stopped on REV-W8's own date: the review is the visit of the stop, kept
+    pytest.param("2026-04-26", [], [("REV-W8", "2026-04-26")], id="review-on-the-stop-day-stays"),
+    pytest.param("2026-04-23", [rec("REV-W8", "done", "2026-04-23")], [("REV-W8", "2026-04-26")],
                  id="review-done-on-the-stop-day-stays"),
 ]
 
 
-@pytest.mark.parametrize(("visits", "reviews"), REVIEW_AFTER_STOP)
-def test_a_review_after_a_stop_is_gone(visits: list[RecordedVisit],
+@pytest.mark.parametrize(("stop_on", "visits", "reviews"), REVIEW_AFTER_STOP)
+def test_a_review_after_a_stop_is_gone(stop_on: str, visits: list[RecordedVisit],
                                        reviews: list[tuple[str, str]]) -> None:
     plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW"),
-                                     dec("2026-04-23", "stop", line=3)], visits)
+                                     dec(stop_on, "stop", line=3)], visits)
     assert dates(plan, EventKind.REVIEW) == reviews
     assert all(not e.unplanned for e in plan.events)
     assert dates(plan, EventKind.EOT) == [("EOT", "2026-04-27")]
@@ -353,6 +355,21 @@ def test_after_the_cap_ended_treatment_nothing_is_to_come() -> None:
     assert (plan.doses_to_come, plan.count(EventStatus.OVERDUE)) == (0, 12)
     nxt = plan.next_visit(D("2026-09-01"))
     assert nxt is not None and (nxt.visit, nxt.date) == ("FU3", D("2026-10-05"))
+
+
+@pytest.mark.parametrize(("today", "to_come", "overdue", "next_visit"), [
+    # W1D1 (03-02, no window) overdue on 03-05; W1D4 planned that very day is the next visit
+    pytest.param("2026-03-05", 7, 1, ("W1D4", "2026-03-05"), id="a-visit-today-is-next"),
+    # on 03-06 W1D4 (window to 03-06) is still to come but in the past: the next is W2D1
+    pytest.param("2026-03-06", 7, 1, ("W2D1", "2026-03-09"), id="never-a-past-date"),
+    pytest.param("2026-03-07", 6, 2, ("W2D1", "2026-03-09"), id="window-ended-overdue"),
+])
+def test_counts_and_next_visit_judged_by_today(today: str, to_come: int, overdue: int,
+                                               next_visit: tuple[str, str]) -> None:
+    plan = plan_subject(P, SUBJECT, today=D(today))
+    assert (plan.doses_to_come, plan.count(EventStatus.OVERDUE)) == (to_come, overdue)
+    nxt = plan.next_visit(D(today))
+    assert nxt is not None and (nxt.visit, nxt.date.isoformat()) == next_visit
 
 
 # ---- 3. follow-up from the last dose ---------------------------------------------------------
@@ -452,6 +469,25 @@ WITHDRAWALS = [
                   ("FU3", "2026-09-03")],
                  id="treatment-during-the-induction"),
 ]
+
+
+WITHDRAWN_ON_DAY_1 = [
+    # from treatment on the first-dose day, W1D1 given that day: EOT 03-09 and the safety
+    # follow-up from it: FU1 03-30, FU2 05-25, FU3 08-17; no warning
+    pytest.param([rec("W1D1", "done", "2026-03-02")],
+                 [("W1D1", "2026-03-02"), ("EOT", "2026-03-09"), ("FU1", "2026-03-30"),
+                  ("FU2", "2026-05-25"), ("FU3", "2026-08-17")], id="dose-given-that-day"),
+    # nothing given: nothing planned
+    pytest.param([], [], id="nothing-given"),
+]
+
+
+@pytest.mark.parametrize(("visits", "events"), WITHDRAWN_ON_DAY_1)
+def test_withdrawal_from_treatment_on_the_first_dose_day(
+        visits: list[RecordedVisit], events: list[tuple[str, str]]) -> None:
+    plan = plan_subject(P, withdrawn("2026-03-02", Withdrawal.TREATMENT), (), visits)
+    assert [(e.visit, e.date.isoformat()) for e in plan.events] == events
+    assert plan.warnings == ()
 
 
 @pytest.mark.parametrize(("subject", "decisions", "others"), WITHDRAWALS)

@@ -414,11 +414,12 @@ def _plan_one(protocol: Protocol, subject: Subject, decisions: Iterable[Decision
 
 
 def _withdraws_from_treatment(subject: Subject) -> bool:
-    """A withdrawal from treatment after the first dose: treatment stops on the date, the
-    early-termination (EOT) visit and the follow-up stay planned. A withdrawal of consent (the
-    default), or one dated on or before the first dose, keeps nothing after its date."""
+    """A withdrawal from treatment: treatment stops on the date, the early-termination (EOT)
+    visit and the follow-up stay planned (after a dose; with none given or planned before the
+    date, nothing follows). A withdrawal of consent (the default), or one dated before the
+    first dose, keeps nothing on or after its date."""
     return (subject.withdrawn_on is not None and subject.withdrawal is Withdrawal.TREATMENT
-            and subject.withdrawn_on > subject.first_dose_date)
+            and subject.withdrawn_on >= subject.first_dose_date)
 
 
 def _check_subject_dates(subject: Subject, recs: Sequence[RecordedVisit], warn: _Warn) -> None:
@@ -774,7 +775,10 @@ def _other_events(protocol: Protocol, subject: Subject, course: _Course, ending:
                               Outcome.CAP_REACHED):
         return out
     provisional = ending.outcome is Outcome.PROVISIONAL
-    base = _last_dose(doses.values(), provisional=True) or day1
+    last = _last_dose(doses.values(), provisional=True)
+    if last is None and subject.withdrawn_on is not None:
+        return out  # withdrawn before any dose: no EOT, no follow-up
+    base = last or day1
     eot_days = protocol.eot_days_after_last_dose
     eot = base + timedelta(days=eot_days)
     if ending.ended_on is not None:
@@ -957,7 +961,9 @@ def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit
         if doses_only and e.kind is not EventKind.DOSE:
             continue
         if name in recorded:
-            if e.date >= on and e.status is EventStatus.DONE:
+            # a dose given on the day treatment is withdrawn came before it; after consent is
+            # withdrawn, nothing may be done that day
+            if e.status is EventStatus.DONE and (e.date > on if doses_only else e.date >= on):
                 warn(RecordedVisitWarning, Text.of("w.after_withdrawal", date=e.date, on=on), name)
         elif e.planned_date >= on:
             del events[name]
