@@ -462,6 +462,12 @@ WITHDRAWALS = [
                  [("D28", "2026-03-29"), ("EOT", "2026-04-15"), ("FU1", "2026-04-23"),
                   ("FU2", "2026-06-18"), ("FU3", "2026-09-10")],
                  id="treatment-EOT-and-follow-up-stay"),
+    # on hold from 03-27, never resumed; from treatment on 10-01, after the cap: the cap had
+    # ended the treatment, EOT the day after it (08-17), FU3 = 03-26 + 168 = 09-10 (FU1, FU2
+    # folded into the EOT), judged without a today
+    pytest.param(withdrawn("2026-10-01", Withdrawal.TREATMENT), [dec("2026-03-27", "hold")],
+                 [("D28", "2026-03-29"), ("EOT", "2026-08-17"), ("FU3", "2026-09-10")],
+                 id="treatment-after-the-cap-ended-it"),
     # from treatment on 03-20 (during the induction): no dose from 03-20 (W3D4 03-19 is the last),
     # D28 dropped (its window opens 03-27), EOT 03-26, FU1 04-16, FU2 06-11, FU3 09-03
     pytest.param(withdrawn("2026-03-20", Withdrawal.TREATMENT), [],

@@ -393,8 +393,8 @@ def _plan_one(protocol: Protocol, subject: Subject, decisions: Iterable[Decision
     _check_subject_dates(subject, recs, warn)
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
     if _withdraws_from_treatment(subject) and course.stopped_on is None:
-        assert subject.withdrawn_on is not None
-        course.stop(protocol, day1, subject.withdrawn_on)
+        assert subject.withdrawn_on is not None  # after the cap, the cap had ended treatment
+        course.stop(protocol, day1, min(subject.withdrawn_on, cap_date + timedelta(days=1)))
     ending = _ending(protocol, subject, course, recs, cap_date, assume=assume,
                      as_of=as_of or today)
     if ending.provisional_start is not None and assume is not None:
