@@ -211,6 +211,20 @@ def test_due_range_judges_each_day_as_due_on_that_day(make_study: Callable[..., 
     assert ("2026-08-17", "EOT") in today
 
 
+@pytest.mark.parametrize("argv", [
+    pytest.param(("--on", "2026-03-05"), id="due-on-the-day"),
+    pytest.param(("--from", "2026-03-01", "--to", "2026-03-06"), id="a-range-from-before-it"),
+])
+def test_due_range_a_record_is_not_in_the_future_on_its_own_day(
+        make_study: Callable[..., Path], argv: tuple[str, ...]) -> None:
+    folder = make_study(study='name = "s"\n[calendar]\nenabled = false\n',
+                        visits="001,W1D1,2026-03-02,done,\n001,W1D4,2026-03-05,done,\n")
+    code, out, err = _run("due", str(folder), *argv, "--format", "csv")
+    assert code == 0, err
+    rows = [r.split(",") for r in out.splitlines()[1:]]
+    assert [(r[0], r[5], r[-1]) for r in rows if r[5] == "W1D4"] == [("2026-03-05", "W1D4", "")]
+
+
 @pytest.mark.parametrize(("argv", "today"), [
     pytest.param(("--today", "2026-08-20"), D("2026-08-20"), id="given"),
     pytest.param((), None, id="default-today-at-the-site"),

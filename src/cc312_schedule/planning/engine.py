@@ -322,18 +322,16 @@ def plans_by_day(study: Study, *, assume: str | None = None,
                  balance: bool | None = None) -> Callable[[date], StudyPlan]:
     """The study's plan as of any day (``plan_study(study, today=day)``), for a range of days
     each judged as that day would be (``due --from/--to``). Days a plan cannot tell apart share
-    one: what a day changes is which subjects' cap has passed, which recorded dates are still in
-    the future (a warning) and, under ``assume``, the day an assumed regimen starts from; the
-    visits' statuses the caller judges per day itself.
+    one: what a day changes is which subjects' cap has passed and, under ``assume``, the day an
+    assumed regimen starts from; the visits' statuses (and a record dated after the day,
+    ``w.done_in_future``) the caller judges per day itself.
     """
     caps = [(s.subject_id, study.protocol.last_dose_day.on(s.first_dose_date))
             for s in study.subjects]
-    recorded = sorted({v.actual_date for v in study.visits if v.actual_date is not None})
     cache: dict[tuple[object, ...], StudyPlan] = {}
 
     def plan_on(day: date) -> StudyPlan:
-        key = (tuple(day > cap for _, cap in caps), sum(1 for d in recorded if d > day),
-               day if assume is not None else None)
+        key = (tuple(day > cap for _, cap in caps), day if assume is not None else None)
         if key not in cache:
             cache[key] = plan_study(study, assume=assume, today=day, balance=balance)
         return cache[key]

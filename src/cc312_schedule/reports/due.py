@@ -32,7 +32,7 @@ import enum
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -200,6 +200,8 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
                     day, p, pe, due,
                     view.start_of(at, duration, p, pe.visit) if pe is not None else at,
                     view.warnings))
+        if view.future:
+            rows = [_with_future(r, view.future, day) for r in rows]
         order = list(DueSection)
         rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
@@ -208,17 +210,31 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
                    language=lang, start=start, end=end, days=tuple(days))
 
 
+def _with_future(r: DueRow, future: dict[tuple[str, str], tuple[date, DueWarning]],
+                 day: date) -> DueRow:
+    hit = future.get((r.subject_id, r.visit))
+    if hit is None or hit[0] <= day:
+        return r
+    return replace(r, warnings=(*r.warnings, hit[1]))
+
+
 class _View:
     """What the day list reads from one plan: the visits that can be due in the range, the
     pending decisions, the warnings by visit (in the list's language), the same-day order."""
 
     def __init__(self, plan: StudyPlan, start: date, end: date, lang: str) -> None:
         self.warnings: dict[tuple[str, str], list[DueWarning]] = {}
+        # "recorded after today" depends on the day judged: kept apart, shown while it holds
+        self.future: dict[tuple[str, str], tuple[date, DueWarning]] = {}
         for w in plan.warnings:
             if w.visit is not None:
-                self.warnings.setdefault((w.subject_id, w.visit), []).append(
-                    DueWarning(subject_id=w.subject_id, visit=w.visit,
-                               category=w.category.__name__, message=w.render(lang)))
+                dw = DueWarning(subject_id=w.subject_id, visit=w.visit,
+                                category=w.category.__name__, message=w.render(lang))
+                on = dict(w.text.fields).get("date") if w.text is not None else None
+                if w.text is not None and w.text.id == "w.done_in_future" and isinstance(on, date):
+                    self.future[(w.subject_id, w.visit)] = (on, dw)
+                else:
+                    self.warnings.setdefault((w.subject_id, w.visit), []).append(dw)
         self.pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
             (p, _decision_event(p)) for p in plan if p.decision_due is not None]
         # Only visits that can be due in the range are looked at: linear in the plan, once.
