@@ -179,6 +179,18 @@ def test_every_output_shows_the_balanced_dates(make_study: Callable[..., Path],
     assert code == 0, err
     assert [(r.split(",")[2], r.split(",")[5]) for r in out.splitlines()[1:]
             if r.split(",")[1] == "today"] == [("A", "EOT")]
+    # the coordinators' workbook
+    import openpyxl
+
+    code, _, err = _run("xlsx", str(folder), "-o", str(tmp_path / "w.xlsx"), "--today",
+                        "2026-03-01", "--generated-at", "2026-03-01T00:00:00Z")
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["Visits"]
+    head = [c.value for c in ws[2]]
+    got = {(r[head.index("Subject")], r[head.index("Visit")]): r[head.index("Planned date")]
+           for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert [got[("A", v)].date().isoformat() for v in ("W4D4", "EOT", "FU1")] == [
+        "2026-03-27", "2026-04-03", "2026-04-24"]
     # the participant's schedule
     out_html = tmp_path / "a.html"
     code, _, err = _run("handout", str(folder), "A", "-o", str(out_html), "--today", "2026-03-01",
