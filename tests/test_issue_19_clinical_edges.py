@@ -337,6 +337,33 @@ def test_record_accepts_the_dose_given_on_the_day_of_the_stop(
     assert (plan.event("W2D4").regimen, plan.event("W2D4").unplanned) == ("BIW", False)
 
 
+@pytest.mark.parametrize(("given", "accepted"), [
+    pytest.param("2026-03-12", True, id="dose-and-stop-the-same-day-accepted"),
+    pytest.param("2026-03-13", False, id="dose-the-day-after-the-stop-refused"),
+])
+def test_the_workbook_import_accepts_the_dose_and_the_stop_typed_together(
+        make_study: Callable[..., Path], given: str, accepted: bool) -> None:
+    # both rows entered in one workbook (Visits: W2D4 done; Decisions: stop), as the import
+    # reads them
+    from cc312_schedule.core.domain import RecordStatus
+    from cc312_schedule.entries.writes import plan_entries
+    from cc312_schedule.store.entry_values import DecisionEntry, VisitEntry, WorkbookEntries
+
+    folder = make_study(study='name = "s"\n[calendar]\nenabled = false\n')
+    entries = WorkbookEntries(
+        path="w.xlsx",
+        visits=(VisitEntry(subject_id="001", visit="W2D4", status=RecordStatus.DONE,
+                           actual_date=D(given)),),
+        decisions=(DecisionEntry(decision=dec("2026-03-12", "stop")),))
+    study = load_study(folder)
+    if accepted:
+        result = plan_entries(study, entries, today=D("2026-03-13"))
+        assert [v.visit for v in result.added_visits] == ["W2D4"]
+    else:
+        with pytest.raises(InvalidStudyError, match="not in the current plan"):
+            plan_entries(study, entries, today=D("2026-03-13"))
+
+
 # QW from 03-30 (W5D1 … W8D1 04-20), REV-W8 on day 56 (04-26, window 04-23 … 04-29); stopped on
 # 04-23: the review dated after the stop is gone; recorded as done on the stop's day, it stays.
 # EOT = 04-20 + 7 = 04-27.
