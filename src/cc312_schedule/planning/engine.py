@@ -15,8 +15,10 @@ The policies, each shown on an awkward date:
   it is the visit at which the decision was taken.
 * **Cap.** No dose after study day 168, whatever the decisions say; a decision reaching past it
   is clipped with a :class:`DecisionClippedWarning` naming it. Holds do not extend it.
-* **EOT and follow-up** are dated from the last dose (actual if recorded, else planned); EOT is
-  never before a stop decision's date. The contraception end is last dose + 6 calendar months
+* **EOT and follow-up** are dated from the last dose (actual if recorded, else planned, after
+  every move: closed days, capacity); EOT is never before a stop decision's date, and a
+  follow-up falling on or before the EOT is done at the EOT. No move puts a dose on or after a
+  stop, a hold or a withdrawal. The rules, each with its example: ``docs/rules.md``. The contraception end is last dose + 6 calendar months
   (``relativedelta``: 2026-08-31 + 6 months = 2027-02-28).
 
 >>> from datetime import date
@@ -522,9 +524,9 @@ def _cut_doses(protocol: Protocol, subject: Subject, course: _Course,
     """The doses a stop or hold took out of the plan, each with the stop or hold date: one
     recorded as given on (or before) that day stays part of the plan, with its regimen."""
     out: dict[str, tuple[PlannedEvent, date]] = {}
-    for tail in course.tails:
+    for tail, on in course.tails:
         for name, e in _dose_events(protocol, subject, [tail], cap_date).items():
-            out.setdefault(name, (e, tail.start))
+            out.setdefault(name, (e, on))
     return out
 
 
@@ -586,7 +588,8 @@ class _Course:
     active: bool = True  # segments[-1] is still running
     interrupted: _Segment | None = None  # what the open hold interrupted
     last_decision: date | None = None
-    tails: list[_Segment] = field(default_factory=list)  # what a stop or hold cut off (from its date)
+    # what a stop or hold cut off, with the stop's or hold's date
+    tails: list[tuple[_Segment, date]] = field(default_factory=list)
 
     @property
     def on_hold(self) -> bool:
@@ -598,7 +601,7 @@ class _Course:
         last = self.segments[-1]
         if self.active and last.end >= on:
             if cut:
-                self.tails.append(replace(last, start=max(on, last.start)))
+                self.tails.append((replace(last, start=max(on, last.start)), on))
             self.segments[-1] = replace(last, end=on - timedelta(days=1))
 
     def stop(self, protocol: Protocol, day1: date, on: date) -> None:
