@@ -607,3 +607,55 @@ def test_subjects_csv_withdrawal_column(tmp_path: Path, row: str,
             load_study(folder)
     else:
         assert load_study(folder).subject("001").withdrawal is expected
+
+
+# ---- 1. the cross-check: every output agrees with the plan, balancing on ----------------------
+
+def test_the_example_study_on_one_chair_every_output_shows_the_plans_dates(
+        tmp_path: Path) -> None:
+    """The bundled example study with one infusion chair (balancing moves doses): the nurses'
+    calendars, the workbook and the day list show each visit on the plan's date."""
+    import icalendar
+    import openpyxl
+
+    from conftest import copy_example_study
+    from test_issue_9_clinical_edges import _visit_of
+
+    folder = copy_example_study(tmp_path / "ex")
+    with (folder / "study.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[calendar]\nmax_dosing_per_day = 1\n")
+    today = "2026-11-25"
+    plan = plan_study(load_study(folder), today=D(today))
+    moved = [(p.subject_id, e.visit) for p in plan for e in p.doses if "full" in e.reason]
+    assert moved  # the chair is shared: balancing moved doses
+    expected = {(p.subject_id, e.visit): e.date for p in plan for e in p.events}
+    # calendars
+    code, _, err = _run("ics", str(folder), "-o", str(tmp_path / "ics"), "--today", today,
+                        "--generated-at", "2026-11-25T00:00:00Z")
+    assert code == 0, err
+    shown: dict[tuple[str, str], date] = {}
+    for p in plan:
+        cal = icalendar.Calendar.from_ical(
+            (tmp_path / "ics" / f"subject-{p.subject_id}.ics").read_bytes())
+        for ev in cal.walk("VEVENT"):
+            if str(ev.get("STATUS", "")) != "CANCELLED":
+                start = ev.decoded("DTSTART")
+                shown[(p.subject_id, _visit_of(ev))] = getattr(start, "date", lambda: start)()
+    assert shown == expected
+    # workbook: planned dates (the actual date of a recorded visit in its own column)
+    code, _, err = _run("xlsx", str(folder), "-o", str(tmp_path / "w.xlsx"), "--today", today,
+                        "--generated-at", "2026-11-25T00:00:00Z")
+    assert code == 0, err
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["Visits"]
+    head = [c.value for c in ws[2]]
+    planned = {(r[head.index("Subject")], r[head.index("Visit")]):
+               r[head.index("Planned date")].date()
+               for r in ws.iter_rows(min_row=3, values_only=True) if r[head.index("Subject")]}
+    assert planned == {(p.subject_id, e.visit): e.planned_date for p in plan for e in p.events}
+    # the day list of each moved dose's planned day lists it under "today"
+    for sid, visit in moved:
+        on = plan.subject(sid).event(visit).date.isoformat()
+        code, out, err = _run("due", str(folder), "--on", on, "--format", "csv")
+        assert code == 0, err
+        assert any(r.split(",")[1:6:4] == ["today", visit] and r.split(",")[2] == sid
+                   for r in out.splitlines()[1:]), (sid, visit, on)
