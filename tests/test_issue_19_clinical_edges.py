@@ -237,6 +237,19 @@ def test_due_range_a_record_is_not_in_the_future_on_its_own_day(
     assert [(r[0], r[5], r[-1]) for r in rows if r[5] == "W1D4"] == [("2026-03-05", "W1D4", "")]
 
 
+@pytest.mark.parametrize(("today", "eot"), [
+    pytest.param("2026-08-16", False, id="the-cap-day-the-hold-stands"),
+    pytest.param("2026-08-17", True, id="after-the-cap-the-EOT-is-due"),
+])
+def test_check_today_judges_the_cap(make_study: Callable[..., Path], today: str,
+                                    eot: bool) -> None:
+    # hold never lifted, last dose 03-26: after the cap the EOT (08-17) is 144 days late
+    folder = _held_forever(make_study)
+    code, _, err = _run("check", str(folder), "--today", today)
+    assert code == 0, err
+    assert ("LateEndOfTreatmentWarning" in err) is eot
+
+
 @pytest.mark.parametrize(("argv", "today"), [
     pytest.param(("--today", "2026-08-20"), D("2026-08-20"), id="given"),
     pytest.param((), None, id="default-today-at-the-site"),

@@ -110,6 +110,8 @@ def _add_plan_parsers(sub: Any) -> None:
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
     c.add_argument("study", metavar="STUDY")
+    c.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="the day the cap's passing is judged by (default: today at the site)")
     _add_balance(c)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
@@ -222,7 +224,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .store.study import load_study
 
     study = load_study(args.study)
-    plan = _plan_for(args, study, today=None, as_of=_today_at_site(study.config.timezone))
+    plan = _plan_for(args, study, today=None,
+                     as_of=args.today or _today_at_site(study.config.timezone))
     _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
