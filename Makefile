@@ -44,7 +44,7 @@ KHAL_LOCK := tests/khal-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
-.PHONY: run test lint lock golden bench clean pictures
+.PHONY: run test lint lock golden bench clean pictures cdisc-check
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -82,6 +82,7 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule xlsx $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/plan.xlsx
 	$(BIN)/cc312-schedule due $(OUT)/zh-CN/example-study --format html -o $(OUT)/zh-CN/due.html --language zh-CN
 	$(BIN)/cc312-schedule handout $(OUT)/zh-CN/example-study $(HANDOUT_SUBJECT) -o $(OUT)/zh-CN/handout-$(HANDOUT_SUBJECT).pdf --language zh-CN
+	$(BIN)/cc312-schedule sdtm $(OUT)/zh-CN/example-study -o $(OUT)/zh-CN/sdtm
 	@echo "wrote the same for the Chinese example study under $(OUT)/zh-CN/"
 	@echo "the tool: $(BIN)/cc312-schedule --help (or '. $(BIN)/activate', then cc312-schedule --help)"
 
@@ -101,7 +102,7 @@ lock: $(BIN)/python
 	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
 	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
 
-# The benchmark of README "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
+# The benchmark of docs/development.md "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python
 	$(PIP_INSTALL) -e .
 	$(BIN)/python benchmarks/run.py $(if $(QUICK),--quick)
@@ -122,3 +123,10 @@ pictures: run
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist src/*.egg-info
+
+# CDISC's own tools on the example's exports (usdm4 and CORE, Python 3.12 in .venv-cdisc): the
+# results go to benchmarks/CDISC-RESULTS.md. CORE runs with CORE_REPO=<a checkout of
+# cdisc-org/cdisc-rules-engine with its library caches>; see tools/cdisc_check.py.
+cdisc-check: $(BIN)/python
+	$(PIP_INSTALL) -e .
+	$(BIN)/python tools/cdisc_check.py $(if $(CORE_REPO),--core-repo $(CORE_REPO))

@@ -107,29 +107,24 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
     """The floor: the same events, built and serialized directly with icalendar."""
     import icalendar
 
-    # Untimed set-up: every event's content as plain values (uid, times, texts, alarms),
-    # computed by the exporter's own (private) functions, and the zone's transitions.
+    # Untimed set-up: every event's content as plain values (uid, times, texts, alarms), from
+    # the exporter's public calendar_contents, and the zone's transitions.
     from cc312_schedule.calendars import ics
+    from cc312_schedule.core.messages import message
 
     study, plan = _load_and_plan(study_dir)
-    opts = ics._options(study, GENERATED_AT, False, today=plan.today)
-    subjects = []
-    for sp in plan:
-        days = ics.same_day_order(sp.events)
-        data = sorted((ics._live_event(ics.event_uid(opts.study_name, sp.subject_id, e.visit),
-                                       sp, e, opts, days.get(e.visit, ())) for e in sp.events),
-                      key=lambda d: (d.on, d.uid))
-        subjects.append((sp.subject_id, ics._subject_name(sp, opts), data))
-    site_name = ics._combined_name(study, list(plan), opts)
+    contents = ics.calendar_contents(study, plan, generated_at=GENERATED_AT)
+    subjects = [(sid, name, list(data)) for sid, name, data in contents.subjects]
+    site_name, tz, lang = contents.site_name, contents.tz, contents.lang
 
     def span(data: list[Any]) -> tuple[date, date]:
         first, last = min(d.on for d in data), max(d.on for d in data)
         return date(first.year - 1, 12, 1), date(last.year + 1, 1, 31)
 
-    zones = {span(data): ics.zone_transitions(opts.tz, *span(data)) for _, _, data in subjects}
+    zones = {span(data): ics.zone_transitions(tz, *span(data)) for _, _, data in subjects}
     everything = sorted((d for _, _, data in subjects for d in data), key=lambda d: (d.on, d.uid))
-    zones[span(everything)] = ics.zone_transitions(opts.tz, *span(everything))
-    stamp = opts.stamp
+    zones[span(everything)] = ics.zone_transitions(tz, *span(everything))
+    stamp = contents.stamp
     out = work / "ics-base"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -164,9 +159,9 @@ def step_ics_base(study_dir: str, work: Path) -> dict[str, Any]:
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
         cal.add("x-wr-calname", icalendar.vText(name))
-        cal.add("x-wr-caldesc", icalendar.vText(ics.message(opts.lang, "calendar.description")))
+        cal.add("x-wr-caldesc", icalendar.vText(message(lang, "calendar.description")))
         vtz = icalendar.Timezone()
-        vtz.add("tzid", opts.tz.key)
+        vtz.add("tzid", tz.key)
         for t in zones[span(data)]:
             o = icalendar.TimezoneDaylight() if t.dst else icalendar.TimezoneStandard()
             o.add("dtstart", t.local_start)

@@ -75,3 +75,17 @@ fi
 if ! command -v nginx >/dev/null 2>&1; then
     apt_install nginx-light
 fi
+
+# usdm4 and CDISC CORE (PyPI; both need Python 3.12) in their own virtual environment
+# (.venv-cdisc, git-ignored), pinned by tools/cdisc-lock.txt: tests/test_usdm4.py runs usdm4 on
+# the USDM export. tools/cdisc_check.py finds Python 3.12 ($CDISC_PYTHON, python3.12 on PATH, or
+# pyenv's). After a change of the lock: `make cdisc-check` reinstalls (or remove .venv-cdisc).
+if [ ! -x .venv-cdisc/bin/python ]; then
+    if ! python3 tools/cdisc_check.py --venv-only; then
+        if in_ci; then
+            echo "setup-system: CI needs .venv-cdisc (Python 3.12 with tools/cdisc-lock.txt)" >&2
+            exit 1
+        fi
+        echo "setup-system: no .venv-cdisc: tests/test_usdm4.py will be skipped" >&2
+    fi
+fi

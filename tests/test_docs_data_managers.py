@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cc312_schedule.cdisc import sdtm
+from cc312_schedule.cdisc import domains, sdtm
 
 DOC = Path(__file__).parent.parent / "docs" / "data-managers.md"
-DOMAINS = ["TV", "TA", "TE", "TI", "SV", "SE", "EX"]
+DOMAINS = ["TV", "TA", "TE", "TI", "TS", "DM", "SV", "SE", "EX", "DS", "DV"]
 
 
 def documented(domain: str) -> list[tuple[str, str, str]]:
@@ -24,5 +24,5 @@ def documented(domain: str) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("domain", DOMAINS, ids=DOMAINS)
 def test_variable_table_matches_the_code(domain: str) -> None:
-    variables = getattr(sdtm, f"{domain}_VARS")
+    variables = getattr(sdtm, f"{domain}_VARS", None) or getattr(domains, f"{domain}_VARS")
     assert documented(domain) == [(v.name, v.label, v.type) for v in variables]

@@ -29,6 +29,7 @@ from cc312_schedule.entries.writes import (
     study_lock,
 )
 from cc312_schedule.reports.xlsx import to_xlsx
+from cc312_schedule.store.audit import read_audit, verify_audit
 
 AT = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
@@ -592,8 +593,9 @@ def test_an_interrupted_write_leaves_both_files_as_they_were(study: Path,
     monkeypatch.setattr(StagedFiles, "stage", flaky)
     with pytest.raises(KeyboardInterrupt):
         import_workbook(study, path, today=TODAY, apply=True)
-    assert calls[:2] == ["decisions.csv", "visits.csv"]
+    assert [c for c in calls if c != ".cc312-audit-head"][:2] == ["decisions.csv", "visits.csv"]
     assert snapshot(study) == before  # decisions.csv was staged, never renamed
+    assert read_audit(study) == () and verify_audit(study) == []  # its audit entries taken back
     assert not [p.name for p in study.iterdir() if p.name.endswith(".tmp")]
     monkeypatch.setattr(StagedFiles, "stage", real)
     assert import_workbook(study, path, today=TODAY, apply=True).changes == 2  # a re-run completes

@@ -1,4 +1,4 @@
-"""Import boundaries (README "Performance", house style 14), checked in a fresh interpreter.
+"""Import boundaries (docs/development.md "Performance", house style 14), checked in a fresh interpreter.
 
 Commands that do not need pandas, openpyxl or icalendar never import them (the CLI starts
 fast), and the engine imports only the standard library and dateutil.

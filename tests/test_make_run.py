@@ -30,7 +30,9 @@ OUTPUTS = ["plan.csv", "plan.json", "plan.txt", "plan.xlsx", "ics/site.ics", "ic
            "example-study/subjects.csv", "example-study/.cc312-ics-state.json",
            # issue 15: the Chinese example study's outputs, in Chinese
            "zh-CN/plan.csv", "zh-CN/plan.json", "zh-CN/plan.txt", "zh-CN/plan.xlsx",
-           "zh-CN/ics/site.ics", "zh-CN/due.html", "zh-CN/handout-003.pdf"]
+           "zh-CN/ics/site.ics", "zh-CN/due.html", "zh-CN/handout-003.pdf",
+           # issue 23: SDTM of the Chinese example with the default format (XPT and JSON)
+           "zh-CN/sdtm/sv.xpt", "zh-CN/sdtm/sv.json", "zh-CN/sdtm/define.xml"]
 
 
 def installed() -> None:
@@ -72,9 +74,13 @@ def test_make_run_writes_out_on_a_copy_and_warns_once(tmp_path: Path) -> None:
     assert again.stderr.count("warning: ") == done.stderr.count("warning: ")
 
 
+DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+
+
 def readme_example_lines() -> list[str]:
-    """The README's command lines (in ```sh blocks) that name the example study, not a placeholder."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The command lines (in ```sh blocks) of the README and every page of docs/ that name the
+    example study, not a placeholder."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in DOCS)
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
         for line in block.splitlines():

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyreadstat
 import pytest
-from jsonschema import Draft201909Validator
+from jsonschema import Draft201909Validator, FormatChecker
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cdisc.sdtm import Dataset, study_day, to_sdtm, write_sdtm
@@ -61,21 +61,21 @@ def test_study_day(day1: date, on: date, expected: int) -> None:
 
 # ---- SV ----------------------------------------------------------------------------------------
 
-SV_COLS = ("USUBJID", "VISITNUM", "VISIT", "VISITDY", "SVPRESP", "SVOCCUR", "SVREASOC", "EPOCH",
+SV_COLS = ("USUBJID", "VISITNUM", "VISIT", "VISITDY", "SVPRESP", "SVOCCUR", "SVREASOC",
            "SVSTDTC", "SVENDTC", "SVSTDY", "SVENDY", "SVUPDES")
 
 
 @pytest.mark.parametrize("expected", [
-    ("CC312-I-003-003", 1.0, "SCR", None, "Y", "Y", None, "SCREENING", "2026-06-15", "2026-06-15", -21, -21, None),
-    ("CC312-I-003-003", 2.0, "W1D1", 1, "Y", "Y", None, "TREATMENT", "2026-07-06", "2026-07-06", 1, 1, None),
-    ("CC312-I-003-003", 6.0, "W3D1", 15, "Y", "N", "Subject unwell (fever); dose not made up", "TREATMENT", None, None, None, None, None),
-    ("CC312-I-003-003", 10.0, "D28", 28, "Y", "Y", None, "TREATMENT", "2026-08-03", "2026-08-03", 29, 29, None),
-    ("CC312-I-003-003", 27.0, "W10D4", 67, "Y", "Y", None, "TREATMENT", "2026-09-11", "2026-09-11", 68, 68, None),
-    ("CC312-I-003-004", 14.0, "W6D1", 36, "Y", "Y", None, "TREATMENT", "2026-08-26", "2026-08-26", 38, 38, None),
-    ("CC312-I-003-001", 22.0, "REV-W8", 56, "Y", "Y", None, "TREATMENT", "2026-06-29", "2026-06-29", 57, 57, None),
-    ("CC312-I-003-001", 70.0, "EOT", None, "Y", "Y", None, "TREATMENT", "2026-10-12", "2026-10-12", 162, 162, None),
-    ("CC312-I-003-001", 71.0, "FU1", None, "Y", "Y", None, "FOLLOW-UP", "2026-11-02", "2026-11-02", 183, 183, None),
-    ("CC312-I-003-002", 72.0, "FU2", None, "Y", "Y", None, "FOLLOW-UP", "2026-10-08", "2026-10-08", 144, 144, None),
+    ("CC312-I-003-003", 1.0, "SCR", None, "Y", "Y", None, "2026-06-15", "2026-06-15", -21, -21, None),
+    ("CC312-I-003-003", 2.0, "W1D1", 1, "Y", "Y", None, "2026-07-06", "2026-07-06", 1, 1, None),
+    ("CC312-I-003-003", 6.0, "W3D1", 15, "Y", "N", "Subject unwell (fever); dose not made up", None, None, None, None, None),
+    ("CC312-I-003-003", 10.0, "D28", 28, "Y", "Y", None, "2026-08-03", "2026-08-03", 29, 29, None),
+    ("CC312-I-003-003", 27.0, "W10D4", 67, "Y", "Y", None, "2026-09-11", "2026-09-11", 68, 68, None),
+    ("CC312-I-003-004", 14.0, "W6D1", 36, "Y", "Y", None, "2026-08-26", "2026-08-26", 38, 38, None),
+    ("CC312-I-003-001", 22.0, "REV-W8", 56, "Y", "Y", None, "2026-06-29", "2026-06-29", 57, 57, None),
+    ("CC312-I-003-001", 70.0, "EOT", None, "Y", "Y", None, "2026-10-12", "2026-10-12", 162, 162, None),
+    ("CC312-I-003-001", 71.0, "FU1", None, "Y", "Y", None, "2026-11-02", "2026-11-02", 183, 183, None),
+    ("CC312-I-003-002", 72.0, "FU2", None, "Y", "Y", None, "2026-10-08", "2026-10-08", 144, 144, None),
 ], ids=["003-SCR", "003-W1D1", "003-W3D1-missed", "003-D28", "003-W10D4-late", "004-W6D1-late",
         "001-REV-W8", "001-EOT", "001-FU1", "002-FU2"])
 def test_sv_rows(datasets: dict[str, Dataset], expected: tuple[Any, ...]) -> None:
@@ -106,10 +106,10 @@ def test_visitnum_is_unique_per_subject_and_ordered_like_visitdy(datasets: dict[
 
 
 def test_epoch_values(datasets: dict[str, Dataset]) -> None:
-    assert set(datasets["SV"].column("EPOCH")) == {"SCREENING", "TREATMENT", "FOLLOW-UP"}
+    assert "EPOCH" not in datasets["SV"].names  # SDTMIG 3.4 SV has no EPOCH (CORE)
     assert set(datasets["EX"].column("EPOCH")) == {"TREATMENT"}
     assert set(datasets["SE"].column("EPOCH")) == {"SCREENING", "TREATMENT", "FOLLOW-UP"}
-    assert datasets["TA"].column("EPOCH") == ["SCREENING", "TREATMENT", "TREATMENT", "FOLLOW-UP"]
+    assert datasets["TA"].column("EPOCH") == ["SCREENING"] + ["TREATMENT"] * 5 + ["FOLLOW-UP"]
 
 
 # ---- EX ----------------------------------------------------------------------------------------
@@ -154,15 +154,29 @@ SE_COLS = ("SESEQ", "ETCD", "TAETORD", "EPOCH", "SESTDTC", "SEENDTC", "SESTDY", 
 
 
 @pytest.mark.parametrize(("usubjid", "expected"), [
+    # each element ends the day before the next starts: W1D1 is never on an epoch boundary
     ("CC312-I-003-002", [
-        (1, "SCRN", 1, "SCREENING", "2026-04-27", "2026-05-18", -21, 1),
-        (2, "IND", 2, "TREATMENT", "2026-05-18", "2026-06-15", 1, 29),
-        (3, "CONT", 3, "TREATMENT", "2026-06-15", "2026-07-20", 29, 64),
-        (4, "FU", 4, "FOLLOW-UP", "2026-07-20", None, 64, None)]),   # FU3 not done yet
+        (1, "SCRN", 1, "SCREENING", "2026-04-27", "2026-05-17", -21, -1),
+        (2, "IND", 2, "TREATMENT", "2026-05-18", "2026-06-14", 1, 28),
+        (3, "CQW", 4, "TREATMENT", "2026-06-15", "2026-07-19", 29, 63),
+        (4, "FU", 7, "FOLLOW-UP", "2026-07-20", None, 64, None)]),   # FU3 not done yet
     ("CC312-I-003-006", [
-        (1, "SCRN", 1, "SCREENING", "2026-10-05", "2026-10-26", -21, 1),
+        (1, "SCRN", 1, "SCREENING", "2026-10-05", "2026-10-25", -21, -1),
         (2, "IND", 2, "TREATMENT", "2026-10-26", None, 1, None)]),   # still in induction
-], ids=["002-stopped", "006-induction"])
+    # switches of regimen are new elements: BIW from W5D1 (2026-06-01), Q2W from W9D1 (06-29)
+    ("CC312-I-003-001", [
+        (1, "SCRN", 1, "SCREENING", "2026-04-13", "2026-05-03", -21, -1),
+        (2, "IND", 2, "TREATMENT", "2026-05-04", "2026-05-31", 1, 28),
+        (3, "CBIW", 3, "TREATMENT", "2026-06-01", "2026-06-28", 29, 56),
+        (4, "CQ2W", 5, "TREATMENT", "2026-06-29", "2026-10-11", 57, 161),
+        (5, "FU", 7, "FOLLOW-UP", "2026-10-12", None, 162, None)]),
+    # QW for 8 weeks from W5D1 (2026-08-17), then Q4W from W13D1 (2026-10-12)
+    ("CC312-I-003-004", [
+        (1, "SCRN", 1, "SCREENING", "2026-06-29", "2026-07-19", -21, -1),
+        (2, "IND", 2, "TREATMENT", "2026-07-20", "2026-08-16", 1, 28),
+        (3, "CQW", 4, "TREATMENT", "2026-08-17", "2026-10-11", 29, 84),
+        (4, "CQ4W", 6, "TREATMENT", "2026-10-12", None, 85, None)]),
+], ids=["002-stopped", "006-induction", "001-two-switches", "004-QW-then-Q4W"])
 def test_se_rows(datasets: dict[str, Dataset], usubjid: str, expected: list[tuple[Any, ...]]) -> None:
     assert [pick(r, *SE_COLS) for r in rows_of(datasets["SE"], USUBJID=usubjid)] == expected
 
@@ -188,10 +202,15 @@ def test_tv_rows(datasets: dict[str, Dataset]) -> None:
 
 def test_trial_design_datasets(datasets: dict[str, Dataset]) -> None:
     assert [pick(r, "TAETORD", "ETCD", "EPOCH") for r in rows_of(datasets["TA"])] == [
-        (1, "SCRN", "SCREENING"), (2, "IND", "TREATMENT"), (3, "CONT", "TREATMENT"),
-        (4, "FU", "FOLLOW-UP")]
+        (1, "SCRN", "SCREENING"), (2, "IND", "TREATMENT"), (3, "CBIW", "TREATMENT"),
+        (4, "CQW", "TREATMENT"), (5, "CQ2W", "TREATMENT"), (6, "CQ4W", "TREATMENT"),
+        (7, "FU", "FOLLOW-UP")]
     assert [pick(r, "ETCD", "TEDUR") for r in rows_of(datasets["TE"])] == [
-        ("SCRN", None), ("IND", "P4W"), ("CONT", None), ("FU", None)]
+        ("SCRN", None), ("IND", "P4W"), ("CBIW", None), ("CQW", None), ("CQ2W", None),
+        ("CQ4W", None), ("FU", None)]
+    (ind,) = rows_of(datasets["TA"], ETCD="IND")
+    assert ind["TATRANS"] == ("If the investigator continues after Day 28, go to the chosen "
+                              "regimen's element (TAETORD 3..6); otherwise to TAETORD 7")
     assert [pick(r, "IETESTCD", "IECAT") for r in rows_of(datasets["TI"])] == [("INCL01", "INCLUSION")]
 
 
@@ -224,7 +243,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-NAMES = ["tv", "ta", "te", "ti", "sv", "se", "ex"]
+NAMES = ["tv", "ta", "te", "ti", "ts", "dm", "sv", "se", "ex", "ds", "dv"]
 
 
 @pytest.mark.parametrize("name", NAMES, ids=NAMES)
@@ -255,7 +274,7 @@ def test_same_study_same_bytes(tmp_path: Path) -> None:
     assert main([*args, "-o", str(tmp_path / "a")], stderr=io.StringIO()) == 0
     assert main([*args, "-o", str(tmp_path / "b")], stderr=io.StringIO()) == 0
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == sorted([f"{n}.xpt" for n in NAMES] + [f"{n}.json" for n in NAMES])
+    assert names == sorted([f"{n}.xpt" for n in NAMES] + [f"{n}.json" for n in NAMES] + ["define.xml"])
     for n in names:
         assert (tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes(), n
 
@@ -265,7 +284,8 @@ def test_same_study_same_bytes(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def dataset_json_validator() -> Draft201909Validator:
-    return Draft201909Validator(json.loads((DATA / "dataset.schema.json").read_text(encoding="utf-8")))
+    return Draft201909Validator(json.loads((DATA / "dataset.schema.json").read_text(encoding="utf-8")),
+                                format_checker=FormatChecker())
 
 
 @pytest.mark.parametrize("name", NAMES, ids=NAMES)
@@ -291,14 +311,14 @@ def test_dataset_json_check_can_fail(dataset_json_validator: Draft201909Validato
 # ---- bad input: refused with file, line and variable; exit 2; nothing written -----------------
 
 
-def test_non_ascii_note_is_refused_for_xpt(make_study: Callable[..., Path], tmp_path: Path) -> None:
+def test_non_ascii_note_is_refused_for_xpt_alone(make_study: Callable[..., Path], tmp_path: Path) -> None:
     folder = make_study(visits="001,W1D1,2026-03-02,done,\n001,W1D4,,missed,患者发烧\n")
     out = tmp_path / "out"
     err = io.StringIO()
-    assert main(["sdtm", str(folder), "-o", str(out)], stderr=err) == 2
+    assert main(["sdtm", str(folder), "-o", str(out), "--format", "xpt"], stderr=err) == 2
     text = err.getvalue()
     assert "error: visits.csv:3: SV.SVREASOC: not ASCII" in text  # named inside the study folder
-    assert "--format json" in text and "Traceback" not in text
+    assert "--format both" in text and "Traceback" not in text
     assert text.count("error:") == 1
     assert not out.exists()
 
@@ -317,7 +337,7 @@ def test_json_carries_unicode(make_study: Callable[..., Path], tmp_path: Path) -
     folder = make_study(visits="001,W1D1,2026-03-02,done,\n001,W1D4,,missed,患者发烧\n")
     out = tmp_path / "out"
     assert main(["sdtm", str(folder), "-o", str(out), "--format", "json"], stderr=io.StringIO()) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.json" for n in NAMES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{n}.json" for n in NAMES] + ["define.xml"])
     doc = json.loads((out / "sv.json").read_text(encoding="utf-8"))
     col = [c["name"] for c in doc["columns"]].index("SVREASOC")
     assert [r[col] for r in doc["rows"] if r[col]] == ["患者发烧"]
@@ -342,7 +362,7 @@ def test_over_length_id_is_refused_with_its_line(make_study: Callable[..., Path]
     err = io.StringIO()
     assert main(["sdtm", str(folder), "-o", str(out2), "--studyid", "X" * 160], stderr=err) == 2
     lines = [ln for ln in err.getvalue().splitlines() if ln.startswith("error:")]
-    assert lines == [f"error: subjects.csv:3: SV.USUBJID: 201 characters, over the "
+    assert lines == [f"error: subjects.csv:3: DM.USUBJID: 201 characters, over the "
                      f"200-byte limit of a SAS transport v5 character value: '{'X' * 160}-{long_id}' "
                      "(shorten the subject id (USUBJID is STUDYID-SUBJID) or give a shorter --studyid)"]
     assert not out2.exists()
@@ -385,7 +405,7 @@ def test_a_failure_while_writing_leaves_no_file(tmp_path: Path, monkeypatch: pyt
 
     def failing_fsync(fd: int) -> None:
         calls.append(fd)
-        if len(calls) == 5:   # the fifth of fourteen files
+        if len(calls) == 5:   # the fifth of twenty-three files
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 

@@ -79,7 +79,8 @@ def stand_ins(folder: Path, *, uid: int, apt: bool) -> Path:
     tr = shutil.which("tr")
     assert tr is not None
     (bin_dir / "tr").symlink_to(tr)
-    for venv, exe in ((".venv-khal", "khal"), (".venv-vdirsyncer", "vdirsyncer")):
+    for venv, exe in ((".venv-khal", "khal"), (".venv-vdirsyncer", "vdirsyncer"),
+                      (".venv-cdisc", "python")):
         tool = folder / "repo" / venv / "bin" / exe  # the tools' own venvs: already there
         tool.parent.mkdir(parents=True)
         tool.write_text("#!/bin/sh\n")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 
 from cc312_schedule import bundled_protocol_path, example_study_path, load_protocol
 from cc312_schedule.cdisc.usdm import to_usdm, to_usdm_json
@@ -34,8 +34,9 @@ Doc = dict[str, Any]
 @pytest.fixture(scope="module")
 def validator() -> Draft202012Validator:
     api = json.loads((DATA / "USDM_API.json").read_text(encoding="utf-8"))
+    # with format checking: "uuid" (Study.id) and "date" are checked, as usdm4's load does
     return Draft202012Validator({"$ref": "#/components/schemas/Wrapper-Input",
-                                 "components": api["components"]})
+                                 "components": api["components"]}, format_checker=FormatChecker())
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,22 @@ def test_the_schema_check_can_fail(validator: Draft202012Validator, doc: Doc) ->
     del bad["study"]["versions"][0]["titles"][0]["type"]
     main_timeline(bad)["timings"][1]["value"] = 3
     assert len(list(validator.iter_errors(bad))) >= 2
+
+
+@pytest.mark.parametrize("study_id", ["Study_1", "608153a7-ef95-56e8-8054-4cbb7d1c7f9", ""],
+                         ids=["usdm-style-id", "uuid-one-digit-short", "empty"])
+def test_the_format_checker_refuses_a_study_id_that_is_not_a_uuid(
+        validator: Draft202012Validator, doc: Doc, study_id: str) -> None:
+    bad = copy.deepcopy(doc)
+    bad["study"]["id"] = study_id
+    (error,) = validator.iter_errors(bad)  # Study.id is anyOf(uuid, null): the uuid branch says why
+    assert list(error.absolute_path) == ["study", "id"]
+    assert f"{study_id!r} is not a 'uuid'" in [c.message for c in error.context]
+
+
+def test_study_id_is_the_uuid5_of_the_registry_id(doc: Doc) -> None:
+    # uuid5(NAMESPACE_URL, "https://clinicaltrials.gov/study/NCT07193810"), written out once
+    assert doc["study"]["id"] == "608153a7-ef95-56e8-8054-4cbb7d1c7f90"
 
 
 # ---- the CORE timeline rules, as checks that return the violations ---------------------------
@@ -198,6 +215,13 @@ def _sub(d: Doc) -> Doc:
     return next(t for t in timelines(d) if not t["mainTimeline"])
 
 
+def every_main_timeline_instance_has_a_timing(d: Doc) -> list[str]:
+    """What usdm4's Expander needs to compute the main timeline: a timing from each instance."""
+    main = main_timeline(d)
+    timed = {tm["relativeFromScheduledInstanceId"] for tm in main["timings"]}
+    return [i["name"] for i in main["instances"] if i["id"] not in timed]
+
+
 # (rule, how to break our document so the rule must report it)
 RULES: list[tuple[Callable[[Doc], list[str]], Callable[[Doc], None]]] = [
     (ddf00012_one_main_timeline, lambda d: _sub(d).update(mainTimeline=True)),
@@ -224,6 +248,7 @@ RULES: list[tuple[Callable[[Doc], list[str]], Callable[[Doc], None]]] = [
     (ddf00153_main_timeline_has_a_planned_duration,
      lambda d: main_timeline(d).update(plannedDuration=None)),
     (every_id_reference_resolves, lambda d: instance(d, "SCR").update(encounterId="Encounter_999")),
+    (every_main_timeline_instance_has_a_timing, lambda d: main_timeline(d)["timings"].pop()),
 ]
 RULE_IDS = [r.__name__ for r, _ in RULES]
 
@@ -252,6 +277,7 @@ def _timing_of(d: Doc, name: str) -> Doc:
 
 
 @pytest.mark.parametrize(("visit", "kind", "value", "lower", "upper"), [
+    ("SCR", BEFORE, "P1D", "P27D", "P0D"),   # consent on study day -28 .. -1 ([screening] days = 28)
     ("W1D1", FIXED, "P1D", None, None),
     ("W1D4", AFTER, "P3D", "P0D", "P1D"),
     ("W2D1", AFTER, "P7D", "P0D", "P1D"),
@@ -261,7 +287,13 @@ def _timing_of(d: Doc, name: str) -> Doc:
     ("W4D1", AFTER, "P21D", "P0D", "P1D"),
     ("W4D4", AFTER, "P24D", "P0D", "P1D"),
     ("D28", AFTER, "P27D", "P2D", "P3D"),
+    ("CONT", AFTER, "P28D", "P1D", "P1D"),   # the first continuation day, study day 29 (W5D1)
+    ("EOT", AFTER, "P7D", "P3D", "P3D"),     # after W4D4: last dose + 7 when not continued
     ("FU1", AFTER, "P21D", "P7D", "P7D"),    # EOT (last dose + 7) + 21 = last dose + 28
+    ("CONT-START", FIXED, "P1D", None, None),
+    ("REV", AFTER, "P27D", "P3D", "P3D"),    # 4 weeks into the continuation: study day 56
+    ("CYC-QW", AFTER, "P0D", "P1D", "P1D"),
+    ("CONT-END", AFTER, "P0D", "P0D", "P139D"),  # study day 29 .. 168
     ("FU2", AFTER, "P77D", "P7D", "P7D"),    # last dose + 84
     ("FU3", AFTER, "P161D", "P7D", "P7D"),   # last dose + 168
 ], ids=lambda v: str(v))
@@ -283,23 +315,40 @@ def test_main_timeline_has_eight_induction_doses_anchored_on_w1d1(doc: Doc) -> N
     while i["instanceType"] == "ScheduledActivityInstance" and i.get("defaultConditionId"):
         order.append(i["name"])
         i = next(x for x in main["instances"] if x["id"] == i["defaultConditionId"])
-    assert order == ["SCR", *doses, "D28"] and i["name"] == "DEC"
+    assert order == ["SCR", *doses, "D28", "CONT", "EOT", "FU1", "FU2"] and i["name"] == "FU3"
+    assert i["timelineExitId"] == main["exits"][0]["id"]
 
 
-def test_decision_leads_to_each_regimens_cycle_or_a_review_and_defaults_to_eot(doc: Doc) -> None:
+def _continuation(d: Doc) -> Doc:
+    return next(t for t in timelines(d) if t["id"] == instance(d, "CONT")["timelineId"])
+
+
+def test_decision_leads_to_each_regimens_cycle_or_a_review_and_defaults_to_the_end(doc: Doc) -> None:
     dec = instance(doc, "DEC")
     targets = {a["conditionTargetId"]: a["condition"] for a in dec["conditionAssignments"]}
-    by_id = {i["id"]: i for i in main_timeline(doc)["instances"]}
-    assert sorted(by_id[t]["name"] for t in targets) == ["CONT-BIW", "CONT-Q2W", "CONT-Q4W",
-                                                         "CONT-QW", "REV"]
-    assert by_id[dec["defaultConditionId"]]["name"] == "EOT"
+    by_id = {i["id"]: i for i in _continuation(doc)["instances"]}
+    assert sorted(by_id[t]["name"] for t in targets) == ["CYC-BIW", "CYC-Q2W", "CYC-Q4W",
+                                                         "CYC-QW", "REV"]
+    end = by_id[dec["defaultConditionId"]]
+    assert end["name"] == "CONT-END" and end["timelineExitId"] == _continuation(doc)["exits"][0]["id"]
     # the loop: each cycle and the review come back to the decision; the cap is in the conditions
     for t, text in targets.items():
         assert by_id[t]["defaultConditionId"] == dec["id"]
-        if by_id[t]["name"].startswith("CONT-"):
+        if by_id[t]["name"].startswith("CYC-"):
             assert "study day 168" in text
-    assert "24 weeks" in main_timeline(doc)["plannedDuration"]["text"]
-    assert main_timeline(doc)["plannedDuration"]["durationWillVary"] is True
+
+
+def test_the_24_week_cap_is_a_condition_and_the_planned_duration(doc: Doc) -> None:
+    duration = main_timeline(doc)["plannedDuration"]
+    rng = duration["quantity"]
+    assert (rng["minValue"]["value"], rng["maxValue"]["value"], rng["maxValue"]["unit"]["standardCode"]["code"],
+            duration["durationWillVary"]) == (4.0, 24.0, "C29844", False)
+    (cap,) = doc["study"]["versions"][0]["conditions"]
+    assert cap["text"].startswith("No dose after study day 168: the treatment period is at most 24 weeks")
+    assert cap["appliesToIds"] == [next(a["id"] for a in design(doc)["activities"]
+                                        if a["name"] == "CC312 administration")]
+    assert sorted(instance(doc, n)["id"] for n in ("CYC-BIW", "CYC-QW", "CYC-Q2W", "CYC-Q4W")) == sorted(
+        cap["contextIds"])
 
 
 @pytest.mark.parametrize(("regimen", "instances", "values"), [
@@ -310,10 +359,56 @@ def test_decision_leads_to_each_regimens_cycle_or_a_review_and_defaults_to_eot(d
 ], ids=["BIW", "QW", "Q2W", "Q4W"])
 def test_each_regimen_has_a_one_cycle_sub_timeline(doc: Doc, regimen: str, instances: list[str],
                                                     values: list[str]) -> None:
-    cont = instance(doc, f"CONT-{regimen}")
+    cont = instance(doc, f"CYC-{regimen}")
     sub = next(t for t in timelines(doc) if t["id"] == cont["timelineId"])
     assert [i["name"] for i in sub["instances"]] == instances
     assert [tm["value"] for tm in sub["timings"]] == values
+
+
+def test_encounters_follow_the_main_timeline_in_one_chain(doc: Doc) -> None:
+    """usdm4 DDF00087: the previous/next chain is the order of the main timeline's visits."""
+    encounters = design(doc)["encounters"]
+    by_id = {e["id"]: e for e in encounters}
+    heads = [e for e in encounters if e["previousId"] is None]
+    assert len(heads) == 1
+    chain, e = [], heads[0]
+    while e is not None:
+        chain.append(e["name"])
+        e = by_id.get(e["nextId"])
+    assert chain == ["SCR", "W1D1", "W1D4", "W2D1", "W2D4", "W3D1", "W3D4", "W4D1", "W4D4", "D28",
+                     "CONT", "EOT", "FU1", "FU2", "FU3"]
+
+
+def test_the_registry_record_is_in_the_design(doc: Doc) -> None:
+    d, version = design(doc), doc["study"]["versions"][0]
+    assert (d["studyPhase"]["standardCode"]["code"], d["blindingSchema"]["standardCode"]["code"],
+            d["population"]["plannedEnrollmentNumber"]["value"]) == ("C54721", "C49659", 6.0)
+    assert [i["name"] for i in d["indications"]] == ["SLE", "IIM", "SSc"]
+    assert [(o["level"]["code"], o["endpoints"][0]["level"]["code"]) for o in d["objectives"]] == [
+        ("C85826", "C94496"), ("C85827", "C139173"), ("C163559", "C170559")]
+    (role,) = version["roles"]
+    sponsor = next(o for o in version["organizations"] if o["id"] == role["organizationIds"][0])
+    assert (role["code"]["code"], sponsor["name"], sponsor["type"]["code"]) == (
+        "C70793", "CytoCares Inc", "C54149")
+    assert [i["text"] for i in version["studyIdentifiers"] if i["scopeId"] == sponsor["id"]] == ["CC312-I-003"]
+    (intervention,) = version["studyInterventions"]
+    assert [(a["name"], a["route"]["standardCode"]["code"], a["frequency"]["standardCode"]["code"])
+            for a in intervention["administrations"]] == [
+        ("CC312 BIW", "C38276", "C64497"), ("CC312 QW", "C38276", "C67069"),
+        ("CC312 Q2W", "C38276", "C71127"), ("CC312 Q4W", "C38276", "C64529")]
+    dose = next(a for a in d["activities"] if a["name"] == "CC312 administration")
+    assert dose["definedProcedures"][0]["studyInterventionId"] == intervention["id"]
+    assert all(a["definedProcedures"] for a in d["activities"])
+
+
+def test_dose_levels_with_amounts_become_doses_of_each_administration() -> None:
+    text = bundled_protocol_path().read_text(encoding="utf-8").replace(
+        'label = "Dose level 2"', 'label = "Dose level 2"\namount = 0.3\nunit = "mg/kg"')
+    (intervention,) = to_usdm(load_protocol_text(text))["study"]["versions"][0]["studyInterventions"]
+    doses = {a["name"]: a["dose"] for a in intervention["administrations"]}
+    assert sorted(doses) == ["CC312 BIW DL2", "CC312 Q2W DL2", "CC312 Q4W DL2", "CC312 QW DL2"]
+    assert (doses["CC312 QW DL2"]["value"], doses["CC312 QW DL2"]["unit"]["standardCode"]["code"]) == (
+        0.3, "C67401")
 
 
 def test_epochs_arm_population_and_criteria(doc: Doc) -> None:
@@ -325,12 +420,15 @@ def test_epochs_arm_population_and_criteria(doc: Doc) -> None:
     age = d["population"]["plannedAge"]
     assert (age["minValue"]["value"], age["maxValue"]["value"]) == (18.0, 65.0)
     version = doc["study"]["versions"][0]
-    (item,) = version["eligibilityCriterionItems"]
-    assert item["text"] == "Aged 18 to 65 years inclusive on the date the informed consent is signed."
+    items = version["eligibilityCriterionItems"]
+    assert len(items) == 31 and len(d["population"]["criterionIds"]) == 31  # 7 inclusion, 24 exclusion
+    assert items[1]["text"] == ("Aged 18-65 years (inclusive, based on the date of signing the "
+                                "informed consent form), regardless of gender.")
+    assert "serum IgA level &lt;10 mg/dL" in items[13]["text"]  # XHTML: the record's "<" escaped
     ident = version["studyIdentifiers"][0]
     org = next(o for o in version["organizations"] if o["id"] == ident["scopeId"])
     assert (ident["text"], org["type"]["code"], org["type"]["decode"]) == (
-        "NCT07193810", "C93453", "Study Registry")
+        "NCT07193810", "C93453", "Clinical Study Registry")
     epoch_of = {e["id"]: e["name"] for e in d["epochs"]}
     assert {n: epoch_of[instance(doc, n)["epochId"]] for n in ("SCR", "W1D1", "D28", "EOT", "FU1")} == {
         "SCR": "SCREENING", "W1D1": "TREATMENT", "D28": "TREATMENT", "EOT": "TREATMENT",

@@ -6,7 +6,7 @@ visible cell, print header and footer of the workbook, and the plan's CSV, JSON 
 texts (reasons, procedures, notes, warning messages). Not read as text: codes in data columns
 (``kind``, ``status``, the warning class), identifiers (subject ids, visit codes, dose levels,
 regimen and disease codes, file locations) and the command line's own English labels of
-``plan --format table`` (the CLI stays English, README "Languages").
+``plan --format table`` (docs/coordinators.md "Languages").
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and IDEs
 
 #: Public name -> the module that defines it. Importing the package imports none of them:
 #: ``cc312-schedule --help`` must not pay for the engine, and pandas/icalendar/openpyxl load only
-#: in the exporters that need them (see the start-up figures in README "Performance").
+#: in the exporters that need them (see the start-up figures in docs/development.md "Performance").
 _EXPORTS = {
     "Action": "store.study",
     "Decision": "store.study",

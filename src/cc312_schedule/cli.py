@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok; 1 warnings under ``--strict``, or ``import`` found conflicts (entries that
 contradict recorded rows: listed, not applied — with ``--apply`` the other changes *were*
-written); 2 bad input or usage (never a traceback, never a half-written output file; for
+written), or ``audit verify`` found the audit trail damaged (its problems listed); 2 bad
+input or usage (never a traceback, never a half-written output file; for
 ``import``/``record``/``decide``, nothing written).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from datetime import date, datetime
 
 from .core.errors import InvalidStudyError, ScheduleError, UsageError
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_cdisc_parsers(sub)
     _add_page_parsers(sub)
     _add_live_calendar_parsers(sub)
+    _add_audit_parsers(sub)
+    _add_users_parsers(sub)
     return parser
 
 
@@ -342,6 +346,7 @@ def _add_workbook_parsers(sub: Any) -> None:
                    help="let entries correct recorded visits; REASON goes to the audit columns")
     m.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="no entry may be later than DATE (default: today at the site)")
+    m.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
     r = sub.add_parser("record", help="record one visit as done or missed",
                        description="Record one visit in visits.csv, checked like an import.")
@@ -355,6 +360,7 @@ def _add_workbook_parsers(sub: Any) -> None:
     r.add_argument("--amend", metavar="REASON",
                    help="correct a visit recorded differently; REASON goes to the audit columns")
     r.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+    r.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
     d = sub.add_parser("decide", help="record an investigator's decision",
                        description="Record one decision in decisions.csv, checked like an import.")
@@ -369,6 +375,10 @@ def _add_workbook_parsers(sub: Any) -> None:
     d.add_argument("--investigator", required=True, metavar="NAME")
     d.add_argument("--rationale", required=True, metavar="TEXT")
     d.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
+    d.add_argument("--by", metavar="NAME", help=_BY_HELP)
+
+
+_BY_HELP = "who makes the change, for the audit trail (default: your login name)"
 
 
 def _site_today(folder: str) -> date:
@@ -415,8 +425,10 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import import_workbook
 
     today = args.today or _site_today(args.study)
+    from .store.audit import cli_actor
+
     result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
-                             amend=args.amend)
+                             amend=args.amend, actor=cli_actor(args.by, via="import"))
     stdout.write(result.describe())
     if not args.apply and result.changes:
         stdout.write("dry run: nothing written (add --apply to write)\n")
@@ -427,19 +439,24 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import record
 
     today = args.today or _site_today(args.study)
+    from .store.audit import cli_actor
+
     result = record(args.study, args.subject, args.visit, today=today, done=args.done,
-                    missed=args.missed, note=args.note, amend=args.amend)
+                    missed=args.missed, note=args.note, amend=args.amend,
+                    actor=cli_actor(args.by))
     stdout.write(result.describe())
     return EXIT_OK
 
 
 def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .entries.writes import decide
+    from .store.audit import cli_actor
 
     today = args.today or _site_today(args.study)
     result = decide(args.study, args.subject, on=args.on, action=args.action, today=today,
                     regimen=args.regimen, weeks=args.weeks, until=args.until,
-                    investigator=args.investigator, rationale=args.rationale)
+                    investigator=args.investigator, rationale=args.rationale,
+                    actor=cli_actor(args.by))
     stdout.write(result.describe())
     return EXIT_OK
 
@@ -457,10 +474,14 @@ def _add_cdisc_parsers(sub: Any) -> None:
     src.add_argument("--protocol", metavar="FILE", help="a protocol TOML file instead of a study")
     u.add_argument("-o", "--output", metavar="FILE", required=True, help="the .json to write ('-': stdout)")
 
-    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, SV, SE, EX)",
-                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI) and the "
-                       "subject datasets (SV, SE, EX) as SAS transport v5 (.xpt) and/or CDISC "
-                       "Dataset-JSON v1.1 (.json) files into DIR, all or nothing.")
+    s = sub.add_parser("sdtm", help="write SDTM datasets (TV, TA, TE, TI, TS, DM, SV, SE, EX, DS, DV) "
+                       "and define.xml",
+                       description="Write the SDTM trial-design datasets (TV, TA, TE, TI, TS) and "
+                       "the subject datasets (DM, SV, SE, EX, DS, DV) as SAS transport v5 (.xpt) "
+                       "and/or CDISC Dataset-JSON v1.1 (.json) files, with define.xml (Define-XML "
+                       "2.1), into DIR, all or nothing. With both formats (the default), a "
+                       "non-ASCII free text is in the .json file and the .xpt holds a placeholder "
+                       "naming it.")
     s.add_argument("study", metavar="STUDY")
     s.add_argument("-o", "--output", metavar="DIR", required=True,
                    help="output folder (created if missing)")
@@ -498,13 +519,22 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .cdisc.sdtm import write_sdtm
+    from .core.warnings import TransportTextWarning
     from .store.study import load_study
 
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
     plan = _plan_for(args, study, today=args.today or _today_at_site(study.config.timezone))
-    paths = write_sdtm(study, plan, args.output, formats=formats,
-                       studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TransportTextWarning)
+        paths = write_sdtm(study, plan, args.output, formats=formats,
+                           studyid=args.studyid,
+                           generated_at=args.generated_at or datetime.now(UTC))
+    for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
+        if issubclass(w.category, TransportTextWarning):
+            stderr.write(f"note: {w.message} [TransportTextWarning]\n")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
                  f"{' '.join(p.name for p in paths)}\n")
     return EXIT_OK
@@ -699,6 +729,157 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+# ---- the audit trail (store/audit.py) --------------------------------------------------------
+
+
+def _add_audit_parsers(sub: Any) -> None:
+    a = sub.add_parser("audit", help="check or show the audit trail (STUDY/audit.csv)",
+                       description="The audit trail: every change to the study's record, who, "
+                       "when, old -> new and why, each line chained to the one before by SHA-256.")
+    how = a.add_subparsers(dest="audit_command", metavar="verify|show", parser_class=_Parser)
+    how.required = True
+    v = how.add_parser("verify", help="exit 0 when the audit trail is intact, 1 with its problems",
+                       description="Check every line of STUDY/audit.csv: its hash, its place in "
+                       "the chain, the last entry. Exit 0: intact; 1: the problems are listed.")
+    v.add_argument("study", metavar="STUDY")
+    s = how.add_parser("show", help="print the audit trail's entries",
+                       description="Print the audit trail's entries, oldest first.")
+    s.add_argument("study", metavar="STUDY")
+    s.add_argument("--subject", metavar="ID", help="only this subject's entries")
+    s.add_argument("--user", metavar="NAME", help="only this user's entries")
+
+
+def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathlib import Path
+
+    from .store.audit import AUDIT_NAME, read_audit, verify_audit
+
+    if not Path(args.study).is_dir():
+        raise UsageError("no such study folder", key="STUDY", value=args.study,
+                         hint="give the folder that holds study.toml and subjects.csv")
+    if args.audit_command == "verify":
+        problems = verify_audit(args.study)
+        for p in problems:
+            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {p}\n")
+        if problems:
+            stderr.write(f"{len(problems)} problem(s): the audit trail is not intact\n")
+            return EXIT_WARNINGS
+        n = len(read_audit(args.study))
+        stdout.write(f"{Path(args.study) / AUDIT_NAME}: intact, {n} entr"
+                     f"{'y' if n == 1 else 'ies'}\n")
+        return EXIT_OK
+    for e in read_audit(args.study, subject_id=args.subject, user=args.user):
+        where = " ".join(x for x in (e.subject_id, e.visit) if x)
+        why = f"  ({e.reason})" if e.reason else ""
+        stdout.write(f"{e.seq:>5} {e.time_site} {e.user} [{e.role}, {e.via}] {e.file} {where} "
+                     f"{e.field}: {e.old!r} -> {e.new!r}{why}\n")
+    return EXIT_OK
+
+
+# ---- the desk's users and API tokens (store/users.py) ----------------------------------------
+
+
+def _add_users_parsers(sub: Any) -> None:
+    u = sub.add_parser("users", help="the desk's users and API tokens",
+                       description="Add, list and disable the web desk's users, and give them "
+                       "API tokens (STUDY/.cc312-desk.sqlite3, owner-only). Every change goes to "
+                       "the audit trail.")
+    how = u.add_subparsers(dest="users_command", metavar="add|list|token|disable|password",
+                           parser_class=_Parser)
+    how.required = True
+    a = how.add_parser("add", help="add a user", description="Add a user. Without "
+                       "--password-file the password is asked for twice, without echo.")
+    a.add_argument("study", metavar="STUDY")
+    a.add_argument("name", metavar="NAME", help="the login name, e.g. li.na")
+    a.add_argument("--role", required=True, choices=("nurse", "investigator", "coordinator",
+                                                     "monitor"))
+    a.add_argument("--display-name", metavar="TEXT",
+                   help="the name shown and signed with (default: NAME), e.g. 李娜")
+    a.add_argument("--password-file", metavar="FILE",
+                   help="a file holding the password on its first line (at least 10 characters)")
+    a.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    p = how.add_parser("password", help="give a user a new password")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--password-file", metavar="FILE",
+                   help="a file holding the password on its first line (at least 10 characters)")
+    p.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    t = how.add_parser("token", help="print a new API token for a user, once",
+                       description="Print a new API token (for 'Authorization: Bearer TOKEN'). "
+                       "It is shown this once: only its hash is kept.")
+    t.add_argument("study", metavar="STUDY")
+    t.add_argument("name", metavar="NAME")
+    t.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    n = how.add_parser("list", help="list the users")
+    n.add_argument("study", metavar="STUDY")
+    d = how.add_parser("disable", help="disable a user (no login, no token); nothing is deleted")
+    d.add_argument("study", metavar="STUDY")
+    d.add_argument("name", metavar="NAME")
+    d.add_argument("--by", metavar="NAME", help=_BY_HELP)
+
+
+def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
+    """From --password-file (its first line), else asked twice without echo."""
+    if args.password_file:
+        from .core.fileio import InputFileError, read_input
+
+        try:
+            raw = read_input(args.password_file, limit=64 * 1024)
+        except (OSError, InputFileError) as exc:
+            raise UsageError(f"cannot read the password file: {getattr(exc, 'strerror', None) or exc}",
+                             key="--password-file", value=args.password_file) from None
+        try:
+            lines = raw.decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            raise UsageError("the password file is not UTF-8 text", key="--password-file",
+                             value=args.password_file) from None
+        return lines[0] if lines else ""
+    import getpass
+
+    first = getpass.getpass(f"new password for {args.name} (at least 10 characters): ",
+                            stream=stderr)
+    again = getpass.getpass("the same again: ", stream=stderr)
+    if first != again:
+        raise UsageError("the two passwords differ", key="password", hint="run the command again")
+    return first
+
+
+def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from datetime import UTC
+
+    from .store import users
+    from .store.audit import cli_actor
+
+    at = datetime.now(UTC)
+    if args.users_command == "list":
+        for u in users.list_users(args.study):
+            state = "disabled" if u.disabled else "active"
+            stdout.write(f"{u.name}\t{u.role}\t{state}\t{u.display_name}\tcreated {u.created}"
+                         f"\t{u.tokens} token(s)\n")
+        return EXIT_OK
+    actor = cli_actor(args.by)
+    if args.users_command == "add":
+        users.connect(args.study).close()  # a bad folder is said before the password is asked
+        password = _read_new_password(args, stderr)
+        u = users.add_user(args.study, args.name, role=args.role, password=password,
+                           display_name=args.display_name, actor=actor, at=at)
+        stderr.write(f"added {u.name} ({u.role}, shown as {u.display_name})\n")
+    elif args.users_command == "password":
+        users.list_users(args.study)
+        users.set_password(args.study, args.name, _read_new_password(args, stderr), actor=actor,
+                           at=at)
+        stderr.write(f"new password set for {args.name}\n")
+    elif args.users_command == "token":
+        token = users.new_token(args.study, args.name, actor=actor, at=at)
+        stdout.write(token + "\n")
+        stderr.write(f"a new API token for {args.name}: shown this once, keep it secret "
+                     "(send it as 'Authorization: Bearer TOKEN')\n")
+    else:
+        u = users.disable_user(args.study, args.name, actor=actor, at=at)
+        stderr.write(f"{u.name} is disabled\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (tests call this directly)."""
@@ -709,7 +890,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
-                    "publish": _publish, "feed": _feed}
+                    "publish": _publish, "feed": _feed, "audit": _audit, "users": _users}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:

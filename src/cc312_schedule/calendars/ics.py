@@ -34,16 +34,16 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   is written as the generic "disease activity score", since the score names the disease).
 * **Determinism.** ``DTSTAMP`` is ``generated_at`` (an argument); events are sorted by date,
   then UID; same inputs and state give the same bytes.
-* **Speed and memory.** icalendar's serialization is the cost (README "Performance"): each
+* **Speed and memory.** icalendar's serialization is the cost (docs/development.md "Performance"): each
   event is serialized once and the same bytes go into its subject's calendar and site.ics
   (a calendar is written as icalendar's head, events and end, byte-identical to
   ``Calendar.to_ical()``). :func:`write_ics` streams: a subject's calendar is written as soon
   as it is built, site.ics is assembled from a spool file, the state file event by event.
 
 This module builds the events and the calendars; the state file is
-:mod:`cc312_schedule.calendars.icsstate`'s, the ``VTIMEZONE`` :mod:`cc312_schedule.calendars.vtimezone`'s and the
-all-or-nothing writing :mod:`cc312_schedule.calendars.icsfiles`' (their public names are importable
-from here too).
+:mod:`cc312_schedule.calendars.icsstate`'s, the ``VTIMEZONE``
+:mod:`cc312_schedule.calendars.vtimezone`'s and the all-or-nothing writing
+:mod:`cc312_schedule.calendars.icsfiles`' (their public names are importable from here too).
 
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
@@ -101,6 +101,7 @@ from .vtimezone import ZoneTransition, vtimezone, zone_transitions
 
 __all__ = [
     "STATE_FILE",
+    "CalendarContents",
     "CalendarEvent",
     "EventCalendar",
     "EventCalendars",
@@ -112,6 +113,7 @@ __all__ = [
     "PublishedEvent",
     "ZoneTransition",
     "build_calendars",
+    "calendar_contents",
     "check_calendar",
     "event_uid",
     "load_ics_state",
@@ -868,3 +870,45 @@ def _site_calendar(name: str, site: list[_Spooled], spool: BinaryIO,
     first = site[0][0] if site else None
     last = max((i[0] for i in site), default=None)
     return _calendar_pieces(name, first, last, events(), opts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarContents:
+    """What ``plan_calendars`` puts into every calendar, as plain values: for tools that rebuild
+    the same events another way (``benchmarks/run.py``'s icalendar baseline) or inspect them.
+
+    ``subjects`` holds (subject id, calendar name, events sorted by date then UID); ``site_name``
+    names the site calendar; ``tz`` is the study's zone; ``stamp`` the DTSTAMP; ``lang`` the
+    language of the calendars' texts."""
+
+    subjects: tuple[tuple[str, str, tuple[_EventData, ...]], ...]
+    site_name: str
+    lang: str
+    tz: ZoneInfo
+    stamp: datetime
+
+
+def calendar_contents(study: Study, plan: StudyPlan, *, generated_at: datetime,
+                      all_day: bool = False) -> CalendarContents:
+    """The events of every subject's calendar as the export builds them (pure).
+
+    >>> from datetime import UTC, datetime
+    >>> from cc312_schedule import example_study_path, load_study, plan_study
+    >>> study = load_study(example_study_path())
+    >>> c = calendar_contents(study, plan_study(study, today=None),
+    ...                       generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    >>> sid, name, events = c.subjects[2]
+    >>> sid, events[0].summary, str(c.tz)
+    ('003', 'DONE: S003 · Dose 1 · W1D1 · DL2', 'Asia/Shanghai')
+    """
+    opts = _options(study, generated_at, all_day, today=plan.today)
+    subjects = []
+    for sp in plan:
+        days = same_day_order(sp.events)
+        data = sorted((_live_event(event_uid(opts.study_name, sp.subject_id, e.visit), sp, e, opts,
+                                   days.get(e.visit, ())) for e in sp.events),
+                      key=lambda d: (d.on, d.uid))
+        subjects.append((sp.subject_id, _subject_name(sp, opts), tuple(data)))
+    return CalendarContents(subjects=tuple(subjects), site_name=_combined_name(study, list(plan), opts),
+                            lang=opts.lang, tz=opts.tz, stamp=opts.stamp)
+

@@ -5,7 +5,7 @@ One definition, so the USDM StudyElements and the SDTM TE/TA rows never disagree
 
 >>> from cc312_schedule import load_protocol
 >>> [code for code, *_ in element_rules(load_protocol())]
-['SCRN', 'IND', 'CONT', 'FU']
+['SCRN', 'IND', 'CBIW', 'CQW', 'CQ2W', 'CQ4W', 'FU']
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ from typing import Any, Literal
 from ..core.domain import SourceRef
 from ..core.protocol import Protocol
 
-__all__ = ["Dataset", "Variable", "element_rules"]
+__all__ = ["UNIT_CODES", "Dataset", "Variable", "continuation_element", "element_rules"]
+
+# CDISC UNIT (C71620) submission values a dose level may use, with their NCI codes (the
+# usdm4 CT cache, sdtmct 2026-03-27).
+UNIT_CODES = {"mg": "C28253", "mg/kg": "C67401", "ug/kg": "C67396", "ug": "C48152",
+              "mg/m2": "C67402"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,16 +69,31 @@ class Dataset:
         return src.get(variable) or src.get("*") or SourceRef()
 
 
+def continuation_element(regimen_code: str) -> str:
+    """The element code of a continuation on ``regimen_code``: ``C`` + the code (``CQ2W``)."""
+    return f"C{regimen_code}"[:8]
+
+
 def element_rules(p: Protocol) -> list[tuple[str, str, str, str]]:
-    """The trial elements: (code, name, start rule, end rule), in their planned order."""
+    """The trial elements: (code, name, start rule, end rule), in their planned order: screening,
+    the induction, one continuation element per regimen (so that a switch of regimen is a new
+    element in SDTM SE), follow-up. Screening ends the day before the first dose."""
     ind_end = 7 * p.induction_weeks
-    return [
-        ("SCRN", "Screening", "Informed consent signed", "First dose of CC312 (study day 1)"),
+    aday, cap = p.assessment_day.value, p.last_dose_day.value
+    rules = [
+        ("SCRN", "Screening", "Informed consent signed",
+         "The day before the first dose of CC312 (study day -1)"),
         ("IND", f"Induction {p.induction_regimen}", "First dose of CC312 (study day 1)",
-         f"First continuation dose, or end of treatment (induction: study days 1..{ind_end})"),
-        ("CONT", "Continuation", "First dose of the regimen chosen by the investigator after "
-         f"Day {p.assessment_day.value}",
-         f"End of treatment (no dose after study day {p.last_dose_day.value})"),
-        ("FU", "Follow-up", f"End-of-treatment visit (last dose + {p.eot_days_after_last_dose} days)",
-         "Last follow-up visit"),
+         f"The day before the first continuation dose, or before end of treatment (induction: "
+         f"study days 1..{ind_end})"),
     ]
+    for r in p.regimens:
+        rules.append((continuation_element(r.code), f"Continuation {r.code}",
+                      f"First dose of {r.code} ({r.cdisc_frequency or r.label}) chosen by the "
+                      f"investigator after Day {aday}",
+                      f"The day before a dose of another regimen, or before end of treatment (no "
+                      f"dose after study day {cap})"))
+    rules.append(("FU", "Follow-up",
+                  f"End-of-treatment visit (last dose + {p.eot_days_after_last_dose} days)",
+                  "Last follow-up visit"))
+    return rules

@@ -1,4 +1,5 @@
-"""SDTM trial-design (TV, TA, TE, TI) and subject (SV, SE, EX) datasets from a study's plan.
+"""SDTM trial-design (TV, TA, TE, TI, TS) and subject (DM, SV, SE, EX, DS, DV) datasets from a
+study's plan, with the define.xml that describes them.
 
 Datasets are plain data (:class:`Dataset`: variables with name, label and type, rows as tuples);
 the writers (:mod:`cc312_schedule.cdisc.xport` for SAS transport v5, :mod:`cc312_schedule.cdisc.datasetjson`
@@ -16,8 +17,10 @@ Conventions (see docs/data-managers.md):
   day (``VISITDY``); EOT and the follow-ups, dated from the last dose, come last. A visit that
   is not in TV (a dose recorded on a day no regimen doses) is unplanned: ``VISITNUM`` is the
   previous planned number + 0.01 (0.02, ... for more), ``SVPRESP`` null and ``SVUPDES`` says why.
-* ``EPOCH``: ``SCREENING`` (the consent visit), ``TREATMENT`` (doses, the Day 28 assessment,
-  reviews, EOT), ``FOLLOW-UP`` (the follow-up visits).
+* ``EPOCH`` (EX, DS, DV, SE; SV has none in SDTMIG 3.4): ``SCREENING`` (consent up to the day
+  before the first dose), ``TREATMENT`` (doses, the Day 28 assessment, reviews, EOT),
+  ``FOLLOW-UP`` (the follow-up visits). SE has an element per continuation regimen, so a switch
+  of regimen is a new SE row; each element ends the day before the next starts.
 * Missed doses are not EX rows: a missed visit is an SV row with ``SVOCCUR = "N"``, no dates,
   and the visit's note as ``SVREASOC`` (SDTMIG 3.4 represents planned visits that did not
   happen this way).
@@ -26,8 +29,8 @@ Conventions (see docs/data-managers.md):
 >>> study = load_study(example_study_path())
 >>> ds = to_sdtm(study, plan_study(study))
 >>> [d.name for d in ds]
-['TV', 'TA', 'TE', 'TI', 'SV', 'SE', 'EX']
->>> ex = ds[-1]
+['TV', 'TA', 'TE', 'TI', 'TS', 'DM', 'SV', 'SE', 'EX', 'DS', 'DV']
+>>> ex = ds[8]
 >>> ex.row_dict(0)["EXDOSFRQ"], ex.row_dict(0)["EXSTDY"], ex.row_dict(0)["EPOCH"]
 ('2 TIMES PER WEEK', 1, 'TREATMENT')
 """
@@ -35,21 +38,26 @@ Conventions (see docs/data-managers.md):
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from ..core.days import StudyDay
 from ..core.errors import InvalidStudyError, ProtocolError, UsageError
 from ..core.fileio import StagedFiles
+from ..core.messages import message
 from ..core.model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from ..core.protocol import Protocol
+from ..core.warnings import TransportTextWarning
 from ..planning.engine import review_weeks
 from ..store.study import SourceRef, Study, Subject
 from .datasetjson import to_dataset_json_bytes
-from .datasets import Dataset, Variable, element_rules
+from .datasets import Dataset, Variable, continuation_element, element_rules
+from .define import to_define_xml
+from .domains import to_dm, to_ds, to_dv, to_ts
 from .xport import to_xpt, xpt_problems
 
 __all__ = [
@@ -217,11 +225,13 @@ TI_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"
            _v("IETESTCD", "Incl/Excl Criterion Short Name"),
            _v("IETEST", "Inclusion/Exclusion Criterion"),
            _v("IECAT", "Inclusion/Exclusion Category"), _v("TIVERS", "Protocol Criteria Versions"))
+# SDTMIG 3.4 SV order (SV has no EPOCH in 3.4: the visit's epoch is in SE and in each
+# observation of the visit)
 SV_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"),
            _v("USUBJID", "Unique Subject Identifier"), _v("VISITNUM", "Visit Number", "float"),
-           _v("VISIT", "Visit Name"), _v("VISITDY", "Planned Study Day of Visit", "integer"),
-           _v("SVPRESP", "Pre-specified"), _v("SVOCCUR", "Occurrence"),
-           _v("SVREASOC", "Reason for Occur Value"), _v("EPOCH", "Epoch"),
+           _v("VISIT", "Visit Name"), _v("SVPRESP", "Pre-specified"), _v("SVOCCUR", "Occurrence"),
+           _v("SVREASOC", "Reason for Occur Value"),
+           _v("VISITDY", "Planned Study Day of Visit", "integer"),
            _v("SVSTDTC", "Start Date/Time of Observation", "date"),
            _v("SVENDTC", "End Date/Time of Observation", "date"),
            _v("SVSTDY", "Study Day of Start of Observation", "integer"),
@@ -235,33 +245,49 @@ SE_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"
            _v("SEENDTC", "End Date/Time of Element", "date"),
            _v("SESTDY", "Study Day of Start of Element", "integer"),
            _v("SEENDY", "Study Day of End of Element", "integer"))
+# SDTMIG 3.4 EX order: topic and qualifiers, then the timing variables
 EX_VARS = (_v("STUDYID", "Study Identifier"), _v("DOMAIN", "Domain Abbreviation"),
            _v("USUBJID", "Unique Subject Identifier"), _v("EXSEQ", "Sequence Number", "integer"),
-           _v("EXTRT", "Name of Treatment"), _v("EXDOSFRQ", "Dosing Frequency per Interval"),
+           _v("EXTRT", "Name of Treatment"), _v("EXDOSE", "Dose", "float"),
+           _v("EXDOSTXT", "Dose Description"), _v("EXDOSU", "Dose Units"),
+           _v("EXDOSFRM", "Dose Form"), _v("EXDOSFRQ", "Dosing Frequency per Interval"),
+           _v("EXROUTE", "Route of Administration"),
+           _v("VISITNUM", "Visit Number", "float"), _v("VISIT", "Visit Name"), _v("EPOCH", "Epoch"),
            _v("EXSTDTC", "Start Date/Time of Treatment", "date"),
            _v("EXENDTC", "End Date/Time of Treatment", "date"),
            _v("EXSTDY", "Study Day of Start of Treatment", "integer"),
-           _v("EXENDY", "Study Day of End of Treatment", "integer"), _v("EPOCH", "Epoch"),
-           _v("VISITNUM", "Visit Number", "float"), _v("VISIT", "Visit Name"))
+           _v("EXENDY", "Study Day of End of Treatment", "integer"))
 
 
 def element_table(p: Protocol) -> list[tuple[str, str, str, str, str, str | None]]:
     """(ETCD, ELEMENT, EPOCH, start rule, end rule, TEDUR) of the trial's elements."""
-    epochs = ("SCREENING", "TREATMENT", "TREATMENT", "FOLLOW-UP")
-    durations = (None, f"P{p.induction_weeks}W", None, None)
-    return [(code, name, epoch, start, end, dur) for (code, name, start, end), epoch, dur
-            in zip(element_rules(p), epochs, durations, strict=True)]
+    rules = element_rules(p)
+
+    def epoch(code: str) -> str:
+        return {"SCRN": "SCREENING", "FU": "FOLLOW-UP"}.get(code, "TREATMENT")
+
+    def duration(code: str) -> str | None:
+        return {"SCRN": None, "IND": f"P{p.induction_weeks}W"}.get(code)
+
+    return [(code, name, epoch(code), start, end, duration(code))
+            for code, name, start, end in rules]
 
 
 def to_sdtm(study: Study, plan: StudyPlan, *, studyid: str | None = None) -> tuple[Dataset, ...]:
-    """The datasets TV, TA, TE, TI, SV, SE and EX (in that order) for ``study`` and its plan."""
+    """The datasets TV, TA, TE, TI, TS, DM, SV, SE, EX, DS and DV (in that order) for ``study``
+    and its plan."""
     p = study.protocol
     sid = studyid if studyid is not None else p.protocol_id
     arg = SourceRef(path="--studyid" if studyid is not None else p.source)
     tv = planned_visits(p)
     elements = element_table(p)
-    return (*_trial_design(p, tv, elements, sid, arg),
-            *_subject_datasets(study, plan, tv, elements, sid, arg))
+    by_name = {v.visit: v for v in tv}
+    visitnum = {(sp.subject.subject_id, visit): n for sp in plan
+                for visit, n in _visit_numbers(sp, by_name).items()}
+    sv, se, ex = _subject_datasets(study, plan, tv, elements, sid, arg)
+    return (*_trial_design(p, tv, elements, sid, arg), to_ts(study, sid),
+            to_dm(study, plan, sid), sv, se, ex, to_ds(study, plan, sid),
+            to_dv(study, plan, sid, visitnum))
 
 
 def _trial_design(p: Protocol, tv: tuple[VisitDef, ...],
@@ -280,12 +306,16 @@ def _trial_design(p: Protocol, tv: tuple[VisitDef, ...],
     tv_ds = design("TV", "Trial Visits", TV_VARS, [
         {"VISITNUM": float(v.visitnum), "VISIT": v.visit, "VISITDY": v.visitdy, "ARMCD": None,
          "TVSTRL": v.start_rule, "TVENRL": v.end_rule} for v in tv], ("VISITNUM",))
-    trans = {
-        "IND": f"If the investigator does not continue treatment after Day {p.assessment_day.value}, "
-               "go to TAETORD 4",
-        "CONT": "At the end of treatment (stop, or no dose left before study day "
-                f"{p.last_dose_day.value}), go to TAETORD 4",
-    }
+    order = {code: i for i, (code, *_) in enumerate(elements, start=1)}
+    conts = [code for code, *_ in elements[2:-1]]
+    cont_orders = f"{order[conts[0]]}..{order[conts[-1]]}" if conts else "-"
+    fu = order[elements[-1][0]]
+    trans = {"IND": f"If the investigator continues after Day {p.assessment_day.value}, go to the "
+                    f"chosen regimen's element (TAETORD {cont_orders}); otherwise to TAETORD {fu}"}
+    for code in conts:
+        trans[code] = (f"On a switch of regimen, go to the new regimen's element; at the end of "
+                       f"treatment (stop, or no dose left before study day "
+                       f"{p.last_dose_day.value}), go to TAETORD {fu}")
     ta_ds = design("TA", "Trial Arms", TA_VARS, [
         {"ARMCD": ARMCD, "ARM": ARM, "TAETORD": i, "ETCD": code, "ELEMENT": name,
          "TABRANCH": None, "TATRANS": trans.get(code), "EPOCH": epoch}
@@ -344,18 +374,40 @@ def _ex_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
              and e.actual_date is not None]
     doses.sort(key=lambda e: (e.actual_date, e.study_day))
     numbers = _visit_numbers(sp, by_name)
+    dose = ex_dose(p, subject)
     rows: list[dict[str, Any]] = []
     srcs: list[dict[str, SourceRef]] = []
     for seq, e in enumerate(doses, start=1):
         assert e.actual_date is not None
         dy = study_day(subject.first_dose_date, e.actual_date)
         rows.append({
-            "EXSEQ": seq, "EXTRT": EXTRT, "EXDOSFRQ": _frequency(p, e),
+            "EXSEQ": seq, "EXTRT": EXTRT, **dose, "EXDOSFRQ": _frequency(p, e),
             "EXSTDTC": e.actual_date.isoformat(), "EXENDTC": e.actual_date.isoformat(),
             "EXSTDY": dy, "EXENDY": dy, "EPOCH": "TREATMENT",
             "VISITNUM": numbers[e.visit], "VISIT": e.visit})
         srcs.append({"*": recorded.get((subject.subject_id, e.visit), subject.source)})
     return rows, srcs
+
+
+def ex_dose(p: Protocol, subject: Subject) -> dict[str, Any]:
+    """EXDOSE, EXDOSTXT, EXDOSU, EXDOSFRM and EXROUTE of the subject's doses: the amount and unit
+    of the subject's dose level when the protocol states them (``[intervention.dose_levels]``),
+    else the level's code in EXDOSTXT (never a guessed amount).
+
+    >>> from cc312_schedule import load_protocol
+    >>> from cc312_schedule.core.domain import Subject
+    >>> s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=date(2026, 5, 4))
+    >>> ex_dose(load_protocol(), s)
+    {'EXDOSE': None, 'EXDOSTXT': 'DL1', 'EXDOSU': None, 'EXDOSFRM': 'INJECTION, SOLUTION', 'EXROUTE': 'INTRAVENOUS'}
+    """
+    iv = p.intervention
+    level = iv.dose_level(subject.dose_level) if iv is not None else None
+    if level is not None and level.amount is not None:
+        amount: dict[str, Any] = {"EXDOSE": level.amount, "EXDOSTXT": None, "EXDOSU": level.unit}
+    else:
+        amount = {"EXDOSE": None, "EXDOSTXT": subject.dose_level or None, "EXDOSU": None}
+    return {**amount, "EXDOSFRM": iv.dose_form if iv else None,
+            "EXROUTE": iv.route if iv else None}
 
 
 def _frequency(p: Protocol, e: PlannedEvent) -> str | None:
@@ -403,7 +455,7 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
     if subject.consent_date is not None:
         dy = study_day(day1, subject.consent_date)
         rows.append({"VISITNUM": 1.0, "VISIT": SCREENING_VISIT, "VISITDY": None, "SVPRESP": "Y",
-                     "SVOCCUR": "Y", "SVREASOC": None, "EPOCH": "SCREENING",
+                     "SVOCCUR": "Y", "SVREASOC": None,
                      "SVSTDTC": subject.consent_date.isoformat(),
                      "SVENDTC": subject.consent_date.isoformat(), "SVSTDY": dy, "SVENDY": dy,
                      "SVUPDES": None})
@@ -421,7 +473,7 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
                "SVPRESP": "Y" if v is not None else None,
                "SVOCCUR": "Y" if done else "N",
                "SVREASOC": None if done else (e.note or None),
-               "EPOCH": _epoch_of(e.kind), "SVSTDTC": dtc, "SVENDTC": dtc, "SVSTDY": sdy,
+               "SVSTDTC": dtc, "SVENDTC": dtc, "SVSTDY": sdy,
                "SVENDY": sdy, "SVUPDES": None}
         if v is None:
             row["SVUPDES"] = (f"{e.visit} ({e.kind.value}) recorded on a day the protocol's "
@@ -434,37 +486,45 @@ def _sv_rows(p: Protocol, sp: SubjectPlan, by_name: dict[str, VisitDef],
 
 def _se_rows(p: Protocol, sp: SubjectPlan,
              elements: list[tuple[str, str, str, str, str, str | None]]) -> list[dict[str, Any]]:
-    """The elements the subject actually passed through, from the recorded visits."""
+    """The elements the subject actually passed through, from the recorded visits: screening from
+    the consent, the induction from the first dose, a continuation element from the first dose of
+    each run of one regimen (a switch starts a new element), follow-up from EOT. Each element ends
+    the day before the next one starts (dates have no time: the first dose is never on the
+    boundary of two epochs); the last ends with the last follow-up, or the withdrawal."""
     subject: Subject = sp.subject
     day1 = subject.first_dose_date
     done = {e.visit: e.actual_date for e in sp.events
             if e.status is EventStatus.DONE and e.actual_date is not None}
     last_induction = max(d.value for d in p.induction_days)
+    order = {code: i for i, (code, *_) in enumerate(elements, start=1)}
     first_dose = done.get(p.induction_days[0].visit_name)
-    cont = sorted(e.actual_date for e in sp.events if e.kind is EventKind.DOSE
+    starts: list[tuple[str, date]] = []  # (ETCD, start date)
+    if subject.consent_date is not None:
+        starts.append(("SCRN", subject.consent_date))
+    if first_dose is not None:
+        starts.append(("IND", first_dose))
+    cont = sorted((e.actual_date, e.regimen) for e in sp.events if e.kind is EventKind.DOSE
                   and e.status is EventStatus.DONE and e.actual_date is not None
                   and e.study_day.value > last_induction)
+    for on, regimen in cont:
+        code = continuation_element(regimen) if regimen else None
+        if code in order and (not starts or starts[-1][0] != code):
+            starts.append((code, on))
     eot = done.get(p.eot_visit)
-    fus = [done.get(f.visit) for f in p.follow_up]
-    starts: list[tuple[int, date]] = []  # (TAETORD, start date)
-    if subject.consent_date is not None:
-        starts.append((1, subject.consent_date))
-    if first_dose is not None:
-        starts.append((2, first_dose))
-    if cont:
-        starts.append((3, cont[0]))
     if eot is not None:
-        starts.append((4, eot))
+        starts.append(("FU", eot))
+    fus = [done.get(f.visit) for f in p.follow_up]
     final: date | None = None
     if eot is not None and fus and all(fus):
         final = max(d for d in fus if d is not None)
     elif subject.withdrawn_on is not None:
         final = subject.withdrawn_on
     rows = []
-    for i, (order, start) in enumerate(starts):
-        end = starts[i + 1][1] if i + 1 < len(starts) else final
-        code, name, epoch, *_ = elements[order - 1]
-        rows.append({"ETCD": code, "ELEMENT": name, "TAETORD": order, "EPOCH": epoch,
+    for i, (code, start) in enumerate(starts):
+        end = (max(start, starts[i + 1][1] - timedelta(days=1)) if i + 1 < len(starts)
+               else final)
+        _, name, epoch, *_ = elements[order[code] - 1]
+        rows.append({"ETCD": code, "ELEMENT": name, "TAETORD": order[code], "EPOCH": epoch,
                      "SESTDTC": start.isoformat(), "SEENDTC": end.isoformat() if end else None,
                      "SESTDY": study_day(day1, start),
                      "SEENDY": study_day(day1, end) if end else None})
@@ -486,16 +546,83 @@ def check_metadata(ds: Dataset) -> None:
 FORMATS = ("xpt", "json")
 
 
+# Free-text variables whose non-ASCII values (Chinese notes, rationales) the transport file holds
+# as a placeholder naming the Dataset-JSON file with the text, when that file is written too.
+FREE_TEXT = frozenset({"SVREASOC", "SVUPDES", "DSTERM", "DVTERM", "TSVAL", "TVSTRL", "TVENRL",
+                       "TESTRL", "TEENRL", "TATRANS", "IETEST"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportSubstitute:
+    """A value the transport (XPT) file holds as ``placeholder``; the text is in ``json_file``."""
+
+    dataset: str
+    variable: str
+    value: str
+    placeholder: str
+    json_file: str
+    source: SourceRef
+
+    def describe(self, lang: str = "en") -> str:
+        """What went where, in ``lang`` (the catalogue's ``sdtm.transport_text``).
+
+        >>> TransportSubstitute(dataset="SV", variable="SVREASOC", value="发热",
+        ...     placeholder=placeholder("SV"), json_file="sv.json",
+        ...     source=SourceRef(path="visits.csv", line=55)).describe()
+        "visits.csv:55: SV.SVREASOC: '发热' is in sv.json; sv.xpt holds '[non-ASCII text: see sv.json]' (SAS transport v5 holds ASCII only)"
+        """
+        return message(lang, "sdtm.transport_text", where=str(self.source), dataset=self.dataset,
+                       variable=self.variable, value=self.value, json_file=self.json_file,
+                       xpt_file=f"{self.dataset.lower()}.xpt", placeholder=self.placeholder)
+
+
+def placeholder(ds_name: str) -> str:
+    """The ASCII text an XPT file holds instead of a non-ASCII free text of dataset ``ds_name``.
+
+    >>> placeholder("SV")
+    '[non-ASCII text: see sv.json]'
+    """
+    return f"[non-ASCII text: see {ds_name.lower()}.json]"
+
+
+def transport_copy(ds: Dataset) -> tuple[Dataset, tuple[TransportSubstitute, ...]]:
+    """``ds`` with every non-ASCII value of a :data:`FREE_TEXT` variable replaced by
+    :func:`placeholder`, and the list of what was replaced (nothing is dropped silently)."""
+    subs: list[TransportSubstitute] = []
+    rows = []
+    js = [j for j, v in enumerate(ds.variables) if v.name in FREE_TEXT]
+    for i, row in enumerate(ds.rows):
+        new = list(row)
+        for j in js:
+            value = row[j]
+            if isinstance(value, str) and not value.isascii():
+                new[j] = placeholder(ds.name)
+                subs.append(TransportSubstitute(
+                    dataset=ds.name, variable=ds.variables[j].name, value=value,
+                    placeholder=new[j], json_file=f"{ds.name.lower()}.json",
+                    source=ds.source_of(i, ds.variables[j].name)))
+        rows.append(tuple(new))
+    if not subs:
+        return ds, ()
+    return replace(ds, rows=tuple(rows)), tuple(subs)
+
+
 def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
                formats: Sequence[str] = FORMATS, studyid: str | None = None,
                generated_at: datetime) -> tuple[Path, ...]:
     """Write every dataset as ``<name>.xpt`` (SAS transport v5) and/or ``<name>.json``
-    (Dataset-JSON v1.1) into ``folder``, all or nothing; return the paths written.
+    (Dataset-JSON v1.1), and ``define.xml`` (Define-XML 2.1) describing them, into ``folder``,
+    all or nothing; return the paths written.
 
-    Before anything is written, every value is checked against the transport format's limits
-    (when ``xpt`` is asked for): the problems are raised together as an
-    :class:`~cc312_schedule.core.errors.InvalidStudyError`, each with its file, line and variable.
-    The files are first written under temporary names in ``folder``, then renamed as a set.
+    A non-ASCII free text (a Chinese note; see :data:`FREE_TEXT`) cannot go into a transport v5
+    file: when the Dataset-JSON files are written too (``both``, the default), the XPT holds
+    :func:`placeholder` and the text is in the JSON file; each such value is announced as a
+    :class:`~cc312_schedule.core.warnings.TransportTextWarning` saying what went where. Every
+    other value that does not fit the transport format (or any non-ASCII value with ``xpt``
+    alone) is a problem: they are raised together as an
+    :class:`~cc312_schedule.core.errors.InvalidStudyError`, each with its file, line and variable,
+    before anything is written. The files are first written under temporary names in
+    ``folder``, then renamed as a set.
     """
 
     unknown = [f for f in formats if f not in FORMATS]
@@ -510,29 +637,42 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
                          hint="give a folder (it is created if missing)")
     datasets = to_sdtm(study, plan, studyid=studyid)
     sid = studyid if studyid is not None else study.protocol.protocol_id
+    transport: dict[str, Dataset] = {}
+    substitutes: list[TransportSubstitute] = []
     if "xpt" in formats:
         problems, seen = [], set()
-        for e in (e for ds in datasets for e in xpt_problems(ds)):
-            variable = (e.key or "").rpartition(".")[2]  # once per value, not per dataset
-            if (e.location, variable, e.message, repr(e.value)) not in seen:
-                seen.add((e.location, variable, e.message, repr(e.value)))
-                problems.append(e)
+        for ds in datasets:
+            xds, subs = transport_copy(ds) if "json" in formats else (ds, ())
+            transport[ds.name] = xds
+            substitutes.extend(subs)
+            for e in xpt_problems(xds):
+                variable = (e.key or "").rpartition(".")[2]  # once per value, not per dataset
+                if (e.location, variable, e.message, repr(e.value)) not in seen:
+                    seen.add((e.location, variable, e.message, repr(e.value)))
+                    problems.append(e)
         if problems:
             raise InvalidStudyError(problems)
     files: dict[str, bytes] = {}
     for ds in datasets:
         check_metadata(ds)
         if "xpt" in formats:
-            files[f"{ds.name.lower()}.xpt"] = to_xpt(ds, generated_at=generated_at)
+            files[f"{ds.name.lower()}.xpt"] = to_xpt(transport[ds.name], generated_at=generated_at)
         if "json" in formats:
             files[f"{ds.name.lower()}.json"] = to_dataset_json_bytes(
                 ds, study_oid=sid, generated_at=generated_at)
+    ext = "xpt" if "xpt" in formats else "json"
+    files["define.xml"] = to_define_xml(
+        datasets, study_oid=sid, study_name=study.protocol.title, generated_at=generated_at,
+        files={ds.name: f"{ds.name.lower()}.{ext}" for ds in datasets})
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder: {exc.strerror}", key="-o",
                          value=str(target)) from None
-    return _write_set(target, files)
+    paths = _write_set(target, files)
+    for sub in substitutes:
+        warnings.warn(sub.describe(), TransportTextWarning, stacklevel=2)
+    return paths
 
 
 def _write_set(folder: Path, files: dict[str, bytes]) -> tuple[Path, ...]:

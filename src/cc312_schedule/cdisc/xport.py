@@ -77,8 +77,9 @@ def xpt_problems(ds: Dataset) -> list[StudyFileError]:
             if not str(value).isascii():
                 problems.append(StudyFileError(
                     "not ASCII, which a SAS transport v5 file cannot carry",
-                    hint="write it in ASCII (English or pinyin), or export with --format json, "
-                    "which carries Unicode",
+                    hint="write it in ASCII (English or pinyin), or export with --format both "
+                    "(the default: the .xpt then holds a placeholder for a free text, the .json "
+                    "the text) or --format json",
                     **where))
             elif len(str(value).encode("ascii")) > MAX_CHAR_BYTES:
                 problems.append(StudyFileError(

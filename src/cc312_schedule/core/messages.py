@@ -235,6 +235,15 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                                         "zh-CN": "受试者信息需核对"},
     "xlsx.warning.StaggerWarning": {"en": "cohort first doses too close",
                                     "zh-CN": "同队列首次给药间隔不足"},
+    "xlsx.warning.TransportTextWarning": {"en": "non-ASCII text kept in Dataset-JSON",
+                                          "zh-CN": "传输文件中以占位文本代替中文"},
+    # ---- issue 23: SDTM export, a free text that SAS transport v5 cannot hold ---------------
+    "sdtm.transport_text": {
+        "en": "{where}: {dataset}.{variable}: '{value}' is in {json_file}; {xpt_file} holds "
+              "'{placeholder}' (SAS transport v5 holds ASCII only)",
+        "zh-CN": "{where}：{dataset}.{variable}：“{value}”保存在 {json_file} 中；{xpt_file} 中为占位文本"
+                 "“{placeholder}”（传输文件只能包含英文字符）",
+    },
     # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
     # Ids: w.* warnings, r.* reasons why a planned date differs from the target, closed.* why
     # a day is closed, decision* a decision described. The English texts are those the engine

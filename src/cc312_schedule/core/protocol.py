@@ -38,7 +38,9 @@ from .messages import LANGUAGES
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DoseLevel",
     "FollowUpVisit",
+    "Intervention",
     "ParticipantWording",
     "Procedures",
     "Protocol",
@@ -154,6 +156,37 @@ class ParticipantWording:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DoseLevel:
+    """A MAD dose level (``[intervention.dose_levels.<code>]``): the code subjects.csv uses, a
+    label, and the amount per dose with its CDISC UNIT (C71620) submission value, both or
+    neither (``None``: the protocol does not state the amount; SDTM then carries the code in
+    ``EXDOSTXT``)."""
+
+    code: str
+    label: str
+    amount: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Intervention:
+    """The study intervention (``[intervention]``): its name, type, route and dose form as CDISC
+    submission values with their NCI codes, and the dose levels."""
+
+    name: str
+    type: str
+    type_code: str
+    route: str
+    route_code: str
+    dose_form: str
+    dose_form_code: str
+    dose_levels: tuple[DoseLevel, ...] = ()
+
+    def dose_level(self, code: str) -> DoseLevel | None:
+        return next((d for d in self.dose_levels if d.code == code), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Protocol:
     """The whole protocol, validated. Build it with :func:`load_protocol`."""
 
@@ -191,7 +224,9 @@ class Protocol:
     stagger_days: int = 0
     follow_up_from: str = "last dose"  # [eot] follow_up_from: "last dose" or "eot"
     eot_late_after_days: int = 28  # [eot] late_after_days: a later EOT is warned about
+    screening_days: int = 28  # [screening] days: the longest screening period (CDISC exports)
     participant: ParticipantWording | None = None  # [participant]: optional
+    intervention: Intervention | None = None  # [intervention]: optional
     source: str = field(default="<protocol>", compare=False)
 
     @property
@@ -410,7 +445,7 @@ def _build(root: _Table, errors: list[ProtocolError], source: str) -> Protocol |
     _check_consistency(root, f, tables)
     if errors:
         return None
-    assert all(v is not None for k, v in f.items() if k not in ("participant",)), f
+    assert all(v is not None for k, v in f.items() if k not in ("participant", "intervention")), f
     return Protocol(schema_version=SCHEMA_VERSION, source=source,
                     assessment_day=StudyDay(f.pop("assessment_day")), **f)
 
@@ -565,6 +600,11 @@ def _read_rest(root: _Table, f: dict[str, Any], errors: list[ProtocolError], sou
     f["participant"] = (_participant(root, f["procedures"]) if "participant" in root.data
                         else None)
     root.seen.add("participant")
+    f["intervention"] = _intervention(root) if "intervention" in root.data else None
+    root.seen.add("screening")
+    sc = _Table(root.data.get("screening", {}), "screening", errors, source)
+    f["screening_days"] = sc.integer("days", minimum=1, maximum=366, default=28) or 28
+    sc.finish()
     ds = root.table("disease_scores")
     scores: list[tuple[str, str]] = []
     for k, _ in list(ds.items()):
@@ -666,6 +706,40 @@ def _participant(root: _Table, procedures: Procedures) -> ParticipantWording | N
     if len(pt.errors) > n_errors or version is None:
         return None
     return ParticipantWording(version=version, texts=tuple(texts))
+
+
+_CODE = re.compile(r"C\d{2,7}")
+
+
+def _intervention(root: _Table) -> Intervention | None:
+    """``[intervention]`` and its ``[intervention.dose_levels.<code>]`` tables."""
+    t = root.table("intervention")
+    f: dict[str, Any] = {k: t.text(k) for k in ("name", "type", "route", "dose_form")}
+    for k in ("type_code", "route_code", "dose_form_code"):
+        f[k] = t.get(k, "an NCI code (C followed by digits)",
+                      lambda x: isinstance(x, str) and _CODE.fullmatch(x) is not None)
+    levels: list[DoseLevel] = []
+    dl = t.table("dose_levels") if "dose_levels" in t.data else None
+    t.seen.add("dose_levels")
+    for code, _ in list(dl.items()) if dl is not None else []:
+        lt = dl.table(code) if dl is not None else None
+        assert lt is not None
+        label = lt.text("label")
+        amount = lt.get("amount", "a positive number",
+                        lambda x: isinstance(x, int | float) and not isinstance(x, bool) and x > 0,
+                        default=None)
+        unit = lt.text("unit", default=None)
+        lt.finish()
+        if (amount is None) != (unit is None):
+            lt.error("unit" if unit is None else "amount", "amount and unit go together",
+                     hint="give both (e.g. amount = 1.0, unit = \"mg/kg\") or neither")
+        elif label is not None:
+            levels.append(DoseLevel(code=code, label=label,
+                                    amount=None if amount is None else float(amount), unit=unit))
+    t.finish()
+    if any(v is None for v in f.values()):
+        return None
+    return Intervention(**f, dose_levels=tuple(levels))
 
 
 def _parse_hhmm(text: str) -> time | None:

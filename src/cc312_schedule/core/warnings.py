@@ -31,6 +31,7 @@ __all__ = [
     "ScheduleWarning",
     "StaggerWarning",
     "SubjectDataWarning",
+    "TransportTextWarning",
     "WindowDeviationWarning",
 ]
 
@@ -101,3 +102,8 @@ class SubjectDataWarning(ScheduleWarning):
 
 class StaggerWarning(ScheduleWarning):
     """Two subjects of a cohort were first dosed closer together than the protocol allows."""
+
+
+class TransportTextWarning(ScheduleWarning):
+    """A non-ASCII free text (a Chinese note) is in the Dataset-JSON file; the SAS transport v5
+    file, which holds ASCII only, has a placeholder naming that file."""

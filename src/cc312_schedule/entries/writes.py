@@ -28,6 +28,10 @@ Policies:
   window has not opened yet (on ``today``) are refused.
 * **Idempotent.** An entry equal to what is recorded changes nothing, so a second import of
   the same workbook is a no-op. A cleared cell is not a deletion.
+* **Audited.** Every changed field is appended to ``STUDY/audit.csv`` (:mod:`.audit`): who
+  (``actor``; the command line's ``--by`` or the OS login), when (``clock()``, read under the
+  lock), old -> new and the amendment's reason, chained by SHA-256. The entries are appended
+  first and taken back if the write fails, under the same lock.
 * **One writer at a time.** Writers take ``STUDY/.cc312-schedule.lock`` (an OS file lock,
   released even if the process dies) and re-read the study under it, so two writers never
   lose each other's rows.
@@ -38,7 +42,7 @@ in; the other jobs have their own modules, whose public names are importable fro
 :mod:`.csvedit` (byte-preserving edits of the CSV files: :func:`write_entries`),
 :mod:`.studylock` (:func:`study_lock`) and :mod:`.entry_values` (the entries and the plan).
 
->>> from datetime import date
+>>> from datetime import date, datetime
 >>> entry = VisitEntry(subject_id="006", visit="D28", status=RecordStatus.DONE,
 ...                    actual_date=date(2026, 11, 22))
 >>> entry.describe()
@@ -47,15 +51,16 @@ in; the other jobs have their own modules, whose public names are importable fro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..core.domain import Subject
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
 from ..core.model import EventKind
+from ..planning.clock import utc_now
 from ..planning.engine import (
     check_decisions,
     decision_row_problems,
@@ -63,6 +68,7 @@ from ..planning.engine import (
     unknown_visit_hint,
     visit_kind,
 )
+from ..store.audit import Actor, audited, changes_of, cli_actor
 from ..store.csvedit import AUDIT_COLUMNS, write_entries
 from ..store.csvedit import DECISIONS_HEADER as DECISIONS_HEADER
 from ..store.csvedit import VISITS_HEADER as VISITS_HEADER
@@ -85,6 +91,7 @@ from .workbook_read import load_entries
 __all__ = [
     "AUDIT_COLUMNS",
     "LOCK_NAME",
+    "Actor",
     "Amendment",
     "Conflict",
     "DecisionEntry",
@@ -380,29 +387,49 @@ def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
 
 
 def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, apply: bool = False,
-                    amend: str | None = None, lock_timeout: float = 10.0) -> EntryPlan:
+                    amend: str | None = None, lock_timeout: float = 10.0,
+                    actor: Actor | None = None,
+                    clock: Callable[[], datetime] = utc_now) -> EntryPlan:
     """Import a coordinator's workbook: a dry run by default; ``apply=True`` writes.
 
     When applying, the study is re-read under its lock, so rows another writer added in the
-    meantime are kept and compared against.
+    meantime are kept and compared against. Each changed field goes to the audit trail as
+    ``actor``'s (default: the OS login, ``via="import"``), at ``clock()`` read under the lock.
     """
     entries = load_entries(workbook)
     if not apply:
         return plan_entries(load_study(folder), entries, today=today, amend=amend)
     with study_lock(folder, timeout=lock_timeout):
-        plan = plan_entries(load_study(folder), entries, today=today, amend=amend)
-        return write_entries(folder, plan) if plan.changes else plan
+        study = load_study(folder)
+        plan = plan_entries(study, entries, today=today, amend=amend)
+        return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock)
+
+
+def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
+           clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
+    """Write ``plan`` with its audit entries (the caller holds the lock): the entries first,
+    taken back if the write fails, so the trail records exactly what was written. ``reason``
+    goes to the entries that have none of their own (an amendment has its own)."""
+    if not plan.changes:
+        return plan
+    changes = tuple(c if c.reason or not reason else replace(c, reason=reason)
+                    for c in changes_of(plan))
+    with audited(folder, changes, actor=actor, at=clock(),
+                 timezone=study.config.timezone):
+        return write_entries(folder, plan)
 
 
 def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
            done: date | None = None, missed: bool = False, note: str = "",
-           amend: str | None = None, lock_timeout: float = 10.0) -> EntryPlan:
+           amend: str | None = None, lock_timeout: float = 10.0, actor: Actor | None = None,
+           clock: Callable[[], datetime] = utc_now) -> EntryPlan:
     """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
 
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
     empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
     The visit must be in the subject's current plan (``missed`` only once its window has
-    opened), and a done date not before the first dose.
+    opened), and a done date not before the first dose. The audit trail gets one entry per
+    changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
     """
     if (done is None) == (not missed):
         raise UsageError("say either --done DATE or --missed", key="record",
@@ -413,13 +440,21 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
                        cells={"subject": "SUBJECT", "visit": "VISIT", "actual_date": "--done",
                               "status": "--missed" if missed else "--done", "note": "--note"})
     return _write_one(folder, WorkbookEntries(path="<command line>", visits=(entry,)),
-                      today=today, amend=amend, lock_timeout=lock_timeout)
+                      today=today, amend=amend, lock_timeout=lock_timeout, actor=actor,
+                      clock=clock)
 
 
 def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
            regimen: str | None = None, weeks: int | None = None, until: date | None = None,
-           investigator: str, rationale: str = "", lock_timeout: float = 10.0) -> EntryPlan:
-    """Record one investigator decision and write it (under the lock), checked like an import."""
+           investigator: str, rationale: str = "", lock_timeout: float = 10.0,
+           actor: Actor | None = None, clock: Callable[[], datetime] = utc_now,
+           signature: str = "") -> EntryPlan:
+    """Record one investigator decision and write it (under the lock), checked like an import.
+
+    ``investigator`` is the name written into ``decisions.csv`` (the desk passes the logged-in
+    investigator's display name); ``actor`` who did it, for the audit trail (default: the OS
+    login); ``signature`` the meaning of an electronic signature (the desk's "signed by ... as
+    the investigator's decision"), written as the audit entries' reason."""
     try:
         act = Action(str(action).lower())
     except ValueError:
@@ -433,14 +468,17 @@ def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | st
         "weeks": "--weeks", "until": "--until", "investigator": "--investigator",
         "rationale": "--rationale"})
     return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
-                      today=today, amend=None, lock_timeout=lock_timeout)
+                      today=today, amend=None, lock_timeout=lock_timeout, actor=actor,
+                      clock=clock, reason=signature.strip())
 
 
 def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
-               lock_timeout: float) -> EntryPlan:
+               lock_timeout: float, actor: Actor | None,
+               clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
     with study_lock(folder, timeout=lock_timeout):
-        plan = plan_entries(load_study(folder), entries, today=today, amend=amend)
+        study = load_study(folder)
+        plan = plan_entries(study, entries, today=today, amend=amend)
         if plan.conflicts:
             c = plan.conflicts[0]
             raise UsageError(f"subject {c.subject_id}: {c.message}", hint=None)
-        return write_entries(folder, plan) if plan.changes else plan
+        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason)

@@ -24,7 +24,7 @@ True
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from . import engine
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ..core.domain import Study
     from ..core.model import StudyPlan
 
-__all__ = ["SITE_TODAY", "plan_study", "today_at_site"]
+__all__ = ["SITE_TODAY", "plan_study", "today_at_site", "utc_now"]
 
 
 class _Today(enum.Enum):
@@ -46,6 +46,11 @@ class _Today(enum.Enum):
 
 #: ``plan_study``'s default ``today``: the date at the site when it is called.
 SITE_TODAY = _Today.SITE
+
+
+def utc_now() -> datetime:
+    """The time now, in UTC (the clock of the audit trail; writers take it as an argument)."""
+    return datetime.now(UTC)
 
 
 def today_at_site(timezone: str) -> date:

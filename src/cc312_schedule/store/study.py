@@ -56,6 +56,7 @@ __all__ = [
     "StudyConfig",
     "Subject",
     "example_study_path",
+    "load_config",
     "load_study",
     "parse_refresh",
     "parse_reminder",
@@ -132,6 +133,17 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     return Study(config=config, protocol=protocol, subjects=tuple(subjects),
                  decisions=tuple(decisions), visits=tuple(visits), calendar=calendar,
                  folder=str(root))
+
+
+def load_config(folder: str | Path) -> StudyConfig:
+    """Only ``study.toml`` of a study folder (its time zone, language...); raise
+    :class:`InvalidStudyError` listing its problems. For writers that need the site's time
+    zone without planning the whole study (the audit trail's user changes)."""
+    errors: list[ScheduleError] = []
+    config = _load_config(Path(folder) / "study.toml", errors)
+    if config is None:
+        raise InvalidStudyError(errors, path=Path(folder))
+    return config
 
 
 def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:

@@ -74,7 +74,8 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()} since "
                       f"{datetime.now().isoformat(timespec='seconds')}".encode(), 0)
-        remove_stale_temporaries(folder, ("visits.csv", "decisions.csv"), older_than=acquired)
+        remove_stale_temporaries(folder, ("visits.csv", "decisions.csv", ".cc312-audit-head"),
+                                 older_than=acquired)
         yield
     finally:
         _unlock(fh)
