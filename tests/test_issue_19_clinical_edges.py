@@ -673,3 +673,36 @@ def test_the_example_study_on_one_chair_every_output_shows_the_plans_dates(
         assert code == 0, err
         assert any(r.split(",")[1:6:4] == ["today", visit] and r.split(",")[2] == sid
                    for r in out.splitlines()[1:]), (sid, visit, on)
+
+
+# ---- 4. withdrawals in SDTM DS ---------------------------------------------------------------
+
+DS_CASES = [
+    # from treatment on 04-15: the treatment's disposition; the follow-ups done (EOT 04-15, FU1
+    # 04-23, FU2 06-18, FU3 09-10), so the study's is COMPLETED on FU3
+    pytest.param(Withdrawal.TREATMENT, [
+        ("2026-02-01", "INFORMED CONSENT OBTAINED", None),
+        ("2026-04-15", "WITHDRAWAL BY SUBJECT", "STUDY TREATMENT"),
+        ("2026-09-10", "COMPLETED", "STUDY PARTICIPATION")], id="from-treatment"),
+    # consent withdrawn on 04-15: the study's disposition, nothing about the treatment
+    pytest.param(Withdrawal.CONSENT, [
+        ("2026-02-01", "INFORMED CONSENT OBTAINED", None),
+        ("2026-04-15", "WITHDRAWAL BY SUBJECT", "STUDY PARTICIPATION")], id="consent"),
+]
+
+
+@pytest.mark.parametrize(("how", "expected"), DS_CASES)
+def test_sdtm_ds_tells_the_two_withdrawals_apart(
+        how: Withdrawal, expected: list[tuple[str, str, str | None]]) -> None:
+    from cc312_schedule.cdisc.domains import to_ds
+
+    s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=D("2026-03-02"),
+                consent_date=D("2026-02-01"), withdrawn_on=D("2026-04-15"), withdrawal=how)
+    visits = [rec("W1D1", "done", "2026-03-02")]
+    if how is Withdrawal.TREATMENT:
+        visits += [rec(v, "done", on) for v, on in (("EOT", "2026-04-15"), ("FU1", "2026-04-23"),
+                                                    ("FU2", "2026-06-18"), ("FU3", "2026-09-10"))]
+    study = Study(config=StudyConfig(name="s"), protocol=P, subjects=(s,), visits=tuple(visits))
+    ds = to_ds(study, plan_study(study), "CC312-I-003")
+    rows = [ds.row_dict(i) for i in range(len(ds.rows))]
+    assert [(r["DSSTDTC"], r["DSDECOD"], r["DSSCAT"]) for r in rows] == expected
