@@ -35,6 +35,29 @@ def main() -> None:
     print(f"plan without site calendar: {wo_min * 1e3:7.2f} ms (median {wo_med * 1e3:.2f} ms)")
     print(f"plan with site calendar:    {with_min * 1e3:7.2f} ms (median {with_med * 1e3:.2f} ms)")
     print(f"ratio with/without (best):  {with_min / wo_min:.2f}")
+    # issue 19: balancing is the study's; the moved subjects are planned again with the moves
+    tight = dataclasses.replace(study, calendar=dataclasses.replace(study.calendar,
+                                                                    max_dosing_per_day=1))
+    bal_min, _ = best_of(lambda: plan_study(tight))
+    raw_min, _ = best_of(lambda: plan_study(tight, balance=False))
+    moved = sum(1 for p in plan_study(tight) for e in p.doses if "full" in e.reason)
+    print(f"one chair, unbalanced:      {raw_min * 1e3:7.2f} ms")
+    print(f"one chair, balanced:        {bal_min * 1e3:7.2f} ms ({moved} doses moved; "
+          f"ratio {bal_min / raw_min:.2f})")
+    # issue 19: a year's day list judged day by day (plans shared by the days alike)
+    from datetime import date
+
+    from cc312_schedule.planning.engine import plans_by_day
+    from cc312_schedule.reports.due import plan_due
+
+    start, end = date(2026, 6, 1), date(2027, 5, 31)
+    one_min, _ = best_of(lambda: plan_due(study, plan_study(study, today=start), start=start,
+                                          end=end), repeat=3, number=1)
+    each_min, _ = best_of(lambda: plan_due(study, plan_study(study, today=start), start=start,
+                                           end=end, plan_on=plans_by_day(study)),
+                          repeat=3, number=1)
+    print(f"due, a year, one plan:      {one_min * 1e3:7.1f} ms")
+    print(f"due, a year, day by day:    {each_min * 1e3:7.1f} ms (ratio {each_min / one_min:.2f})")
     t0 = time.perf_counter()
     load_study(example_study_path())
     print(f"load_study incl. holidays table: {(time.perf_counter() - t0) * 1e3:.1f} ms (one run)")

@@ -196,10 +196,12 @@ def test_eot_is_never_before_the_stop_decision() -> None:
     # awaiting since day 28; stopped on day 60 (05-01): last dose 03-26 + 7 = 04-02 < 05-01
     plan = plan_subject(P, SUBJECT, [dec("2026-05-01", "stop")])
     assert visit_dates(plan, EventKind.EOT) == [("EOT", "2026-05-01")]
-    # the follow-ups wait with the EOT: FU1 = EOT + 21 days (not last dose + 28 = 04-23,
-    # which would fall before the EOT), FU2 = EOT + 77, FU3 = EOT + 161
+    # the follow-ups are dated from the last dose (issue 19): FU1 = 03-26 + 28 = 04-23 falls
+    # before the EOT, so it is folded into the EOT (its reason says so); FU2 = 03-26 + 84,
+    # FU3 = 03-26 + 168
     assert visit_dates(plan, EventKind.FOLLOW_UP) == [
-        ("FU1", "2026-05-22"), ("FU2", "2026-07-17"), ("FU3", "2026-10-09")]
+        ("FU2", "2026-06-18"), ("FU3", "2026-09-10")]
+    assert "FU1" in plan.event("EOT").reason and "2026-04-23" in plan.event("EOT").reason
     assert plan.contraception_end == D("2026-09-26")  # still from the last dose 03-26
 
 

@@ -167,46 +167,49 @@ def test_continue_on_the_cap_day_is_not_after_the_cap() -> None:
 CAP_ENDS = [
     pytest.param(
         # BIW from day 29, hold on day 38 (04-08): last dose W6D1 04-06; never resumed
+        # follow-ups from the last dose (issue 19): FU1 05-04 and FU2 06-29 fall before the EOT
+        # (folded into it), FU3 = 04-06 + 168 = 09-21
         [dec("2026-03-30", "continue", "BIW"), dec("2026-04-08", "hold", line=3)],
-        "2026-04-06", id="on-hold-when-the-cap-passes"),
+        "2026-04-06", [("FU3", "2026-09-21")], id="on-hold-when-the-cap-passes"),
     pytest.param(
         # QW for 4 weeks (03-30 … 04-20), then awaiting a decision (REV-W8 on 04-26) forever
+        # FU3 = 04-20 + 168 = 10-05; FU1 05-18 and FU2 07-13 are folded into the EOT
         [dec("2026-03-30", "continue", "QW", weeks=4)],
-        "2026-04-20", id="awaiting-decision-when-the-cap-passes"),
+        "2026-04-20", [("FU3", "2026-10-05")], id="awaiting-decision-when-the-cap-passes"),
 ]
 
 
-@pytest.mark.parametrize(("decisions", "last_dose"), CAP_ENDS)
+@pytest.mark.parametrize(("decisions", "last_dose", "fus"), CAP_ENDS)
 def test_the_cap_ends_treatment_eot_as_for_a_stop_the_day_after_the_cap(
-        decisions: list[Decision], last_dose: str) -> None:
+        decisions: list[Decision], last_dose: str, fus: list[tuple[str, str]]) -> None:
     plan = plan_subject(P, SUBJECT, decisions, today=D("2026-08-17"))  # day 169: the cap passed
     assert plan.outcome is Outcome.CAP_REACHED
     assert plan.last_dose_date == D(last_dose)
     eot = plan.event("EOT")
     assert eot.target_date == D("2026-08-17")  # the day after the cap, not last dose + 7
     assert [(e.visit, e.target_date.isoformat()) for e in plan.events
-            if e.kind is EventKind.FOLLOW_UP] == [
-        ("FU1", "2026-09-07"), ("FU2", "2026-11-02"), ("FU3", "2027-01-25")]
+            if e.kind is EventKind.FOLLOW_UP] == fus
     assert plan.decision_due is None
     assert plan.state is SubjectState.IN_FOLLOW_UP
 
 
-@pytest.mark.parametrize(("decisions", "last_dose"), CAP_ENDS)
+@pytest.mark.parametrize(("decisions", "last_dose", "fus"), CAP_ENDS)
 def test_before_the_cap_passes_the_hold_or_the_pending_decision_stands(
-        decisions: list[Decision], last_dose: str) -> None:
+        decisions: list[Decision], last_dose: str, fus: object) -> None:
     plan = plan_subject(P, SUBJECT, decisions, today=D("2026-08-16"))  # the cap day itself
     assert plan.outcome in (Outcome.ON_HOLD, Outcome.AWAITING_DECISION)
     assert [e for e in plan.events if e.kind is EventKind.EOT] == []
 
 
 def test_long_hold_then_stop_follow_ups_never_before_the_eot() -> None:
-    # induction, hold on day 26 (03-27), stop on day 120 (06-29): EOT = 06-29 (the stop), and the
-    # follow-ups wait with it: 07-20, 09-14, 2026-12-07 (not last dose 03-26 + 28 = 04-23 …)
+    # induction, hold on day 26 (03-27), stop on day 120 (06-29): EOT = 06-29 (the stop); the
+    # follow-ups are dated from the last dose 03-26 (issue 19): FU1 04-23 and FU2 06-18 fall
+    # before the EOT and are done at it; FU3 = 03-26 + 168 = 09-10
     plan = plan_subject(P, SUBJECT, [dec("2026-03-27", "hold"), dec("2026-06-29", "stop", line=3)])
     eot = plan.event("EOT").target_date
     assert eot == D("2026-06-29")
     fus = [(e.visit, e.target_date.isoformat()) for e in plan.events if e.kind is EventKind.FOLLOW_UP]
-    assert fus == [("FU1", "2026-07-20"), ("FU2", "2026-09-14"), ("FU3", "2026-12-07")]
+    assert fus == [("FU3", "2026-09-10")]
     assert plan.contraception_end == D("2026-09-26")  # last dose 03-26 + 6 months
 
 
@@ -284,14 +287,17 @@ def test_assumed_regimen_never_starts_in_the_past(today: str | None, visits: lis
 # ---- 3. withdrawn subjects -------------------------------------------------------------
 
 def test_withdrawal_summary_agrees_with_the_rows_that_remain() -> None:
-    # first dose Thursday 03-05: W1D4 (day 4) is Sunday 03-08, window 03-08 … 03-09; the site
-    # moves it to Monday 03-09, the withdrawal date: it is not planned, and not the last dose
+    # first dose Thursday 03-05: W1D4 (day 4) is Sunday 03-08, window 03-08 … 03-09; Monday
+    # 03-09 is the withdrawal date, so it is not moved there (issue 19): it stays due on the
+    # closed Sunday, before the withdrawal, with a conflict, to be recorded done or missed
     s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=D("2026-03-05"),
                 withdrawn_on=D("2026-03-09"))
     plan = plan_subject(P, s, visits=[rec("W1D1", "done", "2026-03-05")], calendar=WEEKENDS)
-    assert [e.visit for e in plan.events] == ["W1D1"]
-    assert plan.last_dose_date == D("2026-03-05")
-    assert plan.contraception_end == D("2026-09-05")
+    assert [(e.visit, e.planned_date.isoformat()) for e in plan.events] == [
+        ("W1D1", "2026-03-05"), ("W1D4", "2026-03-08")]
+    assert [w.category for w in plan.warnings] == [ClosedDayConflictWarning]
+    assert plan.last_dose_date == D("2026-03-08")
+    assert plan.contraception_end == D("2026-09-08")
     assert plan.decision_due is None and plan.decision_due_visit is None
 
 
@@ -355,12 +361,17 @@ def test_decision_due_is_the_planned_date_of_the_review() -> None:
 # ---- 7. rules that had no test --------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    ("stop_on", "keeps"),
-    [("2026-03-27", True), ("2026-03-26", False)],
-    ids=["stop-on-day-26-window-opens-keeps-D28", "stop-on-day-25-drops-D28"])
-def test_stop_on_the_day_the_assessment_window_opens_keeps_it(stop_on: str, keeps: bool) -> None:
-    plan = plan_subject(P, SUBJECT, [dec(stop_on, "stop")])
-    assert any(e.visit == "D28" for e in plan.events) is keeps
+    ("stop_on", "visits", "keeps"),
+    [("2026-03-27", [], False), ("2026-03-26", [], False),
+     ("2026-03-27", [rec("D28", "done", "2026-03-27")], True)],
+    ids=["stop-on-day-26-drops-D28-dated-after-it", "stop-on-day-25-drops-D28",
+         "stop-on-day-26-D28-done-that-day-is-kept"])
+def test_stop_on_the_day_the_assessment_window_opens_keeps_it(
+        stop_on: str, visits: list[RecordedVisit], keeps: bool) -> None:
+    # issue 19: an assessment or review still to come after a stop is gone; one recorded as
+    # done (the visit at which the stop was decided) stays part of the plan
+    plan = plan_subject(P, SUBJECT, [dec(stop_on, "stop")], visits)
+    assert any(e.visit == "D28" and not e.unplanned for e in plan.events) is keeps
 
 
 def test_visit_on_the_completion_date_is_not_flagged_the_day_after_is() -> None:
@@ -537,8 +548,10 @@ def test_check_and_plan_show_the_cap_ending_a_hold(make_study: object) -> None:
     assert any(line.split()[:4] == ["EOT", "eot", "169", "2026-08-17"] for line in out.splitlines())
     code, out, err = _run("plan", str(study), "--today", "2026-08-20", "--format", "csv")
     rows = [r.split(",") for r in out.splitlines()]
+    # follow-ups from the last dose W6D1 04-06 (issue 19): FU1 05-04 and FU2 06-29 are done at
+    # the EOT; FU3 = 04-06 + 168 = 09-21
     assert [(r[1], r[5]) for r in rows if r[1] in ("EOT", "FU1", "FU2", "FU3")] == [
-        ("EOT", "2026-08-17"), ("FU1", "2026-09-07"), ("FU2", "2026-11-02"), ("FU3", "2027-01-25")]
+        ("EOT", "2026-08-17"), ("FU3", "2026-09-21")]
 
 
 def test_one_event_order_balancing_moves_nothing_keeps_the_order() -> None:
@@ -591,7 +604,8 @@ def test_calendars_show_the_eot_the_cap_called_for_without_today(tmp_path: Path)
     starts = {_visit_of(e): e.decoded("DTSTART")
               for e in cal.walk("VEVENT")}
     assert starts["EOT"].date() == D("2026-08-17")
-    assert starts["FU1"].date() == D("2026-09-07")
+    # follow-ups from the last dose W6D1 04-06 (issue 19): FU1 and FU2 are done at the EOT
+    assert "FU1" not in starts and starts["FU3"].date() == D("2026-09-21")
 
 
 def _visit_of(event: object) -> str:

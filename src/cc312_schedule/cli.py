@@ -105,8 +105,7 @@ def _add_plan_parsers(sub: Any) -> None:
                    help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
     p.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="the day to judge overdue visits by (YYYY-MM-DD; default: today at the site)")
-    p.add_argument("--balance", action="store_true",
-                   help="move dosing visits inside their windows to fit the site's capacity")
+    _add_balance(p)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="do not print warnings (when 'check' already did); --strict still counts them")
@@ -116,8 +115,9 @@ def _add_plan_parsers(sub: Any) -> None:
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
     c.add_argument("study", metavar="STUDY")
-    c.add_argument("--balance", action="store_true",
-                   help="report capacity after moving visits inside their windows")
+    c.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="the day the cap's passing is judged by (default: today at the site)")
+    _add_balance(c)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
 
     n = sub.add_parser("next-slot", help="earliest allowed first-dose date for a new subject",
@@ -130,6 +130,24 @@ def _add_plan_parsers(sub: Any) -> None:
                    help="earliest date to consider (default: tomorrow at the site)")
     n.add_argument("--new-cohort", action="store_true",
                    help="the first subject of a cohort that has no subjects yet")
+
+
+def _add_balance(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--balance", action=argparse.BooleanOptionalAction, default=None,
+                   help="with the study's [calendar] max_dosing_per_day, every output moves dosing "
+                   "visits inside their windows to fit it (the default); --no-balance shows the "
+                   "plan before those moves")
+
+
+def _plan_for(args: argparse.Namespace, study: Study, *, today: date | None,
+              as_of: date | None = None, subjects: Sequence[str] | None = None) -> StudyPlan:
+    """The one way every command plans: the engine's ``plan_study`` with the command's
+    ``--assume``, its day (``today``; ``as_of`` judges the cap when ``today`` is None) and the
+    study's balancing (``--no-balance`` where offered)."""
+    from .planning.engine import plan_study
+
+    return plan_study(study, assume=getattr(args, "assume", None), today=today, as_of=as_of,
+                      subject_ids=subjects, balance=getattr(args, "balance", None))
 
 
 def _add_ics_parser(sub: Any) -> None:
@@ -187,14 +205,12 @@ def _report_warnings(plan: StudyPlan, stderr: TextIO) -> int:
 
 
 def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .planning.engine import plan_study
     from .reports.render import to_csv, to_json, to_table
     from .store.study import load_study
 
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
-    plan = plan_study(study, assume=args.assume, today=today, subject_ids=args.subject,
-                      balance=args.balance)
+    plan = _plan_for(args, study, today=today, subjects=args.subject)
     n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
         stderr.write(f"{n} warning(s) under --strict: nothing written\n")
@@ -210,11 +226,11 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from .planning.capacity import check_stagger
-    from .planning.engine import plan_study
     from .store.study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, balance=args.balance, as_of=_today_at_site(study.config.timezone))
+    plan = _plan_for(args, study, today=None,
+                     as_of=args.today or _today_at_site(study.config.timezone))
     _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
@@ -238,12 +254,11 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .calendars.ics import load_ics_state, plan_calendars, state_path_of, write_ics, write_ics_state
-    from .planning.engine import plan_study
     from .store.study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
-                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
+    plan = _plan_for(args, study, today=args.today,  # a hold the cap ended shows its EOT
+                     as_of=args.today or _today_at_site(study.config.timezone))
     generated_at = args.generated_at or datetime.now(UTC)
     kw = {"generated_at": generated_at, "all_day": args.all_day, "subject_ids": args.subject,
           "cohorts": args.cohort, "retire": args.retire}
@@ -376,7 +391,6 @@ def _site_today(folder: str) -> date:
 def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
-    from .planning.engine import plan_study
     from .reports.xlsx import to_xlsx
     from .store.study import load_study
 
@@ -385,7 +399,7 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'")
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
-    plan = plan_study(study, assume=args.assume, today=today)
+    plan = _plan_for(args, study, today=today)
     data = to_xlsx(study, plan, generated_at=args.generated_at or datetime.now(UTC))
     _emit_bytes(data, args.output)
     stderr.write(f"wrote {args.output}: {len(plan.subjects)} subjects, {len(plan.events)} visits\n")
@@ -477,6 +491,9 @@ def _add_cdisc_parsers(sub: Any) -> None:
     s.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
                    help="creation time stored in the files, e.g. 2026-11-25T08:00:00Z "
                    "(default: now, UTC)")
+    s.add_argument("--today", type=_date_arg, metavar="DATE",
+                   help="the day the plan is judged by (a hold or a pending decision the cap "
+                   "ended has its EOT; default: today at the site)")
 
 
 def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -504,14 +521,14 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from .cdisc.sdtm import write_sdtm
     from .core.warnings import TransportTextWarning
-    from .planning.engine import plan_study
     from .store.study import load_study
 
     study = load_study(args.study)
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
+    plan = _plan_for(args, study, today=args.today or _today_at_site(study.config.timezone))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TransportTextWarning)
-        paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
+        paths = write_sdtm(study, plan, args.output, formats=formats,
                            studyid=args.studyid,
                            generated_at=args.generated_at or datetime.now(UTC))
     for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
@@ -566,7 +583,7 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    from .planning.engine import plan_study
+    from .planning.engine import plans_by_day
     from .reports.due import plan_due, to_due_csv, to_due_json, to_due_table
     from .store.study import load_study
 
@@ -579,8 +596,11 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="e.g. --from 2026-11-30 --to 2026-12-06")
     study = load_study(args.study)
     start = args.on or args.start or _today_at_site(study.config.timezone)
-    plan = plan_study(study, assume=args.assume, today=start)
-    due = plan_due(study, plan, start=start, end=args.end, language=args.language)
+    plan = _plan_for(args, study, today=start)
+    # each day of a range judged as `due --on` that day would judge it (the cap passing)
+    plan_on = plans_by_day(study, assume=args.assume) if args.end else None
+    due = plan_due(study, plan, start=start, end=args.end, language=args.language,
+                   plan_on=plan_on)
     if args.format == "html":
         from .reports.pages import to_due_html
 
@@ -596,7 +616,6 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    from .planning.engine import plan_study
     from .reports.handout import plan_handout
     from .store.study import load_study
 
@@ -606,7 +625,7 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="e.g. -o schedule-003.pdf")
     study = load_study(args.study)
     today = args.today or _today_at_site(study.config.timezone)
-    plan = plan_study(study, assume=args.assume, today=today)
+    plan = _plan_for(args, study, today=today)
     at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
     handout = plan_handout(study, plan, args.subject, today=today, generated=at.date(),
                            language=args.language)
@@ -671,13 +690,12 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from .calendars.publish import publish, read_password
     from .entries.writes import study_lock
-    from .planning.engine import plan_study
     from .store.study import load_study
 
     password = read_password(args.password_file, os.environ)
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
-                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
+    plan = _plan_for(args, study, today=args.today,  # a hold the cap ended shows its EOT
+                     as_of=args.today or _today_at_site(study.config.timezone))
     with study_lock(args.study):
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
@@ -699,12 +717,11 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from .calendars.feed import write_feeds
     from .entries.writes import study_lock
-    from .planning.engine import plan_study
     from .store.study import load_study
 
     study = load_study(args.study)
-    plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
-                      as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
+    plan = _plan_for(args, study, today=args.today,  # a hold the cap ended shows its EOT
+                     as_of=args.today or _today_at_site(study.config.timezone))
     with study_lock(args.study):
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),

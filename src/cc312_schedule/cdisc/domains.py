@@ -12,7 +12,7 @@ assembles them with the other datasets. Conventions (docs/data-managers.md):
   (a stop decision: ``PHYSICIAN DECISION`` with the investigator's rationale as ``DSTERM``;
   treatment over at the cap or at the end of a decided duration, EOT done: ``COMPLETED``) and of
   the study (``COMPLETED`` when every follow-up is done; ``WITHDRAWAL BY SUBJECT`` on
-  ``withdrawn_on``).
+  ``withdrawn_on``; a withdrawal from treatment is the treatment's disposition instead).
 * **DV**: a visit done outside its window (the engine's ``WindowDeviationWarning``): one row.
 
 >>> from cc312_schedule import load_study, example_study_path, plan_study
@@ -31,7 +31,7 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from ..core.days import StudyDay
-from ..core.domain import Action, SourceRef, Study, Subject
+from ..core.domain import Action, SourceRef, Study, Subject, Withdrawal
 from ..core.model import EventKind, EventStatus, StudyPlan, SubjectPlan
 from . import record
 from .datasets import Dataset, Variable
@@ -212,11 +212,18 @@ def to_ds(study: Study, plan: StudyPlan, sid: str) -> Dataset:
                 "DSCAT": "PROTOCOL MILESTONE", "DSSCAT": None, "EPOCH": "SCREENING"}, s.source))
         done = {visit: on for on, visit, _ in _done(sp)}
         stop = next((d for d in study.decisions_of(s.subject_id) if d.action is Action.STOP), None)
+        from_treatment = s.withdrawn_on is not None and s.withdrawal is Withdrawal.TREATMENT
         if stop is not None:
             events.append((stop.decided_on, {
                 "DSTERM": stop.rationale or "Investigator stopped the study treatment",
                 "DSDECOD": "PHYSICIAN DECISION", "DSCAT": "DISPOSITION EVENT",
                 "DSSCAT": "STUDY TREATMENT", "EPOCH": "TREATMENT"}, stop.source))
+        elif from_treatment:  # the participant stopped the treatment, stays for follow-up
+            assert s.withdrawn_on is not None
+            events.append((s.withdrawn_on, {
+                "DSTERM": "Withdrawal from study treatment", "DSDECOD": "WITHDRAWAL BY SUBJECT",
+                "DSCAT": "DISPOSITION EVENT", "DSSCAT": "STUDY TREATMENT",
+                "EPOCH": _epoch_on(sp, s.withdrawn_on)}, s.source))
         elif p.eot_visit in done and (s.withdrawn_on is None or done[p.eot_visit] < s.withdrawn_on):
             last_dose = max((e.actual_date for e in sp.events if e.kind is EventKind.DOSE
                              and e.status is EventStatus.DONE and e.actual_date), default=None)
@@ -226,7 +233,7 @@ def to_ds(study: Study, plan: StudyPlan, sid: str) -> Dataset:
                     "DSDECOD": "COMPLETED", "DSCAT": "DISPOSITION EVENT",
                     "DSSCAT": "STUDY TREATMENT", "EPOCH": "TREATMENT"}, s.source))
         fus = [done.get(f.visit) for f in p.follow_up]
-        if s.withdrawn_on is not None:
+        if s.withdrawn_on is not None and not from_treatment:
             events.append((s.withdrawn_on, {
                 "DSTERM": "Withdrawal of consent", "DSDECOD": "WITHDRAWAL BY SUBJECT",
                 "DSCAT": "DISPOSITION EVENT", "DSSCAT": "STUDY PARTICIPATION",

@@ -52,6 +52,7 @@ from ..core.messages import message
 from ..core.model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from ..core.protocol import Protocol
 from ..core.warnings import TransportTextWarning
+from ..planning.engine import review_weeks
 from ..store.study import SourceRef, Study, Subject
 from .datasetjson import to_dataset_json_bytes
 from .datasets import Dataset, Variable, continuation_element, element_rules
@@ -130,9 +131,9 @@ def planned_visits(protocol: Protocol) -> tuple[VisitDef, ...]:
     >>> from cc312_schedule import load_protocol
     >>> tv = planned_visits(load_protocol())
     >>> [(v.visitnum, v.visit, v.visitdy) for v in tv[:3]], len(tv)
-    ([(1, 'SCR', None), (2, 'W1D1', 1), (3, 'W1D4', 4)], 74)
+    ([(1, 'SCR', None), (2, 'W1D1', 1), (3, 'W1D4', 4)], 73)
     >>> [(v.visitnum, v.visit, v.visitdy) for v in tv if v.visit in ("W4D4", "D28", "W5D1", "REV-W8", "EOT")]
-    [(9, 'W4D4', 25), (10, 'D28', 28), (11, 'W5D1', 29), (22, 'REV-W8', 56), (71, 'EOT', None)]
+    [(9, 'W4D4', 25), (10, 'D28', 28), (11, 'W5D1', 29), (22, 'REV-W8', 56), (70, 'EOT', None)]
     """
     p = protocol
     timed = sorted([*_dose_visits(p), *_decision_visits(p)], key=lambda t: (t[0], t[1]))
@@ -193,7 +194,7 @@ def _decision_visits(p: Protocol) -> list[_Timed]:
          f"Continuation assessment on study day {p.assessment_day.value}; window "
          f"-{aw.before}/+{aw.after} days", "Investigator's continuation decision")]
     rw = p.review_window
-    for week in range(p.induction_weeks + 1, p.max_treatment_weeks + 1):
+    for week in review_weeks(p):  # only reviews the engine can plan: none on the cap day
         timed.append((7 * week, KIND_ORDER[EventKind.REVIEW], f"REV-W{week}",
                       f"Review (decision due) at the end of week {week} of a continuation; "
                       f"window -{rw.before}/+{rw.after} days", "Investigator's decision"))

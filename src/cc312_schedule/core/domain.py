@@ -27,6 +27,7 @@ __all__ = [
     "Study",
     "StudyConfig",
     "Subject",
+    "Withdrawal",
     "parse_refresh",
     "parse_reminder",
     "study_span",
@@ -41,6 +42,18 @@ class Action(enum.StrEnum):
     STOP = "stop"
     HOLD = "hold"
     RESUME = "resume"
+
+
+class Withdrawal(enum.StrEnum):
+    """What a withdrawal (``subjects.csv`` ``withdrawal``, with ``withdrawn_on``) ends.
+
+    ``consent`` (the default, also for an empty cell): the participant withdrew consent, nothing
+    is planned on or after the date. ``treatment``: the participant stops treatment but agrees
+    to the early-termination (EOT) visit and the safety follow-up, which stay planned.
+    """
+
+    CONSENT = "consent"
+    TREATMENT = "treatment"
 
 
 class RecordStatus(enum.StrEnum):
@@ -168,6 +181,7 @@ class Subject:
     date_of_birth: date | None = None
     sex: str | None = None
     withdrawn_on: date | None = None
+    withdrawal: Withdrawal = Withdrawal.CONSENT  # what the withdrawal ends (with withdrawn_on)
     source: SourceRef = field(default_factory=SourceRef, compare=False)
 
 

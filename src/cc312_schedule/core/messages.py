@@ -229,6 +229,10 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.warning.BeforeStudyStartWarning": {"en": "first dose before the study start",
                                              "zh-CN": "首次给药早于研究开始日期"},
     "xlsx.warning.MissingContactWarning": {"en": "no contact phone", "zh-CN": "缺少联系电话"},
+    "xlsx.warning.LateEndOfTreatmentWarning": {"en": "late EOT: stop decision missing?",
+                                               "zh-CN": "治疗结束访视过晚：是否缺少停止治疗决策"},
+    "xlsx.warning.SubjectDataWarning": {"en": "subject data to check",
+                                        "zh-CN": "受试者信息需核对"},
     "xlsx.warning.StaggerWarning": {"en": "cohort first doses too close",
                                     "zh-CN": "同队列首次给药间隔不足"},
     "xlsx.warning.TransportTextWarning": {"en": "non-ASCII text kept in Dataset-JSON",
@@ -287,6 +291,25 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{target} falls on a closed day ({closed}); window {start}…{end} has no open "
               "day{why}",
         "zh-CN": "{target} 为停诊日（{closed}）；窗口期 {start} 至 {end} 内无可用工作日{why}"},
+    "why.ended": {"en": " before the stop, hold or withdrawal on {day}",
+                  "zh-CN": "（须在 {day} 停止治疗、暂停给药或退出研究之前）"},
+    "w.late_eot": {
+        "en": "EOT planned on {date}, {days} days after the last dose {last} (more than {limit}): "
+              "a stop decision is probably missing",
+        "zh-CN": "治疗结束访视计划于 {date}，距末次给药 {last} 已 {days} 天（超过 {limit} 天）："
+                 "可能缺少停止治疗决策"},
+    "w.withdrawn_before_first_dose": {
+        "en": "withdrawn on {on}, before the first dose {first}: check withdrawn_on in "
+              "subjects.csv",
+        "zh-CN": "退出研究日期 {on} 早于首次给药日期 {first}：请核对受试者名单中的退出日期"},
+    "w.dose_before_day1": {
+        "en": "dose recorded on {date}, before study day 1 ({first}): check the date",
+        "zh-CN": "记录的给药日期 {date} 早于研究第1天（{first}）：请核对日期"},
+    "r.folded": {
+        "en": "{visit} (last dose {last} + {days} days = {target}) falls on or before the EOT: "
+              "done at the EOT",
+        "zh-CN": "{visit}（末次给药 {last} 后第 {days} 天 = {target}）不晚于治疗结束访视："
+                 "在治疗结束访视时完成"},
     "why.interval": {"en": " that keeps the minimum interval to the neighbouring doses",
                      "zh-CN": "（需与相邻给药保持最小间隔）"},
     "w.interval_given": {

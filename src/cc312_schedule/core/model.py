@@ -248,6 +248,19 @@ class SubjectPlan:
     def count(self, status: EventStatus, kind: EventKind = EventKind.DOSE) -> int:
         return sum(1 for e in self.events if e.kind is kind and e.status is status)
 
+    @property
+    def doses_to_come(self) -> int:
+        """Confirmed doses still to come: planned, not overdue (an overdue dose is to be
+        recorded as done or missed; once the cap has ended the treatment, none is to come)."""
+        return self.count(EventStatus.PLANNED)
+
+    def next_visit(self, today: date | None) -> PlannedEvent | None:
+        """The next visit nothing is recorded for and that is not overdue, on or after
+        ``today`` (never a date in the past); without ``today``, the first such visit."""
+        return next((e for e in self.events
+                     if e.status in (EventStatus.PLANNED, EventStatus.PROVISIONAL)
+                     and (today is None or e.date >= today)), None)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StudyPlan:

@@ -111,6 +111,11 @@ class Procedures:
 
 #: The visit kinds a participant's schedule explains (the values of ``model.EventKind``;
 #: model imports this module, so they are listed here and a test keeps the two equal).
+#: What the follow-up visits are dated from (``[eot] follow_up_from``): the last dose (the
+#: default: the 28-day safety window, B-cell recovery and pregnancy look at the last exposure),
+#: or the EOT (follow-ups keep their distance to a late EOT).
+FOLLOW_UP_ANCHORS = ("last dose", "eot")
+
 VISIT_KINDS = ("dose", "assessment", "review", "eot", "follow-up")
 
 
@@ -217,6 +222,8 @@ class Protocol:
     procedures: Procedures
     disease_scores: tuple[tuple[str, str], ...]
     stagger_days: int = 0
+    follow_up_from: str = "last dose"  # [eot] follow_up_from: "last dose" or "eot"
+    eot_late_after_days: int = 28  # [eot] late_after_days: a later EOT is warned about
     screening_days: int = 28  # [screening] days: the longest screening period (CDISC exports)
     participant: ParticipantWording | None = None  # [participant]: optional
     intervention: Intervention | None = None  # [intervention]: optional
@@ -535,6 +542,14 @@ def _read_visits(root: _Table, f: dict[str, Any]) -> dict[str, _Table]:
     f["eot_visit"] = eot.text("visit")
     f["eot_days_after_last_dose"] = eot.integer("days_after_last_dose", minimum=1, maximum=3650)
     f["eot_window"] = eot.window("window")
+    anchor = eot.text("follow_up_from", default="last dose")
+    if anchor not in (None, *FOLLOW_UP_ANCHORS):
+        eot.error("follow_up_from", "unknown anchor", anchor,
+                  hint=f"use one of {', '.join(repr(a) for a in FOLLOW_UP_ANCHORS)}")
+    else:
+        f["follow_up_from"] = anchor
+    f["eot_late_after_days"] = eot.integer("late_after_days", minimum=1, maximum=3650,
+                                           default=28)
     eot.finish()
     return {"assessment": asm, "continuation": cont, "eot": eot}
 

@@ -24,11 +24,13 @@ __all__ = [
     "ClosedDayConflictWarning",
     "DecisionClippedWarning",
     "DecisionWithoutEffectWarning",
+    "LateEndOfTreatmentWarning",
     "MinimumIntervalWarning",
     "ProvisionalHolidaysWarning",
     "RecordedVisitWarning",
     "ScheduleWarning",
     "StaggerWarning",
+    "SubjectDataWarning",
     "TransportTextWarning",
     "WindowDeviationWarning",
 ]
@@ -86,6 +88,16 @@ class ProvisionalHolidaysWarning(ScheduleWarning):
 
 class CapacityWarning(ScheduleWarning):
     """More dosing visits on a day than the site has infusion chairs."""
+
+
+class LateEndOfTreatmentWarning(ScheduleWarning):
+    """An EOT is planned more than ``[eot] late_after_days`` (28) days after the last dose: the
+    subject is no longer dosed but nothing ended the treatment; a stop decision is probably
+    missing."""
+
+
+class SubjectDataWarning(ScheduleWarning):
+    """A row of ``subjects.csv`` contradicts the plan: a withdrawal dated before the first dose."""
 
 
 class StaggerWarning(ScheduleWarning):

@@ -59,6 +59,7 @@ from typing import Any
 
 from ..core.domain import Subject
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from ..core.model import EventKind
 from ..planning.clock import utc_now
 from ..planning.engine import (
     check_decisions,
@@ -342,7 +343,15 @@ def _check_against_plan(chk: _Check, to_place: Sequence[tuple[VisitEntry, Record
     """Visits of the plan only (with the decisions entered alongside), nothing before day 1,
     nothing missed before its window opens."""
     study, today = chk.study, chk.today
-    planned = plan_study(replace(study, decisions=study.decisions + added_decisions),
+    # a dose entered as given, next to a stop or hold dated that day, is part of the plan: the
+    # plan is made with the new given doses too (the engine keeps one given on the stop's day)
+    given = tuple(RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=RecordStatus.DONE,
+                                actual_date=e.actual_date)
+                  for e, old in to_place
+                  if old is None and e.status is RecordStatus.DONE and e.actual_date is not None
+                  and visit_kind(study.protocol, e.visit) is EventKind.DOSE)
+    planned = plan_study(replace(study, decisions=study.decisions + added_decisions,
+                                 visits=study.visits + given),
                          today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}))
     for e, old in to_place:
         p = planned.subject(e.subject_id)

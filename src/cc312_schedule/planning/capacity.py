@@ -1,10 +1,13 @@
 """Site capacity (infusion chairs per day) and staggered first doses, as pure rules.
 
-* :func:`plan_balanced` moves dosing visits inside their windows until every day fits the
+* :func:`balance_moves` moves dosing visits inside their windows until every day fits the
   site's ``max_dosing_per_day``, deterministically: days in date order; on a full day the visit
   with the most remaining choices (the widest remaining window) moves first, ties broken by
   subject id and visit name; it goes to the nearest open day with a free chair that keeps the
-  minimum interval to the subject's neighbouring doses.
+  minimum interval to the subject's neighbouring doses, never onto or after a stop, a hold or
+  a withdrawal. The engine's ``plan_study`` applies the moves whenever the study sets a
+  capacity, and plans each moved subject again so that EOT, follow-ups and contraception end
+  follow the moved doses.
 * :func:`with_capacity_warnings` reports each day still over capacity.
 * :func:`check_stagger` applies the protocol's sentinel rule: within a cohort, each first dose
   at least ``stagger_days`` after the previous subject's (:mod:`cc312_schedule.planning.slots` proposes
@@ -14,7 +17,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -35,7 +38,8 @@ from ..core.opendays import SiteCalendar
 from ..core.protocol import Protocol
 from ..core.warnings import CapacityWarning, StaggerWarning
 
-__all__ = ["check_stagger", "dosing_load", "plan_balanced", "with_capacity_warnings"]
+__all__ = ["Moves", "balance_moves", "check_stagger", "dosing_load", "plan_balanced",
+           "with_capacity_warnings"]
 
 def _occupies(e: PlannedEvent) -> bool:
     return e.kind is EventKind.DOSE and e.status is not EventStatus.MISSED
@@ -47,7 +51,7 @@ def dosing_load(plans: Iterable[SubjectPlan]) -> Counter[date]:
 
 
 def _options(e: PlannedEvent, doses: list[PlannedEvent], load: Counter[date], cap: int,
-             calendar: SiteCalendar, min_interval: int) -> list[date]:
+             calendar: SiteCalendar, min_interval: int, latest: date | None) -> list[date]:
     i = doses.index(e)
     prev = doses[i - 1].date if i > 0 else None
     nxt = doses[i + 1].date if i + 1 < len(doses) else None
@@ -55,25 +59,39 @@ def _options(e: PlannedEvent, doses: list[PlannedEvent], load: Counter[date], ca
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if d == e.planned_date or not calendar.is_open(d) or load[d] >= cap:
             continue
+        if latest is not None and d > latest:  # never onto or after a stop, hold or withdrawal
+            continue
         if not keeps_interval(d, prev, nxt, gap=min_interval):
             continue
         out.append(d)
     return out
 
 
-def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -> StudyPlan:
-    """Move dosing visits inside their windows so that no day exceeds the site's capacity.
+Moves = dict[str, dict[str, tuple[date, Text]]]  # subject -> dose visit -> (planned date, why)
 
-    Pure and deterministic: the same plan gives the same moves. Visits that cannot move stay
-    (and :func:`with_capacity_warnings` reports their day).
+
+def balance_moves(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar,
+                  latest: Mapping[tuple[str, str], date] | None = None) -> Moves:
+    """The moves that make every day fit the site's capacity: for each subject, the dosing
+    visits to move, each with its new planned date and why.
+
+    Pure and deterministic: days in date order; on a full day the visit with the most remaining
+    choices (the widest remaining window) moves first, ties broken by subject id and visit
+    name; it goes to the nearest open day with a free chair that keeps the minimum interval to
+    the subject's neighbouring doses, and never after ``latest[(subject, visit)]`` (the day
+    before a stop, a hold or a withdrawal). Visits that cannot move stay
+    (:func:`with_capacity_warnings` reports their day). The engine's ``plan_study`` plans each
+    subject again with its moves, so that what derives from a dose follows it.
     """
     cap = calendar.max_dosing_per_day
     if not cap:
-        return plan
+        return {}
+    limits = latest or {}
     doses: dict[str, list[PlannedEvent]] = {
         p.subject_id: sorted((e for e in p.events if _occupies(e)), key=lambda e: e.target_date)
         for p in plan}
     load = dosing_load(plan)
+    moves: Moves = {}
     for day in sorted(d for d, n in load.items() if n > cap):
         while load[day] > cap:
             choices = []
@@ -81,24 +99,36 @@ def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -
                 for e in doses[sid]:
                     if e.date == day and e.status in PENDING:
                         opts = _options(e, doses[sid], load, cap, calendar,
-                                        protocol.min_interval_days)
+                                        protocol.min_interval_days, limits.get((sid, e.visit)))
                         if opts:
                             choices.append((-len(opts), sid, e.visit, e, opts))
             if not choices:
                 break
             _, sid, _, e, opts = min(choices, key=lambda c: c[:3])
-            full = Text.of("r.capacity", day=day, chairs=cap)
-            why = Text.of("r.both", first=e.reason_text, then=full) if e.reason_text else full
-            moved = replace(e, planned_date=opts[0], reason=str(why), reason_text=why)
+            why = Text.of("r.capacity", day=day, chairs=cap)
             lst = doses[sid]
-            lst[lst.index(e)] = moved
+            lst[lst.index(e)] = replace(e, planned_date=opts[0])
+            moves.setdefault(sid, {})[e.visit] = (opts[0], why)
             load[day] -= 1
             load[opts[0]] += 1
+    return moves
+
+
+def plan_balanced(plan: StudyPlan, protocol: Protocol, calendar: SiteCalendar) -> StudyPlan:
+    """``plan`` with :func:`balance_moves` applied to its dosing visits only (nothing derived
+    from them follows: the engine's ``plan_study``, which every output uses, re-plans instead)."""
+    moves = balance_moves(plan, protocol, calendar)
     subjects = []
     for p in plan:
-        new = {e.visit: e for e in doses[p.subject_id]}
-        events = tuple(sorted((new.get(e.visit, e) for e in p.events), key=event_order))
-        subjects.append(replace(p, events=events))
+        mine = moves.get(p.subject_id, {})
+        events = []
+        for e in p.events:
+            if e.visit in mine:
+                on, full = mine[e.visit]
+                why = Text.of("r.both", first=e.reason_text, then=full) if e.reason_text else full
+                e = replace(e, planned_date=on, reason=str(why), reason_text=why)
+            events.append(e)
+        subjects.append(replace(p, events=tuple(sorted(events, key=event_order))))
     return replace(plan, subjects=tuple(subjects))
 
 

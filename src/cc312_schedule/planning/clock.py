@@ -60,11 +60,12 @@ def today_at_site(timezone: str) -> date:
 
 def plan_study(study: Study, *, assume: str | None = None,
                today: date | Literal[_Today.SITE] | None = SITE_TODAY,
-               subject_ids: Sequence[str] | None = None, balance: bool = False) -> StudyPlan:
+               subject_ids: Sequence[str] | None = None, balance: bool | None = None) -> StudyPlan:
     """Plan every subject of ``study`` as of ``today`` (default: today at the site).
 
     The engine's :func:`cc312_schedule.planning.engine.plan_study` with the command line's default for
-    ``today``; every other argument is the engine's. ``today=None`` plans without a date.
+    ``today``; every other argument is the engine's (``balance=None``: balanced whenever the
+    study sets a capacity). ``today=None`` plans without a date.
     """
     if today is SITE_TODAY:
         today = today_at_site(study.config.timezone)

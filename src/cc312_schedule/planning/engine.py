@@ -15,8 +15,10 @@ The policies, each shown on an awkward date:
   it is the visit at which the decision was taken.
 * **Cap.** No dose after study day 168, whatever the decisions say; a decision reaching past it
   is clipped with a :class:`DecisionClippedWarning` naming it. Holds do not extend it.
-* **EOT and follow-up** are dated from the last dose (actual if recorded, else planned); EOT is
-  never before a stop decision's date. The contraception end is last dose + 6 calendar months
+* **EOT and follow-up** are dated from the last dose (actual if recorded, else planned, after
+  every move: closed days, capacity); EOT is never before a stop decision's date, and a
+  follow-up falling on or before the EOT is done at the EOT. No move puts a dose on or after a
+  stop, a hold or a withdrawal. The rules, each with its example: ``docs/rules.md``. The contraception end is last dose + 6 calendar months
   (``relativedelta``: 2026-08-31 + 6 months = 2027-02-28).
 
 >>> from datetime import date
@@ -35,14 +37,23 @@ from __future__ import annotations
 import enum
 import re
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from ..core.days import StudyDay, Window, keeps_interval
-from ..core.domain import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, Subject
+from ..core.domain import (
+    Action,
+    Decision,
+    RecordedVisit,
+    RecordStatus,
+    SourceRef,
+    Study,
+    Subject,
+    Withdrawal,
+)
 from ..core.errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
 from ..core.messages import Text
 from ..core.model import (
@@ -69,18 +80,21 @@ from ..core.warnings import (
     ClosedDayConflictWarning,
     DecisionClippedWarning,
     DecisionWithoutEffectWarning,
+    LateEndOfTreatmentWarning,
     MinimumIntervalWarning,
     ProvisionalHolidaysWarning,
     RecordedVisitWarning,
     ScheduleWarning,
+    SubjectDataWarning,
     WindowDeviationWarning,
 )
-from .capacity import plan_balanced, with_capacity_warnings
+from .capacity import balance_moves, with_capacity_warnings
 
-__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "visit_kind"]
+__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "plans_by_day",
+           "review_weeks", "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
-_REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)")
+_REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)(-[2-9])?")
 
 
 class _Source(enum.Enum):
@@ -119,6 +133,15 @@ def visit_kind(protocol: Protocol, name: str) -> EventKind | None:
     if any(f.visit == name for f in protocol.follow_up):
         return EventKind.FOLLOW_UP
     return None
+
+
+def review_weeks(protocol: Protocol) -> range:
+    """The weeks whose review (``REV-W<week>``, on the week's last day) the engine can plan: after
+    the induction, ending before the cap date (no review on study day 168: no dose follows it,
+    the cap ends the treatment). SDTM TV lists these. (A period ending on an ``until`` date
+    inside the cap's week has its "decision due" review that day, an irregular visit.)"""
+    last = (protocol.last_dose_day.value - 1) // 7  # the last week ending before the cap day
+    return range(protocol.induction_weeks + 1, last + 1)
 
 
 def _chooses_regimen(d: Decision) -> bool:
@@ -237,18 +260,22 @@ class _Err(typing.Protocol):  # the signature of check_decisions's local ``err``
 
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
-               subject_ids: Sequence[str] | None = None, balance: bool = False,
+               subject_ids: Sequence[str] | None = None, balance: bool | None = None,
                as_of: date | None = None) -> StudyPlan:
-    """Plan every subject of ``study`` (or only ``subject_ids``, in that order).
+    """Plan every subject of ``study`` (or only ``subject_ids``, in that order): the one
+    function every output plans with, so that they all show the same dates.
 
     ``as_of`` (default: ``today``): the day by which the cap's passing is judged (a hold or a
     pending decision ends at the cap), for exports that mark nothing overdue (``today=None``)
     but must still show the EOT that the cap called for.
 
     The study's site calendar (``study.calendar``) moves visits off closed days inside their
-    windows. With a capacity (``max_dosing_per_day``), days over it carry a
-    :class:`CapacityWarning`; ``balance=True`` first moves visits inside their windows to fit
-    (see :func:`cc312_schedule.planning.capacity.plan_balanced`).
+    windows. With a capacity (``max_dosing_per_day``), dosing visits are balanced: moved
+    inside their windows to fit (:func:`cc312_schedule.planning.capacity.balance_moves`), and
+    everything derived from a moved dose (EOT, follow-ups, contraception end) follows its
+    planned date, because each subject is planned again with the moves. ``balance``: ``None``
+    (default) balances whenever the study sets a capacity; ``False`` shows the unbalanced plan
+    (``--no-balance``). Days still over capacity carry a :class:`CapacityWarning`.
     """
     if subject_ids is not None:
         known = {s.subject_id for s in study.subjects}
@@ -265,17 +292,53 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
     visits: dict[str, list[RecordedVisit]] = {}
     for v in study.visits:
         visits.setdefault(v.subject_id, []).append(v)
-    plans = tuple(
-        plan_subject(study.protocol, s, decisions.get(s.subject_id, ()),
-                     visits.get(s.subject_id, ()), assume=assume, today=today,
-                     calendar=study.calendar, as_of=as_of)
-        for s in subjects)
+
+    def one(s: Subject, moves: Mapping[str, tuple[date, Text]] | None = None) -> _Planned:
+        return _plan_one(study.protocol, s, decisions.get(s.subject_id, ()),
+                         visits.get(s.subject_id, ()), assume=assume, today=today,
+                         calendar=study.calendar, as_of=as_of, moves=moves or {})
+
+    calendar = study.calendar
+    capacity = calendar is not None and bool(calendar.max_dosing_per_day)
+    # the site's chairs are shared: with a capacity, every subject is planned (and balanced),
+    # then only the asked ones are returned, so that --subject shows the same dates
+    everyone = list(study.subjects) if capacity else subjects
+    planned = [one(s) for s in everyone]
+    plans = tuple(p.plan for p in planned)
     plan = StudyPlan(study_name=study.config.name, subjects=plans, today=today, assume=assume)
-    if study.calendar is not None and study.calendar.max_dosing_per_day:
-        if balance:
-            plan = plan_balanced(plan, study.protocol, study.calendar)
-        plan = with_capacity_warnings(plan, study.calendar)
+    if calendar is not None and capacity:
+        if balance is None or balance:
+            latest = {(p.plan.subject_id, v): d for p in planned for v, d in p.latest.items()}
+            moves = balance_moves(plan, study.protocol, calendar, latest)
+            if moves:
+                plans = tuple(one(s, moves[s.subject_id]).plan if s.subject_id in moves else p
+                              for s, p in zip(everyone, plans, strict=True))
+                plan = replace(plan, subjects=plans)
+        plan = with_capacity_warnings(plan, calendar)
+        if subject_ids is not None:
+            plan = replace(plan, subjects=tuple(plan.subject(s.subject_id) for s in subjects))
     return plan
+
+
+def plans_by_day(study: Study, *, assume: str | None = None,
+                 balance: bool | None = None) -> Callable[[date], StudyPlan]:
+    """The study's plan as of any day (``plan_study(study, today=day)``), for a range of days
+    each judged as that day would be (``due --from/--to``). Days a plan cannot tell apart share
+    one: what a day changes is which subjects' cap has passed and, under ``assume``, the day an
+    assumed regimen starts from; the visits' statuses (and a record dated after the day,
+    ``w.done_in_future``) the caller judges per day itself.
+    """
+    caps = [(s.subject_id, study.protocol.last_dose_day.on(s.first_dose_date))
+            for s in study.subjects]
+    cache: dict[tuple[object, ...], StudyPlan] = {}
+
+    def plan_on(day: date) -> StudyPlan:
+        key = (tuple(day > cap for _, cap in caps), day if assume is not None else None)
+        if key not in cache:
+            cache[key] = plan_study(study, assume=assume, today=day, balance=balance)
+        return cache[key]
+
+    return plan_on
 
 
 def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decision] = (),
@@ -291,8 +354,25 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     closed days; a visit whose target is closed is planned on the nearest open day inside its
     window (``planned_date``, with the ``reason``), and a dose never closer than the minimum
     interval to its neighbours. Without it every day is open. ``as_of`` (default ``today``):
-    the day by which the cap's passing is judged.
+    the day by which the cap's passing is judged. (The site's capacity is a study's: see
+    :func:`plan_study`.)
     """
+    return _plan_one(protocol, subject, decisions, visits, assume=assume, today=today,
+                     calendar=calendar, as_of=as_of, moves={}).plan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Planned:
+    plan: SubjectPlan
+    latest: dict[str, date]  # dose visit -> the last day it may be planned on (stop, hold)
+
+
+def _plan_one(protocol: Protocol, subject: Subject, decisions: Iterable[Decision],
+              visits: Iterable[RecordedVisit], *, assume: str | None, today: date | None,
+              calendar: SiteCalendar | None, as_of: date | None,
+              moves: Mapping[str, tuple[date, Text]]) -> _Planned:
+    """:func:`plan_subject`, with the capacity balancer's ``moves`` (dose visit -> planned
+    date and why) applied before anything is derived from the doses."""
     sid = subject.subject_id
     decs = sorted((d for d in decisions if d.subject_id == sid), key=lambda d: d.decided_on)
     # recorded visits in date order (a missed one by its name): warnings never follow file order
@@ -310,23 +390,63 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
     if day1 < protocol.start_date:
         warn(BeforeStudyStartWarning, Text.of("w.before_start", first=day1,
                                               start=protocol.start_date), "W1D1")
+    _check_subject_dates(subject, recs, warn)
     course = _apply_decisions(protocol, day1, cap_date, decs, warn)
+    if _withdraws_from_treatment(subject) and course.stopped_on is None:
+        assert subject.withdrawn_on is not None  # after the cap, the cap had ended treatment
+        course.stop(protocol, day1, min(subject.withdrawn_on, cap_date + timedelta(days=1)))
     ending = _ending(protocol, subject, course, recs, cap_date, assume=assume,
                      as_of=as_of or today)
     if ending.provisional_start is not None and assume is not None:
         _assume_regimen(protocol, day1, cap_date, course, assume, ending.provisional_start)
     outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
-    events = _place_events(protocol, subject, course, outcome, recs, ending.ended_on,
-                           calendar, warn)
+    events, latest = _place_events(protocol, subject, course, ending, recs, calendar, moves, warn)
     final = _finish_events(protocol, events.values(), cap_date, today, warn)
     if calendar is not None:
         _check_provisional_holidays(calendar, final, warn)
     _check_age(protocol, subject, warn)
+    _check_late_eot(protocol, final, warn)
     plan = _summarise(protocol, subject, final, outcome, cap_date, tuple(warns),
                       due_visit=None if subject.withdrawn_on else ending.due_visit, assume=assume)
     if today is not None:
         plan = replace(plan, state=_state(plan, course, today))
-    return plan
+    return _Planned(plan=plan, latest=latest)
+
+
+def _withdraws_from_treatment(subject: Subject) -> bool:
+    """A withdrawal from treatment: treatment stops on the date, the early-termination (EOT)
+    visit and the follow-up stay planned (after a dose; with none given or planned before the
+    date, nothing follows). A withdrawal of consent (the default), or one dated before the
+    first dose, keeps nothing on or after its date."""
+    return (subject.withdrawn_on is not None and subject.withdrawal is Withdrawal.TREATMENT
+            and subject.withdrawn_on >= subject.first_dose_date)
+
+
+def _check_subject_dates(subject: Subject, recs: Sequence[RecordedVisit], warn: _Warn) -> None:
+    """A withdrawal dated before the first dose, and a dose recorded before day 1."""
+    day1 = subject.first_dose_date
+    if subject.withdrawn_on is not None and subject.withdrawn_on < day1:
+        warn(SubjectDataWarning, Text.of("w.withdrawn_before_first_dose",
+                                         on=subject.withdrawn_on, first=day1))
+    for v in recs:
+        if (v.actual_date is not None and v.actual_date < day1
+                and _DOSE_NAME.fullmatch(v.visit)):
+            warn(RecordedVisitWarning, Text.of("w.dose_before_day1", date=v.actual_date,
+                                               first=day1), v.visit)
+
+
+def _check_late_eot(protocol: Protocol, events: Sequence[PlannedEvent], warn: _Warn) -> None:
+    """An EOT planned more than ``eot.late_after_days`` after the last dose: a stop decision
+    is probably missing (the subject is no longer dosed but nothing ended the treatment)."""
+    last = _last_dose(events, provisional=True)
+    eot = next((e for e in events if e.kind is EventKind.EOT), None)
+    if last is None or eot is None or eot.status not in PENDING:
+        return
+    days = (eot.date - last).days
+    if days > protocol.eot_late_after_days:
+        warn(LateEndOfTreatmentWarning,
+             Text.of("w.late_eot", date=eot.date, days=days, last=last,
+                     limit=protocol.eot_late_after_days), eot.visit)
 
 
 def _assume_regimen(protocol: Protocol, day1: date, cap_date: date, course: _Course,
@@ -340,33 +460,90 @@ def _assume_regimen(protocol: Protocol, day1: date, cap_date: date, course: _Cou
                            if r not in course.reviews})
 
 
-def _place_events(protocol: Protocol, subject: Subject, course: _Course, outcome: Outcome,
-                  recs: Sequence[RecordedVisit], ended_on: date | None,
-                  calendar: SiteCalendar | None, warn: _Warn) -> dict[str, PlannedEvent]:
-    """Every visit dated: doses (recorded ones as recorded), moved off closed days, nothing on
-    or after a withdrawal (judged after the move); then the assessment, reviews, EOT and
-    follow-up, dated from the doses that remain."""
-    events = _dose_events(protocol, subject, course.segments, protocol.last_dose_day.on(
-        subject.first_dose_date))
+def _place_events(protocol: Protocol, subject: Subject, course: _Course, ending: _Ending,
+                  recs: Sequence[RecordedVisit], calendar: SiteCalendar | None,
+                  moves: Mapping[str, tuple[date, Text]], warn: _Warn
+                  ) -> tuple[dict[str, PlannedEvent], dict[str, date]]:
+    """Every visit dated: doses (recorded ones as recorded), moved off closed days and by the
+    capacity balancer (never onto or after a stop, a hold or a withdrawal: ``latest``), nothing
+    on or after a withdrawal (judged after the moves); then the assessment, reviews, EOT and
+    follow-up, dated from the doses that remain. Returns the events and, per dose, the last
+    day it may be planned on."""
+    day1 = subject.first_dose_date
+    cap_date = protocol.last_dose_day.on(day1)
+    events = _dose_events(protocol, subject, course.segments, cap_date)
     by_visit = {v.visit: v for v in recs}
+    cut = _cut_doses(protocol, subject, course, cap_date)
     for v in recs:
         if visit_kind(protocol, v.visit) is EventKind.DOSE:
-            events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+            planned = events.get(v.visit)
+            if planned is None and v.visit in cut and v.status is RecordStatus.DONE:
+                e, on = cut[v.visit]  # given on (or before) the day of the stop or hold
+                planned = e if v.actual_date is not None and v.actual_date <= on else None
+            events[v.visit] = _record(protocol, subject, planned, v, warn)
+    barriers = sorted({*(h for h, _ in course.holds), *filter(None, (
+        course.stopped_on, subject.withdrawn_on))})
+    latest: dict[str, date] = {}
+    for name, e in events.items():
+        barrier = next((b for b in barriers if b > e.target_date), None)
+        if e.kind is EventKind.DOSE and barrier is not None:
+            latest[name] = barrier - timedelta(days=1)
     if calendar is not None:
-        _shift_doses(protocol, calendar, events, warn)
-    if subject.withdrawn_on is not None:  # after the shift: nothing moves onto the withdrawal
-        _withdraw(events, by_visit, subject.withdrawn_on, warn)
-    for e in _other_events(protocol, subject, course, outcome, events, ended_on):
-        if e.visit not in events:  # two reviews in one week cannot happen; keep the first
+        _shift_doses(protocol, calendar, events, latest, warn)
+    for name, (on, why) in moves.items():  # the balancer's, inside the window and the limits
+        moved = events.get(name)
+        if moved is not None and moved.status in PENDING and on <= latest.get(name, date.max):
+            both = (Text.of("r.both", first=moved.reason_text, then=why) if moved.reason_text
+                    else why)
+            events[name] = replace(moved, planned_date=on, reason=str(both), reason_text=both)
+    if subject.withdrawn_on is not None:  # after the moves: nothing moves onto the withdrawal
+        _withdraw(events, by_visit, subject.withdrawn_on, warn,
+                  doses_only=_withdraws_from_treatment(subject))
+    names = _review_names(day1, course.reviews)
+    for e in _other_events(protocol, subject, course, ending, events, names):
+        if e.visit not in events:
             if calendar is not None:
                 e = _shift(calendar, e, None, None, 0, warn)
             events[e.visit] = e
     for v in recs:
         if visit_kind(protocol, v.visit) is not EventKind.DOSE:
             events[v.visit] = _record(protocol, subject, events.get(v.visit), v, warn)
+    if course.stopped_on is not None:  # a review or the assessment still to come after a stop
+        for name, e in list(events.items()):
+            if (e.kind in (EventKind.ASSESSMENT, EventKind.REVIEW) and e.status in PENDING
+                    and e.planned_date > course.stopped_on):
+                del events[name]
     if subject.withdrawn_on is not None:
-        _withdraw(events, by_visit, subject.withdrawn_on, warn)
-    return events
+        _withdraw(events, by_visit, subject.withdrawn_on, warn,
+                  doses_only=_withdraws_from_treatment(subject))
+    return events, latest
+
+
+def _cut_doses(protocol: Protocol, subject: Subject, course: _Course,
+               cap_date: date) -> dict[str, tuple[PlannedEvent, date]]:
+    """The doses a stop or hold took out of the plan, each with the stop or hold date: one
+    recorded as given on (or before) that day stays part of the plan, with its regimen."""
+    out: dict[str, tuple[PlannedEvent, date]] = {}
+    for tail, on in course.tails:
+        for name, e in _dose_events(protocol, subject, [tail], cap_date).items():
+            out.setdefault(name, (e, on))
+    return out
+
+
+def _review_names(day1: date, reviews: Iterable[date]) -> dict[date, str]:
+    """Each review's visit name: ``REV-W<week>``; a second review in the same week (two
+    periods ending in one week) is ``REV-W<week>-2``, so names stay unique per subject."""
+    out: dict[date, str] = {}
+    taken: set[str] = set()
+    for r in sorted(reviews):
+        base = f"REV-W{StudyDay.of(day1, r).week}"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name)
+        out[r] = name
+    return out
 
 
 def _check_provisional_holidays(calendar: SiteCalendar, events: Iterable[PlannedEvent],
@@ -411,15 +588,30 @@ class _Course:
     active: bool = True  # segments[-1] is still running
     interrupted: _Segment | None = None  # what the open hold interrupted
     last_decision: date | None = None
+    # what a stop or hold cut off, with the stop's or hold's date
+    tails: list[tuple[_Segment, date]] = field(default_factory=list)
 
     @property
     def on_hold(self) -> bool:
         return bool(self.holds) and self.holds[-1][1] is None
 
-    def truncate(self, on: date) -> None:
+    def truncate(self, on: date, *, cut: bool = False) -> None:
+        """End the running segment the day before ``on``; ``cut`` (a stop or hold) keeps what
+        was cut off in :attr:`tails`."""
         last = self.segments[-1]
         if self.active and last.end >= on:
+            if cut:
+                self.tails.append((replace(last, start=max(on, last.start)), on))
             self.segments[-1] = replace(last, end=on - timedelta(days=1))
+
+    def stop(self, protocol: Protocol, day1: date, on: date) -> None:
+        """A stop (or a withdrawal from treatment) on ``on``: no dose from that day."""
+        self.truncate(on, cut=True)
+        self.drop_reviews_after(protocol, on)
+        if protocol.assessment_window.around(protocol.assessment_day.on(day1))[0] > on:
+            self.keep_assessment = False
+        self.stopped_on = on
+        self.active = False
 
     def drop_reviews_after(self, protocol: Protocol, on: date) -> None:
         for r in [r for r in self.reviews if protocol.review_window.around(r)[0] > on]:
@@ -447,18 +639,12 @@ def _apply_decisions(protocol: Protocol, day1: date, cap_date: date, decs: Seque
         elif _chooses_regimen(d):
             _continue(protocol, day1, cap_date, course, d, warn)
         elif d.action is Action.STOP:
-            course.truncate(on)
-            course.drop_reviews_after(protocol, on)
-            assessment = protocol.assessment_day.on(day1)
-            if protocol.assessment_window.around(assessment)[0] > on:
-                course.keep_assessment = False
-            course.stopped_on = on
-            course.active = False
+            course.stop(protocol, day1, on)
         elif d.action is Action.HOLD:
             last = course.segments[-1]
             course.interrupted = (replace(last, start=on) if course.active and last.end >= on
                                   else None)
-            course.truncate(on)
+            course.truncate(on, cut=True)
             course.active = False
             course.holds.append((on, None))
         else:  # resume, restoring what the hold interrupted
@@ -522,7 +708,7 @@ def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequenc
     if cap_passed:
         return _Ending(outcome=Outcome.CAP_REACHED, ended_on=cap_date + timedelta(days=1))
     day1 = subject.first_dose_date
-    pending = [(f"REV-W{StudyDay.of(day1, r).week}", r) for r in course.reviews]
+    pending = [(name, r) for r, name in _review_names(day1, course.reviews).items()]
     if course.keep_assessment:
         pending.append((protocol.assessment_visit, protocol.assessment_day.on(day1)))
     due = max(pending, key=lambda p: p[1], default=None)
@@ -565,14 +751,16 @@ def _last_dose(events: Iterable[PlannedEvent], *, provisional: bool) -> date | N
                 and (provisional or e.status is not EventStatus.PROVISIONAL)), default=None)
 
 
-def _other_events(protocol: Protocol, subject: Subject, course: _Course, outcome: Outcome,
-                  doses: dict[str, PlannedEvent], ended_on: date | None) -> list[PlannedEvent]:
+def _other_events(protocol: Protocol, subject: Subject, course: _Course, ending: _Ending,
+                  doses: dict[str, PlannedEvent], names: dict[date, str]) -> list[PlannedEvent]:
     """The assessment, the reviews, and (once treatment ends) EOT and follow-up.
 
     EOT is the last dose + ``eot.days_after_last_dose``, never before the date treatment
-    ended (a stop, or the day after the cap). Follow-ups keep their distance to the EOT:
-    FUk = EOT + (its days after the last dose - EOT's), which is the last dose + its days
-    unless the EOT had to wait; so no follow-up ever falls on or before the EOT.
+    ended (a stop, a withdrawal from treatment, or the day after the cap). The follow-ups look
+    at the participant relative to the last exposure: with ``eot.follow_up_from = "last dose"``
+    (the template's default) FUk = the last dose + its days, and a follow-up that falls on or
+    before the EOT is folded into the EOT (done at that visit: the EOT's reason says so);
+    with ``"eot"`` they keep their distance to a late EOT (FUk = EOT + its days - EOT's).
     """
     day1 = subject.first_dose_date
     out: list[PlannedEvent] = []
@@ -581,23 +769,43 @@ def _other_events(protocol: Protocol, subject: Subject, course: _Course, outcome
                           protocol.assessment_day.on(day1), protocol.assessment_window,
                           protocol.procedures.assessment))
     for target, provisional in course.reviews.items():
-        out.append(_event(protocol, subject, f"REV-W{StudyDay.of(day1, target).week}",
-                          EventKind.REVIEW, target, protocol.review_window,
-                          protocol.procedures.review, provisional=provisional))
-    if outcome not in (Outcome.STOPPED, Outcome.TO_CAP, Outcome.PROVISIONAL, Outcome.CAP_REACHED):
+        out.append(_event(protocol, subject, names[target], EventKind.REVIEW, target,
+                          protocol.review_window, protocol.procedures.review,
+                          provisional=provisional))
+    if ending.outcome not in (Outcome.STOPPED, Outcome.TO_CAP, Outcome.PROVISIONAL,
+                              Outcome.CAP_REACHED):
         return out
-    provisional = outcome is Outcome.PROVISIONAL
-    base = _last_dose(doses.values(), provisional=True) or day1
-    eot = base + timedelta(days=protocol.eot_days_after_last_dose)
-    if ended_on is not None:
-        eot = max(eot, ended_on)
-    out.append(_event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot,
-                      protocol.eot_window, protocol.procedures.eot, provisional=provisional))
+    provisional = ending.outcome is Outcome.PROVISIONAL
+    last = _last_dose(doses.values(), provisional=True)
+    if last is None and subject.withdrawn_on is not None:
+        return out  # withdrawn before any dose: no EOT, no follow-up
+    base = last or day1
+    eot_days = protocol.eot_days_after_last_dose
+    eot = base + timedelta(days=eot_days)
+    if ending.ended_on is not None:
+        eot = max(eot, ending.ended_on)
+    follow_ups: list[PlannedEvent] = []
+    folded: list[Text] = []
     for fu in protocol.follow_up:
-        target = eot + timedelta(days=fu.days_after_last_dose - protocol.eot_days_after_last_dose)
-        out.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP, target, fu.window,
-                          protocol.procedures.follow_up, provisional=provisional))
-    return out
+        if protocol.follow_up_from == "eot":
+            target = eot + timedelta(days=fu.days_after_last_dose - eot_days)
+        else:
+            target = base + timedelta(days=fu.days_after_last_dose)
+        if target <= eot:
+            folded.append(Text.of("r.folded", visit=fu.visit, target=target,
+                                  days=fu.days_after_last_dose, last=base))
+            continue
+        follow_ups.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP, target,
+                                 fu.window, protocol.procedures.follow_up,
+                                 provisional=provisional))
+    end = _event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot, protocol.eot_window,
+                 protocol.procedures.eot, provisional=provisional)
+    if folded:
+        why = folded[0]
+        for t in folded[1:]:
+            why = Text.of("r.both", first=why, then=t)
+        end = replace(end, reason=str(why), reason_text=why)
+    return [*out, end, *follow_ups]
 
 
 def _finish_events(protocol: Protocol, events: Iterable[PlannedEvent], cap_date: date,
@@ -747,22 +955,27 @@ def _record(protocol: Protocol, subject: Subject, event: PlannedEvent | None, re
 
 
 def _withdraw(events: dict[str, PlannedEvent], recorded: dict[str, RecordedVisit], on: date,
-              warn: _Warn) -> None:
+              warn: _Warn, *, doses_only: bool = False) -> None:
+    """Nothing planned on or after a withdrawal (a withdrawal from treatment: no dose; its EOT
+    and follow-up stay); what was recorded stays, a dose or visit done after it is flagged."""
     for name, e in list(events.items()):
+        if doses_only and e.kind is not EventKind.DOSE:
+            continue
         if name in recorded:
-            if e.date >= on and e.status is EventStatus.DONE:
+            # a dose given on the day treatment is withdrawn came before it; after consent is
+            # withdrawn, nothing may be done that day
+            if e.status is EventStatus.DONE and (e.date > on if doses_only else e.date >= on):
                 warn(RecordedVisitWarning, Text.of("w.after_withdrawal", date=e.date, on=on), name)
         elif e.planned_date >= on:
             del events[name]
 
 
-
-
 def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date | None,
-           min_interval: int, warn: _Warn) -> PlannedEvent:
+           min_interval: int, warn: _Warn, latest: date | None = None) -> PlannedEvent:
     """Move ``e`` off a closed target to the nearest open day of its window (policy: the
     calendar's ``prefer`` side first), keeping ``min_interval`` days from the neighbouring doses
-    ``prev`` and ``nxt``. When no day fits, the target stays and a conflict is reported.
+    ``prev`` and ``nxt``, and never after ``latest`` (a dose before a stop, a hold or a
+    withdrawal stays before it). When no day fits, the target stays and a conflict is reported.
     Recorded visits get their planned date too (what the site had planned); only the actual
     date says what happened."""
     if e.unplanned:
@@ -770,16 +983,21 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
     closed = calendar.closed_text(e.target_date)
     if closed is None:
         return e
-    blocked = False
+    blocked = ended = False
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if not calendar.is_open(d):
+            continue
+        if latest is not None and d > latest:
+            ended = True
             continue
         if not keeps_interval(d, prev, nxt, gap=min_interval):
             blocked = True
             continue
         moved = Text.of("r.moved", target=e.target_date, closed=closed)
         return replace(e, planned_date=d, reason=str(moved), reason_text=moved)
-    why: Text | str = Text.of("why.interval") if blocked else ""
+    why: Text | str = (Text.of("why.interval") if blocked
+                       else Text.of("why.ended", day=latest + timedelta(days=1))
+                       if ended and latest is not None else "")
     if e.status in PENDING:  # what already happened needs no warning
         warn(ClosedDayConflictWarning,
              Text.of("w.closed_conflict", target=e.target_date, closed=closed,
@@ -789,14 +1007,15 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
 
 
 def _shift_doses(protocol: Protocol, calendar: SiteCalendar, events: dict[str, PlannedEvent],
-                 warn: _Warn) -> None:
+                 latest: Mapping[str, date], warn: _Warn) -> None:
     doses = sorted((e for e in events.values() if e.kind is EventKind.DOSE
                     and e.status is not EventStatus.MISSED), key=lambda e: e.target_date)
     prev: date | None = None
     for i, e in enumerate(doses):
         nxt = doses[i + 1] if i + 1 < len(doses) else None
         nxt_date = nxt.date if nxt is not None and calendar.is_open(nxt.target_date) else None
-        e = _shift(calendar, e, prev, nxt_date, protocol.min_interval_days, warn)
+        e = _shift(calendar, e, prev, nxt_date, protocol.min_interval_days, warn,
+                   latest.get(e.visit))
         events[e.visit] = e
         prev = e.date
 

@@ -31,8 +31,8 @@ import csv
 import enum
 import io
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -146,10 +146,14 @@ class DueList:
 
 
 def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = None,
-             language: str | None = None) -> DueList:
+             language: str | None = None,
+             plan_on: Callable[[date], StudyPlan] | None = None) -> DueList:
     """The due list of every day from ``start`` to ``end`` (both included; default: one day).
 
     ``plan`` is the study's plan (any ``today``: statuses are judged per day here).
+    ``plan_on``: the study's plan as of a given day (the engine's ``plan_study`` with that
+    ``today``); with it, each day of a range is judged as a one-day list of that day would be
+    (a cap passing inside the range ends a hold there, and its EOT is listed).
     A range ending before it starts, or over a year (``end`` on or after ``start`` + 1 calendar
     year), is a :class:`UsageError`.
 
@@ -172,45 +176,75 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
     at = study.config.dosing_time or study.protocol.dosing_time
     cal = study.calendar
     lang = language or study.config.language
-    warnings: dict[tuple[str, str], list[DueWarning]] = {}
-    for w in plan.warnings:
-        if w.visit is not None:
-            warnings.setdefault((w.subject_id, w.visit), []).append(
-                DueWarning(subject_id=w.subject_id, visit=w.visit, category=w.category.__name__,
-                           message=w.render(lang)))  # in the list's language
-    pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
-        (p, _decision_event(p)) for p in plan if p.decision_due is not None]
-    # Only visits that can be due in the range are looked at: linear in the plan, once.
-    relevant = [(p, e) for p in plan for e in p.events
-                if (e.date >= start and e.date <= end) or (e.status in _OPEN and e.planned_date < end)]
-    # two visits of a subject on one day follow each other, as in the calendars
-    orders = {p.subject_id: same_day_order(p.events) for p in plan}
     duration = study.protocol.dosing_duration_minutes
-
-    def start_of(p: SubjectPlan, visit: str) -> time:
-        return visit_start(at, duration, visit, orders[p.subject_id])
-
+    views: dict[int, _View] = {}
     days = []
     for i in range(n_days):
         day = start + timedelta(days=i)
+        judged = plan_on(day) if plan_on is not None else plan
+        view = views.get(id(judged))
+        if view is None:
+            view = views[id(judged)] = _View(judged, start, end, lang)
         nxt = _next_open(day, cal.is_open if cal else None)
         rows = []
-        for p, e in relevant:
+        for p, e in view.relevant:
             section = _section(e, day, nxt)
             if section is not None:
-                rows.append(_row(day, section, p, e, start_of(p, e.visit), warnings))
-        for p, pe in pending:
+                rows.append(_row(day, section, p, e, view.start_of(at, duration, p, e.visit),
+                                 view.warnings))
+        for p, pe in view.pending:
             assert p.decision_due is not None
             due = pe.planned_date if pe is not None else p.decision_due
             if due <= day:
-                rows.append(_decision_row(day, p, pe, due,
-                                          start_of(p, pe.visit) if pe is not None else at, warnings))
+                rows.append(_decision_row(
+                    day, p, pe, due,
+                    view.start_of(at, duration, p, pe.visit) if pe is not None else at,
+                    view.warnings))
+        if view.future:
+            rows = [_with_future(r, view.future, day) for r in rows]
         order = list(DueSection)
         rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
                            closed_reason=_closed(cal, day, lang)))
     return DueList(study_name=study.config.name, site=study.config.site,
                    language=lang, start=start, end=end, days=tuple(days))
+
+
+def _with_future(r: DueRow, future: dict[tuple[str, str], tuple[date, DueWarning]],
+                 day: date) -> DueRow:
+    hit = future.get((r.subject_id, r.visit))
+    if hit is None or hit[0] <= day:
+        return r
+    return replace(r, warnings=(*r.warnings, hit[1]))
+
+
+class _View:
+    """What the day list reads from one plan: the visits that can be due in the range, the
+    pending decisions, the warnings by visit (in the list's language), the same-day order."""
+
+    def __init__(self, plan: StudyPlan, start: date, end: date, lang: str) -> None:
+        self.warnings: dict[tuple[str, str], list[DueWarning]] = {}
+        # "recorded after today" depends on the day judged: kept apart, shown while it holds
+        self.future: dict[tuple[str, str], tuple[date, DueWarning]] = {}
+        for w in plan.warnings:
+            if w.visit is not None:
+                dw = DueWarning(subject_id=w.subject_id, visit=w.visit,
+                                category=w.category.__name__, message=w.render(lang))
+                on = dict(w.text.fields).get("date") if w.text is not None else None
+                if w.text is not None and w.text.id == "w.done_in_future" and isinstance(on, date):
+                    self.future[(w.subject_id, w.visit)] = (on, dw)
+                else:
+                    self.warnings.setdefault((w.subject_id, w.visit), []).append(dw)
+        self.pending: list[tuple[SubjectPlan, PlannedEvent | None]] = [
+            (p, _decision_event(p)) for p in plan if p.decision_due is not None]
+        # Only visits that can be due in the range are looked at: linear in the plan, once.
+        self.relevant = [(p, e) for p in plan for e in p.events
+                         if (start <= e.date <= end) or (e.status in _OPEN and e.planned_date < end)]
+        # two visits of a subject on one day follow each other, as in the calendars
+        self.orders = {p.subject_id: same_day_order(p.events) for p in plan}
+
+    def start_of(self, at: time, duration: int, p: SubjectPlan, visit: str) -> time:
+        return visit_start(at, duration, visit, self.orders[p.subject_id])
 
 
 def _next_open(day: date, is_open: Any) -> date:

@@ -83,7 +83,8 @@ def _summary(p: SubjectPlan) -> dict[str, Any]:
         "contraception_end": p.contraception_end,
         "doses_done": p.count(EventStatus.DONE),
         "doses_missed": p.count(EventStatus.MISSED),
-        "doses_planned": sum(p.count(s) for s in (EventStatus.PLANNED, EventStatus.OVERDUE)),
+        "doses_planned": p.doses_to_come,
+        "doses_overdue": p.count(EventStatus.OVERDUE),
     }
 
 
@@ -142,7 +143,9 @@ def to_table(plan: StudyPlan, lang: str = "en") -> str:
             head += f" · now {p.state.value}"
         out.append(head)
         facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "
-                 f"to come {s['doses_planned']}", f"last dose allowed {p.cap_date}"]
+                 f"to come {s['doses_planned']}"
+                 + (f", overdue {s['doses_overdue']}" if s["doses_overdue"] else ""),
+                 f"last dose allowed {p.cap_date}"]
         if p.decision_due:
             facts.append(f"decision due {p.decision_due}")
         if p.contraception_end:

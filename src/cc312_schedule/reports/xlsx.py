@@ -544,11 +544,11 @@ def _data_cells(columns: Sequence[Column], values: dict[str, object],
 def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
     today = ctx.plan.today
     for p in ctx.plan:
-        nxt = _next_visit(p)
+        nxt = p.next_visit(today)
         fus = [e.date for e in p.events if e.kind is EventKind.FOLLOW_UP]
         eot = [e.date for e in p.events if e.kind is EventKind.EOT]
         # confirmed doses only: the provisional ones are counted in the plan's provisional block
-        still = sum(1 for e in p.doses if e.status in (EventStatus.PLANNED, EventStatus.OVERDUE))
+        still = p.doses_to_come
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
             "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
@@ -565,12 +565,12 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         }
 
 
-def _provisional_columns(p: SubjectPlan) -> set[str]:
+def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
     """Overview columns derived from ``--assume`` doses: marked like provisional visits."""
     provisional: set[str] = set()
     if p.provisional is not None:
         provisional = {"eot", "follow_up_end", "contraception_end"}
-    nxt = _next_visit(p)
+    nxt = p.next_visit(today)
     if nxt is not None and nxt.status is EventStatus.PROVISIONAL:
         provisional |= {"next_visit", "next_visit_date"}
     return provisional
@@ -582,7 +582,7 @@ def _overview(ctx: _Context) -> None:
     word = ctx.t("xlsx.status.provisional").replace('"', "")
     for p, values in zip(ctx.plan, _overview_rows(ctx), strict=True):
         special: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
-        for c in _provisional_columns(p):  # the value, then the word "provisional", greyed
+        for c in _provisional_columns(p, ctx.plan.today):  # the value, then the word "provisional", greyed
             v = values.get(c)
             if v is None or v == "":
                 continue
@@ -859,13 +859,6 @@ def _timeline_legend(ctx: _Context, sheet: _Sheet, marks_style: Mapping[str, Map
 
 # --------------------------------------------------------------------------------------
 # helpers
-
-
-def _next_visit(p: SubjectPlan) -> PlannedEvent | None:
-    for e in p.events:
-        if e.status in (EventStatus.OVERDUE, EventStatus.PLANNED, EventStatus.PROVISIONAL):
-            return e
-    return None
 
 
 def _current_regimen(p: SubjectPlan, today: date | None) -> str:

@@ -15,7 +15,7 @@ import re
 import tomllib
 import typing
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..core.domain import (
     Study,
     StudyConfig,
     Subject,
+    Withdrawal,
     parse_refresh,
     parse_reminder,
     study_span,
@@ -72,7 +73,8 @@ def example_study_path(language: str = "en") -> Path:
 # Loading
 
 SUBJECT_COLUMNS = ("subject_id", "cohort", "dose_level", "first_dose_date")
-SUBJECT_OPTIONAL = ("disease", "consent_date", "date_of_birth", "sex", "withdrawn_on")
+SUBJECT_OPTIONAL = ("disease", "consent_date", "date_of_birth", "sex", "withdrawn_on",
+                    "withdrawal")
 DECISION_COLUMNS = ("subject_id", "decided_on", "action")
 DECISION_OPTIONAL = ("regimen", "weeks", "until", "investigator", "rationale")
 VISIT_COLUMNS = ("subject_id", "visit", "status")
@@ -345,6 +347,7 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
         if disease and diseases and disease not in diseases:
             rows.error(line, "disease", "unknown disease code", disease,
                        hint=f"use one of {', '.join(diseases)} (protocol [disease_scores])")
+        withdrawal = _withdrawal(rows, line, row.get("withdrawal", ""), dates["withdrawn_on"])
         dob, consent = dates["date_of_birth"], dates["consent_date"]
         if dob and first and dob >= first:
             rows.error(line, "date_of_birth", "is not before the first dose", str(dob))
@@ -356,8 +359,28 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
                 subject_id=sid, cohort=row["cohort"], dose_level=row["dose_level"],
                 first_dose_date=first, disease=disease, consent_date=consent,
                 date_of_birth=dob, sex=row.get("sex", "") or None,
-                withdrawn_on=dates["withdrawn_on"], source=SourceRef(path=path.name, line=line)))
+                withdrawn_on=dates["withdrawn_on"], withdrawal=withdrawal,
+                source=SourceRef(path=path.name, line=line)))
     return subjects
+
+
+def _withdrawal(rows: CsvRows, line: int, text: str, on: date | None) -> Withdrawal:
+    """``withdrawal``: ``consent`` (default: nothing after the date) or ``treatment`` (the EOT
+    and follow-up stay planned); it needs a ``withdrawn_on``."""
+    text = text.strip().lower()
+    if not text:
+        return Withdrawal.CONSENT
+    try:
+        value = Withdrawal(text)
+    except ValueError:
+        rows.error(line, "withdrawal", "unknown withdrawal", text,
+                   hint="use consent (nothing after the date) or treatment (EOT and follow-up "
+                   "stay planned)")
+        return Withdrawal.CONSENT
+    if on is None:
+        rows.error(line, "withdrawal", "a withdrawal needs its date", text,
+                   hint="fill withdrawn_on, or leave withdrawal empty")
+    return value
 
 
 def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
