@@ -384,7 +384,7 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _emit_bytes(data: bytes, output: str) -> None:
     from pathlib import Path
 
-    from .core.fileio import write_atomic
+    from .core.fileio import cannot_write, write_atomic
 
     path = Path(output)
     if not path.parent.is_dir():
@@ -393,8 +393,7 @@ def _emit_bytes(data: bytes, output: str) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(path),
-                         hint="choose a writable file") from None
+        raise cannot_write(exc, key="-o", value=str(path)) from None
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -697,7 +696,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except InvalidStudyError as exc:
         for e in exc.errors:
             err.write(f"error: {e}\n")
-        err.write(f"{len(exc.errors)} problem(s) found; nothing written\n")
+        err.write(f"{exc.total:,} problem(s) found; nothing written\n")
         return EXIT_BAD_INPUT
     except ScheduleError as exc:
         err.write(f"error: {exc}\n")

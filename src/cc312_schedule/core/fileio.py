@@ -17,6 +17,7 @@ on its temporary) and older than :data:`STALE_AFTER` seconds.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -29,8 +30,8 @@ from typing import Any
 
 from .errors import ScheduleError, UsageError
 
-__all__ = ["InputFileError", "StagedFiles", "read_input", "read_state", "remove_stale_temporaries",
-           "resolve_output", "write_atomic"]
+__all__ = ["InputFileError", "StagedFiles", "cannot_write", "read_input", "read_state",
+           "remove_stale_temporaries", "resolve_output", "write_atomic"]
 
 #: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
 CSV_LIMIT = 256 * 1024 * 1024
@@ -121,6 +122,24 @@ def read_state(path: str | Path, *, fmt: str, version: int, what: str, hint: str
     except (ValueError, RecursionError) as exc:
         raise error(f"corrupt {what} ({type(exc).__name__}: {exc})", path=p, hint=hint) from None
     return data
+
+
+def cannot_write(exc: OSError, *, key: str | None = None, value: str | None = None,
+                 path: str | Path | None = None) -> UsageError:
+    """The error for an output that could not be written (a full disk, a read-only folder):
+    every atomic writer leaves the old files as they were, so the message says so.
+
+    >>> import errno
+    >>> print(cannot_write(OSError(errno.ENOSPC, "No space left on device"), key="-o", value="p.csv"))
+    -o: cannot write: No space left on device; nothing was changed: 'p.csv' (free some space, then run the command again)
+    """
+    space = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    hint = ("free some space, then run the command again" if space
+            else "choose a writable folder")
+    kw: dict[str, Any] = {"key": key, "hint": hint, "path": path}
+    if value is not None:
+        kw["value"] = value
+    return UsageError(f"cannot write: {exc.strerror or exc}; nothing was changed", **kw)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
