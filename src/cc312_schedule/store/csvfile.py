@@ -47,9 +47,12 @@ def _open_quote_line(lines: list[str], first: int) -> int | None:
     return opened if in_quote else spanning
 
 
-#: Characters no study file holds: the C0 controls but tab and line breaks, and DEL (a NUL
-#: or an escape would be written raw into calendars, which strict parsers then reject).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (C0, DEL, C1), refused in the values a calendar or a page shows (a
+#: study's name and site, a cohort, a dose level, a closed day's reason): a NUL or an escape
+#: would be written raw into the calendars, which strict parsers then reject. Free text
+#: (notes, rationales) keeps them: it is never written to a calendar, and it is what the
+#: user recorded.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: Errors of one kind (a file, a column, a message) printed before the rest are only counted.
 ERRORS_SHOWN = 20
 
@@ -57,8 +60,8 @@ ERRORS_SHOWN = 20
 def control_problem(text: str) -> str | None:
     """What is wrong with a control character in ``text``, or ``None`` if it holds none.
 
-    >>> control_problem("DL1"), control_problem("DL\x001")
-    (None, 'holds a control character (U+0000) at position 3')
+    >>> control_problem("DL1"), control_problem("DL\x001"), control_problem("a\x1b[31m")
+    (None, 'holds a control character (U+0000) at position 3', 'holds a control character (U+001B) at position 2')
     """
     m = CONTROL.search(text)
     if m is None:
@@ -97,7 +100,8 @@ class CsvRows:
     def __init__(self, path: Path, required: tuple[str, ...], optional: tuple[str, ...],
                  errors: list[ScheduleError], *, extra_allowed: bool,
                  multiline: tuple[str, ...] = (),
-                 row_like: Mapping[str, re.Pattern[str]] | None = None) -> None:
+                 row_like: Mapping[str, re.Pattern[str]] | None = None,
+                 plain: tuple[str, ...] = ()) -> None:
         self.path = path
         self.required = required
         self.optional = optional
@@ -105,6 +109,7 @@ class CsvRows:
         self.extra_allowed = extra_allowed
         self.multiline = multiline  # free-text columns whose quoted values may hold line breaks
         self.row_like = row_like  # column -> what a row's value there looks like
+        self.plain = plain  # columns shown in calendars: no control characters
         self.span = study_span(None)
         self.ok = True
         self.complete = False  # read to the end of the file (not stopped by a broken quote)
@@ -190,11 +195,11 @@ class CsvRows:
                 continue
             values = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
             bad = False
-            for h, v in values.items():
-                problem = control_problem(v)
+            for h in self.plain:
+                problem = control_problem(values.get(h, ""))
                 if problem:
-                    self.error(line, h, problem, v, hint="delete it (a NUL or an escape "
-                               "character is never part of a value)")
+                    self.error(line, h, problem, values[h], hint="delete it (a tab, a line "
+                               "break, a NUL or an escape character is never part of this value)")
                     bad = True
             if not bad:
                 yield line, values

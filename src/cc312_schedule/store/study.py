@@ -42,7 +42,7 @@ from ..core.fileio import TOML_LIMIT
 from ..core.messages import LANGUAGES
 from ..core.protocol import Protocol, _parse_hhmm, load_protocol
 from ..planning.engine import check_decisions, decision_row_problems, unknown_visit_hint, visit_kind
-from .csvfile import CsvRows, read_text
+from .csvfile import CsvRows, control_problem, read_text
 from .sitecal import load_site_calendar, parse_calendar_config
 
 __all__ = [
@@ -199,6 +199,11 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                 err(k, "must be a string", data[k])
             else:
                 strs[k] = data[k]
+    for key, value in (("name", name), ("site", strs.get("site")), ("site.phone", site_phone)):
+        problem = control_problem(value) if isinstance(value, str) else None
+        if problem:  # shown in every calendar: a NUL or an escape would break strict readers
+            err(key, problem, value, "delete it (a tab, a line break, a NUL or an escape "
+                "character is never part of this value)")
     settings = _time_and_language(strs, err)
     reminders = _reminders(data.get("reminders", list(DEFAULT_REMINDERS)), err)
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
@@ -314,7 +319,8 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
         errors.append(StudyFileError("missing subjects.csv", path=path,
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
         return [], False
-    rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
+    rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True,
+                   plain=("cohort", "dose_level", "disease", "sex"))
     rows.span = study_span(protocol)
     subjects: list[Subject] = []
     seen: dict[str, int] = {}
