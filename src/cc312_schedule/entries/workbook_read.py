@@ -424,12 +424,16 @@ def _check_sheet_size(path: Path, sheet: str, xml: bytes, *,
                 far_row, far_row_col = int(r), c.decode()
     # cells without r="": each takes the column after the one before it, in its row
     loose = re.compile(b"<" + ns + rb"c(?:\s(?![^>]*?\br=)[^>]*)?/?>")
-    loose_cols = 0
-    if loose.search(xml):
+    loose_cols = row_cols = 0
+    if loose.search(xml):  # never in what a spreadsheet program writes: row by row here
+        ref = re.compile(cell + rb"([A-Z]{1,3})\d")
         for row in xml.split(b"<" + ns + b"row")[1:]:
-            loose_cols = max(loose_cols, len(loose.findall(row)))
+            n = len(loose.findall(row))
+            loose_cols = max(loose_cols, n)
+            row_cols = max(row_cols, n + max((_col_index(c) for c in ref.findall(row)),
+                                             default=0))
     rows = max(rows, far_row)
-    cols = max(cols, far_col) + loose_cols
+    cols = max(cols, far_col, row_cols)
     cells = rows * cols
     # the cell to name: the one farthest out (a far column, or the last row's cell)
     if not far_row and rows:
@@ -437,9 +441,8 @@ def _check_sheet_size(path: Path, sheet: str, xml: bytes, *,
         far_row, far_row_col = (rows, last.group(1).decode()) if last else (0, "")
     spots = [(far_col * far_col_row, f"{_col_letter(far_col - 1)}{far_col_row}" if far_col
               else ""),
-             (_col_index(far_row_col.encode()) * far_row, f"{far_row_col}{far_row}"),
-             (rows, f"row {rows:,}")]
-    far = max(spots)[1]
+             (_col_index(far_row_col.encode()) * far_row, f"{far_row_col}{far_row}")]
+    far = max(spots)[1] if max(spots)[0] else f"row {rows:,}"
     where = f"e.g. {sheet}!{far}" if far[0].isupper() and not far.startswith("row") else far
     if loose_cols > 26 and loose_cols >= far_col:
         far = where = f"a row of {loose_cols:,} cells without cell references"
