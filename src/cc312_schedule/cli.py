@@ -505,6 +505,8 @@ def _add_page_parsers(sub: Any) -> None:
                    help="first day of a range (with --to; at most a year)")
     d.add_argument("--to", dest="end", type=_date_arg, metavar="DATE", help="last day of a range")
     d.add_argument("--format", choices=("table", "csv", "json", "html"), default="table")
+    d.add_argument("--safe-for-spreadsheets", action="store_true",
+                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
     d.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     d.add_argument("--language", choices=("en", "zh-CN"),
                    help="labels' language (default: study.toml language)")
@@ -555,8 +557,12 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
         _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
     else:
-        render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
-        _emit(render(due), args.output, stdout)
+        if args.format == "csv":
+            _emit(to_due_csv(due, safe_for_spreadsheets=args.safe_for_spreadsheets),
+                  args.output, stdout)
+        else:
+            _emit((to_due_json if args.format == "json" else to_due_table)(due), args.output,
+                  stdout)
     return EXIT_OK
 
 

@@ -299,14 +299,33 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     wb.set_custom_property("generator", "cc312-schedule")
     ctx = _Context(study=study, plan=plan, lang=lang, wb=wb,
                    generated=local_time(lang, generated_at, cfg.timezone))
-    _overview(ctx)
-    _visits(ctx)
-    _decisions(ctx)
-    _timeline(ctx)
-    _warnings(ctx)
-    _export_record(ctx)
+    try:
+        _overview(ctx)
+        _visits(ctx)
+        _decisions(ctx)
+        _timeline(ctx)
+        _warnings(ctx)
+        _export_record(ctx)
+    except BaseException:
+        _discard(wb)
+        raise
     wb.close()
     return _restamp(raw.getvalue(), stamp)
+
+
+def _discard(wb: Any) -> None:
+    """Close and remove the temporary files of a workbook left unfinished (an error): in
+    constant-memory mode XlsxWriter streams each sheet's rows to one, removed only by close()."""
+    import contextlib
+    import os
+
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+            with contextlib.suppress(OSError, TypeError):
+                os.unlink(getattr(ws, "row_data_filename", "") or fh.name)
 
 
 def write_xlsx(path: str | Path, study: Study, plan: StudyPlan, *, generated_at: datetime) -> None:
