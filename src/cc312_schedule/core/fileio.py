@@ -33,8 +33,10 @@ from .errors import ScheduleError, UsageError
 __all__ = ["InputFileError", "StagedFiles", "cannot_write", "read_input", "read_state",
            "remove_stale_temporaries", "resolve_output", "write_atomic"]
 
-#: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
-CSV_LIMIT = 256 * 1024 * 1024
+#: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB). 64 MB of rows that are all
+#: errors is checked in ~25 s and ~350 MB (benchmarks/RESULTS.md); 256 MB took 155 s and
+#: 11 GB before errors were counted instead of kept (issue 20).
+CSV_LIMIT = 64 * 1024 * 1024
 #: Largest TOML file read (study.toml, a protocol): they are a few kilobytes.
 TOML_LIMIT = 1024 * 1024
 #: Largest workbook read, on disk and unpacked (an export for 10,000 subjects is ~20 MB).
