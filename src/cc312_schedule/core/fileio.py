@@ -132,8 +132,9 @@ def cannot_write(exc: OSError, *, key: str | None = None, value: str | None = No
     every atomic writer leaves the old files as they were, so the message says so.
 
     >>> import errno
-    >>> print(cannot_write(OSError(errno.ENOSPC, "No space left on device"), key="-o", value="p.csv"))
-    -o: cannot write: No space left on device; nothing was changed: 'p.csv' (free some space, then run the command again)
+    >>> err = cannot_write(OSError(errno.ENOSPC, "No space left on device"), key="-o", value="p")
+    >>> print(err.message, "/", err.hint)
+    cannot write: No space left on device; nothing was changed / free some space, then run the command again
     """
     space = exc.errno in (errno.ENOSPC, errno.EDQUOT)
     hint = ("free some space, then run the command again" if space

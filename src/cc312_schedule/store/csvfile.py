@@ -60,8 +60,10 @@ ERRORS_SHOWN = 20
 def control_problem(text: str) -> str | None:
     """What is wrong with a control character in ``text``, or ``None`` if it holds none.
 
-    >>> control_problem("DL1"), control_problem("DL\x001"), control_problem("a\x1b[31m")
-    (None, 'holds a control character (U+0000) at position 3', 'holds a control character (U+001B) at position 2')
+    >>> control_problem("DL1"), control_problem("DL\\x001")
+    (None, 'holds a control character (U+0000) at position 3')
+    >>> control_problem("a\\x1b[31m"), control_problem("tab\\there")
+    ('holds a control character (U+001B) at position 2', 'holds a control character (U+0009) at position 4')
     """
     m = CONTROL.search(text)
     if m is None:
