@@ -613,6 +613,9 @@ def _add_live_calendar_parsers(sub: Any) -> None:
     pub.add_argument("--prune", action="store_true",
                      help="delete events cancelled by an earlier publish")
     pub.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    pub.add_argument("--timeout", type=float, default=3600, metavar="SECONDS",
+                     help="give up after this long in all (default 3600; 0: no limit; each "
+                     "request also gives up after 30 s without an answer)")
     pub.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
     pub.add_argument("--assume", metavar="REGIMEN",
                      help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
@@ -644,15 +647,17 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .calendars.publish import publish, read_password
+    from .calendars.publish_checks import check_url, deadline
     from .entries.writes import study_lock
     from .planning.engine import plan_study
     from .store.study import load_study
 
+    check_url(args.url)
     password = read_password(args.password_file, os.environ)
     study = load_study(args.study)
     plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
                       as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
-    with study_lock(args.study):
+    with study_lock(args.study), deadline(args.timeout):
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
