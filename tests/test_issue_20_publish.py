@@ -120,6 +120,32 @@ def test_a_trickling_server_is_given_up_after_the_timeout(tmp_path: Path, server
     assert code == 0, err
 
 
+@pytest.mark.parametrize("server", ["trickle"], indirect=True)
+def test_a_nurse_can_record_while_publish_waits_on_the_server(tmp_path: Path, server: str) -> None:
+    """publish holds the calendars' lock, not the study's: record does not wait for it."""
+    import subprocess
+    import sys
+
+    study = copy_example_study(tmp_path / "s")
+    child = subprocess.Popen([sys.executable, "-m", "cc312_schedule", "publish", str(study),
+                              "--url", server, "--user", "u", "--password-file",
+                              _password(tmp_path), "--today", TODAY, "--timeout", "8"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not (study / ".cc312-calendars.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert child.poll() is None  # still waiting on the server
+        code, _, err = run("record", str(study), "006", "D28", "--done", "2026-11-23",
+                           "--today", TODAY)
+        assert code == 0, err
+        assert child.poll() is None
+    finally:
+        _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 2 and "no end after 8 s" in stderr, stderr
+
+
 URLS = [
     ("unclosed-ipv6", "http://[::1", "not a valid address (Invalid IPv6 URL)"),
     ("port-out-of-range", "http://127.0.0.1:99999/", "not a valid address (the port must be 1-65535)"),

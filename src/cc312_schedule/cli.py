@@ -657,7 +657,7 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     study = load_study(args.study)
     plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
                       as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
-    with study_lock(args.study), deadline(args.timeout):
+    with study_lock(args.study, calendars=True), deadline(args.timeout):  # not the CSVs' lock
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
@@ -684,7 +684,7 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     study = load_study(args.study)
     plan = plan_study(study, assume=args.assume, today=args.today,  # a hold the cap ended
                       as_of=args.today or _today_at_site(study.config.timezone))  # shows its EOT
-    with study_lock(args.study):
+    with study_lock(args.study, calendars=True):
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),
                              all_day=args.all_day)
