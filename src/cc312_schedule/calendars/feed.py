@@ -159,7 +159,7 @@ def _sweep(out_dir: str | Path, keep: Collection[str]) -> list[str]:
     """Remove every feed file in ``out_dir`` not named in ``keep`` (a rotated, retired or
     removed subject's old address); the names removed. Only regular files named like a token
     are touched; a file that cannot be removed now is removed by a later run."""
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(out_dir))
     except OSError:

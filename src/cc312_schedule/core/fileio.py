@@ -13,8 +13,9 @@ Temporaries left by a killed writer (``.NAME.xxxxxxxx.tmp``) are removed by the 
 of the same file once they are stale: not held by a live writer and older than
 :data:`STALE_AFTER` seconds. A writer holds an OS lock on each temporary while it writes it,
 and a shared lock on the folder itself (``flock`` on the folder: no file is added) from its
-first temporary there to its last rename, so the finished temporaries of a long export (10,000 calendars waiting for
-their renames) are never taken for a killed writer's, however old they are.
+first temporary there to its last rename, so the finished temporaries of a long export
+(10,000 calendars waiting for their renames) are never taken for a killed writer's, however
+old they are.
 """
 
 from __future__ import annotations
