@@ -47,12 +47,13 @@ def _open_quote_line(lines: list[str], first: int) -> int | None:
     return opened if in_quote else spanning
 
 
-#: Control characters (C0, DEL, C1), refused in the values a calendar or a page shows (a
-#: study's name and site, a cohort, a dose level, a closed day's reason): a NUL or an escape
-#: would be written raw into the calendars, which strict parsers then reject. Free text
-#: (notes, rationales) keeps them: it is never written to a calendar, and it is what the
-#: user recorded.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Control characters (C0 but tab and line feed, DEL, C1), refused in the values a calendar
+#: or a page shows (a study's name and site, a cohort, a dose level, a closed day's reason):
+#: a NUL or an escape would be written raw into the calendars, which strict parsers then
+#: reject (a tab or a line break is escaped there: a two-line site address is kept). Free
+#: text (notes, rationales) keeps them: it is never written to a calendar, and it is what
+#: the user recorded.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Errors of one kind (a file, a column, a message) printed before the rest are only counted.
 ERRORS_SHOWN = 20
 
@@ -62,8 +63,8 @@ def control_problem(text: str) -> str | None:
 
     >>> control_problem("DL1"), control_problem("DL\\x001")
     (None, 'holds a control character (U+0000) at position 3')
-    >>> control_problem("a\\x1b[31m"), control_problem("tab\\there")
-    ('holds a control character (U+001B) at position 2', 'holds a control character (U+0009) at position 4')
+    >>> control_problem("a\\x1b[31m"), control_problem("Ward 3\\nBldg. A\\tRoom 7")
+    ('holds a control character (U+001B) at position 2', None)
     """
     m = CONTROL.search(text)
     if m is None:
@@ -200,8 +201,8 @@ class CsvRows:
             for h in self.plain:
                 problem = control_problem(values.get(h, ""))
                 if problem:
-                    self.error(line, h, problem, values[h], hint="delete it (a tab, a line "
-                               "break, a NUL or an escape character is never part of this value)")
+                    self.error(line, h, problem, values[h], hint="delete it (a NUL, an escape or "
+                               "another control character is never part of this value)")
                     bad = True
             if not bad:
                 yield line, values

@@ -202,7 +202,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     for key, value in (("name", name), ("site", strs.get("site")), ("site.phone", site_phone)):
         problem = control_problem(value) if isinstance(value, str) else None
         if problem:  # shown in every calendar: a NUL or an escape would break strict readers
-            err(key, problem, value, "delete it (a tab, a line break, a NUL or an escape "
+            err(key, problem, value, "delete it (a NUL, an escape or another control "
                 "character is never part of this value)")
     settings = _time_and_language(strs, err)
     reminders = _reminders(data.get("reminders", list(DEFAULT_REMINDERS)), err)
