@@ -409,7 +409,7 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _emit_bytes(data: bytes, output: str) -> None:
     from pathlib import Path
 
-    from .core.fileio import write_atomic
+    from .core.fileio import cannot_write, write_atomic
 
     path = Path(output)
     if not path.parent.is_dir():
@@ -418,8 +418,7 @@ def _emit_bytes(data: bytes, output: str) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(path),
-                         hint="choose a writable file") from None
+        raise cannot_write(exc, key="-o", value=str(path)) from None
 
 
 def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -554,6 +553,8 @@ def _add_page_parsers(sub: Any) -> None:
                    help="first day of a range (with --to; at most a year)")
     d.add_argument("--to", dest="end", type=_date_arg, metavar="DATE", help="last day of a range")
     d.add_argument("--format", choices=("table", "csv", "json", "html"), default="table")
+    d.add_argument("--safe-for-spreadsheets", action="store_true",
+                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
     d.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     d.add_argument("--language", choices=("en", "zh-CN"),
                    help="labels' language (default: study.toml language)")
@@ -607,8 +608,12 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
         _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
     else:
-        render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
-        _emit(render(due), args.output, stdout)
+        if args.format == "csv":
+            _emit(to_due_csv(due, safe_for_spreadsheets=args.safe_for_spreadsheets),
+                  args.output, stdout)
+        else:
+            _emit((to_due_json if args.format == "json" else to_due_table)(due), args.output,
+                  stdout)
     return EXIT_OK
 
 
@@ -658,6 +663,9 @@ def _add_live_calendar_parsers(sub: Any) -> None:
     pub.add_argument("--prune", action="store_true",
                      help="delete events cancelled by an earlier publish")
     pub.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    pub.add_argument("--timeout", type=float, default=3600, metavar="SECONDS",
+                     help="give up after this long in all (default 3600; 0: no limit; each "
+                     "request also gives up after 30 s without an answer)")
     pub.add_argument("--all-day", action="store_true", help="all-day events instead of timed ones")
     pub.add_argument("--assume", metavar="REGIMEN",
                      help="plan a provisional continuation of REGIMEN for subjects awaiting a decision")
@@ -689,14 +697,16 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
     from .calendars.publish import publish, read_password
+    from .calendars.publish_checks import check_url, deadline
     from .entries.writes import study_lock
     from .store.study import load_study
 
+    check_url(args.url)
     password = read_password(args.password_file, os.environ)
     study = load_study(args.study)
     plan = _plan_for(args, study, today=args.today,  # a hold the cap ended shows its EOT
                      as_of=args.today or _today_at_site(study.config.timezone))
-    with study_lock(args.study):
+    with study_lock(args.study, calendars=True), deadline(args.timeout):  # not the CSVs' lock
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
@@ -722,7 +732,7 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     study = load_study(args.study)
     plan = _plan_for(args, study, today=args.today,  # a hold the cap ended shows its EOT
                      as_of=args.today or _today_at_site(study.config.timezone))
-    with study_lock(args.study):
+    with study_lock(args.study, calendars=True):
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),
                              all_day=args.all_day)
@@ -941,7 +951,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except InvalidStudyError as exc:
         for e in exc.errors:
             err.write(f"error: {e}\n")
-        err.write(f"{len(exc.errors)} problem(s) found; nothing written\n")
+        err.write(f"{exc.total:,} problem(s) found; nothing written\n")
         return EXIT_BAD_INPUT
     except ScheduleError as exc:
         err.write(f"error: {exc}\n")

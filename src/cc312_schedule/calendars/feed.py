@@ -8,6 +8,13 @@ kept in the study folder (``STUDY/.cc312-feed-tokens.json``, :data:`TOKENS_FILE`
 replaced with ``--rotate SUBJECT`` (``site`` for the site calendar), and the file under the old
 name is deleted, so the old address stops working.
 
+Revocation survives an interruption: every run removes, from the output folder, every file
+named like a token (``<43 or more URL-safe characters>.ics``) that is not a current token's
+file, once the tokens are saved and again after the calendars are written. A rotation cut
+short (a full disk, a kill, a folder that cannot be written) is finished by the next run.
+A subject no longer in ``subjects.csv`` (retired with ``ics --retire``, or removed) keeps
+no feed: its token is dropped and its file removed; ``--rotate`` accepts it (and revokes it).
+
 The calendars are the ``ics`` export's (:func:`cc312_schedule.calendars.ics.write_ics`: the same events,
 the same state file and SEQUENCEs), with two more calendar properties telling subscribed
 clients how often to fetch them again (``feed_refresh`` in ``study.toml``, default 1 hour):
@@ -18,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -39,6 +48,10 @@ TOKENS_FILE: Final = ".cc312-feed-tokens.json"
 SITE: Final = "site"
 _FORMAT: Final = "cc312-schedule feed tokens"
 _VERSION: Final = 1
+
+
+#: A feed file's name: a token (URL-safe base64, 43 characters or more) and ``.ics``.
+_TOKEN_FILE = re.compile(r"[A-Za-z0-9_-]{43,}\.ics")
 
 
 class FeedTokenError(ScheduleError):
@@ -131,23 +144,28 @@ def write_feeds(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated
     """Write every calendar into ``out_dir`` under its secret name; rotate the ``rotate`` ones.
 
     Order: the tokens file first (so no calendar is ever served under a name that is not
-    recorded), then the calendars and the calendar state (all or nothing, :func:`write_ics`),
-    then the files under retired names are deleted.
+    recorded), then every file under a name that is no longer a token is deleted, then the
+    calendars and the calendar state (all or nothing, :func:`write_ics`), then the sweep
+    again. ``retired`` lists every old name revoked by this run (rotated, or a subject gone).
     """
     folder = Path(study.folder or ".")
     path = folder / TOKENS_FILE
     tokens = _load_tokens(path)
     ids = [sp.subject_id for sp in plan]
     for who in rotate:
-        if who != SITE and who not in ids:
+        if who != SITE and who not in ids and who not in tokens:
             raise UsageError("unknown subject", key="--rotate", value=who,
                              hint=f"known: {SITE}, {', '.join(ids)}")
     old = dict(tokens)
+    for who in rotate:  # a subject no longer in the plan: rotating it revokes its address
+        if who not in ids and who != SITE:
+            del tokens[who]
     for who in [SITE, *ids]:
         if who not in tokens or who in rotate:
             tokens[who] = new_token()
     if tokens != old:
         write_atomic(path, _tokens_bytes(tokens))
+    _sweep(out_dir, {f"{t}.ics" for t in tokens.values()})  # revoked even if what follows fails
     names = {sid: f"{tokens[sid]}.ics" for sid in ids}
     names[""] = f"{tokens[SITE]}.ics"
     # An empty index.html: a server that lists folders (python -m http.server, Apache) would
@@ -157,14 +175,34 @@ def write_feeds(study: Study, plan: StudyPlan, out_dir: str | Path, *, generated
                         refresh=study.config.feed_refresh, file_names=names)
     if not index.exists():
         write_atomic(index, "<!doctype html><title>calendars</title>\n")
-    retired = []
-    for who in rotate:
-        if who in old and old[who] != tokens[who]:
-            name = f"{old[who]}.ics"
-            with contextlib.suppress(FileNotFoundError):
-                (Path(out_dir) / name).unlink()
-            retired.append(name)
+    # a subject gone from subjects.csv (write_ics refused it unless retired on purpose):
+    # its token is dropped and its file removed, so no feed outlives its subject
+    current = {SITE, *ids}
+    if any(who not in current for who in tokens):
+        tokens = {who: t for who, t in tokens.items() if who in current}
+        write_atomic(path, _tokens_bytes(tokens))
+    _sweep(out_dir, {f"{t}.ics" for t in tokens.values()})
+    retired = sorted(f"{t}.ics" for who, t in old.items() if tokens.get(who) != t)
     files = [(SITE, names[""])] + [(sid, names[sid]) for sid in ids]
     return FeedResult(files=tuple(files), retired=tuple(retired), new=written.new,
                       updated=written.updated, cancelled=written.cancelled,
                       unchanged=written.unchanged)
+
+
+def _sweep(out_dir: str | Path, keep: Collection[str]) -> list[str]:
+    """Remove every feed file in ``out_dir`` not named in ``keep`` (a rotated, retired or
+    removed subject's old address); the names removed. Only regular files named like a token
+    are touched; a file that cannot be removed now is removed by a later run."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(out_dir))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name in keep or not _TOKEN_FILE.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed

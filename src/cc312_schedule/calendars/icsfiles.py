@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..core.errors import UsageError
-from ..core.fileio import StagedFiles
+from ..core.fileio import StagedFiles, cannot_write
 
 __all__ = ["CalendarFiles"]
 
@@ -20,12 +19,10 @@ class CalendarFiles(StagedFiles):
         try:
             super().stage(path, pieces)
         except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or path),
-                             hint="choose a writable folder") from None
+            raise cannot_write(exc, path=str(exc.filename or path)) from None
 
     def commit(self) -> tuple[Path, ...]:
         try:
             return super().commit()
         except OSError as exc:
-            raise UsageError(f"cannot write: {exc.strerror}", path=str(exc.filename or ""),
-                             hint="choose a writable folder") from None
+            raise cannot_write(exc, path=str(exc.filename or "") or None) from None

@@ -52,7 +52,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from ..core.errors import ScheduleError, UsageError
-from ..core.fileio import read_state, write_atomic
+from ..core.fileio import InputFileError, read_input, read_state, write_atomic
 from ..core.model import StudyPlan
 from ..store.study import Study
 from .ics import (
@@ -65,6 +65,7 @@ from .ics import (
     vtimezone,
     write_ics_state,
 )
+from .publish_checks import PASSWORD_FILE_LIMIT, forbidden, unreadable_reply
 
 __all__ = [
     "PASSWORD_ENV",
@@ -104,10 +105,11 @@ def collection_id(study_name: str, subject_id: str) -> str:
 def read_password(password_file: str | None, environ: Mapping[str, str]) -> str:
     """The password: the first line of ``password_file``, else ``$CC312_CALDAV_PASSWORD``."""
     if password_file is not None:
-        try:
-            text = Path(password_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read the password file: {getattr(exc, 'strerror', exc)}",
+        try:  # a regular file, read bounded (issue 20: /dev/zero, a FIFO)
+            text = read_input(password_file, limit=PASSWORD_FILE_LIMIT).decode("utf-8")
+        except (OSError, UnicodeDecodeError, InputFileError) as exc:
+            why = exc.message if isinstance(exc, InputFileError) else getattr(exc, "strerror", exc)
+            raise UsageError(f"cannot read the password file: {why}",
                              key="--password-file", value=password_file,
                              hint="a file holding the password on its first line") from None
         password = text.splitlines()[0] if text.splitlines() else ""
@@ -526,6 +528,12 @@ def _errors(url: str) -> Iterator[None]:
         raise
     except Exception as exc:
         names = {c.__name__ for c in type(exc).__mro__}
+        if isinstance(exc, error.AuthorizationError) and forbidden(exc):
+            raise PublishError("the server forbids this request (HTTP 403)", key="--url",
+                               value=_safe_url(str(getattr(exc, "url", "") or url)),
+                               hint="the user may lack the right (e.g. to create calendars "
+                               "there): check its rights on the server; some servers also "
+                               "answer 403 to a wrong password") from None
         if isinstance(exc, error.AuthorizationError):
             raise PublishError("the server refused the user name or password (HTTP 401/403)",
                                key="--user", value=safe,
@@ -547,4 +555,7 @@ def _errors(url: str) -> Iterator[None]:
             raise PublishError(f"the server refused a request: {first}", key="--url",
                                value=safe,
                                hint="the next publish retries what was not confirmed") from None
-        raise
+        raise PublishError(unreadable_reply(exc), key="--url", value=safe,
+                           hint="check that --url is the CalDAV server's address (open it in "
+                           "a browser); the next publish retries what was not confirmed"
+                           ) from None

@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 from ..core.days import StudyDay
 from ..core.errors import InvalidStudyError, ProtocolError, UsageError
-from ..core.fileio import StagedFiles
+from ..core.fileio import StagedFiles, cannot_write
 from ..core.messages import message
 from ..core.model import KIND_ORDER, EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from ..core.protocol import Protocol
@@ -683,5 +683,4 @@ def _write_set(folder: Path, files: dict[str, bytes]) -> tuple[Path, ...]:
                 staged.stage(folder / name, [data])
             return staged.commit()
     except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror}", key="-o", value=str(folder),
-                         hint="choose a writable folder") from None
+        raise cannot_write(exc, key="-o", value=str(folder)) from None

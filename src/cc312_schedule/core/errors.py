@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DecisionError",
     "InvalidStudyError",
+    "MoreErrors",
     "NotFoundError",
     "ProtocolError",
     "ScheduleError",
@@ -104,6 +105,20 @@ class StudyFileError(ScheduleError):
         return self.key
 
 
+class MoreErrors(StudyFileError):
+    """Stands for ``count`` more errors of one kind in a file (a column), counted but not kept:
+    a file with millions of bad rows is reported in a few lines and bounded memory.
+
+    >>> print(MoreErrors(11_399_980, path="visits.csv", column="status"))
+    visits.csv: status: and 11,399,980 more errors like the ones above (not shown)
+    """
+
+    def __init__(self, count: int, **kw: object) -> None:
+        self.count = count
+        super().__init__(f"and {count:,} more errors like the ones above (not shown)",
+                         **kw)  # type: ignore[arg-type]
+
+
 class DecisionError(StudyFileError):
     """Investigator decisions that cannot be applied in the order given (e.g. a resume without a hold)."""
 
@@ -182,6 +197,11 @@ class InvalidStudyError(ScheduleError):
             only = self.errors[0]
             self.line, self.key, self.value, self._has_value = (
                 only.line, only.key, only.value, only._has_value)
+
+    @property
+    def total(self) -> int:
+        """How many problems: each of ``errors``, and every one a :class:`MoreErrors` counts."""
+        return sum(e.count if isinstance(e, MoreErrors) else 1 for e in self.errors)
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

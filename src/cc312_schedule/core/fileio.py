@@ -10,13 +10,18 @@ a symbolic link is written *through*: the link stays and its target gets the new
 FIFO or the process's own standard output is written directly (a rename would replace it);
 any other special file (a device, a socket, a folder) is refused, never replaced.
 Temporaries left by a killed writer (``.NAME.xxxxxxxx.tmp``) are removed by the next write
-of the same file once they are stale: not held by a live writer (each writer holds an OS lock
-on its temporary) and older than :data:`STALE_AFTER` seconds.
+of the same file once they are stale: not held by a live writer and older than
+:data:`STALE_AFTER` seconds. A writer holds an OS lock on each temporary while it writes it,
+and a shared lock on the folder itself (``flock`` on the folder: no file is added) from its
+first temporary there to its last rename, so the finished temporaries of a long export
+(10,000 calendars waiting for their renames) are never taken for a killed writer's, however
+old they are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -29,11 +34,13 @@ from typing import Any
 
 from .errors import ScheduleError, UsageError
 
-__all__ = ["InputFileError", "StagedFiles", "read_input", "read_state", "remove_stale_temporaries",
-           "resolve_output", "write_atomic"]
+__all__ = ["InputFileError", "StagedFiles", "cannot_write", "read_input", "read_state",
+           "remove_stale_temporaries", "resolve_output", "write_atomic"]
 
-#: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB).
-CSV_LIMIT = 256 * 1024 * 1024
+#: Largest study CSV read (10,000 subjects' visits.csv is ~25 MB). 64 MB of rows that are all
+#: errors is checked in ~25 s and ~350 MB (benchmarks/RESULTS.md); 256 MB took 155 s and
+#: 11 GB before errors were counted instead of kept (issue 20).
+CSV_LIMIT = 64 * 1024 * 1024
 #: Largest TOML file read (study.toml, a protocol): they are a few kilobytes.
 TOML_LIMIT = 1024 * 1024
 #: Largest workbook read, on disk and unpacked (an export for 10,000 subjects is ~20 MB).
@@ -123,6 +130,25 @@ def read_state(path: str | Path, *, fmt: str, version: int, what: str, hint: str
     return data
 
 
+def cannot_write(exc: OSError, *, key: str | None = None, value: str | None = None,
+                 path: str | Path | None = None) -> UsageError:
+    """The error for an output that could not be written (a full disk, a read-only folder):
+    every atomic writer leaves the old files as they were, so the message says so.
+
+    >>> import errno
+    >>> err = cannot_write(OSError(errno.ENOSPC, "No space left on device"), key="-o", value="p")
+    >>> print(err.message, "/", err.hint)
+    cannot write: No space left on device; nothing was changed / free some space, then run the command again
+    """
+    space = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    hint = ("free some space, then run the command again" if space
+            else "choose a writable folder")
+    kw: dict[str, Any] = {"key": key, "hint": hint, "path": path}
+    if value is not None:
+        kw["value"] = value
+    return UsageError(f"cannot write: {exc.strerror or exc}; nothing was changed", **kw)
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
 
@@ -176,6 +202,7 @@ class StagedFiles:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path, Path]] = []  # (temporary, target, path as given)
+        self._folders: dict[Path, int | None] = {}  # folder -> its fd, our shared lock on it
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -184,6 +211,14 @@ class StagedFiles:
         for tmp, _, _ in self._staged:  # after commit() nothing is left to remove
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        self._release()
+
+    def _release(self) -> None:
+        for fd in self._folders.values():
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # closing the file releases its lock
+        self._folders = {}
 
     def stage(self, path: str | Path, pieces: Iterable[bytes]) -> None:
         """Write ``pieces`` to a temporary for ``path`` (renamed only by :meth:`commit`)."""
@@ -192,7 +227,9 @@ class StagedFiles:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
-        remove_stale_temporaries(target.parent, (target.name,))
+        if target.parent not in self._folders:  # before our own lock makes the folder busy
+            remove_stale_temporaries(target.parent, (target.name,))
+            self._folders[target.parent] = _share(target.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         self._staged.append((tmp, target, Path(path)))
         with os.fdopen(fd, "wb") as fh:
@@ -212,10 +249,16 @@ class StagedFiles:
                 os.close(fd)
         for tmp, target, _ in self._staged:
             os.replace(tmp, target)
-        for folder in dict.fromkeys(target.parent for _, target, _ in self._staged):
+        folders: dict[Path, list[str]] = {}
+        for _, target, _ in self._staged:
+            folders.setdefault(target.parent, []).append(target.name)
+        for folder in folders:
             _fsync_dir(folder)
         shown = tuple(p for _, _, p in self._staged)
         self._staged = []
+        self._release()
+        for folder, names in folders.items():  # the other names' leftovers, now we are done
+            remove_stale_temporaries(folder, tuple(names))
         return shown
 
 
@@ -269,20 +312,62 @@ def _hold(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def _share(folder: Path) -> int | None:
+    """Hold a shared lock on ``folder`` (``flock`` on the folder itself); its fd, or ``None``
+    where it cannot be held (the temporaries are then judged by their own locks and age)."""
+    if os.name == "nt":  # pragma: no cover
+        return None
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a remover checks (a moment)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _writers_live(folder: str | Path) -> bool:
+    """Whether a live writer holds its shared lock on ``folder`` (this process's own
+    :class:`StagedFiles` included)."""
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def remove_stale_temporaries(folder: str | Path, names: tuple[str, ...], *,
                              older_than: float | None = None) -> int:
     """Remove the temporaries ``.NAME.*.tmp`` of ``names`` in ``folder`` that a killed writer left.
 
     A temporary is stale when no live writer holds it (every writer holds an OS lock on its
-    temporary until the rename) and it was last modified before ``older_than`` (a
-    ``time.time()`` value; default: :data:`STALE_AFTER` seconds ago). Only regular files are
-    removed, never a link. Returns how many were removed; errors are ignored (a later run
-    tries again).
+    temporary while it writes it, and a shared lock on the folder until its renames are done:
+    while any writer holds that, nothing is removed) and it was last
+    modified before ``older_than`` (a ``time.time()`` value; default: :data:`STALE_AFTER`
+    seconds ago). Only regular files are removed, never a link. Returns how many were
+    removed; errors are ignored (a later run tries again).
     """
     if os.name == "nt":  # pragma: no cover
         return 0
     import fcntl
 
+    if _writers_live(folder):
+        return 0
     cutoff = time.time() - STALE_AFTER if older_than is None else older_than
     prefixes = tuple(f".{n}." for n in names)
     removed = 0

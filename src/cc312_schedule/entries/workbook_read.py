@@ -24,12 +24,16 @@ from ..store.entry_values import DecisionEntry, VisitEntry, WorkbookEntries
 from ..store.study import Action, Decision, RecordStatus, SourceRef
 from ..store.workbook_layout import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
 
-__all__ = ["MAX_SHEET_CELLS", "load_entries"]
+__all__ = ["MAX_SHEET_CELLS", "MAX_WORKBOOK_CELLS", "load_entries"]
 
 #: The most cells (rows x columns of the used area) the import reads from one sheet: a
 #: 10,000-subject export's Visits sheet has ~9 million. One stray value far away (XFD1048576)
 #: would otherwise make the reader allocate the whole sheet (512 GB).
 MAX_SHEET_CELLS = 20_000_000
+#: The most cells the import reads from all sheets together (a 10,000-subject export has
+#: ~14 million: Visits, the export record, the timeline): nine sheets just under the sheet
+#: limit took 66 s and 1.4 GB.
+MAX_WORKBOOK_CELLS = 25_000_000
 
 
 @functools.cache
@@ -315,6 +319,7 @@ def _check_workbook_size(path: Path) -> bool | None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
     has_formula: bool | None = False
+    areas: list[tuple[str, int, str]] = []  # (sheet, cells of its used area, its far cell)
     with z:
         if sum(i.file_size for i in z.infolist()) > 4 * WORKBOOK_LIMIT:
             raise UsageError("the workbook unpacks to more than "
@@ -329,10 +334,21 @@ def _check_workbook_size(path: Path) -> bool | None:
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
                 has_formula = None
                 continue  # damaged: the reader reports it
-            formula = _check_sheet_size(path, names.get(info.filename, info.filename), xml,
-                                        find_formula=has_formula is False)
+            sheet = names.get(info.filename, info.filename)
+            cells, far, formula = _check_sheet_size(path, sheet, xml,
+                                                    find_formula=has_formula is False)
+            areas.append((sheet, cells, far))
             if has_formula is False and formula:
                 has_formula = True
+    total = sum(cells for _, cells, _ in areas)
+    if total > MAX_WORKBOOK_CELLS:
+        areas.sort(key=lambda a: -a[1])
+        shown = ", ".join(f"{sheet!r} {cells:,} (to {far})" for sheet, cells, far in areas[:4])
+        raise UsageError(
+            f"the workbook is too large to import: its sheets' used areas hold {total:,} "
+            f"cells, more than {MAX_WORKBOOK_CELLS:,} ({shown})", path=path,
+            hint="delete the sheets you added, and what is far outside the tables, save, "
+            "and import again")
     return has_formula
 
 
@@ -371,33 +387,97 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _check_sheet_size(path: Path, sheet: str, xml: bytes, *, find_formula: bool) -> bool:
+def _check_sheet_size(path: Path, sheet: str, xml: bytes, *,
+                      find_formula: bool) -> tuple[int, str, bool]:
     """Refuse a sheet whose used area exceeds :data:`MAX_SHEET_CELLS`, naming the far cell;
-    whether it holds a formula element (searched for only when ``find_formula``)."""
+    the cells of its used area (an upper bound), its far cell, and whether it holds a formula
+    element (searched for only when ``find_formula``).
+
+    Every way a reader places a cell counts, so the bound holds before the reader allocates:
+    a row's or a cell's ``r=""`` reference, a row without one (the row after the last), and a
+    cell without one (the column after the last: a row of 16,384 such cells reaches XFD).
+    """
     # the patterns start with a literal (the sheet's own namespace prefix, if any):
     # an optional prefix group would make each search ~6x slower
     m = _ROOT_TAG.match(xml)
     ns = re.escape(m.group(1)) if m and m.group(1) else b""
     formula = find_formula and re.search(b"<" + ns + rb"f[\s>/]", xml) is not None
-    rows = max((int(r) for r in re.findall(b"<" + ns + rb'row r="(\d+)"', xml)), default=0)
-    rows = max(rows, xml.count(b"<" + ns + b"row"))  # rows without r="" count too
-    if rows * 16384 <= MAX_SHEET_CELLS:
-        return formula  # no column could make it too large
-    # only a column far enough right to exceed the limit matters: search for those
-    # (3-letter columns for a sheet of 18,000 rows: a fast scan that finds none)
-    letters = len(_col_letter(MAX_SHEET_CELLS // rows))
-    far_cell = re.compile(b"<" + ns + rb'c r="([A-Z]{%d,3})(\d+)"[^>/]*>' % letters)
-    wide = max(((_col_index(c), int(r)) for c, r in far_cell.findall(xml)),
-               default=(26, 0))
-    if rows * wide[0] > MAX_SHEET_CELLS:
-        far = f"{_col_letter(wide[0] - 1)}{wide[1]}" if wide[1] else f"row {rows}"
+    numbered = [int(r) for r in re.findall(b"<" + ns + rb'row\b[^>]*?\br="(\d+)"', xml)]
+    unnumbered = len(re.findall(b"<" + ns + rb"row\b(?![^>]*?\br=)", xml))
+    rows = max(numbered, default=0) + unnumbered
+    # The columns: the sheet's <dimension> (exact in what Excel, WPS, LibreOffice and
+    # XlsxWriter write) or Z, checked by one search for a cell reference beyond it; only
+    # the cells beyond (none in such a sheet) are then read one by one. The same for rows.
+    dim = re.search(b"<" + ns + rb'dimension\b[^>]*?\bref="[A-Z]*\d*:?([A-Z]{1,3})\d+"', xml)
+    cols = _col_index(dim.group(1)) if dim and len(dim.group(1)) < 3 else 26
+    far_col, far_col_row, far_row, far_row_col = 0, 0, 0, ""
+    cell = b"<" + ns + b'c r="'
+    if re.search(cell + _beyond(_col_letter(cols - 1), b"A-Z") + rb"\d", xml):
+        for c, r in re.findall(cell + b"(" + _beyond(_col_letter(cols - 1), b"A-Z") + rb")(\d+)",
+                               xml):
+            if _col_index(c) > far_col:
+                far_col, far_col_row = _col_index(c), int(r)
+    if re.search(cell + rb"[A-Z]{1,3}" + _beyond(str(max(rows, 1)), b"0-9") + b'"', xml):
+        for c, r in re.findall(cell + rb"([A-Z]{1,3})(" + _beyond(str(max(rows, 1)), b"0-9")
+                               + b')"', xml):
+            if int(r) > far_row:
+                far_row, far_row_col = int(r), c.decode()
+    # cells without r="": each takes the column after the one before it, in its row
+    loose = re.compile(b"<" + ns + rb"c(?:\s(?![^>]*?\br=)[^>]*)?/?>")
+    loose_cols = row_cols = 0
+    if loose.search(xml):  # never in what a spreadsheet program writes: row by row here
+        ref = re.compile(cell + rb"([A-Z]{1,3})\d")
+        for row in xml.split(b"<" + ns + b"row")[1:]:
+            n = len(loose.findall(row))
+            loose_cols = max(loose_cols, n)
+            row_cols = max(row_cols, n + max((_col_index(c) for c in ref.findall(row)),
+                                             default=0))
+    rows = max(rows, far_row)
+    cols = max(cols, far_col, row_cols)
+    cells = rows * cols
+    # the cell to name: the one farthest out (a far column, or the last row's cell)
+    if not far_row and rows:
+        last = re.search(cell + rb"([A-Z]{1,3})" + str(rows).encode() + b'"', xml)
+        far_row, far_row_col = (rows, last.group(1).decode()) if last else (0, "")
+    spots = [(far_col * far_col_row, f"{_col_letter(far_col - 1)}{far_col_row}" if far_col
+              else ""),
+             (_col_index(far_row_col.encode()) * far_row, f"{far_row_col}{far_row}")]
+    far = max(spots)[1] if max(spots)[0] else f"row {rows:,}"
+    where = f"e.g. {sheet}!{far}" if far[0].isupper() and not far.startswith("row") else far
+    if loose_cols > 26 and loose_cols >= far_col:
+        far = where = f"a row of {loose_cols:,} cells without cell references"
+    if cells > MAX_SHEET_CELLS:
         raise UsageError(
-            f"sheet {sheet!r} is too large to import: its used area reaches "
-            f"{far} ({rows:,} rows x {wide[0]:,} columns, more than "
-            f"{MAX_SHEET_CELLS:,} cells)", path=path,
-            hint=f"delete what is far outside the table (e.g. {sheet}!{far}), or the "
-            "empty rows and columns after it, save, and import again")
-    return formula
+            f"sheet {sheet!r} is too large to import: its used area reaches {far} "
+            f"({rows:,} rows x {cols:,} columns, more than {MAX_SHEET_CELLS:,} cells)",
+            path=path, hint=f"delete what is far outside the table ({where}), or the empty "
+            "rows and columns after it, save, and import again")
+    return cells, far, formula
+
+
+def _beyond(last: str, alphabet: bytes) -> bytes:
+    """A regular expression for the column letters (``alphabet`` ``A-Z``) or row numbers
+    (``0-9``, no leading zero) that come after ``last``: longer ones (up to 3 letters, 7
+    digits), or as long and greater at the first place they differ.
+
+    >>> import re
+    >>> p = re.compile(_beyond("M", b"A-Z") + rb"\\Z")
+    >>> [bool(p.match(c)) for c in (b"L", b"M", b"N", b"AA", b"XFD")]
+    [False, False, True, True, True]
+    >>> p = re.compile(_beyond("120", b"0-9") + rb"\\Z")
+    >>> [bool(p.match(n)) for n in (b"99", b"120", b"121", b"130", b"200", b"1000")]
+    [False, False, True, True, True, True]
+    """
+    top = alphabet[-1:].decode()
+    longest = 3 if alphabet == b"A-Z" else 7
+    lead = "[A-Z]" if alphabet == b"A-Z" else "[1-9]"
+    alts = [f"{lead}{'[' + alphabet.decode() + ']'}{{{len(last)},{longest - 1}}}"] \
+        if len(last) < longest else []
+    for i, ch in enumerate(last):
+        if ch < top:
+            alts.append(re.escape(last[:i]) + f"[{chr(ord(ch) + 1)}-{top}]"
+                        + f"[{alphabet.decode()}]" * (len(last) - i - 1))
+    return ("(?:" + "|".join(alts) + ")").encode() if alts else b"(?!)"
 
 
 def _col_letter(c: int) -> str:

@@ -53,6 +53,7 @@ from ..core.model import (
 from ..core.opendays import SiteCalendar
 from ..core.protocol import DISEASE_SCORE_ITEM
 from ..store.study import Study
+from .render import spreadsheet_safe
 
 __all__ = ["DUE_COLUMNS", "DueDay", "DueList", "DueRow", "DueSection", "DueWarning",
            "plan_due", "to_due_csv", "to_due_json", "to_due_table"]
@@ -333,15 +334,21 @@ def _values(r: DueRow) -> dict[str, Any]:
     }
 
 
-def to_due_csv(due: DueList) -> str:
-    """One row per listed visit or decision; lists (procedures, warnings) joined with ``"; "``."""
+def to_due_csv(due: DueList, *, safe_for_spreadsheets: bool = False) -> str:
+    """One row per listed visit or decision; lists (procedures, warnings) joined with ``"; "``.
+
+    Values are written as they are; with ``safe_for_spreadsheets=True`` (CLI
+    ``--safe-for-spreadsheets``, as for ``plan``) text a spreadsheet would run as a formula
+    gets a leading ``'`` (:func:`~.render.spreadsheet_safe`).
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(DUE_COLUMNS)
     for r in due.rows:
         v = _values(r)
-        w.writerow(["; ".join(v[c]) if isinstance(v[c], list) else "" if v[c] is None else v[c]
-                    for c in DUE_COLUMNS])
+        fields = [str("; ".join(v[c]) if isinstance(v[c], list) else "" if v[c] is None else v[c])
+                  for c in DUE_COLUMNS]
+        w.writerow([spreadsheet_safe(f) for f in fields] if safe_for_spreadsheets else fields)
     return buf.getvalue()
 
 

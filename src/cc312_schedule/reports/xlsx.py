@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..core.days import StudyDay
+from ..core.errors import UsageError
 from ..core.fileio import write_atomic
 from ..core.l10n import local_time, weekday
 from ..core.messages import MESSAGES, message, procedures
@@ -298,14 +299,33 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     wb.set_custom_property("generator", "cc312-schedule")
     ctx = _Context(study=study, plan=plan, lang=lang, wb=wb,
                    generated=local_time(lang, generated_at, cfg.timezone))
-    _overview(ctx)
-    _visits(ctx)
-    _decisions(ctx)
-    _timeline(ctx)
-    _warnings(ctx)
-    _export_record(ctx)
+    try:
+        _overview(ctx)
+        _visits(ctx)
+        _decisions(ctx)
+        _timeline(ctx)
+        _warnings(ctx)
+        _export_record(ctx)
+    except BaseException:
+        _discard(wb)
+        raise
     wb.close()
     return _restamp(raw.getvalue(), stamp)
+
+
+def _discard(wb: Any) -> None:
+    """Close and remove the temporary files of a workbook left unfinished (an error): in
+    constant-memory mode XlsxWriter streams each sheet's rows to one, removed only by close()."""
+    import contextlib
+    import os
+
+    for ws in wb.worksheets():
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+            with contextlib.suppress(OSError, TypeError):
+                os.unlink(getattr(ws, "row_data_filename", "") or fh.name)
 
 
 def write_xlsx(path: str | Path, study: Study, plan: StudyPlan, *, generated_at: datetime) -> None:
@@ -347,6 +367,10 @@ class _Context:
         return self._formats[key]
 
 
+#: Excel's last row (1,048,576): a sheet that needs more is refused, never cut short
+#: (XlsxWriter silently drops a cell written below it).
+EXCEL_MAX_ROWS = 1_048_576
+
 #: a cell to write: (value, XlsxWriter format properties)
 _CellSpec = tuple[object, Mapping[str, object]] | None
 
@@ -373,6 +397,11 @@ class _Sheet:
     def write_row(self, cells: Sequence[_CellSpec],
                   height: float | None = None) -> None:
         """Write the next row: per column ``(value, format properties)`` or ``None``."""
+        if self.row >= EXCEL_MAX_ROWS:
+            raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
+                             "Excel's limit; nothing was written",
+                             hint="export fewer subjects (a study folder per cohort), or use "
+                             "'plan --format csv', which has no row limit")
         need = height or 0.0
         for i, cell in enumerate(cells):
             if cell is None:
@@ -402,7 +431,8 @@ def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping
             extra["quote_prefix"] = True
         if "\n" in value:
             extra.update(text_wrap=True, valign="top")
-        ws.write_string(r, c, value, ctx.fmt(**props, **extra) if props or extra else None)
+        merged = {**props, **extra}  # a wrapped column's own text_wrap meets the line break's
+        ws.write_string(r, c, value, ctx.fmt(**merged) if merged else None)
     elif isinstance(value, date):
         ws.write_datetime(r, c, datetime(value.year, value.month, value.day),
                           ctx.fmt(**{"num_format": DATE_FORMAT, **props}))

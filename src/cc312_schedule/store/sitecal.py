@@ -242,7 +242,8 @@ def _read_site_file(path: Path, closed: dict[date, str | Text], open_days: dict[
                     errors: list[ScheduleError]) -> None:
     if not path.exists():
         return
-    rows = CsvRows(path, ("date", "status", "reason"), (), errors, extra_allowed=False)
+    rows = CsvRows(path, ("date", "status", "reason"), (), errors, extra_allowed=False,
+                   plain=("reason",))
     seen: dict[date, int] = {}
     for line, row in rows:
         day = rows.date(line, row, "date", required=True)

@@ -22,6 +22,7 @@ from typing import Any
 from ..core.domain import (
     DEFAULT_REMINDERS,
     MAX_REMINDER_DAYS,
+    SUBJECT_ID,
     Action,
     Decision,
     RecordedVisit,
@@ -42,7 +43,7 @@ from ..core.fileio import TOML_LIMIT
 from ..core.messages import LANGUAGES
 from ..core.protocol import Protocol, _parse_hhmm, load_protocol
 from ..planning.engine import check_decisions, decision_row_problems, unknown_visit_hint, visit_kind
-from .csvfile import CsvRows, read_text
+from .csvfile import CsvRows, control_problem, read_text
 from .sitecal import load_site_calendar, parse_calendar_config
 
 __all__ = [
@@ -83,6 +84,15 @@ VISIT_OPTIONAL = ("actual_date", "note",
                   "amended_from", "amended_on", "amendment_note")
 
 
+# What a row's required values look like: a line inside a quoted note or rationale that
+# has them is a row swallowed by an open quote (csvfile.CsvRows), not part of the text.
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_VISIT_LIKE = {"subject_id": SUBJECT_ID, "visit": re.compile(r"[A-Za-z0-9-]+"),
+               "status": re.compile("(?i)" + "|".join(s.value for s in RecordStatus))}
+_DECISION_LIKE = {"subject_id": SUBJECT_ID, "decided_on": _DATE_LIKE,
+                  "action": re.compile("(?i)" + "|".join(a.value for a in Action))}
+
+
 def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study:
     """Load and validate a study folder; raise :class:`InvalidStudyError` listing every problem.
 
@@ -108,11 +118,11 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
         except InvalidStudyError as exc:
             errors.extend(exc.errors)
     ids: set[str] = set()  # every id in subjects.csv, even on a bad row (no cascade of errors)
-    subjects = _load_subjects(root / "subjects.csv", protocol, errors, ids)
-    # subjects.csv unreadable as a whole (missing, bad encoding, a missing column): its ids are
-    # unknown, so the other files' ids are not checked against it (one cause, one error)
-    spath = str(root / "subjects.csv")
-    known: set[str] | None = ids if ids or not any(e.path == spath for e in errors) else None
+    subjects, complete = _load_subjects(root / "subjects.csv", protocol, errors, ids)
+    # subjects.csv not read to its end (missing, bad encoding, a missing column, a broken
+    # quote): its ids are unknown, so the other files' ids are not checked against it (one
+    # cause, one error, not one per visit of every subject after the break)
+    known: set[str] | None = ids if complete else None
     decisions = _load_decisions(root / "decisions.csv", known, protocol, errors)
     visits = _load_visits(root / "visits.csv", known, protocol, errors)
     if protocol is not None:
@@ -203,6 +213,11 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                 err(k, "must be a string", data[k])
             else:
                 strs[k] = data[k]
+    for key, value in (("name", name), ("site", strs.get("site")), ("site.phone", site_phone)):
+        problem = control_problem(value) if isinstance(value, str) else None
+        if problem:  # shown in every calendar: a NUL or an escape would break strict readers
+            err(key, problem, value, "delete it (a NUL, an escape or another control "
+                "character is never part of this value)")
     settings = _time_and_language(strs, err)
     reminders = _reminders(data.get("reminders", list(DEFAULT_REMINDERS)), err)
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
@@ -312,18 +327,20 @@ class _ConfigErr(typing.Protocol):  # the signature of _load_config's local ``er
 
 
 def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleError],
-                   ids: set[str]) -> list[Subject]:
+                   ids: set[str]) -> tuple[list[Subject], bool]:
+    """The subjects, and whether the file was read to its end (so ``ids`` are all its ids)."""
     if not path.exists():
         errors.append(StudyFileError("missing subjects.csv", path=path,
                                      hint="create it with the header " + ",".join(SUBJECT_COLUMNS)))
-        return []
-    rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True)
+        return [], False
+    rows = CsvRows(path, SUBJECT_COLUMNS, SUBJECT_OPTIONAL, errors, extra_allowed=True,
+                   plain=("cohort", "dose_level", "disease", "sex"))
     rows.span = study_span(protocol)
     subjects: list[Subject] = []
     seen: dict[str, int] = {}
     diseases = protocol.diseases if protocol else ()
     for line, row in rows:
-        start = len(errors)
+        start = rows.count
         sid = row["subject_id"]
         problem = subject_id_problem(sid) if sid else None
         if not sid:
@@ -354,14 +371,14 @@ def _load_subjects(path: Path, protocol: Protocol | None, errors: list[ScheduleE
         if consent and first and consent > first:
             rows.error(line, "consent_date", "is after the first dose date", str(consent),
                        hint="consent must be signed before dosing")
-        if len(errors) == start and first is not None:
+        if rows.count == start and first is not None:
             subjects.append(Subject(
                 subject_id=sid, cohort=row["cohort"], dose_level=row["dose_level"],
                 first_dose_date=first, disease=disease, consent_date=consent,
                 date_of_birth=dob, sex=row.get("sex", "") or None,
                 withdrawn_on=dates["withdrawn_on"], withdrawal=withdrawal,
                 source=SourceRef(path=path.name, line=line)))
-    return subjects
+    return subjects, rows.complete
 
 
 def _withdrawal(rows: CsvRows, line: int, text: str, on: date | None) -> Withdrawal:
@@ -388,13 +405,13 @@ def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
     if not path.exists():
         return []
     rows = CsvRows(path, DECISION_COLUMNS, DECISION_OPTIONAL, errors, extra_allowed=False,
-                 multiline=("rationale",))
+                 multiline=("rationale",), row_like=_DECISION_LIKE)
     rows.span = study_span(protocol)
     max_weeks = protocol.max_treatment_weeks if protocol else 24
     out: list[Decision] = []
     actions = ", ".join(a.value for a in Action)
     for line, row in rows:
-        start = len(errors)
+        start = rows.count
         sid = row["subject_id"]
         if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
@@ -429,7 +446,7 @@ def _load_decisions(path: Path, ids: set[str] | None, protocol: Protocol | None,
         elif not row.get("investigator"):
             rows.error(line, "investigator", "missing investigator",
                        hint="every decision names the investigator who made it")
-        if len(errors) == start and on and action:
+        if rows.count == start and on and action:
             out.append(Decision(subject_id=sid, decided_on=on, action=action, regimen=regimen,
                                 weeks=weeks, until=until, investigator=row.get("investigator", ""),
                                 rationale=row.get("rationale", ""),
@@ -450,12 +467,12 @@ def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
     if not path.exists():
         return []
     rows = CsvRows(path, VISIT_COLUMNS, VISIT_OPTIONAL, errors, extra_allowed=False,
-                 multiline=("note", "amended_from", "amendment_note"))
+                 multiline=("note", "amended_from", "amendment_note"), row_like=_VISIT_LIKE)
     rows.span = study_span(protocol)
     out: list[RecordedVisit] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
-        start = len(errors)
+        start = rows.count
         sid, visit = row["subject_id"], row["visit"]
         if ids is not None and sid not in ids:
             rows.error(line, "subject_id", "unknown subject", sid,
@@ -484,7 +501,7 @@ def _load_visits(path: Path, ids: set[str] | None, protocol: Protocol | None,
         if status is RecordStatus.MISSED and actual:
             rows.error(line, "actual_date", "a missed visit has no actual date", str(actual),
                        hint="leave it empty, or set status to done")
-        if len(errors) == start and status:
+        if rows.count == start and status:
             out.append(RecordedVisit(subject_id=sid, visit=visit, status=status, actual_date=actual,
                                      note=row.get("note", ""),
                                      source=SourceRef(path=path.name, line=line)))

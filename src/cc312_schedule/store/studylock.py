@@ -15,9 +15,12 @@ from typing import Any
 from ..core.errors import ScheduleError, UsageError
 from ..core.fileio import remove_stale_temporaries
 
-__all__ = ["LOCK_NAME", "StudyLockedError", "study_lock"]
+__all__ = ["CALENDARS_LOCK_NAME", "LOCK_NAME", "StudyLockedError", "study_lock"]
 
 LOCK_NAME = ".cc312-schedule.lock"
+#: The calendars' own lock (``publish``, ``feed``): their state files, never the CSVs, so a
+#: publish waiting on a slow server never keeps a nurse from recording (issue 20).
+CALENDARS_LOCK_NAME = ".cc312-calendars.lock"
 
 
 class StudyLockedError(ScheduleError):
@@ -25,7 +28,8 @@ class StudyLockedError(ScheduleError):
 
 
 @contextlib.contextmanager
-def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
+def study_lock(folder: str | Path, *, timeout: float = 10.0,
+               calendars: bool = False) -> Iterator[None]:
     """Hold the study's write lock (``STUDY/.cc312-schedule.lock``), waiting up to ``timeout`` s.
 
     An OS lock (``flock``; ``msvcrt.locking`` on Windows) on the lock file: released when the
@@ -36,8 +40,12 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
 
     Not the ``filelock`` library: its ``UnixFileLock`` opens the path with ``O_TRUNC`` and
     follows a symbolic link (truncating whatever the link points to), which this lock must not.
+
+    ``calendars=True``: the calendars' lock (:data:`CALENDARS_LOCK_NAME`) instead, held by
+    ``publish`` and ``feed`` around their state files and network I/O; the CSV writers do
+    not wait for it.
     """
-    path = Path(folder) / LOCK_NAME
+    path = Path(folder) / (CALENDARS_LOCK_NAME if calendars else LOCK_NAME)
     flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
              | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     try:
@@ -74,8 +82,9 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0) -> Iterator[None]:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()} since "
                       f"{datetime.now().isoformat(timespec='seconds')}".encode(), 0)
-        remove_stale_temporaries(folder, ("visits.csv", "decisions.csv", ".cc312-audit-head"),
-                                 older_than=acquired)
+        if not calendars:
+            remove_stale_temporaries(folder, ("visits.csv", "decisions.csv", ".cc312-audit-head"),
+                                     older_than=acquired)
         yield
     finally:
         _unlock(fh)
