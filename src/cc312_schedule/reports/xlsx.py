@@ -47,6 +47,7 @@ import io
 import shutil
 import unicodedata
 import zipfile
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -56,7 +57,7 @@ from typing import Any, Final
 from ..core.days import StudyDay
 from ..core.fileio import write_atomic
 from ..core.l10n import local_time, weekday
-from ..core.messages import MESSAGES, message, procedures
+from ..core.messages import MESSAGES, Text, message, procedures
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, event_order
 from ..store.study import Study
 from ..store.workbook_layout import (
@@ -81,6 +82,7 @@ __all__ = [
     "WARNING_COLUMNS",
     "Column",
     "clean_text",
+    "header_word",
     "is_formula_like",
     "text_width",
     "timeline_marks",
@@ -99,21 +101,27 @@ SPARE_DECISION_ROWS: Final = 50
 FONT: Final = "Microsoft YaHei"
 FONT_SIZE: Final = 10
 #: Points per line of wrapped text at FONT_SIZE (CJK fonts' line gap included), and padding.
-LINE_PT: Final = 12.5
-CJK_LINE_PT: Final = 14.5
-ROW_PAD_PT: Final = 3.0
+LINE_PT: Final = 12.0  # a 10 pt Latin line: DejaVu Sans (LibreOffice) 11.6 pt, YaHei (Excel) 13.2 pt less its gap
+CJK_LINE_PT: Final = 14.5  # Noto Sans CJK 1.448 em
+ROW_PAD_PT: Final = 1.0
 DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
 #: The widest a sheet may be, in column-width units as stored (the width of a digit; each
 #: column also carries ~0.71 of the program's own padding, :data:`_COL_EXTRA`), so that fitting
 #: it to the width of an A4 landscape page keeps 10 pt text at 8 pt or more: measured with
 #: LibreOffice, 122-126 units print at 100 % on A4 landscape, so 122 / 0.8 = 152.5, less a
 #: margin for the programs' rounding of widths to pixels.
-PAGE_UNITS: Final = 148.0
-_UNITS_AT_100: Final = 122.0
+PAGE_UNITS: Final = 154.5
+_UNITS_AT_100: Final = 124.0
+#: The printable height of an A4 landscape page at 100 % (595 pt less the margins), and the
+#: least print scale (10 pt text printed at 8 pt).
+_PAGE_HEIGHT_PT: Final = 595 - (0.35 + 0.5) * 72
+LEAST_SCALE: Final = 0.8
 _COL_EXTRA: Final = 0.71
 _MARGIN_IN: Final = 0.25  # left/right page margin, inches (6.4 mm)
 _PAD: Final = 0.6  # units added to a column's longest text (the programs pad cells themselves)
-_DATE_WIDTH: Final = 8.8  # yyyy-mm-dd: eight digits and two narrow dashes (LibreOffice: 8.7)
+_DATE_WIDTH: Final = 9.2  # yyyy-mm-dd as LibreOffice prints it (measured: 9.16 digits)
+_SHORT_DATE_WIDTH: Final = 4.6  # mm-dd
+_DATE_PAD: Final = 0.2
 _LONGEST_UNBROKEN: Final = 9.0  # a wrap column is made wide enough for words up to this long
 _BOLD: Final = 1.0  # header text is regular (bold would be ~12 % wider): its fill marks it
 
@@ -130,6 +138,7 @@ class Column:
     width: float
     entry: bool = False  # typed in by the coordinator; read back by the import
     wrap: bool = False
+    whole: bool = False  # wrapped only between words, a CJK run a word (see header_word)
 
 
 OVERVIEW_COLUMNS: Final = (
@@ -141,14 +150,17 @@ OVERVIEW_COLUMNS: Final = (
     Column("state", 8, wrap=True), Column("warnings", 3),
 )
 VISIT_COLUMNS: Final = (
-    Column("subject", 3), Column("visit", 3), Column("kind", 7, wrap=True), Column("regimen", 3),
-    Column("dose_number", 3), Column("study_day", 3), Column("week", 3),
-    Column("target_date", 8), Column("planned_date", 8), Column("window_start", 8),
-    Column("window_end", 8), Column("weekday", 3), Column("date_reason", 16, wrap=True),
-    Column("procedures", 22, wrap=True),
+    Column("subject", 3), Column("visit", 3), Column("kind", 3),
+    Column("study_day", 3), Column("planned_date", 8),
+    Column("weekday", 3), Column("window_start", 4), Column("window_end", 4),
+    Column("date_reason", 16, wrap=True), Column("procedures", 40, wrap=True),
     Column("plan_status", 3), Column("actual_date", 8, entry=True),
-    Column("status", 3, entry=True), Column("note", 14, entry=True, wrap=True),
+    Column("status", 3, entry=True), Column("note", 12, entry=True, wrap=True),
 )
+#: Visits columns whose dates show as ``mm-dd`` (the window, always within days of the
+#: planned date shown in full beside it); the cells hold the whole date all the same.
+SHORT_DATE_COLUMNS: Final = frozenset({"window_start", "window_end"})
+SHORT_DATE_FORMAT: Final = "mm-dd"
 DECISION_COLUMNS: Final = (
     Column("subject", 3, entry=True), Column("decided_on", 8, entry=True),
     Column("action", 3, entry=True), Column("regimen", 3, entry=True),
@@ -193,25 +205,40 @@ def is_formula_like(text: str) -> bool:
 # measuring text
 
 
+#: Widths in column units (the width of a digit) by kind of character, measured on the print
+#: LibreOffice makes (DejaVu Sans for Latin, Noto Sans CJK for Chinese, standing in for
+#: Microsoft YaHei, whose Latin is narrower: the estimate errs on the wide side for Excel).
+_NARROW: Final = frozenset(" ijlt.,;:'!|()[]-fr/")
+_WIDE: Final = frozenset("mwMW@%")
+_SPACE: Final = 0.55
+_CJK_UNITS: Final = 1.6  # a 10 pt CJK character is 10 pt wide: 1.57 digits of DejaVu Sans
+
+
+@lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
     """The width of one line of ``text`` in column-width units (the width of a digit).
 
-    CJK (East Asian wide and full-width) characters count double, upper-case Latin letters
-    and a few wide signs 1.15, lower-case letters, spaces and punctuation 0.9, digits 1.
+    CJK (East Asian wide and full-width) characters count 1.7, wide letters (m, w, M, W)
+    1.5, other upper-case letters 1.15, narrow letters, spaces and punctuation 0.55, other
+    lower-case letters 0.95, digits 1. Computed once per distinct text (a cache).
 
     >>> text_width("W6D4"), text_width("受试者"), text_width("2026-11-30")
-    (4.3, 6.0, 9.8)
+    (4.65, 5.1, 8.55)
     """
     total = 0.0
     for ch in text:
         if ch.isdigit():
             total += 1
-        elif ch.isupper() or ch in "mwMW@%":
+        elif ch in _WIDE:
+            total += 1.5
+        elif ch.isupper():
             total += 1.15
+        elif ch in _NARROW:
+            total += 0.55
         elif ch.isascii():
-            total += 0.9
+            total += 0.95
         elif unicodedata.east_asian_width(ch) in "WF":
-            total += 2
+            total += _CJK_UNITS
         else:
             total += 1
     return round(total, 2)
@@ -236,6 +263,7 @@ def _tokens(line: str) -> Iterator[tuple[str, bool]]:
             yield run, i > 0 and first
 
 
+@lru_cache(maxsize=1 << 16)
 def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapping cell ``width`` units wide (greedy, like the
     programs do; a word longer than the line is broken).
@@ -245,14 +273,14 @@ def wrapped_lines(text: str, width: float) -> int:
     >>> wrapped_lines("生命体征；安全性实验室检查", 10), wrapped_lines("a\\nb", 40)
     (4, 2)
     """
-    room = max(width - 0.6, 1.0)  # the cell's own padding
+    room = max(width + _COL_EXTRA - 0.5, 1.0)  # the column as drawn, less the cell padding
     lines = 0
     for para in text.split("\n"):
         lines += 1
         used = 0.0
         for token, spaced in _tokens(para):
             w = text_width(token)
-            need = w + (1 if spaced and used else 0)
+            need = w + (_SPACE if spaced and used else 0)
             if used and used + need > room:
                 lines += 1
                 used = 0.0
@@ -264,6 +292,26 @@ def wrapped_lines(text: str, width: float) -> int:
     return lines
 
 
+@lru_cache(maxsize=1 << 16)
+def _has_wide(text: str) -> bool:
+    """Whether ``text`` has a CJK (East Asian wide or full-width) character."""
+    return not text.isascii() and any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+
+
+@lru_cache(maxsize=1 << 16)
+def header_word(text: str) -> float:
+    """The least width that shows header ``text`` with no word broken, Chinese words too: a
+    header's run of CJK characters is one word (受试者 never 受试/者), broken only before
+    a full-width bracket (最晚给药日期 / （第168天）).
+
+    >>> header_word("受试者") == text_width("受试者"), header_word("Window start") == text_width("Window")
+    (True, True)
+    """
+    parts = text.replace("（", " （").split()
+    return max((text_width(p) for p in parts), default=0.0)
+
+
+@lru_cache(maxsize=1 << 16)
 def _longest_word(text: str) -> float:
     """The least width that shows ``text`` with no word broken (CJK may break anywhere)."""
     return max((text_width(t) for para in text.split("\n") for t, _ in _tokens(para)), default=0)
@@ -381,7 +429,7 @@ class _Sheet:
             if isinstance(value, str) and (props.get("text_wrap") or "\n" in value):
                 lines = wrapped_lines(_clean(value), self.widths[i])
                 if lines > 1:  # CJK fonts' lines are taller than Latin ones
-                    line = LINE_PT if value.isascii() else CJK_LINE_PT
+                    line = CJK_LINE_PT if _has_wide(value) else LINE_PT
                     need = max(need, lines * line + ROW_PAD_PT)
         if need > DEFAULT_ROW_PT:
             self.ws.set_row(self.row, need)
@@ -430,7 +478,7 @@ def _layout(ctx: _Context, columns: Sequence[Column],
             headers: Sequence[str]) -> list[float]:
     """Column widths: each fixed column as wide as its longest cell (its header's longest
     word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
-    longest = [max(c.width, _BOLD * _longest_word(h)) for c, h in zip(columns, headers, strict=True)]
+    longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
     seen: list[set[object]] = [set() for _ in columns]
     for values in rows():  # distinct values only: measured once each
         for i, c in enumerate(columns):
@@ -438,30 +486,34 @@ def _layout(ctx: _Context, columns: Sequence[Column],
             if v is not None and v != "" and not isinstance(v, date | int):
                 seen[i].add(v)
             elif isinstance(v, date):
-                longest[i] = max(longest[i], _DATE_WIDTH)
+                short = c.id in SHORT_DATE_COLUMNS
+                longest[i] = max(longest[i], _SHORT_DATE_WIDTH if short else _DATE_WIDTH)
             elif isinstance(v, int):
                 longest[i] = max(longest[i], float(len(str(v))))
+    # a column as wide as its dates needs no more than the programs' own cell padding
+    dates_only = {i for i, c in enumerate(columns) if not seen[i] and not c.wrap
+                  and longest[i] in (_DATE_WIDTH, _SHORT_DATE_WIDTH)}
     words = [0.0] * len(columns)  # a wrap column's longest word: never broken if it can help it
     for i, distinct in enumerate(seen):
         for v in distinct:
             longest[i] = max(longest[i], _cell_width(v))
             if columns[i].wrap and isinstance(v, str):
-                words[i] = max(words[i], _longest_word(v))
+                words[i] = max(words[i], header_word(v) if columns[i].whole else _longest_word(v))
     pad = _PAD
-    widths = [w + pad for w in longest]
+    widths = [w + (_DATE_PAD if i in dates_only else pad) for i, w in enumerate(longest)]
     flex = [i for i, c in enumerate(columns) if c.wrap]
     if flex:
         fixed = sum(w for i, w in enumerate(widths) if i not in flex)
         room = max(PAGE_UNITS - fixed - _COL_EXTRA * len(columns), 0.0)
         share = sum(columns[i].width for i in flex)
         for i in flex:
-            least = max(columns[i].width * 0.5, _BOLD * _longest_word(headers[i]) + pad, 6.0,
-                        min(words[i], _LONGEST_UNBROKEN) + pad)
+            least = max(columns[i].width * 0.5, _BOLD * header_word(headers[i]) + pad, 6.0,
+                        (words[i] if columns[i].whole else min(words[i], _LONGEST_UNBROKEN)) + pad)
             least = min(least, widths[i])  # a short column needs no more than its longest text
             widths[i] = max(min(widths[i], room * columns[i].width / share), least)
         over = sum(widths) + _COL_EXTRA * len(columns) - PAGE_UNITS
         for i in flex:  # still too wide: long words may break rather than the print shrink
-            floor = max(_BOLD * _longest_word(headers[i]) + pad, 6.0)
+            floor = max(_BOLD * header_word(headers[i]) + pad, 6.0)
             give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
             widths[i] -= give
             over -= give
@@ -498,20 +550,22 @@ def _header_row(ctx: _Context, sheet: _Sheet, headers: Sequence[str],
 
 
 def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True) -> None:
+    """A4 landscape, narrow margins; the header row repeated on every page (the title row,
+    which says the same as the footer, only on the first); no page header; the footer says
+    the study once, the sheet, when it was generated and the page of how many."""
     ws = sheet.ws
     ws.freeze_panes(FIRST_ROW - 1, freeze - 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.6, bottom=0.6)
+    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.35, bottom=0.5)
     if fit:
         ws.fit_to_pages(1, 0)
-    ws.repeat_rows(TITLE_ROW - 1, HEADER_ROW - 1)
+    ws.repeat_rows(HEADER_ROW - 1, HEADER_ROW - 1)
     cfg = ctx.study.config
-    font = f'&"{FONT},Regular"&10'
-    ws.set_header(f"&L{font}{_header_text(cfg.name)}"
-                  f"&R{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}",
-                  {"margin": 0.3})
-    ws.set_footer(f"&C{font}{ctx.t('xlsx.footer')}", {"margin": 0.3})
+    font = f'&"{FONT},Regular"&9'
+    ws.set_footer(f"&L{font}{_header_text(cfg.name)} · &A"
+                  f"&C{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}"
+                  f"&R{font}{ctx.t('xlsx.footer')}", {"margin": 0.2})
 
 
 def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
@@ -649,12 +703,12 @@ def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[
     for e in events:
         actual, status, note = _exported_entry(e)
         yield {
-            "subject": e.subject_id, "visit": e.visit, "kind": ctx.label("xlsx.kind", e.kind.value),
-            "regimen": e.regimen or "", "dose_number": e.dose_number,
-            "study_day": e.study_day.value, "week": e.week, "target_date": e.target_date,
-            "planned_date": e.planned_date, "window_start": e.window_start,
+            "subject": e.subject_id, "visit": e.visit, "kind": _kind(ctx, e),
+            "study_day": e.study_day.value, "planned_date": e.planned_date, "window_start": e.window_start,
             "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
-            "date_reason": e.reason_in(ctx.lang),
+            # why the planned date is not the target date: empty when it is (a visit left on
+            # a closed day for want of an open one is on the Warnings sheet)
+            "date_reason": _short_reason(ctx, e) if e.planned_date != e.target_date else "",
             "procedures": procedures(ctx.lang, e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
             "actual_date": actual,
@@ -663,10 +717,36 @@ def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[
         }
 
 
+#: The plan's date-change reasons as the Visits sheet words them: the target date and what
+#: closed or was full (that the date moved inside the window is the column's meaning). The
+#: target date has no column of its own: it is the planned date unless this column names it.
+_SHORT_REASONS: Final = {"r.moved": "xlsx.r.moved", "r.no_open_day": "xlsx.r.no_open_day",
+                         "r.capacity": "xlsx.r.capacity"}
+
+
+def _short_reason(ctx: _Context, e: PlannedEvent) -> str:
+    """Why ``e``'s planned date is not its target date, short (see :data:`_SHORT_REASONS`)."""
+    return _shorten(e.reason_text).render(ctx.lang) if e.reason_text else e.reason
+
+
+def _shorten(text: Text) -> Text:
+    fields = tuple((k, _shorten(v) if isinstance(v, Text) else v) for k, v in text.fields)
+    return Text(_SHORT_REASONS.get(text.id, text.id), fields)
+
+
+def _kind(ctx: _Context, e: PlannedEvent) -> str:
+    """The Visits sheet's kind: a dose with its number ("dose 12"; its regimen is the plan
+    CSV's, the Overview's and the Timeline's: the room goes to the procedures)."""
+    if e.is_dose and e.dose_number is not None:
+        return ctx.t("xlsx.kind.dose_n", n=e.dose_number)
+    return ctx.label("xlsx.kind", e.kind.value)
+
+
 def _visits(ctx: _Context) -> None:
     events = _visit_events(ctx)
     sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
-    text = {"subject": {"num_format": "@"}}
+    text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
+    text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
     for values in _visit_rows(ctx, events):
         sheet.write_row(_data_cells(VISIT_COLUMNS, values, text))
     if not events:  # the entry cells of one empty row, as for every visit
@@ -785,7 +865,7 @@ def _timeline(ctx: _Context) -> None:
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
 
     widths = _layout(ctx, fixed, fixed_rows, headers)
-    week_width = 3.0  # two digits; a visit's name is turned upright in its cell
+    week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
     longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
                          if isinstance(v, str)), default=0.0)
     label_height = longest_label * FONT_SIZE * 0.62 + 8
@@ -794,13 +874,24 @@ def _timeline(ctx: _Context) -> None:
                    [*widths, *([week_width] * len(weeks))])
     ws = sheet.ws
     _print_setup(ctx, sheet, freeze=len(fixed) + 1, fit=False)
-    # pages across at 100 %: the subject columns repeated, a page break after the cap week
-    # (treatment on the first page, EOT and follow-up after) if the weeks fit, else sooner
-    per_page = max(min(int((_UNITS_AT_100 - sum(widths) - _COL_EXTRA * len(widths))
-                           // (week_width + _COL_EXTRA)), cap_week), 1)
+    # printed on as few pages down as it can be at 80 % or more (the subjects and the legend
+    # on one page when they fit), pages across at that scale with the subject columns
+    # repeated, a page break after the cap week (treatment on the first page, EOT and
+    # follow-up after) if the weeks fit, else sooner
+    labelled = sum(1 for p in ctx.plan if any(isinstance(v, str) and v
+                                               for v in _timeline_cells(p)[1].values()))
+    tall = (3 * LINE_PT * 1.2 + max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
+            + labelled * label_height + (len(ctx.plan.subjects) - labelled) * DEFAULT_ROW_PT
+            + (len(TIMELINE_MARKS) + 5) * DEFAULT_ROW_PT)
+    scale = min(max(_PAGE_HEIGHT_PT / tall, LEAST_SCALE), 1.0)
+    ws.set_print_scale(int(scale * 100))
+    per_page = max(int((_UNITS_AT_100 / (int(scale * 100) / 100) - sum(widths)
+                        - _COL_EXTRA * len(widths)) // (week_width + _COL_EXTRA)), 1)
+    if per_page >= cap_week:
+        per_page = cap_week if len(weeks) > per_page else per_page
     ws.repeat_columns(0, len(fixed) - 1)
     ws.set_v_pagebreaks([len(fixed) + k for k in range(per_page, len(weeks), per_page)])
-    _title(ctx, sheet, "timeline", span=len(fixed))
+    _title(ctx, sheet, "timeline", span=len(fixed) + min(per_page, len(weeks)))
     _timeline_header(sheet, headers, week_headers, cap_week)
     marks_style = {m: {"bg_color": f"#{fg}", "font_color": f"#{font}", "align": "center"}
                    for m, fg, font in TIMELINE_MARKS}
