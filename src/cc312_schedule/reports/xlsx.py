@@ -48,6 +48,7 @@ import shutil
 import unicodedata
 import zipfile
 from functools import lru_cache
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -110,7 +111,7 @@ DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
 #: it to the width of an A4 landscape page keeps 10 pt text at 8 pt or more: measured with
 #: LibreOffice, 122-126 units print at 100 % on A4 landscape, so 122 / 0.8 = 152.5, less a
 #: margin for the programs' rounding of widths to pixels.
-PAGE_UNITS: Final = 154.5
+PAGE_UNITS: Final = 155.0
 _UNITS_AT_100: Final = 124.0
 #: The printable height of an A4 landscape page at 100 % (595 pt less the margins), and the
 #: least print scale (10 pt text printed at 8 pt).
@@ -150,12 +151,12 @@ OVERVIEW_COLUMNS: Final = (
     Column("state", 8, wrap=True), Column("warnings", 3),
 )
 VISIT_COLUMNS: Final = (
-    Column("subject", 3), Column("visit", 3), Column("kind", 3),
+    Column("subject", 3), Column("visit", 3), Column("kind", 4, wrap=True, whole=True),
     Column("study_day", 3), Column("planned_date", 8),
     Column("weekday", 3), Column("window_start", 4), Column("window_end", 4),
-    Column("date_reason", 16, wrap=True), Column("procedures", 40, wrap=True),
+    Column("date_reason", 12, wrap=True), Column("procedures", 40, wrap=True),
     Column("plan_status", 3), Column("actual_date", 8, entry=True),
-    Column("status", 3, entry=True), Column("note", 12, entry=True, wrap=True),
+    Column("status", 3, entry=True), Column("note", 6, entry=True, wrap=True),
 )
 #: Visits columns whose dates show as ``mm-dd`` (the window, always within days of the
 #: planned date shown in full beside it); the cells hold the whole date all the same.
@@ -480,7 +481,10 @@ def _layout(ctx: _Context, columns: Sequence[Column],
     word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
     longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
     seen: list[set[object]] = [set() for _ in columns]
+    spread = [i for i, c in enumerate(columns) if c.wrap and not c.whole]
+    together: Counter[tuple[str, ...]] = Counter()  # the spread columns' texts, row by row
     for values in rows():  # distinct values only: measured once each
+        together[tuple(str(values.get(columns[i].id) or "") for i in spread)] += 1
         for i, c in enumerate(columns):
             v = values.get(c.id)
             if v is not None and v != "" and not isinstance(v, date | int):
@@ -502,22 +506,88 @@ def _layout(ctx: _Context, columns: Sequence[Column],
     pad = _PAD
     widths = [w + (_DATE_PAD if i in dates_only else pad) for i, w in enumerate(longest)]
     flex = [i for i, c in enumerate(columns) if c.wrap]
-    if flex:
-        fixed = sum(w for i, w in enumerate(widths) if i not in flex)
-        room = max(PAGE_UNITS - fixed - _COL_EXTRA * len(columns), 0.0)
-        share = sum(columns[i].width for i in flex)
-        for i in flex:
-            least = max(columns[i].width * 0.5, _BOLD * header_word(headers[i]) + pad, 6.0,
-                        (words[i] if columns[i].whole else min(words[i], _LONGEST_UNBROKEN)) + pad)
-            least = min(least, widths[i])  # a short column needs no more than its longest text
-            widths[i] = max(min(widths[i], room * columns[i].width / share), least)
-        over = sum(widths) + _COL_EXTRA * len(columns) - PAGE_UNITS
-        for i in flex:  # still too wide: long words may break rather than the print shrink
-            floor = max(_BOLD * header_word(headers[i]) + pad, 6.0)
-            give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
-            widths[i] -= give
-            over -= give
+    least = {i: min(max(columns[i].width * 0.5, _BOLD * header_word(headers[i]) + pad, 6.0,
+                        (words[i] if columns[i].whole else min(words[i], _LONGEST_UNBROKEN))
+                        + pad), widths[i])  # a short column needs no more than its longest text
+             for i in flex}
+    room = PAGE_UNITS - _COL_EXTRA * len(columns) - sum(
+        w for i, w in enumerate(widths) if i not in flex)
+    most = {i: widths[i] for i in flex}
+    for i in flex:
+        widths[i] = least[i]
+    # what is left goes to the wrap columns (a whole-word column, the kind, keeps its least):
+    # of the ways to share it, the one whose rows are shortest in all (see _share)
+    grow = [i for i in spread if most[i] > least[i]]
+    for i, w in _share(grow, least, most, room - sum(widths[i] for i in flex), together,
+                       [spread.index(i) for i in grow], weights=[columns[i].width for i in grow]):
+        widths[i] = w
+    left = room - sum(widths[i] for i in flex)
+    over = -left
+    for i in sorted(flex, key=lambda i: -widths[i]):  # still too wide: long words may break
+        floor = max(_BOLD * header_word(headers[i]) + pad, 6.0,  # rather than the print shrink
+                    words[i] + pad if columns[i].whole else 0.0)
+        give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
+        widths[i] -= give
+        over -= give
     return [round(w, 1) for w in widths]
+
+
+_SHARE_STEPS: Final = 8  # widths tried per wrap column (all but the widest share)
+
+
+def _share(cols: Sequence[int], least: Mapping[int, float], most: Mapping[int, float],
+           spare: float, texts: Mapping[tuple[str, ...], int], at: Sequence[int], *,
+           weights: Sequence[float]) -> list[tuple[int, float]]:
+    """Widths for the wrap columns ``cols`` (each from its least up to its longest text),
+    sharing ``spare`` units beyond their least: of a grid of ways to share it, the one with
+    the least total row height over ``texts`` (the rows' texts of these columns, ``at`` their
+    places in each key, with how many rows have them); ties go to the first tried. Each
+    distinct text is measured once per width (:func:`wrapped_lines` is cached)."""
+    if not cols or spare <= 0:
+        return []
+    filler = max(range(len(cols)), key=lambda k: (weights[k], -k))  # takes what is left
+    others = [k for k in range(len(cols)) if k != filler]
+
+    def grid(k: int) -> list[float]:
+        top = min(most[cols[k]], least[cols[k]] + spare)
+        step = (top - least[cols[k]]) / (_SHARE_STEPS - 1)
+        return [round(least[cols[k]] + step * n, 1) for n in range(_SHARE_STEPS)] if step else [top]
+
+    def height(ws: Sequence[float]) -> float:
+        total = 0.0
+        for key, n in texts.items():
+            need = 0.0
+            for k, w in enumerate(ws):
+                text = key[at[k]]
+                if text:
+                    line = CJK_LINE_PT if _has_wide(text) else LINE_PT
+                    need = max(need, wrapped_lines(text, w) * line)
+            total += n * max(need + ROW_PAD_PT, DEFAULT_ROW_PT)
+        return total
+
+    best: tuple[float, list[float]] | None = None
+    for tried in _product([grid(k) for k in others]):
+        ws = [0.0] * len(cols)
+        for k, w in zip(others, tried, strict=True):
+            ws[k] = w
+        rest = least[cols[filler]] + spare - sum(w - least[cols[k]] for k, w in zip(others, tried,
+                                                                                   strict=True))
+        if rest < least[cols[filler]] - 0.01:
+            continue
+        ws[filler] = min(rest, most[cols[filler]])
+        score = height(ws)
+        if best is None or score < best[0] - 0.01:
+            best = (score, ws)
+    return list(zip(cols, best[1], strict=True)) if best else []
+
+
+def _product(grids: Sequence[Sequence[float]]) -> Iterator[tuple[float, ...]]:
+    if not grids:
+        yield ()
+        return
+    for first in grids[0]:
+        for rest in _product(grids[1:]):
+            yield (first, *rest)
 
 
 def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) -> None:
@@ -535,7 +605,7 @@ def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) 
     last = (span or len(sheet.widths)) - 1
     width = sum(sheet.widths[:last + 1])
     lines = wrapped_lines(text, width / 1.2)  # 12 pt: 1.2 units per character
-    sheet.ws.set_row(0, max(lines * LINE_PT * 1.2 + ROW_PAD_PT, DEFAULT_ROW_PT))
+    sheet.ws.set_row(0, max(lines * CJK_LINE_PT * 1.2 + 2 * ROW_PAD_PT, DEFAULT_ROW_PT))
     if last > 0:
         sheet.ws.merge_range(0, 0, 0, last, text, ctx.fmt(**props))
     else:
@@ -546,7 +616,9 @@ def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) 
 def _header_row(ctx: _Context, sheet: _Sheet, headers: Sequence[str],
                 entry: Sequence[bool]) -> None:
     cells = [(h, {**_HEADER, **(_ENTRY if e else {})}) for h, e in zip(headers, entry, strict=True)]
-    sheet.write_row(cells)
+    # a line of Chinese is taller than a Latin one: the header row (bordered, filled) shows it
+    sheet.write_row(cells, height=(CJK_LINE_PT + ROW_PAD_PT) if any(map(_has_wide, headers))
+                    else None)
 
 
 def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True) -> None:
@@ -562,7 +634,7 @@ def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True)
         ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW - 1, HEADER_ROW - 1)
     cfg = ctx.study.config
-    font = f'&"{FONT},Regular"&9'
+    font = f'&"{FONT},Regular"&{FONT_SIZE}'  # scaled with the sheet: 8 pt or more
     ws.set_footer(f"&L{font}{_header_text(cfg.name)} · &A"
                   f"&C{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}"
                   f"&R{font}{ctx.t('xlsx.footer')}", {"margin": 0.2})
