@@ -374,6 +374,8 @@ class _Context:
     wb: Any
     generated: str
     _formats: dict[tuple[tuple[str, object], ...], Any] = field(default_factory=dict)
+    _by_id: dict[int, tuple[Mapping[str, object], Any]] = field(default_factory=dict)
+    _dates_by_id: dict[int, tuple[Mapping[str, object], Any]] = field(default_factory=dict)
 
     def t(self, key: str, **fields: object) -> str:
         return message(self.lang, key, **fields)
@@ -394,6 +396,21 @@ class _Context:
         if key not in self._formats:
             self._formats[key] = self.wb.add_format(dict(props))
         return self._formats[key]
+
+    def date_fmt(self, props: Mapping[str, object]) -> Any:
+        """:meth:`fmt_of` for a date cell (``yyyy-mm-dd`` unless ``props`` name a format)."""
+        found = self._dates_by_id.get(id(props))
+        if found is None or found[0] is not props:
+            found = self._dates_by_id[id(props)] = (
+                props, self.fmt(**{"num_format": DATE_FORMAT, **props}))
+        return found[1]
+
+    def fmt_of(self, props: Mapping[str, object]) -> Any:
+        """:meth:`fmt` of a properties mapping shared by many cells: looked up by identity."""
+        found = self._by_id.get(id(props))
+        if found is None or found[0] is not props:
+            found = self._by_id[id(props)] = (props, self.fmt(**props))
+        return found[1]
 
 
 #: a cell to write: (value, XlsxWriter format properties)
@@ -440,26 +457,32 @@ class _Sheet:
         self.row += 1
 
 
+#: Cell properties that show nothing in an empty cell: such a cell is not written at all.
+_UNSEEN_WHEN_EMPTY: Final = frozenset({"valign", "text_wrap"})
+
+
 def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping[str, object]) -> None:
     """One cell: dates as date cells, text as text (never a formula), ``None``/``""`` empty."""
     if value == "":
         value = None
     if isinstance(value, str):
         value = _clean(value)
-        extra: dict[str, object] = {}
-        if is_formula_like(value):
-            extra["quote_prefix"] = True
-        if "\n" in value:
-            extra.update(text_wrap=True, valign="top")
-        ws.write_string(r, c, value, ctx.fmt(**props, **extra) if props or extra else None)
+        if is_formula_like(value) or "\n" in value:
+            extra: dict[str, object] = {}
+            if is_formula_like(value):
+                extra["quote_prefix"] = True
+            if "\n" in value:
+                extra.update(text_wrap=True, valign="top")
+            ws.write_string(r, c, value, ctx.fmt(**props, **extra))
+        else:
+            ws.write_string(r, c, value, ctx.fmt_of(props) if props else None)
     elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime(value.year, value.month, value.day),
-                          ctx.fmt(**{"num_format": DATE_FORMAT, **props}))
+        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), ctx.date_fmt(props))
     elif value is None:
-        if props:
-            ws.write_blank(r, c, None, ctx.fmt(**props))
+        if props and not props.keys() <= _UNSEEN_WHEN_EMPTY:
+            ws.write_blank(r, c, None, ctx.fmt_of(props))
     elif isinstance(value, int | float):
-        ws.write_number(r, c, value, ctx.fmt(**props) if props else None)
+        ws.write_number(r, c, value, ctx.fmt_of(props) if props else None)
     else:
         raise TypeError(f"no cell for {type(value).__name__}")
 
@@ -654,17 +677,37 @@ def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
 def _data_cells(columns: Sequence[Column], values: dict[str, object],
                 special: Mapping[str, Mapping[str, object]] | None = None
                 ) -> list[_CellSpec]:
-    out: list[_CellSpec] = []
+    return _cells(columns, values, _column_props(tuple(columns), _frozen(special)))
+
+
+def _cells(columns: Sequence[Column], values: dict[str, object],
+           props: Sequence[Mapping[str, object]]) -> list[_CellSpec]:
+    """A row's cells: each column's value with its properties (of :func:`_column_props`)."""
+    return [(values.get(c.id), p) for c, p in zip(columns, props, strict=True)]
+
+
+def _frozen(special: Mapping[str, Mapping[str, object]] | None
+            ) -> tuple[tuple[str, tuple[tuple[str, object], ...]], ...]:
+    return tuple((k, tuple(sorted(v.items()))) for k, v in sorted((special or {}).items()))
+
+
+@lru_cache(maxsize=256)
+def _column_props(columns: tuple[Column, ...],
+                  special: tuple[tuple[str, tuple[tuple[str, object], ...]], ...]
+                  ) -> tuple[Mapping[str, object], ...]:
+    """Each data column's cell properties, made once per sheet and shared by its rows (so
+    that the format behind them is looked up by identity, see _Context.fmt)."""
+    extra = {k: dict(v) for k, v in special}
+    out: list[Mapping[str, object]] = []
     for c in columns:
         props: dict[str, object] = {"valign": "top"}
         if c.wrap:
             props["text_wrap"] = True
         if c.entry:
             props.update(_ENTRY)
-        if special and c.id in special:
-            props.update(special[c.id])
-        out.append((values.get(c.id), props))
-    return out
+        props.update(extra.get(c.id, {}))
+        out.append(props)
+    return tuple(out)
 
 
 def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
@@ -757,6 +800,8 @@ def _export_record(ctx: _Context) -> None:
     ws.hide()
     ws.protect()
     text = ctx.fmt(num_format="@")  # text, never a formula
+    ws.set_column(0, len(EXPORT_COLUMNS) - 1, None, text)  # empty cells too (never written)
+    quoted = ctx.fmt(num_format="@", quote_prefix=True)
     for c, h in enumerate(EXPORT_COLUMNS):
         ws.write_string(0, c, h)
     for r, e in enumerate(_visit_events(ctx), start=1):
@@ -765,10 +810,7 @@ def _export_record(ctx: _Context) -> None:
                                    status, note)):
             if value:
                 value = _clean(value)
-                fmt = ctx.fmt(num_format="@", quote_prefix=True) if is_formula_like(value) else text
-                ws.write_string(r, c, value, fmt)
-            else:
-                ws.write_blank(r, c, None, text)
+                ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
 
 
 def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[str, object]]:
@@ -819,8 +861,9 @@ def _visits(ctx: _Context) -> None:
     sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
     text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
     text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
+    props = _column_props(VISIT_COLUMNS, _frozen(text))
     for values in _visit_rows(ctx, events):
-        sheet.write_row(_data_cells(VISIT_COLUMNS, values, text))
+        sheet.write_row(_cells(VISIT_COLUMNS, values, props))
     if not events:  # the entry cells of one empty row, as for every visit
         sheet.write_row(_data_cells(VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
