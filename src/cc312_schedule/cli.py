@@ -31,6 +31,64 @@ __all__ = ["main"]
 EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+# ---- the language people read (issue 22) ---------------------------------------------------
+# Every line a person reads comes from the catalogue (core/messages.py, ids ``cli.*``) in the
+# run's language: ``--language`` (before the command: ``cc312-schedule --language zh-CN
+# check STUDY``; due and handout also take it after the command, where it sets their output's
+# language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
+# LC_MESSAGES, LANG: zh_CN... is zh-CN), else English. A command says a line with
+# ``_say(key, **fields)``; a new command adds its ``cli.<key>`` texts to the catalogue in both
+# languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
+# it before a study is read, and the options it names are English words either way.
+class _Run:
+    lang = "en"
+
+
+def _say(key: str, **fields: object) -> str:
+    """The catalogue's ``cli.<key>`` in the run's language, with a line end."""
+    from .core.messages import message
+
+    return message(_Run.lang, f"cli.{key}", **fields) + "\n"
+
+
+def _pick_language(args: argparse.Namespace | None) -> str:
+    import os
+
+    from .core.messages import pick_language
+
+    given = None if args is None else (getattr(args, "ui_language", None)
+                                       or getattr(args, "language", None))
+    study = None if args is None else _study_language(getattr(args, "study", None))
+    return pick_language(given=given, study=study, environ=os.environ)
+
+
+def _study_language(folder: str | None) -> str | None:
+    """study.toml's ``language``, read leniently (the study is read properly by the command;
+    a broken study.toml is reported there, in the environment's language)."""
+    if not folder:
+        return None
+    import tomllib
+    from pathlib import Path
+
+    try:
+        with (Path(folder) / "study.toml").open("rb") as fh:
+            value = tomllib.load(fh).get("language")
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _warning_line(w: object, lang: str | None = None) -> str:
+    """A plan warning as the CLI prints it: where, the text, its kind (the class name in
+    English, what ``-W`` filters use; the site's term in Chinese, never a class name)."""
+    from .core.messages import warning_label
+
+    lang = lang or _Run.lang
+    where = f"{w.subject_id} {w.visit}" if getattr(w, "visit", None) else w.subject_id  # type: ignore[attr-defined]
+    return _say("warning", where=where, text=w.render(lang),  # type: ignore[attr-defined]
+                kind=warning_label(lang, w.category.__name__))  # type: ignore[attr-defined]
+
+
 class _Version(argparse.Action):
     """``--version``: reads the installed metadata only when asked (the CLI starts fast)."""
 
@@ -78,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Dosing-schedule and visit planner for the CC312 trial.")
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the program's version number and exit")
+    parser.add_argument("--language", dest="ui_language", choices=("en", "zh-CN"),
+                        help="the language of the messages (default: the study's language, "
+                             "else LC_ALL/LC_MESSAGES/LANG, else en)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_plan_parsers(sub)
@@ -177,7 +238,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
 
 def _report_warnings(plan: StudyPlan, stderr: TextIO) -> int:
     for w in plan.warnings:
-        stderr.write(f"warning: {w}\n")
+        stderr.write(_warning_line(w))
     return len(plan.warnings)
 
 
@@ -192,7 +253,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                       balance=args.balance)
     n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
-        stderr.write(f"{n} warning(s) under --strict: nothing written\n")
+        stderr.write(_say("strict", n=n))
         return EXIT_WARNINGS
     lang = study.config.language  # reasons, procedures and warnings in the study's language
     if args.format == "csv":
@@ -213,10 +274,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
-        stderr.write(f"warning: {w}\n")
+        stderr.write(_warning_line(w))
         n += 1
-    stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
-                 f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
+    stdout.write(_say("check_ok", study=args.study, subjects=len(study.subjects),
+                      decisions=len(study.decisions), visits=len(study.visits), warnings=n))
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
 
 
@@ -257,9 +318,9 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         _remove_stale_calendars(args.output, state_path_of(study))
         written = write_ics(study, plan, args.output, **kw)
-        stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
-                     f"{written.updated} updated, {written.cancelled} newly cancelled, "
-                     f"{written.unchanged} unchanged event(s)\n")
+        stderr.write(_say("wrote_ics", n=len(written.paths), path=args.output, new=written.new,
+                          updated=written.updated, cancelled=written.cancelled,
+                          unchanged=written.unchanged))
     return EXIT_OK
 
 
@@ -377,7 +438,8 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = plan_study(study, assume=args.assume, today=today)
     data = to_xlsx(study, plan, generated_at=args.generated_at or datetime.now(UTC))
     _emit_bytes(data, args.output)
-    stderr.write(f"wrote {args.output}: {len(plan.subjects)} subjects, {len(plan.events)} visits\n")
+    stderr.write(_say("wrote_xlsx", path=args.output, subjects=len(plan.subjects),
+                      visits=len(plan.events)))
     return EXIT_OK
 
 
@@ -473,7 +535,7 @@ def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(data.decode("utf-8"))
     else:
         _emit_bytes(data, args.output)
-        stderr.write(f"wrote {args.output}: USDM 4.0.0 schedule of {protocol.protocol_id}\n")
+        stderr.write(_say("wrote_usdm", path=args.output, protocol=protocol.protocol_id))
     return EXIT_OK
 
 
@@ -488,8 +550,8 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     formats = ("xpt", "json") if args.format == "both" else (args.format,)
     paths = write_sdtm(study, plan_study(study), args.output, formats=formats,
                        studyid=args.studyid, generated_at=args.generated_at or datetime.now(UTC))
-    stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
-                 f"{' '.join(p.name for p in paths)}\n")
+    stderr.write(_say("wrote_sdtm", n=len(paths), path=args.output,
+                      what=" ".join(p.name for p in paths)))
     return EXIT_OK
 
 
@@ -557,7 +619,13 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
     else:
         render = {"table": to_due_table, "csv": to_due_csv, "json": to_due_json}[args.format]
-        _emit(render(due), args.output, stdout)
+        text = render(due)
+        if args.format == "csv" and due.language == "zh-CN" and args.output not in (None, "-"):
+            text = "\ufeff" + text  # a BOM: Excel on Chinese Windows reads it as UTF-8, not GBK
+        _emit(text, args.output, stdout)
+    if args.output not in (None, "-"):
+        stderr.write(_say("wrote_due", path=args.output, days=len(due.days),
+                          rows=sum(len(d.rows) for d in due.days)))
     return EXIT_OK
 
 
@@ -580,13 +648,13 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     handout = plan_handout(study, plan, args.subject, today=today, generated=at.date(),
                            language=args.language)
     for w in handout.warnings:
-        stderr.write(f"warning: {w}\n")
+        stderr.write(_warning_line(w))
     from .reports.pages import to_handout_html, to_pdf
 
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
-    stderr.write(f"wrote {args.output}: {len(handout.visits)} visit(s), "
-                 f"{len(handout.to_be_confirmed)} to be confirmed\n")
+    stderr.write(_say("wrote_handout", path=args.output, visits=len(handout.visits),
+                      tbc=len(handout.to_be_confirmed)))
     return EXIT_OK
 
 
@@ -687,8 +755,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     """Run the command line; return the exit code (tests call this directly)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    _Run.lang = _pick_language(None)  # the environment's, until the command line is read
     try:
         args = build_parser().parse_args(argv)
+        _Run.lang = _pick_language(args)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
@@ -696,11 +766,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
         for e in exc.errors:
-            err.write(f"error: {e}\n")
-        err.write(f"{len(exc.errors)} problem(s) found; nothing written\n")
+            err.write(_say("error", text=e.render(_Run.lang)))
+        err.write(_say("problems", n=len(exc.errors)))
         return EXIT_BAD_INPUT
     except ScheduleError as exc:
-        err.write(f"error: {exc}\n")
+        err.write(_say("error", text=exc.render(_Run.lang)))
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
@@ -710,6 +780,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         where = f"{exc.filename}: " if exc.filename else ""
         hint = ("free some space, then run the command again" if exc.errno in (28, 122)
                 else "check the output folder")
-        err.write(f"error: {where}cannot write: {exc.strerror or exc}; nothing was changed "
-                  f"({hint})\n")
+        err.write(_say("error", text=f"{where}cannot write: {exc.strerror or exc}; nothing was "
+                                     f"changed ({hint})"))
         return EXIT_BAD_INPUT

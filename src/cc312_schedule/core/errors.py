@@ -87,6 +87,41 @@ class ScheduleError(ValueError):
         parts.append(text)
         return " ".join(parts)
 
+    def render(self, lang: str) -> str:
+        """The error in ``lang``: ``str(self)`` in English; in another language its message
+        and hint in the catalogue's words where the catalogue has them (ids ``err.<message>``
+        and ``hint.<hint>``, keyed by the English text), else as written.
+
+        >>> print(UsageError("unknown subject", key="SUBJECT", value="099").render("zh-CN"))
+        SUBJECT：未知受试者：'099'
+        """
+        if lang == "en":
+            return str(self)
+        from .messages import MESSAGES, message
+
+        def say(prefix: str, text: str) -> str:
+            key = f"{prefix}.{text}"
+            if key in MESSAGES:
+                return message(lang, key)
+            head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
+            if sep and f"{prefix}.{head}:" in MESSAGES:
+                return message(lang, f"{prefix}.{head}:", rest=rest)
+            return text
+
+        colon = message(lang, "table.colon").strip() or ":"
+        parts = []
+        if self.location:
+            parts.append(self.location + colon)
+        if self.key:
+            parts.append(self.key + colon)
+        text = say("err", self.message)
+        if self._has_value:
+            text += f"{colon}{self.value!r}"
+        if self.hint:
+            text += f"（{say('hint', self.hint)}）"
+        parts.append(text)
+        return "".join(parts)
+
 
 class ProtocolError(ScheduleError):
     """A protocol TOML file is malformed or inconsistent; ``key`` is the TOML key path."""
