@@ -121,6 +121,21 @@ def _date_arg(text: str) -> date:
     return value
 
 
+def _action_arg(text: str) -> str:
+    """A decision's action: its code, or its label in either language as the workbook's
+    dropdown shows it (and the labels of workbooks handed out before a term changed)."""
+    from .core.messages import LANGUAGES, LEGACY_TEXTS, message
+
+    actions = ("continue", "stop", "hold", "resume")
+    for a in actions:
+        key = f"xlsx.action.{a}"
+        words = {a, *(message(lang, key) for lang in LANGUAGES), *LEGACY_TEXTS.get(key, ())}
+        if text.strip().casefold() in {w.casefold() for w in words}:
+            return a
+    raise argparse.ArgumentTypeError(
+        f"not an action: {text!r} (use {', '.join(actions)}, or 继续治疗, 停止治疗, 暂停给药, 恢复给药)")
+
+
 def _weeks_arg(text: str) -> int:
     try:
         value = int(text)
@@ -406,14 +421,21 @@ def _add_workbook_parsers(sub: Any) -> None:
                        description="Record one decision in decisions.csv, checked like an import.")
     d.add_argument("study", metavar="STUDY")
     d.add_argument("subject", metavar="SUBJECT")
-    d.add_argument("action", metavar="ACTION", choices=("continue", "stop", "hold", "resume"))
+    d.add_argument("action", metavar="ACTION", type=_action_arg,
+                   help="continue (with --regimen; --weeks or --until, else to the cap), "
+                        "stop, hold (no regimen, weeks or until; until a resume), or resume "
+                        "(after a hold; --regimen to change it); the workbook's Chinese words "
+                        "are taken too: 继续治疗, 停止治疗, 暂停给药, 恢复给药")
     d.add_argument("--on", type=_date_arg, metavar="DATE", required=True, help="decision date")
-    d.add_argument("--regimen", metavar="R")
+    d.add_argument("--regimen", metavar="R", help="the regimen code to continue or resume on, "
+                   "e.g. QW (the protocol's codes)")
     length = d.add_mutually_exclusive_group()
-    length.add_argument("--weeks", type=_weeks_arg, metavar="N")
-    length.add_argument("--until", type=_date_arg, metavar="DATE")
-    d.add_argument("--investigator", required=True, metavar="NAME")
-    d.add_argument("--rationale", required=True, metavar="TEXT")
+    length.add_argument("--weeks", type=_weeks_arg, metavar="N",
+                        help="how many weeks the decision covers")
+    length.add_argument("--until", type=_date_arg, metavar="DATE",
+                        help="the last day the decision covers")
+    d.add_argument("--investigator", required=True, metavar="NAME", help="who decided")
+    d.add_argument("--rationale", required=True, metavar="TEXT", help="why, in a sentence")
     d.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
 
 

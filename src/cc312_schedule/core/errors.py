@@ -106,6 +106,8 @@ class ScheduleError(ValueError):
             head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
             if sep and f"{prefix}.{head}:" in MESSAGES:
                 return message(lang, f"{prefix}.{head}:", rest=rest)
+            if text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
+                return message(lang, f"{prefix}.did you mean", rest=text[13:].rstrip("?"))
             return text
 
         colon = message(lang, "table.colon").strip() or ":"

@@ -354,6 +354,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "write dates as YYYY-MM-DD, e.g. 2026-04-03",
         "zh-CN": "日期格式应为 YYYY-MM-DD，例如 2026-04-03"},
     "hint.known subjects:": {"en": "known subjects: {rest}", "zh-CN": "已有受试者：{rest}"},
+    "hint.did you mean": {"en": "did you mean {rest}?", "zh-CN": "是否应为 {rest}？"},
     "err.unknown visit": {"en": "unknown visit", "zh-CN": "未知访视"},
     "err.unknown status": {"en": "unknown status", "zh-CN": "未知状态"},
     "err.missing value": {"en": "missing value", "zh-CN": "缺少取值"},

@@ -53,7 +53,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..core.domain import Subject
+from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
 from ..planning.engine import (
     check_decisions,
@@ -138,7 +138,8 @@ class _Check:
 
     def check_subject(self, e: VisitEntry | DecisionEntry, sid: str) -> bool:
         if sid not in self.subjects:
-            self.err(e, "subject", "unknown subject", sid,
+            hint = subject_hint(sid, self.subjects)
+            self.err(e, "subject", "unknown subject", sid, hint if hint.startswith("did") else
                      f"use a subject id of subjects.csv ({', '.join(sorted(self.subjects))})")
             return False
         return True

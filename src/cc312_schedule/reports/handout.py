@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from ..core.domain import subject_hint
 from ..core.errors import UsageError
 from ..core.l10n import long_date, short_date
 from ..core.messages import message
@@ -107,9 +108,8 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
     try:
         sp = plan.subject(subject_id)
     except KeyError:
-        known = ", ".join(p.subject_id for p in plan)
         raise UsageError("unknown subject", key="SUBJECT", value=subject_id,
-                         hint=f"known subjects: {known}") from None
+                         hint=subject_hint(subject_id, (p.subject_id for p in plan))) from None
     at = study.config.dosing_time or study.protocol.dosing_time
     day_order = same_day_order(sp.events)  # two visits on one day follow each other
     confirmed: list[HandoutVisit] = []
