@@ -671,8 +671,12 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                            language=args.language)
     for w in handout.warnings:
         stderr.write(_warning_line(w))
-    from .reports.pages import to_handout_html, to_pdf
+    from .reports.pages import CJK_FONT_PACKAGE, has_cjk_font, to_handout_html, to_pdf
 
+    if suffix == "pdf" and handout.language == "zh-CN" and has_cjk_font() is False:
+        raise UsageError("no Chinese font is installed: the PDF would print boxes", key="-o",
+                         value=args.output, hint=f"install {CJK_FONT_PACKAGE} (sudo apt install "
+                         f"{CJK_FONT_PACKAGE}), or write -o FILE.html")  # hint.* in the catalogue
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
     stderr.write(_say("wrote_handout", path=args.output, visits=len(handout.visits),

@@ -355,6 +355,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "日期格式应为 YYYY-MM-DD，例如 2026-04-03"},
     "hint.known subjects:": {"en": "known subjects: {rest}", "zh-CN": "已有受试者：{rest}"},
     "hint.did you mean": {"en": "did you mean {rest}?", "zh-CN": "是否应为 {rest}？"},
+    "err.no Chinese font is installed: the PDF would print boxes": {
+        "en": "no Chinese font is installed: the PDF would print boxes",
+        "zh-CN": "未安装中文字体：PDF 中的汉字将显示为方框"},
+    "hint.install fonts-noto-cjk (sudo apt install fonts-noto-cjk), or write -o FILE.html": {
+        "en": "install fonts-noto-cjk (sudo apt install fonts-noto-cjk), or write -o FILE.html",
+        "zh-CN": "请安装 fonts-noto-cjk（sudo apt install fonts-noto-cjk），或改为 -o FILE.html"},
     "err.unknown visit": {"en": "unknown visit", "zh-CN": "未知访视"},
     "err.unknown status": {"en": "unknown status", "zh-CN": "未知状态"},
     "err.missing value": {"en": "missing value", "zh-CN": "缺少取值"},
@@ -470,6 +476,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "due.col.procedures": {"en": "Procedures", "zh-CN": "访视检查项目"},
     "due.col.due": {"en": "Decision due", "zh-CN": "应决策日期"},
     "due.col.late": {"en": "Days late", "zh-CN": "逾期天数"},
+    # the one way an overdue visit's lateness is written, on the page and in the table (C4)
+    "due.overdue_days": {"en": "overdue {n} d", "zh-CN": "已逾期{n}天"},
     "due.col.warning": {"en": "Warning", "zh-CN": "警告"},
     "due.kind.dose": {"en": "dose", "zh-CN": "给药"},
     "due.kind.assessment": {"en": "assessment (decision)", "zh-CN": "继续治疗评估"},

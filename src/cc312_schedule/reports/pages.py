@@ -20,7 +20,7 @@ import json
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ..core.l10n import listed_date, long_date
 from ..core.messages import message, procedure, warning_label
@@ -88,8 +88,9 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
                 "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
                 "planned": listed_date(lang, r.planned_date),
                 "last_day": listed_date(lang, r.window_end),
-                "status": message(lang, f"due.status.{r.status.value}")
-                + (f" +{r.days_late}" if s is DueSection.OVERDUE else ""),
+                "status": message(lang, "due.overdue_days", n=r.days_late)
+                if s is DueSection.OVERDUE and r.days_late
+                else message(lang, f"due.status.{r.status.value}"),
                 "late": r.days_late, "provisional": r.status is EventStatus.PROVISIONAL,
                 "procedures": sep.join(procedure(lang, i) for i in r.procedures)} for r in rows]})
         days.append({
@@ -139,6 +140,28 @@ def to_handout_html(h: Handout) -> str:
 
 def _iso(d: date) -> str:
     return d.isoformat()
+
+
+#: The Debian package whose fonts the Chinese pages name first (Noto Sans CJK SC).
+CJK_FONT_PACKAGE: Final = "fonts-noto-cjk"
+
+
+def has_cjk_font() -> bool | None:
+    """Whether fontconfig (what WeasyPrint finds fonts with) knows a font for Simplified
+    Chinese; None when it cannot be asked (no ``fc-list``). Without one a Chinese PDF prints
+    every character as a box: the handout refuses rather than write it (issue 22)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, ":lang=zh-cn", "family"], capture_output=True, text=True,
+                             timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.strip())
 
 
 def to_pdf(html: str) -> bytes:
