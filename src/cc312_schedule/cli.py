@@ -182,7 +182,9 @@ def _add_plan_parsers(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="do not print warnings (when 'check' already did); --strict still counts them")
     p.add_argument("--safe-for-spreadsheets", action="store_true",
-                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
+                   help="csv for Excel or WPS: start with a UTF-8 byte-order mark (so Chinese "
+                        "text opens correctly) and prefix text a spreadsheet would run as a "
+                        "formula (=, +, -, @) with '")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -272,10 +274,13 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_WARNINGS
     lang = study.config.language  # reasons, procedures and warnings in the study's language
     if args.format == "csv":
-        _emit(to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output,
-              stdout)
+        text = to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets)
+        # for a spreadsheet: a BOM, so that Excel (on Chinese Windows: GBK otherwise) reads UTF-8
+        _emit("\ufeff" + text if args.safe_for_spreadsheets else text, args.output, stdout)
+    elif args.format == "table":  # for people: in the run's language
+        _emit(to_table(plan, _Run.lang), args.output, stdout)
     else:
-        _emit({"table": to_table, "json": to_json}[args.format](plan, lang), args.output, stdout)
+        _emit(to_json(plan, lang), args.output, stdout)
     return EXIT_OK
 
 

@@ -339,8 +339,6 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                           "zh-CN": "已写入 {path}：访视 {visits} 次，待确认 {tbc} 次"},
     "cli.wrote_due": {"en": "wrote {path}: {rows} visit(s) over {days} day(s)",
                       "zh-CN": "已写入 {path}：{days} 天内访视 {rows} 次"},
-    "cli.wrote_plan": {"en": "wrote {path}: {subjects} subjects, {visits} visits",
-                       "zh-CN": "已写入 {path}：受试者 {subjects} 例，访视 {visits} 次"},
     # errors as the CLI prints them in Chinese (core/errors.py ScheduleError.render): keyed by
     # the English message or hint; a text without an entry stays as written
     "err.unknown subject": {"en": "unknown subject", "zh-CN": "未知受试者"},
