@@ -498,7 +498,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "handout.col.what": {"en": "What happens", "zh-CN": "访视内容"},
     "handout.col.window": {"en": "If you cannot come on this day, you may come from … to …",
                            "zh-CN": "如当天无法到访，可在以下日期之间到访"},
-    "handout.window": {"en": "{start} to {end}", "zh-CN": "{start} 至 {end}"},
+    "handout.window": {"en": "{start} to {end}", "zh-CN": "{start}至 {end}"},  # A5, A6
+    "handout.am": {"en": "{time} am", "zh-CN": "上午{time}"},
+    "handout.pm": {"en": "{time} pm", "zh-CN": "下午{time}"},
     "handout.window.none": {"en": "please come on this day", "zh-CN": "请务必当天到访"},
     "handout.legend": {"en": "What happens at the visits", "zh-CN": "访视内容说明"},
     "handout.kind.dose": {"en": "Infusion, dose {n}", "zh-CN": "第{n}次输注"},

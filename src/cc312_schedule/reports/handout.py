@@ -130,8 +130,9 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
             window = message(lang, "handout.window.none")
         else:
             window = message(lang, "handout.window",
-                          start=short_date(lang, start, year_of=e.planned_date),
-                          end=short_date(lang, end, year_of=e.planned_date))
+                          start=short_date(lang, start, year_of=e.planned_date,
+                                           long_weekday=True),
+                          end=short_date(lang, end, year_of=e.planned_date, long_weekday=True))
         v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date),
                          time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
                                           day_order),

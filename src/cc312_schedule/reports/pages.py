@@ -5,7 +5,7 @@ self-contained HTML file: inline CSS, no script, no network, A4 page rules, the 
 every element and on the page's margin boxes (Noto Sans CJK SC, Debian ``fonts-noto-cjk``).
 Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 
->>> from datetime import date
+>>> from datetime import date, time
 >>> from cc312_schedule import example_study_path, load_study, plan_study
 >>> from cc312_schedule.reports.due import plan_due
 >>> study = load_study(example_study_path())
@@ -134,12 +134,27 @@ def to_handout_html(h: Handout) -> str:
                   generated=_iso(h.generated))
     kind_labels = {k: message(lang, f"handout.legend.{k}") for k, _ in h.legend}
     return _render("handout.html.j2", lang=lang, orientation="portrait", h=h, t=t,
-                   kind_labels=kind_labels,
+                   kind_labels=kind_labels, clock=lambda at: participant_time(lang, at),
                    footer_left=footer, page_label=_page_label(lang))
 
 
 def _iso(d: date) -> str:
     return d.isoformat()
+
+
+def participant_time(lang: str, at: time) -> str:
+    """A visit's time as a participant reads it: ``上午9:00`` / ``下午2:30`` in Chinese (review
+    A7), ``09:00`` in English; staff outputs keep 24-hour times.
+
+    >>> from datetime import time
+    >>> participant_time("zh-CN", time(9)), participant_time("zh-CN", time(14, 30)), participant_time("en", time(9))
+    ('上午9:00', '下午2:30', '09:00')
+    """
+    if lang != "zh-CN":
+        return f"{at:%H:%M}"
+    hour = at.hour % 12 or 12
+    return message(lang, "handout.am" if at.hour < 12 else "handout.pm",
+                   time=f"{hour}:{at.minute:02d}")
 
 
 #: The Debian package whose fonts the Chinese pages name first (Noto Sans CJK SC).
