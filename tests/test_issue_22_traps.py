@@ -176,3 +176,13 @@ def test_the_two_status_columns_have_names_apart(
         visits: tuple[list[str], list[tuple[object, ...]]]) -> None:
     header, _ = visits
     assert {"Plan status", "Actual status"} <= set(header) and "Status" not in header
+
+
+def test_the_overview_shows_the_consent_date() -> None:
+    study = load_study(example_study_path("zh-CN"))
+    data = to_xlsx(study, plan_study(study, today=date(2026, 11, 25)),
+                   generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
+    ws = openpyxl.load_workbook(io.BytesIO(data))["总览"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    col = list(rows[0]).index("知情同意签署日期")
+    assert next(r for r in rows if r[0] == "001")[col] == datetime(2026, 4, 13)  # subjects.csv

@@ -80,8 +80,9 @@ def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) 
 
 
 @pytest.mark.parametrize(("sheet", "expected"), [
-    ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "First dose", "Regimen", "Doses given",
-                  "Doses missed", "Doses still planned", "Next visit", "Next visit date", "Decision due",
+    ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "Consent date", "First dose",
+                  "Regimen", "Doses given",
+                  "Doses missed", "Doses to come", "Next visit", "Next visit date", "Decision due",
                   "Last possible dose (day 168)", "EOT", "End of follow-up", "Contraception end",
                   "State", "Warnings"]),  # how many: the texts are on the Warnings sheet
     # issue 22: no Week, Regimen, Dose no. or Target date (in Kind and Moved from)
@@ -129,7 +130,7 @@ def test_overview_row(small: Path) -> None:
     values = {k: c.value for k, c in row.items()}
     assert values["First dose"] == datetime(2026, 3, 2)
     assert values["Regimen"] == "BIW"
-    assert (values["Doses given"], values["Doses missed"], values["Doses still planned"]) == (2, 0, 6)
+    assert (values["Doses given"], values["Doses missed"], values["Doses to come"]) == (2, 0, 6)
     assert values["Next visit"] == "W2D1"  # overdue: nothing recorded, window ended 2026-03-10
     assert values["Decision due"] == datetime(2026, 3, 30)  # D28 planned: its target 03-29 is a Sunday
     assert values["Last possible dose (day 168)"] == datetime(2026, 8, 16)

@@ -118,11 +118,11 @@ _UNITS_AT_100: Final = 124.0
 _PAGE_HEIGHT_PT: Final = 595 - (0.35 + 0.5) * 72
 LEAST_SCALE: Final = 0.8
 _COL_EXTRA: Final = 0.71
-_MARGIN_IN: Final = 0.25  # left/right page margin, inches (6.4 mm)
-_PAD: Final = 0.6  # units added to a column's longest text (the programs pad cells themselves)
+_MARGIN_IN: Final = 0.2  # left/right page margin, inches (5 mm, within what printers print)
+_PAD: Final = 0.3  # units added to a column's longest text (the programs pad cells themselves)
 _DATE_WIDTH: Final = 9.2  # yyyy-mm-dd as LibreOffice prints it (measured: 9.16 digits)
 _SHORT_DATE_WIDTH: Final = 4.6  # mm-dd
-_DATE_PAD: Final = 0.2
+_DATE_PAD: Final = 0.0  # LibreOffice prints yyyy-mm-dd 9.16 digits wide; the column adds 0.71
 _LONGEST_UNBROKEN: Final = 9.0  # a wrap column is made wide enough for words up to this long
 _BOLD: Final = 1.0  # header text is regular (bold would be ~12 % wider): its fill marks it
 
@@ -144,7 +144,7 @@ class Column:
 
 OVERVIEW_COLUMNS: Final = (
     Column("subject", 3), Column("cohort", 3), Column("dose_level", 3), Column("disease", 3),
-    Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
+    Column("consent_date", 8), Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
     Column("doses_missed", 3), Column("doses_planned", 3), Column("next_visit", 3),
     Column("next_visit_date", 8), Column("decision_due", 8), Column("cap_date", 8),
     Column("eot", 8), Column("follow_up_end", 8), Column("contraception_end", 8),
@@ -219,12 +219,12 @@ _CJK_UNITS: Final = 1.6  # a 10 pt CJK character is 10 pt wide: 1.57 digits of D
 def text_width(text: str) -> float:
     """The width of one line of ``text`` in column-width units (the width of a digit).
 
-    CJK (East Asian wide and full-width) characters count 1.7, wide letters (m, w, M, W)
+    CJK (East Asian wide and full-width) characters count 1.6, wide letters (m, w, M, W)
     1.5, other upper-case letters 1.15, narrow letters, spaces and punctuation 0.55, other
     lower-case letters 0.95, digits 1. Computed once per distinct text (a cache).
 
     >>> text_width("W6D4"), text_width("受试者"), text_width("2026-11-30")
-    (4.65, 5.1, 8.55)
+    (4.65, 4.8, 9.1)
     """
     total = 0.0
     for ch in text:
@@ -272,7 +272,7 @@ def wrapped_lines(text: str, width: float) -> int:
     >>> wrapped_lines("vital signs; safety labs; PK pre-dose", 14)
     3
     >>> wrapped_lines("生命体征；安全性实验室检查", 10), wrapped_lines("a\\nb", 40)
-    (4, 2)
+    (3, 2)
     """
     room = max(width + _COL_EXTRA - 0.5, 1.0)  # the column as drawn, less the cell padding
     lines = 0
@@ -473,7 +473,7 @@ def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping
                 extra["quote_prefix"] = True
             if "\n" in value:
                 extra.update(text_wrap=True, valign="top")
-            ws.write_string(r, c, value, ctx.fmt(**props, **extra))
+            ws.write_string(r, c, value, ctx.fmt(**{**props, **extra}))
         else:
             ws.write_string(r, c, value, ctx.fmt_of(props) if props else None)
     elif isinstance(value, date):
@@ -663,10 +663,37 @@ def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True)
                   f"&R{font}{ctx.t('xlsx.footer')}", {"margin": 0.2})
 
 
+#: Sheets the import reads back by their header texts (kept exactly as the catalogue's).
+_READ_BACK: Final = frozenset({"visits", "decisions"})
+_LAST_WORDS: Final = ("日期", "次数")
+
+
+def _between_words(header: str) -> str:
+    """A long Chinese header with a line break between its words, where Chinese headers
+    end in a word of their own (…访视 / 日期, …给药 / 次数) or before a bracket, so that its
+    column need not be as wide as the whole header (the Overview's 19 columns fit the page).
+
+    >>> _between_words("治疗结束访视日期"), _between_words("最晚给药日期（研究第168天）")
+    ('治疗结束访视\\n日期', '最晚给药\\n日期\\n（研究第168天）')
+    >>> _between_words("受试者"), _between_words("First dose")
+    ('受试者', 'First dose')
+    """
+    if header.isascii():
+        return header
+    head, bracket, rest = header.partition("（")
+    for word in _LAST_WORDS:
+        if head.endswith(word) and len(head) > len(word) + 2:
+            head = f"{head[:-len(word)]}\n{word}"
+            break
+    return f"{head}\n（{rest}" if bracket else head
+
+
 def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
            rows: Callable[[], Iterable[dict[str, object]]], *, freeze: int) -> _Sheet:
     """A table sheet: layout from the rows (a first pass), title, headers, then the rows."""
     headers = [ctx.header(c) for c in columns]
+    if sheet_id not in _READ_BACK:  # a sheet the import never reads may break its headers
+        headers = [_between_words(h) for h in headers]
     sheet = _Sheet(ctx, sheet_id, columns, _layout(ctx, columns, rows, headers))
     _print_setup(ctx, sheet, freeze=freeze)
     _title(ctx, sheet, sheet_id)
@@ -721,6 +748,7 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
             "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
+            "consent_date": p.subject.consent_date,  # a Chinese site checks it (issue 22)
             "first_dose": p.subject.first_dose_date, "regimen": _current_regimen(p, today),
             "doses_given": p.count(EventStatus.DONE), "doses_missed": p.count(EventStatus.MISSED),
             "doses_planned": still, "next_visit": nxt.visit if nxt else "",
