@@ -369,7 +369,8 @@ def step_handout(study_dir: str, work: Path) -> dict[str, Any]:
 
 STEP_FUNCTIONS: dict[str, Callable[[str, Path], dict[str, Any]]] = {
     "plan": step_plan, "ics": step_ics, "ics-base": step_ics_base, "xlsx": step_xlsx,
-    "xlsx-base": step_xlsx_base, "xlsx-dump": step_xlsx_dump, "import": step_import, "due": step_due, "handout": step_handout,
+    "xlsx-base": step_xlsx_base, "xlsx-dump": step_xlsx_dump, "import": step_import,
+    "due": step_due, "handout": step_handout,
 }
 
 # ---------------------------------------------------------------------------------------

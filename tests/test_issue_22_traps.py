@@ -184,5 +184,5 @@ def test_the_overview_shows_the_consent_date() -> None:
                    generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
     ws = openpyxl.load_workbook(io.BytesIO(data))["总览"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    col = list(rows[0]).index("知情同意签署日期")
+    col = [str(h).replace("\n", "") for h in rows[0]].index("知情同意签署日期")  # 知情同意 / 签署日期
     assert next(r for r in rows if r[0] == "001")[col] == datetime(2026, 4, 13)  # subjects.csv

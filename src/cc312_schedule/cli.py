@@ -41,14 +41,20 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 # languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
 # it before a study is read, and the options it names are English words either way.
 class _Run:
-    lang = "en"
+    lang: str | None = None  # None: not yet known (the environment's, when first needed)
+
+
+def _lang() -> str:
+    if _Run.lang is None:  # asked before the command line is read: the environment's
+        _Run.lang = _pick_language(None)
+    return _Run.lang
 
 
 def _say(key: str, **fields: object) -> str:
     """The catalogue's ``cli.<key>`` in the run's language, with a line end."""
     from .core.messages import message
 
-    return message(_Run.lang, f"cli.{key}", **fields) + "\n"
+    return message(_lang(), f"cli.{key}", **fields) + "\n"
 
 
 def _pick_language(args: argparse.Namespace | None) -> str:
@@ -73,7 +79,7 @@ def _study_language(folder: str | None) -> str | None:
     try:
         with (Path(folder) / "study.toml").open("rb") as fh:
             value = tomllib.load(fh).get("language")
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # unreadable, not TOML, nested too deeply
         return None
     return value if isinstance(value, str) else None
 
@@ -83,7 +89,7 @@ def _warning_line(w: object, lang: str | None = None) -> str:
     English, what ``-W`` filters use; the site's term in Chinese, never a class name)."""
     from .core.messages import warning_label
 
-    lang = lang or _Run.lang
+    lang = lang or _lang()
     where = f"{w.subject_id} {w.visit}" if getattr(w, "visit", None) else w.subject_id  # type: ignore[attr-defined]
     return _say("warning", where=where, text=w.render(lang),  # type: ignore[attr-defined]
                 kind=warning_label(lang, w.category.__name__))  # type: ignore[attr-defined]
@@ -278,7 +284,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         # for a spreadsheet: a BOM, so that Excel (on Chinese Windows: GBK otherwise) reads UTF-8
         _emit("\ufeff" + text if args.safe_for_spreadsheets else text, args.output, stdout)
     elif args.format == "table":  # for people: in the run's language
-        _emit(to_table(plan, _Run.lang), args.output, stdout)
+        _emit(to_table(plan, _lang()), args.output, stdout)
     else:
         _emit(to_json(plan, lang), args.output, stdout)
     return EXIT_OK
@@ -786,7 +792,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     """Run the command line; return the exit code (tests call this directly)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    _Run.lang = _pick_language(None)  # the environment's, until the command line is read
+    _Run.lang = None  # the environment's until the command line is read (never for --help)
     try:
         args = build_parser().parse_args(argv)
         _Run.lang = _pick_language(args)
@@ -796,12 +802,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
                     "publish": _publish, "feed": _feed}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
+        from .core.messages import render_error
+
         for e in exc.errors:
-            err.write(_say("error", text=e.render(_Run.lang)))
+            err.write(_say("error", text=render_error(e, _lang())))
         err.write(_say("problems", n=len(exc.errors)))
         return EXIT_BAD_INPUT
     except ScheduleError as exc:
-        err.write(_say("error", text=exc.render(_Run.lang)))
+        from .core.messages import render_error
+
+        err.write(_say("error", text=render_error(exc, _lang())))
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)

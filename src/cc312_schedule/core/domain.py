@@ -6,8 +6,8 @@ Frozen value objects with no I/O; :mod:`cc312_schedule.store.study` reads them f
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 

@@ -61,6 +61,11 @@ class ScheduleError(ValueError):
         super().__init__(str(self))
 
     @property
+    def has_value(self) -> bool:
+        """Whether the error names a bad value (``None`` may be one)."""
+        return self._has_value
+
+    @property
     def location(self) -> str:
         """``file:line`` or ``file`` (empty when unknown)."""
         if self.path is None:
@@ -86,43 +91,6 @@ class ScheduleError(ValueError):
             text += f" ({self.hint})"
         parts.append(text)
         return " ".join(parts)
-
-    def render(self, lang: str) -> str:
-        """The error in ``lang``: ``str(self)`` in English; in another language its message
-        and hint in the catalogue's words where the catalogue has them (ids ``err.<message>``
-        and ``hint.<hint>``, keyed by the English text), else as written.
-
-        >>> print(UsageError("unknown subject", key="SUBJECT", value="099").render("zh-CN"))
-        SUBJECT：未知受试者：'099'
-        """
-        if lang == "en":
-            return str(self)
-        from .messages import MESSAGES, message
-
-        def say(prefix: str, text: str) -> str:
-            key = f"{prefix}.{text}"
-            if key in MESSAGES:
-                return message(lang, key)
-            head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
-            if sep and f"{prefix}.{head}:" in MESSAGES:
-                return message(lang, f"{prefix}.{head}:", rest=rest)
-            if text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
-                return message(lang, f"{prefix}.did you mean", rest=text[13:].rstrip("?"))
-            return text
-
-        colon = message(lang, "table.colon").strip() or ":"
-        parts = []
-        if self.location:
-            parts.append(self.location + colon)
-        if self.key:
-            parts.append(self.key + colon)
-        text = say("err", self.message)
-        if self._has_value:
-            text += f"{colon}{self.value!r}"
-        if self.hint:
-            text += f"（{say('hint', self.hint)}）"
-        parts.append(text)
-        return "".join(parts)
 
 
 class ProtocolError(ScheduleError):

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-__all__ = ["BABEL_LOCALES", "DROPPED_FIELDS", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text", "language_from_env",
-           "message", "pick_language", "procedure", "procedures", "regimen_label", "warning_label",
-           "weekday_name"]
+from .errors import ScheduleError
+
+__all__ = ["BABEL_LOCALES", "DROPPED_FIELDS", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text",
+           "language_from_env", "message", "pick_language", "procedure", "procedures",
+           "regimen_label", "render_error", "warning_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -81,7 +83,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "field.status": {"en": "Status", "zh-CN": "状态"},
     "field.warning": {"en": "Warning", "zh-CN": "警告"},
     "field.note": {"en": "Note", "zh-CN": "备注"},
-    "field.reason": {"en": "Date changed", "zh-CN": "计划日期调整原因"},  # as the workbook (B4)  # why planned ≠ target
+    # why planned ≠ target; as the workbook says it (review B4)
+    "field.reason": {"en": "Date changed", "zh-CN": "计划日期调整原因"},
     "field.order": {"en": "Order on this day", "zh-CN": "当日顺序"},  # D28, then the dose
     "field.site": {"en": "Site", "zh-CN": "研究中心"},
     "value.line": {"en": "{label}: {value}", "zh-CN": "{label}：{value}"},  # a description line
@@ -589,6 +592,46 @@ DROPPED_FIELDS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
 }
 
 
+def render_error(error: ScheduleError, lang: str) -> str:
+    """An error as a person reads it in ``lang``: ``str(error)`` in English; in another
+    language its message and hint in the catalogue's words where the catalogue has them (ids
+    ``err.<message>`` and ``hint.<hint>``, keyed by the English text; ``hint.<head>:`` for a
+    hint ``head: rest``, ``hint.did you mean`` for a suggestion), else as written.
+
+    >>> from cc312_schedule.core.errors import UsageError
+    >>> print(render_error(UsageError("unknown subject", key="SUBJECT", value="3",
+    ...                               hint="did you mean 003?"), "zh-CN"))
+    SUBJECT：未知受试者：'3'（是否应为 003？）
+    """
+    if lang == "en":
+        return str(error)
+
+    def say(prefix: str, text: str) -> str:
+        key = f"{prefix}.{text}"
+        if key in MESSAGES:
+            return message(lang, key)
+        head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
+        if sep and f"{prefix}.{head}:" in MESSAGES:
+            return message(lang, f"{prefix}.{head}:", rest=rest)
+        if text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
+            return message(lang, f"{prefix}.did you mean", rest=text[13:].rstrip("?"))
+        return text
+
+    colon = message(lang, "table.colon").strip() or ":"
+    parts = []
+    if error.location:
+        parts.append(error.location + colon)
+    if error.key:
+        parts.append(error.key + colon)
+    text = say("err", error.message)
+    if error.has_value:
+        text += f"{colon}{error.value!r}"
+    if error.hint:
+        text += f"（{say('hint', error.hint)}）"
+    parts.append(text)
+    return "".join(parts)
+
+
 def language_from_env(environ: Mapping[str, str]) -> str | None:
     """The catalogue language the environment asks for (the first of LC_ALL, LC_MESSAGES,
     LANG that is set, as POSIX reads them), or None when it names neither.
@@ -646,7 +689,7 @@ def procedure(lang: str, item: str) -> str:
     not know (a site's own) is shown as written.
 
     >>> procedure("zh-CN", "B-cell (CD19+) count"), procedure("zh-CN", "disease activity score (MMT-8)")
-    ('外周血B细胞（CD19+）计数', '疾病活动度评分（MMT-8评分）')
+    ('外周血B细胞（CD19+）计数', '疾病活动度评分（MMT-8）')
     >>> procedure("zh-CN", "chest X-ray"), procedure("en", "PK")
     ('chest X-ray', 'PK')
     """
@@ -701,7 +744,7 @@ class Text:
     >>> str(t)
     '2026-11-22 closed: weekend (Sunday); moved to the nearest open day in the window'
     >>> t.render("zh-CN")
-    '2026-11-22 停诊（周日）；已调整至窗口期内最近的工作日'
+    '2026-11-22 周日停诊；已调整至窗口期内最近的工作日'
     >>> t.as_json()["fields"]
     {'target': '2026-11-22', 'closed': {'id': 'closed.weekend', 'fields': {'weekday': '2026-11-22'}}}
     """

@@ -5,7 +5,7 @@ self-contained HTML file: inline CSS, no script, no network, A4 page rules, the 
 every element and on the page's margin boxes (Noto Sans CJK SC, Debian ``fonts-noto-cjk``).
 Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 
->>> from datetime import date, time
+>>> from datetime import date
 >>> from cc312_schedule import example_study_path, load_study, plan_study
 >>> from cc312_schedule.reports.due import plan_due
 >>> study = load_study(example_study_path())
@@ -17,7 +17,7 @@ Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -147,7 +147,8 @@ def participant_time(lang: str, at: time) -> str:
     A7), ``09:00`` in English; staff outputs keep 24-hour times.
 
     >>> from datetime import time
-    >>> participant_time("zh-CN", time(9)), participant_time("zh-CN", time(14, 30)), participant_time("en", time(9))
+    >>> (participant_time("zh-CN", time(9)), participant_time("zh-CN", time(14, 30)),
+    ...  participant_time("en", time(9)))
     ('上午9:00', '下午2:30', '09:00')
     """
     if lang != "zh-CN":

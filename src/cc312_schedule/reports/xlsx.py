@@ -47,11 +47,11 @@ import io
 import shutil
 import unicodedata
 import zipfile
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -102,7 +102,7 @@ SPARE_DECISION_ROWS: Final = 50
 FONT: Final = "Microsoft YaHei"
 FONT_SIZE: Final = 10
 #: Points per line of wrapped text at FONT_SIZE (CJK fonts' line gap included), and padding.
-LINE_PT: Final = 12.0  # a 10 pt Latin line: DejaVu Sans (LibreOffice) 11.6 pt, YaHei (Excel) 13.2 pt less its gap
+LINE_PT: Final = 12.0  # a 10 pt Latin line: DejaVu Sans (LibreOffice) 11.6 pt, YaHei 13.2 less its gap
 CJK_LINE_PT: Final = 14.5  # Noto Sans CJK 1.448 em
 ROW_PAD_PT: Final = 1.0
 DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
