@@ -16,7 +16,7 @@ visits (``--assume``, awaiting the investigator's decision) are kept apart as "t
 >>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
 [('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
 >>> h.visits[1].label, h.visits[1].window
-('第44次输注', '12月2日（周三） 至 12月4日（周五）')
+('第44次输注', '12月2日（星期三）至 12月4日（星期五）')
 """
 
 from __future__ import annotations
