@@ -498,9 +498,9 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     today = args.today or _site_today(args.study)
     result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
                              amend=args.amend)
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     if not args.apply and result.changes:
-        stdout.write("dry run: nothing written (add --apply to write)\n")
+        stdout.write(_say("dry_run"))
     return EXIT_WARNINGS if result.conflicts else EXIT_OK
 
 
@@ -510,7 +510,7 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     today = args.today or _site_today(args.study)
     result = record(args.study, args.subject, args.visit, today=today, done=args.done,
                     missed=args.missed, note=args.note, amend=args.amend)
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 
@@ -521,7 +521,7 @@ def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     result = decide(args.study, args.subject, on=args.on, action=args.action, today=today,
                     regimen=args.regimen, weeks=args.weeks, until=args.until,
                     investigator=args.investigator, rationale=args.rationale)
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 

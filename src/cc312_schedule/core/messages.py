@@ -343,6 +343,28 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                           "zh-CN": "已写入 {path}：访视 {visits} 次，待确认 {tbc} 次"},
     "cli.wrote_due": {"en": "wrote {path}: {rows} visit(s) over {days} day(s)",
                       "zh-CN": "已写入 {path}：{days} 天内访视 {rows} 次"},
+    # what an import, record or decide changes (store/entry_values.py EntryPlan.describe)
+    "entries.subject": {"en": "subject {subject}", "zh-CN": "受试者 {subject}"},
+    "entries.note": {"en": "{visit} note “{note}”", "zh-CN": "{visit} 备注“{note}”"},
+    "entries.amended": {"en": "amended: {reason}", "zh-CN": "已更正：{reason}"},
+    "entries.decision": {"en": "decision: {text}", "zh-CN": "研究者决策：{text}"},
+    "entries.by": {"en": " by {who}", "zh-CN": "，研究者 {who}"},
+    "entries.conflict": {"en": "conflict: {text}", "zh-CN": "冲突：{text}"},
+    "entries.warning": {"en": "warning: {text}", "zh-CN": "警告：{text}"},
+    "entries.applied": {
+        "en": "{n} change(s) applied, {conflicts} conflict(s) not applied, {unchanged} {entries} "
+              "already recorded",
+        "zh-CN": "已写入 {n} 项更改，{conflicts} 项冲突未写入，{unchanged} {entries}已记录"},
+    "entries.would_apply": {
+        "en": "{n} change(s) would apply, {conflicts} conflict(s) not applied, {unchanged} "
+              "{entries} already recorded",
+        "zh-CN": "将写入 {n} 项更改，{conflicts} 项冲突不写入，{unchanged} {entries}已记录"},
+    "entries.one": {"en": "entry", "zh-CN": "项"},
+    "entries.many": {"en": "entries", "zh-CN": "项"},
+    "entries.nothing": {"en": "nothing to change ({unchanged} entries already recorded)",
+                        "zh-CN": "无需更改（{unchanged} 项已记录）"},
+    "cli.dry_run": {"en": "dry run: nothing written (add --apply to write)",
+                    "zh-CN": "预览：未写入任何内容（加 --apply 写入）"},
     # errors as the CLI prints them in Chinese (core/errors.py ScheduleError.render): keyed by
     # the English message or hint; a text without an entry stays as written
     "err.unknown subject": {"en": "unknown subject", "zh-CN": "未知受试者"},

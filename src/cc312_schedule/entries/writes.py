@@ -55,6 +55,7 @@ from typing import Any
 
 from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from ..core.model import PlanWarning
 from ..planning.engine import (
     check_decisions,
     decision_row_problems,
@@ -360,11 +361,11 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
         yield by_key.get((v.subject_id, v.visit), v)
 
 
-def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
+def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning, ...]:
     """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
 
     old = {str(w) for w in plan_study(before, today=today).warnings}
-    return tuple(str(w) for w in plan_study(after, today=today).warnings if str(w) not in old)
+    return tuple(w for w in plan_study(after, today=today).warnings if str(w) not in old)
 
 
 # --------------------------------------------------------------------------------------
