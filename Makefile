@@ -67,6 +67,7 @@ run: $(BIN)/python
 	$(BIN)/cc312-schedule due $(STUDY) --format html -o $(OUT)/due-zh-CN.html --language zh-CN
 	$(BIN)/cc312-schedule due $(STUDY) --format csv -o $(OUT)/due.csv
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-en.pdf --language en
+	@fc-list :lang=zh-cn family | grep -q . || { echo "make run: no Chinese font is installed (the Chinese PDFs would print boxes): sudo apt install fonts-noto-cjk, or sh tests/setup-system.sh as root" >&2; exit 2; }
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.pdf --language zh-CN
 	$(BIN)/cc312-schedule handout $(STUDY) $(HANDOUT_SUBJECT) -o $(OUT)/handout-$(HANDOUT_SUBJECT)-zh-CN.html --language zh-CN
 	@echo "wrote $(OUT)/plan.csv $(OUT)/plan.json $(OUT)/plan.txt $(OUT)/ics/ $(OUT)/plan.xlsx $(OUT)/feed/ $(OUT)/cc312-usdm.json $(OUT)/sdtm/ (study: $(STUDY))"

@@ -200,6 +200,31 @@ def step_xlsx(study_dir: str, work: Path) -> dict[str, Any]:
     return {"time": t1 - t0, "rss_before": before, "bytes": (work / "plan.xlsx").stat().st_size}
 
 
+def step_xlsx_dump(study_dir: str, work: Path) -> dict[str, Any]:
+    """The plain floor of issue 22: the Visits rows (the same values our Visits sheet shows,
+    one row per event, made from the plan in the timed part as ours are) dumped into one
+    sheet with openpyxl's write-only mode, no styles, widths, heights or print set-up."""
+    from openpyxl import Workbook
+
+    from cc312_schedule.core.l10n import weekday
+    from cc312_schedule.core.messages import procedures
+    from cc312_schedule.core.model import event_order
+
+    study, plan = _load_and_plan(study_dir)
+    lang = study.config.language
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Visits")
+    for e in sorted(plan.events, key=event_order):
+        ws.append([e.subject_id, e.visit, e.kind.value, e.study_day.value, e.planned_date,
+                   weekday(lang, e.date), e.window_start, e.window_end, e.reason_in(lang),
+                   procedures(lang, e.procedures), e.status.value, e.actual_date, e.note])
+    wb.save(work / "plan-dump.xlsx")
+    t1 = time.perf_counter()
+    return {"time": t1 - t0, "rss_before": before}
+
+
 def step_xlsx_base(study_dir: str, work: Path) -> dict[str, Any]:
     """The openpyxl floor (issue 15: our exporter now writes with XlsxWriter): the workbook our
     ``xlsx`` step wrote (``work/plan.xlsx``) is read back with openpyxl's read-only mode and
@@ -339,7 +364,8 @@ def step_handout(study_dir: str, work: Path) -> dict[str, Any]:
 
 STEP_FUNCTIONS: dict[str, Callable[[str, Path], dict[str, Any]]] = {
     "plan": step_plan, "ics": step_ics, "ics-base": step_ics_base, "xlsx": step_xlsx,
-    "xlsx-base": step_xlsx_base, "import": step_import, "due": step_due, "handout": step_handout,
+    "xlsx-base": step_xlsx_base, "xlsx-dump": step_xlsx_dump, "import": step_import,
+    "due": step_due, "handout": step_handout,
 }
 
 # ---------------------------------------------------------------------------------------
@@ -425,6 +451,24 @@ def _pages(cache: Path, out: Callable[..., None]) -> None:
     out()
 
 
+def _xlsx_against_dump(cache: Path, sizes: tuple[int, ...], runs: int,
+                       out: Callable[[str], None]) -> None:
+    """Our workbook and the plain dump, each in a fresh process, alternately; medians."""
+    out("| subjects | events | workbook (ours, 5 sheets, print layout) | plain one-sheet dump "
+        "| ratio |")
+    out("|---|---|---|---|---|")
+    for n in sizes:
+        study = _study(n, cache)
+        with tempfile.TemporaryDirectory(prefix="cc312-bench-") as tmp:
+            times: dict[str, list[float]] = {"xlsx": [], "xlsx-dump": []}
+            for _ in range(runs):
+                for step in times:
+                    times[step].append(_run_step(step, study, Path(tmp))["time"])
+            events = _run_step("plan", study, Path(tmp))["events"]
+        ours, dump = (statistics.median(times[s]) for s in ("xlsx", "xlsx-dump"))
+        out(f"| {n:,} | {events:,} | {_fmt_s(ours)} | {_fmt_s(dump)} | {ours / dump:.2f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 subjects only")
@@ -436,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     parser.add_argument("--pages", action="store_true",
                         help="only the printed pages: due list (1,000 subjects) and a handout")
+    parser.add_argument("--xlsx", action="store_true",
+                        help="only the workbook against a plain one-sheet openpyxl dump of its "
+                             "Visits rows (issue 22), alternately, --runs times each")
     parser.add_argument("--step", choices=[*STEP_FUNCTIONS], help=argparse.SUPPRESS)
     parser.add_argument("--study", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -457,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.pages:
         _pages(args.cache, out)
+        return 0
+    if args.xlsx:
+        _xlsx_against_dump(args.cache, sizes, min(args.runs, 5), out)
         return 0
 
     import icalendar

@@ -124,7 +124,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 ENTRIES = {
     ("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
     ("001", "W2D4"): {"Actual date": date(2026, 3, 14), "Note": "came a day late"},  # outside 03-12…03-13
-    ("001", "W3D1"): {"Status": "missed", "Note": '=HYPERLINK("http://x","y")'},
+    ("001", "W3D1"): {"Actual status": "missed", "Note": '=HYPERLINK("http://x","y")'},
 }
 
 
@@ -137,9 +137,9 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
     assert code == 0, err
     assert out == (
         "subject 001\n"
-        f"  + W2D1 done 2026-03-09  (Visits!Q{rows['001 W2D1']})\n"
-        f"  + W2D4 done 2026-03-14 “came a day late”  (Visits!Q{rows['001 W2D4']})\n"
-        f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!Q{rows['001 W3D1']})\n"
+        f"  + W2D1 done 2026-03-09  (Visits!M{rows['001 W2D1']})\n"
+        f"  + W2D4 done 2026-03-14 “came a day late”  (Visits!M{rows['001 W2D4']})\n"
+        f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!M{rows['001 W3D1']})\n"
         "warning: 001 W2D4: done on 2026-03-14, outside its window 2026-03-12…2026-03-13 "
         "(target 2026-03-12): protocol deviation [WindowDeviationWarning]\n"
         "3 change(s) would apply, 0 conflict(s) not applied, 1 entry already recorded\n"
@@ -171,7 +171,7 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
     ws = wb["Visits"]
     cols = header_map(ws)
     r = visit_row(ws, "001", "W3D1")
-    assert ws.cell(r, cols["Status"]).value == "missed"
+    assert ws.cell(r, cols["Actual status"]).value == "missed"
     assert ws.cell(r, cols["Note"]).value == '=HYPERLINK("http://x","y")'
     assert ws.cell(r, cols["Note"]).data_type == "s"
     assert ws.cell(visit_row(ws, "001", "W2D1"), cols["Actual date"]).value == datetime(2026, 3, 9)
@@ -203,7 +203,7 @@ def test_zh_cn_workbook_round_trip(study: Path) -> None:
     assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视计划", "研究者决策", "时间轴", "警告",
                                                        "cc312-exported"]
     fill(path, {("001", "W2D1"): {"实际访视日期": date(2026, 3, 9)},
-                ("001", "W3D1"): {"状态": "漏访"}},
+                ("001", "W3D1"): {"实际访视状态": "漏访"}},
          decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策类型": "继续治疗", "给药方案": "QW",
                      "研究者": "王医生"}])
     result = import_workbook(study, path, today=TODAY)
@@ -248,7 +248,7 @@ def test_contradicting_entry_is_a_conflict_not_applied(study: Path) -> None:
     assert code == 1  # applied what it could; a conflict remains
     assert ("  ! conflict: W1D4 is recorded as done 2026-03-05 (visits.csv:3); the entry "
             "says done 2026-03-06: not applied (correct the entry, or amend with a reason: "
-            f"--amend REASON)  (Visits!Q{rows['001 W1D4']})") in out
+            f"--amend REASON)  (Visits!M{rows['001 W1D4']})") in out
     text = (study / "visits.csv").read_text()
     assert "001,W1D4,2026-03-05,done,\n" in text and "2026-03-06" not in text
     assert "001,W2D1,2026-03-09,done,\n" in text
@@ -274,7 +274,7 @@ def test_amend_keeps_the_old_value_in_the_audit_columns(study: Path) -> None:
 
 def test_a_cleared_entry_never_deletes_a_recorded_row(study: Path) -> None:
     path = export(study)
-    fill(path, {("001", "W1D4"): {"Actual date": None, "Status": None}})
+    fill(path, {("001", "W1D4"): {"Actual date": None, "Actual status": None}})
     before = snapshot(study)
     result = import_workbook(study, path, today=TODAY, apply=True)
     assert (result.changes, result.conflicts) == (0, ())
@@ -308,11 +308,11 @@ INVALID_VISITS = [
      "ambiguous date '09/03/2026': write it as YYYY-MM-DD (2026-03-09 or 2026-09-03, whichever is meant)"),
     ({"Actual date": 46090}, "Actual date", "not a date: 46090"),  # a serial: which date?
     ({"Actual date": datetime(2026, 3, 9, 14, 30)}, "Actual date", "a date with a time of day"),
-    ({"Status": "missed", "Actual date": date(2026, 3, 9)}, "Actual date",
+    ({"Actual status": "missed", "Actual date": date(2026, 3, 9)}, "Actual date",
      "a missed visit has no actual date: '2026-03-09'"),
-    ({"Status": "done"}, "Actual date", "a done visit needs its actual date"),
-    ({"Status": "gone"}, "Status", "not one of the choices: 'gone' (choose from the list: done / missed (已完成 / 漏访))"),
-    ({"Note": "only a note"}, "Status", "a note on a visit with nothing recorded"),
+    ({"Actual status": "done"}, "Actual date", "a done visit needs its actual date"),
+    ({"Actual status": "gone"}, "Actual status", "not one of the choices: 'gone' (choose from the list: done / missed (已完成 / 漏访))"),
+    ({"Note": "only a note"}, "Actual status", "a note on a visit with nothing recorded"),
     ({"Subject": "009", "Actual date": date(2026, 3, 9)}, "Subject", "unknown subject: '009'"),
     ({"Subject": 1, "Actual date": date(2026, 3, 9)}, "Subject",
      "an id typed as a number (leading zeros are lost): 1"),
@@ -377,7 +377,7 @@ def test_invalid_decision_entry_names_its_cell(study: Path, entry: dict[str, obj
 def test_every_bad_cell_is_reported_at_once(study: Path) -> None:
     path = export(study)
     fill(path, {("001", "W2D1"): {"Actual date": "yesterday"},
-                ("001", "W2D4"): {"Status": "gone"},
+                ("001", "W2D4"): {"Actual status": "gone"},
                 ("001", "W3D1"): {"Actual date": date(2027, 1, 1)}})
     with pytest.raises(InvalidStudyError) as info:
         import_workbook(study, path, today=TODAY)
@@ -744,7 +744,7 @@ def test_finding_3_a_note_typed_on_a_recorded_visit_without_one_is_added(
     rows = fill(path, {("001", "W2D1"): {"Note": "arm bruise"}})
     code, out, _ = run("import", str(folder), str(path), "--apply", "--today", "2026-03-30")
     assert code == 0
-    assert f"  + W2D1 note “arm bruise”  (Visits!R{rows['001 W2D1']})" in out
+    assert f"  + W2D1 note “arm bruise”  (Visits!N{rows['001 W2D1']})" in out
     assert (folder / "visits.csv").read_text() == (
         "subject_id,visit,actual_date,status,note\n" + NOTES_VISITS.replace(
             "001,W2D1,2026-03-09,done,\n", "001,W2D1,2026-03-09,done,arm bruise\n"))
@@ -840,13 +840,13 @@ def _copy_visits_sheet(wb: openpyxl.Workbook) -> None:
 
 def _lose_status_header(wb: openpyxl.Workbook) -> None:
     ws = wb["Visits"]
-    ws.cell(2, header_map(ws)["Status"]).value = None
+    ws.cell(2, header_map(ws)["Actual status"]).value = None
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
     (_copy_visits_sheet, "two sheets hold Visits entries: 'Visits' and 'Visits week 48' (keep the "
                          "entries in one Visits sheet"),
-    (_lose_status_header, "sheet 'Visits' looks like the Visits sheet but has no Status column "
+    (_lose_status_header, "sheet 'Visits' looks like the Visits sheet but has no Actual status column "
                           "header (row 2) (type the header back"),
 ], ids=["second-visits-sheet", "status-header-lost"])
 def test_finding_7_an_ambiguous_or_broken_visits_sheet_is_refused(
@@ -872,7 +872,7 @@ def _formula(sheet: str, header: str, formula: str) -> Callable[[openpyxl.Workbo
 
 @pytest.mark.parametrize(("sheet", "header", "formula"), [
     ("Visits", "Actual date", "=DATE(2026,3,9)"),
-    ("Visits", "Status", '="done"'),
+    ("Visits", "Actual status", '="done"'),
     ("Visits", "Note", "=1+1"),
     ("Decisions", "Rationale", "=A1"),
 ], ids=["visit-date", "visit-status", "visit-note", "decision-rationale"])

@@ -531,7 +531,7 @@ def test_workbook_overview_marks_values_derived_from_assumed_doses(example_copy:
         assert cell.fill.fgColor.rgb.endswith("E0E0E0"), col
     # 006: EOT = W24D1 (planned Tue 2027-04-06, Tomb-Sweeping Day moved it) + 7 = 2027-04-13
     assert row[head["EOT"] - 1].value == datetime(2027, 4, 13)
-    assert row[head["Doses still planned"] - 1].value == 0  # the assumed ones are not confirmed
+    assert row[head["Doses to come"] - 1].value == 0  # the assumed ones are not confirmed
     # 005 is on hold: nothing assumed, nothing marked
     row5 = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "005")
     assert not row5[head["Contraception end"] - 1].number_format.endswith('(provisional)"')

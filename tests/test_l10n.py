@@ -75,8 +75,8 @@ def test_the_zh_cn_workbook_says_when_in_beijing_time() -> None:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
     assert "生成于 2026-12-01 01:22（北京时间）" in ws["A1"].value
-    assert ws.oddHeader.right.text == "生成于 2026-12-01 01:22（北京时间）"
-    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert ws.oddFooter.center.text == "生成于 2026-12-01 01:22（北京时间）"
+    assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
     visits = wb.worksheets[1]
     hdr = [c.value for c in visits[2]]
     weekdays = {r[hdr.index("星期")].value for r in visits.iter_rows(min_row=3) if r[0].value}

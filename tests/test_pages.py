@@ -72,8 +72,8 @@ LABELS = {
            "If you cannot come on this day, you may come from … to …", "Wed 2 Dec to Fri 4 Dec",
            "version 1.0 (2026-11-30)", "plan of 2026-11-29"],
     "zh-CN": ["您的访视安排", "您的受试者编号", "避孕", "联系方式", "研究团队联系电话：+86 838 000 0000",
-              "第 1 页，共 1 页", "如当天无法到访，可在以下日期之间到访", "12月2日（周三） 至 12月4日（周五）",
-              "版本 1.0 (2026-11-30)", "计划生成于 2026-11-29", "测量血压、脉搏和体温"],
+              "第 1 页，共 1 页", "如当天无法到访，可在以下日期之间到访", "12月2日（星期三）至 12月4日（星期五）", "上午9:00",
+              "版本号：1.0 (2026-11-30)", "计划生成于 2026-11-29", "测量血压、脉搏和体温"],
 }
 #: Values of 003's optional columns (and its disease) that must never reach the paper.
 SECRETS = ["1979-12-03", "1979年12月3日", "3 December 1979", "2026-06-16", "2026年6月16日",
@@ -196,7 +196,8 @@ def test_longest_schedule_fits_three_pages(study: Path, tmp_path: Path, lang: st
     pdf = tmp_path / "007.pdf"
     code, err = run("handout", str(study), "007", "-o", str(pdf), "--language", lang,
                     "--today", "2026-12-01", "--assume", "BIW")
-    assert code == 0 and "9 visit(s), 48 to be confirmed" in err, err
+    assert code == 0 and {"en": "9 visit(s), 48 to be confirmed",  # in the run's language
+                          "zh-CN": "访视 9 次，待确认 48 次"}[lang] in err, err
     assert re.search(r"Pages:\s+3\n", poppler("pdfinfo", pdf))
     text = flat(poppler("pdftotext", pdf))
     for n in (1, 2, 3):  # the footer of every page

@@ -311,8 +311,8 @@ def test_workbook_shows_target_planned_and_reason(example_copy: Path) -> None:
     header = [c.value for c in ws[2]]
     rows = [dict(zip(header, (c.value for c in row), strict=False)) for row in ws.iter_rows(min_row=3)]
     d28 = next(r for r in rows if r["Subject"] == "006" and r["Visit"] == "D28")
-    assert (d28["Target date"].date(), d28["Planned date"].date()) == (D("2026-11-22"), D("2026-11-23"))
-    assert d28["Why planned ≠ target"].startswith("2026-11-22 closed: weekend (Sunday)")
+    assert d28["Planned date"].date() == D("2026-11-23")
+    assert d28["Moved from (why)"] == "2026-11-22 closed: weekend (Sunday)"  # the target date
 
 
 # ---- the public-holiday cache ----------------------------------------------------------------

@@ -80,14 +80,15 @@ def test_sheets_in_the_study_language(small: Path, lang: str, names: list[str]) 
 
 
 @pytest.mark.parametrize(("sheet", "expected"), [
-    ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "First dose", "Regimen", "Doses given",
-                  "Doses missed", "Doses still planned", "Next visit", "Next visit date", "Decision due",
+    ("Overview", ["Subject", "Cohort", "Dose level", "Disease", "Consent date", "First dose",
+                  "Regimen", "Doses given",
+                  "Doses missed", "Doses to come", "Next visit", "Next visit date", "Decision due",
                   "Last possible dose (day 168)", "EOT", "End of follow-up", "Contraception end",
                   "State", "Warnings"]),  # how many: the texts are on the Warnings sheet
-    ("Visits", ["Subject", "Visit", "Kind", "Regimen", "Dose no.", "Study day", "Week", "Target date",
-                "Planned date", "Window start", "Window end", "Weekday", "Why planned ≠ target",
-                "Procedures", "Plan status",
-                "Actual date", "Status", "Note"]),
+    # issue 22: no Week, Regimen, Dose no. or Target date (in Kind and Moved from)
+    ("Visits", ["Subject", "Visit", "Kind", "Study day", "Planned date", "Weekday",
+                "Window start", "Window end", "Moved from (why)", "Procedures", "Plan status",
+                "Actual date", "Actual status", "Note"]),
     ("Decisions", ["Subject", "Decided on", "Action", "Regimen", "Weeks", "Until", "Investigator",
                    "Rationale", "Decision due"]),
 ], ids=["overview", "visits", "decisions"])
@@ -106,8 +107,8 @@ def test_title_row_names_study_site_and_generation(small: Path) -> None:
 
 
 @pytest.mark.parametrize(("visit", "column", "expected"), [
-    ("W1D1", "Target date", datetime(2026, 3, 2)),
-    ("W2D4", "Target date", datetime(2026, 3, 12)),
+    ("W1D1", "Planned date", datetime(2026, 3, 2)),
+    ("W2D4", "Planned date", datetime(2026, 3, 12)),
     ("W2D4", "Window start", datetime(2026, 3, 12)),
     ("W2D4", "Window end", datetime(2026, 3, 13)),
     ("D28", "Window start", datetime(2026, 3, 27)),
@@ -120,7 +121,8 @@ def test_visit_dates_are_date_cells(small: Path, visit: str, column: str, expect
     cell = row[column]
     assert cell.is_date and cell.data_type == "d"
     assert cell.value == expected
-    assert cell.number_format == "yyyy-mm-dd"
+    # the window beside the planned date: its month and day shown (issue 22), the date kept
+    assert cell.number_format == ("mm-dd" if column.startswith("Window") else "yyyy-mm-dd")
 
 
 def test_overview_row(small: Path) -> None:
@@ -131,7 +133,7 @@ def test_overview_row(small: Path) -> None:
     # issue 19: W2D1, W2D4 and W3D1 are overdue (windows ended 03-10, 03-13, 03-17), to be
     # recorded as done or missed, so not "still planned"; W3D4 (03-19, window to 03-20) is in
     # the past: the next visit is W4D1 on Monday 03-23
-    assert (values["Doses given"], values["Doses missed"], values["Doses still planned"]) == (2, 0, 3)
+    assert (values["Doses given"], values["Doses missed"], values["Doses to come"]) == (2, 0, 3)
     assert values["Next visit"] == "W4D1"
     assert values["Next visit date"] == datetime(2026, 3, 23)
     assert values["Decision due"] == datetime(2026, 3, 30)  # D28 planned: its target 03-29 is a Sunday
@@ -173,8 +175,8 @@ def test_validations(small: Path) -> None:
               for dv in wb["Visits"].data_validations.dataValidation}
     last = wb["Visits"].max_row
     # 2025-09-30 and 2027-09-29 as spreadsheet day numbers (days since 1899-12-30)
-    assert visits[("date", "45930", "46659")] == f"P3:P{last}"
-    assert visits[("list", '"done,missed"', None)] == f"Q3:Q{last}"
+    assert visits[("date", "45930", "46659")] == f"L3:L{last}"
+    assert visits[("list", '"done,missed"', None)] == f"M3:M{last}"
     decisions = {(dv.type, dv.formula1): str(dv.sqref)
                  for dv in wb["Decisions"].data_validations.dataValidation}
     assert ("list", '"continue,stop,hold,resume"') in decisions
@@ -203,11 +205,14 @@ def test_frozen_headers_filter_and_print_setup(small: Path, sheet: str, pane: st
     # fitToWidth left out means 1 (ECMA-376 default): one page wide, as many pages down as needed
     assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert ws.print_title_rows == "$1:$2"
-    assert ws.oddHeader.left.text == "Small && test study"  # '&' escaped in header codes
-    assert ws.oddHeader.right.text == "generated 2026-03-20 16:30 (Beijing time)"
-    assert ws.oddHeader.left.font == "Microsoft YaHei,Regular" and ws.oddHeader.left.size == 10
-    assert ws.oddFooter.center.text == "Page &P of &N"
+    assert ws.print_title_rows == "$2:$2"  # the header row; the title row on the first page
+    # issue 22: no page header; the footer names the study once (the sheet: &A), when
+    # generated, and the page of how many
+    assert not ws.oddHeader.left.text and not ws.oddHeader.right.text
+    assert ws.oddFooter.left.text == "Small && test study · &A"  # '&' escaped in header codes
+    assert ws.oddFooter.center.text == "generated 2026-03-20 16:30 (Beijing time)"
+    assert ws.oddFooter.left.font == "Microsoft YaHei,Regular" and ws.oddFooter.left.size == 10
+    assert ws.oddFooter.right.text == "Page &P of &N"
     assert ws.column_dimensions["A"].width > 5
 
 
@@ -217,8 +222,10 @@ def test_timeline_prints_pages_across_at_full_size(small: Path) -> None:
     ws = export(small)["Timeline"]
     assert ws.freeze_panes == "D3"
     assert ws.sheet_properties.pageSetUpPr is None or not ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_cols == "$A:$C" and ws.print_title_rows == "$1:$2"
-    assert [b.id for b in ws.col_breaks.brk] == [3 + 24]
+    assert ws.print_title_cols == "$A:$C" and ws.print_title_rows == "$2:$2"
+    # a break after the cap week only when the weeks do not fit on one page across
+    assert [b.id for b in ws.col_breaks.brk] in ([], [3 + 24])
+    assert 80 <= (ws.page_setup.scale or 100) <= 100  # one page down when it fits at 80 % or more
     assert ws.page_setup.orientation == "landscape"
 
 
@@ -226,7 +233,7 @@ def test_overdue_conditional_formatting(small: Path) -> None:
     ws = export(small)["Visits"]
     rules = [(str(rng.sqref), r.formula) for rng, rs in ws.conditional_formatting._cf_rules.items()
              for r in rs]
-    assert rules == [(f"A3:R{ws.max_row}", ['AND($P3="",$Q3="",$K3<TODAY())'])]
+    assert rules == [(f"A3:N{ws.max_row}", ['AND($L3="",$M3="",$H3<TODAY())'])]
 
 
 FILL = {m: "FF" + fg for m, fg, _ in TIMELINE_MARKS}
@@ -386,7 +393,7 @@ def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., P
 def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
     ws = export(small)["Visits"]
     hdr = [c.value for c in ws[2]]
-    entry = {"Actual date", "Status", "Note"}
+    entry = {"Actual date", "Actual status", "Note"}
     assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "FFFFF9C4"} == entry
     for r in range(3, ws.max_row + 1):
         filled = {h for i, h in enumerate(hdr, start=1) if ws.cell(r, i).fill.fill_type == "solid"}

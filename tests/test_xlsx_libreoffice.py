@@ -64,7 +64,8 @@ def test_all_sheets_open_and_dates_show_as_dates(workbook: Path, tmp_path: Path)
     header = rows[1]
     assert header[:3] == ["Subject", "Visit", "Kind"]
     w1d1 = dict(zip(header, next(r for r in rows if r[:2] == ["001", "W1D1"]), strict=True))
-    assert (w1d1["Target date"], w1d1["Actual date"], w1d1["Status"]) == ("2026-05-04", "2026-05-04", "done")
+    assert (w1d1["Planned date"], w1d1["Actual date"], w1d1["Actual status"]) == (
+        "2026-05-04", "2026-05-04", "done")
     assert w1d1["Weekday"] == "Mon"
     with files["plan-Overview.csv"].open(encoding="utf-8") as fh:
         overview = list(csv.reader(fh))
@@ -79,7 +80,7 @@ def test_dates_are_date_cells_for_libreoffice(workbook: Path, tmp_path: Path) ->
     ws = openpyxl.load_workbook(resaved)["Visits"]
     hdr = [c.value for c in ws[2]]
     row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "001" and r[1].value == "W1D1")
-    for column in ("Target date", "Planned date", "Window start", "Window end", "Actual date"):
+    for column in ("Planned date", "Window start", "Window end", "Actual date"):
         cell = row[hdr.index(column)]
         assert cell.is_date, column
         assert cell.value == datetime(2026, 5, 4)

@@ -48,7 +48,8 @@ def main(argv: list[str]) -> int:
                 text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf),
                                        "-"], capture_output=True, text=True, check=True).stdout
                 flat = " ".join(text.split())
-                sheet = next((s for n, s in names.items() if f"· {n} ·" in flat), "page")
+                # the footer names the sheet after the study: "CC312 example study · Visits"
+                sheet = next((s for n, s in names.items() if f"· {n} " in flat + " "), "page")
                 stem = dest / f"plan-{label}-{page:02d}-{sheet}"
                 subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page),
                                 "-l", str(page), str(pdf), str(stem)], check=True)

@@ -33,6 +33,70 @@ __all__ = ["main"]
 EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+# ---- the language people read (issue 22) ---------------------------------------------------
+# Every line a person reads comes from the catalogue (core/messages.py, ids ``cli.*``) in the
+# run's language: ``--language`` (before the command: ``cc312-schedule --language zh-CN
+# check STUDY``; due and handout also take it after the command, where it sets their output's
+# language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
+# LC_MESSAGES, LANG: zh_CN... is zh-CN), else English. A command says a line with
+# ``_say(key, **fields)``; a new command adds its ``cli.<key>`` texts to the catalogue in both
+# languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
+# it before a study is read, and the options it names are English words either way.
+class _Run:
+    lang: str | None = None  # None: not yet known (the environment's, when first needed)
+
+
+def _lang() -> str:
+    if _Run.lang is None:  # asked before the command line is read: the environment's
+        _Run.lang = _pick_language(None)
+    return _Run.lang
+
+
+def _say(key: str, **fields: object) -> str:
+    """The catalogue's ``cli.<key>`` in the run's language, with a line end."""
+    from .core.messages import message
+
+    return message(_lang(), f"cli.{key}", **fields) + "\n"
+
+
+def _pick_language(args: argparse.Namespace | None) -> str:
+    import os
+
+    from .core.messages import pick_language
+
+    given = None if args is None else (getattr(args, "ui_language", None)
+                                       or getattr(args, "language", None))
+    study = None if args is None else _study_language(getattr(args, "study", None))
+    return pick_language(given=given, study=study, environ=os.environ)
+
+
+def _study_language(folder: str | None) -> str | None:
+    """study.toml's ``language``, read leniently (the study is read properly by the command;
+    a broken study.toml is reported there, in the environment's language)."""
+    if not folder:
+        return None
+    import tomllib
+    from pathlib import Path
+
+    try:
+        with (Path(folder) / "study.toml").open("rb") as fh:
+            value = tomllib.load(fh).get("language")
+    except (OSError, ValueError, RecursionError):  # unreadable, not TOML, nested too deeply
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _warning_line(w: object, lang: str | None = None) -> str:
+    """A plan warning as the CLI prints it: where, the text, its kind (the class name in
+    English, what ``-W`` filters use; the site's term in Chinese, never a class name)."""
+    from .core.messages import warning_label
+
+    lang = lang or _lang()
+    where = f"{w.subject_id} {w.visit}" if getattr(w, "visit", None) else w.subject_id  # type: ignore[attr-defined]
+    return _say("warning", where=where, text=w.render(lang),  # type: ignore[attr-defined]
+                kind=warning_label(lang, w.category.__name__))  # type: ignore[attr-defined]
+
+
 class _Version(argparse.Action):
     """``--version``: reads the installed metadata only when asked (the CLI starts fast)."""
 
@@ -65,6 +129,21 @@ def _date_arg(text: str) -> date:
     return value
 
 
+def _action_arg(text: str) -> str:
+    """A decision's action: its code, or its label in either language as the workbook's
+    dropdown shows it (and the labels of workbooks handed out before a term changed)."""
+    from .core.messages import LANGUAGES, LEGACY_TEXTS, message
+
+    actions = ("continue", "stop", "hold", "resume")
+    for a in actions:
+        key = f"xlsx.action.{a}"
+        words = {a, *(message(lang, key) for lang in LANGUAGES), *LEGACY_TEXTS.get(key, ())}
+        if text.strip().casefold() in {w.casefold() for w in words}:
+            return a
+    raise argparse.ArgumentTypeError(
+        f"not an action: {text!r} (use {', '.join(actions)}, or 继续治疗, 停止治疗, 暂停给药, 恢复给药)")
+
+
 def _weeks_arg(text: str) -> int:
     try:
         value = int(text)
@@ -80,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Dosing-schedule and visit planner for the CC312 trial.")
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the program's version number and exit")
+    parser.add_argument("--language", dest="ui_language", choices=("en", "zh-CN"),
+                        help="the language of the messages (default: the study's language, "
+                             "else LC_ALL/LC_MESSAGES/LANG, else en)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_plan_parsers(sub)
@@ -110,7 +192,9 @@ def _add_plan_parsers(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="do not print warnings (when 'check' already did); --strict still counts them")
     p.add_argument("--safe-for-spreadsheets", action="store_true",
-                   help="csv: prefix text a spreadsheet would run as a formula (=, +, -, @) with '")
+                   help="csv for Excel or WPS: start with a UTF-8 byte-order mark (so Chinese "
+                        "text opens correctly) and prefix text a spreadsheet would run as a "
+                        "formula (=, +, -, @) with '")
 
     c = sub.add_parser("check", help="validate a study folder and report every problem at once",
                        description="Validate the whole study folder; report every problem.")
@@ -200,7 +284,7 @@ def _emit(text: str, output: str | None, stdout: TextIO) -> None:
 
 def _report_warnings(plan: StudyPlan, stderr: TextIO) -> int:
     for w in plan.warnings:
-        stderr.write(f"warning: {w}\n")
+        stderr.write(_warning_line(w))
     return len(plan.warnings)
 
 
@@ -213,14 +297,17 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan_for(args, study, today=today, subjects=args.subject)
     n = len(plan.warnings) if args.quiet else _report_warnings(plan, stderr)
     if n and args.strict:
-        stderr.write(f"{n} warning(s) under --strict: nothing written\n")
+        stderr.write(_say("strict", n=n))
         return EXIT_WARNINGS
     lang = study.config.language  # reasons, procedures and warnings in the study's language
     if args.format == "csv":
-        _emit(to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets), args.output,
-              stdout)
+        text = to_csv(plan, lang, safe_for_spreadsheets=args.safe_for_spreadsheets)
+        # for a spreadsheet: a BOM, so that Excel (on Chinese Windows: GBK otherwise) reads UTF-8
+        _emit("\ufeff" + text if args.safe_for_spreadsheets else text, args.output, stdout)
+    elif args.format == "table":  # for people: in the run's language
+        _emit(to_table(plan, _lang()), args.output, stdout)
     else:
-        _emit({"table": to_table, "json": to_json}[args.format](plan, lang), args.output, stdout)
+        _emit(to_json(plan, lang), args.output, stdout)
     return EXIT_OK
 
 
@@ -234,10 +321,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     _refuse_vanished_subjects(study)
     n = _report_warnings(plan, stderr)
     for w in check_stagger(study):
-        stderr.write(f"warning: {w}\n")
+        stderr.write(_warning_line(w))
         n += 1
-    stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
-                 f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
+    stdout.write(_say("check_ok", study=args.study, subjects=len(study.subjects),
+                      decisions=len(study.decisions), visits=len(study.visits), warnings=n))
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
 
 
@@ -277,9 +364,9 @@ def _ics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         _remove_stale_calendars(args.output, state_path_of(study))
         written = write_ics(study, plan, args.output, **kw)
-        stderr.write(f"wrote {len(written.paths)} calendar(s) to {args.output}: {written.new} new, "
-                     f"{written.updated} updated, {written.cancelled} newly cancelled, "
-                     f"{written.unchanged} unchanged event(s)\n")
+        stderr.write(_say("wrote_ics", n=len(written.paths), path=args.output, new=written.new,
+                          updated=written.updated, cancelled=written.cancelled,
+                          unchanged=written.unchanged))
     return EXIT_OK
 
 
@@ -367,14 +454,21 @@ def _add_workbook_parsers(sub: Any) -> None:
                        description="Record one decision in decisions.csv, checked like an import.")
     d.add_argument("study", metavar="STUDY")
     d.add_argument("subject", metavar="SUBJECT")
-    d.add_argument("action", metavar="ACTION", choices=("continue", "stop", "hold", "resume"))
+    d.add_argument("action", metavar="ACTION", type=_action_arg,
+                   help="continue (with --regimen; --weeks or --until, else to the cap), "
+                        "stop, hold (no regimen, weeks or until; until a resume), or resume "
+                        "(after a hold; --regimen to change it); the workbook's Chinese words "
+                        "are taken too: 继续治疗, 停止治疗, 暂停给药, 恢复给药")
     d.add_argument("--on", type=_date_arg, metavar="DATE", required=True, help="decision date")
-    d.add_argument("--regimen", metavar="R")
+    d.add_argument("--regimen", metavar="R", help="the regimen code to continue or resume on, "
+                   "e.g. QW (the protocol's codes)")
     length = d.add_mutually_exclusive_group()
-    length.add_argument("--weeks", type=_weeks_arg, metavar="N")
-    length.add_argument("--until", type=_date_arg, metavar="DATE")
-    d.add_argument("--investigator", required=True, metavar="NAME")
-    d.add_argument("--rationale", required=True, metavar="TEXT")
+    length.add_argument("--weeks", type=_weeks_arg, metavar="N",
+                        help="how many weeks the decision covers")
+    length.add_argument("--until", type=_date_arg, metavar="DATE",
+                        help="the last day the decision covers")
+    d.add_argument("--investigator", required=True, metavar="NAME", help="who decided")
+    d.add_argument("--rationale", required=True, metavar="TEXT", help="why, in a sentence")
     d.add_argument("--today", type=_date_arg, metavar="DATE", help="default: today at the site")
     d.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
@@ -402,7 +496,8 @@ def _xlsx(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan_for(args, study, today=today)
     data = to_xlsx(study, plan, generated_at=args.generated_at or datetime.now(UTC))
     _emit_bytes(data, args.output)
-    stderr.write(f"wrote {args.output}: {len(plan.subjects)} subjects, {len(plan.events)} visits\n")
+    stderr.write(_say("wrote_xlsx", path=args.output, subjects=len(plan.subjects),
+                      visits=len(plan.events)))
     return EXIT_OK
 
 
@@ -429,9 +524,9 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     result = import_workbook(args.study, args.workbook, today=today, apply=args.apply,
                              amend=args.amend, actor=cli_actor(args.by, via="import"))
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     if not args.apply and result.changes:
-        stdout.write("dry run: nothing written (add --apply to write)\n")
+        stdout.write(_say("dry_run"))
     return EXIT_WARNINGS if result.conflicts else EXIT_OK
 
 
@@ -444,7 +539,7 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     result = record(args.study, args.subject, args.visit, today=today, done=args.done,
                     missed=args.missed, note=args.note, amend=args.amend,
                     actor=cli_actor(args.by))
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 
@@ -457,7 +552,7 @@ def _decide(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                     regimen=args.regimen, weeks=args.weeks, until=args.until,
                     investigator=args.investigator, rationale=args.rationale,
                     actor=cli_actor(args.by))
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 
@@ -511,7 +606,7 @@ def _usdm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(data.decode("utf-8"))
     else:
         _emit_bytes(data, args.output)
-        stderr.write(f"wrote {args.output}: USDM 4.0.0 schedule of {protocol.protocol_id}\n")
+        stderr.write(_say("wrote_usdm", path=args.output, protocol=protocol.protocol_id))
     return EXIT_OK
 
 
@@ -532,11 +627,11 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                            generated_at=args.generated_at or datetime.now(UTC))
     for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
         if issubclass(w.category, TransportTextWarning):
-            stderr.write(f"note: {w.message} [TransportTextWarning]\n")
+            stderr.write(_say("note", text=str(w.message)))
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    stderr.write(f"wrote {len(paths)} file(s) to {args.output}: "
-                 f"{' '.join(p.name for p in paths)}\n")
+    stderr.write(_say("wrote_sdtm", n=len(paths), path=args.output,
+                      what=" ".join(p.name for p in paths)))
     return EXIT_OK
 
 
@@ -609,11 +704,15 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
     else:
         if args.format == "csv":
-            _emit(to_due_csv(due, safe_for_spreadsheets=args.safe_for_spreadsheets),
-                  args.output, stdout)
+            text = to_due_csv(due, safe_for_spreadsheets=args.safe_for_spreadsheets)
+            if due.language == "zh-CN" and args.output not in (None, "-"):
+                text = "\ufeff" + text  # a BOM: Excel on Chinese Windows reads it as UTF-8
         else:
-            _emit((to_due_json if args.format == "json" else to_due_table)(due), args.output,
-                  stdout)
+            text = (to_due_json if args.format == "json" else to_due_table)(due)
+        _emit(text, args.output, stdout)
+    if args.output not in (None, "-"):
+        stderr.write(_say("wrote_due", path=args.output, days=len(due.days),
+                          rows=sum(len(d.rows) for d in due.days)))
     return EXIT_OK
 
 
@@ -635,13 +734,17 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     handout = plan_handout(study, plan, args.subject, today=today, generated=at.date(),
                            language=args.language)
     for w in handout.warnings:
-        stderr.write(f"warning: {w}\n")
-    from .reports.pages import to_handout_html, to_pdf
+        stderr.write(_warning_line(w))
+    from .reports.pages import CJK_FONT_PACKAGE, has_cjk_font, to_handout_html, to_pdf
 
+    if suffix == "pdf" and handout.language == "zh-CN" and has_cjk_font() is False:
+        raise UsageError("no Chinese font is installed: the PDF would print boxes", key="-o",
+                         value=args.output, hint=f"install {CJK_FONT_PACKAGE} (sudo apt install "
+                         f"{CJK_FONT_PACKAGE}), or write -o FILE.html")  # hint.* in the catalogue
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
-    stderr.write(f"wrote {args.output}: {len(handout.visits)} visit(s), "
-                 f"{len(handout.to_be_confirmed)} to be confirmed\n")
+    stderr.write(_say("wrote_handout", path=args.output, visits=len(handout.visits),
+                      tbc=len(handout.to_be_confirmed)))
     return EXIT_OK
 
 
@@ -940,8 +1043,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     """Run the command line; return the exit code (tests call this directly)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    _Run.lang = None  # the environment's until the command line is read (never for --help)
     try:
         args = build_parser().parse_args(argv)
+        _Run.lang = _pick_language(args)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
                     "xlsx": _xlsx, "import": _import, "record": _record, "decide": _decide,
                     "usdm": _usdm, "sdtm": _sdtm, "due": _due, "handout": _handout,
@@ -949,12 +1054,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
                     "serve": _serve}
         return commands[args.command](args, out, err)
     except InvalidStudyError as exc:
+        from .core.messages import render_error
+
         for e in exc.errors:
-            err.write(f"error: {e}\n")
-        err.write(f"{exc.total:,} problem(s) found; nothing written\n")
+            err.write(_say("error", text=render_error(e, _lang())))
+        err.write(_say("problems", n=exc.total))
         return EXIT_BAD_INPUT
     except ScheduleError as exc:
-        err.write(f"error: {exc}\n")
+        from .core.messages import render_error
+
+        err.write(_say("error", text=render_error(exc, _lang())))
         return EXIT_BAD_INPUT
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
@@ -964,6 +1073,6 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         where = f"{exc.filename}: " if exc.filename else ""
         hint = ("free some space, then run the command again" if exc.errno in (28, 122)
                 else "check the output folder")
-        err.write(f"error: {where}cannot write: {exc.strerror or exc}; nothing was changed "
-                  f"({hint})\n")
+        err.write(_say("error", text=f"{where}cannot write: {exc.strerror or exc}; nothing was "
+                                     f"changed ({hint})"))
         return EXIT_BAD_INPUT

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -31,6 +32,7 @@ __all__ = [
     "parse_refresh",
     "parse_reminder",
     "study_span",
+    "subject_hint",
     "subject_id_problem",
 ]
 
@@ -287,3 +289,29 @@ def study_span(protocol: Protocol | None) -> tuple[date, date]:
         return date(1990, 1, 1), date(2099, 12, 31)
     return (date(protocol.start_date.year - SPAN_MARGIN_YEARS, 1, 1),
             date(protocol.completion_date.year + SPAN_MARGIN_YEARS, 12, 31))
+
+
+def subject_hint(given: str, known: Iterable[str]) -> str:
+    """The hint for an unknown subject id ``given``: the known id it means when it lost its
+    leading zeros (``3`` for ``003``, what a spreadsheet does to a number), else the known ids.
+
+    >>> subject_hint("3", ["001", "003", "010"]), subject_hint("CC312-3", ["CC312-003"])
+    ('did you mean 003?', 'did you mean CC312-003?')
+    >>> subject_hint("099", ["001", "002"])
+    'known subjects: 001, 002'
+    """
+    ids = sorted(known)
+    head, digits = _split_number(given)
+    if digits:
+        same = [k for k in ids if _split_number(k)[0] == head and _split_number(k)[1]
+                and int(_split_number(k)[1]) == int(digits) and k != given]
+        if len(same) == 1:
+            return f"did you mean {same[0]}?"
+    return f"known subjects: {', '.join(ids)}"
+
+
+def _split_number(text: str) -> tuple[str, str]:
+    """(the text before its trailing digits, the trailing digits)."""
+    stripped = text.rstrip("0123456789")
+    return stripped, text[len(stripped):]
+

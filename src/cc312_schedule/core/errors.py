@@ -62,6 +62,11 @@ class ScheduleError(ValueError):
         super().__init__(str(self))
 
     @property
+    def has_value(self) -> bool:
+        """Whether the error names a bad value (``None`` may be one)."""
+        return self._has_value
+
+    @property
     def location(self) -> str:
         """``file:line`` or ``file`` (empty when unknown)."""
         if self.path is None:

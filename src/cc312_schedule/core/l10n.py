@@ -93,17 +93,28 @@ def listed_date(lang: str, day: date) -> str:
     return f"{weekday(lang, day)} {day.isoformat()}"
 
 
-def short_date(lang: str, day: date, *, year_of: date | None = None) -> str:
-    """A short date with its weekday, the year only when it differs from ``year_of``'s.
+def short_date(lang: str, day: date, *, year_of: date | None = None,
+               long_weekday: bool = False) -> str:
+    """A short date with its weekday, the year only when it differs from ``year_of``'s;
+    ``long_weekday``: the weekday in full in Chinese (星期二, the participant's schedule: one
+    weekday style on the page, review A5).
 
     >>> short_date("zh-CN", date(2027, 1, 5), year_of=date(2026, 12, 31))
     '2027年1月5日（周二）'
+    >>> short_date("zh-CN", date(2026, 12, 2), year_of=date(2026, 12, 3), long_weekday=True)
+    '12月2日（星期三）'
     >>> short_date("en", date(2026, 12, 2), year_of=date(2026, 12, 3))
     'Wed 2 Dec'
     """
     with_year = year_of is None or year_of.year != day.year
     if lang == "zh-CN":
-        return f"{f'{day.year}年' if with_year else ''}{day.month}月{day.day}日（{weekday(lang, day)}）"
+        if long_weekday:
+            from babel.dates import format_date
+
+            name = str(format_date(day, "EEEE", locale=babel_locale(lang)))
+        else:
+            name = weekday(lang, day)
+        return f"{f'{day.year}年' if with_year else ''}{day.month}月{day.day}日（{name}）"
     from babel.dates import format_date
 
     return str(format_date(day, "EEE d MMM y" if with_year else "EEE d MMM", locale="en_GB"))

@@ -57,9 +57,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.domain import Subject
+from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
-from ..core.model import EventKind
+from ..core.model import EventKind, PlanWarning
 from ..planning.clock import utc_now
 from ..planning.engine import (
     check_decisions,
@@ -156,7 +156,8 @@ class _Check:
 
     def check_subject(self, e: VisitEntry | DecisionEntry, sid: str) -> bool:
         if sid not in self.subjects:
-            self.err(e, "subject", "unknown subject", sid,
+            hint = subject_hint(sid, self.subjects)
+            self.err(e, "subject", "unknown subject", sid, hint if hint.startswith("did") else
                      f"use a subject id of subjects.csv ({', '.join(sorted(self.subjects))})")
             return False
         return True
@@ -385,11 +386,11 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
         yield by_key.get((v.subject_id, v.visit), v)
 
 
-def _new_warnings(before: Study, after: Study, today: date) -> tuple[str, ...]:
+def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning, ...]:
     """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
 
     old = {str(w) for w in plan_study(before, today=today).warnings}
-    return tuple(str(w) for w in plan_study(after, today=today).warnings if str(w) not in old)
+    return tuple(w for w in plan_study(after, today=today).warnings if str(w) not in old)
 
 
 # --------------------------------------------------------------------------------------

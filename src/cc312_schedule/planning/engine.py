@@ -53,6 +53,7 @@ from ..core.domain import (
     Study,
     Subject,
     Withdrawal,
+    subject_hint,
 )
 from ..core.errors import DecisionError, InvalidStudyError, StudyFileError, UsageError
 from ..core.messages import Text
@@ -282,7 +283,7 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
         unknown = [s for s in subject_ids if s not in known]
         if unknown:
             raise UsageError("unknown subject", key="--subject", value=unknown[0],
-                             hint=f"known subjects: {', '.join(sorted(known))}")
+                             hint=subject_hint(unknown[0], known))
         subjects = [study.subject(s) for s in dict.fromkeys(subject_ids)]
     else:
         subjects = list(study.subjects)

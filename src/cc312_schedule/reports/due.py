@@ -204,7 +204,10 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         if view.future:
             rows = [_with_future(r, view.future, day) for r in rows]
         order = list(DueSection)
-        rows.sort(key=lambda r: (order.index(r.section), r.time, r.subject_id, r.planned_date, r.visit))
+        # overdue visits: the longest overdue first (by planned date), then as the others
+        rows.sort(key=lambda r: (order.index(r.section),
+                                 r.planned_date if r.section is DueSection.OVERDUE else day,
+                                 r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
                            closed_reason=_closed(cal, day, lang)))
     return DueList(study_name=study.config.name, site=study.config.site,
@@ -420,7 +423,9 @@ def to_due_table(due: DueList) -> str:
                         f"{message(lang, 'due.col.last_day')} {r.window_end}")
                 if r.status is not EventStatus.PLANNED and s is not DueSection.OVERDUE:
                     line += f" · {message(lang, f'due.status.{r.status.value}')}"
-                if r.days_late:
+                if r.days_late and s is DueSection.OVERDUE:  # one form, as on the page
+                    line += f" · {message(lang, 'due.overdue_days', n=r.days_late)}"
+                elif r.days_late:
                     line += f" · {message(lang, 'due.col.late')} {r.days_late}"
                 out.append(line)
                 if r.procedures and s is not DueSection.DECISION:

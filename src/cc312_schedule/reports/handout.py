@@ -16,7 +16,7 @@ visits (``--assume``, awaiting the investigator's decision) are kept apart as "t
 >>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
 [('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
 >>> h.visits[1].label, h.visits[1].window
-('第44次输注', '12月2日（周三） 至 12月4日（周五）')
+('第44次输注', '12月2日（星期三）至 12月4日（星期五）')
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from ..core.domain import subject_hint
 from ..core.errors import UsageError
 from ..core.l10n import long_date, short_date
 from ..core.messages import message
@@ -107,9 +108,8 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
     try:
         sp = plan.subject(subject_id)
     except KeyError:
-        known = ", ".join(p.subject_id for p in plan)
         raise UsageError("unknown subject", key="SUBJECT", value=subject_id,
-                         hint=f"known subjects: {known}") from None
+                         hint=subject_hint(subject_id, (p.subject_id for p in plan))) from None
     at = study.config.dosing_time or study.protocol.dosing_time
     day_order = same_day_order(sp.events)  # two visits on one day follow each other
     confirmed: list[HandoutVisit] = []
@@ -130,8 +130,9 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
             window = message(lang, "handout.window.none")
         else:
             window = message(lang, "handout.window",
-                          start=short_date(lang, start, year_of=e.planned_date),
-                          end=short_date(lang, end, year_of=e.planned_date))
+                          start=short_date(lang, start, year_of=e.planned_date,
+                                           long_weekday=True),
+                          end=short_date(lang, end, year_of=e.planned_date, long_weekday=True))
         v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date),
                          time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
                                           day_order),

@@ -17,10 +17,10 @@ Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ..core.l10n import listed_date, long_date
 from ..core.messages import message, procedure, warning_label
@@ -88,8 +88,9 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
                 "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
                 "planned": listed_date(lang, r.planned_date),
                 "last_day": listed_date(lang, r.window_end),
-                "status": message(lang, f"due.status.{r.status.value}")
-                + (f" +{r.days_late}" if s is DueSection.OVERDUE else ""),
+                "status": message(lang, "due.overdue_days", n=r.days_late)
+                if s is DueSection.OVERDUE and r.days_late
+                else message(lang, f"due.status.{r.status.value}"),
                 "late": r.days_late, "provisional": r.status is EventStatus.PROVISIONAL,
                 "procedures": sep.join(procedure(lang, i) for i in r.procedures)} for r in rows]})
         days.append({
@@ -133,12 +134,50 @@ def to_handout_html(h: Handout) -> str:
                   generated=_iso(h.generated))
     kind_labels = {k: message(lang, f"handout.legend.{k}") for k, _ in h.legend}
     return _render("handout.html.j2", lang=lang, orientation="portrait", h=h, t=t,
-                   kind_labels=kind_labels,
+                   kind_labels=kind_labels, clock=lambda at: participant_time(lang, at),
                    footer_left=footer, page_label=_page_label(lang))
 
 
 def _iso(d: date) -> str:
     return d.isoformat()
+
+
+def participant_time(lang: str, at: time) -> str:
+    """A visit's time as a participant reads it: ``上午9:00`` / ``下午2:30`` in Chinese (review
+    A7), ``09:00`` in English; staff outputs keep 24-hour times.
+
+    >>> from datetime import time
+    >>> (participant_time("zh-CN", time(9)), participant_time("zh-CN", time(14, 30)),
+    ...  participant_time("en", time(9)))
+    ('上午9:00', '下午2:30', '09:00')
+    """
+    if lang != "zh-CN":
+        return f"{at:%H:%M}"
+    hour = at.hour % 12 or 12
+    return message(lang, "handout.am" if at.hour < 12 else "handout.pm",
+                   time=f"{hour}:{at.minute:02d}")
+
+
+#: The Debian package whose fonts the Chinese pages name first (Noto Sans CJK SC).
+CJK_FONT_PACKAGE: Final = "fonts-noto-cjk"
+
+
+def has_cjk_font() -> bool | None:
+    """Whether fontconfig (what WeasyPrint finds fonts with) knows a font for Simplified
+    Chinese; None when it cannot be asked (no ``fc-list``). Without one a Chinese PDF prints
+    every character as a box: the handout refuses rather than write it (issue 22)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, ":lang=zh-cn", "family"], capture_output=True, text=True,
+                             timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.strip())
 
 
 def to_pdf(html: str) -> bytes:

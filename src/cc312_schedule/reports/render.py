@@ -6,9 +6,12 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
+from ..core.l10n import weekday
+from ..core.messages import MESSAGES, message
 from ..core.model import EventKind, EventStatus, StudyPlan, SubjectPlan
 from .frame import PLAN_COLUMNS, event_row
 
@@ -129,55 +132,71 @@ def to_json(plan: StudyPlan, lang: str = "en") -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+def _cols(text: str) -> int:
+    """How many terminal columns ``text`` takes (East Asian wide characters two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def to_table(plan: StudyPlan, lang: str = "en") -> str:
-    """A plain-text table per subject, for a terminal."""
-    out: list[str] = [f"{plan.study_name}" + (f" — as of {plan.today}" if plan.today else "")]
-    cols = ("visit", "kind", "day", "target", "planned", "window", "status", "dose", "regimen",
-            "actual")
+    """A plain-text table per subject, for a terminal, in ``lang`` (issue 22: every label from
+    the catalogue; columns padded by display width, a Chinese character two columns)."""
+    def t(key: str, **fields: object) -> str:
+        return message(lang, f"table.{key}", **fields)
+
+    def label(prefix: str, value: str) -> str:  # English: the engine's own values (golden)
+        key = f"{prefix}.{value}"
+        return message(lang, key) if lang != "en" and key in MESSAGES else value
+
+    out: list[str] = [f"{plan.study_name}" + (t("as_of", today=plan.today) if plan.today else "")]
+    cols = tuple(t(f"col.{c}") for c in ("visit", "kind", "day", "target", "planned", "window",
+                                         "status", "dose", "regimen", "actual"))
     for p in plan:
         s = _summary(p)
         out.append("")
-        head = (f"Subject {p.subject_id} · cohort {p.subject.cohort} · {p.subject.dose_level} · "
-                f"first dose {p.subject.first_dose_date} · {p.outcome.value}")
+        head = t("subject", subject=p.subject_id, cohort=p.subject.cohort,
+                 dose_level=p.subject.dose_level, first=p.subject.first_dose_date,
+                 outcome=label("outcome", p.outcome.value))
         if p.state and p.state.value != p.outcome.value:  # not "awaiting decision · now awaiting decision"
-            head += f" · now {p.state.value}"
+            head += t("now", state=label("xlsx.state", p.state.value))
         out.append(head)
-        facts = [f"doses done {s['doses_done']}, missed {s['doses_missed']}, "
-                 f"to come {s['doses_planned']}"
-                 + (f", overdue {s['doses_overdue']}" if s["doses_overdue"] else ""),
-                 f"last dose allowed {p.cap_date}"]
+        facts = [t("doses", done=s["doses_done"], missed=s["doses_missed"],
+                   planned=s["doses_planned"])
+                 + (t("overdue", overdue=s["doses_overdue"]) if s["doses_overdue"] else ""),
+                 t("last_dose", date=p.cap_date)]
         if p.decision_due:
-            facts.append(f"decision due {p.decision_due}")
+            facts.append(t("decision_due", date=p.decision_due))
         if p.contraception_end:
-            facts.append(f"contraception until {p.contraception_end}")
-        out.append("  " + "; ".join(facts))
+            facts.append(t("contraception", date=p.contraception_end))
+        out.append("  " + t("separator").join(facts))
         if p.provisional is not None:
             v = p.provisional
-            out.append(f"  provisional (under --assume {v.regimen}, not a decision): "
-                       f"{v.doses_planned} more doses, last {v.last_dose_date}; EOT {v.eot_date}; "
-                       f"follow-up until {v.follow_up_end}; contraception until "
-                       f"{v.contraception_end}")
+            out.append("  " + t("provisional", regimen=v.regimen, doses=v.doses_planned,
+                                last=v.last_dose_date, eot=v.eot_date, fu=v.follow_up_end,
+                                contraception=v.contraception_end))
         rows = [cols]
         for e in p.events:
             rows.append((
-                e.visit, e.kind.value, str(e.study_day.value), e.target_date.isoformat(),
-                "" if e.planned_date == e.target_date else f"{e.planned_date:%m-%d %a}",
+                e.visit, label("xlsx.kind", e.kind.value), str(e.study_day.value),
+                e.target_date.isoformat(),
+                "" if e.planned_date == e.target_date else t(
+                    "day", day=f"{e.planned_date:%m-%d}", weekday=weekday(lang, e.planned_date)),
                 f"{e.window_start:%m-%d}…{e.window_end:%m-%d}",
-                e.status.value + ("*" if e.deviation else ""),
+                label("xlsx.status", e.status.value) + ("*" if e.deviation else ""),
                 str(e.dose_number or ""), e.regimen or "",
                 e.actual_date.isoformat() if e.actual_date else ""))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+        widths = [max(_cols(r[i]) for r in rows) for i in range(len(cols))]
         for r in rows:
-            out.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+            out.append("  " + "  ".join(c + " " * (w - _cols(c))
+                                        for c, w in zip(r, widths, strict=True)).rstrip())
         for e in p.events:
             if e.reason and e.status.value in ("planned", "provisional", "overdue"):
-                out.append(f"  > {e.visit}: {e.reason_in(lang)}")
+                out.append(f"  > {e.visit}{t('colon')}{e.reason_in(lang)}")
         for w in p.warnings:
-            out.append(f"  ! {w.visit + ': ' if w.visit else ''}{w.render(lang)}")
+            out.append(f"  ! {w.visit + t('colon') if w.visit else ''}{w.render(lang)}")
     if any(e.deviation for p in plan for e in p.events):
         out.append("")
-        out.append("* done outside its window (protocol deviation)")
+        out.append(t("deviation"))
     if any(e.kind is EventKind.DOSE and e.status is EventStatus.PROVISIONAL
            for p in plan for e in p.events):
-        out.append(f"provisional: planned under --assume {plan.assume}, not a decision")
+        out.append(t("provisional_note", assume=plan.assume))
     return "\n".join(out) + "\n"

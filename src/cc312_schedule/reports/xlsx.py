@@ -47,9 +47,11 @@ import io
 import shutil
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -57,7 +59,7 @@ from ..core.days import StudyDay
 from ..core.errors import UsageError
 from ..core.fileio import write_atomic
 from ..core.l10n import local_time, weekday
-from ..core.messages import MESSAGES, message, procedures
+from ..core.messages import MESSAGES, Text, message, procedures
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, event_order
 from ..store.study import Study
 from ..store.workbook_layout import (
@@ -82,6 +84,7 @@ __all__ = [
     "WARNING_COLUMNS",
     "Column",
     "clean_text",
+    "header_word",
     "is_formula_like",
     "text_width",
     "timeline_marks",
@@ -100,21 +103,27 @@ SPARE_DECISION_ROWS: Final = 50
 FONT: Final = "Microsoft YaHei"
 FONT_SIZE: Final = 10
 #: Points per line of wrapped text at FONT_SIZE (CJK fonts' line gap included), and padding.
-LINE_PT: Final = 12.5
-CJK_LINE_PT: Final = 14.5
-ROW_PAD_PT: Final = 3.0
+LINE_PT: Final = 12.0  # a 10 pt Latin line: DejaVu Sans (LibreOffice) 11.6 pt, YaHei 13.2 less its gap
+CJK_LINE_PT: Final = 14.5  # Noto Sans CJK 1.448 em
+ROW_PAD_PT: Final = 1.0
 DEFAULT_ROW_PT: Final = LINE_PT + ROW_PAD_PT
 #: The widest a sheet may be, in column-width units as stored (the width of a digit; each
 #: column also carries ~0.71 of the program's own padding, :data:`_COL_EXTRA`), so that fitting
 #: it to the width of an A4 landscape page keeps 10 pt text at 8 pt or more: measured with
 #: LibreOffice, 122-126 units print at 100 % on A4 landscape, so 122 / 0.8 = 152.5, less a
 #: margin for the programs' rounding of widths to pixels.
-PAGE_UNITS: Final = 148.0
-_UNITS_AT_100: Final = 122.0
+PAGE_UNITS: Final = 155.0
+_UNITS_AT_100: Final = 124.0
+#: The printable height of an A4 landscape page at 100 % (595 pt less the margins), and the
+#: least print scale (10 pt text printed at 8 pt).
+_PAGE_HEIGHT_PT: Final = 595 - (0.35 + 0.5) * 72
+LEAST_SCALE: Final = 0.8
 _COL_EXTRA: Final = 0.71
-_MARGIN_IN: Final = 0.25  # left/right page margin, inches (6.4 mm)
-_PAD: Final = 0.6  # units added to a column's longest text (the programs pad cells themselves)
-_DATE_WIDTH: Final = 8.8  # yyyy-mm-dd: eight digits and two narrow dashes (LibreOffice: 8.7)
+_MARGIN_IN: Final = 0.2  # left/right page margin, inches (5 mm, within what printers print)
+_PAD: Final = 0.3  # units added to a column's longest text (the programs pad cells themselves)
+_DATE_WIDTH: Final = 9.2  # yyyy-mm-dd as LibreOffice prints it (measured: 9.16 digits)
+_SHORT_DATE_WIDTH: Final = 4.6  # mm-dd
+_DATE_PAD: Final = 0.0  # LibreOffice prints yyyy-mm-dd 9.16 digits wide; the column adds 0.71
 _LONGEST_UNBROKEN: Final = 9.0  # a wrap column is made wide enough for words up to this long
 _BOLD: Final = 1.0  # header text is regular (bold would be ~12 % wider): its fill marks it
 
@@ -131,25 +140,29 @@ class Column:
     width: float
     entry: bool = False  # typed in by the coordinator; read back by the import
     wrap: bool = False
+    whole: bool = False  # wrapped only between words, a CJK run a word (see header_word)
 
 
 OVERVIEW_COLUMNS: Final = (
     Column("subject", 3), Column("cohort", 3), Column("dose_level", 3), Column("disease", 3),
-    Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
+    Column("consent_date", 8), Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
     Column("doses_missed", 3), Column("doses_planned", 3), Column("next_visit", 3),
     Column("next_visit_date", 8), Column("decision_due", 8), Column("cap_date", 8),
     Column("eot", 8), Column("follow_up_end", 8), Column("contraception_end", 8),
     Column("state", 8, wrap=True), Column("warnings", 3),
 )
 VISIT_COLUMNS: Final = (
-    Column("subject", 3), Column("visit", 3), Column("kind", 7, wrap=True), Column("regimen", 3),
-    Column("dose_number", 3), Column("study_day", 3), Column("week", 3),
-    Column("target_date", 8), Column("planned_date", 8), Column("window_start", 8),
-    Column("window_end", 8), Column("weekday", 3), Column("date_reason", 16, wrap=True),
-    Column("procedures", 22, wrap=True),
+    Column("subject", 3), Column("visit", 3), Column("kind", 4, wrap=True, whole=True),
+    Column("study_day", 3), Column("planned_date", 8),
+    Column("weekday", 3), Column("window_start", 4), Column("window_end", 4),
+    Column("date_reason", 12, wrap=True), Column("procedures", 40, wrap=True),
     Column("plan_status", 3), Column("actual_date", 8, entry=True),
-    Column("status", 3, entry=True), Column("note", 14, entry=True, wrap=True),
+    Column("status", 3, entry=True), Column("note", 6, entry=True, wrap=True),
 )
+#: Visits columns whose dates show as ``mm-dd`` (the window, always within days of the
+#: planned date shown in full beside it); the cells hold the whole date all the same.
+SHORT_DATE_COLUMNS: Final = frozenset({"window_start", "window_end"})
+SHORT_DATE_FORMAT: Final = "mm-dd"
 DECISION_COLUMNS: Final = (
     Column("subject", 3, entry=True), Column("decided_on", 8, entry=True),
     Column("action", 3, entry=True), Column("regimen", 3, entry=True),
@@ -194,25 +207,40 @@ def is_formula_like(text: str) -> bool:
 # measuring text
 
 
+#: Widths in column units (the width of a digit) by kind of character, measured on the print
+#: LibreOffice makes (DejaVu Sans for Latin, Noto Sans CJK for Chinese, standing in for
+#: Microsoft YaHei, whose Latin is narrower: the estimate errs on the wide side for Excel).
+_NARROW: Final = frozenset(" ijlt.,;:'!|()[]-fr/")
+_WIDE: Final = frozenset("mwMW@%")
+_SPACE: Final = 0.55
+_CJK_UNITS: Final = 1.6  # a 10 pt CJK character is 10 pt wide: 1.57 digits of DejaVu Sans
+
+
+@lru_cache(maxsize=1 << 16)
 def text_width(text: str) -> float:
     """The width of one line of ``text`` in column-width units (the width of a digit).
 
-    CJK (East Asian wide and full-width) characters count double, upper-case Latin letters
-    and a few wide signs 1.15, lower-case letters, spaces and punctuation 0.9, digits 1.
+    CJK (East Asian wide and full-width) characters count 1.6, wide letters (m, w, M, W)
+    1.5, other upper-case letters 1.15, narrow letters, spaces and punctuation 0.55, other
+    lower-case letters 0.95, digits 1. Computed once per distinct text (a cache).
 
     >>> text_width("W6D4"), text_width("受试者"), text_width("2026-11-30")
-    (4.3, 6.0, 9.8)
+    (4.65, 4.8, 9.1)
     """
     total = 0.0
     for ch in text:
         if ch.isdigit():
             total += 1
-        elif ch.isupper() or ch in "mwMW@%":
+        elif ch in _WIDE:
+            total += 1.5
+        elif ch.isupper():
             total += 1.15
+        elif ch in _NARROW:
+            total += 0.55
         elif ch.isascii():
-            total += 0.9
+            total += 0.95
         elif unicodedata.east_asian_width(ch) in "WF":
-            total += 2
+            total += _CJK_UNITS
         else:
             total += 1
     return round(total, 2)
@@ -237,6 +265,7 @@ def _tokens(line: str) -> Iterator[tuple[str, bool]]:
             yield run, i > 0 and first
 
 
+@lru_cache(maxsize=1 << 16)
 def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapping cell ``width`` units wide (greedy, like the
     programs do; a word longer than the line is broken).
@@ -244,16 +273,16 @@ def wrapped_lines(text: str, width: float) -> int:
     >>> wrapped_lines("vital signs; safety labs; PK pre-dose", 14)
     3
     >>> wrapped_lines("生命体征；安全性实验室检查", 10), wrapped_lines("a\\nb", 40)
-    (4, 2)
+    (3, 2)
     """
-    room = max(width - 0.6, 1.0)  # the cell's own padding
+    room = max(width + _COL_EXTRA - 0.5, 1.0)  # the column as drawn, less the cell padding
     lines = 0
     for para in text.split("\n"):
         lines += 1
         used = 0.0
         for token, spaced in _tokens(para):
             w = text_width(token)
-            need = w + (1 if spaced and used else 0)
+            need = w + (_SPACE if spaced and used else 0)
             if used and used + need > room:
                 lines += 1
                 used = 0.0
@@ -265,6 +294,26 @@ def wrapped_lines(text: str, width: float) -> int:
     return lines
 
 
+@lru_cache(maxsize=1 << 16)
+def _has_wide(text: str) -> bool:
+    """Whether ``text`` has a CJK (East Asian wide or full-width) character."""
+    return not text.isascii() and any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+
+
+@lru_cache(maxsize=1 << 16)
+def header_word(text: str) -> float:
+    """The least width that shows header ``text`` with no word broken, Chinese words too: a
+    header's run of CJK characters is one word (受试者 never 受试/者), broken only before
+    a full-width bracket (最晚给药日期 / （第168天）).
+
+    >>> header_word("受试者") == text_width("受试者"), header_word("Window start") == text_width("Window")
+    (True, True)
+    """
+    parts = text.replace("（", " （").split()
+    return max((text_width(p) for p in parts), default=0.0)
+
+
+@lru_cache(maxsize=1 << 16)
 def _longest_word(text: str) -> float:
     """The least width that shows ``text`` with no word broken (CJK may break anywhere)."""
     return max((text_width(t) for para in text.split("\n") for t, _ in _tokens(para)), default=0)
@@ -345,6 +394,8 @@ class _Context:
     wb: Any
     generated: str
     _formats: dict[tuple[tuple[str, object], ...], Any] = field(default_factory=dict)
+    _by_id: dict[int, tuple[Mapping[str, object], Any]] = field(default_factory=dict)
+    _dates_by_id: dict[int, tuple[Mapping[str, object], Any]] = field(default_factory=dict)
 
     def t(self, key: str, **fields: object) -> str:
         return message(self.lang, key, **fields)
@@ -365,6 +416,21 @@ class _Context:
         if key not in self._formats:
             self._formats[key] = self.wb.add_format(dict(props))
         return self._formats[key]
+
+    def date_fmt(self, props: Mapping[str, object]) -> Any:
+        """:meth:`fmt_of` for a date cell (``yyyy-mm-dd`` unless ``props`` name a format)."""
+        found = self._dates_by_id.get(id(props))
+        if found is None or found[0] is not props:
+            found = self._dates_by_id[id(props)] = (
+                props, self.fmt(**{"num_format": DATE_FORMAT, **props}))
+        return found[1]
+
+    def fmt_of(self, props: Mapping[str, object]) -> Any:
+        """:meth:`fmt` of a properties mapping shared by many cells: looked up by identity."""
+        found = self._by_id.get(id(props))
+        if found is None or found[0] is not props:
+            found = self._by_id[id(props)] = (props, self.fmt(**props))
+        return found[1]
 
 
 #: Excel's last row (1,048,576): a sheet that needs more is refused, never cut short
@@ -410,7 +476,7 @@ class _Sheet:
             if isinstance(value, str) and (props.get("text_wrap") or "\n" in value):
                 lines = wrapped_lines(_clean(value), self.widths[i])
                 if lines > 1:  # CJK fonts' lines are taller than Latin ones
-                    line = LINE_PT if value.isascii() else CJK_LINE_PT
+                    line = CJK_LINE_PT if _has_wide(value) else LINE_PT
                     need = max(need, lines * line + ROW_PAD_PT)
         if need > DEFAULT_ROW_PT:
             self.ws.set_row(self.row, need)
@@ -420,27 +486,32 @@ class _Sheet:
         self.row += 1
 
 
+#: Cell properties that show nothing in an empty cell: such a cell is not written at all.
+_UNSEEN_WHEN_EMPTY: Final = frozenset({"valign", "text_wrap"})
+
+
 def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping[str, object]) -> None:
     """One cell: dates as date cells, text as text (never a formula), ``None``/``""`` empty."""
     if value == "":
         value = None
     if isinstance(value, str):
         value = _clean(value)
-        extra: dict[str, object] = {}
-        if is_formula_like(value):
-            extra["quote_prefix"] = True
-        if "\n" in value:
-            extra.update(text_wrap=True, valign="top")
-        merged = {**props, **extra}  # a wrapped column's own text_wrap meets the line break's
-        ws.write_string(r, c, value, ctx.fmt(**merged) if merged else None)
+        if is_formula_like(value) or "\n" in value:
+            extra: dict[str, object] = {}
+            if is_formula_like(value):
+                extra["quote_prefix"] = True
+            if "\n" in value:
+                extra.update(text_wrap=True, valign="top")
+            ws.write_string(r, c, value, ctx.fmt(**{**props, **extra}))
+        else:
+            ws.write_string(r, c, value, ctx.fmt_of(props) if props else None)
     elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime(value.year, value.month, value.day),
-                          ctx.fmt(**{"num_format": DATE_FORMAT, **props}))
+        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), ctx.date_fmt(props))
     elif value is None:
-        if props:
-            ws.write_blank(r, c, None, ctx.fmt(**props))
+        if props and not props.keys() <= _UNSEEN_WHEN_EMPTY:
+            ws.write_blank(r, c, None, ctx.fmt_of(props))
     elif isinstance(value, int | float):
-        ws.write_number(r, c, value, ctx.fmt(**props) if props else None)
+        ws.write_number(r, c, value, ctx.fmt_of(props) if props else None)
     else:
         raise TypeError(f"no cell for {type(value).__name__}")
 
@@ -460,42 +531,115 @@ def _layout(ctx: _Context, columns: Sequence[Column],
             headers: Sequence[str]) -> list[float]:
     """Column widths: each fixed column as wide as its longest cell (its header's longest
     word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
-    longest = [max(c.width, _BOLD * _longest_word(h)) for c, h in zip(columns, headers, strict=True)]
+    longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
     seen: list[set[object]] = [set() for _ in columns]
+    spread = [i for i, c in enumerate(columns) if c.wrap and not c.whole]
+    together: Counter[tuple[str, ...]] = Counter()  # the spread columns' texts, row by row
     for values in rows():  # distinct values only: measured once each
+        together[tuple(str(values.get(columns[i].id) or "") for i in spread)] += 1
         for i, c in enumerate(columns):
             v = values.get(c.id)
             if v is not None and v != "" and not isinstance(v, date | int):
                 seen[i].add(v)
             elif isinstance(v, date):
-                longest[i] = max(longest[i], _DATE_WIDTH)
+                short = c.id in SHORT_DATE_COLUMNS
+                longest[i] = max(longest[i], _SHORT_DATE_WIDTH if short else _DATE_WIDTH)
             elif isinstance(v, int):
                 longest[i] = max(longest[i], float(len(str(v))))
+    # a column as wide as its dates needs no more than the programs' own cell padding
+    dates_only = {i for i, c in enumerate(columns) if not seen[i] and not c.wrap
+                  and longest[i] in (_DATE_WIDTH, _SHORT_DATE_WIDTH)}
     words = [0.0] * len(columns)  # a wrap column's longest word: never broken if it can help it
     for i, distinct in enumerate(seen):
         for v in distinct:
             longest[i] = max(longest[i], _cell_width(v))
             if columns[i].wrap and isinstance(v, str):
-                words[i] = max(words[i], _longest_word(v))
+                words[i] = max(words[i], header_word(v) if columns[i].whole else _longest_word(v))
     pad = _PAD
-    widths = [w + pad for w in longest]
+    widths = [w + (_DATE_PAD if i in dates_only else pad) for i, w in enumerate(longest)]
     flex = [i for i, c in enumerate(columns) if c.wrap]
-    if flex:
-        fixed = sum(w for i, w in enumerate(widths) if i not in flex)
-        room = max(PAGE_UNITS - fixed - _COL_EXTRA * len(columns), 0.0)
-        share = sum(columns[i].width for i in flex)
-        for i in flex:
-            least = max(columns[i].width * 0.5, _BOLD * _longest_word(headers[i]) + pad, 6.0,
-                        min(words[i], _LONGEST_UNBROKEN) + pad)
-            least = min(least, widths[i])  # a short column needs no more than its longest text
-            widths[i] = max(min(widths[i], room * columns[i].width / share), least)
-        over = sum(widths) + _COL_EXTRA * len(columns) - PAGE_UNITS
-        for i in flex:  # still too wide: long words may break rather than the print shrink
-            floor = max(_BOLD * _longest_word(headers[i]) + pad, 6.0)
-            give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
-            widths[i] -= give
-            over -= give
+    least = {i: min(max(columns[i].width * 0.5, _BOLD * header_word(headers[i]) + pad, 6.0,
+                        (words[i] if columns[i].whole else min(words[i], _LONGEST_UNBROKEN))
+                        + pad), widths[i])  # a short column needs no more than its longest text
+             for i in flex}
+    room = PAGE_UNITS - _COL_EXTRA * len(columns) - sum(
+        w for i, w in enumerate(widths) if i not in flex)
+    most = {i: widths[i] for i in flex}
+    for i in flex:
+        widths[i] = least[i]
+    # what is left goes to the wrap columns (a whole-word column, the kind, keeps its least):
+    # of the ways to share it, the one whose rows are shortest in all (see _share)
+    grow = [i for i in spread if most[i] > least[i]]
+    for i, w in _share(grow, least, most, room - sum(widths[i] for i in flex), together,
+                       [spread.index(i) for i in grow], weights=[columns[i].width for i in grow]):
+        widths[i] = w
+    left = room - sum(widths[i] for i in flex)
+    over = -left
+    for i in sorted(flex, key=lambda i: -widths[i]):  # still too wide: long words may break
+        floor = max(_BOLD * header_word(headers[i]) + pad, 6.0,  # rather than the print shrink
+                    words[i] + pad if columns[i].whole else 0.0)
+        give = min(max(widths[i] - floor, 0.0), max(over, 0.0))
+        widths[i] -= give
+        over -= give
     return [round(w, 1) for w in widths]
+
+
+_SHARE_STEPS: Final = 8  # widths tried per wrap column (all but the widest share)
+
+
+def _share(cols: Sequence[int], least: Mapping[int, float], most: Mapping[int, float],
+           spare: float, texts: Mapping[tuple[str, ...], int], at: Sequence[int], *,
+           weights: Sequence[float]) -> list[tuple[int, float]]:
+    """Widths for the wrap columns ``cols`` (each from its least up to its longest text),
+    sharing ``spare`` units beyond their least: of a grid of ways to share it, the one with
+    the least total row height over ``texts`` (the rows' texts of these columns, ``at`` their
+    places in each key, with how many rows have them); ties go to the first tried. Each
+    distinct text is measured once per width (:func:`wrapped_lines` is cached)."""
+    if not cols or spare <= 0:
+        return []
+    filler = max(range(len(cols)), key=lambda k: (weights[k], -k))  # takes what is left
+    others = [k for k in range(len(cols)) if k != filler]
+
+    def grid(k: int) -> list[float]:
+        top = min(most[cols[k]], least[cols[k]] + spare)
+        step = (top - least[cols[k]]) / (_SHARE_STEPS - 1)
+        return [round(least[cols[k]] + step * n, 1) for n in range(_SHARE_STEPS)] if step else [top]
+
+    def height(ws: Sequence[float]) -> float:
+        total = 0.0
+        for key, n in texts.items():
+            need = 0.0
+            for k, w in enumerate(ws):
+                text = key[at[k]]
+                if text:
+                    line = CJK_LINE_PT if _has_wide(text) else LINE_PT
+                    need = max(need, wrapped_lines(text, w) * line)
+            total += n * max(need + ROW_PAD_PT, DEFAULT_ROW_PT)
+        return total
+
+    best: tuple[float, list[float]] | None = None
+    for tried in _product([grid(k) for k in others]):
+        ws = [0.0] * len(cols)
+        for k, w in zip(others, tried, strict=True):
+            ws[k] = w
+        rest = least[cols[filler]] + spare - sum(w - least[cols[k]] for k, w in zip(others, tried,
+                                                                                   strict=True))
+        if rest < least[cols[filler]] - 0.01:
+            continue
+        ws[filler] = min(rest, most[cols[filler]])
+        score = height(ws)
+        if best is None or score < best[0] - 0.01:
+            best = (score, ws)
+    return list(zip(cols, best[1], strict=True)) if best else []
+
+
+def _product(grids: Sequence[Sequence[float]]) -> Iterator[tuple[float, ...]]:
+    if not grids:
+        yield ()
+        return
+    for first in grids[0]:
+        for rest in _product(grids[1:]):
+            yield (first, *rest)
 
 
 def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) -> None:
@@ -513,7 +657,7 @@ def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) 
     last = (span or len(sheet.widths)) - 1
     width = sum(sheet.widths[:last + 1])
     lines = wrapped_lines(text, width / 1.2)  # 12 pt: 1.2 units per character
-    sheet.ws.set_row(0, max(lines * LINE_PT * 1.2 + ROW_PAD_PT, DEFAULT_ROW_PT))
+    sheet.ws.set_row(0, max(lines * CJK_LINE_PT * 1.2 + 2 * ROW_PAD_PT, DEFAULT_ROW_PT))
     if last > 0:
         sheet.ws.merge_range(0, 0, 0, last, text, ctx.fmt(**props))
     else:
@@ -524,30 +668,61 @@ def _title(ctx: _Context, sheet: _Sheet, name: str, *, span: int | None = None) 
 def _header_row(ctx: _Context, sheet: _Sheet, headers: Sequence[str],
                 entry: Sequence[bool]) -> None:
     cells = [(h, {**_HEADER, **(_ENTRY if e else {})}) for h, e in zip(headers, entry, strict=True)]
-    sheet.write_row(cells)
+    # a line of Chinese is taller than a Latin one: the header row (bordered, filled) shows it
+    sheet.write_row(cells, height=(CJK_LINE_PT + ROW_PAD_PT) if any(map(_has_wide, headers))
+                    else None)
 
 
 def _print_setup(ctx: _Context, sheet: _Sheet, *, freeze: int, fit: bool = True) -> None:
+    """A4 landscape, narrow margins; the header row repeated on every page (the title row,
+    which says the same as the footer, only on the first); no page header; the footer says
+    the study once, the sheet, when it was generated and the page of how many."""
     ws = sheet.ws
     ws.freeze_panes(FIRST_ROW - 1, freeze - 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.6, bottom=0.6)
+    ws.set_margins(left=_MARGIN_IN, right=_MARGIN_IN, top=0.35, bottom=0.5)
     if fit:
         ws.fit_to_pages(1, 0)
-    ws.repeat_rows(TITLE_ROW - 1, HEADER_ROW - 1)
+    ws.repeat_rows(HEADER_ROW - 1, HEADER_ROW - 1)
     cfg = ctx.study.config
-    font = f'&"{FONT},Regular"&10'
-    ws.set_header(f"&L{font}{_header_text(cfg.name)}"
-                  f"&R{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}",
-                  {"margin": 0.3})
-    ws.set_footer(f"&C{font}{ctx.t('xlsx.footer')}", {"margin": 0.3})
+    font = f'&"{FONT},Regular"&{FONT_SIZE}'  # scaled with the sheet: 8 pt or more
+    ws.set_footer(f"&L{font}{_header_text(cfg.name)} · &A"
+                  f"&C{font}{_header_text(ctx.t('xlsx.generated', when=ctx.generated))}"
+                  f"&R{font}{ctx.t('xlsx.footer')}", {"margin": 0.2})
+
+
+#: Sheets the import reads back by their header texts (kept exactly as the catalogue's).
+_READ_BACK: Final = frozenset({"visits", "decisions"})
+_LAST_WORDS: Final = ("日期", "次数")
+
+
+def _between_words(header: str) -> str:
+    """A long Chinese header with a line break between its words, where Chinese headers
+    end in a word of their own (…访视 / 日期, …给药 / 次数) or before a bracket, so that its
+    column need not be as wide as the whole header (the Overview's 19 columns fit the page).
+
+    >>> _between_words("治疗结束访视日期"), _between_words("最晚给药日期（研究第168天）")
+    ('治疗结束访视\\n日期', '最晚给药\\n日期\\n（研究第168天）')
+    >>> _between_words("受试者"), _between_words("First dose")
+    ('受试者', 'First dose')
+    """
+    if header.isascii():
+        return header
+    head, bracket, rest = header.partition("（")
+    for word in _LAST_WORDS:
+        if head.endswith(word) and len(head) > len(word) + 2:
+            head = f"{head[:-len(word)]}\n{word}"
+            break
+    return f"{head}\n（{rest}" if bracket else head
 
 
 def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
            rows: Callable[[], Iterable[dict[str, object]]], *, freeze: int) -> _Sheet:
     """A table sheet: layout from the rows (a first pass), title, headers, then the rows."""
     headers = [ctx.header(c) for c in columns]
+    if sheet_id not in _READ_BACK:  # a sheet the import never reads may break its headers
+        headers = [_between_words(h) for h in headers]
     sheet = _Sheet(ctx, sheet_id, columns, _layout(ctx, columns, rows, headers))
     _print_setup(ctx, sheet, freeze=freeze)
     _title(ctx, sheet, sheet_id)
@@ -558,17 +733,37 @@ def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
 def _data_cells(columns: Sequence[Column], values: dict[str, object],
                 special: Mapping[str, Mapping[str, object]] | None = None
                 ) -> list[_CellSpec]:
-    out: list[_CellSpec] = []
+    return _cells(columns, values, _column_props(tuple(columns), _frozen(special)))
+
+
+def _cells(columns: Sequence[Column], values: dict[str, object],
+           props: Sequence[Mapping[str, object]]) -> list[_CellSpec]:
+    """A row's cells: each column's value with its properties (of :func:`_column_props`)."""
+    return [(values.get(c.id), p) for c, p in zip(columns, props, strict=True)]
+
+
+def _frozen(special: Mapping[str, Mapping[str, object]] | None
+            ) -> tuple[tuple[str, tuple[tuple[str, object], ...]], ...]:
+    return tuple((k, tuple(sorted(v.items()))) for k, v in sorted((special or {}).items()))
+
+
+@lru_cache(maxsize=256)
+def _column_props(columns: tuple[Column, ...],
+                  special: tuple[tuple[str, tuple[tuple[str, object], ...]], ...]
+                  ) -> tuple[Mapping[str, object], ...]:
+    """Each data column's cell properties, made once per sheet and shared by its rows (so
+    that the format behind them is looked up by identity, see _Context.fmt)."""
+    extra = {k: dict(v) for k, v in special}
+    out: list[Mapping[str, object]] = []
     for c in columns:
         props: dict[str, object] = {"valign": "top"}
         if c.wrap:
             props["text_wrap"] = True
         if c.entry:
             props.update(_ENTRY)
-        if special and c.id in special:
-            props.update(special[c.id])
-        out.append((values.get(c.id), props))
-    return out
+        props.update(extra.get(c.id, {}))
+        out.append(props)
+    return tuple(out)
 
 
 def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
@@ -582,6 +777,7 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
             "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
+            "consent_date": p.subject.consent_date,  # a Chinese site checks it (issue 22)
             "first_dose": p.subject.first_dose_date, "regimen": _current_regimen(p, today),
             "doses_given": p.count(EventStatus.DONE), "doses_missed": p.count(EventStatus.MISSED),
             "doses_planned": still, "next_visit": nxt.visit if nxt else "",
@@ -661,6 +857,8 @@ def _export_record(ctx: _Context) -> None:
     ws.hide()
     ws.protect()
     text = ctx.fmt(num_format="@")  # text, never a formula
+    ws.set_column(0, len(EXPORT_COLUMNS) - 1, None, text)  # empty cells too (never written)
+    quoted = ctx.fmt(num_format="@", quote_prefix=True)
     for c, h in enumerate(EXPORT_COLUMNS):
         ws.write_string(0, c, h)
     for r, e in enumerate(_visit_events(ctx), start=1):
@@ -669,22 +867,19 @@ def _export_record(ctx: _Context) -> None:
                                    status, note)):
             if value:
                 value = _clean(value)
-                fmt = ctx.fmt(num_format="@", quote_prefix=True) if is_formula_like(value) else text
-                ws.write_string(r, c, value, fmt)
-            else:
-                ws.write_blank(r, c, None, text)
+                ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
 
 
 def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[str, object]]:
     for e in events:
         actual, status, note = _exported_entry(e)
         yield {
-            "subject": e.subject_id, "visit": e.visit, "kind": ctx.label("xlsx.kind", e.kind.value),
-            "regimen": e.regimen or "", "dose_number": e.dose_number,
-            "study_day": e.study_day.value, "week": e.week, "target_date": e.target_date,
-            "planned_date": e.planned_date, "window_start": e.window_start,
+            "subject": e.subject_id, "visit": e.visit, "kind": _kind(ctx, e),
+            "study_day": e.study_day.value, "planned_date": e.planned_date, "window_start": e.window_start,
             "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
-            "date_reason": e.reason_in(ctx.lang),
+            # why the planned date is not the target date: empty when it is (a visit left on
+            # a closed day for want of an open one is on the Warnings sheet)
+            "date_reason": _short_reason(ctx, e) if e.planned_date != e.target_date else "",
             "procedures": procedures(ctx.lang, e.procedures),
             "plan_status": ctx.label("xlsx.status", e.status.value),
             "actual_date": actual,
@@ -693,12 +888,39 @@ def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[
         }
 
 
+#: The plan's date-change reasons as the Visits sheet words them: the target date and what
+#: closed or was full (that the date moved inside the window is the column's meaning). The
+#: target date has no column of its own: it is the planned date unless this column names it.
+_SHORT_REASONS: Final = {"r.moved": "xlsx.r.moved", "r.no_open_day": "xlsx.r.no_open_day",
+                         "r.capacity": "xlsx.r.capacity"}
+
+
+def _short_reason(ctx: _Context, e: PlannedEvent) -> str:
+    """Why ``e``'s planned date is not its target date, short (see :data:`_SHORT_REASONS`)."""
+    return _shorten(e.reason_text).render(ctx.lang) if e.reason_text else e.reason
+
+
+def _shorten(text: Text) -> Text:
+    fields = tuple((k, _shorten(v) if isinstance(v, Text) else v) for k, v in text.fields)
+    return Text(_SHORT_REASONS.get(text.id, text.id), fields)
+
+
+def _kind(ctx: _Context, e: PlannedEvent) -> str:
+    """The Visits sheet's kind: a dose with its number ("dose 12"; its regimen is the plan
+    CSV's, the Overview's and the Timeline's: the room goes to the procedures)."""
+    if e.is_dose and e.dose_number is not None:
+        return ctx.t("xlsx.kind.dose_n", n=e.dose_number)
+    return ctx.label("xlsx.kind", e.kind.value)
+
+
 def _visits(ctx: _Context) -> None:
     events = _visit_events(ctx)
     sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
-    text = {"subject": {"num_format": "@"}}
+    text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
+    text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
+    props = _column_props(VISIT_COLUMNS, _frozen(text))
     for values in _visit_rows(ctx, events):
-        sheet.write_row(_data_cells(VISIT_COLUMNS, values, text))
+        sheet.write_row(_cells(VISIT_COLUMNS, values, props))
     if not events:  # the entry cells of one empty row, as for every visit
         sheet.write_row(_data_cells(VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
@@ -815,7 +1037,7 @@ def _timeline(ctx: _Context) -> None:
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
 
     widths = _layout(ctx, fixed, fixed_rows, headers)
-    week_width = 3.0  # two digits; a visit's name is turned upright in its cell
+    week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
     longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
                          if isinstance(v, str)), default=0.0)
     label_height = longest_label * FONT_SIZE * 0.62 + 8
@@ -824,13 +1046,24 @@ def _timeline(ctx: _Context) -> None:
                    [*widths, *([week_width] * len(weeks))])
     ws = sheet.ws
     _print_setup(ctx, sheet, freeze=len(fixed) + 1, fit=False)
-    # pages across at 100 %: the subject columns repeated, a page break after the cap week
-    # (treatment on the first page, EOT and follow-up after) if the weeks fit, else sooner
-    per_page = max(min(int((_UNITS_AT_100 - sum(widths) - _COL_EXTRA * len(widths))
-                           // (week_width + _COL_EXTRA)), cap_week), 1)
+    # printed on as few pages down as it can be at 80 % or more (the subjects and the legend
+    # on one page when they fit), pages across at that scale with the subject columns
+    # repeated, a page break after the cap week (treatment on the first page, EOT and
+    # follow-up after) if the weeks fit, else sooner
+    labelled = sum(1 for p in ctx.plan if any(isinstance(v, str) and v
+                                               for v in _timeline_cells(p)[1].values()))
+    tall = (3 * LINE_PT * 1.2 + max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
+            + labelled * label_height + (len(ctx.plan.subjects) - labelled) * DEFAULT_ROW_PT
+            + (len(TIMELINE_MARKS) + 5) * DEFAULT_ROW_PT)
+    scale = min(max(_PAGE_HEIGHT_PT / tall, LEAST_SCALE), 1.0)
+    ws.set_print_scale(int(scale * 100))
+    per_page = max(int((_UNITS_AT_100 / (int(scale * 100) / 100) - sum(widths)
+                        - _COL_EXTRA * len(widths)) // (week_width + _COL_EXTRA)), 1)
+    if per_page >= cap_week:
+        per_page = cap_week if len(weeks) > per_page else per_page
     ws.repeat_columns(0, len(fixed) - 1)
     ws.set_v_pagebreaks([len(fixed) + k for k in range(per_page, len(weeks), per_page)])
-    _title(ctx, sheet, "timeline", span=len(fixed))
+    _title(ctx, sheet, "timeline", span=len(fixed) + min(per_page, len(weeks)))
     _timeline_header(sheet, headers, week_headers, cap_week)
     marks_style = {m: {"bg_color": f"#{fg}", "font_color": f"#{font}", "align": "center"}
                    for m, fg, font in TIMELINE_MARKS}

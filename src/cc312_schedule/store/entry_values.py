@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.errors import ScheduleError
+from ..core.messages import MESSAGES, message, warning_label
+from ..core.model import PlanWarning
 from .study import Decision, RecordedVisit, RecordStatus
 
 __all__ = ["Amendment", "Conflict", "DecisionEntry", "EntryPlan", "VisitEntry", "WorkbookEntries"]
@@ -90,7 +92,7 @@ class EntryPlan:
     amendments: tuple[Amendment, ...] = ()
     added_decisions: tuple[Decision, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[PlanWarning, ...] = ()
     unchanged: int = 0
     applied: bool = False
 
@@ -99,42 +101,53 @@ class EntryPlan:
         return (len(self.added_visits) + len(self.added_notes) + len(self.amendments)
                 + len(self.added_decisions))
 
-    def describe(self) -> str:
-        """A readable diff, per subject: ``+`` new, ``~`` amended, ``!`` conflict (not applied)."""
+    def describe(self, lang: str = "en") -> str:
+        """A readable diff, per subject: ``+`` new, ``~`` amended, ``!`` conflict (not applied),
+        in ``lang`` (the frame and the statuses; a conflict's own text stays as made)."""
+        def t(key: str, **fields: object) -> str:
+            return message(lang, f"entries.{key}", **fields)
+
         lines: dict[str, list[str]] = {}
         for v in self.added_visits:
             lines.setdefault(v.subject_id, []).append(
-                f"  + {_visit_text(v)}  ({v.source})")
+                f"  + {_visit_text(v, lang=lang)}  ({v.source})")
         for v in self.added_notes:
             lines.setdefault(v.subject_id, []).append(
-                f"  + {v.visit} note “{v.note}”  ({v.source})")
+                "  + " + t("note", visit=v.visit, note=v.note) + f"  ({v.source})")
         for a in self.amendments:
             lines.setdefault(a.new.subject_id, []).append(
-                f"  ~ {a.new.visit}: {_visit_text(a.old, name=False)} -> "
-                f"{_visit_text(a.new, name=False)}  (amended: {a.reason}; {a.new.source})")
+                f"  ~ {a.new.visit}: {_visit_text(a.old, name=False, lang=lang)} -> "
+                f"{_visit_text(a.new, name=False, lang=lang)}  "
+                f"({t('amended', reason=a.reason)}; {a.new.source})")
         for d in self.added_decisions:
-            who = f" by {d.investigator}" if d.investigator else ""
+            who = t("by", who=d.investigator) if d.investigator else ""
             lines.setdefault(d.subject_id, []).append(
-                f"  + decision: {d.describe().rsplit(' (', 1)[0]}{who}  ({d.source})")
+                "  + " + t("decision", text=d.describe().rsplit(" (", 1)[0]) + f"{who}  ({d.source})")
         for c in self.conflicts:
-            lines.setdefault(c.subject_id, []).append(f"  ! conflict: {c.message}  ({c.where})")
+            lines.setdefault(c.subject_id, []).append(
+                "  ! " + t("conflict", text=c.message) + f"  ({c.where})")
         out = []
         for sid in sorted(lines):
-            out.append(f"subject {sid}")
+            out.append(t("subject", subject=sid))
             out.extend(lines[sid])
-        out.extend(f"warning: {w}" for w in self.warnings)
-        verb = "applied" if self.applied else "would apply"
-        summary = (f"{self.changes} change(s) {verb}, {len(self.conflicts)} conflict(s) not applied, "
-                   f"{self.unchanged} entr{'y' if self.unchanged == 1 else 'ies'} already recorded")
+        for w in self.warnings:  # as the CLI's warning lines: the class name in English only
+            where = f"{w.subject_id} {w.visit}" if w.visit else w.subject_id
+            out.append(f"warning: {w}" if lang == "en" else message(
+                lang, "cli.warning", where=where, text=w.render(lang),
+                kind=warning_label(lang, w.category.__name__)))
+        summary = t("applied" if self.applied else "would_apply", n=self.changes,
+                    conflicts=len(self.conflicts), unchanged=self.unchanged,
+                    entries=t("one" if self.unchanged == 1 else "many"))
         if not self.changes and not self.conflicts:
-            summary = f"nothing to change ({self.unchanged} entries already recorded)"
+            summary = t("nothing", unchanged=self.unchanged)
         out.append(summary)
         return "\n".join(out) + "\n"
 
 
-def _visit_text(v: RecordedVisit, *, name: bool = True) -> str:
+def _visit_text(v: RecordedVisit, *, name: bool = True, lang: str = "en") -> str:
     text = f"{v.visit} " if name else ""
-    text += str(v.status)
+    key = f"xlsx.status.{v.status}"
+    text += message(lang, key) if lang != "en" and key in MESSAGES else str(v.status)
     if v.actual_date:
         text += f" {v.actual_date}"
     return text + (f" “{v.note}”" if v.note else "")

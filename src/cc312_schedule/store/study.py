@@ -125,6 +125,9 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     known: set[str] | None = ids if complete else None
     decisions = _load_decisions(root / "decisions.csv", known, protocol, errors)
     visits = _load_visits(root / "visits.csv", known, protocol, errors)
+    resaved = _resaved_by_a_spreadsheet(str(root / "subjects.csv"), ids, errors)
+    if resaved:  # one cause, one error each: not dozens of "unknown subject" lines
+        raise InvalidStudyError(resaved, path=root)
     if protocol is not None:
         by_id = {s.subject_id: s for s in subjects}
         decisions_of: dict[str, list[Decision]] = {}  # grouped once: linear in decisions
@@ -154,6 +157,42 @@ def load_config(folder: str | Path) -> StudyConfig:
     if config is None:
         raise InvalidStudyError(errors, path=Path(folder))
     return config
+
+
+_SLASHED_DATE = re.compile(r"'?(\d{4})/(\d{1,2})/(\d{1,2})'?")
+
+
+def _resaved_by_a_spreadsheet(spath: str, ids: set[str],
+                              errors: list[ScheduleError]) -> list[ScheduleError]:
+    """subjects.csv opened and saved again by a spreadsheet program (Excel, WPS) loses what
+    the study needs in two ways, each found by its trace in ``errors`` and reported as one
+    error naming the file (issue 22): the subject ids' leading zeros (``001`` saved as ``1``:
+    the other files' ids are then all "unknown"), and the dates' ISO form (``2026-05-04``
+    saved as ``2026/5/4`` in a Chinese locale). Nothing found: ``[]``."""
+    found: list[ScheduleError] = []
+    lost = sorted({str(e.value) for e in errors
+                   if e.message == "unknown subject" and isinstance(e.value, str)
+                   and e.value.isdigit() and e.value.startswith("0")
+                   and e.value.lstrip("0") in ids})
+    if lost:
+        found.append(StudyFileError(
+            "the subject ids lost their leading zeros (a spreadsheet program saved the file "
+            f"and read {lost[0]} as the number {lost[0].lstrip('0')})", path=spath,
+            column="subject_id", hint="write the ids as the other files do (e.g. "
+            f"{lost[0]}); in Excel or WPS, format the column as Text before typing, or edit "
+            "the file in a text editor"))
+    slashed = [e for e in errors if e.path == spath and e.message.startswith("not an ISO date")
+               and _SLASHED_DATE.search(e.message)]
+    if slashed:
+        m = _SLASHED_DATE.search(slashed[0].message)
+        assert m is not None
+        y, mo, d = (int(g) for g in m.groups())
+        found.append(StudyFileError(
+            f"{len(slashed)} date(s) are no longer ISO dates (a spreadsheet program saved the "
+            f"file: {m.group(1)}/{m.group(2)}/{m.group(3)} instead of {y:04d}-{mo:02d}-{d:02d})",
+            path=spath, hint="write every date as YYYY-MM-DD; in Excel or WPS, format the date "
+            "columns as yyyy-mm-dd (or as Text) before saving, or edit the file in a text editor"))
+    return found
 
 
 def _calendar_years(protocol: Protocol, subjects: list[Subject]) -> range:

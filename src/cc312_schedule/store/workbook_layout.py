@@ -37,4 +37,6 @@ def clean_text(text: str) -> str:
     >>> clean_text("a\\x01b"), clean_text("tab\\tkept")
     ('a\ufffdb', 'tab\\tkept')
     """
+    if text.isprintable():  # the common case, without a regular expression
+        return text
     return _ILLEGAL_XML.sub("\ufffd", text)
