@@ -351,8 +351,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     # ---- the command line (cli.py): every line a person reads -- issue 22 ----------------
     "cli.error": {"en": "error: {text}", "zh-CN": "错误：{text}"},
     "cli.note": {"en": "note: {text}", "zh-CN": "注意：{text}"},
-    "cli.problems": {"en": "{n} problem(s) found; nothing written",
-                     "zh-CN": "共发现 {n} 个问题，未写入任何内容"},
+    "cli.problems": {"en": "{n:,} problem(s) found; nothing written",
+                     "zh-CN": "共发现 {n:,} 个问题，未写入任何内容"},
     "cli.warning": {"en": "warning: {where}: {text} [{kind}]", "zh-CN": "警告：{where}：{text}【{kind}】"},
     "cli.strict": {"en": "{n} warning(s) under --strict: nothing written",
                    "zh-CN": "--strict 下有 {n} 条警告：未写入任何内容"},
