@@ -204,7 +204,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .planning.capacity import check_stagger
+    from .planning.capacity import check_stagger, stagger_note
     from .planning.engine import plan_study
     from .store.study import load_study
 
@@ -215,6 +215,9 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for w in check_stagger(study):
         stderr.write(f"warning: {w}\n")
         n += 1
+    note = stagger_note(study)
+    if note is not None:  # once per study, not a warning: 0 is the template's default
+        stderr.write(f"note: {note.render(study.config.language)}\n")
     stdout.write(f"{args.study}: ok — {len(study.subjects)} subjects, {len(study.decisions)} "
                  f"decisions, {len(study.visits)} recorded visits, {n} warning(s)\n")
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
