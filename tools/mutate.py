@@ -54,12 +54,14 @@ MODULES = ("planning/engine.py", "core/days.py", "planning/capacity.py", "store/
            "core/opendays.py")
 
 #: The fast test selection: every test file that exercises the engine's rules and runs in
-#: seconds (the calendars', workbook's and clients' tests are slower and test rendering).
-#: ``tests/test_issue_19*.py`` is expanded when the run starts.
-TESTS = ("tests/test_engine_rules.py", "tests/test_issue_9_clinical_edges.py",
-         "tests/test_issue_19*.py", "tests/test_days.py", "tests/test_site_calendar.py",
-         "tests/test_properties.py", "tests/test_golden.py", "tests/test_due.py",
-         "tests/test_study_loading.py", "tests/test_protocol.py", "tests/test_cli.py")
+#: seconds (the calendars', workbook's and clients' tests are slower and test rendering), in
+#: two stages: the rule tables first (most mutants die there, in a few seconds), the rest only
+#: for a mutant that survives them. ``tests/test_issue_19*.py`` is expanded when the run starts.
+TESTS_FIRST = ("tests/test_engine_rules.py", "tests/test_issue_9_clinical_edges.py",
+               "tests/test_issue_19*.py", "tests/test_days.py", "tests/test_site_calendar.py")
+TESTS_THEN = ("tests/test_properties.py", "tests/test_golden.py", "tests/test_due.py",
+              "tests/test_study_loading.py", "tests/test_protocol.py", "tests/test_cli.py")
+TESTS = (*TESTS_FIRST, *TESTS_THEN)
 
 EQUIVALENT = ROOT / "tools" / "mutants-equivalent.toml"
 
@@ -152,11 +154,12 @@ def _copy_repository(dest: Path) -> None:
 class Runner:
     """A private copy of the repository in which mutants are applied one at a time."""
 
-    def __init__(self, workdir: Path, tests: Sequence[str], timeout: float | None = None) -> None:
+    def __init__(self, workdir: Path, stages: Sequence[Sequence[str]],
+                 timeout: float | None = None) -> None:
         self.dir = workdir
         _copy_repository(workdir)
-        self.tests = [str(p.relative_to(workdir)) for pattern in tests
-                      for p in sorted(workdir.glob(pattern))]
+        self.stages = [[str(p.relative_to(workdir)) for pattern in stage
+                        for p in sorted(workdir.glob(pattern))] for stage in stages]
         self.env = {**os.environ, "PYTHONPATH": str(workdir / "src"),
                     "PYTHONDONTWRITEBYTECODE": "1"}
         self.env.pop("CI", None)  # CI never skips a missing program; the fast selection may
@@ -167,17 +170,26 @@ class Runner:
             raise SystemExit(f"the copy is not what the tests import: {probe.stdout.strip()}")
         self.timeout = timeout
 
+    @property
+    def tests(self) -> list[str]:
+        return [t for stage in self.stages for t in stage]
+
     def pytest(self, module: str | None) -> tuple[int, float]:
-        """Run the selection (and ``module``'s doctests): pytest's exit status and the time."""
-        targets = [*self.tests, *([str(PACKAGE / module)] if module else [])]
+        """Run the selection stage by stage (the first with ``module``'s doctests), up to the
+        first failure: pytest's exit status (-1 for a timeout) and the time."""
         started = time.monotonic()
-        try:
-            rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow",
-                                 "-p", "no:cacheprovider", *targets],
-                                cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, timeout=self.timeout).returncode
-        except subprocess.TimeoutExpired:
-            rc = -1
+        rc = 0
+        for i, stage in enumerate(self.stages):
+            targets = [*stage, *([str(PACKAGE / module)] if module and i == 0 else [])]
+            try:
+                rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow",
+                                     "-p", "no:cacheprovider", *targets],
+                                    cwd=self.dir, env=self.env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, timeout=self.timeout).returncode
+            except subprocess.TimeoutExpired:
+                rc = -1
+            if rc != 0:
+                break
         return rc, time.monotonic() - started
 
     def run(self, m: Mutant) -> tuple[str, float]:
@@ -230,9 +242,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         chosen = everything
     equivalent = load_equivalent()
+    stale = set(equivalent) - {(m.module, m.text, m.old, m.new) for m in everything}
+    for module, text, old, new in sorted(stale):
+        print(f"note: {EQUIVALENT.name} names a mutant that no longer exists: {module}: "
+              f"{old}->{new} in {text!r}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="cc312-mutate-") as tmp:
-        runner = Runner(Path(tmp), TESTS)
+        runner = Runner(Path(tmp), (TESTS_FIRST, TESTS_THEN))
         rc, base = runner.pytest(None)
         if rc != 0:
             raise SystemExit("the test selection fails without any mutant: fix that first")

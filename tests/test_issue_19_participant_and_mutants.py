@@ -1,0 +1,462 @@
+"""Issue 19, sections 5-7: what the participant is told, defaults made explicit, and the literal
+rows that catch the thirteen mutants no test noticed (dates worked out by hand).
+
+Subject "001" is first dosed on Monday 2026-03-02, so study day N is 2026-03-02 + (N - 1):
+day 25 = Thu 03-26, day 26 = Fri 03-27, day 27 = Sat 03-28, day 28 = Sun 03-29, day 29 =
+Mon 03-30. Subject "101" of the handout rows is first dosed on Tuesday 2027-01-19: its doses
+fall on Tuesdays and Fridays, W3D4 (day 18) on Friday 2027-02-05, Chinese New Year's Eve,
+and W4D1 (day 22) on Tuesday 2027-02-09; the site is closed from 02-05 to 02-10 (the 2027
+Spring Festival break, estimated: no official notice yet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cc312_schedule import Subject, SubjectState, example_study_path, load_study, plan_study, plan_subject
+from cc312_schedule.cli import main
+from cc312_schedule.core.days import StudyDay, Window
+from cc312_schedule.core.errors import InvalidStudyError
+from cc312_schedule.core.opendays import ShiftPreference, SiteCalendar, days_between
+from cc312_schedule.core.protocol import (
+    DecisionsFrom,
+    Protocol,
+    bundled_protocol_path,
+    load_protocol_text,
+)
+from cc312_schedule.core.warnings import AgeEligibilityWarning, MinimumIntervalWarning
+from cc312_schedule.reports.handout import Handout, plan_handout
+from cc312_schedule.reports.pages import to_handout_html
+from test_engine_rules import INDUCTION, SUBJECT, D, P, dec, dose_dates, rec
+
+TEMPLATE = bundled_protocol_path().read_text(encoding="utf-8")
+
+
+def template_with(old: str, new: str) -> Protocol:
+    assert old in TEMPLATE
+    return load_protocol_text(TEMPLATE.replace(old, new))
+
+
+# ---- 5. the participant's schedule never asks someone to come on a closed day ------------
+
+SUBJECT_101 = Subject(subject_id="101", cohort="1", dose_level="DL1",
+                      first_dose_date=D("2027-01-19"))
+
+
+@pytest.fixture(scope="module")
+def spring_festival() -> tuple[object, object]:
+    """The example study (its site calendar: CN holidays, 2027 estimated) with subject 101 only."""
+    study = load_study(example_study_path())
+    study = dataclasses.replace(study, subjects=(SUBJECT_101,), decisions=(), visits=())
+    return study, plan_study(study, today=D("2027-01-19"))
+
+
+def handout(spring_festival: tuple[object, object], lang: str) -> Handout:
+    study, plan = spring_festival
+    return plan_handout(study, plan, "101", today=D("2027-01-19"),  # type: ignore[arg-type]
+                        generated=D("2027-01-18"), language=lang)
+
+
+HANDOUT_ROWS = [
+    # visit, language, the date as printed, the window column, the date is to be confirmed
+    pytest.param("W3D1", "en", "Tuesday 2 February 2027", "Tue 2 Feb to Wed 3 Feb", False,
+                 id="open-day-en"),
+    pytest.param("W3D4", "en",
+                 "Date to be confirmed by the study team (planned around Friday 5 February 2027)",
+                 "the site is closed on this day: the study team will tell you when to come", True,
+                 id="new-years-eve-en"),
+    pytest.param("W3D4", "zh-CN", "具体日期由研究人员另行通知（原定2027年2月5日 星期五前后）",
+                 "当天研究中心停诊，研究人员会告知您到访日期", True, id="new-years-eve-zh"),
+    pytest.param("W4D1", "zh-CN", "具体日期由研究人员另行通知（原定2027年2月9日 星期二前后）",
+                 "当天研究中心停诊，研究人员会告知您到访日期", True, id="spring-festival-zh"),
+    pytest.param("W4D4", "zh-CN", "2027年2月12日 星期五", "请务必当天到访", False,
+                 id="first-open-day-after-zh"),
+]
+
+
+@pytest.mark.parametrize(("visit", "lang", "when", "window", "to_confirm"), HANDOUT_ROWS)
+def test_a_visit_left_on_a_closed_day_reads_date_to_be_confirmed(
+        spring_festival: tuple[object, object], visit: str, lang: str, when: str, window: str,
+        to_confirm: bool) -> None:
+    [v] = [v for v in handout(spring_festival, lang).visits if v.visit == visit]
+    assert (v.when, v.window, v.date_to_confirm) == (when, window, to_confirm)
+
+
+def test_the_page_never_asks_to_come_on_a_closed_day(spring_festival: tuple[object, object]) -> None:
+    page = to_handout_html(handout(spring_festival, "zh-CN"))
+    assert page.count("具体日期由研究人员另行通知") == 2
+    closed_row = page[page.index("原定2027年2月5日"):]
+    closed_row = closed_row[:closed_row.index("</tr>")]
+    assert "请务必当天到访" not in closed_row and "09:00" not in closed_row
+    assert "2027年2月5日 星期五</td>" not in page  # the closed date is never a date to come on
+
+
+@pytest.mark.parametrize(("lang", "heading", "text"), [
+    pytest.param("en", "About the dates", "The dates in 2027 follow the public holidays as estimated "
+                 "before the official holiday notice is published; if a date changes, the study "
+                 "team will tell you.", id="en"),
+    pytest.param("zh-CN", "关于访视日期", "2027年的访视日期按预估节假日排定；国务院放假通知发布后如有调整，"
+                 "研究人员会告知您。", id="zh-CN"),
+])
+def test_the_schedule_carries_the_caution_about_estimated_holidays(
+        spring_festival: tuple[object, object], lang: str, heading: str, text: str) -> None:
+    h = handout(spring_festival, lang)
+    assert h.holidays_estimated == (2027,)
+    page = to_handout_html(h)
+    assert f"<h3>{heading}</h3>\n<p>{text}</p>" in page
+
+
+def test_no_caution_when_no_visit_falls_in_an_estimated_year() -> None:
+    study = load_study(example_study_path())  # 2026: the official notice is out
+    plan = plan_study(study, today=D("2026-11-30"))
+    h = plan_handout(study, plan, "002", today=D("2026-11-30"), generated=D("2026-11-30"),
+                     language="en")
+    assert h.holidays_estimated == ()
+    assert "About the dates" not in to_handout_html(h)
+
+
+@pytest.mark.parametrize(("lang", "label"), [pytest.param("en", "Infusion", id="en"),
+                                              pytest.param("zh-CN", "输注", id="zh-CN")])
+def test_a_dose_reads_infusion_with_its_date_never_a_dose_number(
+        spring_festival: tuple[object, object], lang: str, label: str) -> None:
+    h = handout(spring_festival, lang)
+    doses = [v for v in h.visits if v.kind.value == "dose"]
+    assert len(doses) == 8 and {v.label for v in doses} == {label}
+    page = to_handout_html(h)
+    assert "dose 1" not in page and "次输注" not in page
+
+
+# ---- 5. "moved to the nearest open day" only when it is true -----------------------------
+
+def test_moved_reason_says_when_the_nearer_day_was_skipped_for_the_minimum_interval() -> None:
+    # BIW from day 29: W5D1 Mon 03-30 and W5D4 Thu 04-02, both closed (site training).
+    # W5D1 (window 03-29 … 03-31): Sunday 03-29 is closed, Tuesday 03-31 is the nearest open day.
+    # W5D4 (window 04-01 … 04-03): Wednesday 04-01 is as near as Friday 04-03 and preferred
+    # (earlier), but only 1 day after W5D1 on 03-31 (minimum 2): Friday 04-03.
+    cal = SiteCalendar(closed={D("2026-03-30"): "site training", D("2026-04-02"): "site training"})
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "BIW")], calendar=cal)
+    w5d1, w5d4 = plan.event("W5D1"), plan.event("W5D4")
+    assert (w5d1.planned_date, w5d4.planned_date) == (D("2026-03-31"), D("2026-04-03"))
+    assert w5d1.reason == ("2026-03-30 closed: site training; moved to the nearest open day in "
+                           "the window")
+    assert w5d4.reason == (
+        "2026-04-02 closed: site training; the nearer open day 2026-04-01 is less than 2 days "
+        "from a neighbouring dose: moved to the nearest open day in the window that keeps the "
+        "minimum interval")
+    assert w5d4.reason_text is not None and w5d4.reason_text.render("zh-CN") == (
+        "2026-04-02 停诊（site training）；较近的工作日 2026-04-01 与相邻给药间隔不足 2 天，"
+        "已调整至窗口期内满足最小给药间隔的最近工作日")
+    assert not [w for w in plan.warnings if w.category is MinimumIntervalWarning]
+
+
+# ---- 6. "After Day 28", explicit: the default and the template switch --------------------
+
+DECISION_DAY_ROWS = [
+    # decisions_from, the continue's date, the error (None: accepted)
+    pytest.param("study_day", "2026-03-29", None, id="default-day-28-accepted"),
+    pytest.param("study_day", "2026-03-28",
+                 "decisions.csv:2: decided_on: subject 001: a regimen chosen before study day 28 "
+                 "(2026-03-29): the decision to continue is taken after Day 28: '2026-03-28' (date "
+                 "the decision on or after 2026-03-29, or use hold/stop)",
+                 id="default-day-27-refused"),
+    pytest.param("study_day", "2026-03-27",
+                 "decisions.csv:2: decided_on: subject 001: a regimen chosen before study day 28 "
+                 "(2026-03-29): the decision to continue is taken after Day 28: '2026-03-27' (date "
+                 "the decision on or after 2026-03-29, or use hold/stop)",
+                 id="default-day-26-refused-though-in-the-window"),
+    pytest.param("window", "2026-03-27", None, id="window-day-26-accepted"),
+    pytest.param("window", "2026-03-26",
+                 "decisions.csv:2: decided_on: subject 001: a regimen chosen before study day 26 "
+                 "(2026-03-27): the decision to continue is taken inside the Day 28 assessment "
+                 "window, never before it: '2026-03-26' (date the decision on or after 2026-03-27, "
+                 "or use hold/stop)",
+                 id="window-day-25-refused"),
+]
+
+
+@pytest.mark.parametrize(("switch", "on", "error"), DECISION_DAY_ROWS)
+def test_a_regimen_decided_before_day_28_is_refused_unless_the_template_opens_the_window(
+        switch: str, on: str, error: str | None) -> None:
+    p = template_with('decisions_from = "study_day"', f'decisions_from = "{switch}"')
+    assert p.decisions_from is DecisionsFrom(switch)
+    decisions = [dec(on, "continue", "QW", weeks=4)]
+    if error is None:
+        plan = plan_subject(p, SUBJECT, decisions)
+        assert dose_dates(plan)[8] == {"2026-03-27": "2026-03-30", "2026-03-29": "2026-03-30"}[on]
+    else:
+        with pytest.raises(InvalidStudyError) as e:
+            plan_subject(p, SUBJECT, decisions)
+        assert str(e.value) == error
+
+
+def test_the_switch_defaults_to_the_record_and_refuses_another_value() -> None:
+    assert P.decisions_from is DecisionsFrom.STUDY_DAY
+    assert load_protocol_text(TEMPLATE.replace('decisions_from = "study_day"', "")).decisions_from \
+        is DecisionsFrom.STUDY_DAY  # the key is optional
+    with pytest.raises(InvalidStudyError) as e:
+        template_with('decisions_from = "study_day"', 'decisions_from = "day26"')
+    assert "assessment.decisions_from: must be one of ['study_day', 'window']: 'day26'" in str(e.value)
+
+
+def test_stop_and_hold_are_accepted_before_the_window_either_way() -> None:
+    p = template_with('decisions_from = "study_day"', 'decisions_from = "window"')
+    plan = plan_subject(p, SUBJECT, [dec("2026-03-20", "stop")])
+    assert dose_dates(plan) == INDUCTION[:6]  # 03-02 … 03-19; W4D1 (03-23) on is gone
+
+
+# ---- 6. no sentinel interval: check says so once per study --------------------------------
+
+def test_check_notes_once_that_no_sentinel_interval_is_set(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(example_study_path())]) == 0
+    err = capsys.readouterr().err
+    note = ("note: no sentinel interval is set ([enrolment] stagger_days = 0): subjects of one "
+            "cohort may be first dosed on the same day; an early-phase multiple-ascending-dose "
+            "study usually states one\n")
+    assert err.count("sentinel") == 1 and note in err
+
+
+def test_check_has_no_sentinel_note_when_an_interval_is_set(
+        make_study: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    study = make_study(study='name = "x"\nprotocol = "p.toml"\n',
+                       files={"p.toml": TEMPLATE.replace("stagger_days = 0", "stagger_days = 7")})
+    assert main(["check", str(study)]) == 0
+    assert "sentinel" not in capsys.readouterr().err
+
+
+def test_the_sentinel_note_in_chinese(make_study: Callable[..., Path],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    study = make_study(study='name = "x"\nlanguage = "zh-CN"\n')
+    assert main(["check", str(study)]) == 0
+    assert ("note: 未设置同队列首次给药间隔（哨兵间隔，[enrolment] stagger_days = 0）：同一队列的受试者"
+            "可在同一天首次给药；早期多次递增剂量研究通常规定该间隔\n") in capsys.readouterr().err
+
+
+# ---- 7. the thirteen mutants: one literal row (or more) each ------------------------------
+
+# engine.py _Course.truncate, `last.end >= on`: a stop or hold on the last day of a period.
+# QW from day 29 until 04-20 (W8D1, a Monday): a stop or hold dated 04-20 leaves W7D1 (04-13)
+# the last dose; W8D1 is not planned on the stop date.
+QW_TO_0413 = [*INDUCTION, "2026-03-30", "2026-04-06", "2026-04-13"]
+
+
+@pytest.mark.parametrize(("action", "doses"), [
+    pytest.param("stop", QW_TO_0413, id="stop-on-the-last-day"),
+    pytest.param("hold", QW_TO_0413, id="hold-on-the-last-day"),
+])
+def test_stop_or_hold_on_the_last_day_of_a_period(action: str, doses: list[str]) -> None:
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW", until="2026-04-20"),
+                                     dec("2026-04-20", action, line=3)])
+    assert dose_dates(plan) == doses
+
+
+def state(decisions: list[object], today: str, subject: Subject = SUBJECT) -> SubjectState:
+    plan = plan_subject(P, subject, decisions, today=D(today))  # type: ignore[arg-type]
+    assert plan.state is not None
+    return plan.state
+
+
+WITHDRAWN_0320 = dataclasses.replace(SUBJECT, withdrawn_on=D("2026-03-20"))
+STOP_0415 = [dec("2026-03-30", "continue", "QW"), dec("2026-04-15", "stop", line=3)]
+STOP_0330 = [dec("2026-03-30", "stop")]  # last dose 03-26: EOT 04-02, FU1 04-23, FU2 06-18, FU3 09-10
+
+STATE_ROWS = [
+    # today < first dose (`today < s.first_dose_date`)
+    pytest.param([], "2026-03-01", SUBJECT, SubjectState.NOT_STARTED, id="day-before-day-1"),
+    pytest.param([], "2026-03-02", SUBJECT, SubjectState.IN_INDUCTION, id="day-1-is-induction"),
+    # a segment's first and last days (`seg.start <= today <= seg.end`)
+    pytest.param([], "2026-03-29", SUBJECT, SubjectState.IN_INDUCTION, id="day-28-last-day-of-induction"),
+    pytest.param([], "2026-03-30", SUBJECT, SubjectState.AWAITING_DECISION, id="day-29-awaiting"),
+    pytest.param([dec("2026-03-30", "continue", "QW")], "2026-03-30", SUBJECT,
+                 SubjectState.CONTINUING, id="first-day-of-a-continuation"),
+    # withdrawal (`today >= s.withdrawn_on`)
+    pytest.param([], "2026-03-19", WITHDRAWN_0320, SubjectState.IN_INDUCTION, id="day-before-withdrawal"),
+    pytest.param([], "2026-03-20", WITHDRAWN_0320, SubjectState.WITHDRAWN, id="withdrawal-day"),
+    # stop (`today >= stopped_on`): last dose W7D1 04-13, EOT 04-20
+    pytest.param(STOP_0415, "2026-04-14", SUBJECT, SubjectState.CONTINUING, id="day-before-stop"),
+    pytest.param(STOP_0415, "2026-04-15", SUBJECT, SubjectState.STOPPED, id="stop-day"),
+    pytest.param(STOP_0415, "2026-04-20", SUBJECT, SubjectState.IN_FOLLOW_UP, id="eot-day"),
+    # the last follow-up (`today > max(e.date for e in ends)`)
+    pytest.param(STOP_0330, "2026-09-10", SUBJECT, SubjectState.IN_FOLLOW_UP, id="last-follow-up-day"),
+    pytest.param(STOP_0330, "2026-09-11", SUBJECT, SubjectState.COMPLETE, id="day-after-last-follow-up"),
+]
+
+
+@pytest.mark.parametrize(("decisions", "today", "subject", "expected"), STATE_ROWS)
+def test_the_subjects_state_on_the_exact_day(decisions: list[object], today: str, subject: Subject,
+                                              expected: SubjectState) -> None:
+    assert state(decisions, today, subject) is expected
+
+
+def test_follow_up_dates_of_the_state_rows() -> None:
+    plan = plan_subject(P, SUBJECT, STOP_0330)  # type: ignore[arg-type]
+    assert [(e.visit, e.target_date.isoformat()) for e in plan.events if e.visit in
+            ("EOT", "FU1", "FU2", "FU3")] == [("EOT", "2026-04-02"), ("FU1", "2026-04-23"),
+                                              ("FU2", "2026-06-18"), ("FU3", "2026-09-10")]
+
+
+# an unplanned recorded visit's target (`rec.actual_date or subject.first_dose_date`):
+# its actual date when it has one, else day 1
+UNPLANNED_ROWS = [
+    pytest.param(rec("EOT", "done", "2026-04-10"), "2026-04-10", 40, id="done-on-its-actual-date"),
+    pytest.param(rec("FU1", "missed"), "2026-03-02", 1, id="missed-without-a-date-on-day-1"),
+]
+
+
+@pytest.mark.parametrize(("visit", "target", "study_day"), UNPLANNED_ROWS)
+def test_an_unplanned_recorded_visit_is_placed_on_its_actual_date(
+        visit: object, target: str, study_day: int) -> None:
+    plan = plan_subject(P, SUBJECT, [], [visit])  # type: ignore[list-item]
+    e = plan.event(visit.visit)  # type: ignore[attr-defined]
+    assert (e.unplanned, e.target_date, e.study_day) == (True, D(target), StudyDay(study_day))
+
+
+def test_a_dose_planned_on_the_day_another_was_given_is_0_days_after_it() -> None:
+    # W1D4 (target Thu 03-05) given on Mon 03-09, the day W2D1 is planned: "0 day(s) after"
+    plan = plan_subject(P, SUBJECT, [], [rec("W1D4", "done", "2026-03-09")])
+    [w] = [w for w in plan.warnings if w.category is MinimumIntervalWarning]
+    assert (w.visit, w.message) == (
+        "W2D1", "planned on 2026-03-09, 0 day(s) after W1D4 was given on 2026-03-09; the minimum "
+                "interval is 2 days")
+    assert w.text is not None and w.text.render("zh-CN") == (
+        "计划 2026-03-09 给药，在 W1D4（2026-03-09 给药）之后 0 天；给药间隔不足（至少 2 天）")
+
+
+# the age check (`consent_date is None or date_of_birth is None`): either missing, no check
+AGE_ROWS = [
+    pytest.param(None, None, [], id="neither"),
+    pytest.param(D("2026-02-01"), None, [], id="consent-only"),
+    pytest.param(None, D("1950-01-01"), [], id="birth-date-only"),
+    pytest.param(D("2026-02-01"), D("1960-02-01"), [
+        "aged 66 on the consent date 2026-02-01; the protocol admits 18–65 inclusive"],
+        id="both-aged-66"),
+    pytest.param(D("2026-02-01"), D("1960-02-02"), [], id="both-aged-65"),
+]
+
+
+@pytest.mark.parametrize(("consent", "born", "warnings"), AGE_ROWS)
+def test_the_age_is_checked_only_when_both_dates_are_known(
+        consent: date | None, born: date | None, warnings: list[str]) -> None:
+    s = dataclasses.replace(SUBJECT, consent_date=consent, date_of_birth=born)
+    plan = plan_subject(P, s)
+    assert [w.message for w in plan.warnings if w.category is AgeEligibilityWarning] == warnings
+
+
+# opendays.py, the days of a window (`(end - start).days + 1`)
+CANDIDATE_ROWS = [
+    pytest.param(ShiftPreference.EARLIER, "2026-10-05", "2026-10-04", "2026-10-07",
+                 ["2026-10-05", "2026-10-04", "2026-10-06", "2026-10-07"], id="earlier"),
+    pytest.param(ShiftPreference.LATER, "2026-10-05", "2026-10-04", "2026-10-07",
+                 ["2026-10-05", "2026-10-06", "2026-10-04", "2026-10-07"], id="later"),
+    pytest.param(ShiftPreference.EARLIER, "2026-10-07", "2026-10-04", "2026-10-07",
+                 ["2026-10-07", "2026-10-06", "2026-10-05", "2026-10-04"], id="target-on-the-last-day"),
+    pytest.param(ShiftPreference.LATER, "2026-10-03", "2026-10-04", "2026-10-06",
+                 ["2026-10-04", "2026-10-05", "2026-10-06"], id="target-before-the-window"),
+    pytest.param(ShiftPreference.EARLIER, "2026-10-05", "2026-10-05", "2026-10-05",
+                 ["2026-10-05"], id="one-day"),
+]
+
+
+@pytest.mark.parametrize(("prefer", "target", "start", "end", "expected"), CANDIDATE_ROWS)
+def test_candidates_are_every_day_of_the_window_nearest_first(
+        prefer: ShiftPreference, target: str, start: str, end: str, expected: list[str]) -> None:
+    got = SiteCalendar(prefer=prefer).candidates(D(target), D(start), D(end))
+    assert [d.isoformat() for d in got] == expected
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    pytest.param("2026-02-27", "2026-03-02", ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"],
+                 id="over-a-month-end"),
+    pytest.param("2026-03-02", "2026-03-02", ["2026-03-02"], id="one-day"),
+    pytest.param("2026-03-02", "2026-03-01", [], id="end-before-start"),
+])
+def test_days_between(start: str, end: str, expected: list[str]) -> None:
+    assert [d.isoformat() for d in days_between(D(start), D(end))] == expected
+
+
+# days.py, window validation (`isinstance(v, bool) or not isinstance(v, int)`)
+@pytest.mark.parametrize("bad", [
+    pytest.param(True, id="bool-is-not-a-day-count"),
+    pytest.param(1.5, id="float"),
+    pytest.param("1", id="text"),
+    pytest.param(-1, id="negative"),
+])
+def test_a_window_takes_whole_days_only(bad: object) -> None:
+    with pytest.raises(ValueError, match="must be a whole number of days >= 0"):
+        Window(before=bad, after=0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="must be a whole number of days >= 0"):
+        Window(before=0, after=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [pytest.param(True, id="bool"), pytest.param(1.0, id="float"),
+                                 pytest.param("3", id="text")])
+def test_a_study_day_is_an_int(bad: object) -> None:
+    with pytest.raises(TypeError, match="a study day is an int"):
+        StudyDay(bad)  # type: ignore[arg-type]
+
+
+# days.py, study days before day 1: week -1 is days -7 … -1 (no week 0)
+NEGATIVE_DAYS = [
+    pytest.param(-1, -1, 7, "2026-03-01", id="day-minus-1-is-W-1D7"),
+    pytest.param(-6, -1, 2, "2026-02-24", id="day-minus-6"),
+    pytest.param(-7, -1, 1, "2026-02-23", id="day-minus-7-is-W-1D1"),
+    pytest.param(-8, -2, 7, "2026-02-22", id="day-minus-8-is-W-2D7"),
+    pytest.param(-14, -2, 1, "2026-02-16", id="day-minus-14-is-W-2D1"),
+    pytest.param(-15, -3, 7, "2026-02-15", id="day-minus-15"),
+    pytest.param(1, 1, 1, "2026-03-02", id="day-1"),
+    pytest.param(7, 1, 7, "2026-03-08", id="day-7"),
+    pytest.param(8, 2, 1, "2026-03-09", id="day-8"),
+]
+
+
+@pytest.mark.parametrize(("day", "week", "day_in_week", "on"), NEGATIVE_DAYS)
+def test_weeks_before_day_1(day: int, week: int, day_in_week: int, on: str) -> None:
+    sd = StudyDay(day)
+    assert (sd.week, sd.day_in_week, sd.on(D("2026-03-02"))) == (week, day_in_week, D(on))
+    assert StudyDay.of(D("2026-03-02"), D(on)) == sd
+
+
+# ---- 7. the mutation check itself (tools/mutate.py) ---------------------------------------
+
+def _mutate_tool():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "mutate.py"
+    spec = importlib.util.spec_from_file_location("mutate_tool", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules["mutate_tool"] = module  # dataclasses look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+MUTATE_ROWS = [
+    pytest.param("if a < b and c >= 0:\n    pass\n",
+                 ["1:1 <-><=", "1:2 and->or", "1:3 >=->>", "1:4 0->1"], id="comparison-bool-number"),
+    pytest.param("x = f(n - 1)  # a comment: < 1 and\ny = 'a < b or 2'\n",
+                 ["1:1 1->2", "1:1 1->0"], id="comments-and-strings-untouched"),
+    pytest.param("z = a == b != c or d\n", ["1:1 ==->!=", "1:2 !=->==", "1:3 or->and"], id="equality"),
+    pytest.param("w = 1.5 + 0x10\n", [], id="only-decimal-integers"),
+]
+
+
+@pytest.mark.parametrize(("source", "keys"), MUTATE_ROWS)
+def test_the_one_token_mutants_of_a_source(source: str, keys: list[str]) -> None:
+    tool = _mutate_tool()
+    got = [m.key.removeprefix("m.py:") for m in tool.mutants_of("m.py", source)]
+    assert got == keys
+
+
+def test_every_equivalent_mutant_written_down_still_exists() -> None:
+    tool = _mutate_tool()
+    existing = {(m.module, m.text, m.old, m.new) for m in tool.all_mutants()}
+    equivalent = tool.load_equivalent()
+    assert equivalent and set(equivalent) <= existing
+    assert all(len(reason) > 40 for reason in equivalent.values())  # a reason, not a shrug
