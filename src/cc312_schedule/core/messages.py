@@ -304,10 +304,10 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
               "window has room",
         "zh-CN": "{date}：当日给药 {count} 例，中心仅有 {chairs} 个输液位；窗口期内无可调整日期"},
     "note.no_stagger": {
-        "en": "no sentinel interval is set ([enrolment] stagger_days = 0): subjects of one "
+        "en": "no sentinel interval is set ({setting}): subjects of one "
               "cohort may be first dosed on the same day; an early-phase multiple-ascending-dose "
               "study usually states one",
-        "zh-CN": "未设置同队列首次给药间隔（哨兵间隔，[enrolment] stagger_days = 0）：同一队列的受试者"
+        "zh-CN": "未设置同队列首次给药间隔（哨兵间隔，{setting}）：同一队列的受试者"
                  "可在同一天首次给药；早期多次递增剂量研究通常规定该间隔"},
     "r.moved": {"en": "{target} closed: {closed}; moved to the nearest open day in the window",
                 "zh-CN": "{target} 停诊（{closed}）；已调整至窗口期内最近的工作日"},

@@ -108,7 +108,8 @@ class SiteCalendar:
         >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
         >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
         [5, 6, 4, 7]
-        >>> [d.day for d in SiteCalendar().candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
+        >>> cal = SiteCalendar(prefer=ShiftPreference.EARLIER)
+        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
         [5, 4, 6, 7]
         """
         later = self.prefer is ShiftPreference.LATER

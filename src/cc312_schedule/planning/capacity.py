@@ -154,4 +154,4 @@ def stagger_note(study: Study) -> Text | None:
     """
     if study.protocol.stagger_days:
         return None
-    return Text.of("note.no_stagger")
+    return Text.of("note.no_stagger", setting="[enrolment] stagger_days = 0")

@@ -35,7 +35,6 @@ from datetime import date, time
 from ..core.errors import UsageError
 from ..core.l10n import long_date, short_date
 from ..core.messages import message
-from ..core.opendays import days_between
 from ..core.model import (
     EventKind,
     EventStatus,
@@ -45,6 +44,7 @@ from ..core.model import (
     same_day_order,
     visit_start,
 )
+from ..core.opendays import days_between
 from ..core.warnings import ScheduleWarning
 from ..store.study import Study
 
