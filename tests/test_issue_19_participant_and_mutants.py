@@ -460,3 +460,26 @@ def test_every_equivalent_mutant_written_down_still_exists() -> None:
     equivalent = tool.load_equivalent()
     assert equivalent and set(equivalent) <= existing
     assert all(len(reason) > 40 for reason in equivalent.values())  # a reason, not a shrug
+
+
+# ---- 7. rows for the survivors of the sampled mutation run ---------------------------------
+
+WITHDRAWN_0406 = dataclasses.replace(SUBJECT, withdrawn_on=D("2026-04-06"))
+
+
+@pytest.mark.parametrize(("on", "error"), [
+    # `on >= subject.withdrawn_on`: a decision on the withdrawal day is refused too
+    pytest.param("2026-04-06", "decisions.csv:3: decided_on: subject 001: after the subject withdrew "
+                 "on 2026-04-06: '2026-04-06' (remove the decision or correct withdrawn_on in "
+                 "subjects.csv)", id="on-the-withdrawal-day"),
+    pytest.param("2026-04-05", None, id="the-day-before"),
+])
+def test_a_regimen_decided_on_the_withdrawal_day_is_refused(on: str, error: str | None) -> None:
+    decisions = [dec("2026-03-30", "continue", "QW"), dec(on, "continue", "BIW", line=3)]
+    if error is None:
+        # accepted; nothing on or after the withdrawal: W5D1 (03-30) is the last dose
+        assert dose_dates(plan_subject(P, WITHDRAWN_0406, decisions))[-1] == "2026-03-30"
+    else:
+        with pytest.raises(InvalidStudyError) as e:
+            plan_subject(P, WITHDRAWN_0406, decisions)
+        assert str(e.value) == error

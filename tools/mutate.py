@@ -16,8 +16,9 @@ rule no test checks. Exit status 1 when a mutant survived.
 
 The full set of mutants takes long on the shared 2-core machine (~10 s a survivor, 3-4 s a
 caught one): ``--sample N`` runs N of them, drawn with ``--seed`` (deterministic: the same
-seed and the same sources give the same sample). ``--only KEY`` reruns named mutants (the keys
-``--list`` prints).
+seed and the same sources give the same sample), in the drawn order, so that a run stopped with
+Ctrl-C has still run a random sample (it reports and records what ran, and says it was
+interrupted). ``--only KEY`` reruns named mutants (the keys ``--list`` prints).
 
     .venv/bin/python tools/mutate.py --list | head
     .venv/bin/python tools/mutate.py --sample 100 --seed 19 --record benchmarks/RESULTS.md
@@ -237,8 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit(f"no such mutant: {unknown[0]} (see --list)")
         chosen = [by_key[k] for k in args.only]
     elif args.sample is not None and args.sample < len(everything):
-        chosen = sorted(random.Random(args.seed).sample(everything, args.sample),
-                        key=everything.index)
+        # in the drawn order: a run stopped early (Ctrl-C) has still run a random sample
+        chosen = random.Random(args.seed).sample(everything, args.sample)
     else:
         chosen = everything
     equivalent = load_equivalent()
@@ -258,16 +259,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = {"caught": 0, "timeout": 0, "equivalent": 0, "survived": 0}
         survivors: list[tuple[Mutant, str]] = []
         started = time.monotonic()
-        for i, m in enumerate(chosen, 1):
-            outcome, took = runner.run(m)
-            if outcome == "survived":
-                reason = equivalent.get((m.module, m.text, m.old, m.new))
-                if reason is not None:
-                    outcome = "equivalent"
-                survivors.append((m, reason or ""))
-            counts[outcome] += 1
-            print(f"[{i}/{len(chosen)}] {outcome:10} {took:5.1f} s  {m.key}  | {m.text}", flush=True)
+        done: list[Mutant] = []
+        try:
+            for i, m in enumerate(chosen, 1):
+                outcome, took = runner.run(m)
+                if outcome == "survived":
+                    reason = equivalent.get((m.module, m.text, m.old, m.new))
+                    if reason is not None:
+                        outcome = "equivalent"
+                    survivors.append((m, reason or ""))
+                counts[outcome] += 1
+                done.append(m)
+                print(f"[{i}/{len(chosen)}] {outcome:10} {took:5.1f} s  {m.key}  | {m.text}",
+                      flush=True)
+        except KeyboardInterrupt:  # Ctrl-C: report (and record) what ran, and say so
+            print(f"\ninterrupted after {len(done)} of {len(chosen)} mutants", flush=True)
         elapsed = time.monotonic() - started
+    interrupted = len(done) < len(chosen)
+    chosen = done
 
     caught = counts["caught"] + counts["timeout"]
     print(f"\n{len(chosen)} mutants: {caught} caught ({counts['timeout']} by timeout), "
@@ -276,16 +285,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {'equivalent' if reason else 'SURVIVED  '} {m.key}  | {m.text}"
               + (f"\n      {reason}" if reason else ""))
     if args.record:
-        _record(args.record, args, everything, chosen, counts, survivors, elapsed)
-    return 1 if counts["survived"] else 0
+        _record(args.record, args, everything, chosen, counts, survivors, elapsed, interrupted)
+    return 1 if counts["survived"] or interrupted else 0
 
 
 def _record(path: Path, args: argparse.Namespace, everything: Sequence[Mutant],
             chosen: Sequence[Mutant], counts: dict[str, int],
-            survivors: Sequence[tuple[Mutant, str]], elapsed: float) -> None:
+            survivors: Sequence[tuple[Mutant, str]], elapsed: float, interrupted: bool) -> None:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     how = (f"a sample of {len(chosen)} of the {len(everything)} mutants (seed {args.seed})"
            if len(chosen) < len(everything) else f"all {len(everything)} mutants")
+    if interrupted:
+        how += f" (interrupted: {len(chosen)} of the {args.sample or len(everything)} drawn ran)"
     caught = counts["caught"] + counts["timeout"]
     lines = [
         "", f"## Mutation check of the engine's rule modules ({now})", "",
