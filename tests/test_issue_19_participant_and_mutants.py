@@ -314,6 +314,7 @@ def test_an_unplanned_recorded_visit_is_placed_on_its_actual_date(
     plan = plan_subject(P, SUBJECT, [], [visit])  # type: ignore[list-item]
     e = plan.event(visit.visit)  # type: ignore[attr-defined]
     assert (e.unplanned, e.target_date, e.study_day) == (True, D(target), StudyDay(study_day))
+    assert (e.window_start, e.window_end) == (D(target), D(target))  # no window: Window()
 
 
 def test_a_dose_planned_on_the_day_another_was_given_is_0_days_after_it() -> None:
@@ -483,3 +484,61 @@ def test_a_regimen_decided_on_the_withdrawal_day_is_refused(on: str, error: str 
         with pytest.raises(InvalidStudyError) as e:
             plan_subject(P, WITHDRAWN_0406, decisions)
         assert str(e.value) == error
+
+
+def test_the_decision_due_is_the_latest_pending_review_not_the_last_by_name() -> None:
+    # QW for 8 weeks from day 29 (weeks 5-12): REV-W8 on 04-26 and REV-W12 on 05-24 (day 84,
+    # the period's last day): the decision is due at REV-W12 ("REV-W12" < "REV-W8" as text)
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW", weeks=8)])
+    assert (plan.decision_due, plan.decision_due_visit) == (D("2026-05-24"), "REV-W12")
+
+
+def test_a_review_whose_window_opened_on_the_decision_date_is_kept() -> None:
+    # QW for 4 weeks from day 29: REV-W8 on 04-26, window 04-23 ... 04-29. A continue Q2W dated
+    # 04-23 was taken at it: REV-W8 stays; Q2W from week 9 brings REV-W12, -W16, -W20 (05-24,
+    # 06-21, 07-19); the next, 08-16, is the cap date (no review on it)
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW", weeks=4),
+                                     dec("2026-04-23", "continue", "Q2W", line=3)])
+    assert [(e.visit, e.target_date.isoformat()) for e in plan.events if e.kind.value == "review"] == [
+        ("REV-W8", "2026-04-26"), ("REV-W12", "2026-05-24"), ("REV-W16", "2026-06-21"),
+        ("REV-W20", "2026-07-19")]
+
+
+def test_a_stop_the_day_after_a_dose_keeps_that_dose() -> None:
+    # QW from day 29; stop on Tuesday 04-14: W7D1 on Monday 04-13 stays the last dose, EOT 04-20
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "QW"),
+                                     dec("2026-04-14", "stop", line=3)])
+    assert dose_dates(plan)[-2:] == ["2026-04-06", "2026-04-13"]
+    assert plan.event("EOT").target_date == D("2026-04-20")
+
+
+HOLD_ROWS = [
+    # QW from day 29, hold on Wed 04-08, resume on Mon 04-20 (plain: QW again; or naming Q2W)
+    pytest.param(None, "2026-04-08", SubjectState.ON_HOLD, id="hold-day"),
+    pytest.param(None, "2026-04-19", SubjectState.ON_HOLD, id="day-before-resume"),
+    pytest.param(None, "2026-04-20", SubjectState.CONTINUING, id="resume-day"),
+    pytest.param("Q2W", "2026-04-19", SubjectState.ON_HOLD, id="day-before-resume-Q2W"),
+    pytest.param("Q2W", "2026-04-20", SubjectState.CONTINUING, id="resume-Q2W-day"),
+]
+
+
+@pytest.mark.parametrize(("regimen", "today", "expected"), HOLD_ROWS)
+def test_the_state_around_a_hold(regimen: str | None, today: str, expected: SubjectState) -> None:
+    decisions = [dec("2026-03-30", "continue", "QW"), dec("2026-04-08", "hold", line=3),
+                 dec("2026-04-20", "resume", regimen, line=4)]
+    assert state(decisions, today) is expected  # type: ignore[arg-type]
+    doses = {None: ["2026-03-30", "2026-04-06", "2026-04-20", "2026-04-27"],
+             "Q2W": ["2026-03-30", "2026-04-06", "2026-04-20", "2026-05-04"]}[regimen]
+    assert dose_dates(plan_subject(P, SUBJECT, decisions))[8:12] == doses  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("actual", "warned"), [
+    pytest.param("2026-03-02", [], id="done-today"),
+    pytest.param("2026-03-03", ["recorded as done on 2026-03-03, after today (2026-03-02): check the date"],
+                 id="done-tomorrow"),
+])
+def test_a_visit_done_today_is_not_in_the_future(actual: str, warned: list[str]) -> None:
+    from cc312_schedule.core.warnings import RecordedVisitWarning
+
+    plan = plan_subject(P, SUBJECT, [], [rec("W1D1", "done", actual)], today=D("2026-03-02"))
+    assert [w.message for w in plan.warnings if w.category is RecordedVisitWarning] == warned
