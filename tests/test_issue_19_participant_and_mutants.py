@@ -542,3 +542,21 @@ def test_a_visit_done_today_is_not_in_the_future(actual: str, warned: list[str])
 
     plan = plan_subject(P, SUBJECT, [], [rec("W1D1", "done", actual)], today=D("2026-03-02"))
     assert [w.message for w in plan.warnings if w.category is RecordedVisitWarning] == warned
+
+
+@pytest.mark.parametrize(("closed", "w1d4_001", "w1d4_002"), [
+    # two subjects first dosed on Monday 03-02, one chair: W1D4 (Thu 03-05, window 03-05 ... 03-06)
+    pytest.param({}, "2026-03-06", "2026-03-05", id="friday-open-001-moves"),
+    pytest.param({D("2026-03-06"): "site training"}, "2026-03-05", "2026-03-05",
+                 id="friday-closed-nobody-moves-onto-it"),
+])
+def test_the_balancer_never_moves_a_dose_onto_a_closed_day(
+        closed: dict[date, str], w1d4_001: str, w1d4_002: str) -> None:
+    from cc312_schedule.core.model import StudyPlan
+    from cc312_schedule.planning.capacity import plan_balanced
+
+    cal = SiteCalendar(closed=closed, max_dosing_per_day=1)
+    plans = tuple(plan_subject(P, s, calendar=cal)
+                  for s in (SUBJECT, dataclasses.replace(SUBJECT, subject_id="002")))
+    plan = plan_balanced(StudyPlan(study_name="x", subjects=plans, today=None, assume=None), P, cal)
+    assert [p.event("W1D4").planned_date.isoformat() for p in plan] == [w1d4_001, w1d4_002]
