@@ -15,10 +15,19 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cc312_schedule import Subject, SubjectState, example_study_path, load_study, plan_study, plan_subject
+from cc312_schedule import (
+    Decision,
+    Subject,
+    SubjectState,
+    example_study_path,
+    load_study,
+    plan_study,
+    plan_subject,
+)
 from cc312_schedule.cli import main
 from cc312_schedule.core.days import StudyDay, Window
 from cc312_schedule.core.errors import InvalidStudyError
@@ -294,7 +303,7 @@ def test_the_subjects_state_on_the_exact_day(decisions: list[object], today: str
 
 
 def test_follow_up_dates_of_the_state_rows() -> None:
-    plan = plan_subject(P, SUBJECT, STOP_0330)  # type: ignore[arg-type]
+    plan = plan_subject(P, SUBJECT, STOP_0330)
     assert [(e.visit, e.target_date.isoformat()) for e in plan.events if e.visit in
             ("EOT", "FU1", "FU2", "FU3")] == [("EOT", "2026-04-02"), ("FU1", "2026-04-23"),
                                               ("FU2", "2026-06-18"), ("FU3", "2026-09-10")]
@@ -424,7 +433,7 @@ def test_weeks_before_day_1(day: int, week: int, day_in_week: int, on: str) -> N
 
 # ---- 7. the mutation check itself (tools/mutate.py) ---------------------------------------
 
-def _mutate_tool():  # type: ignore[no-untyped-def]
+def _mutate_tool() -> Any:
     import importlib.util
 
     path = Path(__file__).resolve().parents[1] / "tools" / "mutate.py"
@@ -529,7 +538,7 @@ def test_the_state_around_a_hold(regimen: str | None, today: str, expected: Subj
     assert state(decisions, today) is expected  # type: ignore[arg-type]
     doses = {None: ["2026-03-30", "2026-04-06", "2026-04-20", "2026-04-27"],
              "Q2W": ["2026-03-30", "2026-04-06", "2026-04-20", "2026-05-04"]}[regimen]
-    assert dose_dates(plan_subject(P, SUBJECT, decisions))[8:12] == doses  # type: ignore[arg-type]
+    assert dose_dates(plan_subject(P, SUBJECT, decisions))[8:12] == doses
 
 
 @pytest.mark.parametrize(("actual", "warned"), [
@@ -560,3 +569,85 @@ def test_the_balancer_never_moves_a_dose_onto_a_closed_day(
                   for s in (SUBJECT, dataclasses.replace(SUBJECT, subject_id="002")))
     plan = plan_balanced(StudyPlan(study_name="x", subjects=plans, today=None, assume=None), P, cal)
     assert [p.event("W1D4").planned_date.isoformat() for p in plan] == [w1d4_001, w1d4_002]
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    pytest.param("en", "planned dates in 2027 use estimated public holidays (holidays {v} CN has no "
+                 "official notice for 2027 yet): check them when the notice is published", id="en"),
+    pytest.param("zh-CN", "2027年计划日期按预估节假日排定（CN节假日数据 {v} 版尚无2027年官方放假通知），"
+                 "国务院放假通知发布后请复核", id="zh-CN"),
+])
+def test_the_estimated_holidays_warning_names_the_holidays_release(
+        spring_festival: tuple[object, object], lang: str, text: str) -> None:
+    from importlib.metadata import version
+
+    from cc312_schedule.core.warnings import ProvisionalHolidaysWarning
+
+    _, plan = spring_festival
+    [w] = [w for w in plan.subject("101").warnings  # type: ignore[attr-defined]
+           if w.category is ProvisionalHolidaysWarning]
+    assert w.text.render(lang) == text.format(v=version("holidays"))
+
+
+@pytest.mark.parametrize(("actual", "deviation"), [
+    # W1D4: target Thu 03-05, window 03-05 ... 03-06 (-0/+1)
+    pytest.param("2026-03-05", False, id="on-the-target-the-first-day"),
+    pytest.param("2026-03-06", False, id="on-the-last-day-of-the-window"),
+    pytest.param("2026-03-07", True, id="the-day-after-the-window"),
+    pytest.param("2026-03-04", True, id="the-day-before-the-window"),
+])
+def test_a_visit_done_on_its_windows_edge_is_no_deviation(actual: str, deviation: bool) -> None:
+    plan = plan_subject(P, SUBJECT, [], [rec("W1D4", "done", actual)])
+    assert plan.event("W1D4").deviation is deviation
+
+
+# The minimum interval on both sides of a move, with a protocol where it binds: 3 days (the
+# template's 2 never binds for BIW with its -0/+1 and -1/+1 windows) and induction doses -1/+1.
+P3 = load_protocol_text(
+    TEMPLATE.replace("min_interval_days = 2 ", "min_interval_days = 3 ").replace(
+        "window = { before = 0, after = 1 }   # [default] other induction",
+        "window = { before = 1, after = 1 }   # [default] other induction"))
+
+
+def test_a_closed_day_move_keeps_the_interval_to_the_next_dose() -> None:
+    # BIW from day 29; W6D1 Mon 04-06 closed, window 04-05 ... 04-07: Sunday is closed and
+    # Tuesday 04-07 is 2 days before W6D4 (Thu 04-09): no day fits, W6D1 stays with a conflict
+    cal = SiteCalendar(closed={D("2026-04-06"): "site training"})
+    plan = plan_subject(P3, SUBJECT, [dec("2026-03-30", "continue", "BIW")], calendar=cal)
+    assert plan.event("W6D1").planned_date == D("2026-04-06")
+    assert [w.message for w in plan.warnings] == [
+        "2026-04-06 falls on a closed day (site training); window 2026-04-05…2026-04-07 has no "
+        "open day that keeps the minimum interval to the neighbouring doses"]
+
+
+def _balanced(decisions: list[Decision]) -> list[list[tuple[str, str]]]:
+    from cc312_schedule.core.model import StudyPlan
+    from cc312_schedule.planning.capacity import plan_balanced
+
+    cal = SiteCalendar(max_dosing_per_day=1)
+    s2 = dataclasses.replace(SUBJECT, subject_id="002")
+    plans = (plan_subject(P3, SUBJECT, decisions, calendar=cal),
+             plan_subject(P3, s2, [dataclasses.replace(d, subject_id="002") for d in decisions],
+                          calendar=cal))
+    plan = plan_balanced(StudyPlan(study_name="x", subjects=plans, today=None, assume=None), P3, cal)
+    return [[(e.visit, e.planned_date.isoformat()) for e in p.doses] for p in plan]
+
+
+def test_the_balancer_keeps_the_interval_to_the_previous_dose() -> None:
+    # two subjects from Mon 03-02, one chair: W1D4 (Thu 03-05, window 03-04 ... 03-06) of 001
+    # cannot go to Wed 03-04 (2 days after W1D1) and goes to Fri 03-06 (3 days before W2D1)
+    d001, d002 = _balanced([])
+    assert d001[:4] == [("W1D1", "2026-03-02"), ("W1D4", "2026-03-06"), ("W2D1", "2026-03-09"),
+                        ("W2D4", "2026-03-13")]
+    assert d002[:4] == [("W1D1", "2026-03-02"), ("W1D4", "2026-03-05"), ("W2D1", "2026-03-09"),
+                        ("W2D4", "2026-03-12")]
+
+
+def test_the_balancer_keeps_the_interval_to_the_next_dose() -> None:
+    # both BIW from day 29: W5D1 (Mon 03-30) cannot go to Tue 03-31 (2 days before W5D4 on
+    # Thu 04-02; Sunday is closed): both stay; W5D4 of 001 goes to Fri 04-03, W6D4 to Fri 04-10
+    d001, d002 = _balanced([dec("2026-03-30", "continue", "BIW")])
+    assert d001[8:13] == [("W5D1", "2026-03-30"), ("W5D4", "2026-04-03"), ("W6D1", "2026-04-06"),
+                          ("W6D4", "2026-04-10"), ("W7D1", "2026-04-13")]
+    assert d002[8:13] == [("W5D1", "2026-03-30"), ("W5D4", "2026-04-02"), ("W6D1", "2026-04-06"),
+                          ("W6D4", "2026-04-09"), ("W7D1", "2026-04-13")]
