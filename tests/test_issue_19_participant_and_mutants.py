@@ -651,3 +651,24 @@ def test_the_balancer_keeps_the_interval_to_the_next_dose() -> None:
                           ("W6D4", "2026-04-10"), ("W7D1", "2026-04-13")]
     assert d002[8:13] == [("W5D1", "2026-03-30"), ("W5D4", "2026-04-02"), ("W6D1", "2026-04-06"),
                           ("W6D4", "2026-04-09"), ("W7D1", "2026-04-13")]
+
+
+def test_the_move_keeps_the_interval_to_the_last_dose_too() -> None:
+    # as above, with BIW until Thu 04-09: W6D1 is the last dose but one, W6D4 the last
+    cal = SiteCalendar(closed={D("2026-04-06"): "site training"})
+    plan = plan_subject(P3, SUBJECT, [dec("2026-03-30", "continue", "BIW", until="2026-04-09")],
+                        calendar=cal)
+    assert dose_dates(plan)[-3:] == ["2026-04-02", "2026-04-06", "2026-04-09"]
+
+
+@pytest.mark.parametrize(("source", "named"), [
+    pytest.param("site list v2", "site list v2", id="a-library-users-three-word-source-as-it-is"),
+    pytest.param("weekend", "weekend", id="one-word"),
+])
+def test_a_calendar_source_not_from_the_holidays_package_is_named_as_it_is(
+        source: str, named: str) -> None:
+    cal = SiteCalendar(provisional_years=frozenset({2026}), source=source)
+    plan = plan_subject(P, SUBJECT, calendar=cal)
+    assert [w.message for w in plan.warnings] == [
+        f"planned dates in 2026 use estimated public holidays ({named} has no official notice for "
+        "2026 yet): check them when the notice is published"]
