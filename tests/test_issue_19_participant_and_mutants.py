@@ -672,3 +672,23 @@ def test_a_calendar_source_not_from_the_holidays_package_is_named_as_it_is(
     assert [w.message for w in plan.warnings] == [
         f"planned dates in 2026 use estimated public holidays ({named} has no official notice for "
         "2026 yet): check them when the notice is published"]
+
+
+@pytest.mark.parametrize(("first", "ok"), [
+    # the plan and its follow-up must fit Python's calendar: 3660 days after 0001-01-01
+    # (years 1-10: 3650 days + 2 leap days, so 0011-01-01 + 8) and 168 + 3660 days before
+    # 9999-12-31 (worked out month by month: 9989-07-08)
+    pytest.param("0011-01-09", True, id="earliest"),
+    pytest.param("0011-01-08", False, id="a-day-too-early"),
+    pytest.param("9989-07-08", True, id="latest"),
+    pytest.param("9989-07-09", False, id="a-day-too-late"),
+])
+def test_the_first_dose_date_must_leave_room_for_the_plan(first: str, ok: bool) -> None:
+    from cc312_schedule.core.errors import UsageError
+
+    subject = dataclasses.replace(SUBJECT, first_dose_date=D(first))
+    if ok:
+        assert plan_subject(P, subject).doses[0].target_date == D(first)
+    else:
+        with pytest.raises(UsageError, match="first dose date out of range"):
+            plan_subject(P, subject)
