@@ -692,3 +692,41 @@ def test_the_first_dose_date_must_leave_room_for_the_plan(first: str, ok: bool) 
     else:
         with pytest.raises(UsageError, match="first dose date out of range"):
             plan_subject(P, subject)
+
+
+# store/sitecal.py: [calendar] values at their edges
+@pytest.mark.parametrize(("toml", "error"), [
+    pytest.param("max_dosing_per_day = 1", None, id="one-chair"),
+    pytest.param("max_dosing_per_day = true", "calendar.max_dosing_per_day: must be a whole number >= 1",
+                 id="chairs-bool"),
+    pytest.param("max_dosing_per_day = 1.5", "calendar.max_dosing_per_day: must be a whole number >= 1",
+                 id="chairs-float"),
+    pytest.param('weekend = ["Fri"]', None, id="friday-weekend"),
+    pytest.param("weekend = [6]", "calendar.weekend: must be a list of weekday names", id="weekend-number"),
+    pytest.param('weekend = "Sat"', "calendar.weekend: must be a list of weekday names", id="weekend-text"),
+])
+def test_calendar_settings_at_their_edges(make_study: Callable[..., Path], toml: str,
+                                          error: str | None) -> None:
+    from cc312_schedule.core.errors import ScheduleError
+
+    folder = make_study(study=f'name = "x"\n[calendar]\ncountry = ""\n{toml}\n')
+    if error is not None:
+        with pytest.raises(ScheduleError, match=error):
+            load_study(folder)
+        return
+    cal = load_study(folder).calendar
+    assert cal is not None
+    if "chairs" in toml or "max_dosing" in toml:
+        assert cal.max_dosing_per_day == 1
+    else:  # Friday 2026-03-06 closed, Saturday 03-07 open
+        assert (cal.is_open(D("2026-03-06")), cal.is_open(D("2026-03-07"))) == (False, True)
+
+
+def test_the_holiday_cache_switched_off_writes_nothing(make_study: Callable[..., Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_study()
+    monkeypatch.setenv("CC312_SCHEDULE_CACHE_DIR", "off")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert load_study(folder).calendar is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no "off" folder, no file
