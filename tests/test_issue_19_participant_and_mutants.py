@@ -523,6 +523,7 @@ def test_a_stop_the_day_after_a_dose_keeps_that_dose() -> None:
 
 HOLD_ROWS = [
     # QW from day 29, hold on Wed 04-08, resume on Mon 04-20 (plain: QW again; or naming Q2W)
+    pytest.param(None, "2026-04-07", SubjectState.CONTINUING, id="day-before-hold"),
     pytest.param(None, "2026-04-08", SubjectState.ON_HOLD, id="hold-day"),
     pytest.param(None, "2026-04-19", SubjectState.ON_HOLD, id="day-before-resume"),
     pytest.param(None, "2026-04-20", SubjectState.CONTINUING, id="resume-day"),
@@ -730,3 +731,21 @@ def test_the_holiday_cache_switched_off_writes_nothing(make_study: Callable[...,
     before = sorted(p.name for p in tmp_path.iterdir())
     assert load_study(folder).calendar is not None
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no "off" folder, no file
+
+
+@pytest.mark.parametrize(("week", "day", "expected"), [
+    pytest.param(1, 1, 1, id="W1D1"),
+    pytest.param(1, 7, 7, id="W1D7"),
+    pytest.param(2, 1, 8, id="W2D1"),
+    pytest.param(24, 7, 168, id="W24D7-the-cap"),
+    pytest.param(0, 1, None, id="no-week-0"),
+    pytest.param(-1, 7, None, id="no-negative-week"),
+    pytest.param(1, 0, None, id="no-day-0"),
+    pytest.param(1, 8, None, id="no-day-8"),
+])
+def test_the_study_day_of_a_week_and_day(week: int, day: int, expected: int | None) -> None:
+    if expected is None:
+        with pytest.raises(ValueError, match=f"no study day for week {week}, day {day}"):
+            StudyDay.of_week(week, day)
+    else:
+        assert StudyDay.of_week(week, day) == StudyDay(expected)
