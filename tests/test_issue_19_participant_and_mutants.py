@@ -749,3 +749,29 @@ def test_the_study_day_of_a_week_and_day(week: int, day: int, expected: int | No
             StudyDay.of_week(week, day)
     else:
         assert StudyDay.of_week(week, day) == StudyDay(expected)
+
+
+def test_a_visit_on_the_study_completion_date_is_not_after_it() -> None:
+    # the record's completion date is 2027-09-29 (a Wednesday); first dose Sunday 2027-09-26:
+    # W1D4 on 09-29 is the last visit before it, W2D1 on 10-03 the first after it
+    s = dataclasses.replace(SUBJECT, first_dose_date=D("2027-09-26"))
+    plan = plan_subject(P, s)
+    assert [e.visit for e in plan.doses if e.after_completion][:1] == ["W2D1"]
+    assert plan.event("W1D4").after_completion is False
+
+
+def test_the_first_dose_has_its_own_window_and_procedures() -> None:
+    plan = plan_subject(P, SUBJECT)
+    w1d1, w1d4 = plan.event("W1D1"), plan.event("W1D4")
+    assert (w1d1.window_start, w1d1.window_end) == (D("2026-03-02"), D("2026-03-02"))  # no window
+    assert (w1d4.window_start, w1d4.window_end) == (D("2026-03-05"), D("2026-03-06"))  # -0/+1
+    assert w1d1.procedures == P.procedures.first_dose != P.procedures.induction_dose
+    assert w1d4.procedures == P.procedures.induction_dose
+
+
+def test_an_unknown_country_is_named_even_with_a_subdivision(make_study: Callable[..., Path]) -> None:
+    from cc312_schedule.core.errors import ScheduleError
+
+    folder = make_study(study='name = "x"\n[calendar]\ncountry = "XX"\nsubdivision = "YY"\n')
+    with pytest.raises(ScheduleError, match="calendar.country: not known to the holidays package: 'XX'"):
+        load_study(folder)
