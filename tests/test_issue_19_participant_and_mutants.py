@@ -775,3 +775,16 @@ def test_an_unknown_country_is_named_even_with_a_subdivision(make_study: Callabl
     folder = make_study(study='name = "x"\n[calendar]\ncountry = "XX"\nsubdivision = "YY"\n')
     with pytest.raises(ScheduleError, match="calendar.country: not known to the holidays package: 'XX'"):
         load_study(folder)
+
+
+def test_the_handout_command_says_how_many_dates_the_team_must_give(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the example study's 006 with QW assumed: W16D1 on Monday 2027-02-08 (Spring Festival,
+    # window 02-07 ... 02-09 all closed) is among the visits to be confirmed
+    out = tmp_path / "schedule-006.html"
+    assert main(["handout", str(example_study_path()), "006", "-o", str(out), "--today",
+                 "2026-11-30", "--assume", "QW", "--language", "zh-CN"]) == 0
+    assert capsys.readouterr().err.endswith(
+        "to be confirmed; 1 on a closed day, printed as 'date to be confirmed by the study team': "
+        "tell the participant the date\n")
+    assert "具体日期由研究人员另行通知（原定2027年2月8日 星期一前后）" in out.read_text(encoding="utf-8")

@@ -588,8 +588,11 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
+    closed = sum(v.date_to_confirm for v in (*handout.visits, *handout.to_be_confirmed))
     stderr.write(f"wrote {args.output}: {len(handout.visits)} visit(s), "
-                 f"{len(handout.to_be_confirmed)} to be confirmed\n")
+                 f"{len(handout.to_be_confirmed)} to be confirmed"
+                 + (f"; {closed} on a closed day, printed as 'date to be confirmed by the study "
+                    "team': tell the participant the date" if closed else "") + "\n")
     return EXIT_OK
 
 
