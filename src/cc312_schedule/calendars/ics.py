@@ -41,9 +41,9 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
   as it is built, site.ics is assembled from a spool file, the state file event by event.
 
 This module builds the events and the calendars; the state file is
-:mod:`cc312_schedule.calendars.icsstate`'s, the ``VTIMEZONE`` :mod:`cc312_schedule.calendars.vtimezone`'s and the
-all-or-nothing writing :mod:`cc312_schedule.calendars.icsfiles`' (their public names are importable
-from here too).
+:mod:`cc312_schedule.calendars.icsstate`'s, the ``VTIMEZONE``
+:mod:`cc312_schedule.calendars.vtimezone`'s and the all-or-nothing writing
+:mod:`cc312_schedule.calendars.icsfiles`' (their public names are importable from here too).
 
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
