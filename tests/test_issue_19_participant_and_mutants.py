@@ -12,6 +12,7 @@ Spring Festival break, estimated: no official notice yet).
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Callable
 from datetime import date
@@ -465,6 +466,8 @@ def test_the_one_token_mutants_of_a_source(source: str, keys: list[str]) -> None
     assert got == keys
 
 
+@pytest.mark.skipif(bool(os.environ.get("CC312_MUTATION_RUN")),
+                    reason="tools/mutate.py is running: it changes the very lines this test reads")
 def test_every_equivalent_mutant_written_down_still_exists() -> None:
     tool = _mutate_tool()
     existing = {(m.module, m.text, m.old, m.new) for m in tool.all_mutants()}

@@ -65,6 +65,9 @@ TESTS_THEN = ("tests/test_properties.py", "tests/test_golden.py", "tests/test_du
 TESTS = (*TESTS_FIRST, *TESTS_THEN)
 
 EQUIVALENT = ROOT / "tools" / "mutants-equivalent.toml"
+#: Set in the tests' environment during a run: a test that reads the rule modules' own text
+#: (the list of equivalent mutants) would fail on every mutant and count it as caught.
+RUNNING = "CC312_MUTATION_RUN"
 
 _FLIPS = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
 _BOOL = {"and": "or", "or": "and"}
@@ -162,7 +165,7 @@ class Runner:
         self.stages = [[str(p.relative_to(workdir)) for pattern in stage
                         for p in sorted(workdir.glob(pattern))] for stage in stages]
         self.env = {**os.environ, "PYTHONPATH": str(workdir / "src"),
-                    "PYTHONDONTWRITEBYTECODE": "1"}
+                    "PYTHONDONTWRITEBYTECODE": "1", RUNNING: "1"}
         self.env.pop("CI", None)  # CI never skips a missing program; the fast selection may
         probe = subprocess.run([sys.executable, "-c", "import cc312_schedule; "
                                 "print(cc312_schedule.__file__)"],
@@ -293,8 +296,12 @@ def _record(path: Path, args: argparse.Namespace, everything: Sequence[Mutant],
             chosen: Sequence[Mutant], counts: dict[str, int],
             survivors: Sequence[tuple[Mutant, str]], elapsed: float, interrupted: bool) -> None:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    how = (f"a sample of {len(chosen)} of the {len(everything)} mutants (seed {args.seed})"
-           if len(chosen) < len(everything) else f"all {len(everything)} mutants")
+    if args.only:
+        how = f"the {len(chosen)} mutants named with --only"
+    elif len(chosen) < len(everything):
+        how = f"a sample of {len(chosen)} of the {len(everything)} mutants (seed {args.seed})"
+    else:
+        how = f"all {len(everything)} mutants"
     if interrupted:
         how += f" (interrupted: {len(chosen)} of the {args.sample or len(everything)} drawn ran)"
     caught = counts["caught"] + counts["timeout"]
