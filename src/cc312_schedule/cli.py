@@ -312,7 +312,7 @@ def _plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from .planning.capacity import check_stagger
+    from .planning.capacity import check_stagger, stagger_note
     from .store.study import load_study
 
     study = load_study(args.study)
@@ -323,6 +323,9 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for w in check_stagger(study):
         stderr.write(_warning_line(w))
         n += 1
+    note = stagger_note(study)
+    if note is not None:  # once per study, not a warning: 0 is the template's default
+        stderr.write(_say("note", text=note.render(_lang())))
     stdout.write(_say("check_ok", study=args.study, subjects=len(study.subjects),
                       decisions=len(study.decisions), visits=len(study.visits), warnings=n))
     return EXIT_WARNINGS if n and args.strict else EXIT_OK
@@ -720,6 +723,7 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
+    from .core.messages import message
     from .reports.handout import plan_handout
     from .store.study import load_study
 
@@ -743,8 +747,10 @@ def _handout(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          f"{CJK_FONT_PACKAGE}), or write -o FILE.html")  # hint.* in the catalogue
     html = to_handout_html(handout)
     _emit_bytes(to_pdf(html) if suffix == "pdf" else html.encode("utf-8"), args.output)
+    closed = sum(v.date_to_confirm for v in (*handout.visits, *handout.to_be_confirmed))
     stderr.write(_say("wrote_handout", path=args.output, visits=len(handout.visits),
-                      tbc=len(handout.to_be_confirmed)))
+                      tbc=len(handout.to_be_confirmed),
+                      closed=message(_lang(), "cli.handout_closed", n=closed) if closed else ""))
     return EXIT_OK
 
 

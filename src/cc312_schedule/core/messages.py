@@ -341,8 +341,20 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{date}: {count} dosing visits, the site has {chairs} chairs; no day inside the "
               "window has room",
         "zh-CN": "{date}：当日给药 {count} 例，中心仅有 {chairs} 个输液位；窗口期内无可调整日期"},
+    "note.no_stagger": {
+        "en": "no sentinel interval is set ({setting}): subjects of one "
+              "cohort may be first dosed on the same day; an early-phase multiple-ascending-dose "
+              "study usually states one",
+        "zh-CN": "未设置同队列首次给药间隔（哨兵间隔，{setting}）：同一队列的受试者"
+                 "可在同一天首次给药；早期多次递增剂量研究通常规定该间隔"},
     "r.moved": {"en": "{target} closed: {closed}; moved to the nearest open day in the window",
                 "zh-CN": "{target} {closed}停诊；已调整至窗口期内最近的工作日"},  # B2
+    "r.moved_interval": {
+        "en": "{target} closed: {closed}; the nearer open day {skipped} is less than {gap} days "
+              "from a neighbouring dose: moved to the nearest open day in the window that keeps "
+              "the minimum interval",
+        "zh-CN": "{target} {closed}停诊；较近的工作日 {skipped} 与相邻给药间隔不足 {gap} 天，"
+                 "已调整至窗口期内满足最小给药间隔的最近工作日"},
     "r.no_open_day": {"en": "{target} closed: {closed}; no open day in the window{why}",
                       "zh-CN": "{target} {closed}停诊；窗口期内无可用工作日{why}"},  # B2
     "r.capacity": {"en": "{day} full ({chairs} dosing visits): moved inside the window",
@@ -372,8 +384,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                        "zh-CN": "已写入 {path}：{protocol} 的 USDM 4.0.0 访视计划"},
     "cli.wrote_sdtm": {"en": "wrote {n} file(s) to {path}: {what}",
                        "zh-CN": "已写入 {n} 个文件至 {path}：{what}"},
-    "cli.wrote_handout": {"en": "wrote {path}: {visits} visit(s), {tbc} to be confirmed",
-                          "zh-CN": "已写入 {path}：访视 {visits} 次，待确认 {tbc} 次"},
+    "cli.wrote_handout": {"en": "wrote {path}: {visits} visit(s), {tbc} to be confirmed{closed}",
+                          "zh-CN": "已写入 {path}：访视 {visits} 次，待确认 {tbc} 次{closed}"},
+    "cli.handout_closed": {
+        "en": "; {n} on a closed day, printed as 'date to be confirmed by the study team': tell "
+              "the participant the date",
+        "zh-CN": "；其中 {n} 次在停诊日，已印为“具体日期由研究人员另行通知”：请告知受试者具体日期"},
     "cli.wrote_due": {"en": "wrote {path}: {rows} visit(s) over {days} day(s)",
                       "zh-CN": "已写入 {path}：{days} 天内访视 {rows} 次"},
     # what an import, record or decide changes (store/entry_values.py EntryPlan.describe)
@@ -562,8 +578,20 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "handout.am": {"en": "{time} am", "zh-CN": "上午{time}"},
     "handout.pm": {"en": "{time} pm", "zh-CN": "下午{time}"},
     "handout.window.none": {"en": "please come on this day", "zh-CN": "请务必当天到访"},
+    # a visit left on a closed day (no open day in its window): never "please come on this day"
+    "handout.date_tbc": {"en": "Date to be confirmed by the study team (planned around {date})",
+                         "zh-CN": "具体日期由研究人员另行通知（原定{date}前后）"},
+    "handout.window.tbc": {"en": "the site is closed on this day: the study team will tell you "
+                                 "when to come",
+                           "zh-CN": "当天研究中心停诊，研究人员会告知您到访日期"},
+    "handout.holidays": {"en": "About the dates", "zh-CN": "关于访视日期"},
+    "handout.holidays.text": {
+        "en": "The dates in {years} follow the public holidays as estimated before the official "
+              "holiday notice is published; if a date changes, the study team will tell you.",
+        "zh-CN": "{years}年的访视日期按预估节假日排定；国务院放假通知发布后如有调整，研究人员会告知您。"},
     "handout.legend": {"en": "What happens at the visits", "zh-CN": "访视内容说明"},
-    "handout.kind.dose": {"en": "Infusion, dose {n}", "zh-CN": "第{n}次输注"},
+    # no dose number for the participant: it counts missed doses ("dose 19" to someone given 18)
+    "handout.kind.dose": {"en": "Infusion", "zh-CN": "输注"},
     "handout.kind.assessment": {"en": "Check-up and treatment decision", "zh-CN": "继续治疗评估"},
     "handout.kind.review": {"en": "Check-up and treatment decision", "zh-CN": "定期评估"},
     "handout.kind.eot": {"en": "End-of-treatment visit", "zh-CN": "治疗结束访视"},

@@ -22,9 +22,20 @@ from datetime import date, timedelta
 
 from .messages import Text
 
-__all__ = ["WEEKDAYS", "CalendarConfig", "ShiftPreference", "SiteCalendar"]
+__all__ = ["WEEKDAYS", "CalendarConfig", "ShiftPreference", "SiteCalendar", "days_between"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end``, both included (none when ``end`` is before ``start``).
+
+    >>> [d.day for d in days_between(date(2026, 9, 29), date(2026, 10, 2))]
+    [29, 30, 1, 2]
+    >>> days_between(date(2026, 10, 2), date(2026, 10, 2)), days_between(date(2026, 10, 2), date(2026, 10, 1))
+    ([datetime.date(2026, 10, 2)], [])
+    """
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 class ShiftPreference(enum.StrEnum):
@@ -92,15 +103,16 @@ class SiteCalendar:
     def candidates(self, target: date, start: date, end: date) -> list[date]:
         """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
 
+        Every day of the window, open or not, once; a target outside the window works too.
+
         >>> cal = SiteCalendar(prefer=ShiftPreference.LATER)
         >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
         [5, 6, 4, 7]
+        >>> cal = SiteCalendar(prefer=ShiftPreference.EARLIER)
+        >>> [d.day for d in cal.candidates(date(2026, 10, 5), date(2026, 10, 4), date(2026, 10, 7))]
+        [5, 4, 6, 7]
         """
-        out = [target] if start <= target <= end else []
-        sign = 1 if self.prefer is ShiftPreference.LATER else -1
-        for k in range(1, (end - start).days + 1):
-            for s in (sign, -sign):
-                d = target + timedelta(days=s * k)
-                if start <= d <= end:
-                    out.append(d)
-        return out
+        later = self.prefer is ShiftPreference.LATER
+        # at equal distance the preferred side first: (d < target) is False on the later side
+        return sorted(days_between(start, end),
+                      key=lambda d: (abs((d - target).days), (d < target) == later))

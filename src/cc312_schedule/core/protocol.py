@@ -23,11 +23,12 @@ cc312_schedule.core.errors.InvalidStudyError: <text>: regimens.QW.days_in_week: 
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,7 @@ from .messages import LANGUAGES
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DecisionsFrom",
     "DoseLevel",
     "FollowUpVisit",
     "Intervention",
@@ -52,6 +54,26 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 DISEASE_SCORE_ITEM = "disease activity score"
+
+
+class DecisionsFrom(enum.StrEnum):
+    """From which day a decision may choose a regimen (``[assessment] decisions_from``).
+
+    With the assessment on study day 28 and its window -2/+3 days (days 26..31), for a subject
+    first dosed on Monday 2026-03-02: ``study_day`` (the default, the record's "After Day 28")
+    accepts a continue dated 2026-03-29 (day 28) and refuses one dated 2026-03-28 (day 27);
+    ``window`` accepts one from 2026-03-27 (day 26, the window's first day) on.
+    """
+
+    STUDY_DAY = "study_day"
+    WINDOW = "window"
+
+    def rule(self, assessment_day: StudyDay) -> str:
+        """The rule in words, for the error that refuses an early decision."""
+        if self is DecisionsFrom.WINDOW:
+            return (f"the decision to continue is taken inside the Day {assessment_day.value} "
+                    "assessment window, never before it")
+        return f"the decision to continue is taken after Day {assessment_day.value}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,6 +247,7 @@ class Protocol:
     follow_up_from: str = "last dose"  # [eot] follow_up_from: "last dose" or "eot"
     eot_late_after_days: int = 28  # [eot] late_after_days: a later EOT is warned about
     screening_days: int = 28  # [screening] days: the longest screening period (CDISC exports)
+    decisions_from: DecisionsFrom = DecisionsFrom.STUDY_DAY  # [assessment]: optional
     participant: ParticipantWording | None = None  # [participant]: optional
     intervention: Intervention | None = None  # [intervention]: optional
     source: str = field(default="<protocol>", compare=False)
@@ -233,6 +256,21 @@ class Protocol:
     def last_dose_day(self) -> StudyDay:
         """The cap: no dose after this study day (7 × max_treatment_weeks)."""
         return StudyDay(7 * self.max_treatment_weeks)
+
+    def regimen_decisions_open(self, day1: date) -> date:
+        """The first date a decision may choose a regimen for a subject first dosed on ``day1``.
+
+        >>> p = load_protocol()
+        >>> p.regimen_decisions_open(date(2026, 3, 2))     # day 28: "After Day 28"
+        datetime.date(2026, 3, 29)
+        >>> from dataclasses import replace
+        >>> replace(p, decisions_from=DecisionsFrom.WINDOW).regimen_decisions_open(date(2026, 3, 2))
+        datetime.date(2026, 3, 27)
+        """
+        day = self.assessment_day.on(day1)
+        if self.decisions_from is DecisionsFrom.WINDOW:
+            return day - timedelta(days=self.assessment_window.before)
+        return day
 
     @property
     def regimen_codes(self) -> tuple[str, ...]:
@@ -532,6 +570,10 @@ def _read_visits(root: _Table, f: dict[str, Any]) -> dict[str, _Table]:
     f["assessment_visit"] = asm.text("visit")
     f["assessment_day"] = asm.integer("study_day", minimum=1, maximum=3650)
     f["assessment_window"] = asm.window("window")
+    choices = [c.value for c in DecisionsFrom]
+    how = asm.get("decisions_from", f"one of {choices}", lambda x: x in choices,
+                  default=DecisionsFrom.STUDY_DAY.value)
+    f["decisions_from"] = DecisionsFrom(how) if how is not None else None
     asm.finish()
     cont = root.table("continuation")
     f["continuation_window"] = cont.window("window")

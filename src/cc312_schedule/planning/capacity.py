@@ -11,7 +11,8 @@
 * :func:`with_capacity_warnings` reports each day still over capacity.
 * :func:`check_stagger` applies the protocol's sentinel rule: within a cohort, each first dose
   at least ``stagger_days`` after the previous subject's (:mod:`cc312_schedule.planning.slots` proposes
-  the next allowed first dose).
+  the next allowed first dose). :func:`stagger_note` is the one note ``check`` prints when the
+  protocol sets none.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from ..core.protocol import Protocol
 from ..core.warnings import CapacityWarning, StaggerWarning
 
 __all__ = ["Moves", "balance_moves", "check_stagger", "dosing_load", "plan_balanced",
-           "with_capacity_warnings"]
+           "stagger_note", "with_capacity_warnings"]
 
 def _occupies(e: PlannedEvent) -> bool:
     return e.kind is EventKind.DOSE and e.status is not EventStatus.MISSED
@@ -170,3 +171,17 @@ def check_stagger(study: Study) -> list[PlanWarning]:
                     message=f"first dose {b.first_dose_date} is {gap} day(s) after {a.subject_id}'s "
                     f"({a.first_dose_date}) in cohort {cohort}; the protocol asks for {n}"))
     return out
+
+
+def stagger_note(study: Study) -> Text | None:
+    """A note when the protocol sets no sentinel interval (``[enrolment] stagger_days = 0``):
+    an early-phase multiple-ascending-dose study usually states one, so ``check`` says so,
+    once per study (a note, not a warning: 0 is the template's documented default).
+
+    >>> from cc312_schedule import load_study, example_study_path
+    >>> print(stagger_note(load_study(example_study_path())).render("en"))  # doctest: +ELLIPSIS
+    no sentinel interval is set ([enrolment] stagger_days = 0): ...
+    """
+    if study.protocol.stagger_days:
+        return None
+    return Text.of("note.no_stagger", setting="[enrolment] stagger_days = 0")

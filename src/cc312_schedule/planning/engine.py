@@ -186,13 +186,14 @@ def check_decisions(protocol: Protocol, subject: Subject,
 
     Rules: a regimen may be chosen (continue, or a resume naming one) only on or after the
     assessment's study day (the record's "After Day 28"), even when the assessment window
-    opens earlier; stop and hold are valid any time from the first dose;
+    opens earlier -- unless the protocol's ``[assessment] decisions_from = "window"`` accepts
+    one from the window's first day (day 26); stop and hold are valid any time from the first dose;
     nothing follows a stop; a resume needs a hold before it; a continue during a hold must be
     a resume; two decisions on one day are ambiguous.
     """
     errors: list[DecisionError] = []
     day1 = subject.first_dose_date
-    opens = protocol.assessment_day.on(day1)  # "After Day 28": never earlier, even in the window
+    opens = protocol.regimen_decisions_open(day1)  # "After Day 28" (or the window, if chosen)
 
     def err(d: Decision, col: str, message: str, value: object, hint: str) -> None:
         kw: dict[str, object] = {} if value is None else {"value": value}  # no ": None"
@@ -219,8 +220,8 @@ def check_decisions(protocol: Protocol, subject: Subject,
                 "a decision follows the first dose")
         elif _chooses_regimen(d) and on < opens:
             err(d, "decided_on",
-                f"a regimen chosen before study day {protocol.assessment_day.value} ({opens}): "
-                f"the decision to continue is taken after Day {protocol.assessment_day.value}",
+                f"a regimen chosen before study day {StudyDay.of(day1, opens).value} ({opens}): "
+                + protocol.decisions_from.rule(protocol.assessment_day),
                 str(on), f"date the decision on or after {opens}, or use hold/stop")
         if subject.withdrawn_on and on >= subject.withdrawn_on:
             err(d, "decided_on", f"after the subject withdrew on {subject.withdrawn_on}", str(on),
@@ -984,7 +985,8 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
     closed = calendar.closed_text(e.target_date)
     if closed is None:
         return e
-    blocked = ended = False
+    ended = False
+    skipped: date | None = None  # the nearest open day, too close to a neighbouring dose
     for d in calendar.candidates(e.target_date, e.window_start, e.window_end):
         if not calendar.is_open(d):
             continue
@@ -992,11 +994,13 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
             ended = True
             continue
         if not keeps_interval(d, prev, nxt, gap=min_interval):
-            blocked = True
+            skipped = skipped or d
             continue
-        moved = Text.of("r.moved", target=e.target_date, closed=closed)
+        moved = (Text.of("r.moved", target=e.target_date, closed=closed) if skipped is None
+                 else Text.of("r.moved_interval", target=e.target_date, closed=closed,
+                              skipped=skipped, gap=min_interval))
         return replace(e, planned_date=d, reason=str(moved), reason_text=moved)
-    why: Text | str = (Text.of("why.interval") if blocked
+    why: Text | str = (Text.of("why.interval") if skipped
                        else Text.of("why.ended", day=latest + timedelta(days=1))
                        if ended and latest is not None else "")
     if e.status in PENDING:  # what already happened needs no warning

@@ -9,6 +9,14 @@ Nothing identifying but the study id: no name, birth date, sex or disease (the d
 score is worded generically); a blank line lets the nurse write the name by hand. Provisional
 visits (``--assume``, awaiting the investigator's decision) are kept apart as "to be confirmed".
 
+The schedule never asks the participant to come on a day the site is closed: a visit left on a
+closed day (no open day in its window, e.g. Chinese New Year's Eve) reads "date to be confirmed
+by the study team" and shows no time or window (:attr:`HandoutVisit.date_to_confirm`). A dose
+reads "Infusion" with its date, never "dose 19": dose numbers count missed doses, which is right
+for the data and wrong for someone who received 18. When a visit falls in a year whose public
+holidays are estimated (no official notice yet), the schedule says so
+(:attr:`Handout.holidays_estimated`).
+
 >>> from cc312_schedule import example_study_path, load_study, plan_study
 >>> study = load_study(example_study_path())
 >>> h = plan_handout(study, plan_study(study, today=date(2026, 12, 1)), "003",
@@ -16,13 +24,13 @@ visits (``--assume``, awaiting the investigator's decision) are kept apart as "t
 >>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
 [('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
 >>> h.visits[1].label, h.visits[1].window
-('第44次输注', '12月2日（星期三）至 12月4日（星期五）')
+('输注', '12月2日（星期三）至 12月4日（星期五）')
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from ..core.domain import subject_hint
 from ..core.errors import UsageError
@@ -37,6 +45,7 @@ from ..core.model import (
     same_day_order,
     visit_start,
 )
+from ..core.opendays import days_between
 from ..core.warnings import ScheduleWarning
 from ..store.study import Study
 
@@ -56,13 +65,14 @@ class HandoutVisit:
     time: time
     visit: str
     kind: EventKind
-    label: str  # the visit in a few words: "Infusion, dose 44"
+    label: str  # the visit in a few words: "Infusion" (no dose number: it counts missed doses)
     what: str  # what happens at this kind of visit (the protocol's lay wording)
     procedures: tuple[str, ...]  # in plain words
     window_start: date  # the first day of the window the site is open
     window_end: date  # the last day of the window the site is open
     window: str  # "if you cannot come on this day": the sentence
     provisional: bool = False
+    date_to_confirm: bool = False  # planned on a closed day: the study team gives the date
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +91,7 @@ class Handout:
     version: str  # of the lay wording ([participant] version)
     generated: date
     warnings: tuple[PlanWarning, ...] = ()
+    holidays_estimated: tuple[int, ...] = ()  # years of the visits shown whose holidays are estimated
 
     @property
     def legend(self) -> tuple[tuple[str, str], ...]:
@@ -120,27 +131,33 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
                 or e.window_end < today:
             continue
         what = wording.visit(e.kind.value, lang)
-        label = message(lang, f"handout.kind.{e.kind.value}", n=e.dose_number)
+        label = message(lang, f"handout.kind.{e.kind.value}")
         # The window as the participant can use it: its first and last days the site is open.
-        open_days = [d for d in (e.window_start + timedelta(days=i)
-                                 for i in range((e.window_end - e.window_start).days + 1))
-                     if study.calendar is None or study.calendar.is_open(d) or d == e.planned_date]
+        cal = study.calendar
+        closed = cal is not None and not cal.is_open(e.planned_date)
+        open_days = [d for d in days_between(e.window_start, e.window_end)
+                     if cal is None or cal.is_open(d) or d == e.planned_date]
         start, end = min(open_days), max(open_days)
-        if start == end:
+        when = long_date(lang, e.planned_date)
+        if closed:  # never ask someone to come on a closed day: the team gives the date
+            when = message(lang, "handout.date_tbc", date=when)
+            window = message(lang, "handout.window.tbc")
+        elif start == end:
             window = message(lang, "handout.window.none")
         else:
             window = message(lang, "handout.window",
                           start=short_date(lang, start, year_of=e.planned_date,
                                            long_weekday=True),
                           end=short_date(lang, end, year_of=e.planned_date, long_weekday=True))
-        v = HandoutVisit(day=e.planned_date, when=long_date(lang, e.planned_date),
+        v = HandoutVisit(day=e.planned_date, when=when,
                          time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
                                           day_order),
                          visit=e.visit, kind=e.kind, label=label, what=what,
                          procedures=tuple(dict.fromkeys(wording.procedure(i, lang)
                                                         for i in e.procedures)),
                          window_start=start, window_end=end, window=window,
-                         provisional=e.status is EventStatus.PROVISIONAL)
+                         provisional=e.status is EventStatus.PROVISIONAL,
+                         date_to_confirm=closed)
         (tbc if v.provisional else confirmed).append(v)
     warnings: list[PlanWarning] = []
     phone = study.config.site_phone
@@ -149,10 +166,13 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
             category=MissingContactWarning, subject_id=subject_id,
             message="study.toml has no [site] phone: the schedule has a blank to write the "
                     "study team's number by hand (add phone = \"...\" under [site])"))
+    estimated = tuple(sorted({v.day.year for v in (*confirmed, *tbc)}
+                             & (study.calendar.provisional_years if study.calendar else set())))
     unsettled = sp.outcome in (Outcome.AWAITING_DECISION, Outcome.ON_HOLD, Outcome.PROVISIONAL)
     return Handout(language=lang, title=wording.title(lang), site=study.config.site, phone=phone,
                    subject_id=subject_id, today=today, visits=tuple(confirmed),
                    to_be_confirmed=tuple(tbc), contraception_end=sp.contraception_end,
                    contraception_may_move=unsettled or bool(tbc),
                    protocol_id=f"{study.protocol.registry_id} / {study.protocol.protocol_id}",
-                   version=wording.version, generated=generated, warnings=tuple(warnings))
+                   version=wording.version, generated=generated, warnings=tuple(warnings),
+                   holidays_estimated=estimated)

@@ -130,6 +130,10 @@ def to_handout_html(h: Handout) -> str:
     if h.contraception_end is not None:
         t["contraception_text"] = message(lang, "handout.contraception.text",
                                        date=long_date(lang, h.contraception_end))
+    t["holidays"] = message(lang, "handout.holidays")
+    years = [str(y) for y in h.holidays_estimated]
+    t["holidays_text"] = message(lang, "handout.holidays.text", years=(
+        "、".join(years) if lang == "zh-CN" else " and ".join(years))) if years else ""
     footer = message(lang, "handout.footer", protocol=h.protocol_id, version=h.version,
                   generated=_iso(h.generated))
     kind_labels = {k: message(lang, f"handout.legend.{k}") for k, _ in h.legend}
