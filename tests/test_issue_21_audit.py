@@ -299,7 +299,7 @@ def test_a_signed_decision_carries_the_signature_as_its_reason(study: Path) -> N
 def test_import_dry_run_writes_nothing_apply_writes_each_field(study: Path) -> None:
     path = export(study)
     fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)},
-                ("001", "W3D1"): {"Status": "missed", "Note": "away"}},
+                ("001", "W3D1"): {"Actual status": "missed", "Note": "away"}},
          decisions=[{"Subject": "001", "Decided on": date(2026, 3, 29), "Action": "stop",
                      "Investigator": "Dr. A", "Rationale": "flare"}])
     import_workbook(study, path, today=TODAY, clock=clock)
@@ -387,7 +387,7 @@ def test_import_from_the_command_line_is_via_import(study: Path,
     fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
     assert run("import", str(study), str(path), "--today", "2026-03-30", "--apply",
                "--by", "zhao.min")[0] == 0
-    fill(path, {("001", "W2D4"): {"Status": "missed"}})
+    fill(path, {("001", "W2D4"): {"Actual status": "missed"}})
     import_workbook(study, path, today=TODAY, apply=True, clock=clock)  # the library's default actor
     assert [(e.user, e.role, e.via, e.visit, e.field) for e in read_audit(study)] == [
         ("zhao.min", "cli", "import", "W2D1", "status"),

@@ -59,7 +59,8 @@ def test_check_of_a_chinese_study_is_chinese_without_class_names(zh: Path) -> No
     assert code == 0
     assert out.startswith(f"{zh}：检查通过 — 受试者 6 例，研究者决策 9 条，已记录访视 137 次")
     lines = err.splitlines()
-    assert lines and all(line.startswith("警告：") for line in lines)
+    # warnings, and the one note that no sentinel interval is set (issue 19)
+    assert lines and all(line.startswith(("警告：", "注意：")) for line in lines)
     assert not re.search(r"Warning\]|\[[A-Z][a-zA-Z]+\]", err)  # no class names
     assert "0.109" not in err and "节假日数据" not in err  # no package version (review B10)
     assert "【节假日为预估】" in err and "【超窗/方案偏离】" in err

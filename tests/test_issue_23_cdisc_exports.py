@@ -238,11 +238,11 @@ def test_the_define_schema_check_can_fail(written: Path, define_schema: Any) -> 
 def test_chinese_example_exports_with_the_default_format(tmp_path: Path) -> None:
     out, err = tmp_path / "out", io.StringIO()
     assert main(["sdtm", str(example_study_path("zh-CN")), "-o", str(out)], stderr=err) == 0
-    notes = [ln for ln in err.getvalue().splitlines() if ln.startswith("note:")]
-    assert notes == [
-        "note: visits.csv:55: SV.SVREASOC: '受试者发热，未补给药' is in sv.json; sv.xpt holds "
+    notes = [ln for ln in err.getvalue().splitlines() if ln.startswith("注意：")]
+    assert notes == [  # the study's language frames the note; the data's own words stay English
+        "注意：visits.csv:55: SV.SVREASOC: '受试者发热，未补给药' is in sv.json; sv.xpt holds "
         "'[non-ASCII text: see sv.json]' (SAS transport v5 holds ASCII only)",
-        "note: decisions.csv:5: DS.DSTERM: '3级输注反应；停止治疗，继续随访' is in ds.json; ds.xpt holds "
+        "注意：decisions.csv:5: DS.DSTERM: '3级输注反应；停止治疗，继续随访' is in ds.json; ds.xpt holds "
         "'[non-ASCII text: see ds.json]' (SAS transport v5 holds ASCII only)"]
     frame, _ = pyreadstat.read_xport(str(out / "sv.xpt"))
     assert [x for x in frame["SVREASOC"] if x] == ["[non-ASCII text: see sv.json]"]
