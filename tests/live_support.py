@@ -180,7 +180,8 @@ def published(published_snapshot: Snapshot, tmp_path: Path) -> Iterator[tuple[Pa
     study = shutil.copytree(snap.root / "study", tmp_path / "study")
     server = Radicale(tmp_path / "radicale")
     state = study / ".cc312-publish-state.json"
-    state.write_text(state.read_text(encoding="utf-8").replace(snap.url, server.url),
+    state.write_text(state.read_text(encoding="utf-8").replace(snap.url.rstrip("/"),
+                                                               server.url.rstrip("/")),
                      encoding="utf-8")
     server.start()
     try:
