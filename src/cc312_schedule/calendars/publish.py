@@ -409,6 +409,7 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
             targets = _targets(study, built, home, site_calendar)
             _publish_calendars(run, home, found, targets, seen)
     finally:
+        client.close()
         if not dry_run:
             if run.touched:
                 write_atomic(spath, _state_bytes(state))
@@ -582,11 +583,14 @@ def _lift(ics: IcsState, built: EventCalendars, state: _State, seen: Mapping[str
         ours = _event_of_built(built, uid)
         high = max(o.sequence for o in objs)
         same = ours is not None and all(same_content(ours, o.event) for o in objs)
-        if same and high >= pub.sequence:  # the server holds our content: take its SEQUENCE
+        if same:  # the server holds our content: take it as it is, SEQUENCE included
+            before = ics.events.get(uid)
+            known = before.sequence if before is not None and before.digest == pub.digest else 0
             modified = objs[0].event.get("LAST-MODIFIED")
             when = modified.dt if modified is not None and isinstance(
                 getattr(modified, "dt", None), datetime) else pub.last_modified
-            events[uid] = dataclasses.replace(pub, sequence=high, last_modified=when)
+            events[uid] = dataclasses.replace(pub, sequence=max(high, known),
+                                              last_modified=when)
         elif not same and high >= pub.sequence:
             # written above the server's (policy "plan"); kept, but never below it ("server")
             digest = pub.digest if policy == "server" else "server:" + objs[0].etag
