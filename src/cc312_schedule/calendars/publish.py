@@ -861,7 +861,7 @@ class _Run:
 
     def _change(self, curl: str, ev: CalendarEvent, resource: str, change: str,
                 action: str) -> None:
-        c = ServerChange(collection=_name_of(curl), resource=resource,
+        c = ServerChange(collection=_name_of(curl), resource=resource.rsplit("/", 1)[-1],
                          subject_id=ev.published.subject_id, visit=ev.published.visit,
                          change=change, action=action)
         self.changes.append(c)
@@ -1010,6 +1010,11 @@ def _named_network_error(exc: BaseException, safe: str, timeout: int) -> Publish
         return PublishError(f"the server did not answer within {timeout} s (timeout)",
                             key="--url", value=safe, hint="check that the server is up and "
                             "not overloaded; the next publish completes what this one did not")
+    status = getattr(exc, "status", None)
+    if "DAVError" in names and isinstance(status, int) and status >= 500:
+        return PublishError(f"the server failed (HTTP {status})", key="--url", value=safe,
+                            hint="the server's own error: look at its log; the next publish "
+                            "completes what this one did not")
     if "RateLimitError" in names:
         return PublishError("the server is busy (HTTP 429/503, retry later)", key="--url",
                             value=safe, hint="publish again later; the next publish completes "
