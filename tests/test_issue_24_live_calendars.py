@@ -545,3 +545,61 @@ def test_a_cancelled_dose_after_a_review_keeps_its_1100(study: Path, tmp_path: P
     assert str(ev["SUMMARY"]) == "CANCELLED: S003 · Dose 41 · W21D1 · DL2"
     assert ev["DTSTART"].to_ical() == b"20261123T110000"  # after REV-W20 at 09:00, as before
     assert ev["DTEND"].to_ical() == b"20261123T130000"
+
+
+# ---- 5. HTTPS with the site's own certificate authority ----------------------------------------
+
+
+def make_site_ca(folder: Path) -> tuple[Path, Path, Path]:
+    """A private CA and a certificate for 127.0.0.1 signed by it (openssl): (CA, cert, key)."""
+    import subprocess
+
+    from conftest import require_program
+
+    openssl = require_program("openssl", what="openssl (makes the test's certificates)")
+    folder.mkdir()
+
+    def ssl(*args: str) -> None:
+        done = subprocess.run([openssl, *args], cwd=folder, capture_output=True, text=True,
+                              check=False)
+        assert done.returncode == 0, done.stderr
+
+    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=CC312 test site CA")
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=127.0.0.1")
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+    ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return folder / "ca.pem", folder / "server.pem", folder / "server.key"
+
+
+@pytest.mark.parametrize(("variable", "trusted"), [
+    ("REQUESTS_CA_BUNDLE", True),
+    ("SSL_CERT_FILE", False),  # not read by the HTTP library under caldav
+    (None, False),
+], ids=["requests-ca-bundle", "ssl-cert-file", "nothing"])
+def test_a_site_ca_is_trusted_through_requests_ca_bundle(
+        study: Path, tmp_path: Path, password_file: Path, variable: str | None,
+        trusted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    ca, cert, key = make_site_ca(tmp_path / "tls")
+    server = Radicale(tmp_path / "radicale")
+    server.config.write_text(server.config.read_text(encoding="utf-8").replace(
+        "[auth]", f"ssl = True\ncertificate = {cert}\nkey = {key}\n[auth]"), encoding="utf-8")
+    server.url = server.url.replace("http://", "https://")
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    server.start()
+    try:
+        env = {variable: str(ca)} if variable else {}
+        code, _, err = run(*publish_args(study, server, password_file, "--generated-at", T0,
+                                         "--subject", "006"), env=env)
+    finally:
+        server.stop()
+    if trusted:
+        assert code == 0, err
+        assert "wrote 18 event(s)" in err
+    else:
+        assert code == 2
+        assert err.startswith("error: --url: TLS failure: the server's certificate or TLS "
+                              "setup was refused"), err
