@@ -13,7 +13,8 @@ Built on the ``caldav`` client library (imported only here). The policies, each 
   ``cc312-example-study``; the subject id as it is), in the user's calendar home; created
   when missing with the calendar's display name, the study's time zone
   (``calendar-timezone``) and VEVENT only.
-* **What was published** is remembered per server URL and collection in
+* **What was published** is remembered per server (scheme, host and port, normalised by
+  :func:`normalize_url`; host names never resolved) and collection in
   ``STUDY/.cc312-publish-state.json`` (:data:`PUBLISH_STATE_FILE`): per UID the content's
   digest, SEQUENCE, whether it was cancelled or pruned, and the ETag the server gave. An
   event is written only when its digest or SEQUENCE differs from what the server confirmed,
@@ -27,13 +28,32 @@ Built on the ``caldav`` client library (imported only here). The policies, each 
   sent but not recorded is simply sent again to the same URL, which replaces the object:
   a UID is never stored twice. The calendar state of the files (``.cc312-ics-state.json``)
   takes the new SEQUENCE of an event only once every collection holding it confirmed it.
+* **Read before writing** what the records cannot vouch for (:mod:`.serverview`): a
+  collection with no record (the state lost, or a new address) is read in full; a listed
+  collection's objects whose ETag moved, and objects under names we did not write, are read.
+  An object that says what the plan says (``DTSTAMP``, ``SEQUENCE``, ``LAST-MODIFIED`` aside)
+  is taken as ours, its SEQUENCE included; a visit the server holds but the files' state lost
+  is read back from the object (:func:`.serverview.recover_event`), so a visit no longer
+  planned is cancelled above the server's SEQUENCE.
+* **Changed on the server** (a person's edit, another copy of the study): reported
+  (:class:`ServerChange`); ``on_server_edit="plan"`` writes the plan's version with a
+  SEQUENCE above the server's (RFC 5546) and a new DTSTAMP, ``"server"`` keeps the server's
+  until the plan changes that visit (:data:`ON_SERVER_EDIT`). A visit deleted on the server
+  is created again (``plan``) or left deleted (``server``, or a cancelled one with ``prune``).
+* **A client's copy** of an event under its own resource name (the server refuses ours:
+  Radicale 409, Xandikos 412, RFC 4791 5.3.2.1) is found by a calendar-query on the UID and
+  updated in place; an event the server still refuses is a :class:`PublishProblem`, every
+  other one is published, and the result lists the problems (the CLI exits 2 at the end).
+* **The site calendar** is one collection, four fixed ones by quarter of the year, or none
+  (:data:`SITE_CALENDARS`): writes into one collection slow down as it grows.
 * **Cancelled visits** are published as ``STATUS:CANCELLED`` like in the files. ``--prune``
   deletes the events that an *earlier* publish already stored as cancelled (a client that
   synced in between saw them cancelled), for clients that show cancelled events crossed
   out forever; they stay deleted until the visit comes back.
-* **Errors** (wrong password, unreachable server, TLS failure, a collection that is not a
-  calendar, any other refusal) are one :class:`PublishError` line each (exit 2); whatever the
-  server had confirmed until then is recorded, nothing else.
+* **Errors** (wrong password, unreachable server, a timeout, a redirect loop, a 5xx, TLS
+  failure, a collection that is not a calendar, any other refusal) are one
+  :class:`PublishError` line each (exit 2); whatever the server had confirmed until then is
+  recorded, nothing else.
 """
 
 from __future__ import annotations
@@ -396,7 +416,8 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     try:
         with _errors(url, timeout):
             home, found = _calendar_home(run, user)
-            seen = _read_server(run, home, found, _study_collections(study, found, home))
+            seen = _read_server(run, home, found, _study_collections(
+                study, found, home, subject_ids=subject_ids, retire=retire))
             start = _recovered(ics_state, seen, study)
             built = build_calendars(study, plan, generated_at=generated_at, state=start,
                                     all_day=all_day, subject_ids=subject_ids, retire=retire)
@@ -439,17 +460,23 @@ def _calendar_home(run: _Run, user: str) -> tuple[str, dict[str, tuple[str, bool
     return home, found
 
 
-def _study_collections(study: Study, found: Mapping[str, tuple[str, bool]],
-                       home: str) -> list[str]:
-    """The URLs of the calendars in ``home`` that this study published (by their names)."""
+def _study_collections(study: Study, found: Mapping[str, tuple[str, bool]], home: str, *,
+                       subject_ids: Sequence[str] | None, retire: Sequence[str]) -> list[str]:
+    """The URLs of the calendars in ``home`` that this study published (by their names) and
+    this publish may write to: with ``--subject``, those subjects' (and the site's); else
+    every one, a subject's no longer in subjects.csv included (so that it cannot vanish)."""
     subject = collection_id(study.config.name, "_").removesuffix("_")
     site = collection_id(study.config.name, "")
+    wanted = None if subject_ids is None else {
+        collection_id(study.config.name, sid) for sid in (*subject_ids, *retire)}
     hpath = urlsplit(home).path
     out = []
     for path, (_, is_calendar) in sorted(found.items()):
         name = path.removeprefix(hpath).strip("/")
-        if is_calendar and "/" not in name and (
-                name.startswith(subject) or name == site or name.startswith(site + "-q")):
+        if not is_calendar or "/" in name:
+            continue
+        if name == site or name.startswith(site + "-q") or (
+                name.startswith(subject) and (wanted is None or name in wanted)):
             out.append(urljoin(home, name + "/"))
     return out
 
@@ -569,6 +596,8 @@ def _lift(ics: IcsState, built: EventCalendars, state: _State, seen: Mapping[str
     for s in seen.values():
         for uid, obj in s.objects.items():
             copies.setdefault(uid, []).append(obj)
+    vevents = {ev.uid: ev.vevent for cal in built.calendars for ev in cal.events
+               if ev.uid in copies}
     events = dict(ics.events)
     for uid, pub in built.state.events.items():
         top = held.get(uid)
@@ -580,7 +609,7 @@ def _lift(ics: IcsState, built: EventCalendars, state: _State, seen: Mapping[str
         objs = copies.get(uid)
         if not objs:
             continue
-        ours = _event_of_built(built, uid)
+        ours = icalendar.Event.from_ical(vevents[uid]) if uid in vevents else None
         high = max(o.sequence for o in objs)
         same = ours is not None and all(same_content(ours, o.event) for o in objs)
         if same:  # the server holds our content: take it as it is, SEQUENCE included
@@ -596,14 +625,6 @@ def _lift(ics: IcsState, built: EventCalendars, state: _State, seen: Mapping[str
             digest = pub.digest if policy == "server" else "server:" + objs[0].etag
             events[uid] = dataclasses.replace(pub, digest=digest, sequence=high)
     return IcsState(events=events) if events != dict(ics.events) else None
-
-
-def _event_of_built(built: EventCalendars, uid: str) -> icalendar.Component | None:
-    for cal in built.calendars:
-        for ev in cal.events:
-            if ev.uid == uid:
-                return icalendar.Event.from_ical(ev.vevent)
-    return None
 
 
 def _publish_calendars(run: _Run, home: str, found: dict[str, tuple[str, bool]],
