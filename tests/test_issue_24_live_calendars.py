@@ -603,3 +603,58 @@ def test_a_site_ca_is_trusted_through_requests_ca_bundle(
         assert code == 2
         assert err.startswith("error: --url: TLS failure: the server's certificate or TLS "
                               "setup was refused"), err
+
+
+# ---- recovering a lost record from the server's object ----------------------------------------
+
+
+@pytest.mark.parametrize("example", ["example-study", "example-study-zh"], ids=["en", "zh-CN"])
+def test_every_published_event_is_recovered_from_its_object(example: str, tmp_path: Path) -> None:
+    """What a lost state is rebuilt from: each event of the export, read back, gives the
+    record the state file holds (subject, visit, kind, dose number, cohort, dose level, date,
+    time slot, SEQUENCE, cancelled), in either language."""
+    import dataclasses
+    import json
+    import shutil
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from cc312_schedule import load_study
+    from cc312_schedule.calendars.icsstate import load_ics_state
+    from cc312_schedule.calendars.serverview import ServerObject, recover_event
+
+    root = Path(__file__).resolve().parent.parent / "templates" / example
+    study_dir = shutil.copytree(root, tmp_path / "study", ignore=shutil.ignore_patterns(".cc312-*"))
+    out = tmp_path / "ics"
+    assert run("ics", str(study_dir), "-o", str(out), "--generated-at", T0)[0] == 0
+    stop = ["decide", str(study_dir), "003", "stop", "--on", "2026-11-23", "--investigator",
+            "Dr. A", "--rationale", "AE", "--today", "2026-11-23"]
+    assert run(*stop)[0] == 0  # cancelled events too, one of them at 11:00 (slot 1)
+    assert run("ics", str(study_dir), "-o", str(out), "--generated-at", T1)[0] == 0
+    study = load_study(study_dir)
+    state = load_ics_state(study_dir / ".cc312-ics-state.json").events
+    cal = icalendar.Calendar.from_ical((out / "site.ics").read_bytes())
+    name = study.config.name
+    recovered = {}
+    for ev in cal.walk("VEVENT"):
+        obj = ServerObject(href=f"/x/{ev['UID']}.ics", etag='"e"', uid=str(ev["UID"]),
+                           sequence=int(ev["SEQUENCE"]), event=ev)
+        pub = recover_event(obj, lang=study.config.language, zone=ZoneInfo(study.config.timezone),
+                            dosing_time=study.config.dosing_time or study.protocol.dosing_time,
+                            duration=timedelta(minutes=study.protocol.dosing_duration_minutes),
+                            uid_of=lambda sid, visit: event_uid(name, sid, visit))
+        assert pub is not None, ev["SUMMARY"]
+        recovered[obj.uid] = pub
+    assert recovered.keys() == state.keys()
+    for uid, pub in recovered.items():
+        expected = dataclasses.replace(state[uid], digest=pub.digest,
+                                       last_modified=pub.last_modified)
+        assert pub == expected, json.dumps([str(pub), str(expected)])
+    assert {p.slot for p in recovered.values()} == {0, 1}
+    assert any(p.cancelled for p in recovered.values())
+    # someone else's event, or ours with a forged UID, is not taken for ours
+    ev = next(iter(cal.walk("VEVENT")))
+    forged = ServerObject(href="/x/y.ics", etag="", uid="not-ours", sequence=0, event=ev)
+    assert recover_event(forged, lang=study.config.language, zone=None,
+                         dosing_time=study.protocol.dosing_time, duration=timedelta(hours=2),
+                         uid_of=lambda sid, visit: event_uid(name, sid, visit)) is None

@@ -818,7 +818,7 @@ class _Run:
                 self._forget(records, ev.uid, pub, etag="", href=rec.href, pruned=True)
                 self.unchanged += 1
                 return
-            self._put(curl, calendar, ev, records, href)
+            self._put(curl, calendar, ev, records, href, why="deleted on the server")
             return
         if current and rec is not None and rec.pruned:
             self._confirm(ev.uid)
@@ -866,7 +866,8 @@ class _Run:
                     href=own_href)
                 self.unchanged += 1
                 return
-        self._put(curl, calendar, ev, records, obj.href)
+        self._put(curl, calendar, ev, records, obj.href,
+                  why="changed on the server" if changed else None)
 
     def _forget(self, records: dict[str, _Record], uid: str, pub: PublishedEvent, *,
                 etag: str, href: str, pruned: bool = False) -> None:
@@ -909,11 +910,12 @@ class _Run:
                 "</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>")
 
     def _put(self, curl: str, calendar: EventCalendar, ev: CalendarEvent,
-             records: dict[str, _Record], href: str, *, retried: bool = False) -> None:
+             records: dict[str, _Record], href: str, *, retried: bool = False,
+             why: str | None = None) -> None:
         assert self.built is not None
         if self.dry_run:
             self.written += 1
-            self.log(f"would write {ev.uid} ({ev.change}) to {curl}")
+            self.log(f"would write {ev.uid} ({why or ev.change}) to {curl}")
             return
         body = self.built.resource(ev, calendar.name).decode("utf-8")
         target = urljoin(curl, href)
