@@ -451,6 +451,8 @@ def _calendar_home(run: _Run, user: str) -> tuple[str, dict[str, tuple[str, bool
     if found is None and known:
         home = normalize_url(run.discover_home())
         found = run.list_home(home)
+        if home != known:
+            run.notes.append(f"the calendar home of {user} moved from {known} to {home}")
     if found is None:
         raise PublishError("the user's calendar home is missing on the server",
                            key="--url", value=home,
@@ -520,6 +522,8 @@ def _read_server(run: _Run, home: str, found: Mapping[str, tuple[str, bool]],
         path = urlsplit(curl).path
         coll = run.state.collection(run.server, curl)
         records = coll.events
+        if coll.ctag and found.get(path, ("", True))[0] == coll.ctag:
+            continue  # nothing changed there since our last publish: the records hold
         if not records:
             objects = run.report(curl, calendar_query())
             by_uid: dict[str, ServerObject] = {}
@@ -530,8 +534,6 @@ def _read_server(run: _Run, home: str, found: Mapping[str, tuple[str, bool]],
             if objects:
                 run.notes.append(f"{_name_of(curl)}: no record of what was published there; "
                                  f"read its {len(objects)} event(s) before writing")
-        elif coll.ctag and found.get(path, ("", True))[0] == coll.ctag:
-            continue  # nothing changed there since our last publish: the records hold
         else:
             listing = run.list_objects(curl)
             expected = {_href(path, uid, r): uid for uid, r in records.items() if not r.pruned}
