@@ -335,9 +335,15 @@ def remove_006(study: Path) -> None:
 
 
 def test_publish_retire_cancels_the_subjects_own_calendar(
-        study: Path, radicale: Radicale, password_file: Path) -> None:
+        study: Path, radicale: Radicale, password_file: Path, tmp_path: Path) -> None:
+    from test_live_clients import Client
+
     own = collection_id(NAME, "006")
     publish_ok(study, radicale, password_file, "--generated-at", T0)
+    client = Client(tmp_path / "client", f'type = "caldav"\nurl = "{radicale.url}"\n'
+                    f'username = "{USER}"\npassword = "{PASSWORD}"', own)
+    client.sync()  # a nurse following subject 006
+    assert not [line for line in client.list("2026-01-01", "2027-12-31") if "CANCELLED" in line]
     remove_006(study)
     code, _, err = publish(study, radicale, password_file, "--generated-at", T1)
     assert code == 2 and "--retire 006" in err  # never silently
@@ -350,20 +356,35 @@ def test_publish_retire_cancels_the_subjects_own_calendar(
         assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in events} == {("CANCELLED", 1)}
     err = publish_ok(study, radicale, password_file, "--generated-at", T2)  # retired for good
     assert "wrote 0 event(s)" in err
+    client.sync()  # her calendar shows every visit of 006 cancelled, none twice
+    listed = client.list("2026-01-01", "2027-12-31")
+    assert len(listed) == 9 and all(line.endswith("|CANCELLED") for line in listed), listed
+    assert len(client.uids()) == len(set(client.uids())) == 9
 
 
 @pytest.mark.parametrize("lost", [
     ("ics", "publish"), ("publish",),
 ], ids=["both-state-files", "publish-state-only"])
 def test_with_the_state_lost_the_server_is_read_before_writing(
-        study: Path, caldav_server: Server, password_file: Path, lost: tuple[str, ...]) -> None:
+        study: Path, caldav_server: Server, password_file: Path, lost: tuple[str, ...],
+        tmp_path: Path) -> None:
+    from test_live_clients import AFTER_STOP, Client
+
     server = caldav_server
     publish_ok(study, server, password_file, "--generated-at", T0, *ONLY_003)
+    client = None
+    if isinstance(server, Radicale):  # a nurse's syncing client follows (vdirsyncer, khal)
+        client = Client(tmp_path / "client", f'type = "caldav"\nurl = "{server.url}"\n'
+                        f'username = "{USER}"\npassword = "{PASSWORD}"', S003)
+        client.sync()
     stop_003(study)
     for which in lost:
         (study / f".cc312-{which}-state.json").unlink()
     err = publish_ok(study, server, password_file, "--generated-at", T1, *ONLY_003)
     assert f"note: {S003}: no record of what was published there; read its 57 event(s)" in err
+    if client is not None:
+        client.sync()
+        assert client.list("2026-11-26", "2026-12-01") == AFTER_STOP
     # 7 doses cancelled, EOT and FU1-FU3 moved: in both calendars, nothing else written
     assert "wrote 22 event(s)" in err
     objects = stored(server, S003)
