@@ -38,9 +38,11 @@ HANDOUT_SUBJECT ?= 003
 # Then run `make test` and commit pyproject.toml and constraints.txt together. A merge conflict
 # inside constraints.txt: take either side (git checkout --theirs constraints.txt), `make lock`.
 # The same command pins khal, the calendar client the tests drive from its own venv
-# (.venv-khal, tests/setup-system.sh), in tests/khal-constraints.txt.
+# (.venv-khal, tests/setup-system.sh), in tests/khal-constraints.txt, and vdirsyncer, the
+# syncing client (.venv-vdirsyncer), in tests/vdirsyncer-constraints.txt.
 LOCK := constraints.txt
 KHAL_LOCK := tests/khal-constraints.txt
+VDIRSYNCER_LOCK := tests/vdirsyncer-constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install -q -c $(LOCK)
 LOCK_UPGRADE := $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
 
@@ -102,6 +104,8 @@ lock: $(BIN)/python
 	    --python-platform linux --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(LOCK)
 	echo khal | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
 	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(KHAL_LOCK)
+	echo vdirsyncer | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux \
+	    --custom-compile-command 'make lock' $(LOCK_UPGRADE) -o $(VDIRSYNCER_LOCK)
 
 # The benchmark of docs/development.md "Performance" (~20 min; QUICK=1: 100 and 1,000 subjects, ~2 min).
 bench: $(BIN)/python

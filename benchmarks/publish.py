@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/publish.py                  # the example study, then 1,000 subjects
     .venv/bin/python benchmarks/publish.py --subjects 100   # a smaller synthetic study
+    .venv/bin/python benchmarks/publish.py --subjects 300 --skip-example \
+        --site-calendar quarters none one                  # issue 24: the site calendar split
 
 For each study it starts Radicale (its default storage settings, fsync included; htpasswd
 authentication) on 127.0.0.1 on a free port, in a temporary folder, and measures:
@@ -94,7 +96,8 @@ def counting() -> Counter[str]:
     return counts
 
 
-def bench(study_dir: Path, label: str, work: Path, counts: Counter[str]) -> list[str]:
+def bench(study_dir: Path, label: str, work: Path, counts: Counter[str],
+          site_calendar: str = "one") -> list[str]:
     from cc312_schedule import load_study, plan_study
     from cc312_schedule.calendars.publish import publish
 
@@ -108,7 +111,7 @@ def bench(study_dir: Path, label: str, work: Path, counts: Counter[str]) -> list
             counts.clear()
             t = time.perf_counter()
             result = publish(study, plan, url=server.url, user=USER, password=PASSWORD,
-                             generated_at=GENERATED_AT)
+                             generated_at=GENERATED_AT, site_calendar=site_calendar)
             wall = time.perf_counter() - t
             total = sum(counts.values())
             writes = sum(n for m, n in counts.items() if m in ("PUT", "DELETE", "MKCALENDAR",
@@ -120,7 +123,8 @@ def bench(study_dir: Path, label: str, work: Path, counts: Counter[str]) -> list
         env = {**os.environ, "CC312_CALDAV_PASSWORD": PASSWORD}
         t = time.perf_counter()
         subprocess.run([str(Path(sys.executable).parent / "cc312-schedule"), "publish",
-                        str(study_dir), "--url", server.url, "--user", USER], env=env,
+                        str(study_dir), "--url", server.url, "--user", USER,
+                        "--site-calendar", site_calendar], env=env,
                        check=True, capture_output=True)
         cli = time.perf_counter() - t
         rows.append(f"| {label} | {len(study.subjects):,} | {events:,} | second, whole command "
@@ -135,6 +139,10 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=1_000)
     parser.add_argument("--skip-example", action="store_true")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--site-calendar", nargs="+", default=["one"],
+                        choices=("one", "quarters", "none"),
+                        help="publish the synthetic study once per choice, each into a fresh "
+                        "server (issue 24: the site calendar by quarter, or none)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import caldav
@@ -155,10 +163,14 @@ def main() -> None:
         if args.subjects:
             subprocess.run([sys.executable, str(HERE / "synthetic.py"), str(args.subjects),
                             str(work / "synthetic")], check=True, capture_output=True)
-            (work / "srv-synthetic").mkdir()
-            more = bench(work / "synthetic", "synthetic", work / "srv-synthetic", counts)
-            print("\n".join(more), flush=True)
-            rows += more
+            for mode in args.site_calendar:
+                # each mode from a fresh copy of the study (no state) into a fresh server
+                study = shutil.copytree(work / "synthetic", work / f"synthetic-{mode}")
+                (work / f"srv-{mode}").mkdir()
+                label = "synthetic" if mode == "one" else f"synthetic, site {mode}"
+                more = bench(study, label, work / f"srv-{mode}", counts, mode)
+                print("\n".join(more), flush=True)
+                rows += more
     head = (f"cc312-schedule publish benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, caldav "
             f"{caldav.__version__}, Radicale {radicale.VERSION} (default storage, fsync on), "

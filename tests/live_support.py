@@ -62,6 +62,7 @@ class Radicale:
         root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
+        self.home = f"/{USER}/"  # the user's calendar home
         self.storage = root / "storage"
         self.log = root / "requests.log"
         (root / "users").write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
@@ -180,10 +181,112 @@ def published(published_snapshot: Snapshot, tmp_path: Path) -> Iterator[tuple[Pa
     study = shutil.copytree(snap.root / "study", tmp_path / "study")
     server = Radicale(tmp_path / "radicale")
     state = study / ".cc312-publish-state.json"
-    state.write_text(state.read_text(encoding="utf-8").replace(snap.url, server.url),
+    state.write_text(state.read_text(encoding="utf-8").replace(snap.url.rstrip("/"),
+                                                               server.url.rstrip("/")),
                      encoding="utf-8")
     server.start()
     try:
         yield study, server
     finally:
         server.stop()
+
+
+class Xandikos:
+    """One Xandikos server (PyPI, in the test extras), standalone with its defaults: no
+    authentication (the credentials caldav sends are ignored), calendars under
+    ``/user/calendars/``. It answers a UID held by another object with 412 (Radicale: 409)."""
+
+    def __init__(self, root: Path) -> None:
+        exe = Path(sys.executable).parent / "xandikos"
+        if not exe.exists():  # pragma: no cover - installed by the test extras
+            if os.environ.get("CI"):
+                pytest.fail("Xandikos is not installed (pip install -e '.[test]')")
+            pytest.skip("Xandikos is not installed: pip install -e '.[test]'")
+        self.exe = exe
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.home = "/user/calendars/"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.root / "xandikos.err", "ab") as err:
+            self.proc = subprocess.Popen(
+                [str(self.exe), "serve", "-d", str(self.root / "data"), "--defaults",
+                 "-l", "127.0.0.1", "-p", str(self.port)], stdout=subprocess.DEVNULL, stderr=err)
+        wait_for_port(self.port, self.proc, "Xandikos")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def caldav_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Radicale | Xandikos]:
+    """Each CalDAV server of the tests in turn, started on 127.0.0.1 and stopped by the test."""
+    server = (Radicale if request.param == "radicale" else Xandikos)(tmp_path / request.param)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One object as a server holds it (read over HTTP, so it works for every server)."""
+
+    href: str
+    etag: str
+    data: bytes
+
+    @property
+    def event(self) -> icalendar.Event:
+        events = list(icalendar.Calendar.from_ical(self.data).walk("VEVENT"))
+        assert len(events) == 1, self.href
+        return events[0]
+
+    @property
+    def name(self) -> str:
+        return self.href.rsplit("/", 1)[-1]
+
+
+def dav(method: str, url: str, body: str | bytes = "", **headers: str) -> tuple[int, str, bytes]:
+    """One HTTP request with the tests' credentials: (status, ETag, body)."""
+    import niquests
+
+    r = niquests.request(method, url, data=body or None, headers=headers or None,
+                         auth=(USER, PASSWORD), timeout=30)
+    return r.status_code or 0, str(r.headers.get("ETag") or ""), r.content or b""
+
+
+def stored(server: Radicale | Xandikos, collection: str) -> dict[str, Stored]:
+    """Every object of ``collection`` on ``server``, by UID (a REPORT calendar-query)."""
+    import re
+    from xml.etree import ElementTree as ET
+
+    url = f"{server.url.rstrip('/')}{server.home}{collection}/"
+    body = ('<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" '
+            'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/>'
+            '</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/>'
+            "</c:comp-filter></c:filter></c:calendar-query>")
+    status, _, raw = dav("REPORT", url, body, Depth="1", **{"Content-Type": "application/xml"})
+    assert status == 207, (status, raw[:300])
+    out: dict[str, Stored] = {}
+    ns = {"d": "DAV:", "c": "urn:ietf:params:xml:ns:caldav"}
+    for resp in ET.fromstring(raw).findall("d:response", ns):
+        href = resp.findtext("d:href", "", ns)
+        data = resp.findtext(".//c:calendar-data", "", ns)
+        etag = resp.findtext(".//d:getetag", "", ns)
+        if not data:
+            continue
+        obj = Stored(href=href, etag=etag, data=data.encode())
+        uid = str(obj.event["UID"])
+        assert uid not in out, f"{uid} stored twice"
+        assert re.fullmatch(r"[^/]+\.ics|[^/]+", obj.name), href
+        out[uid] = obj
+    return out

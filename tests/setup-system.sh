@@ -64,10 +64,11 @@ if [ -n "$missing" ]; then
 fi
 
 # vdirsyncer (PyPI) in its own virtual environment (.venv-vdirsyncer, git-ignored): the syncing
-# client of tests/test_live_clients.py (CalDAV from Radicale, feeds over HTTP, into khal).
+# client of tests/test_live_clients.py and tests/test_issue_24_live_calendars.py (CalDAV from
+# Radicale and Xandikos, feeds over HTTP, into khal); pinned by tests/vdirsyncer-constraints.txt.
 if [ ! -x .venv-vdirsyncer/bin/vdirsyncer ]; then
     python3 -m venv .venv-vdirsyncer
-    .venv-vdirsyncer/bin/python -m pip install -q vdirsyncer
+    .venv-vdirsyncer/bin/python -m pip install -q -c tests/vdirsyncer-constraints.txt vdirsyncer
 fi
 
 # nginx (Debian package): serves the feed folder in tests/test_live_clients.py with the

@@ -48,7 +48,7 @@ def commands(kind: str) -> list[list[str]]:
 
 def test_the_doc_has_the_examples() -> None:
     assert len(commands("feed")) == 3
-    assert len(commands("publish")) == 4
+    assert len(commands("publish")) == 6
     assert len(blocks("toml")) == 1 and len(blocks("nginx")) == 1
 
 

@@ -230,7 +230,10 @@ def test_server_holds_each_uid_once_when_its_state_was_lost(
     study, radicale = published
     (study / PUBLISH_STATE_FILE).unlink()  # killed before it could record anything
     err = publish_ok(study, radicale, password_file, "--generated-at", T0, "--subject", "006")
-    assert "wrote 18 event(s)" in err  # rewritten in place: the same URLs
+    # the server is read before writing: what it holds is what the plan says, nothing written
+    assert "wrote 0 event(s), deleted 0, 18 unchanged\n" in err
+    assert ("note: cc312-example-study-subject-006: no record of what was published there; "
+            "read its 9 event(s) before writing\n") in err
     assert set(uid_counts(radicale, SITE).values()) == {1}
     assert len(uid_counts(radicale, SITE)) == 162
     assert len(uid_counts(radicale, collection_id(NAME, "006"))) == 9
@@ -292,7 +295,7 @@ def test_the_password_is_never_printed_or_stored(study: Path, radicale: Radicale
     stored = b"".join(p.read_bytes() for p in study.glob(".cc312-*"))
     assert PASSWORD.encode() not in stored and PASSWORD not in out + err
     state = json.loads((study / PUBLISH_STATE_FILE).read_text(encoding="utf-8"))
-    assert list(state["servers"]) == [radicale.url]
+    assert list(state["servers"]) == [radicale.url.rstrip("/")]  # the server: scheme, host, port
 
 
 @pytest.mark.parametrize(("argv", "expected"), [

@@ -782,6 +782,7 @@ def _add_live_calendar_parsers(sub: Any) -> None:
                      help="mark overdue visits and drop reminders of past ones as of DATE")
     pub.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
                      help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+    _add_publish_round2_arguments(pub)
 
     f = sub.add_parser("feed", help="write subscription calendars under unguessable names",
                        description="Write each subject's calendar and the site calendar into DIR "
@@ -799,6 +800,21 @@ def _add_live_calendar_parsers(sub: Any) -> None:
                    help="mark overdue visits and drop reminders of past ones as of DATE")
     f.add_argument("--generated-at", type=_datetime_arg, metavar="DATETIME",
                    help="DTSTAMP, e.g. 2026-11-25T08:00:00Z (default: now, UTC)")
+
+
+def _add_publish_round2_arguments(pub: Any) -> None:
+    """publish's options for retired subjects, people's edits and the site calendar."""
+    pub.add_argument("--retire", action="append", metavar="ID", default=[],
+                     help="a subject removed from subjects.csv on purpose: its own calendar and "
+                     "its events in the site calendar become cancelled (repeatable)")
+    pub.add_argument("--on-server-edit", choices=("plan", "server"), default="plan",
+                     help="an event changed on the server since the last publish (a person's "
+                     "edit): 'plan' writes the plan's version over it with a higher SEQUENCE "
+                     "(default), 'server' keeps the server's until the plan changes that visit; "
+                     "reported either way")
+    pub.add_argument("--site-calendar", choices=("one", "quarters", "none"), default="one",
+                     help="the site calendar as one collection (default), as four fixed "
+                     "collections by quarter of the year (large studies), or not at all")
 
 
 def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -819,10 +835,12 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         result = publish(study, plan, url=args.url, user=args.user, password=password,
                          generated_at=args.generated_at or datetime.now(UTC),
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
-                         all_day=args.all_day,
+                         all_day=args.all_day, retire=args.retire,
+                         on_server_edit=args.on_server_edit, site_calendar=args.site_calendar,
                          log=_printer(stdout) if args.dry_run else (lambda line: None))
     stderr.write(result.describe(args.url))
-    return EXIT_OK
+    stderr.write(result.report())
+    return EXIT_BAD_INPUT if result.problems else EXIT_OK
 
 
 def _printer(stream: TextIO) -> Any:

@@ -11,7 +11,8 @@ Built with the icalendar library (imported only here), one ``VEVENT`` per visit,
 * **Cancelled visits are kept.** A visit that was published but is no longer in the plan (doses
   removed by a stop or a hold, a review moved) is published as ``STATUS:CANCELLED`` with a
   higher ``SEQUENCE``, and *stays* in every later export (same SEQUENCE while unchanged), so a
-  calendar that missed one import still learns of it. It carries no reminder, and its SUMMARY
+  calendar that missed one import still learns of it, at the date and time it had (a dose
+  after a review stays at 11:00). It carries no reminder, and its SUMMARY
   says so ("CANCELLED: ..."), because plain clients such as calcurse ignore ``STATUS``.
 * **Time.** Timed events start at the site's dosing time (``study.toml`` ``dosing_time``, else
   the protocol's) in the study's IANA zone and last the protocol's duration of elapsed time;
@@ -299,8 +300,10 @@ def _build(study: Study, selected: Sequence[SubjectPlan], state: IcsState,
         for e in sp.events:
             uid = event_uid(opts.study_name, sp.subject_id, e.visit)
             live.add(uid)
-            built.append(_finish(_live_event(uid, sp, e, opts, days.get(e.visit, ())),
-                                 _published_of(sp, e), state.events.get(uid), opts))
+            order = days.get(e.visit, ())
+            built.append(_finish(_live_event(uid, sp, e, opts, order),
+                                 _published_of(sp, e, order.index(e.visit) if order else 0),
+                                 state.events.get(uid), opts))
         for uid, pub in by_subject.get(sp.subject_id, ()):
             if uid not in live:
                 built.append(_finish(_cancelled_event(uid, pub, opts), pub, pub, opts,
@@ -436,24 +439,30 @@ class EventCalendars(IcsCounts):
 
 def build_calendars(study: Study, plan: StudyPlan, *, generated_at: datetime,
                     state: IcsState | None = None, all_day: bool = False,
-                    subject_ids: Sequence[str] | None = None) -> EventCalendars:
+                    subject_ids: Sequence[str] | None = None,
+                    retire: Sequence[str] = ()) -> EventCalendars:
     """The events of :func:`plan_calendars` grouped by calendar, for a server (pure).
 
     The same code path as the files (:func:`_build`, :func:`_finish`): the same UIDs,
     SEQUENCEs, cancelled events and reminders. The site calendar holds every selected
     subject's events (and, when every subject is selected, those of subjects removed from
-    subjects.csv, cancelled).
+    subjects.csv, cancelled). A subject retired on purpose (``retire``, as for
+    :func:`plan_calendars`) gets its own calendar, every event cancelled.
     """
     opts = _options(study, generated_at, all_day, today=plan.today)
     state = state or IcsState()
     selected = _select(study, plan, subject_ids, None)
-    _check_vanished(study, state, ())  # retire a vanished subject with `ics --retire` first
+    _check_vanished(study, state, retire)
     calendars: list[EventCalendar] = []
     every: list[_Built] = []
-    for cal in _build(study, selected, state, opts):
+    for cal in _build(study, selected, state, opts, retire):
         if cal.subject is not None:
             calendars.append(EventCalendar(
                 subject_id=cal.subject.subject_id, name=_subject_name(cal.subject, opts),
+                events=tuple(_event_of(b) for b in cal.built)))
+        elif cal.retired is not None:  # its own calendar too, every event cancelled
+            calendars.append(EventCalendar(
+                subject_id=cal.retired, name=_retired_name(cal, state, opts),
                 events=tuple(_event_of(b) for b in cal.built)))
         every += cal.built
     new_state, counts = _state_and_counts(state, every)
@@ -494,11 +503,11 @@ def _select(study: Study, plan: StudyPlan, subject_ids: Sequence[str] | None,
     return selected
 
 
-def _published_of(sp: SubjectPlan, e: PlannedEvent) -> PublishedEvent:
+def _published_of(sp: SubjectPlan, e: PlannedEvent, slot: int = 0) -> PublishedEvent:
     return PublishedEvent(subject_id=sp.subject_id, visit=e.visit, kind=e.kind,
                           dose_number=e.dose_number, cohort=sp.subject.cohort,
                           dose_level=sp.subject.dose_level, on=e.date, digest="", sequence=0,
-                          last_modified=datetime.min.replace(tzinfo=UTC))
+                          last_modified=datetime.min.replace(tzinfo=UTC), slot=slot)
 
 
 def _summary(opts: _Options, subject_id: str, kind: EventKind, visit: str,
@@ -619,7 +628,9 @@ def _cancelled_event(uid: str, pub: PublishedEvent,
         _line(opts, "status", message(opts.lang, "status.cancelled")),
         message(opts.lang, "text.cancelled"),
     ]
-    return _event_data(uid, pub.on, summary, "\n".join(lines), "CANCELLED", opts, alarms=False)
+    # at the time it had (pub.slot): a dose after a review stays at 11:00, not 09:00
+    return _event_data(uid, pub.on, summary, "\n".join(lines), "CANCELLED", opts, alarms=False,
+                       slot=pub.slot)
 
 
 def _event_data(uid: str, on: date, summary: str, description: str, status: str,
@@ -689,7 +700,7 @@ def _finish(d: _EventData, pub: PublishedEvent, prev: PublishedEvent | None, opt
     published = PublishedEvent(
         subject_id=pub.subject_id, visit=pub.visit, kind=pub.kind, dose_number=pub.dose_number,
         cohort=pub.cohort, dose_level=pub.dose_level, on=pub.on, digest=d.digest, sequence=seq,
-        last_modified=modified, cancelled=cancelled)
+        last_modified=modified, cancelled=cancelled, slot=pub.slot)
     return _Built(uid=d.uid, on=pub.on, ical=ical, published=published, status=status)
 
 

@@ -58,6 +58,9 @@ class PublishedEvent:
     sequence: int
     last_modified: datetime  # UTC, whole seconds
     cancelled: bool = False
+    #: the n-th visit of the subject that day (0: at the dosing time; 1: one duration later,
+    #: e.g. the dose after a D28 review at 11:00), kept so a cancelled visit keeps its time
+    slot: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,7 +89,7 @@ def load_ics_state(path: str | Path) -> IcsState:
                 on=date.fromisoformat(e["on"]), digest=str(e["digest"]),
                 sequence=int(e["sequence"]),
                 last_modified=datetime.fromisoformat(e["last_modified"]).astimezone(UTC),
-                cancelled=bool(e["cancelled"]))
+                cancelled=bool(e["cancelled"]), slot=int(e.get("slot", 0)))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IcsStateError(f"corrupt calendar state file ({type(exc).__name__}: {exc})",
                             path=p, hint=hint) from None
@@ -120,6 +123,8 @@ def state_json_pieces(state: IcsState) -> Iterator[bytes]:
             "last_modified": e.last_modified.astimezone(UTC).isoformat(),
             "cancelled": e.cancelled,
         }
+        if e.slot:  # written only when not 0: older state files stay byte-identical
+            event["slot"] = e.slot
         # nested two levels deep: indent every line of the event by two more spaces
         yield f"{sep}\n  {dumps(uid)}: {dumps(event).replace(chr(10), chr(10) + '  ')}".encode()
         sep = ","
