@@ -128,7 +128,7 @@ def test_a_coordinator_uploads_a_filled_workbook_and_applies_it(
     for r in range(hrow + 1, ws.max_row + 1):
         if ws.cell(r, header["Subject"]).value == "003" and ws.cell(r, header["Visit"]).value == "W22D1":
             ws.cell(r, header["Actual date"]).value = TODAY
-            ws.cell(r, header["Status"]).value = "done"
+            ws.cell(r, header["Actual status"]).value = "done"
             ws.cell(r, header["Note"]).value = "from the workbook"
     wb.save(book)
     page.set_input_files("input[name=workbook]", str(book))
