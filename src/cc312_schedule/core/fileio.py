@@ -414,3 +414,22 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def open_no_follow(path: Path, *, extra_flags: int, what: str, link_hint: str) -> int:
+    """Open (creating it) a study folder's own file for reading and writing without following
+    a symbolic link: a planted link is refused, never written through. ``what`` names the
+    file in the error ("the lock file"), ``link_hint`` says what to do about a link. Returns
+    the file descriptor; any other failure is a :class:`UsageError` saying the folder must be
+    writable."""
+    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+             | getattr(os, "O_BINARY", 0) | extra_flags)
+    try:
+        return os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UsageError(f"{what} is a symbolic link: refusing to write through it",
+                             path=path, hint=link_hint) from None
+        raise UsageError(f"cannot open {what}: {exc.strerror}", path=path,
+                         hint="the study folder must be writable") from None
+

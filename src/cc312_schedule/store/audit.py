@@ -58,7 +58,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..core.errors import UsageError
-from ..core.fileio import write_atomic
+from ..core.fileio import open_no_follow, write_atomic
 from .entry_values import EntryPlan
 from .study import Decision, RecordedVisit, load_config
 from .studylock import LOCK_NAME
@@ -287,17 +287,8 @@ class Appended:
 
 
 def _open_trail(path: Path) -> int:
-    flags = (os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        return os.open(path, flags, 0o666)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UsageError("the audit trail is a symbolic link: refusing to write through it",
-                             path=path, hint="put the real audit.csv in the study folder"
-                             ) from None
-        raise UsageError(f"cannot open the audit trail: {exc.strerror}", path=path,
-                         hint="the study folder must be writable") from None
+    return open_no_follow(path, extra_flags=os.O_APPEND, what="the audit trail",
+                          link_hint="put the real audit.csv in the study folder")
 
 
 def _tail(fd: int, size: int) -> bytes:

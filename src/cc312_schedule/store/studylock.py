@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import stat
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ScheduleError, UsageError
-from ..core.fileio import remove_stale_temporaries
+from ..core.fileio import open_no_follow, remove_stale_temporaries
 
 __all__ = ["CALENDARS_LOCK_NAME", "LOCK_NAME", "StudyLockedError", "study_lock"]
 
@@ -46,17 +45,8 @@ def study_lock(folder: str | Path, *, timeout: float = 10.0,
     not wait for it.
     """
     path = Path(folder) / (CALENDARS_LOCK_NAME if calendars else LOCK_NAME)
-    flags = (os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-             | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        fd = os.open(path, flags, 0o666)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UsageError("the lock file is a symbolic link: refusing to write through it",
-                             path=path, hint="delete the link (the lock file is created anew)"
-                             ) from None
-        raise UsageError(f"cannot create the lock file: {exc.strerror}", path=path,
-                         hint="the study folder must be writable") from None
+    fd = open_no_follow(path, extra_flags=getattr(os, "O_NONBLOCK", 0), what="the lock file",
+                        link_hint="delete the link (the lock file is created anew)")
     fh = os.fdopen(fd, "r+b", buffering=0)
     try:
         st = os.fstat(fd)
