@@ -195,6 +195,10 @@ def test_dry_run_writes_nothing(published: tuple[Path, Radicale], password_file:
     assert code == 0, err
     assert err.startswith("dry run: ") and "would write 22 event(s)" in err
     assert out.count("would write ") == 22
+    # each line names the subject and the visit a nurse knows (issue 22), then the UID
+    writes = [line for line in out.splitlines() if line.startswith("would write ")]
+    assert writes[0].startswith("would write S003 W"), writes[0]
+    assert all(line.split()[2].startswith("S003") for line in writes), writes
     assert not WRITES & {line.split()[0] for line in radicale.requests()}
     assert {p: p.read_bytes() for p in study.glob(".cc312-*state.json")} == before
 

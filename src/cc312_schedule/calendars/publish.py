@@ -919,7 +919,7 @@ class _Run:
         assert self.built is not None
         if self.dry_run:
             self.written += 1
-            self.log(f"would write {ev.uid} ({why or ev.change}) to {curl}")
+            self.log(f"would write {self._visit_of(ev.uid)} ({why or ev.change}) to {curl}")
             return
         body = self.built.resource(ev, calendar.name).decode("utf-8")
         target = urljoin(curl, href)
@@ -957,11 +957,17 @@ class _Run:
         self.touched = True
         self._checkpoint(force=False)
 
+    def _visit_of(self, uid: str) -> str:
+        """``S003 W22D1 (uid)``: the subject and visit a person recognises, with the UID the
+        server knows; the bare UID when the visit is not in the state (a stranger's object)."""
+        pub = self.built.state.events.get(uid) if self.built is not None else None
+        return f"S{pub.subject_id} {pub.visit} ({uid})" if pub is not None else uid
+
     def _delete(self, curl: str, href: str, uid: str, rec: _Record, why: str = "cancelled"
                 ) -> None:
         self.deleted += 1
         if self.dry_run:
-            self.log(f"would delete {why} {uid} from {curl}")
+            self.log(f"would delete {why} {self._visit_of(uid)} from {curl}")
             return
         response = self.client.delete(urljoin(curl, href))
         if response.status >= 500:
