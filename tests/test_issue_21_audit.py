@@ -234,6 +234,9 @@ def test_verify_intact_and_empty(tmp_path: Path) -> None:
     five_entries(tmp_path)
     assert run("audit", "verify", str(tmp_path)) == (0, f"{tmp_path / AUDIT_NAME}: intact, 5 entries\n", "")
     assert run("audit", "verify", str(tmp_path / "nope"))[0] == 2
+    # the command line's language (issue 22): --language, else the study's, else the environment
+    assert run("--language", "zh-CN", "audit", "verify", str(tmp_path)) == (
+        0, f"{tmp_path / AUDIT_NAME}：完整，共 5 条记录\n", "")
 
 
 @pytest.mark.parametrize("tail", [pytest.param(b"1,2026", id="cut"),

@@ -900,11 +900,10 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         for p in problems:
             stderr.write(f"{Path(args.study) / AUDIT_NAME}: {p}\n")
         if problems:
-            stderr.write(f"{len(problems)} problem(s): the audit trail is not intact\n")
+            stderr.write(_say("audit_broken", n=len(problems)))
             return EXIT_WARNINGS
         n = len(read_audit(args.study))
-        stdout.write(f"{Path(args.study) / AUDIT_NAME}: intact, {n} entr"
-                     f"{'y' if n == 1 else 'ies'}\n")
+        stdout.write(_say("audit_intact", path=Path(args.study) / AUDIT_NAME, n=n))
         return EXIT_OK
     for e in read_audit(args.study, subject_id=args.subject, user=args.user):
         where = " ".join(x for x in (e.subject_id, e.visit) if x)
@@ -985,6 +984,7 @@ def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
 def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
+    from .core.messages import message
     from .store import users
     from .store.audit import cli_actor
 
@@ -1001,20 +1001,20 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         password = _read_new_password(args, stderr)
         u = users.add_user(args.study, args.name, role=args.role, password=password,
                            display_name=args.display_name, actor=actor, at=at)
-        stderr.write(f"added {u.name} ({u.role}, shown as {u.display_name})\n")
+        stderr.write(_say("user_added", name=u.name, display=u.display_name,
+                          role=message(_lang(), f"desk.role.{u.role}")))
     elif args.users_command == "password":
         users.list_users(args.study)
         users.set_password(args.study, args.name, _read_new_password(args, stderr), actor=actor,
                            at=at)
-        stderr.write(f"new password set for {args.name}\n")
+        stderr.write(_say("user_password", name=args.name))
     elif args.users_command == "token":
         token = users.new_token(args.study, args.name, actor=actor, at=at)
         stdout.write(token + "\n")
-        stderr.write(f"a new API token for {args.name}: shown this once, keep it secret "
-                     "(send it as 'Authorization: Bearer TOKEN')\n")
+        stderr.write(_say("user_token", name=args.name))
     else:
         u = users.disable_user(args.study, args.name, actor=actor, at=at)
-        stderr.write(f"{u.name} is disabled\n")
+        stderr.write(_say("user_disabled", name=u.name))
     return EXIT_OK
 
 

@@ -363,6 +363,20 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     # ---- the command line (cli.py): every line a person reads -- issue 22 ----------------
     "cli.error": {"en": "error: {text}", "zh-CN": "错误：{text}"},
     "cli.note": {"en": "note: {text}", "zh-CN": "注意：{text}"},
+    # the audit trail and the desk's users (cli.py _audit, _users; issue 21)
+    "cli.audit_broken": {"en": "{n} problem(s): the audit trail is not intact",
+                         "zh-CN": "发现 {n} 个问题：稽查轨迹不完整"},
+    "cli.audit_intact": {"en": "{path}: intact, {n} entries",
+                         "zh-CN": "{path}：完整，共 {n} 条记录"},
+    "cli.user_added": {"en": "added {name} ({role}, shown as {display})",
+                       "zh-CN": "已添加用户 {name}（{role}，显示为 {display}）"},
+    "cli.user_password": {"en": "new password set for {name}", "zh-CN": "已为 {name} 设置新密码"},
+    "cli.user_token": {
+        "en": "a new API token for {name}: shown this once, keep it secret (send it as "
+              "'Authorization: Bearer TOKEN')",
+        "zh-CN": "已为 {name} 生成新的 API 令牌：仅显示这一次，请妥善保密（请求时以 "
+                 "'Authorization: Bearer TOKEN' 发送）"},
+    "cli.user_disabled": {"en": "{name} is disabled", "zh-CN": "已停用用户 {name}"},
     "cli.problems": {"en": "{n:,} problem(s) found; nothing written",
                      "zh-CN": "共发现 {n:,} 个问题，未写入任何内容"},
     "cli.warning": {"en": "warning: {where}: {text} [{kind}]", "zh-CN": "警告：{where}：{text}【{kind}】"},
