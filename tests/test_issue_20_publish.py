@@ -36,6 +36,9 @@ REPLIES = {
     "empty-multistatus": (207, "application/xml", b""),
     "forbidden": (403, "text/plain", b"Forbidden"),
     "trickle": (207, "application/xml", b""),
+    # 3 MB against a limit lowered to 1 MB in the test: announced, or only read (no length)
+    "huge": (207, "application/xml", b"<" + b" " * 3_000_000),
+    "huge-unsized": (207, "application/xml", b"<" + b" " * 3_000_000),
 }
 
 
@@ -55,7 +58,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.5)
             return
-        self.send_header("Content-Length", str(len(body)))
+        if self.reply != "huge-unsized":  # HTTP/1.0: without a length the body ends at close
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -194,3 +198,19 @@ def test_a_huge_password_file_is_refused(tmp_path: Path) -> None:
     code, _, err = run("publish", str(study), "--url", "http://127.0.0.1:9/", "--user", "u",
                        "--password-file", str(big), "--today", TODAY)
     assert code == 2 and "cannot read: too large" in err, err
+
+
+@pytest.mark.parametrize("server", ["huge", "huge-unsized"], indirect=True)
+def test_a_reply_past_the_limit_is_refused_while_read(tmp_path: Path, server: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 400 MB reply once used 2.2 GB: a reply is read in pieces and refused past the limit
+    (lowered to 1 MB here), with or without a Content-Length."""
+    from cc312_schedule.calendars import publish_checks
+
+    monkeypatch.setattr(publish_checks, "REPLY_LIMIT", 1024 * 1024)
+    study = copy_example_study(tmp_path / "s")
+    code, _, err = run("publish", str(study), "--url", server, "--user", "u", "--password-file",
+                       _password(tmp_path), "--today", TODAY)
+    assert code == 2, err
+    assert "the server's reply is larger than 1 MB: refused while it was read" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err

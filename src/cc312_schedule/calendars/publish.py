@@ -91,7 +91,7 @@ from .ics import (
     vtimezone,
     write_ics_state,
 )
-from .publish_checks import PASSWORD_FILE_LIMIT, forbidden, unreadable_reply
+from .publish_checks import PASSWORD_FILE_LIMIT, bound_replies, forbidden, unreadable_reply
 from .serverview import (
     ServerObject,
     by_uid_query,
@@ -410,6 +410,7 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     # credentials, and servers answer that 401 slowly on purpose (Radicale: 1 s)
     client = DAVClient(url=url, username=user, password=password, timeout=timeout,
                        auth_type="basic")
+    bound_replies(client.session)  # a reply past REPLY_LIMIT is refused while read (issue 20)
     run = _Run(client=client, server=server, study=study, state=state, prune=prune,
                dry_run=dry_run, log=log, state_path=spath, day=generated_at.date(),
                policy=on_server_edit, notes=notes)

@@ -9,16 +9,22 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..core.errors import ScheduleError, UsageError
 
-__all__ = ["PASSWORD_FILE_LIMIT", "DeadlineError", "check_url", "deadline", "forbidden",
-           "unreadable_reply"]
+__all__ = ["PASSWORD_FILE_LIMIT", "REPLY_LIMIT", "DeadlineError", "ReplyTooLargeError",
+           "bound_replies", "check_url", "deadline", "forbidden", "unreadable_reply"]
 
 #: The password file is read as a study file is: a regular file, at most this many bytes
 #: (``/dev/zero`` or a FIFO is refused at once instead of exhausting memory or blocking).
 PASSWORD_FILE_LIMIT = 64 * 1024
+#: The most one server reply may hold. The largest reply a publish asks for is a whole
+#: calendar with its events (after lost state files): about 2 KB an event, so 128 MB is some
+#: 60,000 events in one collection (a site calendar of 3,000 subjects; larger studies split it,
+#: ``--site-calendar quarters``). A reply past it is refused while it is read, never held.
+REPLY_LIMIT = 128 * 1024 * 1024
 
 
 def check_url(url: str) -> None:
@@ -105,3 +111,59 @@ def unreadable_reply(exc: BaseException) -> str:
 def forbidden(exc: BaseException) -> bool:
     """Whether a refusal is a 403 (the user may not do this) rather than a 401 (who is it?)."""
     return getattr(exc, "status", None) == 403
+
+
+class ReplyTooLargeError(ScheduleError):
+    """A server's reply was larger than :data:`REPLY_LIMIT`."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        super().__init__(f"the server's reply is larger than {limit // (1024 * 1024)} MB: "
+                         "refused while it was read", key="--url", value=url,
+                         hint="check that --url is the CalDAV server (not a download); a site "
+                         "calendar that large: publish with --site-calendar quarters")
+
+
+def bound_replies(session: Any) -> None:
+    """Make every reply of ``session`` (a requests-like session: caldav's niquests one) read
+    in pieces and refused past :data:`REPLY_LIMIT`, before it is held whole: a response hook
+    runs before the session reads the body, so it reads the body itself, bounded.
+
+    >>> class Reply:
+    ...     headers = {"Content-Length": str(3 * REPLY_LIMIT)}
+    ...     url = "https://cal.example.org/x/"
+    >>> class Session:
+    ...     hooks: dict = {"response": []}
+    >>> s = Session(); bound_replies(s)
+    >>> try:
+    ...     s.hooks["response"][0](Reply())
+    ... except ReplyTooLargeError as exc:
+    ...     print(exc.message)
+    the server's reply is larger than 128 MB: refused while it was read
+    """
+    def bounded(reply: Any, *args: Any, **kwargs: Any) -> Any:
+        limit = REPLY_LIMIT
+        url = str(getattr(reply, "url", "") or "")
+        length = str(reply.headers.get("Content-Length") or "")
+        if length.isdigit() and int(length) > limit:
+            _close(reply)
+            raise ReplyTooLargeError(url, limit)
+        if getattr(reply, "_content_consumed", True) is not False:
+            return reply  # already read (a stream the session holds itself)
+        pieces, size = [], 0
+        for piece in reply.iter_content(1 << 16):
+            size += len(piece)
+            if size > limit:
+                _close(reply)
+                raise ReplyTooLargeError(url, limit)
+            pieces.append(piece)
+        reply._content = b"".join(pieces)
+        reply._content_consumed = True
+        return reply
+
+    session.hooks.setdefault("response", []).append(bounded)
+
+
+def _close(reply: Any) -> None:
+    with contextlib.suppress(Exception):
+        reply.close()
+
