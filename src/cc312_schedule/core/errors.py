@@ -16,7 +16,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the CLI starts fast)
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
 __all__ = [
@@ -80,18 +80,25 @@ class ScheduleError(ValueError):
         return self
 
     def __str__(self) -> str:
-        parts = []
-        if self.location:
-            parts.append(self.location + ":")
-        if self.key:
-            parts.append(self.key + ":")
-        text = self.message
+        return self.render()
+
+    def render(self, *, say: Callable[[str, str], str] | None = None, colon: str = ":",
+               space: str = " ", brackets: tuple[str, str] = (" (", ")")) -> str:
+        """The error as one line: location, key, message, value, hint. ``str(error)`` is the
+        English form; :func:`cc312_schedule.core.messages.render_error` passes another
+        language's words (``say(kind, text)``, kind ``err`` or ``hint``) and punctuation.
+
+        >>> UsageError("unknown subject", key="SUBJECT", value="3", hint="did you mean 003?").render()
+        "SUBJECT: unknown subject: '3' (did you mean 003?)"
+        """
+        parts = [part + colon for part in (self.location, self.key) if part]
+        text = say("err", self.message) if say else self.message
         if self._has_value:
-            text += f": {self.value!r}"
+            text += f"{colon}{space}{self.value!r}"
         if self.hint:
-            text += f" ({self.hint})"
+            text += f"{brackets[0]}{say('hint', self.hint) if say else self.hint}{brackets[1]}"
         parts.append(text)
-        return " ".join(parts)
+        return space.join(parts)
 
 
 class ProtocolError(ScheduleError):

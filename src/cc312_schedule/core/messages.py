@@ -867,18 +867,7 @@ def render_error(error: ScheduleError, lang: str) -> str:
         return text
 
     colon = message(lang, "table.colon").strip() or ":"
-    parts = []
-    if error.location:
-        parts.append(error.location + colon)
-    if error.key:
-        parts.append(error.key + colon)
-    text = say("err", error.message)
-    if error.has_value:
-        text += f"{colon}{error.value!r}"
-    if error.hint:
-        text += f"（{say('hint', error.hint)}）"
-    parts.append(text)
-    return "".join(parts)
+    return error.render(say=say, colon=colon, space="", brackets=("（", "）"))
 
 
 def language_from_env(environ: Mapping[str, str]) -> str | None:
