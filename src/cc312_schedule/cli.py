@@ -921,7 +921,7 @@ def _add_users_parsers(sub: Any) -> None:
                        description="Add, list and disable the web desk's users, and give them "
                        "API tokens (STUDY/.cc312-desk.sqlite3, owner-only). Every change goes to "
                        "the audit trail.")
-    how = u.add_subparsers(dest="users_command", metavar="add|list|token|disable|password",
+    how = u.add_subparsers(dest="users_command", metavar="add|list|token|disable|enable|password",
                            parser_class=_Parser)
     how.required = True
     a = how.add_parser("add", help="add a user", description="Add a user. Without "
@@ -949,10 +949,15 @@ def _add_users_parsers(sub: Any) -> None:
     t.add_argument("--by", metavar="NAME", help=_BY_HELP)
     n = how.add_parser("list", help="list the users")
     n.add_argument("study", metavar="STUDY")
-    d = how.add_parser("disable", help="disable a user (no login, no token); nothing is deleted")
+    d = how.add_parser("disable", help="disable a user (no login, no token, their desk sessions "
+                       "end); nothing is deleted")
     d.add_argument("study", metavar="STUDY")
     d.add_argument("name", metavar="NAME")
     d.add_argument("--by", metavar="NAME", help=_BY_HELP)
+    e = how.add_parser("enable", help="enable a disabled user again")
+    e.add_argument("study", metavar="STUDY")
+    e.add_argument("name", metavar="NAME")
+    e.add_argument("--by", metavar="NAME", help=_BY_HELP)
 
 
 def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
@@ -1012,6 +1017,9 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         token = users.new_token(args.study, args.name, actor=actor, at=at)
         stdout.write(token + "\n")
         stderr.write(_say("user_token", name=args.name))
+    elif args.users_command == "enable":
+        u = users.enable_user(args.study, args.name, actor=actor, at=at)
+        stderr.write(_say("user_enabled", name=u.name))
     else:
         u = users.disable_user(args.study, args.name, actor=actor, at=at)
         stderr.write(_say("user_disabled", name=u.name))
@@ -1036,6 +1044,9 @@ def _add_desk_parser(sub: Any) -> None:
                    "X-Forwarded-Proto/-Host (one hop)")
     s.add_argument("--idle-minutes", type=int, default=30,
                    help="log a session out after this many idle minutes (default: 30)")
+    s.add_argument("--session-hours", type=int, default=12,
+                   help="log a session out this many hours after its login, however busy "
+                   "(default: 12, a long shift)")
     s.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
     s.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="pin the site's today (demonstrations and tests; default: the date at "
@@ -1056,8 +1067,11 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not 1 <= args.idle_minutes <= 24 * 60:
         raise UsageError("out of range", key="--idle-minutes", value=str(args.idle_minutes),
                          hint="between 1 and 1440")
+    if not 1 <= args.session_hours <= 24 * 7:
+        raise UsageError("out of range", key="--session-hours", value=str(args.session_hours),
+                         hint="between 1 and 168")
     config = DeskConfig(folder=Path(args.study), today=args.today, behind_tls=args.behind_tls,
-                        idle_minutes=args.idle_minutes)
+                        idle_minutes=args.idle_minutes, session_hours=args.session_hours)
     return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
                  stream=stderr)
 

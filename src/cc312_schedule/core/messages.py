@@ -805,6 +805,85 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.api.bad_field": {"en": "bad value of {field}: {hint}", "zh-CN": "{field} 的值无效：{hint}"},
     "desk.api.unauthorized": {"en": "log in or send Authorization: Bearer TOKEN",
                               "zh-CN": "请登录，或发送 Authorization: Bearer TOKEN"},
+    # ---- the desk's users page (desk/users_pages.py) and the users library's refusals
+    # (store/users.py, as the page and the command line show them) -- issue 21, sessions ----
+    "desk.nav.users": {"en": "Users", "zh-CN": "用户管理"},
+    "desk.users.title": {"en": "Users of the desk", "zh-CN": "工作台用户"},
+    "desk.users.hint": {
+        "en": "Disabling a user ends their sessions and API tokens at once; nothing is deleted "
+              "(the audit trail keeps their name). A new password ends their other sessions.",
+        "zh-CN": "停用用户后，其会话与 API 令牌立即失效；不删除任何记录（稽查轨迹保留其姓名）。"
+                 "重置密码后，该用户的其他会话均结束。"},
+    "desk.users.you": {"en": "you", "zh-CN": "本人"},
+    "desk.users.enabled": {"en": "enabled", "zh-CN": "已启用"},
+    "desk.users.disabled": {"en": "disabled", "zh-CN": "已停用"},
+    "desk.users.display_name": {"en": "Display name (signs decisions)", "zh-CN": "显示名（用于签名）"},
+    "desk.users.last_login": {"en": "Last login", "zh-CN": "最近登录"},
+    "desk.users.never": {"en": "never", "zh-CN": "从未登录"},
+    "desk.users.sessions": {"en": "Open sessions", "zh-CN": "当前会话"},
+    "desk.users.tokens": {"en": "API tokens", "zh-CN": "API 令牌"},
+    "desk.users.disable": {"en": "Disable", "zh-CN": "停用"},
+    "desk.users.enable": {"en": "Enable", "zh-CN": "启用"},
+    "desk.users.token": {"en": "New API token", "zh-CN": "生成 API 令牌"},
+    "desk.users.reset": {"en": "New password", "zh-CN": "重置密码"},
+    "desk.users.reset_submit": {"en": "Set the new password", "zh-CN": "保存新密码"},
+    "desk.users.add": {"en": "Add a user", "zh-CN": "添加用户"},
+    "desk.users.add_submit": {"en": "Add the user", "zh-CN": "添加"},
+    "desk.users.password": {"en": "Password (at least {n} characters)",
+                            "zh-CN": "密码（至少 {n} 个字符）"},
+    "desk.users.password2": {"en": "The same password again", "zh-CN": "再次输入密码"},
+    "desk.users.differ": {"en": "Not saved: the two passwords differ.",
+                          "zh-CN": "未保存：两次输入的密码不一致。"},
+    "desk.users.added": {"en": "Added {name} ({role}).", "zh-CN": "已添加用户 {name}（{role}）。"},
+    "desk.users.disabled_done": {
+        "en": "{name} is disabled: their sessions and API tokens stopped working.",
+        "zh-CN": "已停用用户 {name}：其会话与 API 令牌已失效。"},
+    "desk.users.enabled_done": {"en": "{name} is enabled again.", "zh-CN": "已重新启用用户 {name}。"},
+    "desk.users.password_done": {
+        "en": "New password set for {name}; their other sessions have ended.",
+        "zh-CN": "已为 {name} 设置新密码，其其他会话均已结束。"},
+    "desk.users.not_yourself": {
+        "en": "Not saved: you cannot disable yourself (another coordinator can).",
+        "zh-CN": "未保存：不能停用自己的账号（请由其他协调员操作）。"},
+    "desk.users.token_title": {"en": "New API token for {name}", "zh-CN": "{name} 的新 API 令牌"},
+    "desk.users.token_once": {
+        "en": "Shown this once: copy it now and keep it secret (a tool sends it as "
+              "'Authorization: Bearer TOKEN'). Only its hash is kept.",
+        "zh-CN": "仅显示这一次：请立即复制并妥善保密（工具请求时以 'Authorization: Bearer TOKEN' "
+                 "发送）。系统只保存其哈希值。"},
+    "err.not a user name": {"en": "not a user name", "zh-CN": "用户名无效"},
+    "hint.letters, digits and . _ @ -, at most 64, e.g. li.na": {
+        "en": "letters, digits and . _ @ -, at most 64, e.g. li.na",
+        "zh-CN": "仅限字母、数字及 . _ @ -，最多 64 个字符，例如 li.na"},
+    "err.unknown role": {"en": "unknown role", "zh-CN": "未知角色"},
+    "err.the password is too short: at least 10 characters": {
+        "en": "the password is too short: at least 10 characters",
+        "zh-CN": "密码太短：至少 10 个字符"},
+    "hint.choose a longer one (a few words work well)": {
+        "en": "choose a longer one (a few words work well)",
+        "zh-CN": "请设置更长的密码（可用几个词组成）"},
+    "err.the password is too long: at most 1024 characters": {
+        "en": "the password is too long: at most 1024 characters",
+        "zh-CN": "密码太长：最多 1024 个字符"},
+    "err.the display name must be 1 to 200 characters": {
+        "en": "the display name must be 1 to 200 characters",
+        "zh-CN": "显示名须为 1 至 200 个字符"},
+    "err.a user of that name exists": {"en": "a user of that name exists",
+                                       "zh-CN": "该用户名已存在"},
+    "hint.choose another name; 'users list STUDY' lists them": {
+        "en": "choose another name; 'users list STUDY' lists them",
+        "zh-CN": "请换一个用户名（'users list STUDY' 可列出已有用户）"},
+    "err.no such user": {"en": "no such user", "zh-CN": "无此用户"},
+    "err.the user is disabled": {"en": "the user is disabled", "zh-CN": "该用户已停用"},
+    "hint.a disabled user gets no token": {"en": "a disabled user gets no token",
+                                           "zh-CN": "已停用的用户不能获得令牌"},
+    "err.the last enabled coordinator cannot be disabled": {
+        "en": "the last enabled coordinator cannot be disabled",
+        "zh-CN": "不能停用最后一位启用中的临床研究协调员"},
+    "hint.add or enable another coordinator first": {
+        "en": "add or enable another coordinator first",
+        "zh-CN": "请先添加或启用另一位临床研究协调员"},
+    "cli.user_enabled": {"en": "{name} is enabled", "zh-CN": "已启用用户 {name}"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

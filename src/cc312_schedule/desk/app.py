@@ -1,9 +1,12 @@
 """The desk's Flask application: configuration, login, CSRF, security headers, language.
 
-:func:`create_app` builds one application for one study folder. Sessions are Flask's signed
-cookies (``itsdangerous``: the signature carries the time, so a cookie idle for longer than
-``idle_minutes`` is refused by the server, not only expired by the browser); the login is
-Flask-Login's; every POST from a session is checked by Flask-WTF's ``CSRFProtect``; passwords
+:func:`create_app` builds one application for one study folder. Sessions are rows of the
+study's desk database (:mod:`cc312_schedule.store.sessions`): Flask-Login's user loader finds
+the row of the random session id that Flask's signed cookie carries (Flask-Login's
+"alternative tokens"), so logging out, disabling a user, a new password and the idle timeout
+end a session on the server, whatever the browser keeps; the cookie's signature carries its
+time too (``itsdangerous``), and one older than ``idle_minutes`` is refused as well. The login
+is Flask-Login's; every POST from a session is checked by Flask-WTF's ``CSRFProtect``; passwords
 are checked by the users database (Argon2id, :mod:`cc312_schedule.store.users`). Nothing of that
 is written here: this module configures the framework and adds the headers.
 """
@@ -21,7 +24,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, feeds, pages
+from . import api, feeds, pages, users_pages
 from .auth import DeskUser, Right
 from .context import Desk, DeskConfig, desk, language, t
 
@@ -69,8 +72,8 @@ def create_app(config: DeskConfig) -> Flask:
     login.login_view = "pages.login"
 
     @login.user_loader  # type: ignore[untyped-decorator]  # flask_login ships no type hints
-    def load_user(name: str) -> DeskUser | None:
-        return desk().user(name)
+    def load_user(session_id: str) -> DeskUser | None:
+        return desk().session_user(session_id)
 
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the API checks CSRF itself for session calls (Bearer calls need none)
@@ -78,6 +81,7 @@ def create_app(config: DeskConfig) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(users_pages.bp)
     app.extensions["cc312_csrf"] = csrf
 
     app.before_request(_before)

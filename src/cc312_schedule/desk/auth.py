@@ -44,14 +44,22 @@ def allowed(role: str, right: Right) -> bool:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeskUser(UserMixin):  # type: ignore[misc]  # flask_login ships no type hints
-    """The logged-in user as the desk sees them (from the users database, each request)."""
+    """The logged-in user as the desk sees them (from the users database, each request).
+
+    ``session_id``: the desk session's id (:mod:`cc312_schedule.store.sessions`), what
+    Flask-Login keeps in the signed cookie as this user's "id" (its alternative-token
+    pattern): logging out, disabling the user or the idle timeout delete the session's row,
+    and the cookie then names nobody. Empty for an API token's user (no session)."""
 
     name: str
     role: str
     display_name: str
+    session_id: str = ""
 
     def get_id(self) -> str:
-        return self.name
+        if not self.session_id:
+            raise ValueError("a user without a desk session cannot be logged in")
+        return self.session_id
 
     def may(self, right: Right | str) -> bool:
         return allowed(self.role, Right(right))

@@ -3,8 +3,10 @@ page's language and texts (used by the application and every blueprint)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,15 @@ from flask import current_app, g, session
 
 from ..core.messages import LANGUAGES, message
 from ..planning.clock import today_at_site
-from ..store.users import list_users, user_for_token, verify_password
+from ..store.sessions import SessionRules, end_session, open_session, purge_sessions, session_user
+from ..store.users import user_for_token, verify_password
 from .auth import ROLES, DeskUser, LoginThrottle
 from .data import StudyCache
 
 __all__ = ["LOCK_WAIT", "Desk", "DeskConfig", "desk", "language", "t"]
+
+#: Seconds between two purges of expired session rows (and at the start)
+PURGE_EVERY = 600.0
 
 #: Seconds a write from the desk waits for the study's lock (the command line waits 10): a
 #: nurse's click rather waits for a colleague's than fails; past it, "try again" (API: 503).
@@ -36,30 +42,58 @@ class DeskConfig:
     today: date | None = None
     behind_tls: bool = False
     idle_minutes: int = 30
+    session_hours: int = 12  # a session ends this long after its login, however busy
     max_upload_mb: int = 20
     secret_key: bytes | None = None  # default: random per process (a restart logs everyone out)
 
 
 class Desk:
-    """The state of one desk: its study folder, the plan cache, the login throttle."""
+    """The state of one desk: its study folder, the plan cache, the login throttle, the rules
+    of its sessions (rows of the users database, :mod:`cc312_schedule.store.sessions`)."""
 
     def __init__(self, config: DeskConfig) -> None:
         self.config = config
         self.folder = config.folder
         self.cache = StudyCache(config.folder)
         self.throttle = LoginThrottle()
+        self.sessions = SessionRules(idle=timedelta(minutes=config.idle_minutes),
+                                     lifetime=timedelta(hours=config.session_hours))
+        self._purged = -PURGE_EVERY
+        self._purge_lock = threading.Lock()
 
     def today(self) -> date:
         if self.config.today is not None:
             return self.config.today
         return today_at_site(self.cache.study().config.timezone)
 
-    def user(self, name: str) -> DeskUser | None:
-        """The enabled user called ``name`` (None: unknown or disabled)."""
-        for u in list_users(self.folder):
-            if u.name == name:
-                return _desk_user(u)
-        return None
+    def session_user(self, session_id: str) -> DeskUser | None:
+        """The user of the live session ``session_id`` (None: ended, expired, disabled)."""
+        now = datetime.now(UTC)
+        self.purge(now)
+        u = session_user(self.folder, session_id, at=now, rules=self.sessions)
+        user = _desk_user(u) if u is not None else None
+        return replace(user, session_id=session_id) if user is not None else None
+
+    def open_session(self, user: DeskUser, address: str) -> DeskUser | None:
+        """``user`` (whose password was just checked) with a new session (None: disabled
+        meanwhile)."""
+        now = datetime.now(UTC)
+        self.purge(now, force=True)
+        session_id = open_session(self.folder, user.name, address=address, at=now)
+        return replace(user, session_id=session_id) if session_id else None
+
+    def end_session(self, session_id: str) -> None:
+        if session_id:
+            end_session(self.folder, session_id)
+
+    def purge(self, now: datetime, *, force: bool = False) -> None:
+        """Delete expired session rows, at most every :data:`PURGE_EVERY` seconds."""
+        clock = time.monotonic()
+        with self._purge_lock:
+            if not force and clock - self._purged < PURGE_EVERY:
+                return
+            self._purged = clock
+        purge_sessions(self.folder, at=now, rules=self.sessions)
 
     def login(self, name: str, password: str) -> DeskUser | None:
         u = verify_password(self.folder, name, password)

@@ -124,6 +124,9 @@ def login() -> Any:
             error = t("desk.login.throttled", minutes=max(1, (wait + 59) // 60))
         else:
             user = d.login(name, password) if name and password else None
+            if user is not None:  # a new session row (the one this browser had ends)
+                d.end_session(session.get("_user_id", ""))
+                user = d.open_session(user, address)
             if user is None:
                 d.throttle.fail(name, address)
                 error = t("desk.login.failed")
@@ -143,6 +146,7 @@ def login() -> Any:
 @require(Right.SEE)
 def logout() -> Any:
     lang = session.get("lang")
+    desk().end_session(current_user.session_id)  # the row goes: the cookie names nobody now
     logout_user()
     session.clear()
     if lang:

@@ -1,8 +1,9 @@
 """The desk's users and API tokens: ``STUDY/.cc312-desk.sqlite3`` (SQLite, file mode 0600).
 
-Tables: ``users`` (name, display name, role, Argon2id password hash, disabled flag, created)
-and ``api_tokens`` (the SHA-256 of a token, never the token; its user, created, last used).
-The file may hold the web framework's own tables too (:func:`connect`).
+Tables: ``users`` (name, display name, role, Argon2id password hash, disabled flag, created,
+last login), ``api_tokens`` (the SHA-256 of a token, never the token; its user, created, last
+used) and ``sessions`` (the desk's logins: the SHA-256 of a session id, never the id; its
+user, created, last seen, client address; :mod:`cc312_schedule.store.sessions`).
 
 Policies:
 
@@ -15,6 +16,10 @@ Policies:
   only their SHA-256 is stored (a token is random, so a fast hash suffices), found by that
   hash and compared again with :func:`hmac.compare_digest`. A disabled user's tokens stop
   working.
+* **Sessions end with the user's access**: disabling a user deletes their sessions, a new
+  password deletes their other sessions (in the same transaction as the change).
+* **A coordinator stays**: the last enabled coordinator cannot be disabled (nobody could
+  manage the users from the desk any more).
 * **Audited.** Adding, disabling a user, a new password or token go to the audit trail
   (``file`` ``users``, ``subject_id`` empty, ``visit`` the user's name) under the study lock;
   a password appears there as ``(set)``, a token as the first 8 hex digits of its hash.
@@ -59,9 +64,11 @@ __all__ = [
     "add_user",
     "connect",
     "disable_user",
+    "enable_user",
     "list_users",
     "may",
     "new_token",
+    "session_hash",
     "set_password",
     "user_for_token",
     "verify_password",
@@ -78,7 +85,7 @@ PERMISSIONS: Final[Mapping[str, frozenset[str]]] = {
 }
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # hashing a megabyte for every login attempt would be an easy way to stall the desk
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: users.last_login, the sessions table (a version 1 file is upgraded)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 "low memory" parameters (t=3, m=64 MiB, p=4)
 
@@ -90,7 +97,8 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL CHECK (role IN ('nurse', 'investigator', 'coordinator', 'monitor')),
     password_hash TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    last_login TEXT
 );
 CREATE TABLE IF NOT EXISTS api_tokens (
     token_sha256 TEXT PRIMARY KEY,
@@ -98,7 +106,17 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     created TEXT NOT NULL,
     last_used TEXT
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users (name),
+    created TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user);
 """
+#: from schema version 1 (issue 21's first desk) to 2: what the new version adds
+_UPGRADE_1_TO_2 = "ALTER TABLE users ADD COLUMN last_login TEXT;"
 
 
 def may(role: str, action: str) -> bool:
@@ -116,6 +134,7 @@ class User:
     disabled: bool
     created: str
     tokens: int = 0
+    last_login: str = ""  # UTC, "2026-11-30T01:00:00Z"; "" before the first
 
     def actor(self, via: str) -> Actor:
         """This user as the audit trail's actor, by way of ``via`` (``desk`` or ``api``)."""
@@ -158,15 +177,26 @@ def connect(folder: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=10.0)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        with conn:
-            conn.executescript(_SCHEMA)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif row[0] != str(SCHEMA_VERSION):
-                raise UsageError(f"the desk database has schema version {row[0]}; this version "
-                                 f"reads {SCHEMA_VERSION}", path=path,
-                                 hint="use the cc312-schedule version that made it")
+        version = _schema_version(conn)
+        if version != str(SCHEMA_VERSION):  # new, or made by an earlier version: one transaction
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = _schema_version(conn)  # another process may have done it meanwhile
+                if version == "1":
+                    conn.execute(_UPGRADE_1_TO_2)
+                elif version not in (None, str(SCHEMA_VERSION)):
+                    raise UsageError(f"the desk database has schema version {version}; this "
+                                     f"version reads {SCHEMA_VERSION}", path=path,
+                                     hint="use the cc312-schedule version that made it")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise UsageError(f"cannot read the desk database: {exc}", path=path,
@@ -175,6 +205,14 @@ def connect(folder: str | Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> str | None:
+    """The file's schema version (None: a new, empty file)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return str(row[0]) if row else None
 
 
 @contextlib.contextmanager
@@ -208,14 +246,14 @@ def _check_password(password: str) -> None:
                          key="password")
 
 
-def _user(row: tuple[str, str, str, int, str, int]) -> User:
-    name, display, role, disabled, created, tokens = row
+def _user(row: tuple[str, str, str, int, str, int, str | None]) -> User:
+    name, display, role, disabled, created, tokens, last_login = row
     return User(name=name, display_name=display, role=role, disabled=bool(disabled),
-                created=created, tokens=tokens)
+                created=created, tokens=tokens, last_login=last_login or "")
 
 
 _SELECT = ("SELECT name, display_name, role, disabled, created, "
-           "(SELECT count(*) FROM api_tokens t WHERE t.user = users.name) FROM users")
+           "(SELECT count(*) FROM api_tokens t WHERE t.user = users.name), last_login FROM users")
 
 
 def _find(conn: sqlite3.Connection, name: str) -> User | None:
@@ -273,37 +311,61 @@ def add_user(folder: str | Path, name: str, *, role: str, password: str,
                _users_change(name, "password", "", "(set)")]
     with _change(folder, changes, actor=actor, at=at) as conn:
         try:
-            conn.execute("INSERT INTO users VALUES (?, ?, ?, ?, 0, ?)",
-                         (name, display, role, pw_hash, created))
+            conn.execute("INSERT INTO users (name, display_name, role, password_hash, disabled, "
+                         "created) VALUES (?, ?, ?, ?, 0, ?)", (name, display, role, pw_hash, created))
         except sqlite3.IntegrityError:
             raise UsageError("a user of that name exists", key="NAME", value=name) from None
     return User(name=name, display_name=display, role=role, disabled=False, created=created)
 
 
 def set_password(folder: str | Path, name: str, password: str, *, actor: Actor, at: datetime,
-                 hasher: PasswordHasher = _HASHER) -> None:
-    """Give ``name`` a new password (the old one stops working)."""
+                 keep_session: str | None = None, hasher: PasswordHasher = _HASHER) -> None:
+    """Give ``name`` a new password (the old one stops working) and end their sessions on the
+    desk, but for ``keep_session`` (the session id of a user changing their own password)."""
     _check_password(password)
     with _db(folder) as conn:
-        _get(conn, name)
+        user = _get(conn, name)
     pw_hash = hasher.hash(password)
-    with _change(folder, [_users_change(name, "password", "(set)", "(set)", "new password")],
+    keep = session_hash(keep_session) if keep_session else ""
+    with _change(folder, [_users_change(user.name, "password", "(set)", "(set)", "new password")],
                  actor=actor, at=at) as conn:
-        conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (pw_hash, name))
+        conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (pw_hash, user.name))
+        conn.execute("DELETE FROM sessions WHERE user = ? AND id_sha256 != ?", (user.name, keep))
 
 
 def disable_user(folder: str | Path, name: str, *, actor: Actor, at: datetime) -> User:
-    """Disable ``name``: no login, no token works. Nothing is deleted (the audit trail names
-    them). Disabling a disabled user changes nothing."""
+    """Disable ``name``: no login, no token works, their desk sessions end at once. Nothing
+    is deleted (the audit trail names them). Disabling a disabled user changes nothing; the
+    last enabled coordinator is not disabled (add another first)."""
     with _db(folder) as conn:
         user = _get(conn, name)
     if user.disabled:
         return user
     with _change(folder, [_users_change(user.name, "disabled", "no", "yes")], actor=actor,
                  at=at) as conn:
+        if user.role == "coordinator" and conn.execute(  # counted under the lock, in the transaction
+                "SELECT count(*) FROM users WHERE role = 'coordinator' AND disabled = 0 AND "
+                "name != ?", (user.name,)).fetchone()[0] == 0:
+            raise UsageError("the last enabled coordinator cannot be disabled", key="NAME",
+                             value=user.name, hint="add or enable another coordinator first")
         conn.execute("UPDATE users SET disabled = 1 WHERE name = ?", (user.name,))
+        conn.execute("DELETE FROM sessions WHERE user = ?", (user.name,))
     return User(name=user.name, display_name=user.display_name, role=user.role, disabled=True,
-                created=user.created, tokens=user.tokens)
+                created=user.created, tokens=user.tokens, last_login=user.last_login)
+
+
+def enable_user(folder: str | Path, name: str, *, actor: Actor, at: datetime) -> User:
+    """Enable ``name`` again (their password and tokens work again; their old sessions stay
+    ended). Enabling an enabled user changes nothing."""
+    with _db(folder) as conn:
+        user = _get(conn, name)
+    if not user.disabled:
+        return user
+    with _change(folder, [_users_change(user.name, "disabled", "yes", "no")], actor=actor,
+                 at=at) as conn:
+        conn.execute("UPDATE users SET disabled = 0 WHERE name = ?", (user.name,))
+    return User(name=user.name, display_name=user.display_name, role=user.role, disabled=False,
+                created=user.created, tokens=user.tokens, last_login=user.last_login)
 
 
 def new_token(folder: str | Path, name: str, *, actor: Actor, at: datetime) -> str:
@@ -375,6 +437,12 @@ def verify_password(folder: str | Path, name: str, password: str, *,
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def session_hash(session_id: str) -> str:
+    """What the database keeps of a desk session's id: its SHA-256 (the id is 256 random bits,
+    so a fast hash suffices; a copy of the file lets nobody in)."""
+    return _token_hash(session_id)
 
 
 def user_for_token(folder: str | Path, token: str, *, at: datetime | None = None) -> User | None:
