@@ -5,7 +5,8 @@
 starts ``cc312-schedule serve`` on a copy of the Chinese example study (the site's language)
 with a user per role, records a visit and a decision so that the audit trail has lines, and
 has Debian's Chromium (driven by Playwright) save ``<page>-<width>.png`` for each page, in
-Chinese, plus the Today page in English. Part of `make pictures`; look at them.
+Chinese, plus the Today page in English, and the coordinator's workbook and users pages.
+Part of `make pictures`; look at them.
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def _coordinator(browser: object, base: str, out: Path, width: int, tmp: Path) -
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+    page.goto(base + "/users")  # the users page, then a new API token shown once
+    page.screenshot(path=str(out / f"users-{width}.png"), full_page=True)
+    page.locator("li.user-card", has=page.locator(".uname", has_text="nurse")).locator(
+        "button.issue-token").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(out / f"users-token-{width}.png"), full_page=True)
     page.goto(base + "/workbook")
     page.screenshot(path=str(out / f"workbook-coordinator-{width}.png"), full_page=True)
     with page.expect_download() as dl:

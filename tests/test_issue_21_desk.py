@@ -69,6 +69,13 @@ ROUTES = [
     ("GET", "/audit", ALL),
     ("GET", "/audit?subject_id=003&user=nurse", ALL),
     ("POST", "/language", ALL),
+    # the users page (coordinators); "nobody" is no user: refused, nothing written
+    ("GET", "/users", {"coordinator"}),
+    ("POST", "/users", {"coordinator"}),  # an empty form: refused (422)
+    ("POST", "/users/nobody/disable", {"coordinator"}),
+    ("POST", "/users/nobody/enable", {"coordinator"}),
+    ("POST", "/users/nobody/password", {"coordinator"}),
+    ("POST", "/users/nobody/token", {"coordinator"}),
     ("GET", "/api/v1/plan", ALL),
     ("GET", "/api/v1/due", ALL),
     ("GET", "/api/v1/audit", ALL),
@@ -217,6 +224,8 @@ def test_no_page_has_inline_script_or_style(desk: RunningDesk, clients: dict[str
                  "/exports", "/audit", "/login"):
         text = clients["investigator"].get(path).text
         assert "<script" not in text and " style=" not in text and "onerror" not in text, path
+    text = clients["coordinator"].get("/users").text
+    assert "<script" not in text and " style=" not in text and "onerror" not in text
 
 
 def test_logout_ends_the_session(tmp_path: Path) -> None:
