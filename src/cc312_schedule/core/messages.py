@@ -854,7 +854,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.not a user name": {"en": "not a user name", "zh-CN": "用户名无效"},
     "hint.letters, digits and . _ @ -, at most 64, e.g. li.na": {
         "en": "letters, digits and . _ @ -, at most 64, e.g. li.na",
-        "zh-CN": "仅限字母、数字及 . _ @ -，最多 64 个字符，例如 li.na"},
+        "zh-CN": "仅限字母、数字及 . _ @ -，最多 64 个字符"},
     "err.unknown role": {"en": "unknown role", "zh-CN": "未知角色"},
     "err.the password is too short: at least 10 characters": {
         "en": "the password is too short: at least 10 characters",
@@ -872,7 +872,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                                        "zh-CN": "该用户名已存在"},
     "hint.choose another name; 'users list STUDY' lists them": {
         "en": "choose another name; 'users list STUDY' lists them",
-        "zh-CN": "请换一个用户名（'users list STUDY' 可列出已有用户）"},
+        "zh-CN": "请换一个用户名（用户列表见工作台或命令行）"},
     "err.no such user": {"en": "no such user", "zh-CN": "无此用户"},
     "err.the user is disabled": {"en": "the user is disabled", "zh-CN": "该用户已停用"},
     "hint.a disabled user gets no token": {"en": "a disabled user gets no token",
