@@ -25,11 +25,10 @@ from argon2 import PasswordHasher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from conftest import copy_example_study
-
 from cc312_schedule.store.audit import Actor
 from cc312_schedule.store.sessions import SessionRules, open_session, purge_sessions, session_user
 from cc312_schedule.store.users import add_user, list_users
+from conftest import copy_example_study
 
 FAST = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)  # setting up, not measured
 
