@@ -107,6 +107,15 @@ def test_logout_deletes_the_row_and_the_old_cookie_gets_the_login_page(desk: Run
     assert replay(desk, cookie) == 302  # the cookie's signature is fresh: the row decides
 
 
+def test_a_new_login_in_the_same_browser_ends_its_previous_session(desk: RunningDesk) -> None:
+    name = new_user(desk)
+    c = desk.client(name)
+    first = cookie_of(c)
+    assert c.login(name).status == 302  # again, over the live session: a new id, the old row goes
+    assert session_id_in(cookie_of(c)) != session_id_in(first)
+    assert len(rows(desk, name)) == 1 and replay(desk, first) == 302
+
+
 @pytest.mark.parametrize("how", ["cli", "desk"])
 def test_disabling_a_user_ends_their_sessions_at_once(desk: RunningDesk, how: str) -> None:
     name = new_user(desk)
