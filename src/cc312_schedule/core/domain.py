@@ -31,6 +31,7 @@ __all__ = [
     "Withdrawal",
     "parse_refresh",
     "parse_reminder",
+    "site_name",
     "study_span",
     "subject_hint",
     "subject_id_problem",
@@ -151,8 +152,23 @@ class StudyConfig:
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     site_phone: str = ""  # [site] phone: the contact number printed on participants' schedules
+    #: ``[site] name = { en = "...", zh-CN = "..." }``: the name per language (``site`` is the
+    #: study language's); empty when one name serves every language
+    site_names: tuple[tuple[str, str], ...] = ()
     #: how often subscribed calendars should be fetched again (``feed``): ``feed_refresh``
     feed_refresh: timedelta = timedelta(hours=1)
+
+
+def site_name(config: StudyConfig, lang: str) -> str:
+    """The site's name in ``lang``: its own name in that language when ``study.toml`` gives one
+    per language, else the one name (review A12).
+
+    >>> c = StudyConfig(name="x", site="Deyang People's Hospital",
+    ...                 site_names=(("en", "Deyang People's Hospital"), ("zh-CN", "德阳市人民医院")))
+    >>> site_name(c, "zh-CN"), site_name(StudyConfig(name="x", site="德阳市人民医院"), "en")
+    ('德阳市人民医院', '德阳市人民医院')
+    """
+    return dict(config.site_names).get(lang, config.site)
 
 
 _REFRESH = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>minute|hour|day)s?")
