@@ -87,8 +87,9 @@ class Reminder:
     With ``working_days`` the days are days the site is open ("16:00 the working day before":
     Friday for a Monday visit, the last day before a holiday for the day after it; review D7).
 
-    >>> parse_reminder("16:00 the day before")
-    Reminder(text='16:00 the day before', before=None, at=datetime.time(16, 0), days_before=1, working_days=False)
+    >>> r = parse_reminder("16:00 the day before")
+    >>> r.before, r.at, r.days_before, r.working_days
+    (None, datetime.time(16, 0), 1, False)
     >>> parse_reminder("90 minutes before").before
     datetime.timedelta(seconds=5400)
     >>> parse_reminder("16:00 the working day before").working_days

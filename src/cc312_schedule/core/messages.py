@@ -671,7 +671,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "kind.dose_n": {"en": "dose {n}", "zh-CN": "第{n}次给药"},  # C10: as the calendars say it
     "regimen.inner": {"en": ", {text}", "zh-CN": "，{text}"},  # D1: a label's own bracket
     "flag.overdue": {"en": "OVERDUE", "zh-CN": "已逾期"},  # D4
-    "value.window.one": {"en": "{day} only", "zh-CN": "仅限 {day} 当天"},  # D5
+    "value.window.one": {"en": "{day} only", "zh-CN": "仅限 {day}当天"},  # D5
     # D6: 当日顺序：先 REV-W20（定期评估），后 W21D1（给药）
     "value.order.item": {"en": "{visit} ({kind})", "zh-CN": "{visit}（{kind}）"},
     "value.order.first": {"en": "first {item}", "zh-CN": "先 {item}"},

@@ -38,9 +38,9 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from ..core.domain import site_name
 from ..core.errors import UsageError
 from ..core.l10n import listed_date
-from ..core.domain import site_name
 from ..core.messages import Text, message, procedure, warning_label
 from ..core.model import (
     EventKind,
