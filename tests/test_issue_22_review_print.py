@@ -280,3 +280,11 @@ def test_d7_the_previous_working_day_of_the_site(day: str, before: str) -> None:
 def test_d7_reminder_forms(text: str, days: int, working: bool) -> None:
     r = parse_reminder(text)
     assert (r.days_before, r.working_days) == (days, working)
+
+
+def test_a6_a7_time_and_each_window_date_on_one_line() -> None:
+    # seen on the printed page of this branch: 上午 / 9:00 and 12月8日 / （星期二） were split
+    page = to_handout_html(handout(ZH, "003", "2026-12-04"))
+    assert '<td class="time">上午9:00</td>' in page
+    assert ('<td class="window"><span class="nw">12月7日（星期一）</span>至 '
+            '<span class="nw">12月8日（星期二）</span></td>') in page

@@ -74,6 +74,7 @@ class HandoutVisit:
     provisional: bool = False
     date_to_confirm: bool = False  # planned on a closed day: the study team gives the date
     late: bool = False  # planned before the schedule's first day, its window still open (A2)
+    window_dates: tuple[str, ...] = ()  # the dates as written in ``window`` (kept on one line)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,6 +152,7 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
         start, end = min(open_days), max(open_days)
         when = long_date(lang, e.planned_date)
         late = e.planned_date < today  # its window is still open: say from when (review A2)
+        dates: tuple[str, ...] = ()
         if closed:  # never ask someone to come on a closed day: the team gives the date
             when = message(lang, "handout.date_tbc", date=when)
             window = message(lang, "handout.window.tbc")
@@ -162,19 +164,15 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
             elif left == [today]:
                 window = message(lang, "handout.window.today")
             else:
-                start = left[0]
-                window = message(lang, "handout.window",
-                                 start=short_date(lang, start, year_of=e.planned_date,
-                                                  long_weekday=True),
-                                 end=short_date(lang, end, year_of=e.planned_date,
-                                                long_weekday=True))
+                dates = (short_date(lang, left[0], year_of=e.planned_date, long_weekday=True),
+                         short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+                window = message(lang, "handout.window", start=dates[0], end=dates[1])
         elif start == end:
             window = message(lang, "handout.window.none")
         else:
-            window = message(lang, "handout.window",
-                          start=short_date(lang, start, year_of=e.planned_date,
-                                           long_weekday=True),
-                          end=short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+            dates = (short_date(lang, start, year_of=e.planned_date, long_weekday=True),
+                     short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+            window = message(lang, "handout.window", start=dates[0], end=dates[1])
         v = HandoutVisit(day=e.planned_date, when=when,
                          time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
                                           day_order),
@@ -183,7 +181,7 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
                                                         for i in e.procedures)),
                          window_start=start, window_end=end, window=window,
                          provisional=e.status is EventStatus.PROVISIONAL,
-                         date_to_confirm=closed, late=late and not closed)
+                         date_to_confirm=closed, late=late and not closed, window_dates=dates)
         (tbc if v.provisional else confirmed).append(v)
     warnings: list[PlanWarning] = []
     phone = study.config.site_phone

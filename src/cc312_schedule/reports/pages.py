@@ -43,7 +43,21 @@ def _environment() -> Any:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = _css_string
+    env.filters["nowrap"] = _nowrap
     return env
+
+
+def _nowrap(text: str, pieces: tuple[str, ...]) -> Any:
+    """``text`` escaped, each of ``pieces`` in it kept on one line (a date of a window: never
+    ``12月8日`` on one line and ``（星期二）`` on the next)."""
+    import markupsafe
+
+    out = markupsafe.escape(text)
+    for piece in dict.fromkeys(pieces):
+        p = markupsafe.escape(piece)
+        out = markupsafe.Markup(out.replace(p, markupsafe.Markup('<span class="nw">') + p
+                                            + markupsafe.Markup("</span>")))
+    return out
 
 
 def _css_string(value: str) -> Any:
