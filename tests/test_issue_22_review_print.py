@@ -51,6 +51,8 @@ def handout(folder: Path | str, subject: str, today: str, lang: str | None = Non
     # a visit planned on or after the first day reads as before
     pytest.param("zh-CN", "2026-12-04", "W23D1", "2026年12月7日 星期一",
                  "12月7日（星期一）至 12月8日（星期二）", id="A2-not-late"),
+    pytest.param("zh-CN", "2026-12-07", "W23D1", "2026年12月7日 星期一",
+                 "12月7日（星期一）至 12月8日（星期二）", id="A2-planned-on-the-first-day"),
 ])
 def test_a2_a_row_dated_before_the_first_day_says_from_today(
         lang: str, today: str, visit: str, when: str, window: str) -> None:
