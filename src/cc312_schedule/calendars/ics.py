@@ -49,7 +49,7 @@ This module builds the events and the calendars; the state file is
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
 >>> study = load_study(example_study_path())
->>> plan = plan_study(study)
+>>> plan = plan_study(study, today=None)   # as `ics` without --today: nothing marked overdue
 >>> data = to_ics(study, plan, subject_ids=["003"],
 ...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
 >>> lines = data.decode().splitlines()
