@@ -351,7 +351,8 @@ def _time_and_language(strs: dict[str, str], err: _ConfigErr) -> dict[str, Any]:
 def _reminders(texts: Any, err: _ConfigErr) -> tuple[Reminder, ...]:
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         err("reminders", "must be a list of strings", texts,
-            'e.g. reminders = ["16:00 the day before", "60 minutes before"], or [] for none')
+            'e.g. reminders = ["16:00 the working day before", "60 minutes before"], or [] '
+            'for none')
         return ()
     reminders: list[Reminder] = []
     for text in texts:
@@ -363,8 +364,9 @@ def _reminders(texts: Any, err: _ConfigErr) -> tuple[Reminder, ...]:
                     "a reminder is at most 4 weeks ahead")
                 continue
             err("reminders", "not a reminder", text,
-                'use "N minutes before", "N hours before", "HH:MM the day before", '
-                '"HH:MM N days before" or "HH:MM on the day"')
+                'use "N minutes before", "N hours before", "HH:MM the working day before", '
+                '"HH:MM N working days before", "HH:MM the day before", "HH:MM N days before" '
+                'or "HH:MM on the day"')
     return tuple(reminders)
 
 
