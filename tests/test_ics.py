@@ -489,7 +489,7 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
     for label in ("研究日：144", "理论访视日期：2026-11-26（周四）", "计划访视日期：2026-11-26（周四）",
-                  "窗口期：2026-11-25（周三）至 2026-11-27（周五）", "给药方案：BIW（每周2次（第1、4天））",
+                  "窗口期：2026-11-25（周三）至 2026-11-27（周五）", "给药方案：BIW（每周2次，第1、4天）",
                   "状态：已计划", "访视检查项目：生命体征"):
         assert label in desc
     cal = icalendar.Calendar.from_ical(path.read_bytes())

@@ -64,11 +64,12 @@ def test_reminders_only_for_visits_ahead(study: Path, tmp_path: Path, visit: str
 
 
 @pytest.mark.parametrize(("visit", "start", "end", "alarms", "order"), [
-    ("D28", datetime(2026, 11, 23, 9), datetime(2026, 11, 23, 11), [-17 * H, -1 * H],
-     "Order on this day: D28 → W5D1"),
-    ("W5D1", datetime(2026, 11, 23, 11), datetime(2026, 11, 23, 13), [-19 * H, -1 * H],
-     "Order on this day: D28 → W5D1"),
-    ("W6D1", datetime(2026, 11, 30, 9), datetime(2026, 11, 30, 11), [-17 * H, -1 * H], None),
+    # Monday visits: the first reminder at 16:00 on Friday, the site's previous working day
+    ("D28", datetime(2026, 11, 23, 9), datetime(2026, 11, 23, 11), [-65 * H, -1 * H],
+     "Order on this day: first D28 (assessment), then W5D1 (dose)"),
+    ("W5D1", datetime(2026, 11, 23, 11), datetime(2026, 11, 23, 13), [-67 * H, -1 * H],
+     "Order on this day: first D28 (assessment), then W5D1 (dose)"),
+    ("W6D1", datetime(2026, 11, 30, 9), datetime(2026, 11, 30, 11), [-65 * H, -1 * H], None),
 ], ids=["assessment-first", "dose-after", "other-day"])
 def test_assessment_then_first_continuation_dose(study: Path, tmp_path: Path, visit: str,
                                                  start: datetime, end: datetime,
@@ -84,8 +85,9 @@ def test_assessment_then_first_continuation_dose(study: Path, tmp_path: Path, vi
 
 @pytest.mark.parametrize(("visit", "alarms"), [
     # all-day events start at midnight: "60 minutes before" counts from the visit's time
-    ("D28", [-8 * H, 8 * H]),  # 16:00 the day before; 08:00 (09:00 - 60 min)
-    ("W5D1", [-8 * H, 10 * H]),  # the dose follows the assessment: 11:00 - 60 min
+    # Monday 2026-11-23: 16:00 on Friday 11-20, the working day before; 08:00 (09:00 - 60 min)
+    ("D28", [-56 * H, 8 * H]),
+    ("W5D1", [-56 * H, 10 * H]),  # the dose follows the assessment: 11:00 - 60 min
 ], ids=["assessment", "dose-after"])
 def test_all_day_reminders_count_from_the_dosing_time(study: Path, tmp_path: Path, visit: str,
                                                      alarms: list[timedelta]) -> None:

@@ -31,6 +31,15 @@ def _toml(study: Path, key: str, escaped: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _site_name(study: Path, value: str) -> None:
+    """``site.name = VALUE`` in place of the example's (a table of one name per language)."""
+    path = study / "study.toml"
+    text, n = re.subn(r"(?m)^site\.name = .*$", lambda m: f"site.name = {value}",
+                      path.read_text(encoding="utf-8"), count=1)
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+
+
 def _csv(study: Path, name: str, old: str, new: str) -> None:
     path = study / name
     text = path.read_text(encoding="utf-8")
@@ -42,8 +51,11 @@ REFUSED = [
     # (id, edit, the error)
     ("name-nul", lambda s: _toml(s, "name", "\\u0000"),
      "study.toml: name: holds a control character (U+0000) at position 1"),
-    ("site-escape", lambda s: _toml(s, "site.name", "\\u001B[31m"),
+    ("site-escape", lambda s: _site_name(s, '"\\u001B[31m"'),
      "study.toml: site: holds a control character (U+001B) at position 1"),
+    # one name per language (review A12): each is checked under its own key
+    ("site-per-language-escape", lambda s: _site_name(s, '{ en = "x", zh-CN = "\\u001B[31m" }'),
+     "study.toml: site.name.zh-CN: holds a control character (U+001B) at position 1"),
     ("phone-c1", lambda s: _toml(s, "site.phone", "+86\\u0085"),
      "study.toml: site.phone: holds a control character (U+0085) at position 4"),
     ("cohort-nul", lambda s: _csv(s, "subjects.csv", "006,3,DL3", "006,3\x00,DL3"),

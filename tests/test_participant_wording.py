@@ -23,7 +23,7 @@ def test_visit_kinds_are_the_models() -> None:
 
 def test_bundled_wording_covers_every_kind_and_procedure_in_both_languages() -> None:
     p = load_protocol_text(TEMPLATE)
-    assert p.participant is not None and p.participant.version == "1.0 (2026-11-30)"
+    assert p.participant is not None and p.participant.version == "1.1 (2026-12-04)"
     items = {i for name in ("first_dose", "induction_dose", "continuation_dose", "assessment",
                             "review", "eot", "follow_up") for i in getattr(p.procedures, name)}
     for lang in ("en", "zh-CN"):
@@ -32,25 +32,25 @@ def test_bundled_wording_covers_every_kind_and_procedure_in_both_languages() -> 
             assert p.participant.visit(kind, lang)
         for item in items:
             assert p.participant.procedure(item, lang)
-    assert p.participant.visit("dose", "zh-CN") == "静脉输注研究药物 CC312（约2小时）。"
+    assert p.participant.visit("dose", "zh-CN") == "静脉输液研究药物 CC312（约2小时）。"
 
 
 # (replace this, with that) in the template -> what the error names
 BAD = [
-    pytest.param('"PK post-dose" = { en = "blood sample after the infusion", zh-CN = "输注后采血" }\n', "",
+    pytest.param('"PK post-dose" = { en = "blood sample after the infusion", zh-CN = "输液后采血" }\n', "",
                  "participant.procedures.PK post-dose: no lay wording for this procedure",
                  id="procedure-without-wording"),
     pytest.param('"vital signs" = { en = "blood pressure, pulse and temperature", ',
                  '"vital sign" = { en = "blood pressure, pulse and temperature", ',
                  "participant.procedures.vital sign: not an item of [procedures]", id="typo-in-item"),
-    pytest.param(', zh-CN = "输注后采血" }', " }",
+    pytest.param(', zh-CN = "输液后采血" }', " }",
                  "participant.procedures.PK post-dose.zh-CN: missing required key",
                  id="language-missing"),
-    pytest.param('zh-CN = "随访：治疗结束后了解您的身体情况。"', 'zh-CN = ""',
+    pytest.param('zh-CN = "治疗结束后，了解您的身体情况。"', 'zh-CN = ""',
                  "participant.visits.follow-up.zh-CN: must be a non-empty string: ''", id="empty-text"),
-    pytest.param('eot = { en = "End-of-treatment', 'eos = { en = "End-of-treatment',
+    pytest.param('eot = { en = "A check-up', 'eos = { en = "A check-up',
                  "participant.visits.eot: missing required table", id="visit-kind-missing"),
-    pytest.param('version = "1.0 (2026-11-30)"', "version = 1",
+    pytest.param('version = "1.1 (2026-12-04)"', "version = 1",
                  "participant.version: must be a non-empty string: 1", id="version-not-text"),
     pytest.param('title = { en = "A study', 'title = { fr = "x", en = "A study',
                  "participant.title.fr: unknown key: 'x'", id="unknown-language"),

@@ -694,17 +694,19 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError("a range needs both --from and --to", key=missing,
                          hint="e.g. --from 2026-11-30 --to 2026-12-06")
     study = load_study(args.study)
-    start = args.on or args.start or _today_at_site(study.config.timezone)
+    today = _today_at_site(study.config.timezone)
+    start = args.on or args.start or today
     plan = _plan_for(args, study, today=start)
     # each day of a range judged as `due --on` that day would judge it (the cap passing)
     plan_on = plans_by_day(study, assume=args.assume) if args.end else None
+    # a record dated after the real today is flagged, one after a listed past day is not (C16)
     due = plan_due(study, plan, start=start, end=args.end, language=args.language,
-                   plan_on=plan_on)
+                   plan_on=plan_on, today=today)
     if args.format == "html":
         from .reports.pages import to_due_html
 
         at = (args.generated_at or datetime.now(UTC)).astimezone(ZoneInfo(study.config.timezone))
-        _emit(to_due_html(due, generated=f"{at:%Y-%m-%d %H:%M}"), args.output, stdout)
+        _emit(to_due_html(due, generated=at), args.output, stdout)
     else:
         if args.format == "csv":
             text = to_due_csv(due, safe_for_spreadsheets=args.safe_for_spreadsheets)

@@ -49,7 +49,7 @@ This module builds the events and the calendars; the state file is
 >>> from datetime import datetime, timezone
 >>> from cc312_schedule import load_study, plan_study, example_study_path
 >>> study = load_study(example_study_path())
->>> plan = plan_study(study)
+>>> plan = plan_study(study, today=None)   # as `ics` without --today: nothing marked overdue
 >>> data = to_ics(study, plan, subject_ids=["003"],
 ...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
 >>> lines = data.decode().splitlines()
@@ -84,6 +84,7 @@ from ..core.fileio import StagedFiles
 from ..core.l10n import prose_date
 from ..core.messages import message, procedure, regimen_label
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, same_day_order
+from ..core.opendays import SiteCalendar
 from ..core.protocol import DISEASE_SCORE_ITEM
 from ..store.study import Reminder, Study
 from .icsfiles import CalendarFiles
@@ -185,6 +186,7 @@ class _Options:
     stamp: datetime
     folder: str
     today: date | None = None  # the plan's "today": visits before it carry no reminder
+    calendar: SiteCalendar | None = None  # the site's open days ("the working day before")
     refresh: timedelta | None = None  # feeds: REFRESH-INTERVAL and X-PUBLISHED-TTL
 
 
@@ -233,7 +235,7 @@ def _options(study: Study, generated_at: datetime, all_day: bool, *, today: date
         dosing_time=cfg.dosing_time or study.protocol.dosing_time,
         duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
         reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
-        folder=study.folder, today=today, refresh=refresh)
+        folder=study.folder, today=today, refresh=refresh, calendar=study.calendar)
 
 
 def vanished_subjects(study: Study, state: IcsState, *,
@@ -535,6 +537,15 @@ def _times(on: date, opts: _Options, slot: int = 0) -> tuple[date | datetime, da
     return start, (start.astimezone(UTC) + opts.duration).astimezone(opts.tz)
 
 
+def _reminder_day(reminder: Reminder, on: date, opts: _Options) -> date:
+    """The day a clock-time reminder rings: ``days_before`` calendar days before the visit, or
+    with ``working_days`` the site's open days (the previous working day; without a site
+    calendar every day is open, as for the planning)."""
+    if reminder.working_days and reminder.days_before and opts.calendar is not None:
+        return opts.calendar.open_day_before(on, reminder.days_before)
+    return on - timedelta(days=reminder.days_before)
+
+
 def _trigger(reminder: Reminder, on: date, start: date | datetime, opts: _Options,
              slot: int = 0) -> timedelta:
     """The alarm's offset from the event's start (negative: before).
@@ -549,11 +560,11 @@ def _trigger(reminder: Reminder, on: date, start: date | datetime, opts: _Option
             visit_time = datetime.combine(on, opts.dosing_time) + slot * opts.duration
             return visit_time - reminder.before - midnight
         assert reminder.at is not None
-        return datetime.combine(on - timedelta(days=reminder.days_before), reminder.at) - midnight
+        return datetime.combine(_reminder_day(reminder, on, opts), reminder.at) - midnight
     if reminder.before is not None:
         return -reminder.before
     assert reminder.at is not None
-    day = on - timedelta(days=reminder.days_before)
+    day = _reminder_day(reminder, on, opts)
     when = datetime.combine(day, reminder.at, tzinfo=opts.tz)
     return when.astimezone(UTC) - start.astimezone(UTC)
 
@@ -571,7 +582,7 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
                 day_order: tuple[str, ...] = ()) -> _EventData:
     lang = opts.lang
     flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed",
-            EventStatus.DONE: "done"}.get(e.status)
+            EventStatus.DONE: "done", EventStatus.OVERDUE: "overdue"}.get(e.status)
     summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
                        sp.subject.dose_level, flag)
     none = message(lang, "value.none")
@@ -590,10 +601,9 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
     if e.actual_date is not None:
         lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
     if day_order:
-        lines.append(_line(opts, "order", " → ".join(day_order)))
+        lines.append(_line(opts, "order", _order_text(lang, day_order, sp)))
     lines += [
-        _line(opts, "window", message(lang, "value.window", start=prose_date(lang, e.window_start),
-                                      end=prose_date(lang, e.window_end))),
+        _line(opts, "window", _window_text(lang, e.window_start, e.window_end)),
         _line(opts, "procedures", message(lang, "procedure.list_separator").join(
             procedure(lang, p) for p in _procedures(e.procedures)) or none),
         _line(opts, "regimen", regimen_label(lang, e.regimen) if e.regimen else none),
@@ -613,6 +623,25 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
     slot = day_order.index(e.visit) if day_order else 0
     return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=alarms,
                        slot=slot)
+
+
+def _window_text(lang: str, start: date, end: date) -> str:
+    """``2026-07-06（周一）至 2026-07-08（周三）``; a one-day window ``仅限 2026-07-06（周一）当天``
+    (review D5)."""
+    if start == end:
+        return message(lang, "value.window.one", day=prose_date(lang, start))
+    return message(lang, "value.window", start=prose_date(lang, start), end=prose_date(lang, end))
+
+
+def _order_text(lang: str, day_order: tuple[str, ...], sp: SubjectPlan) -> str:
+    """The day's visits in order, each with its kind (review D6):
+    ``先 REV-W20（定期评估），后 W21D1（给药）`` / ``first REV-W20 (review), then W21D1 (dose)``."""
+    kinds = {e.visit: e.kind for e in sp.events}
+    items = [message(lang, "value.order.item", visit=v,
+                     kind=message(lang, f"order.kind.{kinds[v].value}")) for v in day_order]
+    words = ["value.order.first", *["value.order.then"] * (len(items) - 2), "value.order.last"]
+    return message(lang, "value.order.sep").join(
+        message(lang, w, item=i) for w, i in zip(words, items, strict=True))
 
 
 def _cancelled_event(uid: str, pub: PublishedEvent,
@@ -647,17 +676,24 @@ def _event_data(uid: str, on: date, summary: str, description: str, status: str,
     start, end = _times(on, opts, slot)
     if status not in _STATUSES:
         raise AssertionError(f"STATUS {status!r} (RFC 5545 spells CANCELLED)")
-    triggers = [_trigger(r, on, start, opts, slot) for r in opts.reminders] if alarms else []
-    reminder = message(opts.lang, "alarm", summary=summary)
+    pairs = [(_trigger(r, on, start, opts, slot), _alarm_text(r, on, summary, opts))
+             for r in opts.reminders] if alarms else []
     content = {"uid": uid, "start": start.isoformat(), "end": end.isoformat(),
                "zone": "" if opts.all_day else opts.tz.key, "summary": summary,
                "description": description, "location": opts.site, "status": status,
-               "alarms": [[t.total_seconds(), reminder] for t in triggers]}
+               "alarms": [[t.total_seconds(), text] for t, text in pairs]}
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
     return _EventData(uid=uid, on=on, start=start, end=end, summary=summary,
                       description=description, location=opts.site, status=status,
-                      alarms=tuple((t, reminder) for t in triggers),
-                      digest=hashlib.sha256(canonical).hexdigest())
+                      alarms=tuple(pairs), digest=hashlib.sha256(canonical).hexdigest())
+
+
+def _alarm_text(reminder: Reminder, on: date, summary: str, opts: _Options) -> str:
+    """What the reminder says: on an earlier day, the visit's date and "remind the participant"
+    (the nurse calls or messages them, review D7); on the day, "Reminder: …"."""
+    if reminder.at is not None and reminder.days_before > 0:
+        return message(opts.lang, "alarm.ahead", day=prose_date(opts.lang, on), summary=summary)
+    return message(opts.lang, "alarm", summary=summary)
 
 
 def _to_event(d: _EventData, *, stamp: datetime, modified: datetime,

@@ -31,6 +31,7 @@ __all__ = [
     "Withdrawal",
     "parse_refresh",
     "parse_reminder",
+    "site_name",
     "study_span",
     "subject_hint",
     "subject_id_problem",
@@ -83,32 +84,42 @@ class Reminder:
     Two kinds, with different meanings: ``before`` is a fixed time before the start of the
     visit ("60 minutes before"); ``at`` + ``days_before`` is a local clock time on an earlier
     day ("16:00 the day before"), which stays at 16:00 even across a daylight-saving change.
+    With ``working_days`` the days are days the site is open ("16:00 the working day before":
+    Friday for a Monday visit, the last day before a holiday for the day after it; review D7).
 
-    >>> parse_reminder("16:00 the day before")
-    Reminder(text='16:00 the day before', before=None, at=datetime.time(16, 0), days_before=1)
+    >>> r = parse_reminder("16:00 the day before")
+    >>> r.before, r.at, r.days_before, r.working_days
+    (None, datetime.time(16, 0), 1, False)
     >>> parse_reminder("90 minutes before").before
     datetime.timedelta(seconds=5400)
+    >>> parse_reminder("16:00 the working day before").working_days
+    True
     """
 
     text: str
     before: timedelta | None = None
     at: time | None = None
     days_before: int = 0
+    working_days: bool = False  # days_before counts the site's open days
 
 
-DEFAULT_REMINDERS = ("16:00 the day before", "60 minutes before")
+#: The default: the nurse calls or messages the participant on the site's previous working
+#: day (review D7), and a reminder an hour before.
+DEFAULT_REMINDERS = ("16:00 the working day before", "60 minutes before")
 #: A reminder further ahead than this (4 weeks) is a typo, and would not fit a date type.
 MAX_REMINDER_DAYS = 28
 _REMINDER_RE = re.compile(
     r"(?:(?P<n>\d+) (?P<unit>minutes?|hours?) before"
-    r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day)|(?P<days>\d+) days before))")
+    r"|(?P<at>\d{2}:\d{2}) (?:(?P<day>the day before|on the day|the working day before)"
+    r"|(?P<days>\d+) (?P<working>working )?days before))")
 
 
 def parse_reminder(text: str) -> Reminder:
     """Parse one ``reminders`` entry; raise :class:`ValueError` naming the accepted forms.
 
     Forms: ``"N minutes before"``, ``"N hours before"``, ``"HH:MM the day before"``,
-    ``"HH:MM N days before"``, ``"HH:MM on the day"``.
+    ``"HH:MM N days before"``, ``"HH:MM on the day"``, ``"HH:MM the working day before"``,
+    ``"HH:MM N working days before"`` (days the site is open).
 
     >>> parse_reminder("2 hours before").before
     datetime.timedelta(seconds=7200)
@@ -132,10 +143,12 @@ def parse_reminder(text: str) -> Reminder:
     at = _parse_hhmm(m["at"])
     if at is None:
         raise ValueError(f"not a time HH:MM: {m['at']!r}")
-    days = 1 if m["day"] == "the day before" else 0 if m["day"] else int(m["days"])
+    days = (1 if m["day"] in ("the day before", "the working day before") else 0 if m["day"]
+            else int(m["days"]))
     if days > MAX_REMINDER_DAYS:
         raise ValueError(f"more than {MAX_REMINDER_DAYS} days before: {text!r}")
-    return Reminder(text=text, at=at, days_before=days)
+    working = m["day"] == "the working day before" or bool(m["working"])
+    return Reminder(text=text, at=at, days_before=days, working_days=working)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -151,8 +164,23 @@ class StudyConfig:
     reminders: tuple[Reminder, ...] = tuple(parse_reminder(r) for r in DEFAULT_REMINDERS)
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     site_phone: str = ""  # [site] phone: the contact number printed on participants' schedules
+    #: ``[site] name = { en = "...", zh-CN = "..." }``: the name per language (``site`` is the
+    #: study language's); empty when one name serves every language
+    site_names: tuple[tuple[str, str], ...] = ()
     #: how often subscribed calendars should be fetched again (``feed``): ``feed_refresh``
     feed_refresh: timedelta = timedelta(hours=1)
+
+
+def site_name(config: StudyConfig, lang: str) -> str:
+    """The site's name in ``lang``: its own name in that language when ``study.toml`` gives one
+    per language, else the one name (review A12).
+
+    >>> c = StudyConfig(name="x", site="Deyang People's Hospital",
+    ...                 site_names=(("en", "Deyang People's Hospital"), ("zh-CN", "德阳市人民医院")))
+    >>> site_name(c, "zh-CN"), site_name(StudyConfig(name="x", site="德阳市人民医院"), "en")
+    ('德阳市人民医院', '德阳市人民医院')
+    """
+    return dict(config.site_names).get(lang, config.site)
 
 
 _REFRESH = re.compile(r"(?P<n>[1-9][0-9]*) (?P<unit>minute|hour|day)s?")

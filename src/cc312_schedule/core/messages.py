@@ -605,12 +605,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{years}年的访视日期按预估节假日排定；国务院放假通知发布后如有调整，研究人员会告知您。"},
     "handout.legend": {"en": "What happens at the visits", "zh-CN": "访视内容说明"},
     # no dose number for the participant: it counts missed doses ("dose 19" to someone given 18)
-    "handout.kind.dose": {"en": "Infusion", "zh-CN": "输注"},
+    "handout.kind.dose": {"en": "Infusion", "zh-CN": "输液"},  # A10
     "handout.kind.assessment": {"en": "Check-up and treatment decision", "zh-CN": "继续治疗评估"},
     "handout.kind.review": {"en": "Check-up and treatment decision", "zh-CN": "定期评估"},
     "handout.kind.eot": {"en": "End-of-treatment visit", "zh-CN": "治疗结束访视"},
     "handout.kind.follow-up": {"en": "Follow-up visit", "zh-CN": "随访"},
-    "handout.legend.dose": {"en": "Infusion", "zh-CN": "输注"},
+    "handout.legend.dose": {"en": "Infusion", "zh-CN": "输液"},
     "handout.legend.assessment": {"en": "Check-up after 4 weeks", "zh-CN": "继续治疗评估"},
     "handout.legend.review": {"en": "Check-up", "zh-CN": "定期评估"},
     "handout.legend.eot": {"en": "End-of-treatment visit", "zh-CN": "治疗结束访视"},
@@ -629,12 +629,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "handout.contraception": {"en": "Contraception", "zh-CN": "避孕"},
     "handout.contraception.text": {
         "en": "Please use effective contraception until {date} (6 months after your last dose).",
-        "zh-CN": "请采取有效的避孕措施，直至 {date}（末次给药后6个月）。",
+        "zh-CN": "请采取有效的避孕措施，直至 {date}（最后一次输液后6个月）。",  # A9
     },
     "handout.contraception.tbc": {
         "en": "This date depends on your last dose and moves later if you receive more doses; "
               "the study team will tell you.",
-        "zh-CN": "该日期取决于您的末次给药日期；如继续给药，日期将相应推后，研究人员会告知您。",
+        "zh-CN": "该日期取决于您最后一次输液的日期；如继续输液，日期将相应推后，研究人员会告知您。",
     },
     "handout.contact": {"en": "Contact", "zh-CN": "联系方式"},
     "handout.phone": {"en": "Study team telephone: {phone}", "zh-CN": "研究团队联系电话：{phone}"},
@@ -654,6 +654,39 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{protocol} · 受试者访视安排表 · 版本号：{version} · 计划生成于 {generated}",
     },
     "handout.page": {"en": "page {page} of {pages}", "zh-CN": "第 {page} 页，共 {pages} 页"},
+    # ---- issue 22, the review's print items (wave-print): handout A2, due list C2/C5/C7/C10,
+    # calendars D1/D4-D7 --------------------------------------------------------------------
+    # A2: a visit planned before the schedule's first day whose window is still open
+    "handout.date_late": {"en": "{date} (you can still come, from today {today})",
+                          "zh-CN": "{date}（可于今天{today}起到访）"},
+    "handout.window.today": {"en": "please come today", "zh-CN": "请于今天到访"},
+    "handout.window.call": {"en": "please call the study team", "zh-CN": "请尽快致电研究团队"},
+    "due.count": {"en": "{label} ({n})", "zh-CN": "{label}（{n}）"},  # C2: section headings
+    "due.colon": {"en": "{label}:", "zh-CN": "{label}："},
+    "due.totals_of": {"en": "{totals} ({days})", "zh-CN": "{totals}（{days}）"},
+    "due.warning_line": {"en": "{subject} {visit}: {message} [{label}]",
+                         "zh-CN": "{subject} {visit}：{message}【{label}】"},
+    # C7: a range's visits are those of each day, not "today's"
+    "due.section.today.range": {"en": "visits that day", "zh-CN": "当日访视"},
+    "kind.dose_n": {"en": "dose {n}", "zh-CN": "第{n}次给药"},  # C10: as the calendars say it
+    "regimen.inner": {"en": ", {text}", "zh-CN": "，{text}"},  # D1: a label's own bracket
+    "flag.overdue": {"en": "OVERDUE", "zh-CN": "已逾期"},  # D4
+    "value.window.one": {"en": "{day} only", "zh-CN": "仅限 {day}当天"},  # D5
+    # D6: 当日顺序：先 REV-W20（定期评估），后 W21D1（给药）
+    "value.order.item": {"en": "{visit} ({kind})", "zh-CN": "{visit}（{kind}）"},
+    "value.order.first": {"en": "first {item}", "zh-CN": "先 {item}"},
+    "value.order.then": {"en": "then {item}", "zh-CN": "再 {item}"},
+    "value.order.last": {"en": "then {item}", "zh-CN": "后 {item}"},
+    "value.order.sep": {"en": ", ", "zh-CN": "，"},
+    "order.kind.dose": {"en": "dose", "zh-CN": "给药"},
+    "order.kind.assessment": {"en": "assessment", "zh-CN": "继续治疗评估"},
+    "order.kind.review": {"en": "review", "zh-CN": "定期评估"},
+    "order.kind.eot": {"en": "end of treatment", "zh-CN": "治疗结束访视"},
+    "order.kind.follow-up": {"en": "follow-up", "zh-CN": "随访"},
+    # D7: a reminder on an earlier day asks the nurse to remind the participant
+    "alarm.ahead": {"en": "Visit on {day}: remind the participant (phone or message): {summary}",
+                    "zh-CN": "{day}访视，请电话或微信提醒受试者：{summary}"},
+    # ---- end of the wave-print block -------------------------------------------------------
     # ---- issue 21: the site desk (desk/): pages, buttons, API errors (append only) ----------
     "desk.title": {"en": "Site desk", "zh-CN": "研究中心工作台"},
     "desk.nav.today": {"en": "Today", "zh-CN": "今日"},
@@ -1033,11 +1066,18 @@ def regimen_label(lang: str, code: str) -> str:
 
     >>> regimen_label("zh-CN", "Q4W"), regimen_label("en", "BIW"), regimen_label("en", "Q3W")
     ('Q4W（每4周1次）', 'BIW (twice weekly, days 1 and 4)', 'Q3W')
+    >>> regimen_label("zh-CN", "BIW")   # the label's own bracket becomes a comma
+    'BIW（每周2次，第1、4天）'
     """
     key = f"regimen.{code}"
     if key not in MESSAGES:
         return code
-    return message(lang, "regimen.label", code=code, label=message(lang, key))
+    # never a bracket inside a bracket (review D1): 每周2次（第1、4天） inside BIW（…） reads
+    # 每周2次，第1、4天
+    label = message(lang, key)
+    label = re.sub(r"[（(]([^（）()]*)[）)]", lambda m: message(lang, "regimen.inner", text=m[1]),
+                   label)
+    return message(lang, "regimen.label", code=code, label=label)
 
 
 def procedures(lang: str, items: Iterable[str]) -> str:

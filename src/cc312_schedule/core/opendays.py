@@ -100,6 +100,27 @@ class SiteCalendar:
     def is_open(self, day: date) -> bool:
         return self.closed_reason(day) is None
 
+    def open_day_before(self, day: date, n: int = 1) -> date:
+        """The ``n``-th day before ``day`` that the site is open: where a reminder "the working
+        day before" rings (review D7: a Monday visit is called about on Friday, not Sunday).
+        Make-up working days count (a Saturday worked); a site closed for a whole year before
+        ``day`` gives the calendar day ``n`` days before.
+
+        >>> cal = SiteCalendar(closed={date(2026, 10, d): "National Day" for d in range(1, 8)})
+        >>> cal.open_day_before(date(2026, 12, 7)), cal.open_day_before(date(2026, 10, 8))
+        (datetime.date(2026, 12, 4), datetime.date(2026, 9, 30))
+        >>> cal.open_day_before(date(2026, 12, 9), 2)
+        datetime.date(2026, 12, 7)
+        """
+        found, d = 0, day
+        for _ in range(366 + 7 * n):
+            d -= timedelta(days=1)
+            if self.is_open(d):
+                found += 1
+                if found == n:
+                    return d
+        return day - timedelta(days=n)
+
     def candidates(self, target: date, start: date, end: date) -> list[date]:
         """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
 

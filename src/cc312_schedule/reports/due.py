@@ -38,9 +38,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from ..core.domain import site_name
 from ..core.errors import UsageError
 from ..core.l10n import listed_date
-from ..core.messages import message, procedure, warning_label
+from ..core.messages import Text, message, procedure, warning_label
 from ..core.model import (
     EventKind,
     EventStatus,
@@ -132,6 +133,7 @@ class DueList:
     start: date
     end: date
     days: tuple[DueDay, ...]
+    timezone: str = "Asia/Shanghai"  # the study's: the page's generation time is said in it
 
     @property
     def rows(self) -> tuple[DueRow, ...]:
@@ -148,13 +150,19 @@ class DueList:
 
 def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = None,
              language: str | None = None,
-             plan_on: Callable[[date], StudyPlan] | None = None) -> DueList:
+             plan_on: Callable[[date], StudyPlan] | None = None,
+             today: date | None = None) -> DueList:
     """The due list of every day from ``start`` to ``end`` (both included; default: one day).
 
     ``plan`` is the study's plan (any ``today``: statuses are judged per day here).
     ``plan_on``: the study's plan as of a given day (the engine's ``plan_study`` with that
     ``today``); with it, each day of a range is judged as a one-day list of that day would be
     (a cap passing inside the range ends a hold there, and its EOT is listed).
+    ``today``: the real date at the site (the clock, never the day a list is for). A visit
+    recorded after it is flagged ("recorded as done on …, after today") on every day it is
+    listed; a record dated after a listed day but not after ``today`` is no error (review C16:
+    a past range flagged every visit done since). None: each day is judged as if it were
+    today (a one-day list of today, as before).
     A range ending before it starts, or over a year (``end`` on or after ``start`` + 1 calendar
     year), is a :class:`UsageError`.
 
@@ -185,7 +193,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         judged = plan_on(day) if plan_on is not None else plan
         view = views.get(id(judged))
         if view is None:
-            view = views[id(judged)] = _View(judged, start, end, lang)
+            view = views[id(judged)] = _View(judged, start, end, lang, today)
         nxt = _next_open(day, cal.is_open if cal else None)
         rows = []
         for p, e in view.relevant:
@@ -202,7 +210,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
                     view.start_of(at, duration, p, pe.visit) if pe is not None else at,
                     view.warnings))
         if view.future:
-            rows = [_with_future(r, view.future, day) for r in rows]
+            rows = [_with_future(r, view.future, day if today is None else today) for r in rows]
         order = list(DueSection)
         # overdue visits: the longest overdue first (by planned date), then as the others
         rows.sort(key=lambda r: (order.index(r.section),
@@ -210,14 +218,16 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
                                  r.time, r.subject_id, r.planned_date, r.visit))
         days.append(DueDay(day=day, rows=tuple(rows),
                            closed_reason=_closed(cal, day, lang)))
-    return DueList(study_name=study.config.name, site=study.config.site,
-                   language=lang, start=start, end=end, days=tuple(days))
+    return DueList(study_name=study.config.name, site=site_name(study.config, lang),
+                   language=lang, start=start, end=end, days=tuple(days),
+                   timezone=study.config.timezone)
 
 
 def _with_future(r: DueRow, future: dict[tuple[str, str], tuple[date, DueWarning]],
-                 day: date) -> DueRow:
+                 today: date) -> DueRow:
+    """``r`` with the "recorded after today" warning when its record is dated after ``today``."""
     hit = future.get((r.subject_id, r.visit))
-    if hit is None or hit[0] <= day:
+    if hit is None or hit[0] <= today:
         return r
     return replace(r, warnings=(*r.warnings, hit[1]))
 
@@ -226,7 +236,8 @@ class _View:
     """What the day list reads from one plan: the visits that can be due in the range, the
     pending decisions, the warnings by visit (in the list's language), the same-day order."""
 
-    def __init__(self, plan: StudyPlan, start: date, end: date, lang: str) -> None:
+    def __init__(self, plan: StudyPlan, start: date, end: date, lang: str,
+                 today: date | None) -> None:
         self.warnings: dict[tuple[str, str], list[DueWarning]] = {}
         # "recorded after today" depends on the day judged: kept apart, shown while it holds
         self.future: dict[tuple[str, str], tuple[date, DueWarning]] = {}
@@ -236,6 +247,9 @@ class _View:
                                 category=w.category.__name__, message=w.render(lang))
                 on = dict(w.text.fields).get("date") if w.text is not None else None
                 if w.text is not None and w.text.id == "w.done_in_future" and isinstance(on, date):
+                    if today is not None:  # said against the real today, not the list's day
+                        dw = replace(dw, message=Text.of("w.done_in_future", date=on,
+                                                         today=today).render(lang))
                     self.future[(w.subject_id, w.visit)] = (on, dw)
                 else:
                     self.warnings.setdefault((w.subject_id, w.visit), []).append(dw)
@@ -380,16 +394,44 @@ def _closed(cal: SiteCalendar | None, day: date, lang: str) -> str | None:
     return why.render(lang)
 
 
-def section_counts(lang: str, of: DueDay | DueList) -> str:
+def section_label(lang: str, section: DueSection, *, multi: bool = False) -> str:
+    """A section's name; in a list of several days the visits of each day are "that day's",
+    never "today's" (review C7: 当日访视, not 今日访视, in a range's totals and days).
+
+    >>> section_label("zh-CN", DueSection.TODAY), section_label("zh-CN", DueSection.TODAY, multi=True)
+    ('今日访视', '当日访视')
+    """
+    if multi and section is DueSection.TODAY:
+        return message(lang, "due.section.today.range")
+    return message(lang, f"due.section.{section.value}")
+
+
+def section_counts(lang: str, of: DueDay | DueList, *, multi: bool = False) -> str:
     """``visits today 2 · still in window … 0 · …`` in ``lang``."""
-    return " · ".join(f"{message(lang, f'due.section.{s.value}')} {of.count(s)}" for s in DueSection)
+    return " · ".join(f"{section_label(lang, s, multi=multi)} {of.count(s)}" for s in DueSection)
 
 
 def kind_label(lang: str, r: DueRow) -> str:
-    label = message(lang, f"due.kind.{r.kind.value}")
-    if r.dose_number is not None:
-        label += f" {r.dose_number}" if lang == "en" else f"（第{r.dose_number}次）"
-    return label
+    """The kind of a listed visit; a dose with its number as the calendars write it (review
+    C10: 第44次给药 in every staff output).
+
+    >>> from datetime import time
+    >>> row = DueRow(day=date(2026, 12, 3), section=DueSection.TODAY, subject_id="003",
+    ...              cohort="2", dose_level="DL2", visit="W22D4", kind=EventKind.DOSE,
+    ...              status=EventStatus.PLANNED, planned_date=date(2026, 12, 3), time=time(9),
+    ...              window_start=date(2026, 12, 2), window_end=date(2026, 12, 4), dose_number=44)
+    >>> kind_label("zh-CN", row), kind_label("en", row)
+    ('第44次给药', 'dose 44')
+    """
+    if r.kind is EventKind.DOSE and r.dose_number is not None:
+        return message(lang, "kind.dose_n", n=r.dose_number)
+    return message(lang, f"due.kind.{r.kind.value}")
+
+
+def warning_line(lang: str, w: DueWarning) -> str:
+    """``S005 W4D4：…【访视记录与计划不符】`` (full-width in Chinese, review C2)."""
+    return message(lang, "due.warning_line", subject=message(lang, "subject", id=w.subject_id),
+                   visit=w.visit, message=w.message, label=warning_label(lang, w.category))
 
 
 def to_due_table(due: DueList) -> str:
@@ -398,23 +440,26 @@ def to_due_table(due: DueList) -> str:
     span = listed_date(lang, due.start) if due.start == due.end else message(
         lang, "due.span", start=listed_date(lang, due.start), end=listed_date(lang, due.end))
     out = [message(lang, "due.heading", study=due.study_name, span=span)]
-    if due.start != due.end:
-        out.append(f"{message(lang, 'due.totals')} ({message(lang, 'due.days', n=len(due.days))}): "
-                   + section_counts(lang, due))
+    multi = due.start != due.end
+    if multi:
+        totals = message(lang, "due.totals_of", totals=message(lang, "due.totals"),
+                         days=message(lang, "due.days", n=len(due.days)))
+        out.append(message(lang, "due.colon", label=totals) + " "
+                   + section_counts(lang, due, multi=True))
     for d in due.days:
         out.append("")
         head = f"== {listed_date(lang, d.day)}"
         if d.closed_reason:
             head += " · " + message(lang, "due.closed", reason=d.closed_reason)
         out.append(head + " ==")
-        out.append(section_counts(lang, d))
+        out.append(section_counts(lang, d, multi=multi))
         if not d.rows:
             out.append("  " + message(lang, "due.nothing"))
         for s in DueSection:
             rows = d.section(s)
             if not rows:
                 continue
-            out.append(f"  {message(lang, f'due.section.{s.value}')}:")
+            out.append("  " + message(lang, "due.colon", label=section_label(lang, s, multi=multi)))
             for r in rows:
                 when = (f"{message(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
                         else f"{r.time:%H:%M} {message(lang, 'due.col.planned')} {r.planned_date}")
@@ -432,8 +477,7 @@ def to_due_table(due: DueList) -> str:
                     sep = "、" if lang == "zh-CN" else ", "
                     out.append("      " + sep.join(procedure(lang, i) for i in r.procedures))
         if d.warnings:
-            out.append(f"  {message(lang, 'due.section.warning')}:")
+            out.append("  " + message(lang, "due.colon", label=message(lang, "due.section.warning")))
             for w in d.warnings:
-                out.append(f"    S{w.subject_id} {w.visit}: {w.message} "
-                           f"[{warning_label(lang, w.category)}]")
+                out.append("    " + warning_line(lang, w))
     return "\n".join(out) + "\n"

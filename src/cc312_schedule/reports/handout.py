@@ -21,10 +21,10 @@ holidays are estimated (no official notice yet), the schedule says so
 >>> study = load_study(example_study_path())
 >>> h = plan_handout(study, plan_study(study, today=date(2026, 12, 1)), "003",
 ...                  today=date(2026, 12, 1), generated=date(2026, 11, 30), language="zh-CN")
->>> [(v.when, v.visit) for v in h.visits][:3]   # W22D1's window is still open on 12-01
-[('2026年11月30日 星期一', 'W22D1'), ('2026年12月3日 星期四', 'W22D4'), ('2026年12月7日 星期一', 'W23D1')]
->>> h.visits[1].label, h.visits[1].window
-('输注', '12月2日（星期三）至 12月4日（星期五）')
+>>> [(v.when, v.visit) for v in h.visits][:2]   # W22D1's window is still open on 12-01
+[('2026年11月30日 星期一（可于今天12月1日起到访）', 'W22D1'), ('2026年12月3日 星期四', 'W22D4')]
+>>> h.visits[0].window, h.visits[1].label, h.visits[1].window
+('请于今天到访', '输液', '12月2日（星期三）至 12月4日（星期五）')
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from ..core.domain import subject_hint
+from ..core.domain import site_name, subject_hint
 from ..core.errors import UsageError
 from ..core.l10n import long_date, short_date
 from ..core.messages import message
@@ -73,6 +73,8 @@ class HandoutVisit:
     window: str  # "if you cannot come on this day": the sentence
     provisional: bool = False
     date_to_confirm: bool = False  # planned on a closed day: the study team gives the date
+    late: bool = False  # planned before the schedule's first day, its window still open (A2)
+    window_dates: tuple[str, ...] = ()  # the dates as written in ``window`` (kept on one line)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +102,16 @@ class Handout:
         for v in (*self.visits, *self.to_be_confirmed):
             seen.setdefault(v.kind.value, v.what)
         return tuple(seen.items())
+
+
+def _day_month(lang: str, day: date) -> str:
+    """``12月4日`` / ``4 December``: the day the schedule starts, inside a bracket (no weekday:
+    a bracket in a bracket reads badly)."""
+    if lang == "zh-CN":
+        return f"{day.month}月{day.day}日"
+    from babel.dates import format_date
+
+    return str(format_date(day, "d MMMM", locale="en_GB"))
 
 
 def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date, generated: date,
@@ -139,16 +151,28 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
                      if cal is None or cal.is_open(d) or d == e.planned_date]
         start, end = min(open_days), max(open_days)
         when = long_date(lang, e.planned_date)
+        late = e.planned_date < today  # its window is still open: say from when (review A2)
+        dates: tuple[str, ...] = ()
         if closed:  # never ask someone to come on a closed day: the team gives the date
             when = message(lang, "handout.date_tbc", date=when)
             window = message(lang, "handout.window.tbc")
+        elif late:
+            when = message(lang, "handout.date_late", date=when, today=_day_month(lang, today))
+            left = [d for d in open_days if d >= today]
+            if not left:  # today and the rest of the window are closed days
+                window = message(lang, "handout.window.call")
+            elif left == [today]:
+                window = message(lang, "handout.window.today")
+            else:
+                dates = (short_date(lang, left[0], year_of=e.planned_date, long_weekday=True),
+                         short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+                window = message(lang, "handout.window", start=dates[0], end=dates[1])
         elif start == end:
             window = message(lang, "handout.window.none")
         else:
-            window = message(lang, "handout.window",
-                          start=short_date(lang, start, year_of=e.planned_date,
-                                           long_weekday=True),
-                          end=short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+            dates = (short_date(lang, start, year_of=e.planned_date, long_weekday=True),
+                     short_date(lang, end, year_of=e.planned_date, long_weekday=True))
+            window = message(lang, "handout.window", start=dates[0], end=dates[1])
         v = HandoutVisit(day=e.planned_date, when=when,
                          time=visit_start(at, study.protocol.dosing_duration_minutes, e.visit,
                                           day_order),
@@ -157,7 +181,7 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
                                                         for i in e.procedures)),
                          window_start=start, window_end=end, window=window,
                          provisional=e.status is EventStatus.PROVISIONAL,
-                         date_to_confirm=closed)
+                         date_to_confirm=closed, late=late and not closed, window_dates=dates)
         (tbc if v.provisional else confirmed).append(v)
     warnings: list[PlanWarning] = []
     phone = study.config.site_phone
@@ -169,7 +193,8 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
     estimated = tuple(sorted({v.day.year for v in (*confirmed, *tbc)}
                              & (study.calendar.provisional_years if study.calendar else set())))
     unsettled = sp.outcome in (Outcome.AWAITING_DECISION, Outcome.ON_HOLD, Outcome.PROVISIONAL)
-    return Handout(language=lang, title=wording.title(lang), site=study.config.site, phone=phone,
+    return Handout(language=lang, title=wording.title(lang), site=site_name(study.config, lang),
+                   phone=phone,
                    subject_id=subject_id, today=today, visits=tuple(confirmed),
                    to_be_confirmed=tuple(tbc), contraception_end=sp.contraception_end,
                    contraception_may_move=unsettled or bool(tbc),

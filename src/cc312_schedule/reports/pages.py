@@ -17,15 +17,15 @@ Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from ..core.l10n import listed_date, long_date
+from ..core.l10n import listed_date, local_time, long_date
 from ..core.messages import message, procedure, warning_label
 from ..core.model import EventStatus
-from .due import DueList, DueSection, kind_label
+from .due import DueList, DueSection, kind_label, section_label
 from .handout import Handout
 
 __all__ = ["FONT", "to_due_html", "to_handout_html", "to_pdf"]
@@ -43,7 +43,21 @@ def _environment() -> Any:
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = _css_string
+    env.filters["nowrap"] = _nowrap
     return env
+
+
+def _nowrap(text: str, pieces: tuple[str, ...]) -> Any:
+    """``text`` escaped, each of ``pieces`` in it kept on one line (a date of a window: never
+    ``12月8日`` on one line and ``（星期二）`` on the next)."""
+    import markupsafe
+
+    out = markupsafe.escape(text)
+    for piece in dict.fromkeys(pieces):
+        p = markupsafe.escape(piece)
+        out = markupsafe.Markup(out.replace(p, markupsafe.Markup('<span class="nw">') + p
+                                            + markupsafe.Markup("</span>")))
+    return out
 
 
 def _css_string(value: str) -> Any:
@@ -67,12 +81,15 @@ def _render(name: str, **context: Any) -> str:
     return str(_environment().get_template(name).render(font=FONT, **context))
 
 
-def to_due_html(due: DueList, *, generated: str = "") -> str:
-    """The due list as one A4 (landscape) HTML page; ``generated`` is printed when given."""
+def to_due_html(due: DueList, *, generated: str | datetime = "") -> str:
+    """The due list as one A4 (landscape) HTML page; ``generated`` is printed when given: a
+    time-zone-aware datetime is said in the study's zone with the zone named (review C5:
+    ``生成于 2026-12-04 23:28（北京时间）``), a string as it is."""
     lang = due.language
+    multi = due.start != due.end
 
     def counts(of: Any) -> list[dict[str, Any]]:
-        return [{"label": message(lang, f"due.section.{s.value}"), "n": of.count(s)}
+        return [{"label": section_label(lang, s, multi=multi), "n": of.count(s)}
                 for s in DueSection]
 
     sep = "、" if lang == "zh-CN" else ", "
@@ -83,7 +100,8 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
             rows = d.section(s)
             if not rows:
                 continue
-            sections.append({"code": s.value, "label": message(lang, f"due.section.{s.value}"), "rows": [{
+            sections.append({"code": s.value, "label": message(lang, "due.count", label=section_label(
+                lang, s, multi=multi), n=len(rows)), "rows": [{
                 "subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
                 "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
                 "planned": listed_date(lang, r.planned_date),
@@ -98,22 +116,30 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
             "closed": message(lang, "due.closed", reason=d.closed_reason)
             if d.closed_reason else "",
             "counts": counts(d), "sections": sections,
-            "warnings": [{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
-                          "label": warning_label(lang, w.category)} for w in d.warnings]})
+            "warnings_label": message(lang, "due.count", label=message(lang, "due.section.warning"),
+                                      n=len(d.warnings)),
+            "warnings": [message(lang, "due.warning_line",
+                                 subject=message(lang, "subject", id=w.subject_id), visit=w.visit,
+                                 message=w.message, label=warning_label(lang, w.category))
+                         for w in d.warnings]})
     span = listed_date(lang, due.start) if due.start == due.end else message(
         lang, "due.span", start=listed_date(lang, due.start), end=listed_date(lang, due.end))
     heading = message(lang, "due.heading", study=due.study_name, span=span)
     col = {k: message(lang, f"due.col.{k}") for k in (
         "subject", "cohort", "dose_level", "visit", "kind", "time", "planned", "last_day",
         "status", "procedures", "due", "late")}
+    when = (local_time(lang, generated, due.timezone) if isinstance(generated, datetime)
+            else generated)
+    totals = message(lang, "due.totals_of", totals=message(lang, "due.totals"),
+                     days=message(lang, "due.days", n=len(due.days)))
     return _render(
         "due.html.j2", lang=lang, orientation="landscape", heading=heading, site=due.site,
-        generated=message(lang, "due.generated", when=generated) if generated else "",
-        privacy=message(lang, "due.privacy"), multi=due.start != due.end,
-        totals_label=f"{message(lang, 'due.totals')} ({message(lang, 'due.days', n=len(due.days))})",
+        generated=message(lang, "due.generated", when=when) if when else "",
+        privacy=message(lang, "due.privacy"), multi=multi,
+        totals_label=message(lang, "due.colon", label=totals),
         totals=counts(due), days=days, nothing=message(lang, "due.nothing"), col=col,
-        warnings_label=message(lang, "due.section.warning"),
-        footer_left=f"{due.study_name} · {heading}", page_label=_page_label(lang))
+        # the heading names the study already: once in the footer (review C1)
+        footer_left=heading, page_label=_page_label(lang))
 
 
 def to_handout_html(h: Handout) -> str:

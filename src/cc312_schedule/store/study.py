@@ -244,7 +244,7 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         err("name", "required: the study's name", name, 'add name = "..."')
-    site_phone = _site_table(data, err)
+    site_phone, site_names = _site_table(data, err)
     strs: dict[str, str] = {}
     for k in ("protocol", "site", "timezone", "dosing_time", "language"):
         if k in data:
@@ -252,12 +252,15 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
                 err(k, "must be a string", data[k])
             else:
                 strs[k] = data[k]
-    for key, value in (("name", name), ("site", strs.get("site")), ("site.phone", site_phone)):
+    for key, value in (("name", name), ("site", strs.get("site")), ("site.phone", site_phone),
+                       *((f"site.name.{k}", v) for k, v in site_names)):
         problem = control_problem(value) if isinstance(value, str) else None
         if problem:  # shown in every calendar: a NUL or an escape would break strict readers
             err(key, problem, value, "delete it (a NUL, an escape or another control "
                 "character is never part of this value)")
     settings = _time_and_language(strs, err)
+    if site_names:  # [site] name per language: the study's language is its site name
+        strs["site"] = dict(site_names).get(settings["language"], site_names[0][1])
     reminders = _reminders(data.get("reminders", list(DEFAULT_REMINDERS)), err)
     calendar = parse_calendar_config(data.get("calendar"), path, errors)
     feed_refresh = _feed_refresh(data, err)
@@ -265,7 +268,8 @@ def _load_config(path: Path, errors: list[ScheduleError]) -> StudyConfig | None:
         return None
     return StudyConfig(name=str(name).strip(), protocol=strs.get("protocol"),
                        site=strs.get("site", ""), reminders=reminders, calendar=calendar,
-                       site_phone=site_phone, feed_refresh=feed_refresh, **settings)
+                       site_phone=site_phone, site_names=site_names, feed_refresh=feed_refresh,
+                       **settings)
 
 
 def _read_toml(path: Path, errors: list[ScheduleError]) -> dict[str, Any] | None:
@@ -291,22 +295,38 @@ def _read_toml(path: Path, errors: list[ScheduleError]) -> dict[str, Any] | None
     return None
 
 
-def _site_table(data: dict[str, Any], err: _ConfigErr) -> str:
-    """``[site] name = "...", phone = "..."``: the name goes to ``site``; returns the phone."""
+def _site_table(data: dict[str, Any],
+                err: _ConfigErr) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``[site] name = "...", phone = "..."``: the name goes to ``site``; returns the phone and
+    the name per language when ``name`` is a table ``{ en = "...", zh-CN = "..." }`` (review
+    A12: a Chinese schedule of an English study names the site in Chinese)."""
     if not isinstance(data.get("site"), dict):
-        return ""
+        return "", ()
     site_table = data.pop("site")
     for k in site_table:
         if k not in ("name", "phone"):
             err(f"site.{k}", "unknown key", site_table[k], "known keys: name, phone")
+    names: tuple[tuple[str, str], ...] = ()
+    if isinstance(site_table.get("name"), dict):
+        table = site_table.pop("name")
+        for k, v in table.items():
+            if k not in LANGUAGES:
+                err(f"site.name.{k}", "unsupported language", v,
+                    f"use one of {', '.join(LANGUAGES)}")
+            elif not isinstance(v, str) or not v.strip():
+                err(f"site.name.{k}", "must be a non-empty string", v,
+                    'e.g. name = { en = "Deyang People\'s Hospital", zh-CN = "德阳市人民医院" }')
+        names = tuple((k, v.strip()) for k, v in table.items()
+                      if k in LANGUAGES and isinstance(v, str) and v.strip())
     for k in ("name", "phone"):
         if k in site_table and not isinstance(site_table[k], str):
             err(f"site.{k}", "must be a string", site_table[k],
-                'e.g. phone = "+86 838 000 0000"' if k == "phone" else None)
+                'e.g. phone = "+86 838 000 0000"' if k == "phone" else
+                'a name, or one per language: { en = "...", zh-CN = "..." }')
     if isinstance(site_table.get("name", ""), str):
         data["site"] = site_table.get("name", "")
     phone = site_table.get("phone", "")
-    return phone.strip() if isinstance(phone, str) else ""
+    return (phone.strip() if isinstance(phone, str) else ""), names
 
 
 def _time_and_language(strs: dict[str, str], err: _ConfigErr) -> dict[str, Any]:
@@ -331,7 +351,8 @@ def _time_and_language(strs: dict[str, str], err: _ConfigErr) -> dict[str, Any]:
 def _reminders(texts: Any, err: _ConfigErr) -> tuple[Reminder, ...]:
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         err("reminders", "must be a list of strings", texts,
-            'e.g. reminders = ["16:00 the day before", "60 minutes before"], or [] for none')
+            'e.g. reminders = ["16:00 the working day before", "60 minutes before"], or [] '
+            'for none')
         return ()
     reminders: list[Reminder] = []
     for text in texts:
@@ -343,8 +364,9 @@ def _reminders(texts: Any, err: _ConfigErr) -> tuple[Reminder, ...]:
                     "a reminder is at most 4 weeks ahead")
                 continue
             err("reminders", "not a reminder", text,
-                'use "N minutes before", "N hours before", "HH:MM the day before", '
-                '"HH:MM N days before" or "HH:MM on the day"')
+                'use "N minutes before", "N hours before", "HH:MM the working day before", '
+                '"HH:MM N working days before", "HH:MM the day before", "HH:MM N days before" '
+                'or "HH:MM on the day"')
     return tuple(reminders)
 
 
