@@ -170,7 +170,8 @@ def visits() -> Any:
     try:
         result = record(d.folder, sid, visit, today=d.today(),
                         done=actual if status == "done" else None, missed=status == "missed",
-                        note=note, amend=amend, actor=_actor(user), lock_timeout=LOCK_WAIT)
+                        note=note, amend=amend, actor=_actor(user), lock_timeout=LOCK_WAIT,
+                        memo=d.cache.memo)
     except ScheduleError as exc:
         raise _refused(exc) from None
     rows = [*result.added_visits, *result.added_notes, *(a.new for a in result.amendments)]
@@ -199,7 +200,7 @@ def decisions() -> Any:
                         regimen=_field(data, "regimen"), weeks=weeks,
                         until=_date_field(data, "until"), investigator=user.signature_name,
                         rationale=_field(data, "rationale") or "", actor=_actor(user),
-                        lock_timeout=LOCK_WAIT)
+                        lock_timeout=LOCK_WAIT, memo=d.cache.memo)
     except ScheduleError as exc:
         raise _refused(exc) from None
     dec = result.added_decisions[0] if result.added_decisions else None

@@ -232,7 +232,7 @@ def record_visit() -> Any:
     try:
         result = record(d.folder, sid, visit, today=d.today(), done=done,
                         missed=status == "missed", note=note, amend=amend, actor=actor(),
-                        lock_timeout=LOCK_WAIT)
+                        lock_timeout=LOCK_WAIT, memo=d.cache.memo)
     except EntryConflictError as exc:
         flash(t("desk.conflict", message=str(exc)), "error")
         return redirect(back)
@@ -444,7 +444,7 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
                         regimen=f.get("regimen") or None, weeks=weeks, until=until,
                         investigator=current_user.signature_name,
                         rationale=f.get("rationale", ""), actor=actor(),
-                        lock_timeout=LOCK_WAIT,  # the meaning the investigator signed, as shown
+                        lock_timeout=LOCK_WAIT, memo=d.cache.memo,  # the meaning signed, as shown
                         signature=t("desk.decide.meaning", name=current_user.signature_name, id=sid))
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
@@ -494,7 +494,8 @@ def workbook_preview() -> Any:
     upload.save(path)
     amend = request.form.get("amend", "").strip() or None
     try:
-        result = import_workbook(d.folder, path, today=d.today(), apply=False, amend=amend)
+        result = import_workbook(d.folder, path, today=d.today(), apply=False, amend=amend,
+                                 memo=d.cache.memo)
     except ScheduleError as exc:
         path.unlink(missing_ok=True)
         flash(t("desk.error", message=_error_text(exc)), "error")
@@ -537,7 +538,7 @@ def workbook_apply() -> Any:
         return redirect(url_for("pages.workbook"))
     try:
         result = import_workbook(d.folder, path, today=d.today(), apply=True, amend=amend,
-                                 actor=actor(), lock_timeout=LOCK_WAIT)
+                                 actor=actor(), lock_timeout=LOCK_WAIT, memo=d.cache.memo)
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
         return redirect(url_for("pages.workbook"))

@@ -62,6 +62,7 @@ from ..core.errors import InvalidStudyError, ScheduleError, UsageError, Workbook
 from ..core.model import EventKind, PlanWarning
 from ..planning.clock import utc_now
 from ..planning.engine import (
+    SubjectPlans,
     check_decisions,
     decision_row_problems,
     plan_study,
@@ -131,6 +132,7 @@ class _Check:
     entries: WorkbookEntries
     today: date
     errors: list[ScheduleError]
+    memo: SubjectPlans | None = None
     subjects: dict[str, Subject] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -178,16 +180,19 @@ class _Changes:
 
 
 def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
-                 amend: str | None = None) -> EntryPlan:
+                 amend: str | None = None, memo: SubjectPlans | None = None) -> EntryPlan:
     """Check ``entries`` against the study and say what writing them would change (pure).
 
     Raise :class:`InvalidStudyError` listing every bad entry (nothing may be written then).
     ``today`` bounds entered dates (nothing in the future); ``amend`` (a reason) lets an entry
     correct a recorded visit instead of being a conflict (not for a workbook without its
-    export record: ``entries.tracks_edits`` False).
+    export record: ``entries.tracks_edits`` False). ``memo``: the plans of subjects planned
+    before (:class:`~.engine.SubjectPlans`, the desk's), so that only the subjects the entries
+    touch are planned again; the answer is the same without it.
     """
 
-    chk = _Check(study=study, entries=entries, today=today, errors=list(entries.errors))
+    chk = _Check(study=study, entries=entries, today=today, errors=list(entries.errors),
+                 memo=memo)
     ch = _Changes()
     _check_visits(chk, ch, amend)
     _check_decisions(chk, ch)
@@ -210,7 +215,7 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         study,
         visits=tuple(_amended(study.visits, ch.amendments, ch.noted)) + tuple(ch.added.values()),
         decisions=study.decisions + added_decisions)
-    warnings = _new_warnings(study, candidate, today)
+    warnings = _new_warnings(study, candidate, today, memo)
     return EntryPlan(added_visits=tuple(ch.added.values()), added_notes=tuple(ch.noted),
                      amendments=tuple(ch.amendments), added_decisions=added_decisions,
                      conflicts=tuple(ch.conflicts), warnings=warnings, unchanged=ch.unchanged)
@@ -353,7 +358,8 @@ def _check_against_plan(chk: _Check, to_place: Sequence[tuple[VisitEntry, Record
                   and visit_kind(study.protocol, e.visit) is EventKind.DOSE)
     planned = plan_study(replace(study, decisions=study.decisions + added_decisions,
                                  visits=study.visits + given),
-                         today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}))
+                         today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}),
+                         memo=chk.memo)
     for e, old in to_place:
         p = planned.subject(e.subject_id)
         events = {ev.visit: ev for ev in p.events if not ev.unplanned}
@@ -386,11 +392,17 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
         yield by_key.get((v.subject_id, v.visit), v)
 
 
-def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning, ...]:
-    """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
+def _new_warnings(before: Study, after: Study, today: date,
+                  memo: SubjectPlans | None = None) -> tuple[PlanWarning, ...]:
+    """Plan warnings the entries add (a done date outside its window, a clipped decision...).
 
-    old = {str(w) for w in plan_study(before, today=today).warnings}
-    return tuple(w for w in plan_study(after, today=today).warnings if str(w) not in old)
+    Both studies are planned whole: with a capacity, an entry for one subject can move another
+    subject's doses (the balancer) and put a day over capacity (a warning for everyone dosed
+    that day). With ``memo``, the subjects whose rows did not change are not planned again."""
+
+    old = {str(w) for w in plan_study(before, today=today, memo=memo).warnings}
+    return tuple(w for w in plan_study(after, today=today, memo=memo).warnings
+                 if str(w) not in old)
 
 
 # --------------------------------------------------------------------------------------
@@ -400,19 +412,21 @@ def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning
 def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, apply: bool = False,
                     amend: str | None = None, lock_timeout: float = 10.0,
                     actor: Actor | None = None,
-                    clock: Callable[[], datetime] = utc_now) -> EntryPlan:
+                    clock: Callable[[], datetime] = utc_now,
+                    memo: SubjectPlans | None = None) -> EntryPlan:
     """Import a coordinator's workbook: a dry run by default; ``apply=True`` writes.
 
     When applying, the study is re-read under its lock, so rows another writer added in the
     meantime are kept and compared against. Each changed field goes to the audit trail as
     ``actor``'s (default: the OS login, ``via="import"``), at ``clock()`` read under the lock.
+    ``memo``: plans made before (the desk's), as for :func:`plan_entries`.
     """
     entries = load_entries(workbook)
     if not apply:
-        return plan_entries(load_study(folder), entries, today=today, amend=amend)
+        return plan_entries(load_study(folder), entries, today=today, amend=amend, memo=memo)
     with study_lock(folder, timeout=lock_timeout):
         study = load_study(folder)
-        plan = plan_entries(study, entries, today=today, amend=amend)
+        plan = plan_entries(study, entries, today=today, amend=amend, memo=memo)
         return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock)
 
 
@@ -433,7 +447,7 @@ def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
 def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
            done: date | None = None, missed: bool = False, note: str = "",
            amend: str | None = None, lock_timeout: float = 10.0, actor: Actor | None = None,
-           clock: Callable[[], datetime] = utc_now) -> EntryPlan:
+           clock: Callable[[], datetime] = utc_now, memo: SubjectPlans | None = None) -> EntryPlan:
     """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
 
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
@@ -441,6 +455,7 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     The visit must be in the subject's current plan (``missed`` only once its window has
     opened), and a done date not before the first dose. The audit trail gets one entry per
     changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
+    ``memo``: plans made before (the desk's), as for :func:`plan_entries`.
     """
     if (done is None) == (not missed):
         raise UsageError("say either --done DATE or --missed", key="record",
@@ -452,20 +467,21 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
                               "status": "--missed" if missed else "--done", "note": "--note"})
     return _write_one(folder, WorkbookEntries(path="<command line>", visits=(entry,)),
                       today=today, amend=amend, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock)
+                      clock=clock, memo=memo)
 
 
 def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
            regimen: str | None = None, weeks: int | None = None, until: date | None = None,
            investigator: str, rationale: str = "", lock_timeout: float = 10.0,
            actor: Actor | None = None, clock: Callable[[], datetime] = utc_now,
-           signature: str = "") -> EntryPlan:
+           signature: str = "", memo: SubjectPlans | None = None) -> EntryPlan:
     """Record one investigator decision and write it (under the lock), checked like an import.
 
     ``investigator`` is the name written into ``decisions.csv`` (the desk passes the logged-in
     investigator's display name); ``actor`` who did it, for the audit trail (default: the OS
     login); ``signature`` the meaning of an electronic signature (the desk's "signed by ... as
-    the investigator's decision"), written as the audit entries' reason."""
+    the investigator's decision"), written as the audit entries' reason; ``memo`` as for
+    :func:`plan_entries`."""
     try:
         act = Action(str(action).lower())
     except ValueError:
@@ -480,15 +496,16 @@ def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | st
         "rationale": "--rationale"})
     return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
                       today=today, amend=None, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock, reason=signature.strip())
+                      clock=clock, reason=signature.strip(), memo=memo)
 
 
 def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
                lock_timeout: float, actor: Actor | None,
-               clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
+               clock: Callable[[], datetime], reason: str = "",
+               memo: SubjectPlans | None = None) -> EntryPlan:
     with study_lock(folder, timeout=lock_timeout):
         study = load_study(folder)
-        plan = plan_entries(study, entries, today=today, amend=amend)
+        plan = plan_entries(study, entries, today=today, amend=amend, memo=memo)
         if plan.conflicts:
             c = plan.conflicts[0]
             raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
