@@ -1037,6 +1037,9 @@ def _add_desk_parser(sub: Any) -> None:
     s.add_argument("--idle-minutes", type=int, default=30,
                    help="log a session out after this many idle minutes (default: 30)")
     s.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    s.add_argument("--lock-wait", type=float, default=15.0, metavar="SECONDS",
+                   help="how long a write waits for another writer of the study before it "
+                   "answers 503 'try again' (default: 15)")
     s.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="pin the site's today (demonstrations and tests; default: the date at "
                    "the site at each request)")
@@ -1056,8 +1059,11 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not 1 <= args.idle_minutes <= 24 * 60:
         raise UsageError("out of range", key="--idle-minutes", value=str(args.idle_minutes),
                          hint="between 1 and 1440")
+    if not 0 < args.lock_wait <= 600:
+        raise UsageError("out of range", key="--lock-wait", value=f"{args.lock_wait:g}",
+                         hint="seconds, more than 0 and at most 600")
     config = DeskConfig(folder=Path(args.study), today=args.today, behind_tls=args.behind_tls,
-                        idle_minutes=args.idle_minutes)
+                        idle_minutes=args.idle_minutes, lock_wait=args.lock_wait)
     return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
                  stream=stderr)
 

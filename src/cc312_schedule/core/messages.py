@@ -805,6 +805,11 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.api.bad_field": {"en": "bad value of {field}: {hint}", "zh-CN": "{field} 的值无效：{hint}"},
     "desk.api.unauthorized": {"en": "log in or send Authorization: Bearer TOKEN",
                               "zh-CN": "请登录，或发送 Authorization: Bearer TOKEN"},
+    # issue 21, the desk under load: a write that waited too long for the study's lock (503)
+    "desk.busy": {"en": "Not saved: someone else is saving to the study right now (waited "
+                        "{seconds} s). Nothing was lost: try again in a few seconds.",
+                  "zh-CN": "未保存：其他人正在保存本研究的数据（已等待 {seconds} 秒）。"
+                           "数据未丢失，请几秒后重试。"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

@@ -80,31 +80,43 @@ class StudyCache:
         return proto if proto.is_absolute() else self.folder / proto
 
     def study(self) -> Study:
-        """The study as its files say now (read again only when one changed)."""
+        """The study as its files say now (read again only when one changed). A writer calls
+        it under the study's lock (``record(..., reader=cache)``): no other writer can change
+        the files then, and the signature says whether this process's last read still holds."""
         with self._lock:
-            return self._current()
+            sig = self.signature()
+            if self._study is None or sig != self._signature:
+                self._load(sig)
+            assert self._study is not None
+            return self._study
 
-    def _current(self) -> Study:
-        sig = self.signature()
-        if self._study is None or sig != self._signature:
-            # the signature is read before the files: one changed while they are read is
-            # read again at the next request (read after, that change would go unseen)
-            study = load_study(self.folder)
-            old, new = self._protocol_path(self._study), self._protocol_path(study)
-            if new != old:  # the protocol's file is known now
-                sig = tuple(sorted([*(e for e in sig if old is None or e[0] != str(old)),
-                                    *([_stat(new)] if new else [])]))
-            self._study, self._plans, self._signature = study, {}, sig
-            # each plan kept holds a plan per subject: room for those, and as many changed
-            self.memo.max_entries = max(5_000, 2 * self._keep * len(study.subjects))
-        return self._study
+    def reload(self) -> Study:
+        """Read the study's files again, whatever their signature, and keep what was read (a
+        writer's check, under the lock, that what it wrote loads: the pages then show it)."""
+        with self._lock:
+            return self._load(self.signature())
+
+    def _load(self, sig: tuple[tuple[str, int, int, int], ...]) -> Study:
+        # the signature is read before the files: a file changed while they are read is read
+        # again at the next request (read after, that change would go unseen)
+        study = load_study(self.folder)
+        old, new = self._protocol_path(self._study), self._protocol_path(study)
+        if new != old:  # the protocol's file is known now
+            sig = tuple(sorted([*(e for e in sig if old is None or e[0] != str(old)),
+                                *([_stat(new)] if new else [])]))
+        self._study, self._plans, self._signature = study, {}, sig
+        # each plan kept holds a plan per subject: room for those, and as many changed
+        self.memo.max_entries = max(5_000, 2 * self._keep * len(study.subjects))
+        return study
 
     def planned(self, today: date | None, *, as_of: date | None = None) -> tuple[Study, StudyPlan]:
         """The study and its plan as of ``today`` (``None``: no overdue marks; ``as_of``: the
         day the cap's passing is judged by, as the calendars' exports take it)."""
         key = (today, as_of or today)
+        self.study()  # read again if a file changed
         with self._lock:
-            study = self._current()
+            study = self._study  # (or what a writer read since)
+            assert study is not None
             plan = self._plans.get(key)
             if plan is None:
                 plan = plan_study(study, today=today, as_of=as_of or today, memo=self.memo)

@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
@@ -99,6 +99,7 @@ __all__ = [
     "EntryConflictError",
     "EntryPlan",
     "StudyLockedError",
+    "StudyReader",
     "VisitEntry",
     "WorkbookEntries",
     "decide",
@@ -109,6 +110,24 @@ __all__ = [
     "study_lock",
     "write_entries",
 ]
+
+
+class StudyReader(Protocol):
+    """What a long-running writer (the desk's :class:`~.desk.data.StudyCache`) hands to
+    :func:`record`, :func:`decide` and :func:`import_workbook` instead of reading the folder
+    itself: called while the study's lock is held."""
+
+    #: the subjects' plans made for its pages (:func:`plan_entries`'s ``memo``)
+    memo: SubjectPlans
+
+    def study(self) -> Study:
+        """The study as its files say now (the one held when their signature is unchanged)."""
+        ...
+
+    def reload(self) -> Study:
+        """Read the study's files again, whatever their signature (after a write: the
+        check that what was written loads)."""
+        ...
 
 
 class EntryConflictError(UsageError):
@@ -413,25 +432,33 @@ def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, ap
                     amend: str | None = None, lock_timeout: float = 10.0,
                     actor: Actor | None = None,
                     clock: Callable[[], datetime] = utc_now,
-                    memo: SubjectPlans | None = None) -> EntryPlan:
+                    reader: StudyReader | None = None) -> EntryPlan:
     """Import a coordinator's workbook: a dry run by default; ``apply=True`` writes.
 
     When applying, the study is re-read under its lock, so rows another writer added in the
     meantime are kept and compared against. Each changed field goes to the audit trail as
     ``actor``'s (default: the OS login, ``via="import"``), at ``clock()`` read under the lock.
-    ``memo``: plans made before (the desk's), as for :func:`plan_entries`.
+    ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     entries = load_entries(workbook)
+    memo = reader.memo if reader is not None else None
     if not apply:
-        return plan_entries(load_study(folder), entries, today=today, amend=amend, memo=memo)
+        return plan_entries(_read(folder, reader), entries, today=today, amend=amend, memo=memo)
     with study_lock(folder, timeout=lock_timeout):
-        study = load_study(folder)
+        study = _read(folder, reader)
         plan = plan_entries(study, entries, today=today, amend=amend, memo=memo)
-        return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock)
+        return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock,
+                      reader=reader)
+
+
+def _read(folder: str | Path, reader: StudyReader | None) -> Study:
+    """The study as its files say now (under the lock, for a writer)."""
+    return reader.study() if reader is not None else load_study(folder)
 
 
 def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
-           clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
+           clock: Callable[[], datetime], reason: str = "",
+           reader: StudyReader | None = None) -> EntryPlan:
     """Write ``plan`` with its audit entries (the caller holds the lock): the entries first,
     taken back if the write fails, so the trail records exactly what was written. ``reason``
     goes to the entries that have none of their own (an amendment has its own)."""
@@ -441,13 +468,13 @@ def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
                     for c in changes_of(plan))
     with audited(folder, changes, actor=actor, at=clock(),
                  timezone=study.config.timezone):
-        return write_entries(folder, plan)
+        return write_entries(folder, plan, reload=reader.reload if reader is not None else None)
 
 
 def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
            done: date | None = None, missed: bool = False, note: str = "",
            amend: str | None = None, lock_timeout: float = 10.0, actor: Actor | None = None,
-           clock: Callable[[], datetime] = utc_now, memo: SubjectPlans | None = None) -> EntryPlan:
+           clock: Callable[[], datetime] = utc_now, reader: StudyReader | None = None) -> EntryPlan:
     """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
 
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
@@ -455,7 +482,7 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     The visit must be in the subject's current plan (``missed`` only once its window has
     opened), and a done date not before the first dose. The audit trail gets one entry per
     changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
-    ``memo``: plans made before (the desk's), as for :func:`plan_entries`.
+    ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     if (done is None) == (not missed):
         raise UsageError("say either --done DATE or --missed", key="record",
@@ -467,21 +494,21 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
                               "status": "--missed" if missed else "--done", "note": "--note"})
     return _write_one(folder, WorkbookEntries(path="<command line>", visits=(entry,)),
                       today=today, amend=amend, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock, memo=memo)
+                      clock=clock, reader=reader)
 
 
 def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
            regimen: str | None = None, weeks: int | None = None, until: date | None = None,
            investigator: str, rationale: str = "", lock_timeout: float = 10.0,
            actor: Actor | None = None, clock: Callable[[], datetime] = utc_now,
-           signature: str = "", memo: SubjectPlans | None = None) -> EntryPlan:
+           signature: str = "", reader: StudyReader | None = None) -> EntryPlan:
     """Record one investigator decision and write it (under the lock), checked like an import.
 
     ``investigator`` is the name written into ``decisions.csv`` (the desk passes the logged-in
     investigator's display name); ``actor`` who did it, for the audit trail (default: the OS
     login); ``signature`` the meaning of an electronic signature (the desk's "signed by ... as
-    the investigator's decision"), written as the audit entries' reason; ``memo`` as for
-    :func:`plan_entries`."""
+    the investigator's decision"), written as the audit entries' reason; ``reader`` as for
+    :func:`record`."""
     try:
         act = Action(str(action).lower())
     except ValueError:
@@ -496,18 +523,19 @@ def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | st
         "rationale": "--rationale"})
     return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
                       today=today, amend=None, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock, reason=signature.strip(), memo=memo)
+                      clock=clock, reason=signature.strip(), reader=reader)
 
 
 def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
                lock_timeout: float, actor: Actor | None,
                clock: Callable[[], datetime], reason: str = "",
-               memo: SubjectPlans | None = None) -> EntryPlan:
+               reader: StudyReader | None = None) -> EntryPlan:
     with study_lock(folder, timeout=lock_timeout):
-        study = load_study(folder)
-        plan = plan_entries(study, entries, today=today, amend=amend, memo=memo)
+        study = _read(folder, reader)
+        plan = plan_entries(study, entries, today=today, amend=amend,
+                            memo=reader.memo if reader is not None else None)
         if plan.conflicts:
             c = plan.conflicts[0]
             raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
                                      conflicts=plan.conflicts)
-        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason)
+        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason, reader)

@@ -11,14 +11,14 @@ import csv
 import errno
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..core.errors import UsageError
 from ..core.fileio import StagedFiles, write_atomic
 from .entry_values import Amendment, EntryPlan
-from .study import Decision, RecordedVisit, load_study
+from .study import Decision, RecordedVisit, Study, load_study
 
 __all__ = ["AUDIT_COLUMNS", "DECISIONS_HEADER", "VISITS_HEADER", "write_entries"]
 
@@ -29,7 +29,8 @@ DECISIONS_HEADER = ("subject_id", "decided_on", "action", "regimen", "weeks", "u
                     "investigator", "rationale")
 
 
-def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
+def write_entries(folder: str | Path, plan: EntryPlan, *,
+                  reload: Callable[[], Study] | None = None) -> EntryPlan:
     """Write ``plan``'s changes to ``visits.csv`` / ``decisions.csv`` (caller holds the lock).
 
     Existing rows keep their bytes; new rows are appended; an amended row is rewritten in
@@ -37,7 +38,8 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     A column a value needs that the header lacks (``note``, ``rationale``, the audit columns...)
     is added at the end of the header, and every existing row gets an empty cell for it.
     Both files are staged and renamed together (:class:`~.fileio.StagedFiles`); if the result
-    does not load, both are put back as they were.
+    does not load, both are put back as they were. ``reload`` reads the study written (default
+    :func:`~.study.load_study`; the desk's cache reads it and keeps it for its pages).
     """
 
     root = Path(folder)
@@ -55,7 +57,7 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
                 files.stage(path, [new])
             files.commit()
         written = [(path, old) for path, old, _ in changed]
-        load_study(root)
+        (reload or (lambda: load_study(root)))()
     except BaseException as exc:
         for path, old in written:  # put back what was replaced; the rest was never touched
             try:
