@@ -234,7 +234,10 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         study,
         visits=tuple(_amended(study.visits, ch.amendments, ch.noted)) + tuple(ch.added.values()),
         decisions=study.decisions + added_decisions)
-    warnings = _new_warnings(study, candidate, today, memo)
+    touched = ({v.subject_id for v in (*ch.added.values(), *ch.noted)}
+               | {a.new.subject_id for a in ch.amendments}
+               | {d.subject_id for d in added_decisions})
+    warnings = _new_warnings(study, candidate, today, touched, memo)
     return EntryPlan(added_visits=tuple(ch.added.values()), added_notes=tuple(ch.noted),
                      amendments=tuple(ch.amendments), added_decisions=added_decisions,
                      conflicts=tuple(ch.conflicts), warnings=warnings, unchanged=ch.unchanged)
@@ -411,16 +414,26 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
         yield by_key.get((v.subject_id, v.visit), v)
 
 
-def _new_warnings(before: Study, after: Study, today: date,
+def _new_warnings(before: Study, after: Study, today: date, touched: set[str],
                   memo: SubjectPlans | None = None) -> tuple[PlanWarning, ...]:
-    """Plan warnings the entries add (a done date outside its window, a clipped decision...).
+    """Plan warnings the entries add (a done date outside its window, a clipped decision...),
+    in the whole plan's order.
 
-    Both studies are planned whole: with a capacity, an entry for one subject can move another
-    subject's doses (the balancer) and put a day over capacity (a warning for everyone dosed
-    that day). With ``memo``, the subjects whose rows did not change are not planned again."""
+    Without a capacity each subject is planned from its own rows alone, so only the subjects
+    whose rows the entries change (``touched``) can warn anew, and a warning names its subject
+    first: those subjects are planned, before and after. With a capacity both studies are
+    planned whole: an entry for one subject can move another subject's doses (the balancer)
+    and put a day over capacity (a warning for everyone dosed that day). With ``memo``, the
+    subjects whose rows did not change are not planned again."""
 
-    old = {str(w) for w in plan_study(before, today=today, memo=memo).warnings}
-    return tuple(w for w in plan_study(after, today=today, memo=memo).warnings
+    cal = after.calendar
+    ids = None
+    if cal is None or not cal.max_dosing_per_day:
+        ids = [s.subject_id for s in after.subjects if s.subject_id in touched]
+        if not ids:
+            return ()
+    old = {str(w) for w in plan_study(before, today=today, subject_ids=ids, memo=memo).warnings}
+    return tuple(w for w in plan_study(after, today=today, subject_ids=ids, memo=memo).warnings
                  if str(w) not in old)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import functools
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -111,16 +112,22 @@ class _CsvText:
             self.lines[-1] += self.newline
         if not self.lines:
             self.lines = [self.format(list(default_header))]
+        self.header = [h.strip() for h in next(csv.reader(self.lines))]
+
+    @functools.cached_property
+    def records(self) -> list[tuple[int, int, list[str]]]:
+        """(first line, end line, fields) of every record after the header: read only when
+        asked (an edit in place, a column added), not for rows only appended."""
         reader = csv.reader(self.lines)
-        self.header = [h.strip() for h in next(reader)]
-        self.records: list[tuple[int, int, list[str]]] = []  # (first line, end line, fields)
+        next(reader)
+        out: list[tuple[int, int, list[str]]] = []
         while True:
             start = reader.line_num
             try:
                 row = next(reader)
             except StopIteration:
-                break
-            self.records.append((start, reader.line_num, row))
+                return out
+            out.append((start, reader.line_num, row))
 
     def format(self, fields: Sequence[str]) -> str:
         # written with "\r\n" so that a field holding either \r or \n is quoted (the writer
@@ -139,9 +146,10 @@ class _CsvText:
         missing = [c for c in columns if c not in self.header]
         if not missing:
             return
+        records = self.records  # read before the header line changes
         self.header += missing
         self.lines[0] = self.format(self.header)
-        for _start, end, fields in self.records:
+        for _start, end, fields in records:
             if not fields:
                 continue  # a blank line stays blank
             last = self.lines[end - 1]
