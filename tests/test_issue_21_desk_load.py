@@ -242,3 +242,48 @@ def test_a_write_that_waits_too_long_is_a_503_with_retry_after(tmp_path: Path, l
 def test_serve_refuses_a_lock_wait_out_of_range(value: str) -> None:
     out = cli("serve", str(example_study_path()), "--lock-wait", value)
     assert out.returncode == 2 and "--lock-wait" in out.stderr
+
+
+# ---- pages computed at once ----------------------------------------------------------
+
+
+def test_the_page_gate_lets_writes_pass_while_pages_wait() -> None:
+    """``serve``'s PageGate: with one slot, a second page waits for the first; a POST (a
+    write) and the static files do not wait."""
+    from cc312_schedule.desk.serve import PageGate
+
+    inside = threading.Event()
+    release = threading.Event()
+    ran: list[str] = []
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        ran.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+        if environ["PATH_INFO"] == "/slow":
+            inside.set()
+            release.wait(10)
+        return [b"ok"]
+
+    gate = PageGate(app, 1)
+
+    def call(method: str, path: str) -> None:
+        list(gate({"REQUEST_METHOD": method, "PATH_INFO": path}, None))
+
+    slow = threading.Thread(target=call, args=("GET", "/slow"))
+    slow.start()
+    assert inside.wait(10)
+    page = threading.Thread(target=call, args=("GET", "/subjects"))
+    page.start()
+    for method, path in (("POST", "/visits"), ("GET", "/static/desk.css"), ("GET", "/healthz")):
+        passing = threading.Thread(target=call, args=(method, path))
+        passing.start()
+        passing.join(5)
+        stuck = passing.is_alive()
+        if stuck:
+            release.set()  # never leave a thread waiting
+        assert not stuck, f"{method} {path} waited for the page"
+    page.join(0.3)
+    assert ran == ["GET /slow", "POST /visits", "GET /static/desk.css", "GET /healthz"]
+    release.set()
+    slow.join(10)
+    page.join(10)
+    assert ran[-1] == "GET /subjects"

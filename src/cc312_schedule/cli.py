@@ -1036,7 +1036,10 @@ def _add_desk_parser(sub: Any) -> None:
                    "X-Forwarded-Proto/-Host (one hop)")
     s.add_argument("--idle-minutes", type=int, default=30,
                    help="log a session out after this many idle minutes (default: 30)")
-    s.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    s.add_argument("--threads", type=int, default=24,
+                   help="worker threads (default: 24): at most 2 compute pages at once, the "
+                   "others wait asleep or record, so a write never waits for a free thread "
+                   "behind pages")
     s.add_argument("--lock-wait", type=float, default=15.0, metavar="SECONDS",
                    help="how long a write waits for another writer of the study before it "
                    "answers 503 'try again' (default: 15)")

@@ -106,7 +106,7 @@ class PageGate:
                     close()
 
 
-def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, threads: int = 8,
+def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, threads: int = 24,
           stream: TextIO | None = None, ready: Callable[[str], None] | None = None,
           page_slots: int = PAGE_SLOTS) -> int:
     """Run the desk until SIGTERM or Ctrl-C; return the exit code (0). ``page_slots``: pages
