@@ -287,3 +287,26 @@ def test_the_page_gate_lets_writes_pass_while_pages_wait() -> None:
     slow.join(10)
     page.join(10)
     assert ran[-1] == "GET /subjects"
+
+
+@pytest.mark.slow
+def test_a_desk_write_after_a_command_line_write_sees_it(tmp_path: Path) -> None:
+    """The desk's read of the study is used under the lock only while the files are the ones
+    it read: a visit recorded from the command line meanwhile is a conflict (409, both dates),
+    never a second row."""
+    with running_desk(tmp_path) as d:
+        nurse = d.api("nurse")
+        assert nurse.get("/api/v1/plan").status == 200  # the desk has read and planned the study
+        assert nurse.post_json("/api/v1/visits", {  # and written through its own read
+            "subject_id": "003", "visit": "W21D4", "status": "done",
+            "actual_date": "2026-11-27"}).status == 201
+        out = cli("record", str(d.folder), "003", "W22D1", "--done", "2026-11-30", "--today", TODAY,
+                  "--by", "cli-user")
+        assert out.returncode == 0, out.stderr
+        clash = nurse.post_json("/api/v1/visits", {
+            "subject_id": "003", "visit": "W22D1", "status": "done", "actual_date": "2026-11-29"})
+        assert clash.status == 409, clash.text
+        assert "2026-11-30" in clash.json()["error"] and "2026-11-29" in clash.json()["error"]
+        rows = [r for r in csv.DictReader(io.StringIO((d.folder / "visits.csv").read_text("utf-8")))
+                if (r["subject_id"], r["visit"]) == ("003", "W22D1")]
+        assert len(rows) == 1 and rows[0]["actual_date"] == "2026-11-30"
