@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/desk_load.py                    # example study, 20 users, 60 s
     .venv/bin/python benchmarks/desk_load.py --subjects 1000    # a synthetic 1,000-subject study
 
-Starts ``cc312-schedule serve`` (waitress, 8 threads) on a copy of the study with one nurse per
+Starts ``cc312-schedule serve`` (waitress, its default threads) on a copy of the study with one nurse per
 simulated user, each logged in through ``/login``. Every user loops: the Today page, the
 Subjects overview, one subject's page, then records one visit through the Today page's form
 (POST /visits with the page's CSRF token), from its own share of the visits still open on the

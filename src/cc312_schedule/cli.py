@@ -1049,7 +1049,13 @@ def _add_desk_parser(sub: Any) -> None:
     s.add_argument("--session-hours", type=int, default=12,
                    help="log a session out this many hours after its login, however busy "
                    "(default: 12, a long shift)")
-    s.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    s.add_argument("--threads", type=int, default=24,
+                   help="worker threads (default: 24): at most 2 compute pages at once, the "
+                   "others wait asleep or record, so a write never waits for a free thread "
+                   "behind pages")
+    s.add_argument("--lock-wait", type=float, default=15.0, metavar="SECONDS",
+                   help="how long a write waits for another writer of the study before it "
+                   "answers 503 'try again' (default: 15)")
     s.add_argument("--today", type=_date_arg, metavar="DATE",
                    help="pin the site's today (demonstrations and tests; default: the date at "
                    "the site at each request)")
@@ -1072,8 +1078,12 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not 1 <= args.session_hours <= 24 * 7:
         raise UsageError("out of range", key="--session-hours", value=str(args.session_hours),
                          hint="between 1 and 168")
+    if not 0 < args.lock_wait <= 600:
+        raise UsageError("out of range", key="--lock-wait", value=f"{args.lock_wait:g}",
+                         hint="seconds, more than 0 and at most 600")
     config = DeskConfig(folder=Path(args.study), today=args.today, behind_tls=args.behind_tls,
-                        idle_minutes=args.idle_minutes, session_hours=args.session_hours)
+                        idle_minutes=args.idle_minutes, session_hours=args.session_hours,
+                        lock_wait=args.lock_wait)
     return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
                  stream=stderr)
 

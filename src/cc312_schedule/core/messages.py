@@ -917,6 +917,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "add or enable another coordinator first",
         "zh-CN": "请先添加或启用另一位临床研究协调员"},
     "cli.user_enabled": {"en": "{name} is enabled", "zh-CN": "已启用用户 {name}"},
+
+    # issue 21, the desk under load: a write that waited too long for the study's lock (503)
+    "desk.busy": {"en": "Not saved: someone else is saving to the study right now (waited "
+                        "{seconds} s). Nothing was lost: try again in a few seconds.",
+                  "zh-CN": "未保存：其他人正在保存本研究的数据（已等待 {seconds} 秒）。"
+                           "数据未丢失，请几秒后重试。"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

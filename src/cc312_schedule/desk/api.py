@@ -10,7 +10,8 @@ functions on the same study. ``POST /api/v1/visits`` answers 201 with the entry 
 when the same entry was recorded already: nothing changed), 409 when it contradicts a recorded
 entry (``"amend": REASON`` corrects it, as ``record --amend``), 400 for a malformed request,
 422 for an entry the study refuses (the command line's messages), 403 for a role that may not,
-401 without a login, 503 while another writer holds the study for longer than 10 s.
+401 without a login, 503 with ``Retry-After`` when another writer held the study's lock for
+longer than ``serve --lock-wait`` seconds (default 15): nothing was written, send it again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ..reports.render import to_json
 from ..store.audit import Actor, read_audit
 from ..store.studylock import StudyLockedError
 from .auth import DeskUser, Right
-from .context import LOCK_WAIT, desk
+from .context import RETRY_AFTER, desk
 from .pages import audit_json
 
 __all__ = ["OPENAPI", "bp"]
@@ -40,14 +41,16 @@ bp = Blueprint("api", __name__)
 
 
 class _Problem(Exception):
-    def __init__(self, status: int, error: str, **extra: Any) -> None:
+    def __init__(self, status: int, error: str, *, headers: dict[str, str] | None = None,
+                 **extra: Any) -> None:
         super().__init__(error)
         self.status, self.error, self.extra = status, error, extra
+        self.headers = headers or {}
 
 
 @bp.errorhandler(_Problem)
 def _problem(exc: _Problem) -> Any:
-    return {"error": exc.error, **exc.extra}, exc.status
+    return {"error": exc.error, **exc.extra}, exc.status, exc.headers
 
 
 def _user(right: Right) -> DeskUser:
@@ -123,8 +126,9 @@ def _refused(exc: ScheduleError) -> _Problem:
         return _Problem(409, str(exc), conflicts=[
             {"subject_id": c.subject_id, "where": c.where, "message": c.message}
             for c in exc.conflicts])
-    if isinstance(exc, StudyLockedError):
-        return _Problem(503, str(exc))
+    if isinstance(exc, StudyLockedError):  # waited serve --lock-wait seconds: try again
+        return _Problem(503, message("en", "desk.busy", seconds=f"{desk().config.lock_wait:g}"),
+                        detail=str(exc), headers={"Retry-After": str(RETRY_AFTER)})
     errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
     return _Problem(422, "; ".join(str(e) for e in errors), errors=[str(e) for e in errors])
 
@@ -170,7 +174,8 @@ def visits() -> Any:
     try:
         result = record(d.folder, sid, visit, today=d.today(),
                         done=actual if status == "done" else None, missed=status == "missed",
-                        note=note, amend=amend, actor=_actor(user), lock_timeout=LOCK_WAIT)
+                        note=note, amend=amend, actor=_actor(user), lock_timeout=d.config.lock_wait,
+                        reader=d.cache)
     except ScheduleError as exc:
         raise _refused(exc) from None
     rows = [*result.added_visits, *result.added_notes, *(a.new for a in result.amendments)]
@@ -199,7 +204,7 @@ def decisions() -> Any:
                         regimen=_field(data, "regimen"), weeks=weeks,
                         until=_date_field(data, "until"), investigator=user.signature_name,
                         rationale=_field(data, "rationale") or "", actor=_actor(user),
-                        lock_timeout=LOCK_WAIT)
+                        lock_timeout=d.config.lock_wait, reader=d.cache)
     except ScheduleError as exc:
         raise _refused(exc) from None
     dec = result.added_decisions[0] if result.added_decisions else None

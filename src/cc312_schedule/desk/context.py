@@ -19,14 +19,18 @@ from ..store.users import user_for_token, verify_password
 from .auth import ROLES, DeskUser, LoginThrottle
 from .data import StudyCache
 
-__all__ = ["LOCK_WAIT", "Desk", "DeskConfig", "desk", "language", "t"]
+__all__ = ["LOCK_WAIT", "RETRY_AFTER", "Desk", "DeskConfig", "desk", "language", "t"]
 
 #: Seconds between two purges of expired session rows (and at the start)
 PURGE_EVERY = 600.0
 
-#: Seconds a write from the desk waits for the study's lock (the command line waits 10): a
-#: nurse's click rather waits for a colleague's than fails; past it, "try again" (API: 503).
-LOCK_WAIT = 30.0
+#: Seconds a write from the desk waits for the study's lock by default (``serve --lock-wait``;
+#: the command line waits 10): a nurse's click rather waits for a colleague's write (a few
+#: tenths of a second, a workbook import a few seconds) than fails; past it, the answer is 503
+#: with ``Retry-After`` ("try again"), never a request left hanging.
+LOCK_WAIT = 15.0
+#: ``Retry-After`` (seconds) of that 503.
+RETRY_AFTER = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +49,7 @@ class DeskConfig:
     session_hours: int = 12  # a session ends this long after its login, however busy
     max_upload_mb: int = 20
     secret_key: bytes | None = None  # default: random per process (a restart logs everyone out)
+    lock_wait: float = LOCK_WAIT  # seconds a write waits for the study's lock, then 503
 
 
 class Desk:

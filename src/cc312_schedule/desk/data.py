@@ -32,7 +32,7 @@ from ..core.domain import Action, Decision, SourceRef, Study
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan
 from ..planning.capacity import dosing_load
-from ..planning.engine import check_decisions, plan_study
+from ..planning.engine import SubjectPlans, check_decisions, plan_study
 from ..store.sitecal import CLOSED_DAYS_FILE
 from ..store.study import load_study
 
@@ -48,7 +48,13 @@ class StudyCache:
     """The study and its plans, recomputed only when a file of the study changed.
 
     Thread-safe (the server answers requests on several threads). Plans are kept per
-    ``today`` (at most a few days are asked for: today, tomorrow, a chosen date).
+    ``today`` (at most a few days are asked for: today, tomorrow, a chosen date). Page loads
+    that find the plan missing wait for one planning, then share it.
+
+    ``memo`` keeps each subject's plan under its inputs (:class:`~.engine.SubjectPlans`): after
+    a file changed, only the subjects whose rows changed are planned again, and the desk's
+    writes (``record``, ``decide``, ``import`` with ``memo=``) check an entry against the
+    plans made for the pages, planning only the subjects the entry touches.
     """
 
     def __init__(self, folder: str | Path, *, keep: int = 8) -> None:
@@ -58,50 +64,74 @@ class StudyCache:
         self._signature: tuple[tuple[str, int, int, int], ...] | None = None
         self._study: Study | None = None
         self._plans: dict[tuple[date | None, date | None], StudyPlan] = {}
+        self.memo = SubjectPlans()
 
     def signature(self) -> tuple[tuple[str, int, int, int], ...]:
         """(name, size, mtime in ns, inode) of every study file, the protocol's included (a
         missing file counts too: ``visits.csv`` appearing is a change)."""
-        entries = []
         paths = [self.folder / name for name in STUDY_FILES]
-        if self._study is not None and self._study.config.protocol:
-            proto = Path(self._study.config.protocol)
-            paths.append(proto if proto.is_absolute() else self.folder / proto)
-        for p in paths:
-            try:
-                st = os.stat(p)
-            except OSError:
-                entries.append((str(p), -1, 0, 0))
-                continue
-            entries.append((str(p), st.st_size, st.st_mtime_ns, st.st_ino))
-        return tuple(sorted(entries))
+        proto = self._protocol_path(self._study)
+        return tuple(sorted(_stat(p) for p in (*paths, *([proto] if proto else []))))
+
+    def _protocol_path(self, study: Study | None) -> Path | None:
+        if study is None or not study.config.protocol:
+            return None
+        proto = Path(study.config.protocol)
+        return proto if proto.is_absolute() else self.folder / proto
 
     def study(self) -> Study:
-        """The study as its files say now (read again only when one changed)."""
+        """The study as its files say now (read again only when one changed). A writer calls
+        it under the study's lock (``record(..., reader=cache)``): no other writer can change
+        the files then, and the signature says whether this process's last read still holds."""
         with self._lock:
-            return self._current()
+            sig = self.signature()
+            if self._study is None or sig != self._signature:
+                self._load(sig)
+            assert self._study is not None
+            return self._study
 
-    def _current(self) -> Study:
-        sig = self.signature()
-        if self._study is None or sig != self._signature:
-            study = load_study(self.folder)
-            self._study, self._plans = study, {}
-            self._signature = self.signature()  # the protocol's file is known now
-        return self._study
+    def reload(self) -> Study:
+        """Read the study's files again, whatever their signature, and keep what was read (a
+        writer's check, under the lock, that what it wrote loads: the pages then show it)."""
+        with self._lock:
+            return self._load(self.signature())
+
+    def _load(self, sig: tuple[tuple[str, int, int, int], ...]) -> Study:
+        # the signature is read before the files: a file changed while they are read is read
+        # again at the next request (read after, that change would go unseen)
+        study = load_study(self.folder)
+        old, new = self._protocol_path(self._study), self._protocol_path(study)
+        if new != old:  # the protocol's file is known now
+            sig = tuple(sorted([*(e for e in sig if old is None or e[0] != str(old)),
+                                *([_stat(new)] if new else [])]))
+        self._study, self._plans, self._signature = study, {}, sig
+        # each plan kept holds a plan per subject: room for those, and as many changed
+        self.memo.max_entries = max(5_000, 2 * self._keep * len(study.subjects))
+        return study
 
     def planned(self, today: date | None, *, as_of: date | None = None) -> tuple[Study, StudyPlan]:
         """The study and its plan as of ``today`` (``None``: no overdue marks; ``as_of``: the
         day the cap's passing is judged by, as the calendars' exports take it)."""
         key = (today, as_of or today)
+        self.study()  # read again if a file changed
         with self._lock:
-            study = self._current()
+            study = self._study  # (or what a writer read since)
+            assert study is not None
             plan = self._plans.get(key)
             if plan is None:
-                plan = plan_study(study, today=today, as_of=as_of or today)
+                plan = plan_study(study, today=today, as_of=as_of or today, memo=self.memo)
                 if len(self._plans) >= self._keep:
                     self._plans.pop(next(iter(self._plans)))
                 self._plans[key] = plan
             return study, plan
+
+
+def _stat(path: Path) -> tuple[str, int, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (str(path), -1, 0, 0)
+    return (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def next_visit(p: SubjectPlan) -> PlannedEvent | None:

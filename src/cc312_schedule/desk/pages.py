@@ -47,7 +47,14 @@ from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
 from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
 from ..core.model import EventStatus, SubjectState
-from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
+from ..entries.writes import (
+    EntryConflictError,
+    StudyLockedError,
+    decide,
+    import_workbook,
+    record,
+    study_lock,
+)
 from ..reports.due import DueSection, kind_label, plan_due
 from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
@@ -56,7 +63,7 @@ from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
 from ..store.users import ROLES
 from .auth import Right
-from .context import LOCK_WAIT, desk, language, t
+from .context import RETRY_AFTER, desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
 
 __all__ = ["bp", "require"]
@@ -236,7 +243,9 @@ def record_visit() -> Any:
     try:
         result = record(d.folder, sid, visit, today=d.today(), done=done,
                         missed=status == "missed", note=note, amend=amend, actor=actor(),
-                        lock_timeout=LOCK_WAIT)
+                        lock_timeout=d.config.lock_wait, reader=d.cache)
+    except StudyLockedError:
+        raise  # 503 (busy), below
     except EntryConflictError as exc:
         flash(t("desk.conflict", message=str(exc)), "error")
         return redirect(back)
@@ -448,8 +457,10 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
                         regimen=f.get("regimen") or None, weeks=weeks, until=until,
                         investigator=current_user.signature_name,
                         rationale=f.get("rationale", ""), actor=actor(),
-                        lock_timeout=LOCK_WAIT,  # the meaning the investigator signed, as shown
+                        lock_timeout=d.config.lock_wait, reader=d.cache,  # the meaning signed, as shown
                         signature=t("desk.decide.meaning", name=current_user.signature_name, id=sid))
+    except StudyLockedError:
+        raise  # 503 (busy), below
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
     for dec in result.added_decisions:
@@ -498,7 +509,8 @@ def workbook_preview() -> Any:
     upload.save(path)
     amend = request.form.get("amend", "").strip() or None
     try:
-        result = import_workbook(d.folder, path, today=d.today(), apply=False, amend=amend)
+        result = import_workbook(d.folder, path, today=d.today(), apply=False, amend=amend,
+                                 reader=d.cache)
     except ScheduleError as exc:
         path.unlink(missing_ok=True)
         flash(t("desk.error", message=_error_text(exc)), "error")
@@ -541,7 +553,9 @@ def workbook_apply() -> Any:
         return redirect(url_for("pages.workbook"))
     try:
         result = import_workbook(d.folder, path, today=d.today(), apply=True, amend=amend,
-                                 actor=actor(), lock_timeout=LOCK_WAIT)
+                                 actor=actor(), lock_timeout=d.config.lock_wait, reader=d.cache)
+    except StudyLockedError:
+        raise  # 503 (busy), below
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
         return redirect(url_for("pages.workbook"))
@@ -655,6 +669,14 @@ def _error_page(code: int, text: str) -> Any:
     if request.blueprint == "api" or request.path.startswith("/api/"):
         return {"error": text}, code
     return render_template("error.html.j2", code=code, text=text), code
+
+
+@bp.errorhandler(StudyLockedError)
+def busy(_: Exception) -> Any:
+    """A write that waited ``serve --lock-wait`` seconds for the study's lock: 503 with
+    ``Retry-After``, nothing written (the page says so in its language)."""
+    answer, code = _error_page(503, t("desk.busy", seconds=f"{desk().config.lock_wait:g}"))
+    return answer, code, {"Retry-After": str(RETRY_AFTER)}
 
 
 def forbidden(_: Exception) -> Any:

@@ -13,6 +13,7 @@ import logging
 import re
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -23,7 +24,12 @@ from ..entries.writes import study_lock
 from .app import create_app
 from .context import DeskConfig
 
-__all__ = ["RequestLog", "log_path", "serve"]
+__all__ = ["PAGE_SLOTS", "PageGate", "RequestLog", "log_path", "serve"]
+
+#: Pages (GET) computed at once; the other worker threads wait, asleep, so that a write holding
+#: the study's lock shares the interpreter (one thread runs Python at a time) with at most
+#: this many pages, not with every thread: writes stay short and the lock free.
+PAGE_SLOTS = 2
 
 _SECRET_PATH = re.compile(r"^/feeds/[^/]+\.ics$")
 
@@ -72,9 +78,39 @@ class RequestLog:
             self.stream.flush()
 
 
-def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, threads: int = 8,
-          stream: TextIO | None = None, ready: Callable[[str], None] | None = None) -> int:
-    """Run the desk until SIGTERM or Ctrl-C; return the exit code (0)."""
+class PageGate:
+    """WSGI middleware: at most ``slots`` GET/HEAD requests at once (not the static files,
+    ``/healthz``); POSTs (writes, logins) pass at once.
+
+    Measured (benchmarks/RESULTS.md): with 8 threads all computing 1,000-subject pages, a write
+    holding the study's lock got an eighth of the interpreter, so its ~0.25 s of work held the
+    lock for seconds and the writes queued behind it until they gave up.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], slots: int) -> None:
+        self.app, self.slots = app, threading.BoundedSemaphore(slots)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or path == "/healthz" \
+                or path.startswith("/static/"):
+            yield from self.app(environ, start_response)
+            return
+        with self.slots:
+            body = self.app(environ, start_response)
+            try:
+                yield from body
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+
+def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, threads: int = 24,
+          stream: TextIO | None = None, ready: Callable[[str], None] | None = None,
+          page_slots: int = PAGE_SLOTS) -> int:
+    """Run the desk until SIGTERM or Ctrl-C; return the exit code (0). ``page_slots``: pages
+    computed at once (:class:`PageGate`)."""
     import waitress.server
 
     out = stream or sys.stderr
@@ -84,8 +120,9 @@ def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, thre
     with study_lock(config.folder):
         issue_tokens(config.folder, [SITE, *ids])
     logging.getLogger("waitress").setLevel(logging.ERROR)  # its own lines name no request
+    gated = PageGate(app, max(1, min(page_slots, threads - 1)))  # a thread left for writes
     server = waitress.server.create_server(
-        RequestLog(app, out), host=host, port=port, threads=threads, ident="cc312-desk",
+        RequestLog(gated, out), host=host, port=port, threads=threads, ident="cc312-desk",
         clear_untrusted_proxy_headers=True, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 65536)
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -55,13 +55,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
 from ..core.model import EventKind, PlanWarning
 from ..planning.clock import utc_now
 from ..planning.engine import (
+    SubjectPlans,
     check_decisions,
     decision_row_problems,
     plan_study,
@@ -98,6 +99,7 @@ __all__ = [
     "EntryConflictError",
     "EntryPlan",
     "StudyLockedError",
+    "StudyReader",
     "VisitEntry",
     "WorkbookEntries",
     "decide",
@@ -108,6 +110,24 @@ __all__ = [
     "study_lock",
     "write_entries",
 ]
+
+
+class StudyReader(Protocol):
+    """What a long-running writer (the desk's :class:`~.desk.data.StudyCache`) hands to
+    :func:`record`, :func:`decide` and :func:`import_workbook` instead of reading the folder
+    itself: called while the study's lock is held."""
+
+    #: the subjects' plans made for its pages (:func:`plan_entries`'s ``memo``)
+    memo: SubjectPlans
+
+    def study(self) -> Study:
+        """The study as its files say now (the one held when their signature is unchanged)."""
+        ...
+
+    def reload(self) -> Study:
+        """Read the study's files again, whatever their signature (after a write: the
+        check that what was written loads)."""
+        ...
 
 
 class EntryConflictError(UsageError):
@@ -131,6 +151,7 @@ class _Check:
     entries: WorkbookEntries
     today: date
     errors: list[ScheduleError]
+    memo: SubjectPlans | None = None
     subjects: dict[str, Subject] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -178,16 +199,19 @@ class _Changes:
 
 
 def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
-                 amend: str | None = None) -> EntryPlan:
+                 amend: str | None = None, memo: SubjectPlans | None = None) -> EntryPlan:
     """Check ``entries`` against the study and say what writing them would change (pure).
 
     Raise :class:`InvalidStudyError` listing every bad entry (nothing may be written then).
     ``today`` bounds entered dates (nothing in the future); ``amend`` (a reason) lets an entry
     correct a recorded visit instead of being a conflict (not for a workbook without its
-    export record: ``entries.tracks_edits`` False).
+    export record: ``entries.tracks_edits`` False). ``memo``: the plans of subjects planned
+    before (:class:`~.engine.SubjectPlans`, the desk's), so that only the subjects the entries
+    touch are planned again; the answer is the same without it.
     """
 
-    chk = _Check(study=study, entries=entries, today=today, errors=list(entries.errors))
+    chk = _Check(study=study, entries=entries, today=today, errors=list(entries.errors),
+                 memo=memo)
     ch = _Changes()
     _check_visits(chk, ch, amend)
     _check_decisions(chk, ch)
@@ -210,7 +234,10 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         study,
         visits=tuple(_amended(study.visits, ch.amendments, ch.noted)) + tuple(ch.added.values()),
         decisions=study.decisions + added_decisions)
-    warnings = _new_warnings(study, candidate, today)
+    touched = ({v.subject_id for v in (*ch.added.values(), *ch.noted)}
+               | {a.new.subject_id for a in ch.amendments}
+               | {d.subject_id for d in added_decisions})
+    warnings = _new_warnings(study, candidate, today, touched, memo)
     return EntryPlan(added_visits=tuple(ch.added.values()), added_notes=tuple(ch.noted),
                      amendments=tuple(ch.amendments), added_decisions=added_decisions,
                      conflicts=tuple(ch.conflicts), warnings=warnings, unchanged=ch.unchanged)
@@ -353,7 +380,8 @@ def _check_against_plan(chk: _Check, to_place: Sequence[tuple[VisitEntry, Record
                   and visit_kind(study.protocol, e.visit) is EventKind.DOSE)
     planned = plan_study(replace(study, decisions=study.decisions + added_decisions,
                                  visits=study.visits + given),
-                         today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}))
+                         today=today, subject_ids=sorted({e.subject_id for e, _ in to_place}),
+                         memo=chk.memo)
     for e, old in to_place:
         p = planned.subject(e.subject_id)
         events = {ev.visit: ev for ev in p.events if not ev.unplanned}
@@ -386,11 +414,27 @@ def _amended(visits: Sequence[RecordedVisit], amendments: Sequence[Amendment],
         yield by_key.get((v.subject_id, v.visit), v)
 
 
-def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning, ...]:
-    """Plan warnings the entries add (a done date outside its window, a clipped decision...)."""
+def _new_warnings(before: Study, after: Study, today: date, touched: set[str],
+                  memo: SubjectPlans | None = None) -> tuple[PlanWarning, ...]:
+    """Plan warnings the entries add (a done date outside its window, a clipped decision...),
+    in the whole plan's order.
 
-    old = {str(w) for w in plan_study(before, today=today).warnings}
-    return tuple(w for w in plan_study(after, today=today).warnings if str(w) not in old)
+    Without a capacity each subject is planned from its own rows alone, so only the subjects
+    whose rows the entries change (``touched``) can warn anew, and a warning names its subject
+    first: those subjects are planned, before and after. With a capacity both studies are
+    planned whole: an entry for one subject can move another subject's doses (the balancer)
+    and put a day over capacity (a warning for everyone dosed that day). With ``memo``, the
+    subjects whose rows did not change are not planned again."""
+
+    cal = after.calendar
+    ids = None
+    if cal is None or not cal.max_dosing_per_day:
+        ids = [s.subject_id for s in after.subjects if s.subject_id in touched]
+        if not ids:
+            return ()
+    old = {str(w) for w in plan_study(before, today=today, subject_ids=ids, memo=memo).warnings}
+    return tuple(w for w in plan_study(after, today=today, subject_ids=ids, memo=memo).warnings
+                 if str(w) not in old)
 
 
 # --------------------------------------------------------------------------------------
@@ -400,24 +444,34 @@ def _new_warnings(before: Study, after: Study, today: date) -> tuple[PlanWarning
 def import_workbook(folder: str | Path, workbook: str | Path, *, today: date, apply: bool = False,
                     amend: str | None = None, lock_timeout: float = 10.0,
                     actor: Actor | None = None,
-                    clock: Callable[[], datetime] = utc_now) -> EntryPlan:
+                    clock: Callable[[], datetime] = utc_now,
+                    reader: StudyReader | None = None) -> EntryPlan:
     """Import a coordinator's workbook: a dry run by default; ``apply=True`` writes.
 
     When applying, the study is re-read under its lock, so rows another writer added in the
     meantime are kept and compared against. Each changed field goes to the audit trail as
     ``actor``'s (default: the OS login, ``via="import"``), at ``clock()`` read under the lock.
+    ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     entries = load_entries(workbook)
+    memo = reader.memo if reader is not None else None
     if not apply:
-        return plan_entries(load_study(folder), entries, today=today, amend=amend)
+        return plan_entries(_read(folder, reader), entries, today=today, amend=amend, memo=memo)
     with study_lock(folder, timeout=lock_timeout):
-        study = load_study(folder)
-        plan = plan_entries(study, entries, today=today, amend=amend)
-        return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock)
+        study = _read(folder, reader)
+        plan = plan_entries(study, entries, today=today, amend=amend, memo=memo)
+        return _apply(folder, study, plan, actor or cli_actor(None, via="import"), clock,
+                      reader=reader)
+
+
+def _read(folder: str | Path, reader: StudyReader | None) -> Study:
+    """The study as its files say now (under the lock, for a writer)."""
+    return reader.study() if reader is not None else load_study(folder)
 
 
 def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
-           clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
+           clock: Callable[[], datetime], reason: str = "",
+           reader: StudyReader | None = None) -> EntryPlan:
     """Write ``plan`` with its audit entries (the caller holds the lock): the entries first,
     taken back if the write fails, so the trail records exactly what was written. ``reason``
     goes to the entries that have none of their own (an amendment has its own)."""
@@ -427,13 +481,13 @@ def _apply(folder: str | Path, study: Study, plan: EntryPlan, actor: Actor,
                     for c in changes_of(plan))
     with audited(folder, changes, actor=actor, at=clock(),
                  timezone=study.config.timezone):
-        return write_entries(folder, plan)
+        return write_entries(folder, plan, reload=reader.reload if reader is not None else None)
 
 
 def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
            done: date | None = None, missed: bool = False, note: str = "",
            amend: str | None = None, lock_timeout: float = 10.0, actor: Actor | None = None,
-           clock: Callable[[], datetime] = utc_now) -> EntryPlan:
+           clock: Callable[[], datetime] = utc_now, reader: StudyReader | None = None) -> EntryPlan:
     """Record one visit as done on ``done`` or as ``missed``, and write it (under the lock).
 
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
@@ -441,6 +495,7 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     The visit must be in the subject's current plan (``missed`` only once its window has
     opened), and a done date not before the first dose. The audit trail gets one entry per
     changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
+    ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     if (done is None) == (not missed):
         raise UsageError("say either --done DATE or --missed", key="record",
@@ -452,20 +507,21 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
                               "status": "--missed" if missed else "--done", "note": "--note"})
     return _write_one(folder, WorkbookEntries(path="<command line>", visits=(entry,)),
                       today=today, amend=amend, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock)
+                      clock=clock, reader=reader)
 
 
 def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | str, today: date,
            regimen: str | None = None, weeks: int | None = None, until: date | None = None,
            investigator: str, rationale: str = "", lock_timeout: float = 10.0,
            actor: Actor | None = None, clock: Callable[[], datetime] = utc_now,
-           signature: str = "") -> EntryPlan:
+           signature: str = "", reader: StudyReader | None = None) -> EntryPlan:
     """Record one investigator decision and write it (under the lock), checked like an import.
 
     ``investigator`` is the name written into ``decisions.csv`` (the desk passes the logged-in
     investigator's display name); ``actor`` who did it, for the audit trail (default: the OS
     login); ``signature`` the meaning of an electronic signature (the desk's "signed by ... as
-    the investigator's decision"), written as the audit entries' reason."""
+    the investigator's decision"), written as the audit entries' reason; ``reader`` as for
+    :func:`record`."""
     try:
         act = Action(str(action).lower())
     except ValueError:
@@ -480,17 +536,19 @@ def decide(folder: str | Path, subject_id: str, *, on: date, action: Action | st
         "rationale": "--rationale"})
     return _write_one(folder, WorkbookEntries(path="<command line>", decisions=(entry,)),
                       today=today, amend=None, lock_timeout=lock_timeout, actor=actor,
-                      clock=clock, reason=signature.strip())
+                      clock=clock, reason=signature.strip(), reader=reader)
 
 
 def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, amend: str | None,
                lock_timeout: float, actor: Actor | None,
-               clock: Callable[[], datetime], reason: str = "") -> EntryPlan:
+               clock: Callable[[], datetime], reason: str = "",
+               reader: StudyReader | None = None) -> EntryPlan:
     with study_lock(folder, timeout=lock_timeout):
-        study = load_study(folder)
-        plan = plan_entries(study, entries, today=today, amend=amend)
+        study = _read(folder, reader)
+        plan = plan_entries(study, entries, today=today, amend=amend,
+                            memo=reader.memo if reader is not None else None)
         if plan.conflicts:
             c = plan.conflicts[0]
             raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
                                      conflicts=plan.conflicts)
-        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason)
+        return _apply(folder, study, plan, actor or cli_actor(None), clock, reason, reader)

@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import enum
 import re
+import threading
 import typing
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -91,8 +93,8 @@ from ..core.warnings import (
 )
 from .capacity import balance_moves, with_capacity_warnings
 
-__all__ = ["check_decisions", "decision_row_problems", "plan_study", "plan_subject", "plans_by_day",
-           "review_weeks", "visit_kind"]
+__all__ = ["SubjectPlans", "check_decisions", "decision_row_problems", "plan_study", "plan_subject",
+           "plans_by_day", "review_weeks", "visit_kind"]
 
 _DOSE_NAME = re.compile(r"W([1-9]\d*)D([1-7])")
 _REVIEW_NAME = re.compile(r"REV-W([1-9]\d*)(-[2-9])?")
@@ -263,9 +265,13 @@ class _Err(typing.Protocol):  # the signature of check_decisions's local ``err``
 
 def plan_study(study: Study, *, assume: str | None = None, today: date | None = None,
                subject_ids: Sequence[str] | None = None, balance: bool | None = None,
-               as_of: date | None = None) -> StudyPlan:
+               as_of: date | None = None, memo: SubjectPlans | None = None) -> StudyPlan:
     """Plan every subject of ``study`` (or only ``subject_ids``, in that order): the one
     function every output plans with, so that they all show the same dates.
+
+    ``memo``: a :class:`SubjectPlans` shared between calls (the desk's): a subject whose own
+    rows (and the balancer's moves for it) are what they were in an earlier call is not
+    planned again. The plan is the same, with or without it.
 
     ``as_of`` (default: ``today``): the day by which the cap's passing is judged (a hold or a
     pending decision ends at the cap), for exports that mark nothing overdue (``today=None``)
@@ -295,9 +301,15 @@ def plan_study(study: Study, *, assume: str | None = None, today: date | None = 
     for v in study.visits:
         visits.setdefault(v.subject_id, []).append(v)
 
+    generation = memo.bind(study.protocol, study.calendar) if memo is not None else 0
+
     def one(s: Subject, moves: Mapping[str, tuple[date, Text]] | None = None) -> _Planned:
-        return _plan_one(study.protocol, s, decisions.get(s.subject_id, ()),
-                         visits.get(s.subject_id, ()), assume=assume, today=today,
+        decs, recs = decisions.get(s.subject_id, ()), visits.get(s.subject_id, ())
+        if memo is not None:
+            return memo.planned(generation, study.protocol, s, decs, recs, assume=assume,
+                                today=today, calendar=study.calendar, as_of=as_of,
+                                moves=moves or {})
+        return _plan_one(study.protocol, s, decs, recs, assume=assume, today=today,
                          calendar=study.calendar, as_of=as_of, moves=moves or {})
 
     calendar = study.calendar
@@ -367,6 +379,103 @@ def plan_subject(protocol: Protocol, subject: Subject, decisions: Iterable[Decis
 class _Planned:
     plan: SubjectPlan
     latest: dict[str, date]  # dose visit -> the last day it may be planned on (stop, hold)
+
+
+class _Key:
+    """A memo key whose hash is computed once (the dictionary asks for it on every look-up)."""
+
+    __slots__ = ("hash", "value")
+
+    def __init__(self, value: tuple[object, ...]) -> None:
+        self.value = value
+        self.hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.value == other.value
+
+
+class SubjectPlans:
+    """A memo of one subject's plans for :func:`plan_study` (``memo=``), shared by the calls
+    of a long-running program (the desk), so that a change to one subject re-plans that one.
+
+    A subject's plan is a pure function of the protocol, the site calendar, the subject's row,
+    its own decisions and recorded visits (each with its source: warnings name their file and
+    line), ``assume``, ``today``, the day the cap is judged by and the capacity balancer's moves
+    for it. The memo keeps each plan under exactly those inputs, compared by value, so a hit
+    is the plan that planning again would give; a different protocol or calendar empties it.
+    The balancer itself (the one rule across subjects) runs on every call. At most
+    ``max_entries`` plans are kept, the least recently used dropped first. Thread-safe.
+    Holds no clock and reads no file.
+
+    >>> from datetime import date
+    >>> from cc312_schedule import example_study_path, load_study
+    >>> study, memo = load_study(example_study_path()), SubjectPlans()
+    >>> first = plan_study(study, today=date(2026, 11, 30), memo=memo)
+    >>> again = plan_study(study, today=date(2026, 11, 30), memo=memo)
+    >>> again == first == plan_study(study, today=date(2026, 11, 30)), memo.hits, memo.misses
+    (True, 6, 6)
+    """
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[_Key, _Planned] = OrderedDict()
+        self._rules: tuple[Protocol, str, SiteCalendar | None] | None = None
+        self._generation = 0  # counts the times the memo was emptied for other rules
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def bind(self, protocol: Protocol, calendar: SiteCalendar | None) -> int:
+        """Empty the memo unless ``protocol`` and ``calendar`` equal the ones its plans were
+        made with (the protocol's source too: messages name it); the generation to pass to
+        :meth:`planned` (the memo is used only while no other rules emptied it since)."""
+        with self._lock:
+            if not self._same_rules(protocol, calendar):
+                self._entries.clear()
+                self._generation += 1
+            self._rules = (protocol, protocol.source, calendar)
+            return self._generation
+
+    def _same_rules(self, protocol: Protocol, calendar: SiteCalendar | None) -> bool:
+        rules = self._rules
+        if rules is None:
+            return False
+        if rules[0] is protocol and rules[2] is calendar:
+            return True
+        return (rules[0], rules[1], rules[2]) == (protocol, protocol.source, calendar)
+
+    def planned(self, generation: int, protocol: Protocol, subject: Subject,
+                decisions: Sequence[Decision], visits: Sequence[RecordedVisit], *,
+                assume: str | None, today: date | None, calendar: SiteCalendar | None,
+                as_of: date | None, moves: Mapping[str, tuple[date, Text]]) -> _Planned:
+        """``_plan_one`` of these inputs, from the memo when it holds them (``generation``:
+        what :meth:`bind` gave for this protocol and calendar)."""
+        key = _Key((subject, subject.source, tuple((d, d.source) for d in decisions),
+                    tuple((v, v.source) for v in visits), assume, today,
+                    as_of or today,  # _plan_one judges the cap by ``as_of or today``
+                    tuple(sorted(moves.items()))))
+        with self._lock:
+            current = generation == self._generation
+            found = self._entries.get(key) if current else None
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+        planned = _plan_one(protocol, subject, decisions, visits, assume=assume, today=today,
+                            calendar=calendar, as_of=as_of, moves=moves)
+        with self._lock:
+            self.misses += 1
+            if current and generation == self._generation:  # no other rules meanwhile
+                self._entries[key] = planned
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return planned
 
 
 def _plan_one(protocol: Protocol, subject: Subject, decisions: Iterable[Decision],

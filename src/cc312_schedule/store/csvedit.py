@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import functools
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..core.errors import UsageError
 from ..core.fileio import StagedFiles, write_atomic
 from .entry_values import Amendment, EntryPlan
-from .study import Decision, RecordedVisit, load_study
+from .study import Decision, RecordedVisit, Study, load_study
 
 __all__ = ["AUDIT_COLUMNS", "DECISIONS_HEADER", "VISITS_HEADER", "write_entries"]
 
@@ -29,7 +30,8 @@ DECISIONS_HEADER = ("subject_id", "decided_on", "action", "regimen", "weeks", "u
                     "investigator", "rationale")
 
 
-def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
+def write_entries(folder: str | Path, plan: EntryPlan, *,
+                  reload: Callable[[], Study] | None = None) -> EntryPlan:
     """Write ``plan``'s changes to ``visits.csv`` / ``decisions.csv`` (caller holds the lock).
 
     Existing rows keep their bytes; new rows are appended; an amended row is rewritten in
@@ -37,7 +39,8 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
     A column a value needs that the header lacks (``note``, ``rationale``, the audit columns...)
     is added at the end of the header, and every existing row gets an empty cell for it.
     Both files are staged and renamed together (:class:`~.fileio.StagedFiles`); if the result
-    does not load, both are put back as they were.
+    does not load, both are put back as they were. ``reload`` reads the study written (default
+    :func:`~.study.load_study`; the desk's cache reads it and keeps it for its pages).
     """
 
     root = Path(folder)
@@ -55,7 +58,7 @@ def write_entries(folder: str | Path, plan: EntryPlan) -> EntryPlan:
                 files.stage(path, [new])
             files.commit()
         written = [(path, old) for path, old, _ in changed]
-        load_study(root)
+        (reload or (lambda: load_study(root)))()
     except BaseException as exc:
         for path, old in written:  # put back what was replaced; the rest was never touched
             try:
@@ -109,16 +112,22 @@ class _CsvText:
             self.lines[-1] += self.newline
         if not self.lines:
             self.lines = [self.format(list(default_header))]
+        self.header = [h.strip() for h in next(csv.reader(self.lines))]
+
+    @functools.cached_property
+    def records(self) -> list[tuple[int, int, list[str]]]:
+        """(first line, end line, fields) of every record after the header: read only when
+        asked (an edit in place, a column added), not for rows only appended."""
         reader = csv.reader(self.lines)
-        self.header = [h.strip() for h in next(reader)]
-        self.records: list[tuple[int, int, list[str]]] = []  # (first line, end line, fields)
+        next(reader)
+        out: list[tuple[int, int, list[str]]] = []
         while True:
             start = reader.line_num
             try:
                 row = next(reader)
             except StopIteration:
-                break
-            self.records.append((start, reader.line_num, row))
+                return out
+            out.append((start, reader.line_num, row))
 
     def format(self, fields: Sequence[str]) -> str:
         # written with "\r\n" so that a field holding either \r or \n is quoted (the writer
@@ -137,9 +146,10 @@ class _CsvText:
         missing = [c for c in columns if c not in self.header]
         if not missing:
             return
+        records = self.records  # read before the header line changes
         self.header += missing
         self.lines[0] = self.format(self.header)
-        for _start, end, fields in self.records:
+        for _start, end, fields in records:
             if not fields:
                 continue  # a blank line stays blank
             last = self.lines[end - 1]
