@@ -53,8 +53,8 @@ This module builds the events and the calendars; the state file is
 >>> data = to_ics(study, plan, subject_ids=["003"],
 ...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
 >>> lines = data.decode().splitlines()
->>> [line for line in lines if line.startswith("SUMMARY:S003 · Dose 42")]
-['SUMMARY:S003 · Dose 42 · W21D4 · DL2']
+>>> [line for line in lines if line.startswith("SUMMARY:003 · Dose 42")]
+['SUMMARY:003 · Dose 42 · W21D4 · DL2']
 >>> [line for line in lines if line.startswith("DTSTART;TZID")][:1]
 ['DTSTART;TZID=Asia/Shanghai:20260706T090000']
 >>> event_uid("CC312 example study", "003", "W6D4")
@@ -912,7 +912,7 @@ def calendar_contents(study: Study, plan: StudyPlan, *, generated_at: datetime,
     ...                       generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
     >>> sid, name, events = c.subjects[2]
     >>> sid, events[0].summary, str(c.tz)
-    ('003', 'DONE: S003 · Dose 1 · W1D1 · DL2', 'Asia/Shanghai')
+    ('003', 'DONE: 003 · Dose 1 · W1D1 · DL2', 'Asia/Shanghai')
     """
     opts = _options(study, generated_at, all_day, today=plan.today)
     subjects = []

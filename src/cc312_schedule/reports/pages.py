@@ -97,6 +97,7 @@ def to_due_html(due: DueList, *, generated: str = "") -> str:
             "title": listed_date(lang, d.day),
             "closed": message(lang, "due.closed", reason=d.closed_reason)
             if d.closed_reason else "",
+            "open": d.open_reason or "",  # 调休上班 (review C14)
             "counts": counts(d), "sections": sections,
             "warnings": [{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
                           "label": warning_label(lang, w.category)} for w in d.warnings]})
