@@ -303,3 +303,19 @@ def test_the_stable_form_for_tools_is_the_english_csv(tmp_path: Path) -> None:
 ], ids=["I1", "I2"])
 def test_chinese_example_texts(file: str, line: str) -> None:
     assert line in (ZH / file).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize(("subject", "line"), [
+    # done on its own target, a Sunday worked for National Day: no reason (B3), the date says it
+    ("001", "计划访视日期：2026-09-20（周日） · 调休上班"),
+    ("001", "实际访视日期：2026-09-20（周日） · 调休上班"),
+    ("004", "计划访视日期：2026-10-10（周六） · 调休上班"),  # moved there from Sunday 10-11
+    ("004", "理论访视日期：2026-10-11（周日）"),  # a closed Sunday: no mark
+], ids=["001-planned", "001-actual", "004-planned", "004-target"])
+def test_calendar_dates_on_make_up_days_are_marked(subject: str, line: str) -> None:
+    study = load_study(ZH)
+    data = to_ics(study, plan_study(study), subject_ids=[subject],
+                  generated_at=datetime(2026, 12, 4, 8, tzinfo=UTC))
+    cal = icalendar.Calendar.from_ical(data)
+    lines = {ln for ev in cal.walk("VEVENT") for ln in str(ev["DESCRIPTION"]).splitlines()}
+    assert line in lines

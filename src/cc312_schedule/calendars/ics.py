@@ -71,7 +71,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -82,7 +82,7 @@ import icalendar
 from ..core.errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
 from ..core.fileio import StagedFiles
 from ..core.l10n import prose_date
-from ..core.messages import message, procedure, regimen_label
+from ..core.messages import Text, message, procedure, regimen_label
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, same_day_order
 from ..core.protocol import DISEASE_SCORE_ITEM
 from ..store.study import Reminder, Study
@@ -186,6 +186,8 @@ class _Options:
     folder: str
     today: date | None = None  # the plan's "today": visits before it carry no reminder
     refresh: timedelta | None = None  # feeds: REFRESH-INTERVAL and X-PUBLISHED-TTL
+    # days the site is open although it usually is not (调休上班, review C14): marked on the date
+    open_days: Mapping[date, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,7 +235,9 @@ def _options(study: Study, generated_at: datetime, all_day: bool, *, today: date
         dosing_time=cfg.dosing_time or study.protocol.dosing_time,
         duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
         reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
-        folder=study.folder, today=today, refresh=refresh)
+        folder=study.folder, today=today, refresh=refresh,
+        open_days={d: t for d in (study.calendar.open_days if study.calendar else ())
+                   if (t := study.calendar.open_text(d)) is not None} if study.calendar else {})
 
 
 def vanished_subjects(study: Study, state: IcsState, *,
@@ -567,6 +571,15 @@ def _line(opts: _Options, key: str, value: object) -> str:
     return message(opts.lang, "value.line", label=message(opts.lang, f"field.{key}"), value=value)
 
 
+def _marked_date(opts: _Options, day: date) -> str:
+    """``2026-10-10（周六） · 调休上班``: a visit on a day the site usually is closed says why it
+    is open (review C14); other days as prose dates."""
+    why = opts.open_days.get(day)
+    text = prose_date(opts.lang, day)
+    return text if why is None else message(opts.lang, "value.open_day", date=text,
+                                            open=why.render(opts.lang))
+
+
 def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
                 day_order: tuple[str, ...] = ()) -> _EventData:
     lang = opts.lang
@@ -583,12 +596,12 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
         _line(opts, "study_day", e.study_day.value),
         _line(opts, "week", e.week),
         _line(opts, "target_date", prose_date(lang, e.target_date)),
-        _line(opts, "planned_date", prose_date(lang, e.planned_date)),
+        _line(opts, "planned_date", _marked_date(opts, e.planned_date)),
     ]
     if e.reason:  # the site calendar moved it (a closed day, capacity): dates only, no PII
         lines.append(_line(opts, "reason", e.reason_in(lang)))
     if e.actual_date is not None:
-        lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
+        lines.append(_line(opts, "actual_date", _marked_date(opts, e.actual_date)))
     if day_order:
         lines.append(_line(opts, "order", " → ".join(day_order)))
     lines += [

@@ -526,6 +526,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "holiday.national_day": {"en": "National Day", "zh-CN": "国庆节"},
     # a visit moved onto a day the site is open although it usually is not (C14): the reason says
     # which day and why, 「…；已调整至 2026-10-10（周六，调休上班）」
+    # a calendar's planned or actual date on such a day: 2026-10-10（周六） · 调休上班
+    "value.open_day": {"en": "{date} · {open}", "zh-CN": "{date} · {open}"},
     "r.moved_open": {"en": "{target} closed: {closed}; moved to {day} ({weekday}, {open})",
                      "zh-CN": "{target} {closed}停诊；已调整至 {day}（{weekday}，{open}）"},
     "r.moved_interval_open": {
