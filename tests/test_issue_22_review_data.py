@@ -216,7 +216,9 @@ def test_day_list_json_and_page_mark_the_make_up_day() -> None:
     doc = json.loads(to_due_json(due))
     assert [(d["day"], d["closed"], d["open"]) for d in doc["days"]] == [
         ("2026-10-09", None, None), ("2026-10-10", None, "调休上班")]
-    assert '<span class="open">· 调休上班</span>' in to_due_html(due)
+    html = to_due_html(due)
+    assert '<span class="open">· 调休上班</span>' in html
+    assert '<td class="nw">004</td>' in html and "S004" not in html  # the subject as written (C9)
 
 
 # ---- C9: one form of the subject ----------------------------------------------------------
