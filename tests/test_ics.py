@@ -125,7 +125,7 @@ def test_files_and_calendar_properties(study_dir: Path, tmp_path: Path) -> None:
     assert str(cal["VERSION"]) == "2.0"
     assert str(cal["METHOD"]) == "PUBLISH"
     assert "cc312-schedule" in str(cal["PRODID"])
-    assert calname(cal) == "CC312 example study · S003 (cohort 2, DL2)"
+    assert calname(cal) == "CC312 example study · subject 003 (cohort 2, DL2)"
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
     assert not cal.walk("VEVENT")[0].get("RRULE")
     assert (study_dir / STATE_FILE).is_file()
@@ -152,16 +152,16 @@ def test_event_counts_per_subject(study_dir: Path, tmp_path: Path, file: str, ev
 
 
 @pytest.mark.parametrize(("visit", "summary", "start", "status"), [
-    ("W6D4", "DONE: S003 · Dose 12 · W6D4 · DL2", datetime(2026, 8, 13, 9, 0), "CONFIRMED"),
-    ("W3D1", "MISSED: S003 · Dose 5 · W3D1 · DL2", datetime(2026, 7, 20, 9, 0), "CONFIRMED"),
-    ("W10D4", "DONE: S003 · Dose 20 · W10D4 · DL2", datetime(2026, 9, 11, 9, 0), "CONFIRMED"),
-    ("D28", "DONE: S003 · D28 assessment · DL2", datetime(2026, 8, 3, 9, 0), "CONFIRMED"),
+    ("W6D4", "DONE: 003 · Dose 12 · W6D4 · DL2", datetime(2026, 8, 13, 9, 0), "CONFIRMED"),
+    ("W3D1", "MISSED: 003 · Dose 5 · W3D1 · DL2", datetime(2026, 7, 20, 9, 0), "CONFIRMED"),
+    ("W10D4", "DONE: 003 · Dose 20 · W10D4 · DL2", datetime(2026, 9, 11, 9, 0), "CONFIRMED"),
+    ("D28", "DONE: 003 · D28 assessment · DL2", datetime(2026, 8, 3, 9, 0), "CONFIRMED"),
     # the first continuation dose, the same day as D28: after the assessment
-    ("W5D1", "DONE: S003 · Dose 9 · W5D1 · DL2", datetime(2026, 8, 3, 11, 0), "CONFIRMED"),
-    ("REV-W16", "DONE: S003 · REV-W16 review (decision due) · DL2", datetime(2026, 10, 26, 9, 0),
+    ("W5D1", "DONE: 003 · Dose 9 · W5D1 · DL2", datetime(2026, 8, 3, 11, 0), "CONFIRMED"),
+    ("REV-W16", "DONE: 003 · REV-W16 review (decision due) · DL2", datetime(2026, 10, 26, 9, 0),
      "CONFIRMED"),  # done: the actual date counts
-    ("W21D4", "S003 · Dose 42 · W21D4 · DL2", datetime(2026, 11, 26, 9, 0), "CONFIRMED"),
-    ("EOT", "S003 · EOT end-of-treatment visit · DL2", datetime(2026, 12, 24, 9, 0),  # W24D4+7
+    ("W21D4", "003 · Dose 42 · W21D4 · DL2", datetime(2026, 11, 26, 9, 0), "CONFIRMED"),
+    ("EOT", "003 · EOT end-of-treatment visit · DL2", datetime(2026, 12, 24, 9, 0),  # W24D4+7
      "CONFIRMED"),
 ], ids=["done", "missed", "done-late", "assessment", "dose-after-D28", "review", "planned", "eot"])
 def test_summary_time_and_status(study_dir: Path, tmp_path: Path, visit: str, summary: str,
@@ -201,7 +201,7 @@ def test_provisional_doses_are_tentative(study_dir: Path, tmp_path: Path) -> Non
            "--today", "2026-11-20")
     ev = by_visit(tmp_path / "ics" / "subject-006.ics")["W5D1"]
     assert str(ev["STATUS"]) == "TENTATIVE"
-    assert str(ev["SUMMARY"]) == "PROVISIONAL: S006 · Dose 9 · W5D1 · DL3"
+    assert str(ev["SUMMARY"]) == "PROVISIONAL: 006 · Dose 9 · W5D1 · DL3"
     assert ev.decoded("DTSTART").date() == date(2026, 11, 23)
 
 
@@ -343,7 +343,7 @@ def test_stop_decision_cancels_removed_doses(study_dir: Path, tmp_path: Path) ->
         ev = after[v]
         assert ev["SEQUENCE"] == before[v]["SEQUENCE"] + 1 == 1
         assert ev.decoded("LAST-MODIFIED") == T1
-        assert str(ev["SUMMARY"]).startswith("CANCELLED: S003 · Dose ")
+        assert str(ev["SUMMARY"]).startswith("CANCELLED: 003 · Dose ")
         assert not ev.walk("VALARM")  # no reminder for a cancelled visit
     # EOT and follow-ups moved: updated; the rest unchanged
     changed = {v for v, e in after.items() if e["SEQUENCE"] != before[v]["SEQUENCE"]}
@@ -418,7 +418,7 @@ def test_stdout_writes_one_calendar(study_dir: Path) -> None:
                  "--generated-at", "2026-11-25T08:00:00Z"], stdout=out, stderr=io.StringIO())
     assert code == 0
     cal = icalendar.Calendar.from_ical(out.getvalue())
-    assert calname(cal) == "CC312 example study · S003 (cohort 2, DL2)"
+    assert calname(cal) == "CC312 example study · subject 003 (cohort 2, DL2)"
     assert len(cal.walk("VEVENT")) == 57
     assert (study_dir / STATE_FILE).is_file()
 
@@ -483,21 +483,21 @@ def test_chinese_labels(study_dir: Path, tmp_path: Path) -> None:
     export(study_dir, tmp_path / "ics")
     path = tmp_path / "ics" / "subject-003.ics"
     evs = by_visit_zh(path)
-    assert str(evs["W6D4"]["SUMMARY"]) == "【已完成】S003 · 第12次给药 · W6D4 · DL2"
-    assert str(evs["W3D1"]["SUMMARY"]) == "【漏访】S003 · 第5次给药 · W3D1 · DL2"
-    assert str(evs["D28"]["SUMMARY"]) == "【已完成】S003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
-    assert str(evs["EOT"]["SUMMARY"]) == "S003 · EOT 治疗结束访视 · DL2"
+    assert str(evs["W6D4"]["SUMMARY"]) == "【已完成】003 · 第12次给药 · W6D4 · DL2"
+    assert str(evs["W3D1"]["SUMMARY"]) == "【漏访】003 · 第5次给药 · W3D1 · DL2"
+    assert str(evs["D28"]["SUMMARY"]) == "【已完成】003 · D28 继续治疗评估 · DL2"  # zh-CN-terms.md
+    assert str(evs["EOT"]["SUMMARY"]) == "003 · EOT 治疗结束访视 · DL2"
     desc = str(evs["W21D4"]["DESCRIPTION"])
     for label in ("研究日：144", "理论访视日期：2026-11-26（周四）", "计划访视日期：2026-11-26（周四）",
                   "窗口期：2026-11-25（周三）至 2026-11-27（周五）", "给药方案：BIW（每周2次，第1、4天）",
                   "状态：已计划", "访视检查项目：生命体征"):
         assert label in desc
     cal = icalendar.Calendar.from_ical(path.read_bytes())
-    assert calname(cal) == "CC312 example study · S003（队列 2，DL2）"
+    assert calname(cal) == "CC312 example study · 受试者 003（队列 2，DL2）"
     with (study_dir / "decisions.csv").open("a", encoding="utf-8") as fh:
         fh.write(STOP_003)
     export(study_dir, tmp_path / "ics", T1)
-    assert str(by_visit_zh(path)["W24D4"]["SUMMARY"]) == "【已取消】S003 · 第48次给药 · W24D4 · DL2"
+    assert str(by_visit_zh(path)["W24D4"]["SUMMARY"]) == "【已取消】003 · 第48次给药 · W24D4 · DL2"
 
 
 def by_visit_zh(path: Path) -> dict[str, icalendar.Event]:
@@ -708,7 +708,7 @@ def test_any_stop_updates_in_place(tmp_path_factory: pytest.TempPathFactory,
         assert ev["SEQUENCE"] == before[uid]["SEQUENCE"] + changed
         assert changed == (content(ev) != content(before[uid]))
         if str(ev["STATUS"]) == "CANCELLED":
-            assert str(ev["SUMMARY"]).startswith("CANCELLED: S003 ")
+            assert str(ev["SUMMARY"]).startswith("CANCELLED: 003 ")
             assert ev.decoded("DTSTART").date() >= stop
     assert second.cancelled == sum(str(e["STATUS"]) == "CANCELLED" for e in after.values())
 
@@ -731,7 +731,7 @@ def test_hold_then_resume_reuses_the_cancelled_uid(study_dir: Path, tmp_path: Pa
     export(study_dir, out, datetime(2026, 11, 27, 8, 0, tzinfo=UTC))
     ev = by_visit(out / "subject-005.ics")["W10D1"]
     assert (str(ev["STATUS"]), ev["SEQUENCE"]) == ("CONFIRMED", 2)
-    assert str(ev["SUMMARY"]) == "S005 · Dose 13 · W10D1 · DL3"  # W9D1 (11-02) stays held
+    assert str(ev["SUMMARY"]) == "005 · Dose 13 · W10D1 · DL3"  # W9D1 (11-02) stays held
 
 
 @pytest.mark.parametrize(("file", "dtstart", "dtend"), [
@@ -767,7 +767,7 @@ def test_subject_removed_from_the_study_is_cancelled_in_the_site_calendar(
     assert main(["ics", str(study_dir), "-o", str(out), "--generated-at", T1.isoformat()],
                 stdout=io.StringIO(), stderr=io.StringIO()) == 2
     export(study_dir, out, T1, "--retire", "006")
-    site = [e for e in events_of(out / "site.ics") if str(e["SUMMARY"]).find("S006") >= 0]
+    site = [e for e in events_of(out / "site.ics") if "006 · " in str(e["SUMMARY"])]
     assert len(site) == 9
     assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in site} == {("CANCELLED", 1)}
     own = events_of(out / "subject-006.ics")  # its own calendar: every event cancelled too

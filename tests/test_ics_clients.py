@@ -101,8 +101,8 @@ def test_khal_lists_doses_in_the_study_zone(study_dir: Path, tmp_path: Path) -> 
     khal = Khal(tmp_path / "khal", "Asia/Shanghai")
     khal.import_(tmp_path / "ics" / "subject-003.ics")
     assert khal.list("2026-11-26", "2026-12-01") == [
-        "2026-11-26 09:00|2026-11-26 11:00|S003 · Dose 42 · W21D4 · DL2|CONFIRMED",
-        "2026-11-30 09:00|2026-11-30 11:00|S003 · Dose 43 · W22D1 · DL2|CONFIRMED",
+        "2026-11-26 09:00|2026-11-26 11:00|003 · Dose 42 · W21D4 · DL2|CONFIRMED",
+        "2026-11-30 09:00|2026-11-30 11:00|003 · Dose 43 · W22D1 · DL2|CONFIRMED",
     ]
     assert len(khal.list("2026-07-01", "2027-12-31")) == 57
 
@@ -118,18 +118,18 @@ def test_khal_shows_the_update_after_a_stop(study_dir: Path, tmp_path: Path) -> 
     assert len(list((tmp_path / "khal" / "cal").glob("*.ics"))) == 57  # one per UID
     assert len(khal.list("2026-07-01", "2027-12-31")) == 57  # no duplicates
     assert khal.list("2026-11-26", "2026-12-01") == [
-        "2026-11-26 09:00|2026-11-26 11:00|CANCELLED: S003 · Dose 42 · W21D4 · DL2|CANCELLED",
-        "2026-11-30 09:00|2026-11-30 11:00|CANCELLED: S003 · Dose 43 · W22D1 · DL2|CANCELLED",
-        "2026-11-30 09:00|2026-11-30 11:00|S003 · EOT end-of-treatment visit · DL2|CONFIRMED",
+        "2026-11-26 09:00|2026-11-26 11:00|CANCELLED: 003 · Dose 42 · W21D4 · DL2|CANCELLED",
+        "2026-11-30 09:00|2026-11-30 11:00|CANCELLED: 003 · Dose 43 · W22D1 · DL2|CANCELLED",
+        "2026-11-30 09:00|2026-11-30 11:00|003 · EOT end-of-treatment visit · DL2|CONFIRMED",
     ]
 
 
 @pytest.mark.parametrize(("zone", "expected"), [
-    ("Europe/Berlin", ["2026-03-26 09:00|2026-03-26 11:00|DONE: S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
-                       "2026-03-29 09:00|2026-03-29 11:00|DONE: S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
+    ("Europe/Berlin", ["2026-03-26 09:00|2026-03-26 11:00|DONE: 101 · Dose 1 · W1D1 · DL1|CONFIRMED",
+                       "2026-03-29 09:00|2026-03-29 11:00|DONE: 101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
     # the same instants seen from UTC: +01:00 before the change, +02:00 on its day
-    ("UTC", ["2026-03-26 08:00|2026-03-26 10:00|DONE: S101 · Dose 1 · W1D1 · DL1|CONFIRMED",
-             "2026-03-29 07:00|2026-03-29 09:00|DONE: S101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
+    ("UTC", ["2026-03-26 08:00|2026-03-26 10:00|DONE: 101 · Dose 1 · W1D1 · DL1|CONFIRMED",
+             "2026-03-29 07:00|2026-03-29 09:00|DONE: 101 · Dose 2 · W1D4 · DL1|CONFIRMED"]),
 ], ids=["berlin", "utc"])
 def test_khal_dst_change(tmp_path: Path, zone: str, expected: list[str]) -> None:
     export(berlin_study(tmp_path), tmp_path / "ics")
@@ -162,8 +162,8 @@ def test_calcurse_lists_doses(study_dir: Path, tmp_path: Path) -> None:
     export(study_dir, tmp_path / "ics")
     assert calcurse(tmp_path / "ics" / "subject-003.ics", tmp_path / "cc", "Asia/Shanghai",
                     "2026-11-26", 5) == [
-        "2026-11-26 09:00|11:00|S003 · Dose 42 · W21D4 · DL2",
-        "2026-11-30 09:00|11:00|S003 · Dose 43 · W22D1 · DL2",
+        "2026-11-26 09:00|11:00|003 · Dose 42 · W21D4 · DL2",
+        "2026-11-30 09:00|11:00|003 · Dose 43 · W22D1 · DL2",
     ]
 
 
@@ -175,14 +175,14 @@ def test_calcurse_shows_cancelled_in_the_summary(study_dir: Path, tmp_path: Path
     # calcurse ignores STATUS: the SUMMARY has to say it
     assert calcurse(tmp_path / "ics" / "subject-003.ics", tmp_path / "cc", "Asia/Shanghai",
                     "2026-11-26", 1) == [
-        "2026-11-26 09:00|11:00|CANCELLED: S003 · Dose 42 · W21D4 · DL2"]
+        "2026-11-26 09:00|11:00|CANCELLED: 003 · Dose 42 · W21D4 · DL2"]
 
 
 @pytest.mark.parametrize(("zone", "expected"), [
-    ("Europe/Berlin", ["2026-03-26 09:00|11:00|DONE: S101 · Dose 1 · W1D1 · DL1",
-                       "2026-03-29 09:00|11:00|DONE: S101 · Dose 2 · W1D4 · DL1"]),
-    ("UTC", ["2026-03-26 08:00|10:00|DONE: S101 · Dose 1 · W1D1 · DL1",
-             "2026-03-29 07:00|09:00|DONE: S101 · Dose 2 · W1D4 · DL1"]),
+    ("Europe/Berlin", ["2026-03-26 09:00|11:00|DONE: 101 · Dose 1 · W1D1 · DL1",
+                       "2026-03-29 09:00|11:00|DONE: 101 · Dose 2 · W1D4 · DL1"]),
+    ("UTC", ["2026-03-26 08:00|10:00|DONE: 101 · Dose 1 · W1D1 · DL1",
+             "2026-03-29 07:00|09:00|DONE: 101 · Dose 2 · W1D4 · DL1"]),
 ], ids=["berlin", "utc"])
 def test_calcurse_dst_change(tmp_path: Path, zone: str, expected: list[str]) -> None:
     export(berlin_study(tmp_path), tmp_path / "ics")

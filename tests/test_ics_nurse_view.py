@@ -98,9 +98,9 @@ def test_all_day_reminders_count_from_the_dosing_time(study: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("visit", "summary"), [
-    ("W1D1", "DONE: S003 · Dose 1 · W1D1 · DL2"),
-    ("W3D1", "MISSED: S003 · Dose 5 · W3D1 · DL2"),
-    ("W21D4", "S003 · Dose 42 · W21D4 · DL2"),  # planned: no flag
+    ("W1D1", "DONE: 003 · Dose 1 · W1D1 · DL2"),
+    ("W3D1", "MISSED: 003 · Dose 5 · W3D1 · DL2"),
+    ("W21D4", "003 · Dose 42 · W21D4 · DL2"),  # planned: no flag
 ], ids=["done", "missed", "planned"])
 def test_recorded_visits_are_marked_in_the_summary(study: Path, tmp_path: Path, visit: str,
                                                    summary: str) -> None:

@@ -359,7 +359,8 @@ def test_feeds_served_and_rotated(tmp_path: Path) -> None:
         cal = anyone.get(path)
         assert cal.status == 200 and cal.headers["Content-Type"].startswith("text/calendar")
         assert b"BEGIN:VCALENDAR" in cal.body and b"REFRESH-INTERVAL" in cal.body
-        assert b"S004" in cal.body and b"S003" not in cal.body
+        # the subject as every output shows it, 004 (review C9), in the summaries
+        assert "004 · ".encode() in cal.body and "003 · ".encode() not in cal.body
         assert d.api("nurse").post_json("/api/v1/subjects/004/feed/rotate", {}).status == 403
         rotated = d.api("coordinator").post_json("/api/v1/subjects/004/feed/rotate", {})
         assert rotated.status == 201

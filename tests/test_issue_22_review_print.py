@@ -173,7 +173,7 @@ def test_c2_c8_c10_the_page(text: str) -> None:
 @pytest.mark.parametrize("line", [
     pytest.param("合计（共11天）： 当日访视 10 · ", id="C2-C7-totals"),
     pytest.param("  当日访视：", id="C2-C7-section"),
-    pytest.param("    S005  队列 3  DL3  W4D4    第8次给药 · 09:00", id="C10-dose"),
+    pytest.param("    005  队列 3  DL3  W4D4    第8次给药 · 09:00", id="C10-dose"),
 ])
 def test_c2_c7_c10_a_range_as_text(line: str) -> None:
     text = to_due_table(zh_due("2026-09-30", "2026-10-10"))  # type: ignore[arg-type]
@@ -183,7 +183,7 @@ def test_c2_c7_c10_a_range_as_text(line: str) -> None:
 
 def test_c2_a_warning_line_in_full_width() -> None:
     text = to_due_table(zh_due("2026-09-30", "2026-10-10", today="2026-10-02"))  # type: ignore[arg-type]
-    assert ("    S005 D28：记录的完成日期 2026-10-04 晚于今日（2026-10-02）：请核对日期"
+    assert ("    005 D28：记录的完成日期 2026-10-04 晚于今日（2026-10-02）：请核对日期"
             "【访视记录与计划不符】") in text.splitlines()
 
 
@@ -191,9 +191,9 @@ def test_c2_a_warning_line_in_full_width() -> None:
     # the review's run: a past range read on 2026-12-04, nothing recorded is in the future
     pytest.param("2026-12-04", [], id="C16-past-range-no-false-alarm"),
     # read on 2026-10-02: what is recorded on 10-04 and 10-05 is in the future, on every day
-    pytest.param("2026-10-02", ["S005 D28：记录的完成日期 2026-10-04 晚于今日（2026-10-02）",
-                                "S001 W23D1：记录的完成日期 2026-10-05 晚于今日（2026-10-02）",
-                                "S003 W14D1：记录的完成日期 2026-10-05 晚于今日（2026-10-02）"],
+    pytest.param("2026-10-02", ["005 D28：记录的完成日期 2026-10-04 晚于今日（2026-10-02）",
+                                "001 W23D1：记录的完成日期 2026-10-05 晚于今日（2026-10-02）",
+                                "003 W14D1：记录的完成日期 2026-10-05 晚于今日（2026-10-02）"],
                  id="C16-judged-against-the-real-today"),
 ])
 def test_c16_recorded_after_today_means_the_real_today(
@@ -230,7 +230,7 @@ def test_d1_no_bracket_inside_a_bracket() -> None:
 
 def test_d4_overdue_in_the_title() -> None:
     ev = zh_events("2026-12-04")["REV-W20"]
-    assert str(ev["SUMMARY"]) == "【已逾期】S003 · REV-W20 定期评估（需决策） · DL2"
+    assert str(ev["SUMMARY"]) == "【已逾期】003 · REV-W20 定期评估（需决策） · DL2"
 
 
 @pytest.mark.parametrize(("visit", "line"), [
@@ -248,11 +248,11 @@ H = 3600
 @pytest.mark.parametrize(("visit", "triggers", "first"), [
     # Monday 11-23 09:00: 16:00 on Friday 11-20 (65 h before), not Sunday 16:00 (17 h)
     pytest.param("REV-W20", [-65 * H, -1 * H],
-                 "2026-11-23（周一）访视，请电话或微信提醒受试者：S003 · REV-W20 定期评估（需决策） · DL2",
+                 "2026-11-23（周一）访视，请电话或微信提醒受试者：003 · REV-W20 定期评估（需决策） · DL2",
                  id="D7-monday"),
     # Thursday 12-03 09:00: Wednesday 16:00 as before
     pytest.param("W22D4", [-17 * H, -1 * H],
-                 "2026-12-03（周四）访视，请电话或微信提醒受试者：S003 · 第44次给药 · W22D4 · DL2",
+                 "2026-12-03（周四）访视，请电话或微信提醒受试者：003 · 第44次给药 · W22D4 · DL2",
                  id="D7-thursday"),
 ])
 def test_d7_the_first_reminder_on_the_previous_working_day(
@@ -260,7 +260,7 @@ def test_d7_the_first_reminder_on_the_previous_working_day(
     alarms = zh_events()[visit].walk("VALARM")
     assert [int(a["TRIGGER"].dt.total_seconds()) for a in alarms] == triggers
     assert str(alarms[0]["DESCRIPTION"]) == first
-    assert str(alarms[1]["DESCRIPTION"]).startswith("提醒：S003 · ")
+    assert str(alarms[1]["DESCRIPTION"]).startswith("提醒：003 · ")
 
 
 @pytest.mark.parametrize(("day", "before"), [

@@ -240,7 +240,7 @@ def test_chinese_example_exports_with_the_default_format(tmp_path: Path) -> None
     assert main(["sdtm", str(example_study_path("zh-CN")), "-o", str(out)], stderr=err) == 0
     notes = [ln for ln in err.getvalue().splitlines() if ln.startswith("注意：")]
     assert notes == [  # the study's language frames the note; the data's own words stay English
-        "注意：visits.csv:55: SV.SVREASOC: '受试者发热，未补给药' is in sv.json; sv.xpt holds "
+        "注意：visits.csv:55: SV.SVREASOC: '受试者发热，本次未给药，不予补给' is in sv.json; sv.xpt holds "
         "'[non-ASCII text: see sv.json]' (SAS transport v5 holds ASCII only)",
         "注意：decisions.csv:5: DS.DSTERM: '3级输注反应；停止治疗，继续随访' is in ds.json; ds.xpt holds "
         "'[non-ASCII text: see ds.json]' (SAS transport v5 holds ASCII only)"]
@@ -248,7 +248,7 @@ def test_chinese_example_exports_with_the_default_format(tmp_path: Path) -> None
     assert [x for x in frame["SVREASOC"] if x] == ["[non-ASCII text: see sv.json]"]
     doc = json.loads((out / "sv.json").read_text(encoding="utf-8"))
     col = [c["name"] for c in doc["columns"]].index("SVREASOC")
-    assert [r[col] for r in doc["rows"] if r[col]] == ["受试者发热，未补给药"]
+    assert [r[col] for r in doc["rows"] if r[col]] == ["受试者发热，本次未给药，不予补给"]
     assert (out / "define.xml").exists()
 
 

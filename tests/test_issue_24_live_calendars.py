@@ -121,7 +121,7 @@ def test_a_clients_copy_under_its_own_name_is_updated_in_place(
     name = store_under_a_clients_name(server, S003, W22D1)
     stop_003(study)  # W22D1 is cancelled: the copy must change
     err = publish_ok(study, server, password_file, "--generated-at", T1, *ONLY_003)
-    assert (f"changed on the server: S003 W22D1 in {S003} ({name}): stored by a client as "
+    assert (f"changed on the server: 003 W22D1 in {S003} ({name}): stored by a client as "
             f"{name}; ") in err
     objects = stored(server, S003)
     assert len(objects) == 57
@@ -172,7 +172,7 @@ def test_an_object_that_cannot_be_updated_is_reported_and_the_rest_finishes(
     code, _, err = publish(study, server, password_file, "--generated-at", T1, *ONLY_003)
     assert code == 2
     status = "409" if isinstance(server, Radicale) else "412"
-    assert (f"not published: S003 W22D1 in {S003} ({W22D1}.ics): HTTP {status}: the server "
+    assert (f"not published: 003 W22D1 in {S003} ({W22D1}.ics): HTTP {status}: the server "
             "refused it (another object may hold its UID, or it was changed meanwhile)\n") in err
     assert err.endswith("1 event(s) not published; every other one was (fix or remove the "
                         "objects named, then publish again)\n")
@@ -206,11 +206,11 @@ def test_a_persons_edit_is_reported_and_the_plan_written_above_it(
     code, out, err = publish(study, server, password_file, "--generated-at", T1, *ONLY_003,
                              "--dry-run")
     assert code == 0, err
-    assert (f"changed on the server: S003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
+    assert (f"changed on the server: 003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
             f"overwritten with the plan's version (SEQUENCE {expected_seq})\n") in out
     assert start_of(server, S003, W22D1) == "20261130T103000"  # the dry run wrote nothing
     err = publish_ok(study, server, password_file, "--generated-at", T1, *ONLY_003)
-    assert (f"changed on the server: S003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
+    assert (f"changed on the server: 003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
             f"overwritten with the plan's version (SEQUENCE {expected_seq})\n") in err
     assert "wrote 2 event(s)" in err  # the subject's and the site's copy, the same SEQUENCE
     for collection in (S003, SITE):
@@ -232,7 +232,7 @@ def test_keeping_the_servers_version(study: Path, caldav_server: Server,
     edit(server, S003, W22D1, *MOVED)
     err = publish_ok(study, server, password_file, "--generated-at", T1, *ONLY_003,
                      "--on-server-edit", "server")
-    assert (f"changed on the server: S003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
+    assert (f"changed on the server: 003 W22D1 in {S003} ({W22D1}.ics): {EDITED}; "
             "kept (--on-server-edit server)\n") in err
     assert "wrote 0 event(s)" in err
     assert start_of(server, S003, W22D1) == "20261130T103000"
@@ -259,7 +259,7 @@ def test_a_visit_deleted_on_the_server(study: Path, radicale: Radicale, password
     err = publish_ok(study, radicale, password_file, "--generated-at", T1, *ONLY_003,
                      "--on-server-edit", policy)
     action = "re-created" if recreated else "left deleted"
-    assert (f"changed on the server: S003 W22D1 in {S003} ({W22D1}.ics): deleted on the "
+    assert (f"changed on the server: 003 W22D1 in {S003} ({W22D1}.ics): deleted on the "
             f"server; {action}\n") in err
     assert (W22D1 in stored(radicale, S003)) is recreated
     err = publish_ok(study, radicale, password_file, "--generated-at", T2, *ONLY_003,
@@ -292,7 +292,7 @@ def test_two_copies_of_the_study_folder_see_each_others_writes(
     stop_003(copy)  # decided in the copy only
     publish_ok(copy, radicale, password_file, "--generated-at", T1, *ONLY_003)
     err = publish_ok(study, radicale, password_file, "--generated-at", T2, *ONLY_003)
-    assert f"changed on the server: S003 W21D4 in {S003} ({W21D4}.ics): " in err
+    assert f"changed on the server: 003 W21D4 in {S003} ({W21D4}.ics): " in err
     assert "STATUS CONFIRMED → CANCELLED" in err  # what the other copy did, by name
     # the plan of this copy wins, above the other's SEQUENCE
     ev = stored(radicale, S003)[W21D4].event
@@ -316,10 +316,10 @@ def test_a_syncing_client_sees_the_plans_version_again(
     assert start_of(radicale, S003, W22D1) == "20261130T103000"
     assert client.list("2026-11-30", "2026-11-30")[0].startswith("2026-11-30 10:30|")
     err = publish_ok(study, radicale, password_file, "--generated-at", T1, *ONLY_003)
-    assert f"changed on the server: S003 W22D1 in {S003}" in err
+    assert f"changed on the server: 003 W22D1 in {S003}" in err
     client.sync()
     assert client.list("2026-11-30", "2026-11-30") == [
-        "2026-11-30 09:00|2026-11-30 11:00|S003 · Dose 43 · W22D1 · DL2|CONFIRMED"]
+        "2026-11-30 09:00|2026-11-30 11:00|003 · Dose 43 · W22D1 · DL2|CONFIRMED"]
     assert len(client.uids()) == len(set(client.uids())) == 57
 
 
@@ -351,7 +351,7 @@ def test_publish_retire_cancels_the_subjects_own_calendar(
     assert "wrote 18 event(s)" in err
     for collection in (own, SITE):
         events = [o.event for o in stored(radicale, collection).values()
-                  if "S006" in str(o.event["SUMMARY"])]
+                  if "006 · " in str(o.event["SUMMARY"])]
         assert len(events) == 9, collection
         assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in events} == {("CANCELLED", 1)}
     err = publish_ok(study, radicale, password_file, "--generated-at", T2)  # retired for good
@@ -392,7 +392,7 @@ def test_with_the_state_lost_the_server_is_read_before_writing(
     cancelled = {o.event["SUMMARY"]: o.event["SEQUENCE"] for o in objects.values()
                  if str(o.event["STATUS"]) == "CANCELLED"}
     assert len(cancelled) == 7 and set(cancelled.values()) == {1}
-    assert cancelled["CANCELLED: S003 · Dose 42 · W21D4 · DL2"] == 1
+    assert cancelled["CANCELLED: 003 · Dose 42 · W21D4 · DL2"] == 1
     # lost again: what the server holds is taken as is, SEQUENCE never back to 0
     for which in lost:
         (study / f".cc312-{which}-state.json").unlink()
@@ -563,7 +563,7 @@ def test_a_cancelled_dose_after_a_review_keeps_its_1100(study: Path, tmp_path: P
     assert run("ics", str(study), "-o", str(out), "--generated-at", "2026-11-24T08:00:00Z")[0] == 0
     cal = icalendar.Calendar.from_ical((out / "subject-003.ics").read_bytes())
     ev = {str(e["UID"]): e for e in cal.walk("VEVENT")}[event_uid(NAME, "003", "W21D1")]
-    assert str(ev["SUMMARY"]) == "CANCELLED: S003 · Dose 41 · W21D1 · DL2"
+    assert str(ev["SUMMARY"]) == "CANCELLED: 003 · Dose 41 · W21D1 · DL2"
     assert ev["DTSTART"].to_ical() == b"20261123T110000"  # after REV-W20 at 09:00, as before
     assert ev["DTEND"].to_ical() == b"20261123T130000"
 

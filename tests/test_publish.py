@@ -104,7 +104,7 @@ def test_first_publish_creates_one_calendar_per_subject_and_the_site(
     assert len(uid_counts(radicale, SITE)) == sum(EVENTS.values())
     props = (radicale.collection(S003) / ".Radicale.props").read_text(encoding="utf-8")
     meta = json.loads(props)
-    assert meta["D:displayname"] == "CC312 example study · S003 (cohort 2, DL2)"
+    assert meta["D:displayname"] == "CC312 example study · subject 003 (cohort 2, DL2)"
     assert meta["tag"] == "VCALENDAR"
     assert "TZID:Asia/Shanghai" in meta["C:calendar-timezone"]
 
@@ -157,7 +157,7 @@ def test_a_stop_updates_in_place_with_the_exports_sequence(
     counts = uid_counts(radicale, S003)
     assert len(counts) == 57 and set(counts.values()) == {1}
     by_summary = {str(ev["SUMMARY"]): ev for ev in radicale.objects(S003).values()}
-    ev = by_summary["CANCELLED: S003 · Dose 42 · W21D4 · DL2"]
+    ev = by_summary["CANCELLED: 003 · Dose 42 · W21D4 · DL2"]
     assert (str(ev["STATUS"]), ev["SEQUENCE"], ev.walk("VALARM")) == ("CANCELLED", 1, [])
     files = exported(study, tmp_path / "ics", T1)
     for obj in radicale.objects(S003).values():
@@ -197,8 +197,8 @@ def test_dry_run_writes_nothing(published: tuple[Path, Radicale], password_file:
     assert out.count("would write ") == 22
     # each line names the subject and the visit a nurse knows (issue 22), then the UID
     writes = [line for line in out.splitlines() if line.startswith("would write ")]
-    assert writes[0].startswith("would write S003 W"), writes[0]
-    assert all(line.split()[2].startswith("S003") for line in writes), writes
+    assert writes[0].startswith("would write 003 W"), writes[0]
+    assert all(line.split()[2].startswith("003") for line in writes), writes
     assert not WRITES & {line.split()[0] for line in radicale.requests()}
     assert {p: p.read_bytes() for p in study.glob(".cc312-*state.json")} == before
 
@@ -336,5 +336,5 @@ def test_a_server_ahead_of_the_files_state_gets_a_higher_sequence(
     puts = [line for line in radicale.requests() if line.startswith("PUT")]
     assert len(puts) == 2  # EOT, in its subject's calendar and the site's; nothing else
     by_summary = {str(ev["SUMMARY"]): ev for ev in radicale.objects(S003).values()}
-    assert by_summary["DONE: S003 · EOT end-of-treatment visit · DL2"]["SEQUENCE"] == 2
-    assert by_summary["CANCELLED: S003 · Dose 42 · W21D4 · DL2"]["SEQUENCE"] == 1
+    assert by_summary["DONE: 003 · EOT end-of-treatment visit · DL2"]["SEQUENCE"] == 2
+    assert by_summary["CANCELLED: 003 · Dose 42 · W21D4 · DL2"]["SEQUENCE"] == 1

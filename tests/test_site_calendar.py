@@ -146,7 +146,7 @@ def test_national_day_dose_moves_inside_its_window(cn: SiteCalendar) -> None:
     assert (w14d1.target_date, w14d1.planned_date) == (D("2026-10-05"), D("2026-10-05"))
     [w] = [w for w in plan.warnings if w.category is ClosedDayConflictWarning]
     assert w.visit == "W14D1"
-    assert w.message == ("2026-10-05 falls on a closed day (National Day (observed)); window "
+    assert w.message == ("2026-10-05 falls on a closed day (National Day holiday); window "
                          "2026-10-04…2026-10-06 has no open day")
     assert "no open day in the window" in w14d1.reason
 
@@ -262,7 +262,7 @@ def test_next_slot_respects_stagger_and_closed_days(staggered: Path) -> None:
     # 102 was first dosed on 09-24: not before 10-01; 10-01 … 10-07 is the National Day break
     assert slot.first_dose == D("2026-10-08")
     assert slot.explanation[0].startswith("stagger: 102 was first dosed on 2026-09-24")
-    assert "2026-10-01 (Thu): closed (National Day)" in slot.explanation
+    assert "2026-10-01 (Thu): closed (National Day holiday)" in slot.explanation
     assert slot.explanation[-1].startswith("chosen 2026-10-08 (Thu)")
     assert slot.doses[:2] == (D("2026-10-08"), D("2026-10-12"))  # W1D4 Sunday 10-11 -> Monday
 

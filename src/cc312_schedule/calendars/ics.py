@@ -53,8 +53,8 @@ This module builds the events and the calendars; the state file is
 >>> data = to_ics(study, plan, subject_ids=["003"],
 ...               generated_at=datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc))
 >>> lines = data.decode().splitlines()
->>> [line for line in lines if line.startswith("SUMMARY:S003 · Dose 42")]
-['SUMMARY:S003 · Dose 42 · W21D4 · DL2']
+>>> [line for line in lines if line.startswith("SUMMARY:003 · Dose 42")]
+['SUMMARY:003 · Dose 42 · W21D4 · DL2']
 >>> [line for line in lines if line.startswith("DTSTART;TZID")][:1]
 ['DTSTART;TZID=Asia/Shanghai:20260706T090000']
 >>> event_uid("CC312 example study", "003", "W6D4")
@@ -71,7 +71,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -82,7 +82,7 @@ import icalendar
 from ..core.errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
 from ..core.fileio import StagedFiles
 from ..core.l10n import prose_date
-from ..core.messages import message, procedure, regimen_label
+from ..core.messages import Text, message, procedure, regimen_label
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, same_day_order
 from ..core.opendays import SiteCalendar
 from ..core.protocol import DISEASE_SCORE_ITEM
@@ -188,6 +188,8 @@ class _Options:
     today: date | None = None  # the plan's "today": visits before it carry no reminder
     calendar: SiteCalendar | None = None  # the site's open days ("the working day before")
     refresh: timedelta | None = None  # feeds: REFRESH-INTERVAL and X-PUBLISHED-TTL
+    # days the site is open although it usually is not (调休上班, review C14): marked on the date
+    open_days: Mapping[date, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -235,7 +237,9 @@ def _options(study: Study, generated_at: datetime, all_day: bool, *, today: date
         dosing_time=cfg.dosing_time or study.protocol.dosing_time,
         duration=timedelta(minutes=study.protocol.dosing_duration_minutes), all_day=all_day,
         reminders=cfg.reminders, stamp=generated_at.astimezone(UTC).replace(microsecond=0),
-        folder=study.folder, today=today, refresh=refresh, calendar=study.calendar)
+        folder=study.folder, today=today, refresh=refresh, calendar=study.calendar,
+        open_days={d: t for d in (study.calendar.open_days if study.calendar else ())
+                   if (t := study.calendar.open_text(d)) is not None} if study.calendar else {})
 
 
 def vanished_subjects(study: Study, state: IcsState, *,
@@ -578,6 +582,15 @@ def _line(opts: _Options, key: str, value: object) -> str:
     return message(opts.lang, "value.line", label=message(opts.lang, f"field.{key}"), value=value)
 
 
+def _marked_date(opts: _Options, day: date) -> str:
+    """``2026-10-10（周六） · 调休上班``: a visit on a day the site usually is closed says why it
+    is open (review C14); other days as prose dates."""
+    why = opts.open_days.get(day)
+    text = prose_date(opts.lang, day)
+    return text if why is None else message(opts.lang, "value.open_day", date=text,
+                                            open=why.render(opts.lang))
+
+
 def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
                 day_order: tuple[str, ...] = ()) -> _EventData:
     lang = opts.lang
@@ -594,12 +607,12 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
         _line(opts, "study_day", e.study_day.value),
         _line(opts, "week", e.week),
         _line(opts, "target_date", prose_date(lang, e.target_date)),
-        _line(opts, "planned_date", prose_date(lang, e.planned_date)),
+        _line(opts, "planned_date", _marked_date(opts, e.planned_date)),
     ]
     if e.reason:  # the site calendar moved it (a closed day, capacity): dates only, no PII
         lines.append(_line(opts, "reason", e.reason_in(lang)))
     if e.actual_date is not None:
-        lines.append(_line(opts, "actual_date", prose_date(lang, e.actual_date)))
+        lines.append(_line(opts, "actual_date", _marked_date(opts, e.actual_date)))
     if day_order:
         lines.append(_line(opts, "order", _order_text(lang, day_order, sp)))
     lines += [
@@ -948,7 +961,7 @@ def calendar_contents(study: Study, plan: StudyPlan, *, generated_at: datetime,
     ...                       generated_at=datetime(2026, 11, 25, 8, tzinfo=UTC))
     >>> sid, name, events = c.subjects[2]
     >>> sid, events[0].summary, str(c.tz)
-    ('003', 'DONE: S003 · Dose 1 · W1D1 · DL2', 'Asia/Shanghai')
+    ('003', 'DONE: 003 · Dose 1 · W1D1 · DL2', 'Asia/Shanghai')
     """
     opts = _options(study, generated_at, all_day, today=plan.today)
     subjects = []

@@ -322,7 +322,7 @@ class ServerChange:
     action: str  # "overwritten with the plan's version", "kept", "re-created", ...
 
     def describe(self) -> str:
-        return (f"changed on the server: S{self.subject_id} {self.visit} in {self.collection} "
+        return (f"changed on the server: {self.subject_id} {self.visit} in {self.collection} "
                 f"({self.resource}): {self.change}; {self.action}")
 
 
@@ -337,7 +337,7 @@ class PublishProblem:
     reason: str
 
     def describe(self) -> str:
-        return (f"not published: S{self.subject_id} {self.visit} in {self.collection} "
+        return (f"not published: {self.subject_id} {self.visit} in {self.collection} "
                 f"({self.resource}): {self.reason}")
 
 
@@ -959,10 +959,10 @@ class _Run:
         self._checkpoint(force=False)
 
     def _visit_of(self, uid: str) -> str:
-        """``S003 W22D1 (uid)``: the subject and visit a person recognises, with the UID the
+        """``003 W22D1 (uid)``: the subject and visit a person recognises, with the UID the
         server knows; the bare UID when the visit is not in the state (a stranger's object)."""
         pub = self.built.state.events.get(uid) if self.built is not None else None
-        return f"S{pub.subject_id} {pub.visit} ({uid})" if pub is not None else uid
+        return f"{pub.subject_id} {pub.visit} ({uid})" if pub is not None else uid
 
     def _delete(self, curl: str, href: str, uid: str, rec: _Record, why: str = "cancelled"
                 ) -> None:

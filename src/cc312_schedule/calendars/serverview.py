@@ -10,10 +10,10 @@ the REPORT bodies, the parsed objects, comparing an object with the event we wou
 naming what changed, and recovering what an object tells about a visit whose record was lost.
 
 >>> ours = icalendar.Event.from_ical(
-...     "BEGIN:VEVENT\\r\\nUID:u1\\r\\nDTSTART:20261126T010000Z\\r\\nSUMMARY:S003 · Dose 42\\r\\n"
+...     "BEGIN:VEVENT\\r\\nUID:u1\\r\\nDTSTART:20261126T010000Z\\r\\nSUMMARY:003 · Dose 42\\r\\n"
 ...     "SEQUENCE:1\\r\\nDTSTAMP:20261125T080000Z\\r\\nEND:VEVENT\\r\\n")
 >>> theirs = icalendar.Event.from_ical(
-...     "BEGIN:VEVENT\\r\\nUID:u1\\r\\nDTSTART:20261126T023000Z\\r\\nSUMMARY:S003 · Dose 42\\r\\n"
+...     "BEGIN:VEVENT\\r\\nUID:u1\\r\\nDTSTART:20261126T023000Z\\r\\nSUMMARY:003 · Dose 42\\r\\n"
 ...     "SEQUENCE:1\\r\\nDTSTAMP:20261127T080000Z\\r\\nEND:VEVENT\\r\\n")
 >>> same_content(ours, theirs)
 False
@@ -197,6 +197,11 @@ def _canonical_alarm(alarm: icalendar.Component) -> list[bytes]:
 # ---- recovering a lost record from the object itself ----------------------------------------
 
 
+#: How the calendars' summaries named a subject before issue 22 (S003; review C9 made it 003):
+#: events published then are still recognised when a publish reads them back.
+_SUBJECT_BEFORE_ISSUE_22: Final = "S{id}"
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     """A catalogue template as a regular expression, each ``{field}`` a named group."""
     out, pos = [], 0
@@ -242,10 +247,15 @@ def recover_event(obj: ServerObject, *, lang: str, uid_of: object, zone: object,
     m = dose if kind is EventKind.DOSE and dose else plain
     if m is None:
         return None
-    sm = subject_pat.match(m.group("subject"))
-    if sm is None:
+    # the subject as the summary shows it now (003), else as it did before issue 22 (S003):
+    # the one whose UID is the object's
+    ids = [sm.group("id") for sm in (subject_pat.match(m.group("subject")),
+                                     _pattern(_SUBJECT_BEFORE_ISSUE_22).match(m.group("subject")))
+           if sm is not None]
+    if not ids:
         return None
-    subject_id = sm.group("id")
+    subject_id = next((i for i in ids if callable(uid_of) and uid_of(i, fields["visit"]) == obj.uid),
+                      ids[0])
     number = None
     if kind is EventKind.DOSE and dose:
         try:

@@ -97,6 +97,19 @@ class SiteCalendar:
             return Text.of("closed.weekend", weekday=day)
         return None
 
+    def open_text(self, day: date) -> Text | None:
+        """Why the site is open on ``day`` although it would not be (an official make-up working
+        day, the site's own open day), or ``None``: staff see it beside the day (review C14).
+
+        >>> cal = SiteCalendar(open_days={date(2026, 10, 10): Text.of("open.workday")})
+        >>> cal.open_text(date(2026, 10, 10)).render("zh-CN"), cal.open_text(date(2026, 10, 9))
+        ('调休上班', None)
+        """
+        reason = self.open_days.get(day)
+        if reason is None or isinstance(reason, Text):
+            return reason
+        return Text.of("open.named", name=reason)
+
     def is_open(self, day: date) -> bool:
         return self.closed_reason(day) is None
 

@@ -1105,9 +1105,17 @@ def _shift(calendar: SiteCalendar, e: PlannedEvent, prev: date | None, nxt: date
         if not keeps_interval(d, prev, nxt, gap=min_interval):
             skipped = skipped or d
             continue
-        moved = (Text.of("r.moved", target=e.target_date, closed=closed) if skipped is None
-                 else Text.of("r.moved_interval", target=e.target_date, closed=closed,
-                              skipped=skipped, gap=min_interval))
+        # onto a day usually closed (a make-up working day): the reason names it (review C14)
+        onto = calendar.open_text(d)
+        if onto is None:
+            moved = (Text.of("r.moved", target=e.target_date, closed=closed) if skipped is None
+                     else Text.of("r.moved_interval", target=e.target_date, closed=closed,
+                                  skipped=skipped, gap=min_interval))
+        else:
+            moved = (Text.of("r.moved_open", target=e.target_date, closed=closed, day=d,
+                             weekday=d, open=onto) if skipped is None
+                     else Text.of("r.moved_interval_open", target=e.target_date, closed=closed,
+                                  skipped=skipped, gap=min_interval, day=d, weekday=d, open=onto))
         return replace(e, planned_date=d, reason=str(moved), reason_text=moved)
     why: Text | str = (Text.of("why.interval") if skipped
                        else Text.of("why.ended", day=latest + timedelta(days=1))

@@ -56,7 +56,7 @@ from ..core.protocol import DISEASE_SCORE_ITEM
 from ..store.study import Study
 from .render import spreadsheet_safe
 
-__all__ = ["DUE_COLUMNS", "DueDay", "DueList", "DueRow", "DueSection", "DueWarning",
+__all__ = ["DUE_CODE_COLUMNS", "DUE_COLUMNS", "DueDay", "DueList", "DueRow", "DueSection", "DueWarning",
            "plan_due", "to_due_csv", "to_due_json", "to_due_table"]
 
 class DueSection(enum.StrEnum):
@@ -113,6 +113,8 @@ class DueDay:
     day: date
     rows: tuple[DueRow, ...]
     closed_reason: str | None = None  # the site is closed that day (and why)
+    # the site is open that day although it usually is not: 调休上班 (review C14)
+    open_reason: str | None = None
 
     def section(self, section: DueSection) -> tuple[DueRow, ...]:
         return tuple(r for r in self.rows if r.section is section)
@@ -216,8 +218,9 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         rows.sort(key=lambda r: (order.index(r.section),
                                  r.planned_date if r.section is DueSection.OVERDUE else day,
                                  r.time, r.subject_id, r.planned_date, r.visit))
-        days.append(DueDay(day=day, rows=tuple(rows),
-                           closed_reason=_closed(cal, day, lang)))
+        opened = cal.open_text(day) if cal is not None else None
+        days.append(DueDay(day=day, rows=tuple(rows), closed_reason=_closed(cal, day, lang),
+                           open_reason=opened.render(lang) if opened is not None else None))
     return DueList(study_name=study.config.name, site=site_name(study.config, lang),
                    language=lang, start=start, end=end, days=tuple(days),
                    timezone=study.config.timezone)
@@ -351,22 +354,46 @@ def _values(r: DueRow) -> dict[str, Any]:
     }
 
 
+#: The code columns a Chinese list's CSV repeats at its end, under their English names (C11).
+DUE_CODE_COLUMNS = ("section", "kind", "status")
+
+
 def to_due_csv(due: DueList, *, safe_for_spreadsheets: bool = False) -> str:
     """One row per listed visit or decision; lists (procedures, warnings) joined with ``"; "``.
+
+    In English (``due.language``) the columns are :data:`DUE_COLUMNS` with codes and ISO dates,
+    the form tools read. In Chinese the CSV is for people (review C11): the same columns with
+    Chinese headers, sections, kinds, statuses, procedures and warning kinds, then the codes of
+    section, kind and status again under their English names (:data:`DUE_CODE_COLUMNS`); a tool
+    asks for the English form (``--language en``) or the JSON, codes in every language.
 
     Values are written as they are; with ``safe_for_spreadsheets=True`` (CLI
     ``--safe-for-spreadsheets``, as for ``plan``) text a spreadsheet would run as a formula
     gets a leading ``'`` (:func:`~.render.spreadsheet_safe`).
     """
+    lang = due.language
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(DUE_COLUMNS)
+    codes = DUE_CODE_COLUMNS if lang != "en" else ()
+    w.writerow([message(lang, f"due.csv.{c}") for c in DUE_COLUMNS] + list(codes))
     for r in due.rows:
-        v = _values(r)
-        fields = [str("; ".join(v[c]) if isinstance(v[c], list) else "" if v[c] is None else v[c])
-                  for c in DUE_COLUMNS]
+        v = _values(r) if lang == "en" else _labels(lang, r)
+        fields = [str(message(lang, "procedure.separator").join(v[c]) if isinstance(v[c], list)
+                      else "" if v[c] is None else v[c]) for c in DUE_COLUMNS]
+        fields += [r.section.value, r.kind.value, r.status.value][:len(codes)]
         w.writerow([spreadsheet_safe(f) for f in fields] if safe_for_spreadsheets else fields)
     return buf.getvalue()
+
+
+def _labels(lang: str, r: DueRow) -> dict[str, Any]:
+    """A row's values for people in ``lang``: the codes of :func:`_values` as the page says them."""
+    return {**_values(r),
+            "section": message(lang, f"due.section.{r.section.value}"),
+            "kind": message(lang, f"due.kind.{r.kind.value}"),
+            "status": message(lang, f"due.status.{r.status.value}"),
+            "procedures": [procedure(lang, i) for i in r.procedures],
+            "warnings": [message(lang, "due.csv.warning", kind=warning_label(lang, w.category),
+                                 text=w.message) for w in r.warnings]}
 
 
 def to_due_json(due: DueList) -> str:
@@ -377,7 +404,8 @@ def to_due_json(due: DueList) -> str:
     doc = {
         "study": due.study_name, "from": due.start.isoformat(), "to": due.end.isoformat(),
         "counts": counts(due),
-        "days": [{"day": d.day.isoformat(), "closed": d.closed_reason, "counts": counts(d),
+        "days": [{"day": d.day.isoformat(), "closed": d.closed_reason, "open": d.open_reason,
+                  "counts": counts(d),
                   "rows": [{k: v for k, v in _values(r).items() if k != "day"} for r in d.rows]}
                  for d in due.days],
     }
@@ -429,7 +457,7 @@ def kind_label(lang: str, r: DueRow) -> str:
 
 
 def warning_line(lang: str, w: DueWarning) -> str:
-    """``S005 W4D4：…【访视记录与计划不符】`` (full-width in Chinese, review C2)."""
+    """``005 W4D4：…【访视记录与计划不符】`` (full-width in Chinese, review C2)."""
     return message(lang, "due.warning_line", subject=message(lang, "subject", id=w.subject_id),
                    visit=w.visit, message=w.message, label=warning_label(lang, w.category))
 
@@ -451,6 +479,8 @@ def to_due_table(due: DueList) -> str:
         head = f"== {listed_date(lang, d.day)}"
         if d.closed_reason:
             head += " · " + message(lang, "due.closed", reason=d.closed_reason)
+        if d.open_reason:
+            head += " · " + d.open_reason
         out.append(head + " ==")
         out.append(section_counts(lang, d, multi=multi))
         if not d.rows:
@@ -463,7 +493,7 @@ def to_due_table(due: DueList) -> str:
             for r in rows:
                 when = (f"{message(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
                         else f"{r.time:%H:%M} {message(lang, 'due.col.planned')} {r.planned_date}")
-                line = (f"    S{r.subject_id}  {message(lang, 'due.col.cohort')} {r.cohort}  "
+                line = (f"    {r.subject_id}  {message(lang, 'due.col.cohort')} {r.cohort}  "
                         f"{r.dose_level}  {r.visit:<7} {kind_label(lang, r)} · {when} · "
                         f"{message(lang, 'due.col.last_day')} {r.window_end}")
                 if r.status is not EventStatus.PLANNED and s is not DueSection.OVERDUE:

@@ -115,6 +115,7 @@ def to_due_html(due: DueList, *, generated: str | datetime = "") -> str:
             "title": listed_date(lang, d.day),
             "closed": message(lang, "due.closed", reason=d.closed_reason)
             if d.closed_reason else "",
+            "open": d.open_reason or "",  # 调休上班 (review C14)
             "counts": counts(d), "sections": sections,
             "warnings_label": message(lang, "due.count", label=message(lang, "due.section.warning"),
                                       n=len(d.warnings)),

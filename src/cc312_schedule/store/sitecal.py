@@ -14,13 +14,21 @@ Closed days come from three sources, each with a reason:
 
 An open day in the site file wins over everything; then a holiday; then an adjusted working
 day; then the weekend.
+
+China's public holidays are named as the State Council's yearly notice names them (review H2,
+C15): one label for the whole break, every day of it (weekend days and the package's observed
+days and swapped days off included), 国庆节假期 / National Day holiday, never the package's
+国庆节（补假） or 休息日（由 2026-09-20 调休）; in a year without an official notice yet the label
+says the dates are estimated (春节假期（预估）). See :func:`name_breaks`.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from collections.abc import Collection, Mapping
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ..core.errors import ScheduleError, StudyFileError
 from ..core.fileio import write_atomic
@@ -29,11 +37,13 @@ from ..core.opendays import WEEKDAYS, CalendarConfig, ShiftPreference, SiteCalen
 from .csvfile import CsvRows
 
 __all__ = [
+    "HOLIDAY_IDS",
     "WEEKDAYS",
     "CalendarConfig",
     "ShiftPreference",
     "SiteCalendar",
     "load_site_calendar",
+    "name_breaks",
     "parse_calendar_config",
 ]
 
@@ -121,9 +131,13 @@ def load_site_calendar(folder: str | Path, config: CalendarConfig, years: range,
                 hint='use an ISO 3166 code such as "CN" (and a subdivision it lists), '
                      'or country = "" for none'))
             return SiteCalendar()
-        closed.update(table["closed"])
-        open_days.update({d: Text.of("open.workday") for d in table["open"]})
         provisional = set(table["provisional"])
+        closed.update(name_breaks(
+            {d: en for d, (en, _) in table["closed"].items()},
+            {d: local for d, (_, local) in table["closed"].items()},
+            HOLIDAY_IDS.get(config.country.upper(), {}), weekend=config.weekend,
+            open_days=table["open"], estimated_years=provisional))
+        open_days.update({d: Text.of("open.workday") for d in table["open"]})
         source = table["source"]
     _read_site_file(Path(folder) / CLOSED_DAYS_FILE, closed, open_days, errors)
     return SiteCalendar(closed=closed, open_days=open_days, weekend=config.weekend,
@@ -170,7 +184,8 @@ _HOLIDAY_LANGUAGES = {"en": "en_US", "zh-CN": "zh_CN"}
 
 def _public_holidays(country: str, subdivision: str, years: range,
                      language: str = "en") -> dict[str, Any]:
-    """``{"closed": {date: name}, "open": {date: reason}, "provisional": [year], "source": str}``.
+    """``{"closed": {date: (English name, name in language)}, "open": {date: reason},
+    "provisional": [year], "source": str}``.
 
     Raises ``LookupError("country")`` or ``LookupError("subdiv")`` for codes holidays lacks.
     """
@@ -178,7 +193,8 @@ def _public_holidays(country: str, subdivision: str, years: range,
 
     release = _holidays_release()
     folder = _cache_dir()
-    key = json.dumps([release, country, subdivision, years.start, years.stop, language])
+    # "names-2": each closed day's name in English (the key of HOLIDAY_IDS) and in `language`
+    key = json.dumps(["names-2", release, country, subdivision, years.start, years.stop, language])
     path = None
     if release is not None and folder is not None:
         import hashlib
@@ -187,7 +203,8 @@ def _public_holidays(country: str, subdivision: str, years: range,
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             if raw["key"] == key:
-                return {"closed": {date.fromisoformat(d): n for d, n in raw["closed"].items()},
+                return {"closed": {date.fromisoformat(d): (str(en), str(local))
+                                   for d, (en, local) in raw["closed"].items()},
                         "open": {date.fromisoformat(d): n for d, n in raw["open"].items()},
                         "provisional": raw["provisional"], "source": raw["source"]}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -196,7 +213,7 @@ def _public_holidays(country: str, subdivision: str, years: range,
     if path is not None:
 
         doc = {"key": key, "source": table["source"], "provisional": table["provisional"],
-               "closed": {d.isoformat(): n for d, n in sorted(table["closed"].items())},
+               "closed": {d.isoformat(): list(n) for d, n in sorted(table["closed"].items())},
                "open": {d.isoformat(): n for d, n in sorted(table["open"].items())}}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,15 +244,118 @@ def _compute_public_holidays(country: str, subdivision: str, years: range,
     else:
         kw["language"] = holidays.country_holidays(country, **kw).default_language
     hol = holidays.country_holidays(country, **kw)
+    # the English names too: the key of HOLIDAY_IDS, whatever the study's language
+    english = (hol if kw["language"] == "en_US" or "en_US" not in supported
+               else holidays.country_holidays(country, **{**kw, "language": "en_US"}))
     opened = {d: "adjusted working day (official make-up day)"
               for d in getattr(hol, "weekend_workdays", ())}
     # Countries whose holidays follow a yearly official notice (China) list the years they know
     # in special_public_holidays; later years are the package's estimate.
     known = getattr(hol, "special_public_holidays", None) or {}
     provisional = sorted(y for y in years if known and y > max(known))
-    return {"closed": {d: str(name) for d, name in hol.items()}, "open": opened,
+    return {"closed": {d: (str(english.get(d, name)), str(name)) for d, name in hol.items()},
+            "open": opened,
             "provisional": provisional,
             "source": f"holidays {getattr(holidays, '__version__', '?')} {country}"}
+
+
+# ---- holiday names: one label per break (review H2, H4, C15) --------------------------------
+
+#: The holidays package's English names -> the catalogue's ``holiday.<id>`` (its text in every
+#: language is in core/messages.py): China's seven public holidays as the State Council's yearly
+#: notice (国务院办公厅关于……部分节假日安排的通知) names them. Asked in English whatever the
+#: study's language, so the key never depends on the package's translations. A name not listed
+#: (another country; a holiday a new package release adds) is shown as the package gives it, in
+#: the study's language.
+HOLIDAY_IDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "CN": {
+        "New Year's Day": "new_year",  # 元旦
+        "Chinese New Year's Eve": "spring_festival",  # 除夕: the notice counts it in 春节
+        "Chinese New Year (Spring Festival)": "spring_festival",  # 春节
+        "Tomb-Sweeping Day": "qingming",  # 清明节
+        "Labor Day": "labour_day",  # 劳动节
+        "Dragon Boat Festival": "dragon_boat",  # 端午节
+        "Mid-Autumn Festival": "mid_autumn",  # 中秋节
+        "National Day": "national_day",  # 国庆节
+    },
+}
+#: The package's name of a holiday moved off a weekend ("National Day (observed)", 国庆节（补假）)
+#: and of a day off swapped for a weekend working day ("Day off (substituted from 09/20/2026)",
+#: 休息日（由 2026-09-20 调休））: both are days of the break around them (the notice's 放假调休).
+_OBSERVED: Final = " (observed)"
+_DAY_OFF: Final = re.compile(r"Day off \(substituted from [^()]*\)")
+
+
+def name_breaks(english: Mapping[date, str], local: Mapping[date, str],
+                ids: Mapping[str, str], *, weekend: tuple[int, ...],
+                open_days: Collection[date],
+                estimated_years: Collection[int] = ()) -> dict[date, str | Text]:
+    """The closed days of the public holidays, each with the label staff see.
+
+    A **break** is a run of consecutive days each a public holiday or a weekend day that is not
+    an official working day; every day of a break that holds a holiday of ``ids`` — the
+    holidays themselves, their observed days, the swapped days off and the weekend days among
+    them — is named after the break: ``holiday.break`` over the holidays in it (国庆节假期; two
+    holidays in one break, as 2025's 10-01…10-08: 国庆节、中秋节假期). A weekend is part of a
+    break only when it touches a holiday (the notice's 6月19日至21日 for a Friday 端午). A
+    holiday not in ``ids`` keeps the package's name in the study's language (``local``), and a
+    break without one of ``ids`` is left as the package names it (its weekend days stay the
+    weekend). In ``estimated_years`` every label says so (``holiday.estimated``).
+
+    >>> D = date.fromisoformat
+    >>> en = {D("2026-10-01"): "National Day", D("2026-10-02"): "National Day",
+    ...       D("2026-10-03"): "National Day", D("2026-10-05"): "National Day (observed)",
+    ...       D("2026-10-06"): "Day off (substituted from 09/20/2026)",
+    ...       D("2026-10-07"): "Day off (substituted from 10/10/2026)"}
+    >>> named = name_breaks(en, en, HOLIDAY_IDS["CN"], weekend=(5, 6),
+    ...                     open_days={D("2026-09-20"), D("2026-10-10")})
+    >>> sorted({d.day for d in named}), {t.render("zh-CN") for t in named.values()}
+    ([1, 2, 3, 4, 5, 6, 7], {'国庆节假期'})
+    >>> str(named[D("2026-10-04")])   # the Sunday inside the break
+    'National Day holiday'
+    >>> name_breaks({D("2027-02-09"): "Chinese New Year (Spring Festival) (observed)"}, {},
+    ...             HOLIDAY_IDS["CN"], weekend=(5, 6), open_days=(),
+    ...             estimated_years={2027})[D("2027-02-09")].render("zh-CN")
+    '春节假期（预估）'
+    """
+    def closed(d: date) -> bool:
+        return d in english or (d.weekday() in weekend and d not in open_days)
+
+    def holiday_id(d: date) -> str | None:
+        return ids.get(english[d].removesuffix(_OBSERVED)) if d in english else None
+
+    out: dict[date, str | Text] = {}
+    seen: set[date] = set()
+    for first in sorted(english):
+        if first in seen:
+            continue
+        start = end = first
+        while closed(start - timedelta(days=1)) and (first - start).days < 366:
+            start -= timedelta(days=1)
+        while closed(end + timedelta(days=1)) and (end - first).days < 366:
+            end += timedelta(days=1)
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        seen.update(days)
+        found = list(dict.fromkeys(h for h in map(holiday_id, days) if h is not None))
+        label: Text | None = None
+        if found:
+            names: list[Text] = []
+            for h in found:
+                names += [Text.of("holiday.and"), Text.of(f"holiday.{h}")] if names \
+                    else [Text.of(f"holiday.{h}")]
+            label = Text.of("holiday.break", name=names[0] if len(names) == 1 else tuple(names))
+        for d in days:
+            name: str | Text
+            if label is not None and (holiday_id(d) is not None or d not in english
+                                      or _DAY_OFF.fullmatch(english[d])):
+                name = label
+            elif d in english:
+                name = local.get(d, english[d])
+            else:
+                continue  # a weekend day of a break the catalogue does not name: the weekend
+            out[d] = Text.of("holiday.estimated", name=name) if d.year in estimated_years \
+                else name
+    return out
 
 
 def _read_site_file(path: Path, closed: dict[date, str | Text], open_days: dict[date, str | Text],
