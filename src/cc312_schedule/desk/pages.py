@@ -16,8 +16,10 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +39,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 
 from ..calendars.feed import SITE, feed_tokens, issue_tokens
 from ..calendars.ics import load_ics_state, state_path_of, to_ics
@@ -46,7 +49,8 @@ from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
 from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
-from ..core.model import EventStatus, SubjectState
+from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
+from ..planning.engine import plan_study
 from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
 from ..reports.due import DueSection, kind_label, plan_due
 from ..reports.handout import plan_handout
@@ -54,12 +58,13 @@ from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
+from ..store.study import Study
 from ..store.users import ROLES
 from .auth import Right
 from .context import LOCK_WAIT, desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
 
-__all__ = ["bp", "require"]
+__all__ = ["UnknownSubject", "bp", "require", "subject_or_404"]
 
 bp = Blueprint("pages", __name__)
 
@@ -105,6 +110,19 @@ def _local_path(text: str | None, default: str) -> str:
 def _error_text(exc: ScheduleError) -> str:
     errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
     return "; ".join(str(e) for e in errors)
+
+
+class UnknownSubject(NotFound):
+    """404 for a subject id the study does not have (the page or the API names it)."""
+
+
+def subject_or_404(plan: StudyPlan, sid: str, *, lang: str | None = None) -> SubjectPlan:
+    """The subject's plan, or a 404 naming the id (the one check of every subject route, the
+    pages' and the API's; ``lang``: the text's language, default the page's)."""
+    try:
+        return plan.subject(sid)
+    except KeyError:
+        raise UnknownSubject(message(lang or language(), "desk.subject.unknown", id=sid)) from None
 
 
 # ---- login, logout, language --------------------------------------------------------------
@@ -203,7 +221,8 @@ def _due_row(lang: str, r: Any) -> dict[str, Any]:
             "window": message(lang, "value.window", start=listed_date(lang, r.window_start),
                               end=listed_date(lang, r.window_end)),
             "status": message(lang, f"due.status.{r.status.value}"),
-            "status_code": r.status.value, "late": r.days_late,
+            "status_code": r.status.value,
+            "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
             "procedures": sep.join(procedure(lang, i) for i in r.procedures),
             "recordable": recordable and r.status is not EventStatus.PROVISIONAL,
             "decision": r.section is DueSection.DECISION}
@@ -291,12 +310,15 @@ def subject(sid: str) -> Any:
     d = desk()
     lang = language()
     now = d.today()
-    _, plan = d.cache.planned(now)
-    try:
-        p = plan.subject(sid)
-    except KeyError:
-        abort(404)
-    marks, today_x, start, end = timeline(p, now)
+    study, plan = d.cache.planned(now)
+    p = subject_or_404(plan, sid)
+    codes = study.protocol.regimen_codes
+    pending = p.decision_due is not None
+    chosen = request.args.get("assume")
+    assume = (current_regimen(p, now) if chosen is None else chosen) if pending else ""
+    assume = assume if assume in codes else ""
+    shown = _with_provisional(study, p, assume, now) if assume else p
+    marks, today_x, start, end = timeline(shown, now)
     visits = [{
         "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
@@ -306,7 +328,9 @@ def subject(sid: str) -> Any:
                           end=short_date(lang, e.window_end, year_of=e.planned_date)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
-        "regimen": e.regimen or ""} for e in p.events]
+        "late": message(lang, "due.overdue_days", n=late) if e.status is EventStatus.OVERDUE
+        and (late := days_late(now, e.window_end)) else "",
+        "regimen": e.regimen or ""} for e in shown.events]
     counts = {s: sum(1 for m in marks if m.status == s) for s in (
         "done", "missed", "planned", "provisional", "overdue")}
     label = t("desk.timeline.label", id=sid, counts=", ".join(
@@ -315,8 +339,16 @@ def subject(sid: str) -> Any:
                  "message": w.render(lang)} for w in p.warnings]
     audit = _audit_rows(subject_id=sid)
     feed_url = _feed_url(sid)
+    ps = shown.provisional
+    provisional = t(
+        "desk.subject.provisional", regimen=ps.regimen, doses=ps.doses_planned,
+        last=_day_or_dash(lang, ps.last_dose_date), eot=_day_or_dash(lang, ps.eot_date),
+        fu=_day_or_dash(lang, ps.follow_up_end),
+        contraception=_day_or_dash(lang, ps.contraception_end)) if ps is not None else ""
     return render_template(
-        "subject.html.j2", sid=sid, p=p, marks=marks, today_x=today_x,
+        "subject.html.j2", sid=sid, p=p, marks=marks, today_x=today_x, pending=pending,
+        assume=assume, provisional=provisional,
+        regimens=[(c, regimen_label(lang, c)) for c in codes],
         start=listed_date(lang, start), end=listed_date(lang, end), timeline_label=label,
         visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
         regimen=current_regimen(p, now),
@@ -324,6 +356,38 @@ def subject(sid: str) -> Any:
         languages=[(code, message(code, "desk.subject.handout_lang",
                                   language="中文" if code == "zh-CN" else "English"))
                    for code in LANGUAGES])
+
+
+def _day_or_dash(lang: str, day: date | None) -> str:
+    return listed_date(lang, day) if day is not None else "—"
+
+
+_ASSUMED: dict[tuple[int, str, date], tuple[Study, StudyPlan]] = {}
+_ASSUMED_LOCK = threading.Lock()
+
+
+def _with_provisional(study: Study, p: SubjectPlan, assume: str, today: date) -> SubjectPlan:
+    """``p`` with the provisional visits of a continuation on ``assume`` added (as ``plan
+    --assume`` plans them: status ``provisional``, never a decision) and their summary.
+
+    The recorded and confirmed visits stay those of ``p`` (the plan every other page shows);
+    only the visits the assumed plan adds, all provisional, are taken from it. The assumed
+    plan is kept per study version (the cache hands out a new study when a file changed).
+    """
+    key = (id(study), assume, today)
+    with _ASSUMED_LOCK:
+        hit = _ASSUMED.get(key)
+    if hit is None or hit[0] is not study:
+        hit = (study, plan_study(study, assume=assume, today=today, as_of=today))
+        with _ASSUMED_LOCK:
+            if len(_ASSUMED) >= 8:
+                _ASSUMED.pop(next(iter(_ASSUMED)))
+            _ASSUMED[key] = hit
+    assumed = hit[1].subject(p.subject_id)
+    known = {e.visit for e in p.events}
+    added = [e for e in assumed.events if e.status is EventStatus.PROVISIONAL and e.visit not in known]
+    return replace(p, events=tuple(sorted((*p.events, *added), key=event_order)),
+                   provisional=assumed.provisional)
 
 
 def _feed_url(sid: str) -> str:
@@ -341,9 +405,7 @@ def _feed_url(sid: str) -> str:
 def feed_qr(sid: str) -> Any:
     import segno
 
-    study = desk().cache.study()
-    if sid not in {s.subject_id for s in study.subjects}:
-        abort(404)
+    subject_or_404(desk().cache.planned(desk().today())[1], sid)
     buf = io.BytesIO()
     segno.make(_feed_url(sid), error="m").save(buf, kind="svg", scale=4, border=2,
                                                xmldecl=False, svgns=True)
@@ -354,9 +416,8 @@ def feed_qr(sid: str) -> Any:
 @require(Right.FEEDS)
 def rotate_feed(sid: str) -> Any:
     d = desk()
-    study = d.cache.study()
-    if sid != SITE and sid not in {s.subject_id for s in study.subjects}:
-        abort(404)
+    if sid != SITE:
+        subject_or_404(d.cache.planned(d.today())[1], sid)
     with study_lock(d.folder):
         issue_tokens(d.folder, [], rotate=[sid])
     flash(t("desk.subject.rotated"))
@@ -371,8 +432,7 @@ def handout(sid: str, lang: str) -> Any:
     d = desk()
     now = d.today()
     study, plan = d.cache.planned(now)
-    if sid not in {p.subject_id for p in plan}:
-        abort(404)
+    subject_or_404(plan, sid)
     h = plan_handout(study, plan, sid, today=now, generated=now, language=lang)
     return _download(to_pdf(to_handout_html(h)), f"schedule-{sid}-{lang}.pdf", "application/pdf")
 
@@ -387,10 +447,7 @@ def decide_page(sid: str) -> Any:
     lang = language()
     now = d.today()
     study, plan = d.cache.planned(now)
-    try:
-        p = plan.subject(sid)
-    except KeyError:
-        abort(404)
+    p = subject_or_404(plan, sid)
     form = request.form if request.method == "POST" else request.args
     on = _date_arg("decided_on", now)
     weeks_text = form.get("weeks", "").strip()
@@ -657,7 +714,9 @@ def forbidden(_: Exception) -> Any:
     return _error_page(403, t("desk.forbidden"))
 
 
-def not_found(_: Exception) -> Any:
+def not_found(exc: Exception) -> Any:
+    if isinstance(exc, UnknownSubject) and exc.description:
+        return _error_page(404, exc.description)
     return _error_page(404, t("desk.not_found"))
 
 

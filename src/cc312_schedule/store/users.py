@@ -63,6 +63,7 @@ __all__ = [
     "may",
     "new_token",
     "set_password",
+    "token_label",
     "user_for_token",
     "verify_password",
 ]
@@ -375,6 +376,12 @@ def verify_password(folder: str | Path, name: str, password: str, *,
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_label(token: str) -> str:
+    """How the audit trail names a token without telling it: the first 8 hex digits of its
+    SHA-256, as ``users token`` wrote when issuing it ("issued 1a2b3c4d")."""
+    return _token_hash(token)[:8]
 
 
 def user_for_token(folder: str | Path, token: str, *, at: datetime | None = None) -> User | None:
