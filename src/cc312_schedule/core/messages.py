@@ -751,6 +751,16 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
               "TOKEN); in the browser, sign it on the Decide page, which asks for the password",
         "zh-CN": "通过接口提交决策须使用接口令牌（Authorization: Bearer TOKEN）签名；在浏览器中请于"
                  "决策页面签名（需再次输入密码）"},
+    "desk.unavailable": {
+        "en": "The study cannot be read just now: {message}. The desk shows it again as soon as "
+              "the files are corrected; try again in a moment.",
+        "zh-CN": "暂时无法读取研究数据：{message}。文件更正后即可恢复，请稍后重试。"},
+    "desk.internal_error": {"en": "Something went wrong on the server. Reload the page to see "
+                                  "what is recorded; if it happens again, tell the study's data "
+                                  "manager.",
+                            "zh-CN": "服务器出错。请刷新页面查看已记录的内容；如再次出现，请联系"
+                                     "本研究的数据管理员。"},
+    "desk.decide.closed_day": {"en": "site closed", "zh-CN": "中心停诊"},
     # ---- end of desk pages review ----
     "desk.timeline.today": {"en": "today", "zh-CN": "今天"},
     "desk.timeline.label": {"en": "Timeline of subject {id}: {counts}",

@@ -32,9 +32,9 @@ __all__ = [
     "StudyPlan",
     "SubjectPlan",
     "SubjectState",
+    "days_late",
     "event_order",
     "same_day_order",
-    "days_late",
     "visit_start",
 ]
 

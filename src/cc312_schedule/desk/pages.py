@@ -50,8 +50,8 @@ from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
 from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
-from ..planning.engine import plan_study
 from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
+from ..planning.engine import plan_study
 from ..reports.due import DueSection, kind_label, plan_due
 from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
@@ -462,9 +462,12 @@ def decide_page(sid: str) -> Any:
         if not error:
             return redirect(url_for("pages.subject", sid=sid))
     options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until)
+    is_open = study.calendar.is_open if study.calendar is not None else None
     rows = [{
         "regimen": o.regimen, "label": regimen_label(lang, o.regimen), "error": o.error,
-        "doses": o.doses, "dates": [listed_date(lang, x) for x in o.dose_dates],
+        "doses": o.doses,  # a dose left on a closed day (no open day in its window) is marked
+        "dates": [(listed_date(lang, x), is_open is not None and not is_open(x))
+                  for x in o.dose_dates],
         "last_dose": listed_date(lang, o.last_dose) if o.last_dose else "",
         "eot": listed_date(lang, o.eot) if o.eot else "",
         "contraception_end": listed_date(lang, o.contraception_end) if o.contraception_end else "",
@@ -726,4 +729,20 @@ def too_large(_: Exception) -> Any:
 
 def csrf_error(_: CSRFError) -> Any:
     return _error_page(400, t("desk.csrf"))
+
+
+@bp.app_errorhandler(ScheduleError)
+def study_unavailable(exc: ScheduleError) -> Any:
+    """A study folder that does not load (a file being edited, a bad line), or a lock held
+    too long: 503 with the command line's message (file, line, hint), never a traceback; the
+    next request reads the folder again."""
+    text = _error_text(exc).replace(f"{desk().folder}{os.sep}", "")  # the study's own names
+    page, code = _error_page(503, t("desk.unavailable", message=text))
+    return page, code, {"Retry-After": "30"}
+
+
+@bp.app_errorhandler(500)
+def internal_error(_: Exception) -> Any:
+    """Any other failure: a page in the desk's language (the traceback goes to the log only)."""
+    return _error_page(500, t("desk.internal_error"))
 
