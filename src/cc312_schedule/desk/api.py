@@ -83,7 +83,7 @@ def _user(right: Right) -> DeskUser:
 
 
 def _actor(user: DeskUser) -> Actor:
-    return Actor(name=user.signature_name, role=user.role, via="api")
+    return Actor(name=user.name, role=user.role, via="api")  # as pages.actor: the account
 
 
 def _json_text(text: str, status: int = 200) -> Response:

@@ -59,7 +59,7 @@ from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
 from ..store.study import Study
-from ..store.users import ROLES
+from ..store.users import ROLES, list_users
 from .auth import Right
 from .context import LOCK_WAIT, desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
@@ -87,7 +87,9 @@ def require(right: Right) -> Callable[[F], F]:
 
 
 def actor(via: str = "desk") -> Actor:
-    return Actor(name=current_user.signature_name, role=current_user.role, via=via)
+    """The audit trail's "who": the account's name, unique among the desk's users (the display
+    name goes where a person signs: ``decisions.csv`` and the signature's meaning)."""
+    return Actor(name=current_user.name, role=current_user.role, via=via)
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -679,15 +681,18 @@ def audit() -> Any:
     sid = request.args.get("subject_id", "").strip()
     user = request.args.get("user", "").strip()
     return render_template("audit.html.j2", rows=_audit_rows(subject_id=sid or None, user=user or None),
-                           subject_id=sid, user_filter=user)
+                           subject_id=sid, user_filter=user,
+                           users=[(u.name, u.display_name) for u in list_users(desk().folder)])
 
 
 def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
     """The audit trail's entries for a page, newest first, labels in the page's language."""
     lang = language()
+    shown = {u.name: u.display_name for u in list_users(desk().folder)}
     rows = []
     for e in read_audit(desk().folder, subject_id=subject_id, user=user):
         row = audit_json(e)
+        row["display_name"] = shown.get(e.user) or ""
         row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
         row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else e.role
         row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
