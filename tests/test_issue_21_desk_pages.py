@@ -411,6 +411,22 @@ def test_the_audit_page_filters_by_subject_and_user(audited: RunningDesk, query:
     assert len(api) == len(rows)
 
 
+@pytest.mark.parametrize(("lang", "visit", "decision"), [
+    pytest.param("en", "Actual status : → done", "Action : → continue", id="en"),
+    pytest.param("zh-CN", "实际访视状态 : → 已完成", "决策类型 : → 继续治疗", id="zh-CN"),
+])
+def test_the_audit_page_labels_columns_and_codes_as_the_workbook(
+        audited: RunningDesk, lang: str, visit: str, decision: str) -> None:
+    c = audited.client("monitor")
+    assert c.post_form("/language", {"lang": lang}).status == 302
+    words = text_of(c.get("/audit?user=investigator").text) + " " + text_of(
+        c.get("/audit?subject_id=003").text)
+    assert visit in words and decision in words
+    # the trail itself keeps the codes (the API, audit.csv)
+    api = audited.api("monitor").get("/api/v1/audit?subject_id=006").json()["entries"]
+    assert ("action", "continue") in {(e["field"], e["new"]) for e in api}
+
+
 # ---- the exports download ---------------------------------------------------------------------
 
 def test_exports_download_as_the_command_line_writes_them(desk: RunningDesk) -> None:

@@ -48,7 +48,7 @@ from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
-from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
+from ..core.messages import LANGUAGES, MESSAGES, message, procedure, regimen_label, warning_label
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
 from ..entries.writes import EntryConflictError, decide, import_workbook, record, study_lock
 from ..planning.engine import plan_study
@@ -694,11 +694,30 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
         row = audit_json(e)
         row["display_name"] = shown.get(e.user) or ""
         row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
-        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else e.role
+        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else ""
         row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        row["field_label"], row["old_label"], row["new_label"] = (
+            _audit_label(lang, e.file, e.field, None), _audit_label(lang, e.file, e.field, e.old),
+            _audit_label(lang, e.file, e.field, e.new))
         rows.append(row)
     rows.reverse()
     return rows
+
+
+#: the study files whose columns the workbook names (the audit page labels them the same way)
+_LABELLED_FILES = frozenset({"visits.csv", "decisions.csv"})
+
+
+def _audit_label(lang: str, file: str, field: str, value: str | None) -> str:
+    """A column of visits.csv or decisions.csv (``value`` None) or its coded value, as the
+    workbook labels it in ``lang``; anything else as written (the trail keeps the codes)."""
+    if file not in _LABELLED_FILES:
+        return field if value is None else value
+    if value is None:
+        key = "xlsx.col.subject" if field == "subject_id" else f"xlsx.col.{field}"
+        return message(lang, key) if key in MESSAGES else field
+    key = {"status": f"status.{value}", "action": f"xlsx.action.{value}"}.get(field, "")
+    return message(lang, key) if key in MESSAGES else value
 
 
 def audit_json(e: AuditEntry) -> dict[str, Any]:
