@@ -91,6 +91,15 @@ def test_today_page_writes_an_overdue_visit_and_its_decision_alike(
         assert decision is not None and decision in decided
 
 
+def test_the_subjects_overview_and_the_subject_page_use_the_same_rule(desk: RunningDesk) -> None:
+    c = desk.client("nurse")
+    overview = c.get("/subjects").text
+    row = re.search(r'<a href="/subjects/006">006</a>.*?</tr>', overview, re.S)
+    assert row and "D28" in text_of(row.group(0)) and "overdue 5 d" in text_of(row.group(0))
+    rows = _visit_rows(c.get("/subjects/006").text)
+    assert rows["D28"][0] == "overdue" and "overdue 5 d" in rows["D28"][1]
+
+
 def test_the_day_list_uses_the_same_rule(desk: RunningDesk) -> None:
     due = desk.api("monitor").get("/api/v1/due?on=2026-11-30").json()
     rows = {(r["section"], r["subject_id"], r["visit"]): r["days_late"]

@@ -299,6 +299,9 @@ def subjects() -> Any:
             "next_visit": nxt.visit if nxt else "",
             "next_date": listed_date(lang, nxt.date) if nxt else "",
             "next_overdue": nxt is not None and nxt.status is EventStatus.OVERDUE,
+            "next_late": message(lang, "due.overdue_days", n=late) if nxt is not None
+            and nxt.status is EventStatus.OVERDUE and (late := days_late(now, nxt.window_end))
+            else "",
             "decision_due": listed_date(lang, p.decision_due) if p.decision_due else "",
             "eot": listed_date(lang, eot) if eot else "", "warnings": len(p.warnings)})
     states = [(s.value, message(lang, f"xlsx.state.{s.value}")) for s in SubjectState]
