@@ -730,7 +730,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                             "zh-CN": "更换地址（旧地址立即失效）"},
     "desk.subject.rotated": {"en": "The calendar has a new address.", "zh-CN": "日历订阅地址已更换。"},
     "desk.subject.decide": {"en": "Decide", "zh-CN": "研究者决策"},
-    "desk.subject.unknown": {"en": "No subject {id}.", "zh-CN": "无受试者 {id}。"},
+    "desk.subject.unknown": {"en": "No subject {id}.", "zh-CN": "未找到受试者 {id}。"},
     # ---- desk pages review (issue 21 §3, §4): provisional visits, API signature meaning ----
     "desk.subject.assume": {"en": "Provisional visits if the decision continues on",
                             "zh-CN": "显示暂定访视，假设决策为继续"},
@@ -761,6 +761,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                             "zh-CN": "服务器出错。请刷新页面查看已记录的内容；如再次出现，请联系"
                                      "本研究的数据管理员。"},
     "desk.decide.closed_day": {"en": "site closed", "zh-CN": "中心停诊"},
+    "desk.exports.subject_calendars": {
+        "en": "Each subject's calendar: its subscription address and QR code on the subject's page",
+        "zh-CN": "各受试者的日历：在受试者页面查看日历订阅地址和二维码"},
     # ---- end of desk pages review ----
     "desk.timeline.today": {"en": "today", "zh-CN": "今天"},
     "desk.timeline.label": {"en": "Timeline of subject {id}: {counts}",
