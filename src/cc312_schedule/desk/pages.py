@@ -367,25 +367,29 @@ def _day_or_dash(lang: str, day: date | None) -> str:
     return listed_date(lang, day) if day is not None else "—"
 
 
-_ASSUMED: dict[tuple[int, str, date], tuple[Study, StudyPlan]] = {}
+_ASSUMED: dict[tuple[int, str, date, str], tuple[Study, StudyPlan]] = {}
 _ASSUMED_LOCK = threading.Lock()
 
 
 def _with_provisional(study: Study, p: SubjectPlan, assume: str, today: date) -> SubjectPlan:
     """``p`` with the provisional visits of a continuation on ``assume`` added (as ``plan
-    --assume`` plans them: status ``provisional``, never a decision) and their summary.
+    --assume REGIMEN --subject ID`` plans them: status ``provisional``, never a decision) and
+    their summary.
 
     The recorded and confirmed visits stay those of ``p`` (the plan every other page shows);
-    only the visits the assumed plan adds, all provisional, are taken from it. The assumed
-    plan is kept per study version (the cache hands out a new study when a file changed).
+    only the visits the assumed plan adds, all provisional, are taken from it. Planning one
+    subject takes milliseconds (with a site capacity the engine balances every subject, as
+    the command line does); the result is kept per study version (the cache hands out a new
+    study when a file changed), regimen, day and subject.
     """
-    key = (id(study), assume, today)
+    key = (id(study), assume, today, p.subject_id)
     with _ASSUMED_LOCK:
         hit = _ASSUMED.get(key)
     if hit is None or hit[0] is not study:
-        hit = (study, plan_study(study, assume=assume, today=today, as_of=today))
+        hit = (study, plan_study(study, assume=assume, today=today, as_of=today,
+                                 subject_ids=[p.subject_id]))
         with _ASSUMED_LOCK:
-            if len(_ASSUMED) >= 8:
+            if len(_ASSUMED) >= 64:
                 _ASSUMED.pop(next(iter(_ASSUMED)))
             _ASSUMED[key] = hit
     assumed = hit[1].subject(p.subject_id)
