@@ -470,7 +470,8 @@ def decide_page(sid: str) -> Any:
         error = _sign(sid, on=on, weeks_text=weeks_text, until_text=until_text)
         if not error:
             return redirect(url_for("pages.subject", sid=sid))
-    options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until)
+    options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until,
+                              base=plan)  # the cached plan as of today: not planned again
     is_open = study.calendar.is_open if study.calendar is not None else None
     rows = [{
         "regimen": o.regimen, "label": regimen_label(lang, o.regimen), "error": o.error,
