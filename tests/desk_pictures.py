@@ -24,8 +24,9 @@ from desk_support import PASSWORD, TODAY, running_desk
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 PAGES = (("today", "/"), ("subjects", "/subjects"), ("subject", "/subjects/003"),
-         ("decide", "/subjects/006/decide"), ("workbook", "/workbook"), ("exports", "/exports"),
-         ("audit", "/audit"))
+         ("subject-provisional", "/subjects/006"), ("decide", "/subjects/006/decide"),
+         ("workbook", "/workbook"), ("exports", "/exports"), ("audit", "/audit"),
+         ("not-found", "/subjects/S999"))
 WIDTHS = (390, 1280)
 
 

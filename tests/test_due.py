@@ -54,21 +54,21 @@ DAYS = [
         ("today", "003", "REV-W20", "2026-11-23", "2026-11-25", None),
         ("today", "006", "D28", "2026-11-23", "2026-11-25", None),
         ("today", "003", "W21D1", "2026-11-23", "2026-11-24", None),   # 11:00: after REV-W20
-        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 0),   # due today
+        ("decision", "006", "D28", "2026-11-23", "2026-11-25", None),   # due today: not late
     ], id="dosing-day-with-a-decision-due"),
     pytest.param("2026-11-24", [
         # windows ending today (W21D1) or on the next open day, Wednesday (REV-W20, D28)
         ("closing", "003", "REV-W20", "2026-11-23", "2026-11-25", None),
         ("closing", "006", "D28", "2026-11-23", "2026-11-25", None),
         ("closing", "003", "W21D1", "2026-11-23", "2026-11-24", None),   # 11:00: after REV-W20
-        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 1),
+        ("decision", "006", "D28", "2026-11-23", "2026-11-25", None),  # its window is open
     ], id="windows-closing-tomorrow"),
     pytest.param("2026-11-27", [
         ("closing", "003", "W21D4", "2026-11-26", "2026-11-27", None),   # its last day
         ("overdue", "003", "REV-W20", "2026-11-23", "2026-11-25", 2),
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 2),
         ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 3),
-        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 4),
+        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 2),  # as late as its visit
         # 005 REV-W12 (window open since 11-26, planned 11-30) is not listed before its day
     ], id="the-day-a-window-closes"),
     pytest.param("2026-11-28", [  # overdue: the longest overdue first, by planned date (issue 22)
@@ -76,7 +76,7 @@ DAYS = [
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 3),
         ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 4),
         ("overdue", "003", "W21D4", "2026-11-26", "2026-11-27", 1),
-        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 5),
+        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 3),
     ], id="weekend"),
     pytest.param("2026-11-30", [
         ("today", "003", "W22D1", "2026-11-30", "2026-12-01", None),
@@ -85,7 +85,7 @@ DAYS = [
         ("overdue", "006", "D28", "2026-11-23", "2026-11-25", 5),
         ("overdue", "003", "W21D1", "2026-11-23", "2026-11-24", 6),
         ("overdue", "003", "W21D4", "2026-11-26", "2026-11-27", 3),
-        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 7),
+        ("decision", "006", "D28", "2026-11-23", "2026-11-25", 5),
     ], id="monday-after-the-weekend"),
 ]
 

@@ -816,7 +816,41 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                             "zh-CN": "更换地址（旧地址立即失效）"},
     "desk.subject.rotated": {"en": "The calendar has a new address.", "zh-CN": "日历订阅地址已更换。"},
     "desk.subject.decide": {"en": "Decide", "zh-CN": "研究者决策"},
-    "desk.subject.unknown": {"en": "No subject {id}.", "zh-CN": "无受试者 {id}。"},
+    "desk.subject.unknown": {"en": "No subject {id}.", "zh-CN": "未找到受试者 {id}。"},
+    # ---- desk pages review (issue 21 §3, §4): provisional visits, API signature meaning ----
+    "desk.subject.assume": {"en": "Provisional visits if the decision continues on",
+                            "zh-CN": "显示暂定访视，假设决策为继续"},
+    "desk.subject.assume_none": {"en": "(do not show)", "zh-CN": "（不显示）"},
+    "desk.subject.show": {"en": "Show", "zh-CN": "显示"},
+    "desk.subject.provisional": {
+        "en": "Provisional, if the decision continues on {regimen} (not a decision): {doses} more "
+              "doses, last {last}; EOT {eot}; follow-up until {fu}; contraception until {contraception}",
+        "zh-CN": "暂定（假设继续 {regimen} 方案，并非研究者决策）：还将给药 {doses} 次，末次 {last}；"
+                 "治疗结束访视 {eot}；随访至 {fu}；避孕至 {contraception}"},
+    "desk.api.decision_meaning": {
+        "en": "Decided by {name}, investigator, for subject {id} through the API with the token "
+              "{token} (a tool the investigator authorised; no password asked).",
+        "zh-CN": "研究者 {name} 通过接口令牌 {token} 对受试者 {id} 作出的决策（经研究者授权的工具"
+                 "提交，未再次输入密码）。"},
+    "desk.api.decision_needs_token": {
+        "en": "a decision through the API is signed with an API token (Authorization: Bearer "
+              "TOKEN); in the browser, sign it on the Decide page, which asks for the password",
+        "zh-CN": "通过接口提交决策须使用接口令牌（Authorization: Bearer TOKEN）签名；在浏览器中请于"
+                 "决策页面签名（需再次输入密码）"},
+    "desk.unavailable": {
+        "en": "The study cannot be read just now: {message}. The desk shows it again as soon as "
+              "the files are corrected; try again in a moment.",
+        "zh-CN": "暂时无法读取研究数据：{message}。文件更正后即可恢复，请稍后重试。"},
+    "desk.internal_error": {"en": "Something went wrong on the server. Reload the page to see "
+                                  "what is recorded; if it happens again, tell the study's data "
+                                  "manager.",
+                            "zh-CN": "服务器出错。请刷新页面查看已记录的内容；如再次出现，请联系"
+                                     "本研究的数据管理员。"},
+    "desk.decide.closed_day": {"en": "site closed", "zh-CN": "中心停诊"},
+    "desk.exports.subject_calendars": {
+        "en": "Each subject's calendar: its subscription address and QR code on the subject's page",
+        "zh-CN": "各受试者的日历：在受试者页面查看日历订阅地址和二维码"},
+    # ---- end of desk pages review ----
     "desk.timeline.today": {"en": "today", "zh-CN": "今天"},
     "desk.timeline.label": {"en": "Timeline of subject {id}: {counts}",
                             "zh-CN": "受试者 {id} 的时间轴：{counts}"},

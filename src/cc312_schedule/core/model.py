@@ -32,6 +32,7 @@ __all__ = [
     "StudyPlan",
     "SubjectPlan",
     "SubjectState",
+    "days_late",
     "event_order",
     "same_day_order",
     "visit_start",
@@ -56,6 +57,20 @@ class EventStatus(enum.StrEnum):
 
 #: Statuses of a visit with nothing recorded: the site may still move it inside its window.
 PENDING = frozenset({EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE})
+
+def days_late(day: date, window_end: date) -> int | None:
+    """How late a visit (or the decision taken at it) is on ``day``: the days past its window's
+    last day, ``None`` while the window is open. The one rule for "overdue by N days" on the
+    day list, its printed page, its CSV and JSON, and the desk.
+
+    >>> days_late(date(2026, 11, 30), date(2026, 11, 25))
+    5
+    >>> days_late(date(2026, 11, 25), date(2026, 11, 25)) is None  # its last day: not late
+    True
+    """
+    late = (day - window_end).days
+    return late if late > 0 else None
+
 
 #: Same-day order of the kinds of visit (see :func:`event_order`): the assessment or review
 #: where the investigator decides comes before the dose it may call for (D28, then W5D1).

@@ -12,6 +12,13 @@ entry (``"amend": REASON`` corrects it, as ``record --amend``), 400 for a malfor
 422 for an entry the study refuses (the command line's messages), 403 for a role that may not,
 401 without a login, 503 with ``Retry-After`` when another writer held the study's lock for
 longer than ``serve --lock-wait`` seconds (default 15): nothing was written, send it again.
+
+``POST /api/v1/decisions`` is an electronic signature by the token's user (an investigator):
+who (their display name, written into ``decisions.csv``'s investigator column), when (the
+audit entry's time) and its meaning, written as the audit entries' reason: "Decided by NAME,
+investigator, for subject ID through the API with the token 1a2b3c4d" (the token named by the
+first 8 hex digits of its SHA-256, as ``users token`` recorded issuing it). Only a Bearer token
+signs so: a browser's session is answered 401 (its Decide page asks for the password again).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from flask_login import current_user
 
 from ..calendars.feed import feed_tokens, issue_tokens
@@ -31,9 +38,10 @@ from ..reports.due import plan_due, to_due_json
 from ..reports.render import to_json
 from ..store.audit import Actor, read_audit
 from ..store.studylock import StudyLockedError
+from ..store.users import token_label
 from .auth import DeskUser, Right
 from .context import RETRY_AFTER, desk
-from .pages import audit_json
+from .pages import audit_json, subject_or_404
 
 __all__ = ["OPENAPI", "bp"]
 
@@ -62,11 +70,13 @@ def _user(right: Right) -> DeskUser:
         if user is None:
             raise _Problem(401, message("en", "desk.api.unauthorized"))
         g.api_via = "api"
+        g.api_token = token_label(token.strip())
     elif current_user.is_authenticated:
         if request.method == "POST":  # a browser's session: its CSRF token too
             current_app.extensions["cc312_csrf"].protect()
         user = current_user._get_current_object()
         g.api_via = "api"
+        g.api_token = None
     else:
         raise _Problem(401, message("en", "desk.api.unauthorized"))
     request.environ["cc312.user"] = user.name
@@ -76,7 +86,7 @@ def _user(right: Right) -> DeskUser:
 
 
 def _actor(user: DeskUser) -> Actor:
-    return Actor(name=user.signature_name, role=user.role, via="api")
+    return Actor(name=user.name, role=user.role, via="api")  # as pages.actor: the account
 
 
 def _json_text(text: str, status: int = 200) -> Response:
@@ -189,6 +199,8 @@ def visits() -> Any:
 @bp.route("/api/v1/decisions", methods=["POST"])
 def decisions() -> Any:
     user = _user(Right.DECIDE)
+    if g.api_token is None:  # a browser's session: the Decide page signs, with the password
+        raise _Problem(401, message("en", "desk.api.decision_needs_token"))
     data = _body()
     sid = _field(data, "subject_id", required=True)
     on = _date_field(data, "decided_on", required=True)
@@ -199,12 +211,15 @@ def decisions() -> Any:
                                     hint="a whole number"))
     d = desk()
     assert sid is not None and on is not None and action is not None
+    # the signature's meaning, in the study's language (as the desk form's, in the audit trail)
+    meaning = message(d.cache.study().config.language, "desk.api.decision_meaning",
+                      name=user.signature_name, id=sid, token=g.api_token)
     try:
         result = decide(d.folder, sid, on=on, action=action, today=d.today(),
                         regimen=_field(data, "regimen"), weeks=weeks,
                         until=_date_field(data, "until"), investigator=user.signature_name,
                         rationale=_field(data, "rationale") or "", actor=_actor(user),
-                        lock_timeout=d.config.lock_wait, reader=d.cache)
+                        lock_timeout=d.config.lock_wait, reader=d.cache, signature=meaning)
     except ScheduleError as exc:
         raise _refused(exc) from None
     dec = result.added_decisions[0] if result.added_decisions else None
@@ -212,7 +227,7 @@ def decisions() -> Any:
              "regimen": dec.regimen if dec else _field(data, "regimen"),
              "weeks": dec.weeks if dec else weeks,
              "until": dec.until.isoformat() if dec and dec.until else None,
-             "investigator": user.signature_name,
+             "investigator": user.signature_name, "signature": meaning,
              "rationale": dec.rationale if dec else _field(data, "rationale") or "",
              "changed": bool(result.changes)}, 201 if result.changes else 200)
 
@@ -226,8 +241,8 @@ def audit() -> Any:
 
 
 def _known(sid: str) -> None:
-    if sid not in {s.subject_id for s in desk().cache.study().subjects}:
-        abort(404)
+    d = desk()
+    subject_or_404(d.cache.planned(d.today())[1], sid, lang="en")  # the API speaks English
 
 
 @bp.route("/api/v1/subjects/<sid>/feed")
@@ -321,13 +336,23 @@ OPENAPI: dict[str, Any] = {
                           "503": _error_response("the study is being written: try again"),
                           **_ERRORS}}},
         "/api/v1/decisions": {"post": {
-            "summary": "record an investigator's decision (investigators only)",
+            "summary": "record an investigator's decision (investigators only), signed by the "
+                       "token's user",
+            "description": "An electronic signature: the token's user (their display name goes "
+                           "into decisions.csv), the time, and the meaning (\"decided by NAME "
+                           "... with the token 1a2b3c4d\") written as the audit entries' reason. "
+                           "A Bearer token only: a browser session is answered 401.",
+            "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/Decision"}}}},
-            "responses": {"201": {"description": "written"},
+            "responses": {"201": {"description": "written (the answer carries the signature's "
+                                                 "meaning)"},
                           "200": {"description": "recorded so already: nothing changed"},
                           "400": _error_response("malformed request"),
-                          "422": _error_response("refused by the study"), **_ERRORS}}},
+                          "409": _error_response("contradicts a recorded decision"),
+                          "422": _error_response("refused by the study"),
+                          "503": _error_response("the study is being written: try again"),
+                          **_ERRORS}}},
         "/api/v1/audit": {"get": {
             "summary": "the audit trail: time, user, role, what changed (old -> new), why",
             "parameters": [{"name": "subject_id", "in": "query", "schema": {"type": "string"}},
@@ -341,6 +366,7 @@ OPENAPI: dict[str, Any] = {
         "/api/v1/subjects/{id}/feed/rotate": {"post": {
             "summary": "a new address; the old one answers 404 (coordinators)",
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"201": {"description": "{\"url\": ...}"}, **_ERRORS}}},
+            "responses": {"201": {"description": "{\"url\": ...}"},
+                          "404": {"description": "no such subject"}, **_ERRORS}}},
     },
 }

@@ -202,15 +202,19 @@ class RegimenOption:
 
 def regimen_options(study: Study, subject_id: str, *, on: date, today: date,
                     weeks: int | None = None, until: date | None = None,
-                    regimens: Sequence[str] | None = None) -> tuple[RegimenOption, ...]:
+                    regimens: Sequence[str] | None = None,
+                    base: StudyPlan | None = None) -> tuple[RegimenOption, ...]:
     """Each regimen the protocol offers, as the engine plans it for a ``continue`` on ``on``.
 
     The subject is planned under each hypothetical decision (added to the recorded ones), so
     every rule of the engine applies (the cap, the site's closed days, windows, intervals).
     A decision the protocol refuses (before day 28, say) gives the refusal, not dates. The
     site's load counts the dosing visits of every other subject on each new dose day.
+    ``base``: the study's plan as of ``today`` if the caller has it (the desk's cache), so that
+    the whole study is not planned again for each look at the options.
     """
-    base = plan_study(study, today=today, as_of=today)
+    if base is None:
+        base = plan_study(study, today=today, as_of=today)
     others = dosing_load(p for p in base if p.subject_id != subject_id)
     cap = study.calendar.max_dosing_per_day if study.calendar is not None else None
     out = []

@@ -16,8 +16,10 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +39,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 
 from ..calendars.feed import SITE, feed_tokens, issue_tokens
 from ..calendars.ics import load_ics_state, state_path_of, to_ics
@@ -45,8 +48,8 @@ from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
-from ..core.messages import LANGUAGES, message, procedure, regimen_label, warning_label
-from ..core.model import EventStatus, SubjectState
+from ..core.messages import LANGUAGES, MESSAGES, message, procedure, regimen_label, warning_label
+from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
 from ..entries.writes import (
     EntryConflictError,
     StudyLockedError,
@@ -55,18 +58,20 @@ from ..entries.writes import (
     record,
     study_lock,
 )
+from ..planning.engine import plan_study
 from ..reports.due import DueSection, kind_label, plan_due
 from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
-from ..store.users import ROLES
+from ..store.study import Study
+from ..store.users import ROLES, list_users
 from .auth import Right
 from .context import RETRY_AFTER, desk, language, t
 from .data import current_regimen, next_visit, regimen_options, timeline
 
-__all__ = ["bp", "require"]
+__all__ = ["UnknownSubject", "bp", "require", "subject_or_404"]
 
 bp = Blueprint("pages", __name__)
 
@@ -89,7 +94,9 @@ def require(right: Right) -> Callable[[F], F]:
 
 
 def actor(via: str = "desk") -> Actor:
-    return Actor(name=current_user.signature_name, role=current_user.role, via=via)
+    """The audit trail's "who": the account's name, unique among the desk's users (the display
+    name goes where a person signs: ``decisions.csv`` and the signature's meaning)."""
+    return Actor(name=current_user.name, role=current_user.role, via=via)
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -112,6 +119,19 @@ def _local_path(text: str | None, default: str) -> str:
 def _error_text(exc: ScheduleError) -> str:
     errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
     return "; ".join(str(e) for e in errors)
+
+
+class UnknownSubject(NotFound):
+    """404 for a subject id the study does not have (the page or the API names it)."""
+
+
+def subject_or_404(plan: StudyPlan, sid: str, *, lang: str | None = None) -> SubjectPlan:
+    """The subject's plan, or a 404 naming the id (the one check of every subject route, the
+    pages' and the API's; ``lang``: the text's language, default the page's)."""
+    try:
+        return plan.subject(sid)
+    except KeyError:
+        raise UnknownSubject(message(lang or language(), "desk.subject.unknown", id=sid)) from None
 
 
 # ---- login, logout, language --------------------------------------------------------------
@@ -214,7 +234,8 @@ def _due_row(lang: str, r: Any) -> dict[str, Any]:
             "window": message(lang, "value.window", start=listed_date(lang, r.window_start),
                               end=listed_date(lang, r.window_end)),
             "status": message(lang, f"due.status.{r.status.value}"),
-            "status_code": r.status.value, "late": r.days_late,
+            "status_code": r.status.value,
+            "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
             "procedures": sep.join(procedure(lang, i) for i in r.procedures),
             "recordable": recordable and r.status is not EventStatus.PROVISIONAL,
             "decision": r.section is DueSection.DECISION}
@@ -291,6 +312,9 @@ def subjects() -> Any:
             "next_visit": nxt.visit if nxt else "",
             "next_date": listed_date(lang, nxt.date) if nxt else "",
             "next_overdue": nxt is not None and nxt.status is EventStatus.OVERDUE,
+            "next_late": message(lang, "due.overdue_days", n=late) if nxt is not None
+            and nxt.status is EventStatus.OVERDUE and (late := days_late(now, nxt.window_end))
+            else "",
             "decision_due": listed_date(lang, p.decision_due) if p.decision_due else "",
             "eot": listed_date(lang, eot) if eot else "", "warnings": len(p.warnings)})
     states = [(s.value, message(lang, f"xlsx.state.{s.value}")) for s in SubjectState]
@@ -304,12 +328,15 @@ def subject(sid: str) -> Any:
     d = desk()
     lang = language()
     now = d.today()
-    _, plan = d.cache.planned(now)
-    try:
-        p = plan.subject(sid)
-    except KeyError:
-        abort(404)
-    marks, today_x, start, end = timeline(p, now)
+    study, plan = d.cache.planned(now)
+    p = subject_or_404(plan, sid)
+    codes = study.protocol.regimen_codes
+    pending = p.decision_due is not None
+    chosen = request.args.get("assume")
+    assume = (current_regimen(p, now) if chosen is None else chosen) if pending else ""
+    assume = assume if assume in codes else ""
+    shown = _with_provisional(study, p, assume, now) if assume else p
+    marks, today_x, start, end = timeline(shown, now)
     visits = [{
         "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
@@ -319,7 +346,9 @@ def subject(sid: str) -> Any:
                           end=short_date(lang, e.window_end, year_of=e.planned_date)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
-        "regimen": e.regimen or ""} for e in p.events]
+        "late": message(lang, "due.overdue_days", n=late) if e.status is EventStatus.OVERDUE
+        and (late := days_late(now, e.window_end)) else "",
+        "regimen": e.regimen or ""} for e in shown.events]
     counts = {s: sum(1 for m in marks if m.status == s) for s in (
         "done", "missed", "planned", "provisional", "overdue")}
     label = t("desk.timeline.label", id=sid, counts=", ".join(
@@ -328,8 +357,16 @@ def subject(sid: str) -> Any:
                  "message": w.render(lang)} for w in p.warnings]
     audit = _audit_rows(subject_id=sid)
     feed_url = _feed_url(sid)
+    ps = shown.provisional
+    provisional = t(
+        "desk.subject.provisional", regimen=ps.regimen, doses=ps.doses_planned,
+        last=_day_or_dash(lang, ps.last_dose_date), eot=_day_or_dash(lang, ps.eot_date),
+        fu=_day_or_dash(lang, ps.follow_up_end),
+        contraception=_day_or_dash(lang, ps.contraception_end)) if ps is not None else ""
     return render_template(
-        "subject.html.j2", sid=sid, p=p, marks=marks, today_x=today_x,
+        "subject.html.j2", sid=sid, p=p, marks=marks, today_x=today_x, pending=pending,
+        assume=assume, provisional=provisional,
+        regimens=[(c, regimen_label(lang, c)) for c in codes],
         start=listed_date(lang, start), end=listed_date(lang, end), timeline_label=label,
         visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
         regimen=current_regimen(p, now),
@@ -337,6 +374,42 @@ def subject(sid: str) -> Any:
         languages=[(code, message(code, "desk.subject.handout_lang",
                                   language="中文" if code == "zh-CN" else "English"))
                    for code in LANGUAGES])
+
+
+def _day_or_dash(lang: str, day: date | None) -> str:
+    return listed_date(lang, day) if day is not None else "—"
+
+
+_ASSUMED: dict[tuple[int, str, date, str], tuple[Study, StudyPlan]] = {}
+_ASSUMED_LOCK = threading.Lock()
+
+
+def _with_provisional(study: Study, p: SubjectPlan, assume: str, today: date) -> SubjectPlan:
+    """``p`` with the provisional visits of a continuation on ``assume`` added (as ``plan
+    --assume REGIMEN --subject ID`` plans them: status ``provisional``, never a decision) and
+    their summary.
+
+    The recorded and confirmed visits stay those of ``p`` (the plan every other page shows);
+    only the visits the assumed plan adds, all provisional, are taken from it. Planning one
+    subject takes milliseconds (with a site capacity the engine balances every subject, as
+    the command line does); the result is kept per study version (the cache hands out a new
+    study when a file changed), regimen, day and subject.
+    """
+    key = (id(study), assume, today, p.subject_id)
+    with _ASSUMED_LOCK:
+        hit = _ASSUMED.get(key)
+    if hit is None or hit[0] is not study:
+        hit = (study, plan_study(study, assume=assume, today=today, as_of=today,
+                                 subject_ids=[p.subject_id]))
+        with _ASSUMED_LOCK:
+            if len(_ASSUMED) >= 64:
+                _ASSUMED.pop(next(iter(_ASSUMED)))
+            _ASSUMED[key] = hit
+    assumed = hit[1].subject(p.subject_id)
+    known = {e.visit for e in p.events}
+    added = [e for e in assumed.events if e.status is EventStatus.PROVISIONAL and e.visit not in known]
+    return replace(p, events=tuple(sorted((*p.events, *added), key=event_order)),
+                   provisional=assumed.provisional)
 
 
 def _feed_url(sid: str) -> str:
@@ -354,9 +427,7 @@ def _feed_url(sid: str) -> str:
 def feed_qr(sid: str) -> Any:
     import segno
 
-    study = desk().cache.study()
-    if sid not in {s.subject_id for s in study.subjects}:
-        abort(404)
+    subject_or_404(desk().cache.planned(desk().today())[1], sid)
     buf = io.BytesIO()
     segno.make(_feed_url(sid), error="m").save(buf, kind="svg", scale=4, border=2,
                                                xmldecl=False, svgns=True)
@@ -367,9 +438,8 @@ def feed_qr(sid: str) -> Any:
 @require(Right.FEEDS)
 def rotate_feed(sid: str) -> Any:
     d = desk()
-    study = d.cache.study()
-    if sid != SITE and sid not in {s.subject_id for s in study.subjects}:
-        abort(404)
+    if sid != SITE:
+        subject_or_404(d.cache.planned(d.today())[1], sid)
     with study_lock(d.folder):
         issue_tokens(d.folder, [], rotate=[sid])
     flash(t("desk.subject.rotated"))
@@ -384,8 +454,7 @@ def handout(sid: str, lang: str) -> Any:
     d = desk()
     now = d.today()
     study, plan = d.cache.planned(now)
-    if sid not in {p.subject_id for p in plan}:
-        abort(404)
+    subject_or_404(plan, sid)
     h = plan_handout(study, plan, sid, today=now, generated=now, language=lang)
     return _download(to_pdf(to_handout_html(h)), f"schedule-{sid}-{lang}.pdf", "application/pdf")
 
@@ -400,10 +469,7 @@ def decide_page(sid: str) -> Any:
     lang = language()
     now = d.today()
     study, plan = d.cache.planned(now)
-    try:
-        p = plan.subject(sid)
-    except KeyError:
-        abort(404)
+    p = subject_or_404(plan, sid)
     form = request.form if request.method == "POST" else request.args
     on = _date_arg("decided_on", now)
     weeks_text = form.get("weeks", "").strip()
@@ -417,10 +483,14 @@ def decide_page(sid: str) -> Any:
         error = _sign(sid, on=on, weeks_text=weeks_text, until_text=until_text)
         if not error:
             return redirect(url_for("pages.subject", sid=sid))
-    options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until)
+    options = regimen_options(study, sid, on=on, today=now, weeks=weeks, until=until,
+                              base=plan)  # the cached plan as of today: not planned again
+    is_open = study.calendar.is_open if study.calendar is not None else None
     rows = [{
         "regimen": o.regimen, "label": regimen_label(lang, o.regimen), "error": o.error,
-        "doses": o.doses, "dates": [listed_date(lang, x) for x in o.dose_dates],
+        "doses": o.doses,  # a dose left on a closed day (no open day in its window) is marked
+        "dates": [(listed_date(lang, x), is_open is not None and not is_open(x))
+                  for x in o.dose_dates],
         "last_dose": listed_date(lang, o.last_dose) if o.last_dose else "",
         "eot": listed_date(lang, o.eot) if o.eot else "",
         "contraception_end": listed_date(lang, o.contraception_end) if o.contraception_end else "",
@@ -637,21 +707,43 @@ def audit() -> Any:
     sid = request.args.get("subject_id", "").strip()
     user = request.args.get("user", "").strip()
     return render_template("audit.html.j2", rows=_audit_rows(subject_id=sid or None, user=user or None),
-                           subject_id=sid, user_filter=user)
+                           subject_id=sid, user_filter=user,
+                           users=[(u.name, u.display_name) for u in list_users(desk().folder)])
 
 
 def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> list[dict[str, Any]]:
     """The audit trail's entries for a page, newest first, labels in the page's language."""
     lang = language()
+    shown = {u.name: u.display_name for u in list_users(desk().folder)}
     rows = []
     for e in read_audit(desk().folder, subject_id=subject_id, user=user):
         row = audit_json(e)
+        row["display_name"] = shown.get(e.user) or ""
         row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
-        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else e.role
+        row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else ""
         row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        row["field_label"], row["old_label"], row["new_label"] = (
+            _audit_label(lang, e.file, e.field, None), _audit_label(lang, e.file, e.field, e.old),
+            _audit_label(lang, e.file, e.field, e.new))
         rows.append(row)
     rows.reverse()
     return rows
+
+
+#: the study files whose columns the workbook names (the audit page labels them the same way)
+_LABELLED_FILES = frozenset({"visits.csv", "decisions.csv"})
+
+
+def _audit_label(lang: str, file: str, field: str, value: str | None) -> str:
+    """A column of visits.csv or decisions.csv (``value`` None) or its coded value, as the
+    workbook labels it in ``lang``; anything else as written (the trail keeps the codes)."""
+    if file not in _LABELLED_FILES:
+        return field if value is None else value
+    if value is None:
+        key = "xlsx.col.subject" if field == "subject_id" else f"xlsx.col.{field}"
+        return message(lang, key) if key in MESSAGES else field
+    key = {"status": f"status.{value}", "action": f"xlsx.action.{value}"}.get(field, "")
+    return message(lang, key) if key in MESSAGES else value
 
 
 def audit_json(e: AuditEntry) -> dict[str, Any]:
@@ -683,7 +775,9 @@ def forbidden(_: Exception) -> Any:
     return _error_page(403, t("desk.forbidden"))
 
 
-def not_found(_: Exception) -> Any:
+def not_found(exc: Exception) -> Any:
+    if isinstance(exc, UnknownSubject) and exc.description:
+        return _error_page(404, exc.description)
     return _error_page(404, t("desk.not_found"))
 
 
@@ -693,4 +787,20 @@ def too_large(_: Exception) -> Any:
 
 def csrf_error(_: CSRFError) -> Any:
     return _error_page(400, t("desk.csrf"))
+
+
+@bp.app_errorhandler(ScheduleError)
+def study_unavailable(exc: ScheduleError) -> Any:
+    """A study folder that does not load (a file being edited, a bad line), or a lock held
+    too long: 503 with the command line's message (file, line, hint), never a traceback; the
+    next request reads the folder again."""
+    text = _error_text(exc).replace(f"{desk().folder}{os.sep}", "")  # the study's own names
+    page, code = _error_page(503, t("desk.unavailable", message=text))
+    return page, code, {"Retry-After": "30"}
+
+
+@bp.app_errorhandler(500)
+def internal_error(_: Exception) -> Any:
+    """Any other failure: a page in the desk's language (the traceback goes to the log only)."""
+    return _error_page(500, t("desk.internal_error"))
 

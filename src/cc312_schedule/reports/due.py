@@ -48,6 +48,7 @@ from ..core.model import (
     PlannedEvent,
     StudyPlan,
     SubjectPlan,
+    days_late,
     same_day_order,
     visit_start,
 )
@@ -86,7 +87,8 @@ class DueRow:
 
     ``planned_date`` is the planned date (the actual date for a recorded ``today`` visit; the
     planned date of the decision visit in ``decision``). ``days_late``: days past the window's
-    end (``overdue``) or past the decision visit's planned date (``decision``).
+    last day, of the visit (``overdue``) or of the decision visit (``decision``), ``None``
+    while that window is open: one rule (:func:`~cc312_schedule.core.model.days_late`).
     """
 
     day: date
@@ -306,7 +308,7 @@ def _procedures(items: Iterable[str]) -> tuple[str, ...]:
 def _row(day: date, section: DueSection, p: SubjectPlan, e: PlannedEvent, at: time,
          warnings: dict[tuple[str, str], list[DueWarning]]) -> DueRow:
     if section is DueSection.OVERDUE:
-        status, late = EventStatus.OVERDUE, (day - e.window_end).days
+        status, late = EventStatus.OVERDUE, days_late(day, e.window_end)
     else:
         status = EventStatus.PLANNED if e.status is EventStatus.OVERDUE else e.status
         late = None
@@ -329,7 +331,7 @@ def _decision_row(day: date, p: SubjectPlan, e: PlannedEvent | None, due: date, 
                   planned_date=due, time=at,
                   window_start=e.window_start if e is not None else due,
                   window_end=e.window_end if e is not None else due,
-                  days_late=(day - due).days,
+                  days_late=days_late(day, e.window_end if e is not None else due),
                   warnings=tuple(warnings.get((p.subject_id, visit), ())))
 
 
@@ -498,10 +500,8 @@ def to_due_table(due: DueList) -> str:
                         f"{message(lang, 'due.col.last_day')} {r.window_end}")
                 if r.status is not EventStatus.PLANNED and s is not DueSection.OVERDUE:
                     line += f" · {message(lang, f'due.status.{r.status.value}')}"
-                if r.days_late and s is DueSection.OVERDUE:  # one form, as on the page
+                if r.days_late:  # one form for a visit and a decision, as on the desk
                     line += f" · {message(lang, 'due.overdue_days', n=r.days_late)}"
-                elif r.days_late:
-                    line += f" · {message(lang, 'due.col.late')} {r.days_late}"
                 out.append(line)
                 if r.procedures and s is not DueSection.DECISION:
                     sep = "、" if lang == "zh-CN" else ", "

@@ -109,7 +109,9 @@ def to_due_html(due: DueList, *, generated: str | datetime = "") -> str:
                 "status": message(lang, "due.overdue_days", n=r.days_late)
                 if s is DueSection.OVERDUE and r.days_late
                 else message(lang, f"due.status.{r.status.value}"),
-                "late": r.days_late, "provisional": r.status is EventStatus.PROVISIONAL,
+                # a decision's lateness in the same form as a visit's (one rule, core.model)
+                "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
+                "provisional": r.status is EventStatus.PROVISIONAL,
                 "procedures": sep.join(procedure(lang, i) for i in r.procedures)} for r in rows]})
         days.append({
             "title": listed_date(lang, d.day),

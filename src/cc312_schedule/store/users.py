@@ -70,6 +70,7 @@ __all__ = [
     "new_token",
     "session_hash",
     "set_password",
+    "token_label",
     "user_for_token",
     "verify_password",
 ]
@@ -443,6 +444,12 @@ def session_hash(session_id: str) -> str:
     """What the database keeps of a desk session's id: its SHA-256 (the id is 256 random bits,
     so a fast hash suffices; a copy of the file lets nobody in)."""
     return _token_hash(session_id)
+
+
+def token_label(token: str) -> str:
+    """How the audit trail names a token without telling it: the first 8 hex digits of its
+    SHA-256, as ``users token`` wrote when issuing it ("issued 1a2b3c4d")."""
+    return _token_hash(token)[:8]
 
 
 def user_for_token(folder: str | Path, token: str, *, at: datetime | None = None) -> User | None:
