@@ -80,10 +80,38 @@ def _study_language(folder: str | None) -> str | None:
 
     try:
         with (Path(folder) / "study.toml").open("rb") as fh:
-            value = tomllib.load(fh).get("language")
-    except (OSError, ValueError, RecursionError):  # unreadable, not TOML, nested too deeply
+            raw = fh.read(1024 * 1024)
+    except OSError:  # unreadable: said in the environment's language
         return None
+    try:
+        value = tomllib.loads(raw.decode("utf-8")).get("language")
+    except (ValueError, RecursionError):  # not TOML: its own line, as written, says it
+        import re
+
+        m = re.search(rb'^[ \t]*language[ \t]*=[ \t]*"([A-Za-z-]+)"', raw, re.MULTILINE)
+        return m.group(1).decode() if m else None
     return value if isinstance(value, str) else None
+
+
+def _language_before_parsing(argv: Sequence[str] | None) -> str:
+    """The run's language while the command line is being read (its errors are said in it):
+    ``--language X`` where given, else the language of the first argument that is a study
+    folder, else the environment's."""
+    import os
+    from pathlib import Path
+
+    from .core.messages import pick_language
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    given = None
+    for i, word in enumerate(words):
+        if word == "--language" and i + 1 < len(words):
+            given = words[i + 1]
+        elif word.startswith("--language="):
+            given = word.split("=", 1)[1]
+    study = next((_study_language(w) for w in words
+                  if not w.startswith("-") and (Path(w) / "study.toml").is_file()), None)
+    return pick_language(given=given, study=study, environ=os.environ)
 
 
 def _warning_line(w: object, lang: str | None = None) -> str:
@@ -108,7 +136,9 @@ class _Version(argparse.Action):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
+        # argparse's words (its gettext English) are said in Chinese by the catalogue's
+        # templates (err.unrecognized arguments: {args}, ...): core/messages.say_error
+        raise UsageError(message, key=self.prog, hint=f"see '{self.prog} --help'")
 
 
 #: Years a date or date-time argument may name (a study's dates are checked again against the
@@ -405,9 +435,11 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError(f"outside the study's span ({lo} to {hi})", key="--after",
                          value=str(after), hint="check the year")
     slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
+    from .core.messages import say_error
+
     stdout.write(f"{slot.first_dose}\n")
-    for line in slot.explanation:
-        stdout.write(f"  {line}\n")
+    for line in slot.explanation:  # the engine's English lines, said by the catalogue (slot.*)
+        stdout.write(f"  {say_error(_lang(), 'slot', line)[0]}\n")
     return EXIT_OK
 
 
@@ -630,7 +662,8 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                            generated_at=args.generated_at or datetime.now(UTC))
     for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
         if issubclass(w.category, TransportTextWarning):
-            stderr.write(_say("note", text=str(w.message)))
+            sub = getattr(w.message, "substitute", None)  # the text in the run's language
+            stderr.write(_say("note", text=sub.describe(_lang()) if sub else str(w.message)))
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     stderr.write(_say("wrote_sdtm", n=len(paths), path=args.output,
@@ -838,8 +871,8 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          all_day=args.all_day, retire=args.retire,
                          on_server_edit=args.on_server_edit, site_calendar=args.site_calendar,
                          log=_printer(stdout) if args.dry_run else (lambda line: None))
-    stderr.write(result.describe(args.url))
-    stderr.write(result.report())
+    stderr.write(result.describe(args.url, _lang()))
+    stderr.write(result.report(_lang()))
     return EXIT_BAD_INPUT if result.problems else EXIT_OK
 
 
@@ -863,7 +896,7 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),
                              all_day=args.all_day)
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 
@@ -897,8 +930,10 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="give the folder that holds study.toml and subjects.csv")
     if args.audit_command == "verify":
         problems = verify_audit(args.study)
+        from .core.messages import say_error
+
         for p in problems:
-            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {p}\n")
+            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {say_error(_lang(), 'err', p)[0]}\n")
         if problems:
             stderr.write(_say("audit_broken", n=len(problems)))
             return EXIT_WARNINGS
@@ -991,9 +1026,11 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     at = datetime.now(UTC)
     if args.users_command == "list":
         for u in users.list_users(args.study):
-            state = "disabled" if u.disabled else "active"
-            stdout.write(f"{u.name}\t{u.role}\t{state}\t{u.display_name}\tcreated {u.created}"
-                         f"\t{u.tokens} token(s)\n")
+            stdout.write(_say("user_line", name=u.name, display=u.display_name,
+                              role=message(_lang(), f"desk.role.{u.role}"),
+                              state=_say("user_disabled_state" if u.disabled else
+                                         "user_active_state").rstrip("\n"),
+                              created=u.created, tokens=u.tokens))
         return EXIT_OK
     actor = cli_actor(args.by)
     if args.users_command == "add":
@@ -1069,6 +1106,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     err = stderr or sys.stderr
     _Run.lang = None  # the environment's until the command line is read (never for --help)
     try:
+        _Run.lang = _language_before_parsing(argv)
         args = build_parser().parse_args(argv)
         _Run.lang = _pick_language(args)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
@@ -1094,9 +1132,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a full disk or a failing device while writing an output
+        from .core.messages import say_error
+
         where = f"{exc.filename}: " if exc.filename else ""
-        hint = ("free some space, then run the command again" if exc.errno in (28, 122)
-                else "check the output folder")
-        err.write(_say("error", text=f"{where}cannot write: {exc.strerror or exc}; nothing was "
-                                     f"changed ({hint})"))
+        full = exc.errno in (28, 122)
+        why = say_error(_lang(), "err", str(exc.strerror or exc))[0]
+        err.write(_say("error", text=_say("cannot_write_full" if full else "cannot_write",
+                                          where=where, why=why).rstrip("\n")))
         return EXIT_BAD_INPUT

@@ -76,6 +76,7 @@ import icalendar
 
 from ..core.errors import ScheduleError, UsageError
 from ..core.fileio import InputFileError, read_input, read_state, write_atomic
+from ..core.messages import message, say_error
 from ..core.model import StudyPlan
 from ..store.study import Study
 from .ics import (
@@ -321,9 +322,11 @@ class ServerChange:
     change: str  # what differs ("DTSTART ... → ...; SUMMARY"), or "deleted on the server"
     action: str  # "overwritten with the plan's version", "kept", "re-created", ...
 
-    def describe(self) -> str:
-        return (f"changed on the server: S{self.subject_id} {self.visit} in {self.collection} "
-                f"({self.resource}): {self.change}; {self.action}")
+    def describe(self, lang: str = "en") -> str:
+        return message(lang, "publish.changed", subject=self.subject_id, visit=self.visit,
+                       collection=self.collection, resource=self.resource,
+                       change=say_error(lang, "publish", self.change)[0],
+                       action=say_error(lang, "publish", self.action)[0])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -336,9 +339,10 @@ class PublishProblem:
     visit: str
     reason: str
 
-    def describe(self) -> str:
-        return (f"not published: S{self.subject_id} {self.visit} in {self.collection} "
-                f"({self.resource}): {self.reason}")
+    def describe(self, lang: str = "en") -> str:
+        return message(lang, "publish.not_published", subject=self.subject_id, visit=self.visit,
+                       collection=self.collection, resource=self.resource,
+                       reason=say_error(lang, "err", self.reason)[0])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -360,23 +364,23 @@ class PublishResult:
     problems: tuple[PublishProblem, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def describe(self, url: str) -> str:
-        verb = "would write" if self.dry_run else "wrote"
-        created = f", {len(self.created)} created" if self.created else ""
-        changed = f", {len(self.changes)} changed on the server" if self.changes else ""
-        return (f"{'dry run: ' if self.dry_run else ''}{_safe_url(url)}: "
-                f"{self.collections} calendar(s){created}; {verb} {self.written} event(s), "
-                f"{'would delete' if self.dry_run else 'deleted'} {self.deleted}, "
-                f"{self.unchanged} unchanged{changed}\n")
+    def describe(self, url: str, lang: str = "en") -> str:
+        """What the publish did, in ``lang`` (the catalogue's ``publish.*``)."""
+        created = message(lang, "publish.created", n=len(self.created)) if self.created else ""
+        changed = message(lang, "publish.changes", n=len(self.changes)) if self.changes else ""
+        return message(lang, "publish.dry_run" if self.dry_run else "publish.done",
+                       url=_safe_url(url), collections=self.collections, created=created,
+                       written=self.written, deleted=self.deleted, unchanged=self.unchanged,
+                       changed=changed) + "\n"
 
-    def report(self) -> str:
+    def report(self, lang: str = "en") -> str:
         """The notes, the changes made on the server and the problems, one per line."""
-        lines = [f"note: {n}" for n in self.notes]
-        lines += [c.describe() for c in self.changes]
-        lines += [p.describe() for p in self.problems]
+        lines = [message(lang, "cli.note", text=say_error(lang, "publish", n)[0])
+                 for n in self.notes]
+        lines += [c.describe(lang) for c in self.changes]
+        lines += [p.describe(lang) for p in self.problems]
         if self.problems:
-            lines.append(f"{len(self.problems)} event(s) not published; every other one was "
-                         "(fix or remove the objects named, then publish again)")
+            lines.append(message(lang, "publish.problems", n=len(self.problems)))
         return "".join(line + "\n" for line in lines)
 
 

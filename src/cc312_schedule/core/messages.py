@@ -30,7 +30,7 @@ from .errors import ScheduleError
 
 __all__ = ["BABEL_LOCALES", "DROPPED_FIELDS", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text",
            "language_from_env", "message", "pick_language", "procedure", "procedures",
-           "regimen_label", "render_error", "warning_label", "weekday_name"]
+           "regimen_label", "render_error", "say_error", "warning_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -248,7 +248,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{where}: {dataset}.{variable}: '{value}' is in {json_file}; {xpt_file} holds "
               "'{placeholder}' (SAS transport v5 holds ASCII only)",
         "zh-CN": "{where}：{dataset}.{variable}：“{value}”保存在 {json_file} 中；{xpt_file} 中为占位文本"
-                 "“{placeholder}”（传输文件只能包含英文字符）",
+                 "“{placeholder}”（SDTM XPT 仅支持 ASCII）",
     },
     # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
     # Ids: w.* warnings, r.* reasons why a planned date differs from the target, closed.* why
@@ -452,6 +452,432 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.unknown status": {"en": "unknown status", "zh-CN": "未知状态"},
     "err.missing value": {"en": "missing value", "zh-CN": "缺少取值"},
     "err.in the future": {"en": "in the future", "zh-CN": "晚于今日"},
+    # ---- issue 22: every CLI error in Chinese (cli-wave) -------------------------------------
+    # Keyed by the English text as raised; a {field} in the key matches any text there (each
+    # field said again the same way); the Chinese may drop a field (a technical detail) and may
+    # hold {value}, the error's bad value, which is then not repeated after the message.
+    "err.and {count} more errors like the ones above (not shown)": {
+        "en": "and {count} more errors like the ones above (not shown)",
+        "zh-CN": "另有 {count} 个同类错误，未逐一列出"},
+    # the command line's own errors (argparse, through cli._Parser.error)
+    "err.unrecognized arguments: {args}": {"en": "unrecognized arguments: {args}",
+                                          "zh-CN": "无法识别的参数：{args}"},
+    "err.the following arguments are required: {args}": {
+        "en": "the following arguments are required: {args}", "zh-CN": "缺少必需的参数：{args}"},
+    "err.one of the arguments {args} is required": {
+        "en": "one of the arguments {args} is required", "zh-CN": "须给出以下参数之一：{args}"},
+    "err.argument {arg}: {rest}": {"en": "argument {arg}: {rest}", "zh-CN": "参数 {arg}：{rest}"},
+    "err.expected one argument": {"en": "expected one argument", "zh-CN": "缺少参数值"},
+    "err.not allowed with argument {other}": {"en": "not allowed with argument {other}",
+                                              "zh-CN": "不能与参数 {other} 同时使用"},
+    "err.invalid choice: {given} (choose from {choices})": {
+        "en": "invalid choice: {given} (choose from {choices})",
+        "zh-CN": "无效的取值：{given}（可选：{choices}）"},
+    "err.invalid {kind} value: {given}": {"en": "invalid {kind} value: {given}",
+                                          "zh-CN": "取值应为数字：{given}"},
+    "err.{given} is outside {years}: check the year": {
+        "en": "{given} is outside {years}: check the year",
+        "zh-CN": "{given} 不在 {years} 年之间：请检查年份"},
+    "err.not a whole number of weeks: {given}": {"en": "not a whole number of weeks: {given}",
+                                                 "zh-CN": "持续周数应为整数：{given}"},
+    "err.more than the protocol's cap: {given}": {"en": "more than the protocol's cap: {given}",
+                                                  "zh-CN": "超过方案规定的最长治疗期：{given}"},
+    "err.not an action: {given} (use {actions}, or {words})": {
+        "en": "not an action: {given} (use {actions}, or {words})",
+        "zh-CN": "无效的决策类型：{given}（请使用 {words}）"},
+    "err.not an ISO date-time: {given}": {"en": "not an ISO date-time: {given}",
+                                          "zh-CN": "日期时间格式无效：{given}"},
+    "err.needs a time zone: {given} (e.g. {example})": {
+        "en": "needs a time zone: {given} (e.g. {example})",
+        "zh-CN": "缺少时区：{given}（例如 2026-11-25T08:00:00Z 或 +08:00）"},
+    "hint.see '{prog} --help'": {"en": "see '{prog} --help'", "zh-CN": "参见 '{prog} --help'"},
+    # dates, wherever typed
+    "err.no such date {given}: check the month and day": {
+        "en": "no such date {given}: check the month and day",
+        "zh-CN": "日期不存在：{given}（请检查月份和日期）"},
+    "err.not an ISO date {given}: write it as YYYY-MM-DD, e.g. 2026-04-03": {
+        "en": "not an ISO date {given}: write it as YYYY-MM-DD, e.g. 2026-04-03",
+        "zh-CN": "日期格式应为 YYYY-MM-DD，例如 2026-04-03：{given}"},
+    "err.in the future (today is {today})": {"en": "in the future (today is {today})",
+                                             "zh-CN": "晚于今日（今日为 {today}）"},
+    "err.before the subject's first dose on {first}": {
+        "en": "before the subject's first dose on {first}",
+        "zh-CN": "早于该受试者的首次给药日期 {first}"},
+    "hint.check the date: nothing is done before day 1": {
+        "en": "check the date: nothing is done before day 1",
+        "zh-CN": "请检查日期：首次给药（第1天）之前不会有访视"},
+    "hint.enter what has happened; plan future visits in the plan, not here": {
+        "en": "enter what has happened; plan future visits in the plan, not here",
+        "zh-CN": "此处只记录已发生的访视；未来的访视由访视计划安排"},
+    "err.outside the study's span ({start} to {end})": {
+        "en": "outside the study's span ({start} to {end})",
+        "zh-CN": "超出研究期间（{start} 至 {end}）"},
+    "hint.check the year": {"en": "check the year", "zh-CN": "请检查年份"},
+    # the import's cells (F3) and the rows of decisions.csv
+    "err.not one of the choices": {"en": "not one of the choices",
+                                   "zh-CN": "“{value}”不是可选值"},
+    "xlsx.list_separator": {"en": " / ", "zh-CN": "、"},  # the choices of a dropdown, listed
+    "hint.choose from the list: {english} ({chinese})": {
+        "en": "choose from the list: {english} ({chinese})",
+        "zh-CN": "请从下拉列表中选择：{chinese}"},
+    "hint.type a date cell or YYYY-MM-DD text": {
+        "en": "type a date cell or YYYY-MM-DD text",
+        "zh-CN": "请输入日期单元格，或 YYYY-MM-DD 格式的文本"},
+    "err.more than the protocol's cap of {weeks} weeks": {
+        "en": "more than the protocol's cap of {weeks} weeks",
+        "zh-CN": "持续周数 {value} 超过方案规定的最长 {weeks} 周"},
+    "hint.a regimen runs at most to the cap; leave weeks empty to run to it": {
+        "en": "a regimen runs at most to the cap; leave weeks empty to run to it",
+        "zh-CN": "给药方案最长持续至治疗上限；留空持续周数即持续至上限"},
+    "err.a {action} decision takes no {column}": {
+        "en": "a {action} decision takes no {column}",
+        "zh-CN": "该决策类型（{action}）不填写此项（{column}）"},
+    "hint.leave it empty": {"en": "leave it empty", "zh-CN": "请留空"},
+    "err.unknown action": {"en": "unknown action", "zh-CN": "未知的决策类型"},
+    "hint.use one of continue, stop, hold, resume": {
+        "en": "use one of continue, stop, hold, resume",
+        "zh-CN": "请使用 continue、stop、hold 或 resume（继续治疗、停止治疗、暂停给药、恢复给药）"},
+    "hint.use done or missed": {"en": "use done or missed",
+                                "zh-CN": "请使用 done（已完成）或 missed（漏访）"},
+    "err.unknown regimen": {"en": "unknown regimen", "zh-CN": "未知的给药方案"},
+    "err.not a regimen of the protocol": {"en": "not a regimen of the protocol",
+                                          "zh-CN": "不是方案中的给药方案"},
+    "hint.use one of {codes}": {"en": "use one of {codes}", "zh-CN": "请使用 {codes} 之一"},
+    "err.not in the current plan of subject {subject}": {
+        "en": "not in the current plan of subject {subject}",
+        "zh-CN": "不在受试者 {subject} 当前的访视计划中"},
+    "hint.record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose beyond it needs the investigator's decision first (decide, or a Decisions row)": {
+        "en": "record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose "
+              "beyond it needs the investigator's decision first (decide, or a Decisions row)",
+        "zh-CN": "只能记录访视计划中的访视（'cc312-schedule plan STUDY' 可列出）；计划之外的给药须"
+                 "先有研究者决策（decide 命令，或工作簿的研究者决策表）"},
+    "err.{visit} is recorded as {old} ({where}); the entry says {new}: not applied ({why})": {
+        "en": "{visit} is recorded as {old} ({where}); the entry says {new}: not applied ({why})",
+        "zh-CN": "{visit} 已记录为 {old}（{where}），本次录入为 {new}：未写入（{why}）"},
+    "err.subject {subject}: {text}": {"en": "subject {subject}: {text}",
+                                      "zh-CN": "受试者 {subject}：{text}"},
+    "err.correct the entry, or amend with a reason: --amend REASON": {
+        "en": "correct the entry, or amend with a reason: --amend REASON",
+        "zh-CN": "请更正录入内容，或注明原因后更正：--amend REASON"},
+    "err.done {day}": {"en": "done {day}", "zh-CN": "已完成 {day}"},
+    "err.done": {"en": "done", "zh-CN": "已完成"},
+    "err.missed": {"en": "missed", "zh-CN": "漏访"},
+    "hint.use a subject id of subjects.csv ({ids})": {
+        "en": "use a subject id of subjects.csv ({ids})",
+        "zh-CN": "请使用 subjects.csv 中的受试者编号（{ids}）"},
+    "hint.add the subject to subjects.csv or fix the id": {
+        "en": "add the subject to subjects.csv or fix the id",
+        "zh-CN": "请将该受试者加入 subjects.csv，或更正编号"},
+    "err.no such visit: its week is more than {n} weeks after the cap (week {cap})": {
+        "en": "no such visit: its week is more than {n} weeks after the cap (week {cap})",
+        "zh-CN": "访视不存在：其所在周晚于治疗上限（第{cap}周）超过 {n} 周"},
+    "hint.check the week number": {"en": "check the week number", "zh-CN": "请检查周数"},
+    "err.the subject ids lost their leading zeros (a spreadsheet program saved the file and read {id} as the number {number})": {
+        "en": "the subject ids lost their leading zeros (a spreadsheet program saved the file "
+              "and read {id} as the number {number})",
+        "zh-CN": "受试者编号丢失了开头的 0（表格软件保存文件时把 {id} 读成了数字 {number}）"},
+    "hint.write the ids as the other files do (e.g. {id}); in Excel or WPS, format the column as Text before typing, or edit the file in a text editor": {
+        "en": "write the ids as the other files do (e.g. {id}); in Excel or WPS, format the "
+              "column as Text before typing, or edit the file in a text editor",
+        "zh-CN": "请按其他文件的写法填写编号（如 {id}）；在 Excel 或 WPS 中先将该列设为“文本”格式"
+                 "再输入，或用文本编辑器修改该文件"},
+    # the files of a study folder
+    "err.{n} fields but the header has {columns}": {
+        "en": "{n} fields but the header has {columns}",
+        "zh-CN": "该行有 {n} 个字段，但表头只有 {columns} 个"},
+    "hint.quote values that contain commas": {"en": "quote values that contain commas",
+                                              "zh-CN": "含逗号的取值请加英文双引号"},
+    "err.a quote (\") opens here and is never closed: every line after it would be read as one value": {
+        "en": "a quote (\") opens here and is never closed: every line after it would be read "
+              "as one value",
+        "zh-CN": "此处的双引号（\"）没有闭合：其后所有行都会被读成一个取值"},
+    "hint.close the quote, or delete the stray \" character": {
+        "en": "close the quote, or delete the stray \" character",
+        "zh-CN": "请补上闭合的双引号，或删除多余的 \" 字符"},
+    "err.not valid TOML: {detail}": {"en": "not valid TOML: {detail}",
+                                     "zh-CN": "TOML 格式错误"},
+    "hint.fix the TOML syntax": {"en": "fix the TOML syntax",
+                                 "zh-CN": "请修正该行的写法（键 = 值，文本加英文双引号）"},
+    "err.unknown key": {"en": "unknown key", "zh-CN": "未知的设置项"},
+    "hint.known keys: {keys}": {"en": "known keys: {keys}", "zh-CN": "可用的设置项：{keys}"},
+    "hint.remove it or fix its spelling (see templates/cc312.toml)": {
+        "en": "remove it or fix its spelling (see templates/cc312.toml)",
+        "zh-CN": "请删除或更正拼写（参见 templates/cc312.toml）"},
+    "err.missing required table": {"en": "missing required table", "zh-CN": "缺少必需的设置表"},
+    "hint.add a [{table}] table": {"en": "add a [{table}] table", "zh-CN": "请添加 [{table}] 表"},
+    "err.not an IANA time zone name": {"en": "not an IANA time zone name",
+                                       "zh-CN": "不是 IANA 时区名"},
+    "hint.e.g. \"Asia/Shanghai\" or \"Europe/Berlin\"": {
+        "en": "e.g. \"Asia/Shanghai\" or \"Europe/Berlin\"", "zh-CN": "例如 \"Asia/Shanghai\""},
+    "err.cannot read the protocol file: {why}": {"en": "cannot read the protocol file: {why}",
+                                                 "zh-CN": "无法读取方案文件：{why}"},
+    "hint.check the path in study.toml 'protocol'": {
+        "en": "check the path in study.toml 'protocol'",
+        "zh-CN": "请检查 study.toml 中 'protocol' 一项的路径"},
+    "err.No such file or directory": {"en": "No such file or directory", "zh-CN": "文件不存在"},
+    "err.Permission denied": {"en": "Permission denied", "zh-CN": "没有权限"},
+    "err.Is a directory": {"en": "Is a directory", "zh-CN": "这是一个文件夹"},
+    "err.corrupt {what} file ({detail})": {"en": "corrupt {what} file ({detail})",
+                                           "zh-CN": "{what}文件已损坏"},
+    "err.calendar state": {"en": "calendar state", "zh-CN": "日历状态"},
+    "err.publish state": {"en": "publish state", "zh-CN": "发布状态"},
+    "err.feed tokens": {"en": "feed tokens", "zh-CN": "订阅日历密钥"},
+    "hint.restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars that already hold a higher SEQUENCE may then ignore updates": {
+        "en": "restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
+              "that already hold a higher SEQUENCE may then ignore updates",
+        "zh-CN": "请从备份恢复；若删除，所有 SEQUENCE 将从 0 重新计数，已有更高 SEQUENCE 的日历可能不再接收更新"},
+    "hint.restore it from a backup, or delete it: the next publish then rewrites every event": {
+        "en": "restore it from a backup, or delete it: the next publish then rewrites every event",
+        "zh-CN": "请从备份恢复，或删除该文件：下次发布时将重写所有事件"},
+    "hint.restore it from a backup; deleting it gives every calendar a new address, and subscribers must then be sent the new ones": {
+        "en": "restore it from a backup; deleting it gives every calendar a new address, and "
+              "subscribers must then be sent the new ones",
+        "zh-CN": "请从备份恢复；若删除，每个日历都会换新地址，须把新地址重新发给订阅者"},
+    "err.the study is being written by {holder}": {
+        "en": "the study is being written by {holder}", "zh-CN": "另一个进程正在写入该研究（{holder}）"},
+    "hint.waited {seconds} s; wait for the other import/record/decide to finish, then run the command again": {
+        "en": "waited {seconds} s; wait for the other import/record/decide to finish, then run "
+              "the command again",
+        "zh-CN": "已等待 {seconds} 秒；请等另一个 import/record/decide 完成后再运行本命令"},
+    "err.pid {pid} since {since}": {"en": "pid {pid} since {since}",
+                                    "zh-CN": "进程号 {pid}，开始于 {since}"},
+    # the workbook file
+    "err.cannot read the workbook: {why}": {"en": "cannot read the workbook: {why}",
+                                            "zh-CN": "无法读取工作簿：文件不存在或不是有效的 .xlsx 文件"},
+    "hint.give an .xlsx file saved by Excel, WPS or LibreOffice; a damaged one: open it and save it again": {
+        "en": "give an .xlsx file saved by Excel, WPS or LibreOffice; a damaged one: open it and "
+              "save it again",
+        "zh-CN": "请提供由 Excel、WPS 或 LibreOffice 保存的 .xlsx 文件；文件损坏时请打开后重新保存"},
+    # the commands' own arguments
+    "err.unknown cohort": {"en": "unknown cohort", "zh-CN": "未知队列"},
+    "hint.known cohorts: {cohorts}; for the first subject of a new cohort add --new-cohort": {
+        "en": "known cohorts: {cohorts}; for the first subject of a new cohort add --new-cohort",
+        "zh-CN": "已有队列：{cohorts}；新队列的第一例受试者请加 --new-cohort"},
+    "hint.known: {ids}": {"en": "known: {ids}", "zh-CN": "已有：{ids}"},
+    "err.the workbook must be written to a .xlsx file": {
+        "en": "the workbook must be written to a .xlsx file", "zh-CN": "工作簿须写入 .xlsx 文件"},
+    "hint.name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'": {
+        "en": "name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'",
+        "zh-CN": "例如 plan.xlsx；要导出 CSV 请用 'plan --format csv -o FILE'"},
+    "err.the output must end in .pdf or .html": {"en": "the output must end in .pdf or .html",
+                                                 "zh-CN": "输出文件名须以 .pdf 或 .html 结尾"},
+    "hint.e.g. -o schedule-003.pdf": {"en": "e.g. -o schedule-003.pdf",
+                                      "zh-CN": "例如 -o schedule-003.pdf"},
+    "err.cannot write: the folder does not exist": {
+        "en": "cannot write: the folder does not exist", "zh-CN": "无法写入：文件夹不存在"},
+    "hint.create the folder first": {"en": "create the folder first", "zh-CN": "请先创建该文件夹"},
+    "err.give either --on or --from/--to": {"en": "give either --on or --from/--to",
+                                            "zh-CN": "--on 与 --from/--to 只能二选一"},
+    "hint.one day: --on DATE; a range: --from DATE --to DATE": {
+        "en": "one day: --on DATE; a range: --from DATE --to DATE",
+        "zh-CN": "单日：--on DATE；日期范围：--from DATE --to DATE"},
+    "err.a range needs both --from and --to": {"en": "a range needs both --from and --to",
+                                               "zh-CN": "日期范围须同时给出 --from 和 --to"},
+    "hint.e.g. --from {start} --to {end}": {"en": "e.g. --from {start} --to {end}",
+                                            "zh-CN": "例如 --from {start} --to {end}"},
+    "err.the range from {start} is over a year": {"en": "the range from {start} is over a year",
+                                                  "zh-CN": "自 {start} 起的日期范围超过一年"},
+    "hint.list at most a year at a time: --to {end} at the latest": {
+        "en": "list at most a year at a time: --to {end} at the latest",
+        "zh-CN": "每次最多列出一年：--to 最晚为 {end}"},
+    "err.not a port number": {"en": "not a port number", "zh-CN": "不是有效的端口号"},
+    "hint.e.g. --port 8312": {"en": "e.g. --port 8312", "zh-CN": "例如 --port 8312"},
+    "err.out of range": {"en": "out of range", "zh-CN": "超出范围"},
+    "hint.between {low} and {high}": {"en": "between {low} and {high}",
+                                      "zh-CN": "应在 {low} 至 {high} 之间"},
+    # passwords, users, the audit trail
+    "err.cannot read the password file: {why}": {"en": "cannot read the password file: {why}",
+                                                 "zh-CN": "无法读取密码文件：{why}"},
+    "hint.a file holding the password on its first line": {
+        "en": "a file holding the password on its first line",
+        "zh-CN": "请提供第一行为密码的文件"},
+    "err.no password given": {"en": "no password given", "zh-CN": "未提供密码"},
+    "hint.pass --password-file FILE or set CC312_CALDAV_PASSWORD": {
+        "en": "pass --password-file FILE or set CC312_CALDAV_PASSWORD",
+        "zh-CN": "请使用 --password-file FILE，或设置环境变量 CC312_CALDAV_PASSWORD"},
+    "err.the password is too short: at least {n} characters": {
+        "en": "the password is too short: at least {n} characters",
+        "zh-CN": "密码太短：至少 {n} 个字符"},
+    "hint.choose a longer one (a few words work well)": {
+        "en": "choose a longer one (a few words work well)",
+        "zh-CN": "请设置更长的密码（几个词连在一起即可）"},
+    "err.no such user": {"en": "no such user", "zh-CN": "用户不存在"},
+    "hint.'cc312-schedule users list STUDY' lists them": {
+        "en": "'cc312-schedule users list STUDY' lists them",
+        "zh-CN": "'cc312-schedule users list STUDY' 可列出全部用户"},
+    "err.a user of that name exists": {"en": "a user of that name exists",
+                                       "zh-CN": "该用户名已存在"},
+    "hint.choose another name; 'users list STUDY' lists them": {
+        "en": "choose another name; 'users list STUDY' lists them",
+        "zh-CN": "请换一个用户名；'users list STUDY' 可列出全部用户"},
+    # publish (calendars/publish.py, publish_checks.py)
+    "err.not a valid address ({why})": {"en": "not a valid address ({why})",
+                                        "zh-CN": "地址无效（{why}）"},
+    "err.it must start with https:// or http://": {
+        "en": "it must start with https:// or http://", "zh-CN": "须以 https:// 或 http:// 开头"},
+    "err.no server name": {"en": "no server name", "zh-CN": "缺少服务器名"},
+    "err.the port must be 1-65535": {"en": "the port must be 1-65535",
+                                     "zh-CN": "端口号须在 1 至 65535 之间"},
+    "err.it holds a space or a control character": {
+        "en": "it holds a space or a control character", "zh-CN": "地址中含有空格或控制字符"},
+    "hint.e.g. {url}": {"en": "e.g. {url}", "zh-CN": "例如 {url}"},
+    "err.cannot reach the server": {"en": "cannot reach the server", "zh-CN": "无法连接服务器"},
+    "hint.check the address and the network; the next publish completes what this one did not": {
+        "en": "check the address and the network; the next publish completes what this one "
+              "did not",
+        "zh-CN": "请检查地址和网络；下次发布时会补完本次未完成的部分"},
+    "err.the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy or a web page may have answered instead": {
+        "en": "the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy "
+              "or a web page may have answered instead",
+        "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
+    "err.the server's answer is not a CalDAV reply: a captive portal, a proxy or a web page may have answered instead": {
+        "en": "the server's answer is not a CalDAV reply: a captive portal, a proxy or a web "
+              "page may have answered instead",
+        "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
+    "hint.check that --url is the CalDAV server's address (open it in a browser); the next publish retries what was not confirmed": {
+        "en": "check that --url is the CalDAV server's address (open it in a browser); the next "
+              "publish retries what was not confirmed",
+        "zh-CN": "请确认 --url 是 CalDAV 服务器的地址（可在浏览器中打开查看）；下次发布时会重试未确认的部分"},
+    "err.the server forbids this request (HTTP 403)": {
+        "en": "the server forbids this request (HTTP 403)", "zh-CN": "服务器拒绝了该请求（HTTP 403）"},
+    "err.the server refused the user name or password (HTTP 401/403)": {
+        "en": "the server refused the user name or password (HTTP 401/403)",
+        "zh-CN": "服务器拒绝了用户名或密码（HTTP 401/403）"},
+    "err.the server failed (HTTP {status})": {"en": "the server failed (HTTP {status})",
+                                              "zh-CN": "服务器出错（HTTP {status}）"},
+    # SDTM XPT (review F7)
+    "err.not ASCII, which a SAS transport v5 file cannot carry": {
+        "en": "not ASCII, which a SAS transport v5 file cannot carry",
+        "zh-CN": "SDTM XPT 仅支持 ASCII：“{value}”含非 ASCII 字符"},
+    "hint.write it in English (ASCII), or export with --format both (the default: the .xpt then holds a placeholder for a free text, the .json the text) or --format json": {
+        "en": "write it in English (ASCII), or export with --format both (the default: the .xpt "
+              "then holds a placeholder for a free text, the .json the text) or --format json",
+        "zh-CN": "请将该备注改用英文，或使用 --format json 导出；默认的 --format both 会在 .xpt "
+                 "中写入占位文本，原文保存在 .json 中"},
+    # ---- end of the issue-22 CLI errors block --------------------------------------------
+    # ---- issue 22: the CLI's report lines in the run's language (cli-wave) ----------------
+    "cli.cannot_write": {"en": "{where}cannot write: {why}; nothing was changed (check the output "
+                               "folder)",
+                         "zh-CN": "{where}无法写入：{why}；未做任何更改（请检查输出文件夹）"},
+    "cli.cannot_write_full": {
+        "en": "{where}cannot write: {why}; nothing was changed (free some space, then run the "
+              "command again)",
+        "zh-CN": "{where}无法写入：{why}；未做任何更改（请清理磁盘空间后再运行本命令）"},
+    "err.No space left on device": {"en": "No space left on device", "zh-CN": "磁盘空间不足"},
+    "err.Disk quota exceeded": {"en": "Disk quota exceeded", "zh-CN": "超出磁盘配额"},
+    "err.Read-only file system": {"en": "Read-only file system", "zh-CN": "文件系统为只读"},
+    "cli.user_line": {"en": "{name}\t{role}\t{state}\t{display}\tcreated {created}\t{tokens} "
+                            "token(s)",
+                      "zh-CN": "{name}\t{role}\t{state}\t{display}\t创建于 {created}\tAPI 令牌 "
+                               "{tokens} 个"},
+    "cli.user_active_state": {"en": "active", "zh-CN": "已启用"},
+    "cli.user_disabled_state": {"en": "disabled", "zh-CN": "已停用"},
+    # the audit trail's problems (store/audit.py verify_audit), keyed by their English
+    "err.line {n}: {problem}": {"en": "line {n}: {problem}", "zh-CN": "第 {n} 行：{problem}"},
+    "err.sha256 does not match the line (the line was edited)": {
+        "en": "sha256 does not match the line (the line was edited)",
+        "zh-CN": "sha256 与该行内容不符（该行被修改过）"},
+    "err.seq {got} follows seq {before} (a line deleted, inserted or moved)": {
+        "en": "seq {got} follows seq {before} (a line deleted, inserted or moved)",
+        "zh-CN": "序号 {got} 排在序号 {before} 之后（有行被删除、插入或移动）"},
+    "err.prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or moved, or the one before edited)": {
+        "en": "prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or "
+              "moved, or the one before edited)",
+        "zh-CN": "prev_sha256 与上一条记录的 sha256 不符（有行被删除、插入、移动，或上一行被修改）"},
+    "err.incomplete (no line end): the file was cut short": {
+        "en": "incomplete (no line end): the file was cut short",
+        "zh-CN": "不完整（没有行尾）：文件被截断"},
+    "err.not UTF-8 text (edited with another encoding?)": {
+        "en": "not UTF-8 text (edited with another encoding?)",
+        "zh-CN": "不是 UTF-8 文本（是否用其他编码编辑过？）"},
+    "err.not an audit entry ({why})": {"en": "not an audit entry ({why})",
+                                       "zh-CN": "不是稽查记录"},
+    "err.not the last entry {head} records (the last line was replaced)": {
+        "en": "not the last entry {head} records (the last line was replaced)",
+        "zh-CN": "不是 {head} 记录的最后一条（最后一行被替换）"},
+    # publish (calendars/publish.py PublishResult.describe, .report)
+    "publish.done": {
+        "en": "{url}: {collections} calendar(s){created}; wrote {written} event(s), deleted "
+              "{deleted}, {unchanged} unchanged{changed}",
+        "zh-CN": "{url}：日历 {collections} 个{created}；写入事件 {written} 个，删除 {deleted} 个，"
+                 "未变 {unchanged} 个{changed}"},
+    "publish.dry_run": {
+        "en": "dry run: {url}: {collections} calendar(s){created}; would write {written} "
+              "event(s), would delete {deleted}, {unchanged} unchanged{changed}",
+        "zh-CN": "预览：{url}：日历 {collections} 个{created}；将写入事件 {written} 个，将删除 "
+                 "{deleted} 个，未变 {unchanged} 个{changed}"},
+    "publish.created": {"en": ", {n} created", "zh-CN": "（新建 {n} 个）"},
+    "publish.changes": {"en": ", {n} changed on the server", "zh-CN": "，服务器上被改动 {n} 个"},
+    "publish.changed": {
+        "en": "changed on the server: S{subject} {visit} in {collection} ({resource}): {change}; "
+              "{action}",
+        "zh-CN": "服务器上被改动：S{subject} {visit}（日历 {collection}，{resource}）：{change}；"
+                 "{action}"},
+    "publish.not_published": {
+        "en": "not published: S{subject} {visit} in {collection} ({resource}): {reason}",
+        "zh-CN": "未发布：S{subject} {visit}（日历 {collection}，{resource}）：{reason}"},
+    "publish.problems": {
+        "en": "{n} event(s) not published; every other one was (fix or remove the objects "
+              "named, then publish again)",
+        "zh-CN": "{n} 个事件未发布，其余均已发布（请修正或删除上述对象后重新发布）"},
+    # what publish says of a change or a note, keyed by its English (say_error, prefix publish)
+    "publish.deleted on the server": {"en": "deleted on the server", "zh-CN": "已在服务器上被删除"},
+    "publish.left deleted": {"en": "left deleted", "zh-CN": "保持删除"},
+    "publish.re-created": {"en": "re-created", "zh-CN": "已重新创建"},
+    "publish.kept (--on-server-edit server)": {"en": "kept (--on-server-edit server)",
+                                               "zh-CN": "保留服务器上的版本（--on-server-edit server）"},
+    "publish.overwritten with the plan's version (SEQUENCE {n})": {
+        "en": "overwritten with the plan's version (SEQUENCE {n})",
+        "zh-CN": "已用计划中的版本覆盖（SEQUENCE {n}）"},
+    "publish.stored by a client as {name}; {what}": {
+        "en": "stored by a client as {name}; {what}",
+        "zh-CN": "日历客户端以 {name} 保存；{what}"},
+    "publish.first publish to {server} (earlier publishes went to {servers}): its calendars are read before writing, so what it already holds is not written again": {
+        "en": "first publish to {server} (earlier publishes went to {servers}): its calendars "
+              "are read before writing, so what it already holds is not written again",
+        "zh-CN": "首次发布到 {server}（此前发布到 {servers}）：写入前先读取其日历，已有的内容不会重复写入"},
+    "publish.the calendar home of {user} moved from {known} to {home}": {
+        "en": "the calendar home of {user} moved from {known} to {home}",
+        "zh-CN": "{user} 的日历主目录已从 {known} 移至 {home}"},
+    "publish.{name}: no record of what was published there; read its {n} event(s) before writing": {
+        "en": "{name}: no record of what was published there; read its {n} event(s) before "
+              "writing",
+        "zh-CN": "{name}：没有该日历的发布记录；写入前已读取其中 {n} 个事件"},
+    # feed (calendars/feed.py FeedResult.describe)
+    "feed.summary": {
+        "en": "# {n} calendar(s): {new} new, {updated} updated, {cancelled} newly cancelled, "
+              "{unchanged} unchanged event(s){retired}",
+        "zh-CN": "# 日历 {n} 个：新增事件 {new} 个、更新 {updated} 个、新取消 {cancelled} 个、"
+                 "未变 {unchanged} 个{retired}"},
+    "feed.retired": {"en": "; retired {n} old name(s)", "zh-CN": "；已停用旧地址 {n} 个"},
+    # next-slot (planning/slots.py's lines, keyed by their English; say_error, prefix slot)
+    "slot.chosen {day} ({weekday}): the site is open": {
+        "en": "chosen {day} ({weekday}): the site is open",
+        "zh-CN": "选定 {day}：研究中心开诊"},
+    "slot.chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} … {last}) fit {cap} chairs a day": {
+        "en": "chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} "
+              "… {last}) fit {cap} chairs a day",
+        "zh-CN": "选定 {day}：研究中心开诊，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 "
+                 "{cap} 个输液位"},
+    "slot.{day} ({weekday}): {why}": {"en": "{day} ({weekday}): {why}", "zh-CN": "{day}：{why}"},
+    "err.within {n} days of another cohort {cohort} first dose": {
+        "en": "within {n} days of another cohort {cohort} first dose",
+        "zh-CN": "与队列 {cohort} 另一例受试者的首次给药相隔不足 {n} 天"},
+    "err.induction visit {visit} has no open day in its window": {
+        "en": "induction visit {visit} has no open day in its window",
+        "zh-CN": "诱导期访视 {visit} 的窗口期内无开诊日"},
+    "err.induction dose on {day} would exceed {cap} chairs": {
+        "en": "induction dose on {day} would exceed {cap} chairs",
+        "zh-CN": "{day} 的诱导期给药将超过 {cap} 个输液位"},
+    "err.closed ({why})": {"en": "closed ({why})", "zh-CN": "停诊（{why}）"},
+    "slot.… and {n} more day(s) skipped": {"en": "… and {n} more day(s) skipped",
+                                           "zh-CN": "……另有 {n} 天被跳过"},
+    "slot.stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days between first doses, so not before {start}": {
+        "en": "stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days "
+              "between first doses, so not before {start}",
+        "zh-CN": "首次给药间隔：{subject} 于 {day} 首次给药；队列 {cohort} 的首次给药须间隔 {n} 天，"
+                 "故不早于 {start}"},
+    # ---- end of the issue-22 CLI report lines block --------------------------------------
     # ---- the plan as a terminal table (reports/render.py to_table) -- issue 22 -----------
     "table.as_of": {"en": " — as of {today}", "zh-CN": "（截至 {today}）"},
     "table.subject": {
@@ -843,31 +1269,84 @@ DROPPED_FIELDS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
 
 def render_error(error: ScheduleError, lang: str) -> str:
     """An error as a person reads it in ``lang``: ``str(error)`` in English; in another
-    language its message and hint in the catalogue's words where the catalogue has them (ids
-    ``err.<message>`` and ``hint.<hint>``, keyed by the English text; ``hint.<head>:`` for a
-    hint ``head: rest``, ``hint.did you mean`` for a suggestion), else as written.
+    language its message and hint in the catalogue's words (:func:`say_error`), with the
+    language's punctuation. A catalogue text holding ``{value}`` says the bad value itself
+    (“完成”), which is then not repeated after it.
 
-    >>> from cc312_schedule.core.errors import UsageError
+    >>> from cc312_schedule.core.errors import UsageError, WorkbookError
     >>> print(render_error(UsageError("unknown subject", key="SUBJECT", value="3",
     ...                               hint="did you mean 003?"), "zh-CN"))
     SUBJECT：未知受试者：'3'（是否应为 003？）
+    >>> print(render_error(WorkbookError("more than the protocol's cap of 24 weeks", value=30,
+    ...       cell="研究者决策!E14", hint="a regimen runs at most to the cap; leave weeks empty "
+    ...       "to run to it"), "zh-CN"))
+    研究者决策!E14：持续周数 30 超过方案规定的最长 24 周（给药方案最长持续至治疗上限；留空持续周数即持续至上限）
     """
     if lang == "en":
         return str(error)
-
-    def say(prefix: str, text: str) -> str:
-        key = f"{prefix}.{text}"
-        if key in MESSAGES:
-            return message(lang, key)
-        head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
-        if sep and f"{prefix}.{head}:" in MESSAGES:
-            return message(lang, f"{prefix}.{head}:", rest=rest)
-        if text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
-            return message(lang, f"{prefix}.did you mean", rest=text[13:].rstrip("?"))
-        return text
-
+    value = str(error.value) if error.has_value else ""
+    text, used = say_error(lang, "err", error.message, value=value)
+    used = used or bool(value) and repr(error.value) in text  # said already: not again
+    hint = say_error(lang, "hint", error.hint, value=value)[0] if error.hint else ""
     colon = message(lang, "table.colon").strip() or ":"
-    return error.render(say=say, colon=colon, space="", brackets=("（", "）"))
+    return error.render(say=lambda kind, _: text if kind == "err" else hint, colon=colon,
+                        space="", brackets=("（", "）"), show_value=not used)
+
+
+def say_error(lang: str, prefix: str, text: str, *, value: str = "") -> tuple[str, bool]:
+    """An error's English ``text`` (``prefix`` ``err``: a message; ``hint``: a hint) in
+    ``lang``, and whether it holds the error's ``value``. The catalogue keys an error by its
+    English text: ``err.<text>`` exactly, else a template ``err.… {field} …`` that matches it
+    whole (each field's text said again the same way: "subject 006: <a message>"), else
+    ``<prefix>.<head>:`` for ``head: rest``, ``did you mean``; a text without an entry stays as
+    written (tests/test_issue_22_cli_chinese_everywhere.py finds those).
+
+    >>> say_error("zh-CN", "err", "and 1,204 more errors like the ones above (not shown)")
+    ('另有 1,204 个同类错误，未逐一列出', False)
+    >>> say_error("zh-CN", "err", "not one of the choices", value="完成")
+    ('“完成”不是可选值', True)
+    """
+    if lang == "en":
+        return text, False
+    key = f"{prefix}.{text}"
+    fields: dict[str, str] = {}
+    if key not in MESSAGES:
+        for pattern, tkey in _error_templates(prefix):
+            m = pattern.fullmatch(text)
+            if m:
+                key = tkey
+                fields = {k: say_error(lang, "err", v)[0] for k, v in m.groupdict().items()}
+                break
+        else:
+            head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
+            if sep and f"{prefix}.{head}:" in MESSAGES:
+                key, fields = f"{prefix}.{head}:", {"rest": rest}
+            elif text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
+                key, fields = f"{prefix}.did you mean", {"rest": text[13:].rstrip("?")}
+            else:
+                return text, False
+    said = MESSAGES[key][lang]
+    return said.format(value=value, **fields), "{value}" in said
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+_TEMPLATES: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _error_templates(prefix: str) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's ``err.``/``hint.`` ids with ``{fields}`` in their English key, as
+    patterns (longest first: the most specific wins)."""
+    if prefix not in _TEMPLATES:
+        found = []
+        for key in MESSAGES:
+            if key.startswith(f"{prefix}.") and "{" in key:
+                english = key[len(prefix) + 1:]
+                parts = _FIELD.split(english)  # text, field, text, field, ..., text
+                regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                                for i, p in enumerate(parts))
+                found.append((re.compile(regex, re.DOTALL), key))
+        _TEMPLATES[prefix] = sorted(found, key=lambda f: -len(f[1]))
+    return _TEMPLATES[prefix]
 
 
 def language_from_env(environ: Mapping[str, str]) -> str | None:
