@@ -10,12 +10,15 @@ import re
 
 #: Tokens removed before the search, in this order: they are names, not words.
 _ALLOWED_PATTERNS = [
+    r"\d{4}-\d\d-\d\dT[\d:]+(?:Z|[+-]\d\d:\d\d)?",                # a time stamp
+    r"\b0x[0-9a-f]+\b",                                       # a byte: 0xb7
     r"[a-z]+://\S*?(?=[\s（）：，；“”、]|$)",                   # URLs
     r"(?<![\w-])--?[a-zA-Z][a-zA-Z-]*",                       # option names: --today, -o
     r"[\w.+-]*\.(?:csv|toml|xlsx|ics|json|xpt|pdf|html|xml|sqlite3|txt|tmp|lock)\b",  # files
     r"(?:[\w.-]*/)+[\w.-]*",                                  # paths
     r"\b(?:REV-)?W\d+(?:D\d+)?\b|\bD\d+\b|\bFU\d+\b",          # visit ids
     r"\b[A-Z][A-Z0-9_]*[0-9][A-Z0-9_]*\b",                    # codes with digits: DL1, Q2W, CC312
+    r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b",                          # ids: CC312-I-003
     r"\bYYYY-MM-DD\b|\bcc312-schedule\b|\bfonts-noto-cjk\b",
     r"\b[A-Z]{2,}\.[A-Z]{2,}\b",                              # SV.SVREASOC
     r"[\u4e00-\u9fff]+",                                      # Chinese (a Chinese name, a note)
@@ -23,7 +26,6 @@ _ALLOWED_PATTERNS = [
     r"(?<=：)[a-z_.]+(?=：)",                                   # a file's key or column: ：status：
     r"\b[A-Za-z]+_[A-Za-z0-9_]+\b|\bsha256\b",                 # identifiers: first_dose_date
     r"'[a-z_]+'",                                             # a key named in quotes: 'protocol'
-    r"\d{4}-\d\d-\d\dT[\d:]+Z?",                                # a time stamp
     r"[\w\u4e00-\u9fff]+![A-Z]+\d+",                              # a cell: Visits!M152, 访视计划!Q142
 ]
 _ALLOWED_RE = re.compile("|".join(f"(?:{p})" for p in _ALLOWED_PATTERNS))
@@ -36,7 +38,7 @@ ALLOWED_WORDS = frozenset("""
     IANA SLE IIM EOT SV DM EX DS DV SE TA TE TI TS TV DTSTART SUMMARY SEQUENCE
     QW BIW Excel WPS LibreOffice Radicale Authorization Bearer TOKEN sudo apt install
     STUDY SUBJECT VISIT ACTION DATE DATETIME FILE DIR NAME TEXT REASON REGIMEN ID SECONDS
-    COMMAND WORKBOOK ZXQ LWJ TOML S
+    COMMAND WORKBOOK ZXQ LWJ TOML S PK B CD
     en zh CN continue stop hold resume done missed table csv json html xpt both plan
     server one quarters none nurse investigator coordinator monitor site
     check ics xlsx import record decide usdm sdtm due handout publish feed audit users serve

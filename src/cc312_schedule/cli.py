@@ -731,8 +731,8 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     plan = _plan_for(args, study, today=start)
     # each day of a range judged as `due --on` that day would judge it (the cap passing)
     plan_on = plans_by_day(study, assume=args.assume) if args.end else None
-    due = plan_due(study, plan, start=start, end=args.end, language=args.language,
-                   plan_on=plan_on)
+    due = plan_due(study, plan, start=start, end=args.end,  # for people: the run's language
+                   language=args.language or args.ui_language, plan_on=plan_on)
     if args.format == "html":
         from .reports.pages import to_due_html
 
@@ -933,18 +933,26 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from .core.messages import say_error
 
         for p in problems:
-            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {say_error(_lang(), 'err', p)[0]}\n")
+            stderr.write(_say("audit_problem", path=Path(args.study) / AUDIT_NAME,
+                              problem=say_error(_lang(), "err", p)[0]))
         if problems:
             stderr.write(_say("audit_broken", n=len(problems)))
             return EXIT_WARNINGS
         n = len(read_audit(args.study))
         stdout.write(_say("audit_intact", path=Path(args.study) / AUDIT_NAME, n=n))
         return EXIT_OK
+    from .core.messages import MESSAGES, message
+
+    def said(kind: str, code: str) -> str:  # a role or a way in, as the run's language says it
+        return message(_lang(), f"{kind}.{code}") if f"{kind}.{code}" in MESSAGES else code
+
     for e in read_audit(args.study, subject_id=args.subject, user=args.user):
         where = " ".join(x for x in (e.subject_id, e.visit) if x)
-        why = f"  ({e.reason})" if e.reason else ""
-        stdout.write(f"{e.seq:>5} {e.time_site} {e.user} [{e.role}, {e.via}] {e.file} {where} "
-                     f"{e.field}: {e.old!r} -> {e.new!r}{why}\n")
+        why = _say("audit_reason", reason=e.reason).rstrip("\n") if e.reason else ""
+        stdout.write(_say("audit_line", seq=f"{e.seq:>5}", time=e.time_site, user=e.user,
+                          role=said("desk.role", e.role), via=said("audit.via", e.via),
+                          file=e.file, where=where, field=e.field, old=repr(e.old),
+                          new=repr(e.new), why=why))
     return EXIT_OK
 
 

@@ -530,8 +530,14 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "a regimen runs at most to the cap; leave weeks empty to run to it",
         "zh-CN": "给药方案最长持续至治疗上限；留空持续周数即持续至上限"},
     "err.a {action} decision takes no {column}": {
-        "en": "a {action} decision takes no {column}",
-        "zh-CN": "该决策类型（{action}）不填写此项（{column}）"},
+        "en": "a {action} decision takes no {column}", "zh-CN": "{action}决策不填写{column}"},
+    "list.separator": {"en": ", ", "zh-CN": "、"},  # names listed in a message: 001、002
+    # words inside an error's text, said as the workbook says them
+    "err.stop": {"en": "stop", "zh-CN": "停止治疗"},
+    "err.hold": {"en": "hold", "zh-CN": "暂停给药"},
+    "err.regimen": {"en": "regimen", "zh-CN": "给药方案"},
+    "err.weeks": {"en": "weeks", "zh-CN": "持续周数"},
+    "err.until": {"en": "until", "zh-CN": "截止日期"},
     "hint.leave it empty": {"en": "leave it empty", "zh-CN": "请留空"},
     "err.unknown action": {"en": "unknown action", "zh-CN": "未知的决策类型"},
     "hint.use one of continue, stop, hold, resume": {
@@ -770,6 +776,69 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                             "token(s)",
                       "zh-CN": "{name}\t{role}\t{state}\t{display}\t创建于 {created}\tAPI 令牌 "
                                "{tokens} 个"},
+    "cli.audit_problem": {"en": "{path}: {problem}", "zh-CN": "{path}：{problem}"},
+    "cli.audit_line": {"en": "{seq} {time} {user} [{role}, {via}] {file} {where} {field}: {old} "
+                             "-> {new}{why}",
+                       "zh-CN": "{seq} {time} {user}【{role}，{via}】{file} {where} {field}：{old}"
+                                " → {new}{why}"},
+    "cli.audit_reason": {"en": "  ({reason})", "zh-CN": "（{reason}）"},
+    "desk.role.cli": {"en": "cli", "zh-CN": "命令行用户"},  # the role of a change made by a command
+    "audit.via.cli": {"en": "cli", "zh-CN": "命令行"},
+    "audit.via.import": {"en": "import", "zh-CN": "工作簿导入"},
+    "audit.via.desk": {"en": "desk", "zh-CN": "网页工作台"},
+    "audit.via.api": {"en": "api", "zh-CN": "API"},
+    "entries.decision_text": {"en": "{action}{details} on {on}", "zh-CN": "{on} {action}{details}"},
+    # reading a study's files (store/csvfile.py, store/study.py, core/fileio.py)
+    "err.missing column": {"en": "missing column", "zh-CN": "缺少列"},
+    "hint.the header must include: {columns}": {"en": "the header must include: {columns}",
+                                                "zh-CN": "表头须包含：{columns}"},
+    "err.missing study.toml": {"en": "missing study.toml", "zh-CN": "缺少 study.toml"},
+    "hint.create it with at least: name = \"...\"": {
+        "en": "create it with at least: name = \"...\"",
+        "zh-CN": "请创建该文件，至少写入一行：name = \"...\""},
+    "err.missing subjects.csv": {"en": "missing subjects.csv", "zh-CN": "缺少 subjects.csv"},
+    "hint.create it with the header {columns}": {"en": "create it with the header {columns}",
+                                                 "zh-CN": "请创建该文件，表头为 {columns}"},
+    "err.not UTF-8 text: byte {byte} is not valid here": {
+        "en": "not UTF-8 text: byte {byte} is not valid here",
+        "zh-CN": "不是 UTF-8 文本：此处的字节 {byte} 无效"},
+    "err.not UTF-8 text: it looks like UTF-16": {"en": "not UTF-8 text: it looks like UTF-16",
+                                                 "zh-CN": "不是 UTF-8 文本：看起来是 UTF-16 编码"},
+    "hint.save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')": {
+        "en": "save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+        "zh-CN": "请将文件另存为 UTF-8 编码的 CSV（Excel 中选择“CSV UTF-8（逗号分隔）”）"},
+    "err.cannot read: not a regular file but {kind}": {
+        "en": "cannot read: not a regular file but {kind}",
+        "zh-CN": "无法读取：这不是普通文件，而是{kind}"},
+    "err.a folder": {"en": "a folder", "zh-CN": "文件夹"},
+    "err.a FIFO (named pipe)": {"en": "a FIFO (named pipe)", "zh-CN": "命名管道"},
+    "err.a character device": {"en": "a character device", "zh-CN": "字符设备"},
+    "err.a block device": {"en": "a block device", "zh-CN": "块设备"},
+    "err.a socket": {"en": "a socket", "zh-CN": "套接字"},
+    "hint.give an ordinary file; copy the data into one": {
+        "en": "give an ordinary file; copy the data into one",
+        "zh-CN": "请提供普通文件；可将数据复制到一个普通文件中"},
+    "err.cannot read: {why}": {"en": "cannot read: {why}", "zh-CN": "无法读取：{why}"},
+    "hint.check the file's permissions": {"en": "check the file's permissions",
+                                          "zh-CN": "请检查文件权限"},
+    "err.resume without a hold before it": {"en": "resume without a hold before it",
+                                            "zh-CN": "恢复给药之前没有暂停给药决策"},
+    "hint.record the hold first, or use continue": {
+        "en": "record the hold first, or use continue",
+        "zh-CN": "请先记录暂停给药，或改用继续治疗（continue）"},
+    # writing an output folder (calendars/ics.py, cdisc/sdtm.py)
+    "err.cannot create the output folder: {why}": {
+        "en": "cannot create the output folder: {why}", "zh-CN": "无法创建输出文件夹：{why}"},
+    "err.cannot create the folder: {why}": {"en": "cannot create the folder: {why}",
+                                            "zh-CN": "无法创建文件夹：{why}"},
+    "err.File exists": {"en": "File exists", "zh-CN": "同名文件已存在"},
+    "err.Not a directory": {"en": "Not a directory", "zh-CN": "路径中有一项不是文件夹"},
+    "hint.choose a writable folder": {"en": "choose a writable folder",
+                                      "zh-CN": "请选择可写入的文件夹"},
+    "err.the output is not a folder": {"en": "the output is not a folder",
+                                       "zh-CN": "输出位置不是文件夹"},
+    "hint.give a folder (it is created if missing)": {
+        "en": "give a folder (it is created if missing)", "zh-CN": "请给出文件夹（不存在时自动创建）"},
     "cli.user_active_state": {"en": "active", "zh-CN": "已启用"},
     "cli.user_disabled_state": {"en": "disabled", "zh-CN": "已停用"},
     # the audit trail's problems (store/audit.py verify_audit), keyed by their English
@@ -1315,18 +1384,29 @@ def say_error(lang: str, prefix: str, text: str, *, value: str = "") -> tuple[st
             m = pattern.fullmatch(text)
             if m:
                 key = tkey
-                fields = {k: say_error(lang, "err", v)[0] for k, v in m.groupdict().items()}
+                fields = {k: _listed(lang, say_error(lang, "err", v)[0])
+                          for k, v in m.groupdict().items()}
                 break
         else:
             head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
             if sep and f"{prefix}.{head}:" in MESSAGES:
-                key, fields = f"{prefix}.{head}:", {"rest": rest}
+                key, fields = f"{prefix}.{head}:", {"rest": _listed(lang, rest)}
             elif text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
                 key, fields = f"{prefix}.did you mean", {"rest": text[13:].rstrip("?")}
             else:
                 return text, False
     said = MESSAGES[key][lang]
     return said.format(value=value, **fields), "{value}" in said
+
+
+_LIST = re.compile(r"[^,\s]+(?:, [^,\s]+)+")
+
+
+def _listed(lang: str, text: str) -> str:
+    """A list of names (``001, 002, 003``) joined as ``lang`` lists: 001、002、003."""
+    if _LIST.fullmatch(text):
+        return message(lang, "list.separator").join(text.split(", "))
+    return text
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
