@@ -33,19 +33,7 @@ _ALLOWED_RE = re.compile("|".join(f"(?:{p})" for p in _ALLOWED_PATTERNS))
 #: Words allowed as they are: codes and standards' names, the placeholders a usage line names
 #: (STUDY, FILE), the values a user types on the command line or in a CSV (choices), the
 #: commands, the CSV files' column names and study.toml's keys (typed as they are).
-ALLOWED_WORDS = frozenset("""
-    SDTM XPT SAS ASCII CSV JSON USDM CDISC CalDAV HTTP HTTPS TLS UTF BOM PDF HTML ISO API ID
-    IANA SLE IIM EOT SV DM EX DS DV SE TA TE TI TS TV DTSTART SUMMARY SEQUENCE
-    QW BIW Excel WPS LibreOffice Radicale Authorization Bearer TOKEN sudo apt install
-    STUDY SUBJECT VISIT ACTION DATE DATETIME FILE DIR NAME TEXT REASON REGIMEN ID SECONDS
-    COMMAND WORKBOOK ZXQ LWJ TOML S PK B CD
-    en zh CN continue stop hold resume done missed table csv json html xpt both plan
-    server one quarters none nurse investigator coordinator monitor site
-    check ics xlsx import record decide usdm sdtm due handout publish feed audit users serve
-    verify show add list token disable password next slot
-    regimen weeks until status visit action note investigator rationale cohort
-    calendar language name protocol reminders timezone
-""".split())
+ALLOWED_WORDS = frozenset(["SDTM", "XPT", "SAS", "ASCII", "CSV", "JSON", "USDM", "CDISC", "CalDAV", "HTTP", "HTTPS", "TLS", "UTF", "BOM", "PDF", "HTML", "ISO", "API", "ID", "IANA", "SLE", "IIM", "EOT", "SV", "DM", "EX", "DS", "DV", "SE", "TA", "TE", "TI", "TS", "TV", "DTSTART", "SUMMARY", "SEQUENCE", "QW", "BIW", "Excel", "WPS", "LibreOffice", "Radicale", "Authorization", "Bearer", "TOKEN", "sudo", "apt", "install", "STUDY", "SUBJECT", "VISIT", "ACTION", "DATE", "DATETIME", "FILE", "DIR", "NAME", "TEXT", "REASON", "REGIMEN", "ID", "SECONDS", "COMMAND", "WORKBOOK", "ZXQ", "LWJ", "TOML", "S", "PK", "B", "CD", "en", "zh", "CN", "continue", "stop", "hold", "resume", "done", "missed", "table", "csv", "json", "html", "xpt", "both", "plan", "server", "one", "quarters", "none", "nurse", "investigator", "coordinator", "monitor", "site", "check", "ics", "xlsx", "import", "record", "decide", "usdm", "sdtm", "due", "handout", "publish", "feed", "audit", "users", "serve", "verify", "show", "add", "list", "token", "disable", "password", "next", "slot", "regimen", "weeks", "until", "status", "visit", "action", "note", "investigator", "rationale", "cohort", "calendar", "language", "name", "protocol", "reminders", "timezone"])
 
 
 def english_words(text: str, *, allowed: tuple[str, ...] = ()) -> list[str]:

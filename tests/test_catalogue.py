@@ -8,9 +8,9 @@ import string
 from pathlib import Path
 
 import pytest
-from chinese_text import english_words
 
 from cc312_schedule.core.messages import DROPPED_FIELDS, LANGUAGES, LEGACY_TEXTS, MESSAGES, Text, message
+from chinese_text import english_words
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "cc312_schedule"
 

@@ -552,7 +552,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.not in the current plan of subject {subject}": {
         "en": "not in the current plan of subject {subject}",
         "zh-CN": "不在受试者 {subject} 当前的访视计划中"},
-    "hint.record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose beyond it needs the investigator's decision first (decide, or a Decisions row)": {
+    "hint.record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose beyond it "
+    "needs the investigator's decision first (decide, or a Decisions row)": {
         "en": "record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose "
               "beyond it needs the investigator's decision first (decide, or a Decisions row)",
         "zh-CN": "只能记录访视计划中的访视（'cc312-schedule plan STUDY' 可列出）；计划之外的给药须"
@@ -578,11 +579,13 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "no such visit: its week is more than {n} weeks after the cap (week {cap})",
         "zh-CN": "访视不存在：其所在周晚于治疗上限（第{cap}周）超过 {n} 周"},
     "hint.check the week number": {"en": "check the week number", "zh-CN": "请检查周数"},
-    "err.the subject ids lost their leading zeros (a spreadsheet program saved the file and read {id} as the number {number})": {
+    "err.the subject ids lost their leading zeros (a spreadsheet program saved the file and read "
+    "{id} as the number {number})": {
         "en": "the subject ids lost their leading zeros (a spreadsheet program saved the file "
               "and read {id} as the number {number})",
         "zh-CN": "受试者编号丢失了开头的 0（表格软件保存文件时把 {id} 读成了数字 {number}）"},
-    "hint.write the ids as the other files do (e.g. {id}); in Excel or WPS, format the column as Text before typing, or edit the file in a text editor": {
+    "hint.write the ids as the other files do (e.g. {id}); in Excel or WPS, format the column as "
+    "Text before typing, or edit the file in a text editor": {
         "en": "write the ids as the other files do (e.g. {id}); in Excel or WPS, format the "
               "column as Text before typing, or edit the file in a text editor",
         "zh-CN": "请按其他文件的写法填写编号（如 {id}）；在 Excel 或 WPS 中先将该列设为“文本”格式"
@@ -628,20 +631,24 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.calendar state": {"en": "calendar state", "zh-CN": "日历状态"},
     "err.publish state": {"en": "publish state", "zh-CN": "发布状态"},
     "err.feed tokens": {"en": "feed tokens", "zh-CN": "订阅日历密钥"},
-    "hint.restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars that already hold a higher SEQUENCE may then ignore updates": {
+    "hint.restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars that "
+    "already hold a higher SEQUENCE may then ignore updates": {
         "en": "restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
               "that already hold a higher SEQUENCE may then ignore updates",
-        "zh-CN": "请从备份恢复；若删除，所有 SEQUENCE 将从 0 重新计数，已有更高 SEQUENCE 的日历可能不再接收更新"},
+        "zh-CN": "请从备份恢复；若删除，所有 SEQUENCE 将从 0 重新计数，已有更高 SEQUENCE 的日历"
+                 "可能不再接收更新"},
     "hint.restore it from a backup, or delete it: the next publish then rewrites every event": {
         "en": "restore it from a backup, or delete it: the next publish then rewrites every event",
         "zh-CN": "请从备份恢复，或删除该文件：下次发布时将重写所有事件"},
-    "hint.restore it from a backup; deleting it gives every calendar a new address, and subscribers must then be sent the new ones": {
+    "hint.restore it from a backup; deleting it gives every calendar a new address, and subscribers "
+    "must then be sent the new ones": {
         "en": "restore it from a backup; deleting it gives every calendar a new address, and "
               "subscribers must then be sent the new ones",
         "zh-CN": "请从备份恢复；若删除，每个日历都会换新地址，须把新地址重新发给订阅者"},
     "err.the study is being written by {holder}": {
         "en": "the study is being written by {holder}", "zh-CN": "另一个进程正在写入该研究（{holder}）"},
-    "hint.waited {seconds} s; wait for the other import/record/decide to finish, then run the command again": {
+    "hint.waited {seconds} s; wait for the other import/record/decide to finish, then run the "
+    "command again": {
         "en": "waited {seconds} s; wait for the other import/record/decide to finish, then run "
               "the command again",
         "zh-CN": "已等待 {seconds} 秒；请等另一个 import/record/decide 完成后再运行本命令"},
@@ -732,15 +739,18 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "check the address and the network; the next publish completes what this one "
               "did not",
         "zh-CN": "请检查地址和网络；下次发布时会补完本次未完成的部分"},
-    "err.the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy or a web page may have answered instead": {
+    "err.the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy or a web "
+    "page may have answered instead": {
         "en": "the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy "
               "or a web page may have answered instead",
         "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
-    "err.the server's answer is not a CalDAV reply: a captive portal, a proxy or a web page may have answered instead": {
+    "err.the server's answer is not a CalDAV reply: a captive portal, a proxy or a web page may "
+    "have answered instead": {
         "en": "the server's answer is not a CalDAV reply: a captive portal, a proxy or a web "
               "page may have answered instead",
         "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
-    "hint.check that --url is the CalDAV server's address (open it in a browser); the next publish retries what was not confirmed": {
+    "hint.check that --url is the CalDAV server's address (open it in a browser); the next publish "
+    "retries what was not confirmed": {
         "en": "check that --url is the CalDAV server's address (open it in a browser); the next "
               "publish retries what was not confirmed",
         "zh-CN": "请确认 --url 是 CalDAV 服务器的地址（可在浏览器中打开查看）；下次发布时会重试未确认的部分"},
@@ -755,7 +765,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.not ASCII, which a SAS transport v5 file cannot carry": {
         "en": "not ASCII, which a SAS transport v5 file cannot carry",
         "zh-CN": "SDTM XPT 仅支持 ASCII：“{value}”含非 ASCII 字符"},
-    "hint.write it in English (ASCII), or export with --format both (the default: the .xpt then holds a placeholder for a free text, the .json the text) or --format json": {
+    "hint.write it in English (ASCII), or export with --format both (the default: the .xpt then "
+    "holds a placeholder for a free text, the .json the text) or --format json": {
         "en": "write it in English (ASCII), or export with --format both (the default: the .xpt "
               "then holds a placeholder for a free text, the .json the text) or --format json",
         "zh-CN": "请将该备注改用英文，或使用 --format json 导出；默认的 --format both 会在 .xpt "
@@ -849,7 +860,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.seq {got} follows seq {before} (a line deleted, inserted or moved)": {
         "en": "seq {got} follows seq {before} (a line deleted, inserted or moved)",
         "zh-CN": "序号 {got} 排在序号 {before} 之后（有行被删除、插入或移动）"},
-    "err.prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or moved, or the one before edited)": {
+    "err.prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or moved, "
+    "or the one before edited)": {
         "en": "prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or "
               "moved, or the one before edited)",
         "zh-CN": "prev_sha256 与上一条记录的 sha256 不符（有行被删除、插入、移动，或上一行被修改）"},
@@ -901,7 +913,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "publish.stored by a client as {name}; {what}": {
         "en": "stored by a client as {name}; {what}",
         "zh-CN": "日历客户端以 {name} 保存；{what}"},
-    "publish.first publish to {server} (earlier publishes went to {servers}): its calendars are read before writing, so what it already holds is not written again": {
+    "publish.first publish to {server} (earlier publishes went to {servers}): its calendars are "
+    "read before writing, so what it already holds is not written again": {
         "en": "first publish to {server} (earlier publishes went to {servers}): its calendars "
               "are read before writing, so what it already holds is not written again",
         "zh-CN": "首次发布到 {server}（此前发布到 {servers}）：写入前先读取其日历，已有的内容不会重复写入"},
@@ -923,7 +936,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "slot.chosen {day} ({weekday}): the site is open": {
         "en": "chosen {day} ({weekday}): the site is open",
         "zh-CN": "选定 {day}：研究中心开诊"},
-    "slot.chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} … {last}) fit {cap} chairs a day": {
+    "slot.chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} … {last}) "
+    "fit {cap} chairs a day": {
         "en": "chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} "
               "… {last}) fit {cap} chairs a day",
         "zh-CN": "选定 {day}：研究中心开诊，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 "
@@ -941,7 +955,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.closed ({why})": {"en": "closed ({why})", "zh-CN": "停诊（{why}）"},
     "slot.… and {n} more day(s) skipped": {"en": "… and {n} more day(s) skipped",
                                            "zh-CN": "……另有 {n} 天被跳过"},
-    "slot.stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days between first doses, so not before {start}": {
+    "slot.stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days between first "
+    "doses, so not before {start}": {
         "en": "stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days "
               "between first doses, so not before {start}",
         "zh-CN": "首次给药间隔：{subject} 于 {day} 首次给药；队列 {cohort} 的首次给药须间隔 {n} 天，"
@@ -1347,15 +1362,14 @@ def render_error(error: ScheduleError, lang: str) -> str:
     ...                               hint="did you mean 003?"), "zh-CN"))
     SUBJECT：未知受试者：'3'（是否应为 003？）
     >>> print(render_error(WorkbookError("more than the protocol's cap of 24 weeks", value=30,
-    ...       cell="研究者决策!E14", hint="a regimen runs at most to the cap; leave weeks empty "
-    ...       "to run to it"), "zh-CN"))
-    研究者决策!E14：持续周数 30 超过方案规定的最长 24 周（给药方案最长持续至治疗上限；留空持续周数即持续至上限）
+    ...       cell="研究者决策!E14"), "zh-CN"))
+    研究者决策!E14：持续周数 30 超过方案规定的最长 24 周
     """
     if lang == "en":
         return str(error)
     value = str(error.value) if error.has_value else ""
     text, used = say_error(lang, "err", error.message, value=value)
-    used = used or bool(value) and repr(error.value) in text  # said already: not again
+    used = used or (bool(value) and repr(error.value) in text)  # said already: not again
     hint = say_error(lang, "hint", error.hint, value=value)[0] if error.hint else ""
     colon = message(lang, "table.colon").strip() or ":"
     return error.render(say=lambda kind, _: text if kind == "err" else hint, colon=colon,
