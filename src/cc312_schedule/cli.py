@@ -435,11 +435,9 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise UsageError(f"outside the study's span ({lo} to {hi})", key="--after",
                          value=str(after), hint="check the year")
     slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
-    from .core.messages import say_error
-
     stdout.write(f"{slot.first_dose}\n")
-    for line in slot.explanation:  # the engine's English lines, said by the catalogue (slot.*)
-        stdout.write(f"  {say_error(_lang(), 'slot', line)[0]}\n")
+    for text in slot.texts:  # why, in the run's language (the catalogue's slot.*)
+        stdout.write(f"  {text.render(_lang())}\n")
     return EXIT_OK
 
 

@@ -932,35 +932,25 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "# 日历 {n} 个：新增事件 {new} 个、更新 {updated} 个、新取消 {cancelled} 个、"
                  "未变 {unchanged} 个{retired}"},
     "feed.retired": {"en": "; retired {n} old name(s)", "zh-CN": "；已停用旧地址 {n} 个"},
-    # next-slot (planning/slots.py's lines, keyed by their English; say_error, prefix slot)
-    "slot.chosen {day} ({weekday}): the site is open": {
-        "en": "chosen {day} ({weekday}): the site is open",
-        "zh-CN": "选定 {day}：研究中心开诊"},
-    "slot.chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} … {last}) "
-    "fit {cap} chairs a day": {
-        "en": "chosen {day} ({weekday}): the site is open and all {n} induction doses ({first} "
-              "… {last}) fit {cap} chairs a day",
-        "zh-CN": "选定 {day}：研究中心开诊，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 "
-                 "{cap} 个输液位"},
-    "slot.{day} ({weekday}): {why}": {"en": "{day} ({weekday}): {why}", "zh-CN": "{day}：{why}"},
-    "err.within {n} days of another cohort {cohort} first dose": {
-        "en": "within {n} days of another cohort {cohort} first dose",
-        "zh-CN": "与队列 {cohort} 另一例受试者的首次给药相隔不足 {n} 天"},
-    "err.induction visit {visit} has no open day in its window": {
-        "en": "induction visit {visit} has no open day in its window",
-        "zh-CN": "诱导期访视 {visit} 的窗口期内无开诊日"},
-    "err.induction dose on {day} would exceed {cap} chairs": {
-        "en": "induction dose on {day} would exceed {cap} chairs",
-        "zh-CN": "{day} 的诱导期给药将超过 {cap} 个输液位"},
-    "err.closed ({why})": {"en": "closed ({why})", "zh-CN": "停诊（{why}）"},
-    "slot.… and {n} more day(s) skipped": {"en": "… and {n} more day(s) skipped",
-                                           "zh-CN": "……另有 {n} 天被跳过"},
-    "slot.stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days between first "
-    "doses, so not before {start}": {
+    # next-slot (planning/slots.py Slot.texts): the English as the command always said it
+    "slot.stagger": {
         "en": "stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days "
               "between first doses, so not before {start}",
         "zh-CN": "首次给药间隔：{subject} 于 {day} 首次给药；队列 {cohort} 的首次给药须间隔 {n} 天，"
                  "故不早于 {start}"},
+    "slot.skipped": {"en": "{day} ({abbr}): {why}", "zh-CN": "{day}：{why}"},
+    "slot.closed": {"en": "closed ({why})", "zh-CN": "停诊（{why}）"},
+    "slot.stagger_conflict": {"en": "within {n} days of another cohort {cohort} first dose",
+                              "zh-CN": "与队列 {cohort} 另一例受试者的首次给药相隔不足 {n} 天"},
+    "slot.no_open_day": {"en": "induction visit {visit} has no open day in its window",
+                         "zh-CN": "诱导期访视 {visit} 的窗口期内无开诊日"},
+    "slot.full": {"en": "induction dose on {day} would exceed {cap} chairs",
+                  "zh-CN": "{day} 的诱导期给药将超过 {cap} 个输液位"},
+    "slot.more": {"en": "… and {n} more day(s) skipped", "zh-CN": "……另有 {n} 天被跳过"},
+    "slot.chosen": {"en": "chosen {day} ({abbr}): the site is open{fit}",
+                    "zh-CN": "选定 {day}：研究中心开诊{fit}"},
+    "slot.fit": {"en": " and all {n} induction doses ({first} … {last}) fit {cap} chairs a day",
+                 "zh-CN": "，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 {cap} 个输液位"},
     # ---- end of the issue-22 CLI report lines block --------------------------------------
     # ---- the plan as a terminal table (reports/render.py to_table) -- issue 22 -----------
     "table.as_of": {"en": " — as of {today}", "zh-CN": "（截至 {today}）"},
@@ -1348,6 +1338,9 @@ LEGACY_TEXTS: Final[Mapping[str, tuple[str, ...]]] = {
 #: the estimated-holiday warning names no package or version to a Chinese CRC (review B10).
 DROPPED_FIELDS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
     ("w.provisional_holidays", "zh-CN"): frozenset({"source"}),
+    # next-slot's English names the weekday (Thu); the Chinese date stands alone
+    ("slot.skipped", "zh-CN"): frozenset({"abbr"}),
+    ("slot.chosen", "zh-CN"): frozenset({"abbr"}),
 }
 
 
