@@ -12,6 +12,8 @@ import re
 _ALLOWED_PATTERNS = [
     r"\d{4}-\d\d-\d\dT[\d:]+(?:Z|[+-]\d\d:\d\d)?",                # a time stamp
     r"\b0x[0-9a-f]+\b",                                       # a byte: 0xb7
+    r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b",         # a UID the server knows
+    r"\b(?=[\w-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+\b",               # a collection: cc312-subject-001
     r"[a-z]+://\S*?(?=[\s（）：，；“”、]|$)",                   # URLs
     r"(?<![\w-])--?[a-zA-Z][a-zA-Z-]*",                       # option names: --today, -o
     r"[\w.+-]*\.(?:csv|toml|xlsx|ics|json|xpt|pdf|html|xml|sqlite3|txt|tmp|lock)\b",  # files

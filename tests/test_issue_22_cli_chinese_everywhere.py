@@ -25,6 +25,9 @@ import pytest
 from cc312_schedule.cli import main
 from cc312_schedule.store.study import example_study_path
 from chinese_text import english_words
+from live_support import PASSWORD, Radicale, radicale
+
+__all__ = ["radicale"]  # a fixture, imported for pytest
 
 # ---- the runs ---------------------------------------------------------------------------------
 
@@ -389,3 +392,24 @@ def test_every_line_is_chinese(tmp_path: Path, mode: str, args: tuple[str, ...],
     found = english_words(printed, allowed=(str(tmp_path), "CC312 example study", "li.na",
                                             "[non-ASCII text: see ", getpass.getuser()))
     assert not found, f"English in a zh-CN run ({sorted(set(found))}):\n{printed}"
+
+
+def test_publish_speaks_chinese_to_a_real_server(tmp_path: Path, radicale: Radicale,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dry run, a publish, then a publish to the same server under another name (its note):
+    every line Chinese. (The failure cases above use a closed port and a fake server.)"""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    study = _study_copy(tmp_path, "study")
+    (tmp_path / "pw").write_text(PASSWORD + "\n", encoding="utf-8")
+    base = ["publish", str(study), "--user", "nurse", "--password-file", str(tmp_path / "pw"),
+            "--generated-at", "2026-12-04T08:00:00Z", "--today", "2026-12-04"]
+    other = radicale.url.replace("127.0.0.1", "localhost")
+    printed = ""
+    for extra in (["--url", radicale.url, "--dry-run"], ["--url", radicale.url],
+                  ["--url", other, "--dry-run"]):
+        code, out, err = run(*base, *extra)
+        assert code == 0, err
+        printed += out + err
+    assert "预览：" in printed and "将写入 S001 W1D1" in printed and "注意：首次发布到" in printed
+    found = english_words(printed, allowed=(str(tmp_path),))
+    assert not found, f"English in a zh-CN run ({sorted(set(found))}):\n{printed[-3000:]}"

@@ -868,7 +868,8 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
                          all_day=args.all_day, retire=args.retire,
                          on_server_edit=args.on_server_edit, site_calendar=args.site_calendar,
-                         log=_printer(stdout) if args.dry_run else (lambda line: None))
+                         log=_printer(stdout) if args.dry_run else (lambda line: None),
+                         lang=_lang())
     stderr.write(result.describe(args.url, _lang()))
     stderr.write(result.report(_lang()))
     return EXIT_BAD_INPUT if result.problems else EXIT_OK

@@ -389,8 +389,9 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
             prune: bool = False, dry_run: bool = False, all_day: bool = False,
             timeout: int = 30, retire: Sequence[str] = (), on_server_edit: str = "plan",
             site_calendar: str = "one",
-            log: Callable[[str], None] = lambda line: None) -> PublishResult:
-    """Publish the calendars of ``plan`` to the CalDAV server at ``url`` (see the module)."""
+            log: Callable[[str], None] = lambda line: None, lang: str = "en") -> PublishResult:
+    """Publish the calendars of ``plan`` to the CalDAV server at ``url`` (see the module);
+    ``log`` is given each line of a dry run in ``lang``."""
     from caldav.davclient import DAVClient
 
     if on_server_edit not in ON_SERVER_EDIT:
@@ -417,7 +418,7 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     bound_replies(client.session)  # a reply past REPLY_LIMIT is refused while read (issue 20)
     run = _Run(client=client, server=server, study=study, state=state, prune=prune,
                dry_run=dry_run, log=log, state_path=spath, day=generated_at.date(),
-               policy=on_server_edit, notes=notes)
+               policy=on_server_edit, notes=notes, lang=lang)
     built: EventCalendars | None = None
     targets: list[tuple[str, EventCalendar]] = []
     try:
@@ -694,6 +695,7 @@ class _Run:
     state_path: Path
     day: date  # the generation date (the time zone's range when a calendar has no events)
     policy: str = "plan"
+    lang: str = "en"  # the language of the dry run's lines (log)
     built: EventCalendars | None = None
     notes: list[str] = field(default_factory=list)
     changes: list[ServerChange] = field(default_factory=list)
@@ -776,7 +778,7 @@ class _Run:
         else:  # nothing changed there since our last publish: the recorded ETags hold
             listing = {_href(path, uid, r): r.etag for uid, r in records.items()}
         if listing is None:
-            self.log(f"create calendar {curl} ({name})")
+            self.log(message(self.lang, "publish.log_create", url=curl, name=name))
             self.created.append(curl)
             if not self.dry_run:
                 response = self.client.mkcalendar(curl, self._mkcalendar_body(name))
@@ -896,7 +898,7 @@ class _Run:
                          subject_id=ev.published.subject_id, visit=ev.published.visit,
                          change=change, action=action)
         self.changes.append(c)
-        self.log(c.describe())
+        self.log(c.describe(self.lang))
 
     def _problem(self, curl: str, ev: CalendarEvent, href: str, reason: str) -> None:
         self.problems.append(PublishProblem(
@@ -924,7 +926,8 @@ class _Run:
         assert self.built is not None
         if self.dry_run:
             self.written += 1
-            self.log(f"would write {self._visit_of(ev.uid)} ({why or ev.change}) to {curl}")
+            self.log(message(self.lang, "publish.log_write", visit=self._visit_of(ev.uid),
+                             why=say_error(self.lang, "publish", why or ev.change)[0], url=curl))
             return
         body = self.built.resource(ev, calendar.name).decode("utf-8")
         target = urljoin(curl, href)
@@ -972,7 +975,8 @@ class _Run:
                 ) -> None:
         self.deleted += 1
         if self.dry_run:
-            self.log(f"would delete {why} {self._visit_of(uid)} from {curl}")
+            self.log(message(self.lang, "publish.log_delete", visit=self._visit_of(uid),
+                             why=say_error(self.lang, "publish", why)[0], url=curl))
             return
         response = self.client.delete(urljoin(curl, href))
         if response.status >= 500:

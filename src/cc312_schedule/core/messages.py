@@ -925,6 +925,19 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{name}: no record of what was published there; read its {n} event(s) before "
               "writing",
         "zh-CN": "{name}：没有该日历的发布记录；写入前已读取其中 {n} 个事件"},
+    # a dry run's lines (publish(log=..., lang=...))
+    "publish.log_create": {"en": "create calendar {url} ({name})",
+                           "zh-CN": "新建日历 {url}（{name}）"},
+    "publish.log_write": {"en": "would write {visit} ({why}) to {url}",
+                          "zh-CN": "将写入 {visit}（{why}）至 {url}"},
+    "publish.log_delete": {"en": "would delete {why} {visit} from {url}",
+                           "zh-CN": "将从 {url} 删除 {visit}（{why}）"},
+    "publish.new": {"en": "new", "zh-CN": "新增"},
+    "publish.updated": {"en": "updated", "zh-CN": "已更新"},
+    "publish.cancelled": {"en": "cancelled", "zh-CN": "已取消"},
+    "publish.unchanged": {"en": "unchanged", "zh-CN": "未变"},
+    "publish.moved": {"en": "moved", "zh-CN": "已移至其他日历"},
+    "publish.changed on the server": {"en": "changed on the server", "zh-CN": "服务器上被改动"},
     # feed (calendars/feed.py FeedResult.describe)
     "feed.summary": {
         "en": "# {n} calendar(s): {new} new, {updated} updated, {cancelled} newly cancelled, "
