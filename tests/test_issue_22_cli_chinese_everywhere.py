@@ -413,3 +413,27 @@ def test_publish_speaks_chinese_to_a_real_server(tmp_path: Path, radicale: Radic
     assert "预览：" in printed and "将写入 S001 W1D1" in printed and "注意：首次发布到" in printed
     found = english_words(printed, allowed=(str(tmp_path),))
     assert not found, f"English in a zh-CN run ({sorted(set(found))}):\n{printed[-3000:]}"
+
+
+@pytest.mark.parametrize(("typed", "code"), [(("a long passphrase", "a long passphrase"), 0),
+                                             (("a long passphrase", "another one"), 2)],
+                         ids=["same", "differ"])
+def test_the_password_prompts_are_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          typed: tuple[str, str], code: int) -> None:
+    """``users add`` without --password-file asks twice, without echo: the prompts and the
+    outcome in the study's language."""
+    study = _study_copy(tmp_path, "study")
+    prompts: list[str] = []
+    answers = iter(typed)
+
+    def ask(prompt: str, stream: object = None) -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(getpass, "getpass", ask)
+    got, out, err = run("users", "add", str(study), "wang", "--role", "nurse")
+    assert got == code, err
+    assert prompts == ["请输入 wang 的新密码（至少 10 个字符）：", "请再输入一次："]
+    assert not english_words(out + err + "".join(prompts), allowed=(str(tmp_path), "wang")), err
+    if code:
+        assert err == "错误：密码：两次输入的密码不一致（请重新运行本命令）\n"

@@ -1015,9 +1015,8 @@ def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
         return lines[0] if lines else ""
     import getpass
 
-    first = getpass.getpass(f"new password for {args.name} (at least 10 characters): ",
-                            stream=stderr)
-    again = getpass.getpass("the same again: ", stream=stderr)
+    first = getpass.getpass(_say("password_prompt", name=args.name).rstrip("\n"), stream=stderr)
+    again = getpass.getpass(_say("password_again").rstrip("\n"), stream=stderr)
     if first != again:
         raise UsageError("the two passwords differ", key="password", hint="run the command again")
     return first

@@ -851,6 +851,17 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "hint.give a folder (it is created if missing)": {
         "en": "give a folder (it is created if missing)", "zh-CN": "请给出文件夹（不存在时自动创建）"},
     "cli.user_active_state": {"en": "active", "zh-CN": "已启用"},
+    "key.password": {"en": "password", "zh-CN": "密码"},  # an error's key that is a word
+    "cli.password_prompt": {"en": "new password for {name} (at least 10 characters): ",
+                            "zh-CN": "请输入 {name} 的新密码（至少 10 个字符）："},
+    "cli.password_again": {"en": "the same again: ", "zh-CN": "请再输入一次："},
+    "err.the two passwords differ": {"en": "the two passwords differ",
+                                     "zh-CN": "两次输入的密码不一致"},
+    "hint.run the command again": {"en": "run the command again", "zh-CN": "请重新运行本命令"},
+    "err.the password file is not UTF-8 text": {"en": "the password file is not UTF-8 text",
+                                                "zh-CN": "密码文件不是 UTF-8 文本"},
+    "err.the password file is empty": {"en": "the password file is empty",
+                                       "zh-CN": "密码文件为空"},
     "cli.user_disabled_state": {"en": "disabled", "zh-CN": "已停用"},
     # the audit trail's problems (store/audit.py verify_audit), keyed by their English
     "err.line {n}: {problem}": {"en": "line {n}: {problem}", "zh-CN": "第 {n} 行：{problem}"},
@@ -1378,8 +1389,13 @@ def render_error(error: ScheduleError, lang: str) -> str:
     used = used or (bool(value) and repr(error.value) in text)  # said already: not again
     hint = say_error(lang, "hint", error.hint, value=value)[0] if error.hint else ""
     colon = message(lang, "table.colon").strip() or ":"
-    return error.render(say=lambda kind, _: text if kind == "err" else hint, colon=colon,
-                        space="", brackets=("（", "）"), show_value=not used)
+    def say(kind: str, said: str) -> str:  # a key is a column, an option or a cell, as typed,
+        if kind == "key":                   # unless the catalogue has a word for it (key.*)
+            return message(lang, f"key.{said}") if f"key.{said}" in MESSAGES else said
+        return text if kind == "err" else hint
+
+    return error.render(say=say, colon=colon, space="", brackets=("（", "）"),
+                        show_value=not used)
 
 
 def say_error(lang: str, prefix: str, text: str, *, value: str = "") -> tuple[str, bool]:
