@@ -437,3 +437,28 @@ def test_the_password_prompts_are_chinese(tmp_path: Path, monkeypatch: pytest.Mo
     assert not english_words(out + err + "".join(prompts), allowed=(str(tmp_path), "wang")), err
     if code:
         assert err == "错误：密码：两次输入的密码不一致（请重新运行本命令）\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ("record", "{S}", "006", "D28", "--done", "2026-11-23", "--today", "2026-12-04"),
+    ("xlsx", "{S}", "-o", "{T}/plan.xlsx"),
+    ("plan", "{S}", "-o", "{T}/plan.txt", "-q"),
+], ids=["record", "xlsx", "plan"])
+def test_a_full_disk_is_said_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        argv: tuple[str, ...]) -> None:
+    """Every write's fsync fails with ENOSPC: the error, in the study's language."""
+    import errno
+    import os
+
+    import cc312_schedule.core.fileio as fileio
+
+    study = _study_copy(tmp_path, "study")
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fileio.os, "fsync", no_space)
+    code, out, err = run(*(a.format(S=study, T=tmp_path) for a in argv))
+    monkeypatch.undo()
+    assert code == 2 and "磁盘空间不足" in err, err
+    assert not english_words(out + err, allowed=(str(tmp_path),)), err

@@ -843,6 +843,35 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.cannot create the folder: {why}": {"en": "cannot create the folder: {why}",
                                             "zh-CN": "无法创建文件夹：{why}"},
     "err.File exists": {"en": "File exists", "zh-CN": "同名文件已存在"},
+    # a write that failed (core/fileio.py cannot_write, store/csvedit.py, store/audit.py)
+    "err.cannot write: {why}; nothing was changed": {
+        "en": "cannot write: {why}; nothing was changed", "zh-CN": "无法写入：{why}；未做任何更改"},
+    "err.cannot write the audit trail: {why}; nothing was changed": {
+        "en": "cannot write the audit trail: {why}; nothing was changed",
+        "zh-CN": "无法写入稽查轨迹：{why}；未做任何更改"},
+    "err.cannot save the calendar state: {why}; nothing was published": {
+        "en": "cannot save the calendar state: {why}; nothing was published",
+        "zh-CN": "无法保存日历状态：{why}；未输出任何日历"},
+    "err.cannot write, and cannot put the file back: {why}": {
+        "en": "cannot write, and cannot put the file back: {why}",
+        "zh-CN": "无法写入，也无法恢复原文件：{why}"},
+    "hint.it holds the new rows: check it, free some space and run 'cc312-schedule check'": {
+        "en": "it holds the new rows: check it, free some space and run 'cc312-schedule check'",
+        "zh-CN": "该文件中已有新写入的行：请检查该文件，清理磁盘空间后运行 'cc312-schedule check'"},
+    "hint.free some space, then run the command again": {
+        "en": "free some space, then run the command again",
+        "zh-CN": "请清理磁盘空间后再运行本命令"},
+    "hint.free some space on that disk, then run the command again": {
+        "en": "free some space on that disk, then run the command again",
+        "zh-CN": "请清理该磁盘的空间后再运行本命令"},
+    "hint.check that the study folder and its files are writable": {
+        "en": "check that the study folder and its files are writable",
+        "zh-CN": "请检查研究文件夹及其中的文件是否可写入"},
+    "hint.free some space; the study folder must be writable": {
+        "en": "free some space; the study folder must be writable",
+        "zh-CN": "请清理磁盘空间；研究文件夹须可写入"},
+    "hint.the study folder must be writable": {"en": "the study folder must be writable",
+                                               "zh-CN": "研究文件夹须可写入"},
     "err.Not a directory": {"en": "Not a directory", "zh-CN": "路径中有一项不是文件夹"},
     "hint.choose a writable folder": {"en": "choose a writable folder",
                                       "zh-CN": "请选择可写入的文件夹"},
