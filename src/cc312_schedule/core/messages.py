@@ -1005,6 +1005,795 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "slot.fit": {"en": " and all {n} induction doses ({first} … {last}) fit {cap} chairs a day",
                  "zh-CN": "，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 {cap} 个输液位"},
     # ---- end of the issue-22 CLI report lines block --------------------------------------
+    # ---- issue 22: the rest of the errors the code raises (cli-wave; found by
+    # tests/test_issue_22_cli_chinese_everywhere.py's sweep of the source) -----------
+    "err.generated-at needs a time zone": {
+        "en": "generated-at needs a time zone",
+        "zh-CN": "--generated-at 须带时区"},
+    "err.no subject matches both --subject and --cohort": {
+        "en": "no subject matches both --subject and --cohort",
+        "zh-CN": "没有受试者同时符合 --subject 和 --cohort"},
+    "hint.drop one of the filters": {
+        "en": "drop one of the filters",
+        "zh-CN": "请去掉其中一个筛选条件"},
+    "err.subject {a} has published calendars but is missing from subjects.csv": {
+        "en": "subject {a} has published calendars but is missing from subjects.csv",
+        "zh-CN": "受试者 {a} 已发布过日历，但不在 subjects.csv 中"},
+    "hint.known cohorts: {a}": {
+        "en": "known cohorts: {a}",
+        "zh-CN": "已有队列：{a}"},
+    "err.subject id cannot name a calendar file": {
+        "en": "subject id cannot name a calendar file",
+        "zh-CN": "该受试者编号不能用作日历文件名"},
+    "hint.use letters, digits, '.', '_' or '-'": {
+        "en": "use letters, digits, '.', '_' or '-'",
+        "zh-CN": "请只用字母、数字及 '.'、'_'、'-'"},
+    "err.subject is still in subjects.csv": {
+        "en": "subject is still in subjects.csv",
+        "zh-CN": "该受试者仍在 subjects.csv 中"},
+    "hint.remove its row first, or do not retire it": {
+        "en": "remove its row first, or do not retire it",
+        "zh-CN": "请先删除其所在行，或不要使用 --retire"},
+    "err.no calendar of this subject was ever published": {
+        "en": "no calendar of this subject was ever published",
+        "zh-CN": "该受试者的日历从未发布过"},
+    "hint.check the subject id": {
+        "en": "check the subject id",
+        "zh-CN": "请检查受试者编号"},
+    "hint.pass --password-file FILE or set {a}": {
+        "en": "pass --password-file FILE or set {a}",
+        "zh-CN": "请使用 --password-file FILE，或设置环境变量 {a}"},
+    "err.unknown choice": {
+        "en": "unknown choice",
+        "zh-CN": "无效的选项值"},
+    "hint.one of {a}": {
+        "en": "one of {a}",
+        "zh-CN": "可选：{a}"},
+    "err.the user's calendar home is missing on the server": {
+        "en": "the user's calendar home is missing on the server",
+        "zh-CN": "服务器上没有该用户的日历主目录"},
+    "hint.check the server address and the user name": {
+        "en": "check the server address and the user name",
+        "zh-CN": "请检查服务器地址和用户名"},
+    "hint.the server's own error: look at its log; the next publish completes what this one did not": {
+        "en": "the server's own error: look at its log; the next publish completes what this one did not",
+        "zh-CN": "服务器自身出错：请查看服务器日志；下次发布时会补完本次未完成的部分"},
+    "err.the server answered with a redirect (HTTP {a})": {
+        "en": "the server answered with a redirect (HTTP {a})",
+        "zh-CN": "服务器返回了重定向（HTTP {a}）"},
+    "hint.use the address it redirects to (often https://, or a path ending in /)": {
+        "en": "use the address it redirects to (often https://, or a path ending in /)",
+        "zh-CN": "请使用重定向后的地址（通常为 https://，或以 / 结尾的路径）"},
+    "err.the server redirects in a loop (too many redirects)": {
+        "en": "the server redirects in a loop (too many redirects)",
+        "zh-CN": "服务器循环重定向（重定向次数过多）"},
+    "hint.check the address, and the server's (or its proxy's) redirect rules": {
+        "en": "check the address, and the server's (or its proxy's) redirect rules",
+        "zh-CN": "请检查地址，以及服务器（或其代理）的重定向规则"},
+    "err.the server did not answer within {a} s (timeout)": {
+        "en": "the server did not answer within {a} s (timeout)",
+        "zh-CN": "服务器在 {a} 秒内无应答（超时）"},
+    "hint.check that the server is up and not overloaded; the next publish completes what this one did not": {
+        "en": "check that the server is up and not overloaded; the next publish completes what this one "
+              "did not",
+        "zh-CN": "请确认服务器在运行且未过载；下次发布时会补完本次未完成的部分"},
+    "err.the server is busy (HTTP 429/503, retry later)": {
+        "en": "the server is busy (HTTP 429/503, retry later)",
+        "zh-CN": "服务器繁忙（HTTP 429/503，请稍后重试）"},
+    "hint.publish again later; the next publish completes what this one did not": {
+        "en": "publish again later; the next publish completes what this one did not",
+        "zh-CN": "请稍后再发布；下次发布时会补完本次未完成的部分"},
+    "hint.write the password on its first line": {
+        "en": "write the password on its first line",
+        "zh-CN": "请把密码写在文件第一行"},
+    "err.exists on the server but is not a calendar collection": {
+        "en": "exists on the server but is not a calendar collection",
+        "zh-CN": "服务器上已有同名项，但不是日历"},
+    "hint.rename or remove that collection, or publish as another user": {
+        "en": "rename or remove that collection, or publish as another user",
+        "zh-CN": "请重命名或删除该项，或换一个用户发布"},
+    "hint.the user may lack the right (e.g. to create calendars there): check its rights on the server; "
+    "some servers also answer 403 to a wrong password": {
+        "en": "the user may lack the right (e.g. to create calendars there): check its rights on the "
+              "server; some servers also answer 403 to a wrong password",
+        "zh-CN": "该用户可能没有相应权限（如在该处新建日历）：请在服务器上检查其权限；有些服务器对错误的密"
+                 "码也返回 403"},
+    "hint.check --user and the password (--password-file or {a})": {
+        "en": "check --user and the password (--password-file or {a})",
+        "zh-CN": "请检查 --user 和密码（--password-file 或 {a}）"},
+    "err.TLS failure: the server's certificate or TLS setup was refused": {
+        "en": "TLS failure: the server's certificate or TLS setup was refused",
+        "zh-CN": "TLS 失败：服务器的证书或 TLS 设置被拒绝"},
+    "hint.check the https:// address and the server's certificate (a self-signed certificate must be "
+    "trusted by this computer)": {
+        "en": "check the https:// address and the server's certificate (a self-signed certificate must be "
+              "trusted by this computer)",
+        "zh-CN": "请检查 https:// 地址和服务器证书（自签名证书须先被本机信任）"},
+    "err.the server refused a request: {a}": {
+        "en": "the server refused a request: {a}",
+        "zh-CN": "服务器拒绝了一个请求：{a}"},
+    "hint.the next publish retries what was not confirmed": {
+        "en": "the next publish retries what was not confirmed",
+        "zh-CN": "下次发布时会重试未确认的部分"},
+    "err.cannot create the calendar (HTTP {a})": {
+        "en": "cannot create the calendar (HTTP {a})",
+        "zh-CN": "无法新建日历（HTTP {a}）"},
+    "hint.check that the user may create calendars there": {
+        "en": "check that the user may create calendars there",
+        "zh-CN": "请确认该用户有权在该处新建日历"},
+    "err.the regimen has no CDISC frequency term, needed for SDTM EX.EXDOSFRQ": {
+        "en": "the regimen has no CDISC frequency term, needed for SDTM EX.EXDOSFRQ",
+        "zh-CN": "该给药方案没有 CDISC 给药频率术语（SDTM EX.EXDOSFRQ 需要）"},
+    "hint.add the CDISC Frequency (C71113) submission value, e.g. cdisc_frequency = \"EVERY WEEK\"": {
+        "en": "add the CDISC Frequency (C71113) submission value, e.g. cdisc_frequency = \"EVERY WEEK\"",
+        "zh-CN": "请添加 CDISC 给药频率（C71113）的提交值，例如 cdisc_frequency = \"EVERY WEEK\""},
+    "err.unknown format": {
+        "en": "unknown format",
+        "zh-CN": "未知格式"},
+    "hint.use xpt, json or both": {
+        "en": "use xpt, json or both",
+        "zh-CN": "请使用 xpt、json 或 both"},
+    "err.the study id must not be empty": {
+        "en": "the study id must not be empty",
+        "zh-CN": "研究编号不能为空"},
+    "err.dataset name must be 1-8 letters or digits": {
+        "en": "dataset name must be 1-8 letters or digits",
+        "zh-CN": "数据集名须为 1 至 8 个字母或数字"},
+    "err.dataset label over {a} characters": {
+        "en": "dataset label over {a} characters",
+        "zh-CN": "数据集标签超过 {a} 个字符"},
+    "err.variable name must be 1-8 letters or digits": {
+        "en": "variable name must be 1-8 letters or digits",
+        "zh-CN": "变量名须为 1 至 8 个字母或数字"},
+    "err.variable label must be ASCII, at most {a} characters": {
+        "en": "variable label must be ASCII, at most {a} characters",
+        "zh-CN": "变量标签须为 ASCII，最多 {a} 个字符"},
+    "err.{a} characters, over the {b}-byte limit of a SAS transport v5 character value": {
+        "en": "{a} characters, over the {b}-byte limit of a SAS transport v5 character value",
+        "zh-CN": "{a} 个字符，超过 SDTM XPT 字符值 {b} 字节的上限"},
+    "hint.install {a} (sudo apt install {b}), or write -o FILE.html": {
+        "en": "install {a} (sudo apt install {b}), or write -o FILE.html",
+        "zh-CN": "请安装 {a}（sudo apt install {b}），或改为 -o FILE.html"},
+    "err.will not replace {a}": {
+        "en": "will not replace {a}",
+        "zh-CN": "不会替换 {a}"},
+    "hint.write to an ordinary file, or '-' for standard output": {
+        "en": "write to an ordinary file, or '-' for standard output",
+        "zh-CN": "请写入普通文件，或用 '-' 输出到屏幕"},
+    "hint.remove it, or write to another folder": {
+        "en": "remove it, or write to another folder",
+        "zh-CN": "请删除它，或写入其他文件夹"},
+    "err.cannot read the {a}: {b}": {
+        "en": "cannot read the {a}: {b}",
+        "zh-CN": "无法读取{a}：{b}"},
+    "err.corrupt {a} ({b}: {c})": {
+        "en": "corrupt {a} ({b}: {c})",
+        "zh-CN": "{a}已损坏"},
+    "err.cannot open {a}: {b}": {
+        "en": "cannot open {a}: {b}",
+        "zh-CN": "无法打开 {a}：{b}"},
+    "err.{a} is a symbolic link: refusing to write through it": {
+        "en": "{a} is a symbolic link: refusing to write through it",
+        "zh-CN": "{a} 是符号链接：拒绝通过它写入"},
+    "err.unsupported version (this release reads {a})": {
+        "en": "unsupported version (this release reads {a})",
+        "zh-CN": "不支持的版本（本版本读取 {a}）"},
+    "hint.use a protocol written for this release": {
+        "en": "use a protocol written for this release",
+        "zh-CN": "请使用为本版本编写的方案文件"},
+    "err.must be after trial.start_date": {
+        "en": "must be after trial.start_date",
+        "zh-CN": "须晚于 trial.start_date"},
+    "err.must not be below trial.age_min_years": {
+        "en": "must not be below trial.age_min_years",
+        "zh-CN": "不能小于 trial.age_min_years"},
+    "err.must be a time HH:MM (24 h)": {
+        "en": "must be a time HH:MM (24 h)",
+        "zh-CN": "须为 HH:MM 格式的时间（24 小时制）"},
+    "err.at least one regimen is required": {
+        "en": "at least one regimen is required",
+        "zh-CN": "至少需要一个给药方案"},
+    "err.not a regimen defined under [regimens]": {
+        "en": "not a regimen defined under [regimens]",
+        "zh-CN": "不是 [regimens] 中定义的给药方案"},
+    "err.unknown anchor": {
+        "en": "unknown anchor",
+        "zh-CN": "未知的计算起点"},
+    "err.must be an array of tables ([[follow_up]])": {
+        "en": "must be an array of tables ([[follow_up]])",
+        "zh-CN": "须为表数组（[[follow_up]]）"},
+    "err.visit names must be unique": {
+        "en": "visit names must be unique",
+        "zh-CN": "访视名称不能重复"},
+    "err.cap shorter than the induction ({a} weeks)": {
+        "en": "cap shorter than the induction ({a} weeks)",
+        "zh-CN": "治疗上限短于诱导期（{a} 周）"},
+    "hint.the cap must cover the whole induction": {
+        "en": "the cap must cover the whole induction",
+        "zh-CN": "治疗上限须覆盖整个诱导期"},
+    "err.window ({a}) is as wide as the {b}-day gap to the next {c} dose": {
+        "en": "window ({a}) is as wide as the {b}-day gap to the next {c} dose",
+        "zh-CN": "窗口期（{a}）与距下一次 {c} 给药的 {b} 天间隔一样宽"},
+    "hint.narrow the window so two dose windows never overlap": {
+        "en": "narrow the window so two dose windows never overlap",
+        "zh-CN": "请缩小窗口期，使两次给药的窗口期不重叠"},
+    "err.the first dose defines study day 1: 'before' must be 0": {
+        "en": "the first dose defines study day 1: 'before' must be 0",
+        "zh-CN": "首次给药即研究第1天：'before' 须为 0"},
+    "err.must be {a}": {
+        "en": "must be {a}",
+        "zh-CN": "取值类型应为 {a}"},
+    "err.out of range {a}": {
+        "en": "out of range {a}",
+        "zh-CN": "超出范围 {a}"},
+    "err.must be a table": {
+        "en": "must be a table",
+        "zh-CN": "须为表（[...]）"},
+    "err.visit name {a} collides with the dose (W<w>D<d>) or review (REV-W<w>) naming": {
+        "en": "visit name {a} collides with the dose (W<w>D<d>) or review (REV-W<w>) naming",
+        "zh-CN": "访视名称 {a} 与给药（W<w>D<d>）或定期评估（REV-W<w>）的命名冲突"},
+    "hint.choose another visit name": {
+        "en": "choose another visit name",
+        "zh-CN": "请换一个访视名称"},
+    "err.must come after the last induction dose (day {a})": {
+        "en": "must come after the last induction dose (day {a})",
+        "zh-CN": "须晚于诱导期最后一次给药（第{a}天）"},
+    "err.must not come after the cap (day {a})": {
+        "en": "must not come after the cap (day {a})",
+        "zh-CN": "不能晚于治疗上限（第{a}天）"},
+    "err.no lay wording for this procedure": {
+        "en": "no lay wording for this procedure",
+        "zh-CN": "该检查项目没有通俗说法"},
+    "hint.add \"{a}\" = { en = \"...\", zh-CN = \"...\" }": {
+        "en": "add \"{a}\" = { en = \"...\", zh-CN = \"...\" }",
+        "zh-CN": "请添加 \"{a}\" = {{ en = \"...\", zh-CN = \"...\" }}"},
+    "err.not an item of [procedures]": {
+        "en": "not an item of [procedures]",
+        "zh-CN": "不是 [procedures] 中的项目"},
+    "hint.remove it or fix its spelling: the keys are the [procedures] items": {
+        "en": "remove it or fix its spelling: the keys are the [procedures] items",
+        "zh-CN": "请删除或更正拼写：键须为 [procedures] 中的项目"},
+    "err.amount and unit go together": {
+        "en": "amount and unit go together",
+        "zh-CN": "剂量与单位须同时给出"},
+    "hint.give both (e.g. amount = 1.0, unit = \"mg/kg\") or neither": {
+        "en": "give both (e.g. amount = 1.0, unit = \"mg/kg\") or neither",
+        "zh-CN": "请两者都给出（如 amount = 1.0，unit = \"mg/kg\"），或都不给"},
+    "err.missing required key": {
+        "en": "missing required key",
+        "zh-CN": "缺少必需的设置项"},
+    "err.a regimen needs at least one dosing day": {
+        "en": "a regimen needs at least one dosing day",
+        "zh-CN": "给药方案至少需要一个给药日"},
+    "err.must come after the EOT (eot.days_after_last_dose = {a}): a follow-up visit never falls on or "
+    "before the EOT": {
+        "en": "must come after the EOT (eot.days_after_last_dose = {a}): a follow-up visit never falls on "
+              "or before the EOT",
+        "zh-CN": "须晚于治疗结束访视（eot.days_after_last_dose = {a}）：随访不会在治疗结束访视当天或之前"},
+    "err.window ({a}) is as wide as the {b}-day gap between two {c} doses": {
+        "en": "window ({a}) is as wide as the {b}-day gap between two {c} doses",
+        "zh-CN": "窗口期（{a}）与两次 {c} 给药之间 {b} 天的间隔一样宽"},
+    "hint.narrow the window or remove the regimen": {
+        "en": "narrow the window or remove the regimen",
+        "zh-CN": "请缩小窗口期，或删除该给药方案"},
+    "err.the protocol file is not UTF-8 text": {
+        "en": "the protocol file is not UTF-8 text",
+        "zh-CN": "方案文件不是 UTF-8 文本"},
+    "hint.save it as UTF-8": {
+        "en": "save it as UTF-8",
+        "zh-CN": "请另存为 UTF-8 编码"},
+    "hint.remove the nested brackets": {
+        "en": "remove the nested brackets",
+        "zh-CN": "请删除多层嵌套的括号"},
+    "err.days must be 1..7, ascending, without repeats": {
+        "en": "days must be 1..7, ascending, without repeats",
+        "zh-CN": "给药日须为 1 至 7，升序且不重复"},
+    "err.follow-up visits must be in ascending order of days (the one before is {a})": {
+        "en": "follow-up visits must be in ascending order of days (the one before is {a})",
+        "zh-CN": "随访须按天数升序排列（前一次为 {a}）"},
+    "err.sheet {a} looks like the Visits sheet but has no {b} column header (row {c})": {
+        "en": "sheet {a} looks like the Visits sheet but has no {b} column header (row {c})",
+        "zh-CN": "工作表 {a} 像是访视计划表，但第 {c} 行缺少列标题 {b}"},
+    "hint.type the header back above its column (Actual date, Status, Note, in the workbook's language), "
+    "or delete the sheet if it holds no entries": {
+        "en": "type the header back above its column (Actual date, Status, Note, in the workbook's "
+              "language), or delete the sheet if it holds no entries",
+        "zh-CN": "请在该列上方补回列标题（实际访视日期、实际访视状态、备注，与工作簿语言一致）；该表没有录"
+                 "入内容时可删除"},
+    "err.no Visits or Decisions sheet found in the workbook": {
+        "en": "no Visits or Decisions sheet found in the workbook",
+        "zh-CN": "工作簿中没有访视计划表或研究者决策表"},
+    "hint.import a workbook written by 'cc312-schedule xlsx' (the header rows Subject/Visit/Actual "
+    "date/Status/Note must be kept)": {
+        "en": "import a workbook written by 'cc312-schedule xlsx' (the header rows Subject/Visit/Actual "
+              "date/Status/Note must be kept)",
+        "zh-CN": "请导入由 'cc312-schedule xlsx' 生成的工作簿（须保留受试者、访视、实际访视日期、实际访视状"
+                 "态、备注等标题行）"},
+    "err.the workbook is too large to import: its sheets' used areas hold {a} cells, more than {b} ({c})": {
+        "en": "the workbook is too large to import: its sheets' used areas hold {a} cells, more than {b} "
+              "({c})",
+        "zh-CN": "工作簿太大，无法导入：各工作表已用区域共 {a} 个单元格，超过 {b}（{c}）"},
+    "hint.delete the sheets you added, and what is far outside the tables, save, and import again": {
+        "en": "delete the sheets you added, and what is far outside the tables, save, and import again",
+        "zh-CN": "请删除自行添加的工作表及表格以外远处的内容，保存后重新导入"},
+    "err.sheet {a} is too large to import: its used area reaches {b} ({c} rows x {d} columns, more than "
+    "{e} cells)": {
+        "en": "sheet {a} is too large to import: its used area reaches {b} ({c} rows x {d} columns, more "
+              "than {e} cells)",
+        "zh-CN": "工作表 {a} 太大，无法导入：已用区域延伸至 {b}（{c} 行 × {d} 列，超过 {e} 个单元格）"},
+    "hint.delete what is far outside the table ({a}), or the empty rows and columns after it, save, and "
+    "import again": {
+        "en": "delete what is far outside the table ({a}), or the empty rows and columns after it, save, "
+              "and import again",
+        "zh-CN": "请删除表格以外远处的内容（{a}）或其后的空行空列，保存后重新导入"},
+    "err.not a date": {
+        "en": "not a date",
+        "zh-CN": "不是日期"},
+    "hint.type the date as YYYY-MM-DD (a bare number is refused: which date is it?)": {
+        "en": "type the date as YYYY-MM-DD (a bare number is refused: which date is it?)",
+        "zh-CN": "请按 YYYY-MM-DD 输入日期（单独的数字无法判断是哪一天，不予接受）"},
+    "hint.open it and save it again": {
+        "en": "open it and save it again",
+        "zh-CN": "请打开后重新保存"},
+    "err.the workbook unpacks to more than {a} bytes: refusing to read it": {
+        "en": "the workbook unpacks to more than {a} bytes: refusing to read it",
+        "zh-CN": "工作簿解压后超过 {a} 字节：拒绝读取"},
+    "hint.is this the right file? Delete unused sheets and try again": {
+        "en": "is this the right file? Delete unused sheets and try again",
+        "zh-CN": "请确认文件是否正确；删除不用的工作表后重试"},
+    "err.an id typed as a number (leading zeros are lost)": {
+        "en": "an id typed as a number (leading zeros are lost)",
+        "zh-CN": "编号被输入为数字（开头的 0 已丢失）"},
+    "hint.format the column as Text and type the id as in subjects.csv, e.g. 001": {
+        "en": "format the column as Text and type the id as in subjects.csv, e.g. 001",
+        "zh-CN": "请将该列设为“文本”格式，并按 subjects.csv 的写法输入编号，例如 001"},
+    "err.an entry on a row without subject and visit": {
+        "en": "an entry on a row without subject and visit",
+        "zh-CN": "该行没有受试者和访视，却有录入内容"},
+    "hint.keep the Subject and Visit cells of the row you type in": {
+        "en": "keep the Subject and Visit cells of the row you type in",
+        "zh-CN": "请保留所录入行的受试者和访视单元格"},
+    "err.a done visit needs its actual date": {
+        "en": "a done visit needs its actual date",
+        "zh-CN": "已完成的访视须填写实际访视日期"},
+    "hint.type the date it was done, YYYY-MM-DD": {
+        "en": "type the date it was done, YYYY-MM-DD",
+        "zh-CN": "请输入完成日期（YYYY-MM-DD）"},
+    "err.a missed visit has no actual date": {
+        "en": "a missed visit has no actual date",
+        "zh-CN": "漏访的访视不填写实际访视日期"},
+    "hint.clear the date, or set the status to done": {
+        "en": "clear the date, or set the status to done",
+        "zh-CN": "请清除日期，或将状态改为已完成"},
+    "err.a decision without a subject": {
+        "en": "a decision without a subject",
+        "zh-CN": "研究者决策缺少受试者"},
+    "hint.type the subject id": {
+        "en": "type the subject id",
+        "zh-CN": "请输入受试者编号"},
+    "err.a decision needs its date": {
+        "en": "a decision needs its date",
+        "zh-CN": "研究者决策须填写决策日期"},
+    "hint.type YYYY-MM-DD": {
+        "en": "type YYYY-MM-DD",
+        "zh-CN": "请输入 YYYY-MM-DD"},
+    "err.a decision needs its action": {
+        "en": "a decision needs its action",
+        "zh-CN": "研究者决策须填写决策类型"},
+    "hint.choose continue, stop, hold or resume": {
+        "en": "choose continue, stop, hold or resume",
+        "zh-CN": "请选择继续治疗、停止治疗、暂停给药或恢复给药"},
+    "err.a formula in an entry cell": {
+        "en": "a formula in an entry cell",
+        "zh-CN": "录入单元格中有公式"},
+    "hint.type the value itself: text with a leading ' (e.g. '=x), a date as a date or YYYY-MM-DD": {
+        "en": "type the value itself: text with a leading ' (e.g. '=x), a date as a date or YYYY-MM-DD",
+        "zh-CN": "请直接输入取值：以 ' 开头的文本（如 '=x），日期按日期格式或 YYYY-MM-DD 输入"},
+    "err.a date with a time of day": {
+        "en": "a date with a time of day",
+        "zh-CN": "日期带有时间"},
+    "hint.type the date alone, YYYY-MM-DD": {
+        "en": "type the date alone, YYYY-MM-DD",
+        "zh-CN": "请只输入日期（YYYY-MM-DD）"},
+    "err.two sheets hold {a} entries: {b} and {c}": {
+        "en": "two sheets hold {a} entries: {b} and {c}",
+        "zh-CN": "两个工作表都有{a}录入内容：{b} 和 {c}"},
+    "hint.keep the entries in one {a} sheet: copy the ones you need into it and delete the other sheet (or "
+    "its header row)": {
+        "en": "keep the entries in one {a} sheet: copy the ones you need into it and delete the other "
+              "sheet (or its header row)",
+        "zh-CN": "请只在一个{a}表中录入：把需要的内容复制过去，再删除另一个表（或其标题行）"},
+    "err.must be a whole number of weeks >= 1": {
+        "en": "must be a whole number of weeks >= 1",
+        "zh-CN": "须为不小于 1 的整周数"},
+    "hint.type a number such as 8, or leave it empty": {
+        "en": "type a number such as 8, or leave it empty",
+        "zh-CN": "请输入数字（如 8），或留空"},
+    "err.say either --done DATE or --missed": {
+        "en": "say either --done DATE or --missed",
+        "zh-CN": "请给出 --done DATE 或 --missed"},
+    "err.outside the study ({a} … {b})": {
+        "en": "outside the study ({a} … {b})",
+        "zh-CN": "超出研究期间（{a} … {b}）"},
+    "hint.check the year and month": {
+        "en": "check the year and month",
+        "zh-CN": "请检查年份和月份"},
+    "err.a note on a visit with nothing recorded": {
+        "en": "a note on a visit with nothing recorded",
+        "zh-CN": "该访视未记录结果，却有备注"},
+    "hint.choose done (with the date) or missed": {
+        "en": "choose done (with the date) or missed",
+        "zh-CN": "请选择已完成（并填写日期）或漏访"},
+    "hint.give the number of weeks (e.g. 8), or leave it out to run to the cap": {
+        "en": "give the number of weeks (e.g. 8), or leave it out to run to the cap",
+        "zh-CN": "请给出周数（如 8），或不填以持续至治疗上限"},
+    "err.its window opens only on {a} (today is {b})": {
+        "en": "its window opens only on {a} (today is {b})",
+        "zh-CN": "其窗口期 {a} 才开始（今日为 {b}）"},
+    "hint.record a visit as missed once its window has opened": {
+        "en": "record a visit as missed once its window has opened",
+        "zh-CN": "窗口期开始后才能记录漏访"},
+    "hint.use continue, stop, hold or resume": {
+        "en": "use continue, stop, hold or resume",
+        "zh-CN": "请使用 continue、stop、hold 或 resume（继续治疗、停止治疗、暂停给药、恢复给药）"},
+    "err.entered twice, differently (first at {a})": {
+        "en": "entered twice, differently (first at {a})",
+        "zh-CN": "录入了两次且内容不同（第一次在 {a}）"},
+    "hint.keep one entry per subject and visit": {
+        "en": "keep one entry per subject and visit",
+        "zh-CN": "每位受试者的每次访视只保留一条录入"},
+    "err.two different decisions for one subject on one day": {
+        "en": "two different decisions for one subject on one day",
+        "zh-CN": "同一受试者同一天有两条不同的研究者决策"},
+    "hint.keep one decision per subject and day": {
+        "en": "keep one decision per subject and day",
+        "zh-CN": "每位受试者每天只保留一条研究者决策"},
+    "err.first dose date out of range": {
+        "en": "first dose date out of range",
+        "zh-CN": "首次给药日期超出范围"},
+    "hint.check the year: the plan and its follow-up must fit the calendar": {
+        "en": "check the year: the plan and its follow-up must fit the calendar",
+        "zh-CN": "请检查年份：访视计划及随访须在日历范围内"},
+    "err.a second decision on the same day (first: {a})": {
+        "en": "a second decision on the same day (first: {a})",
+        "zh-CN": "同一天的第二条研究者决策（第一条：{a}）"},
+    "err.a continue decision needs a regimen": {
+        "en": "a continue decision needs a regimen",
+        "zh-CN": "继续治疗决策须填写给药方案"},
+    "err.before the first dose {a}": {
+        "en": "before the first dose {a}",
+        "zh-CN": "早于首次给药日期 {a}"},
+    "hint.a decision follows the first dose": {
+        "en": "a decision follows the first dose",
+        "zh-CN": "研究者决策须在首次给药之后"},
+    "err.after the subject withdrew on {a}": {
+        "en": "after the subject withdrew on {a}",
+        "zh-CN": "晚于受试者退出日期 {a}"},
+    "hint.remove the decision or correct withdrawn_on in subjects.csv": {
+        "en": "remove the decision or correct withdrawn_on in subjects.csv",
+        "zh-CN": "请删除该决策，或更正 subjects.csv 中的 withdrawn_on"},
+    "err.the subject was stopped on {a} ({b}); nothing may follow a stop": {
+        "en": "the subject was stopped on {a} ({b}); nothing may follow a stop",
+        "zh-CN": "受试者已于 {a} 停止治疗（{b}）；停止治疗之后不能再有决策"},
+    "hint.remove this decision": {
+        "en": "remove this decision",
+        "zh-CN": "请删除该决策"},
+    "hint.date the decision on or after {a}, or use hold/stop": {
+        "en": "date the decision on or after {a}, or use hold/stop",
+        "zh-CN": "请将决策日期定在 {a} 或之后，或改用暂停给药/停止治疗"},
+    "err.already on hold since {a} ({b})": {
+        "en": "already on hold since {a} ({b})",
+        "zh-CN": "自 {a} 起已暂停给药（{b}）"},
+    "hint.record a resume before a new hold": {
+        "en": "record a resume before a new hold",
+        "zh-CN": "请先记录恢复给药，再记录新的暂停"},
+    "err.on hold since {a} ({b})": {
+        "en": "on hold since {a} ({b})",
+        "zh-CN": "自 {a} 起暂停给药中（{b}）"},
+    "hint.use resume with a regimen to end a hold": {
+        "en": "use resume with a regimen to end a hold",
+        "zh-CN": "请用恢复给药（并填写给药方案）结束暂停"},
+    "err.no first-dose slot within {a} days of {b}": {
+        "en": "no first-dose slot within {a} days of {b}",
+        "zh-CN": "{b} 起 {a} 天内没有可用的首次给药日期"},
+    "hint.check the site calendar and capacity": {
+        "en": "check the site calendar and capacity",
+        "zh-CN": "请检查中心日历和输液位容量"},
+    "err.not a new cohort: it has subjects": {
+        "en": "not a new cohort: it has subjects",
+        "zh-CN": "不是新队列：该队列已有受试者"},
+    "hint.leave out --new-cohort to plan its next subject": {
+        "en": "leave out --new-cohort to plan its next subject",
+        "zh-CN": "请去掉 --new-cohort，为该队列的下一例受试者安排"},
+    "err.is before --from {a}": {
+        "en": "is before --from {a}",
+        "zh-CN": "早于 --from {a}"},
+    "hint.give --to on or after --from": {
+        "en": "give --to on or after --from",
+        "zh-CN": "--to 须不早于 --from"},
+    "err.the protocol has no [participant] wording": {
+        "en": "the protocol has no [participant] wording",
+        "zh-CN": "方案中没有 [participant] 的受试者用语"},
+    "hint.copy the [participant] tables of the bundled templates/cc312.toml": {
+        "en": "copy the [participant] tables of the bundled templates/cc312.toml",
+        "zh-CN": "请从自带的 templates/cc312.toml 复制 [participant] 各表"},
+    "err.the {a} sheet needs more than {b} rows, Excel's limit; nothing was written": {
+        "en": "the {a} sheet needs more than {b} rows, Excel's limit; nothing was written",
+        "zh-CN": "{a}表需要超过 {b} 行（Excel 的上限）；未写入任何内容"},
+    "hint.export fewer subjects (a study folder per cohort), or use 'plan --format csv', which has no row "
+    "limit": {
+        "en": "export fewer subjects (a study folder per cohort), or use 'plan --format csv', which has no "
+              "row limit",
+        "zh-CN": "请减少导出的受试者（每个队列一个研究文件夹），或使用没有行数上限的 'plan --format csv'"},
+    "err.the audit trail's last line is incomplete": {
+        "en": "the audit trail's last line is incomplete",
+        "zh-CN": "稽查轨迹的最后一行不完整"},
+    "err.the audit trail's last line is not an entry": {
+        "en": "the audit trail's last line is not an entry",
+        "zh-CN": "稽查轨迹的最后一行不是稽查记录"},
+    "err.cannot read the audit trail: {a}": {
+        "en": "cannot read the audit trail: {a}",
+        "zh-CN": "无法读取稽查轨迹：{a}"},
+    "err.the audit trail is not a regular file": {
+        "en": "the audit trail is not a regular file",
+        "zh-CN": "稽查轨迹不是普通文件"},
+    "hint.put the real audit.csv in the study folder": {
+        "en": "put the real audit.csv in the study folder",
+        "zh-CN": "请把真正的 audit.csv 放回研究文件夹"},
+    "err.the change failed, and its audit entries (from seq {a}) cannot be taken back: {b}": {
+        "en": "the change failed, and its audit entries (from seq {a}) cannot be taken back: {b}",
+        "zh-CN": "更改失败，且其稽查记录（自序号 {a} 起）无法撤回：{b}"},
+    "hint.the study's files were not changed: remove those last lines and the head's update by hand, then "
+    "run 'cc312-schedule audit verify STUDY'": {
+        "en": "the study's files were not changed: remove those last lines and the head's update by hand, "
+              "then run 'cc312-schedule audit verify STUDY'",
+        "zh-CN": "研究文件未被更改：请手动删除这些末尾的行及 head 文件的更新，再运行 'cc312-schedule audit "
+                 "verify STUDY'"},
+    "err.{a} empty header cell{b} (the first is column {c})": {
+        "en": "{a} empty header cell{b} (the first is column {c})",
+        "zh-CN": "表头有 {a} 个空单元格（第一个在第 {c} 列）"},
+    "err.{a} unknown column{b}: {c}": {
+        "en": "{a} unknown column{b}: {c}",
+        "zh-CN": "{a} 个未知列：{c}"},
+    "hint.known columns: {a}": {
+        "en": "known columns: {a}",
+        "zh-CN": "可用的列：{a}"},
+    "err.column appears {a} times": {
+        "en": "column appears {a} times",
+        "zh-CN": "该列出现了 {a} 次"},
+    "hint.keep one": {
+        "en": "keep one",
+        "zh-CN": "请只保留一个"},
+    "err.malformed CSV: {a}": {
+        "en": "malformed CSV: {a}",
+        "zh-CN": "CSV 格式错误"},
+    "hint.a value with a quote must be written whole in quotes, its quotes doubled: \"said \"\"yes\"\"\"": {
+        "en": "a value with a quote must be written whole in quotes, its quotes doubled: \"said "
+              "\"\"yes\"\"\"",
+        "zh-CN": "含双引号的取值须整体加双引号，其中的双引号写两次：\"said \"\"yes\"\"\""},
+    "err.empty file": {
+        "en": "empty file",
+        "zh-CN": "文件为空"},
+    "err.unknown column": {
+        "en": "unknown column",
+        "zh-CN": "未知列"},
+    "hint.keep one of each": {
+        "en": "keep one of each",
+        "zh-CN": "每列只保留一个"},
+    "err.{a} columns appear more than once: {b}": {
+        "en": "{a} columns appear more than once: {b}",
+        "zh-CN": "{a} 列重复出现：{b}"},
+    "err.missing date": {
+        "en": "missing date",
+        "zh-CN": "缺少日期"},
+    "hint.write it as YYYY-MM-DD": {
+        "en": "write it as YYYY-MM-DD",
+        "zh-CN": "请写成 YYYY-MM-DD"},
+    "hint.delete it (a NUL, an escape or another control character is never part of this value)": {
+        "en": "delete it (a NUL, an escape or another control character is never part of this value)",
+        "zh-CN": "请删除它（NUL、转义符等控制字符不会是取值的一部分）"},
+    "hint.write [calendar] on a line of its own": {
+        "en": "write [calendar] on a line of its own",
+        "zh-CN": "请把 [calendar] 单独写在一行"},
+    "err.must be true or false": {
+        "en": "must be true or false",
+        "zh-CN": "须为 true 或 false"},
+    "err.must be a list of weekday names": {
+        "en": "must be a list of weekday names",
+        "zh-CN": "须为星期名称的列表"},
+    "err.must be a whole number >= 1": {
+        "en": "must be a whole number >= 1",
+        "zh-CN": "须为不小于 1 的整数"},
+    "hint.the number of infusion chairs; leave the key out for no limit": {
+        "en": "the number of infusion chairs; leave the key out for no limit",
+        "zh-CN": "输液位数量；不限时请省略该项"},
+    "hint.use closed or open": {
+        "en": "use closed or open",
+        "zh-CN": "请使用 closed 或 open"},
+    "err.missing reason": {
+        "en": "missing reason",
+        "zh-CN": "缺少原因"},
+    "hint.say why, e.g. 'pharmacy inventory' or 'weekend clinic'": {
+        "en": "say why, e.g. 'pharmacy inventory' or 'weekend clinic'",
+        "zh-CN": "请写明原因，例如“药房盘点”或“周末门诊”"},
+    "err.listed twice (first on line {a})": {
+        "en": "listed twice (first on line {a})",
+        "zh-CN": "重复列出（第一次在第 {a} 行）"},
+    "hint.keep one row per date": {
+        "en": "keep one row per date",
+        "zh-CN": "每个日期只保留一行"},
+    "err.must be a string": {
+        "en": "must be a string",
+        "zh-CN": "须为文本"},
+    "err.unknown preference": {
+        "en": "unknown preference",
+        "zh-CN": "未知的偏好"},
+    "hint.use \"earlier\" or \"later\"": {
+        "en": "use \"earlier\" or \"later\"",
+        "zh-CN": "请使用 \"earlier\" 或 \"later\""},
+    "err.not known to the holidays package": {
+        "en": "not known to the holidays package",
+        "zh-CN": "holidays 软件包中没有该地区"},
+    "hint.use an ISO 3166 code such as \"CN\" (and a subdivision it lists), or country = \"\" for none": {
+        "en": "use an ISO 3166 code such as \"CN\" (and a subdivision it lists), or country = \"\" for none",
+        "zh-CN": "请使用 ISO 3166 代码，如 \"CN\"（及其所列的地区代码），不使用节假日时写 country = \"\""},
+    "err.required: the study's name": {
+        "en": "required: the study's name",
+        "zh-CN": "必填：研究名称"},
+    "hint.add name = \"...\"": {
+        "en": "add name = \"...\"",
+        "zh-CN": "请添加 name = \"...\""},
+    "err.unsupported language": {
+        "en": "unsupported language",
+        "zh-CN": "不支持的语言"},
+    "err.must be a list of strings": {
+        "en": "must be a list of strings",
+        "zh-CN": "须为文本列表"},
+    "err.a withdrawal needs its date": {
+        "en": "a withdrawal needs its date",
+        "zh-CN": "退出研究须填写日期"},
+    "hint.fill withdrawn_on, or leave withdrawal empty": {
+        "en": "fill withdrawn_on, or leave withdrawal empty",
+        "zh-CN": "请填写 withdrawn_on，或将 withdrawal 留空"},
+    "err.{a} date(s) are no longer ISO dates (a spreadsheet program saved the file: {b}/{c}/{d} instead of "
+    "{e}-{f}-{g})": {
+        "en": "{a} date(s) are no longer ISO dates (a spreadsheet program saved the file: {b}/{c}/{d} "
+              "instead of {e}-{f}-{g})",
+        "zh-CN": "{a} 个日期已不是 YYYY-MM-DD 格式（表格软件保存文件时写成了 {b}/{c}/{d}，而非 {e}-{f}-{g}"
+                 "）"},
+    "hint.write every date as YYYY-MM-DD; in Excel or WPS, format the date columns as yyyy-mm-dd (or as "
+    "Text) before saving, or edit the file in a text editor": {
+        "en": "write every date as YYYY-MM-DD; in Excel or WPS, format the date columns as yyyy-mm-dd (or "
+              "as Text) before saving, or edit the file in a text editor",
+        "zh-CN": "请把所有日期写成 YYYY-MM-DD；在 Excel 或 WPS 中先将日期列设为 yyyy-mm-dd（或“文本”）格式"
+                 "再保存，或用文本编辑器修改该文件"},
+    "err.not a refresh interval": {
+        "en": "not a refresh interval",
+        "zh-CN": "不是有效的刷新间隔"},
+    "err.missing subject id": {
+        "en": "missing subject id",
+        "zh-CN": "缺少受试者编号"},
+    "err.unknown disease code": {
+        "en": "unknown disease code",
+        "zh-CN": "未知的疾病代码"},
+    "err.is not before the first dose": {
+        "en": "is not before the first dose",
+        "zh-CN": "不早于首次给药日期"},
+    "err.is after the first dose date": {
+        "en": "is after the first dose date",
+        "zh-CN": "晚于首次给药日期"},
+    "hint.consent must be signed before dosing": {
+        "en": "consent must be signed before dosing",
+        "zh-CN": "知情同意须在给药前签署"},
+    "err.unknown withdrawal": {
+        "en": "unknown withdrawal",
+        "zh-CN": "未知的退出类型"},
+    "hint.use consent (nothing after the date) or treatment (EOT and follow-up stay planned)": {
+        "en": "use consent (nothing after the date) or treatment (EOT and follow-up stay planned)",
+        "zh-CN": "请使用 consent（该日期后不再安排任何访视）或 treatment（保留治疗结束访视和随访）"},
+    "err.missing visit name": {
+        "en": "missing visit name",
+        "zh-CN": "缺少访视名称"},
+    "hint.leave it empty, or set status to done": {
+        "en": "leave it empty, or set status to done",
+        "zh-CN": "请留空，或将状态改为 done"},
+    "hint.study.toml needs no nesting deeper than [calendar]; remove the nested brackets": {
+        "en": "study.toml needs no nesting deeper than [calendar]; remove the nested brackets",
+        "zh-CN": "study.toml 的嵌套不需要比 [calendar] 更深；请删除多层嵌套的括号"},
+    "err.not a reminder": {
+        "en": "not a reminder",
+        "zh-CN": "不是有效的提醒时间"},
+    "hint.use \"N minutes before\", \"N hours before\", \"HH:MM the day before\", \"HH:MM N days before\" "
+    "or \"HH:MM on the day\"": {
+        "en": "use \"N minutes before\", \"N hours before\", \"HH:MM the day before\", \"HH:MM N days "
+              "before\" or \"HH:MM on the day\"",
+        "zh-CN": "请使用 \"N minutes before\"、\"N hours before\"、\"HH:MM the day before\"、\"HH:MM N days"
+                 " before\" 或 \"HH:MM on the day\""},
+    "err.not a valid subject id: {a}": {
+        "en": "not a valid subject id: {a}",
+        "zh-CN": "不是有效的受试者编号：{a}"},
+    "err.missing {a}": {
+        "en": "missing {a}",
+        "zh-CN": "缺少 {a}"},
+    "err.missing investigator": {
+        "en": "missing investigator",
+        "zh-CN": "缺少研究者"},
+    "hint.every decision names the investigator who made it": {
+        "en": "every decision names the investigator who made it",
+        "zh-CN": "每条决策须写明作出决策的研究者"},
+    "err.more than {a} days before the visit": {
+        "en": "more than {a} days before the visit",
+        "zh-CN": "早于访视 {a} 天以上"},
+    "hint.a reminder is at most 4 weeks ahead": {
+        "en": "a reminder is at most 4 weeks ahead",
+        "zh-CN": "提醒最多提前 4 周"},
+    "err.duplicate subject id (first on line {a})": {
+        "en": "duplicate subject id (first on line {a})",
+        "zh-CN": "受试者编号重复（第一次在第 {a} 行）"},
+    "err.recorded twice (first on line {a})": {
+        "en": "recorded twice (first on line {a})",
+        "zh-CN": "重复记录（第一次在第 {a} 行）"},
+    "hint.keep one row per subject and visit": {
+        "en": "keep one row per subject and visit",
+        "zh-CN": "每位受试者的每次访视只保留一行"},
+    "err.the lock file is not a regular file of its own": {
+        "en": "the lock file is not a regular file of its own",
+        "zh-CN": "锁文件不是独立的普通文件"},
+    "hint.delete it (the lock file is created anew)": {
+        "en": "delete it (the lock file is created anew)",
+        "zh-CN": "请删除它（锁文件会重新创建）"},
+    "err.not a study folder (no study.toml)": {
+        "en": "not a study folder (no study.toml)",
+        "zh-CN": "不是研究文件夹（没有 study.toml）"},
+    "err.not a user name": {
+        "en": "not a user name",
+        "zh-CN": "不是有效的用户名"},
+    "hint.letters, digits and . _ @ -, at most 64, e.g. li.na": {
+        "en": "letters, digits and . _ @ -, at most 64, e.g. li.na",
+        "zh-CN": "可用字母、数字及 . _ @ -，最多 64 个字符，例如 zhang.wei"},
+    "err.the password is too long: at most {a} characters": {
+        "en": "the password is too long: at most {a} characters",
+        "zh-CN": "密码太长：最多 {a} 个字符"},
+    "err.unknown role": {
+        "en": "unknown role",
+        "zh-CN": "未知角色"},
+    "err.the display name must be 1 to 200 characters": {
+        "en": "the display name must be 1 to 200 characters",
+        "zh-CN": "显示名称须为 1 至 200 个字符"},
+    "err.the user is disabled": {
+        "en": "the user is disabled",
+        "zh-CN": "该用户已停用"},
+    "hint.a disabled user gets no token": {
+        "en": "a disabled user gets no token",
+        "zh-CN": "已停用的用户不能获得令牌"},
+    "err.cannot open the desk database: {a}": {
+        "en": "cannot open the desk database: {a}",
+        "zh-CN": "无法打开网页工作台数据库：{a}"},
+    "err.the desk database is not a regular file": {
+        "en": "the desk database is not a regular file",
+        "zh-CN": "网页工作台数据库不是普通文件"},
+    "hint.remove it; it is created anew": {
+        "en": "remove it; it is created anew",
+        "zh-CN": "请删除它，会重新创建"},
+    "err.cannot read the desk database: {a}": {
+        "en": "cannot read the desk database: {a}",
+        "zh-CN": "无法读取网页工作台数据库：{a}"},
+    "hint.restore it from a copy, or move it away to start anew": {
+        "en": "restore it from a copy, or move it away to start anew",
+        "zh-CN": "请从备份恢复，或将其移走后重新开始"},
+    "err.the desk database is a symbolic link: refusing it": {
+        "en": "the desk database is a symbolic link: refusing it",
+        "zh-CN": "网页工作台数据库是符号链接：拒绝使用"},
+    "hint.move the real file into the study folder": {
+        "en": "move the real file into the study folder",
+        "zh-CN": "请把真正的文件移入研究文件夹"},
+    "err.the desk database has schema version {a}; this version reads {b}": {
+        "en": "the desk database has schema version {a}; this version reads {b}",
+        "zh-CN": "网页工作台数据库的结构版本为 {a}；本版本读取 {b}"},
+    "hint.use the cc312-schedule version that made it": {
+        "en": "use the cc312-schedule version that made it",
+        "zh-CN": "请使用创建它的 cc312-schedule 版本"},
+    # ---- end of the rest of the errors ------------------------------------------------
     # ---- the plan as a terminal table (reports/render.py to_table) -- issue 22 -----------
     "table.as_of": {"en": " — as of {today}", "zh-CN": "（截至 {today}）"},
     "table.subject": {
