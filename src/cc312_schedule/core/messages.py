@@ -796,7 +796,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.role.cli": {"en": "cli", "zh-CN": "命令行用户"},  # the role of a change made by a command
     "audit.via.cli": {"en": "cli", "zh-CN": "命令行"},
     "audit.via.import": {"en": "import", "zh-CN": "工作簿导入"},
-    "audit.via.desk": {"en": "desk", "zh-CN": "网页工作台"},
+    "audit.via.desk": {"en": "desk", "zh-CN": "研究中心工作台"},
     "audit.via.api": {"en": "api", "zh-CN": "API"},
     "entries.decision_text": {"en": "{action}{details} on {on}", "zh-CN": "{on} {action}{details}"},
     # reading a study's files (store/csvfile.py, store/study.py, core/fileio.py)
@@ -1768,28 +1768,28 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "已停用的用户不能获得令牌"},
     "err.cannot open the desk database: {a}": {
         "en": "cannot open the desk database: {a}",
-        "zh-CN": "无法打开网页工作台数据库：{a}"},
+        "zh-CN": "无法打开研究中心工作台数据库：{a}"},
     "err.the desk database is not a regular file": {
         "en": "the desk database is not a regular file",
-        "zh-CN": "网页工作台数据库不是普通文件"},
+        "zh-CN": "研究中心工作台数据库不是普通文件"},
     "hint.remove it; it is created anew": {
         "en": "remove it; it is created anew",
         "zh-CN": "请删除它，会重新创建"},
     "err.cannot read the desk database: {a}": {
         "en": "cannot read the desk database: {a}",
-        "zh-CN": "无法读取网页工作台数据库：{a}"},
+        "zh-CN": "无法读取研究中心工作台数据库：{a}"},
     "hint.restore it from a copy, or move it away to start anew": {
         "en": "restore it from a copy, or move it away to start anew",
         "zh-CN": "请从备份恢复，或将其移走后重新开始"},
     "err.the desk database is a symbolic link: refusing it": {
         "en": "the desk database is a symbolic link: refusing it",
-        "zh-CN": "网页工作台数据库是符号链接：拒绝使用"},
+        "zh-CN": "研究中心工作台数据库是符号链接：拒绝使用"},
     "hint.move the real file into the study folder": {
         "en": "move the real file into the study folder",
         "zh-CN": "请把真正的文件移入研究文件夹"},
     "err.the desk database has schema version {a}; this version reads {b}": {
         "en": "the desk database has schema version {a}; this version reads {b}",
-        "zh-CN": "网页工作台数据库的结构版本为 {a}；本版本读取 {b}"},
+        "zh-CN": "研究中心工作台数据库的结构版本为 {a}；本版本读取 {b}"},
     "hint.use the cc312-schedule version that made it": {
         "en": "use the cc312-schedule version that made it",
         "zh-CN": "请使用创建它的 cc312-schedule 版本"},
