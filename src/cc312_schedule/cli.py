@@ -43,12 +43,13 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 # languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
 # it before a study is read, and the options it names are English words either way.
 class _Run:
-    lang: str | None = None  # None: not yet known (the environment's, when first needed)
+    lang: str | None = None  # None: not yet known (found from the arguments when first needed)
+    argv: Sequence[str] | None = None
 
 
 def _lang() -> str:
-    if _Run.lang is None:  # asked before the command line is read: the environment's
-        _Run.lang = _pick_language(None)
+    if _Run.lang is None:  # asked while the command line is read (its error): from the words
+        _Run.lang = _language_before_parsing(_Run.argv)
     return _Run.lang
 
 
@@ -1110,9 +1111,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     """Run the command line; return the exit code (tests call this directly)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    _Run.lang = None  # the environment's until the command line is read (never for --help)
+    _Run.lang, _Run.argv = None, argv  # known once read; an error before: from the words
     try:
-        _Run.lang = _language_before_parsing(argv)
         args = build_parser().parse_args(argv)
         _Run.lang = _pick_language(args)
         commands = {"plan": _plan, "check": _check, "next-slot": _next_slot, "ics": _ics,
