@@ -311,7 +311,7 @@ INVALID_VISITS = [
     ({"Actual status": "missed", "Actual date": date(2026, 3, 9)}, "Actual date",
      "a missed visit has no actual date: '2026-03-09'"),
     ({"Actual status": "done"}, "Actual date", "a done visit needs its actual date"),
-    ({"Actual status": "gone"}, "Actual status", "not one of the choices: 'gone' (choose from the list: done / missed (已完成 / 漏访))"),
+    ({"Actual status": "gone"}, "Actual status", "not one of the choices: 'gone' (choose from the list: done / missed (已完成、漏访))"),
     ({"Note": "only a note"}, "Actual status", "a note on a visit with nothing recorded"),
     ({"Subject": "009", "Actual date": date(2026, 3, 9)}, "Subject", "unknown subject: '009'"),
     ({"Subject": 1, "Actual date": date(2026, 3, 9)}, "Subject",

@@ -276,7 +276,7 @@ def test_the_users_page_in_chinese(desk: RunningDesk) -> None:
     assert "工作台用户" in page and "用户管理" in page and "添加用户" in page
     short = co.post_form("/users", {"name": "wang.fang", "role": "nurse", "password": "short",
                                     "password2": "short"}, csrf_from="/users")
-    assert "未保存：密码太短：至少 10 个字符（请设置更长的密码（可用几个词组成））" in short.text
+    assert "未保存：密码太短：至少 10 个字符（请设置更长的密码，几个词连在一起即可）" in short.text
     co.post_form("/users/coordinator/disable", {}, csrf_from="/users")
     assert "不能停用自己的账号" in co.get("/users").text
 

@@ -239,11 +239,11 @@ def test_chinese_example_exports_with_the_default_format(tmp_path: Path) -> None
     out, err = tmp_path / "out", io.StringIO()
     assert main(["sdtm", str(example_study_path("zh-CN")), "-o", str(out)], stderr=err) == 0
     notes = [ln for ln in err.getvalue().splitlines() if ln.startswith("注意：")]
-    assert notes == [  # the study's language frames the note; the data's own words stay English
-        "注意：visits.csv:55: SV.SVREASOC: '受试者发热，本次未给药，不予补给' is in sv.json; sv.xpt holds "
-        "'[non-ASCII text: see sv.json]' (SAS transport v5 holds ASCII only)",
-        "注意：decisions.csv:5: DS.DSTERM: '3级输注反应；停止治疗，继续随访' is in ds.json; ds.xpt holds "
-        "'[non-ASCII text: see ds.json]' (SAS transport v5 holds ASCII only)"]
+    assert notes == [  # in the study's language (review F7); the placeholder is the file's text
+        "注意：visits.csv:55：SV.SVREASOC：“受试者发热，本次未给药，不予补给”保存在 sv.json 中；sv.xpt 中为占位文本"
+        "“[non-ASCII text: see sv.json]”（SDTM XPT 仅支持 ASCII）",
+        "注意：decisions.csv:5：DS.DSTERM：“3级输注反应；停止治疗，继续随访”保存在 ds.json 中；ds.xpt 中"
+        "为占位文本“[non-ASCII text: see ds.json]”（SDTM XPT 仅支持 ASCII）"]
     frame, _ = pyreadstat.read_xport(str(out / "sv.xpt"))
     assert [x for x in frame["SVREASOC"] if x] == ["[non-ASCII text: see sv.json]"]
     doc = json.loads((out / "sv.json").read_text(encoding="utf-8"))

@@ -43,12 +43,13 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 # languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
 # it before a study is read, and the options it names are English words either way.
 class _Run:
-    lang: str | None = None  # None: not yet known (the environment's, when first needed)
+    lang: str | None = None  # None: not yet known (found from the arguments when first needed)
+    argv: Sequence[str] | None = None
 
 
 def _lang() -> str:
-    if _Run.lang is None:  # asked before the command line is read: the environment's
-        _Run.lang = _pick_language(None)
+    if _Run.lang is None:  # asked while the command line is read (its error): from the words
+        _Run.lang = _language_before_parsing(_Run.argv)
     return _Run.lang
 
 
@@ -80,10 +81,38 @@ def _study_language(folder: str | None) -> str | None:
 
     try:
         with (Path(folder) / "study.toml").open("rb") as fh:
-            value = tomllib.load(fh).get("language")
-    except (OSError, ValueError, RecursionError):  # unreadable, not TOML, nested too deeply
+            raw = fh.read(1024 * 1024)
+    except OSError:  # unreadable: said in the environment's language
         return None
+    try:
+        value = tomllib.loads(raw.decode("utf-8")).get("language")
+    except (ValueError, RecursionError):  # not TOML: its own line, as written, says it
+        import re
+
+        m = re.search(rb'^[ \t]*language[ \t]*=[ \t]*"([A-Za-z-]+)"', raw, re.MULTILINE)
+        return m.group(1).decode() if m else None
     return value if isinstance(value, str) else None
+
+
+def _language_before_parsing(argv: Sequence[str] | None) -> str:
+    """The run's language while the command line is being read (its errors are said in it):
+    ``--language X`` where given, else the language of the first argument that is a study
+    folder, else the environment's."""
+    import os
+    from pathlib import Path
+
+    from .core.messages import pick_language
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    given = None
+    for i, word in enumerate(words):
+        if word == "--language" and i + 1 < len(words):
+            given = words[i + 1]
+        elif word.startswith("--language="):
+            given = word.split("=", 1)[1]
+    study = next((_study_language(w) for w in words
+                  if not w.startswith("-") and (Path(w) / "study.toml").is_file()), None)
+    return pick_language(given=given, study=study, environ=os.environ)
 
 
 def _warning_line(w: object, lang: str | None = None) -> str:
@@ -108,7 +137,9 @@ class _Version(argparse.Action):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}", hint=f"see '{self.prog} --help'")
+        # argparse's words (its gettext English) are said in Chinese by the catalogue's
+        # templates (err.unrecognized arguments: {args}, ...): core/messages.say_error
+        raise UsageError(message, key=self.prog, hint=f"see '{self.prog} --help'")
 
 
 #: Years a date or date-time argument may name (a study's dates are checked again against the
@@ -406,8 +437,8 @@ def _next_slot(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          value=str(after), hint="check the year")
     slot = next_slot(study, args.cohort, after=after, new_cohort=args.new_cohort)
     stdout.write(f"{slot.first_dose}\n")
-    for line in slot.explanation:
-        stdout.write(f"  {line}\n")
+    for text in slot.texts:  # why, in the run's language (the catalogue's slot.*)
+        stdout.write(f"  {text.render(_lang())}\n")
     return EXIT_OK
 
 
@@ -630,7 +661,8 @@ def _sdtm(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                            generated_at=args.generated_at or datetime.now(UTC))
     for w in caught:  # what went where: a free text the .xpt cannot hold is in the .json
         if issubclass(w.category, TransportTextWarning):
-            stderr.write(_say("note", text=str(w.message)))
+            sub = getattr(w.message, "substitute", None)  # the text in the run's language
+            stderr.write(_say("note", text=sub.describe(_lang()) if sub else str(w.message)))
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     stderr.write(_say("wrote_sdtm", n=len(paths), path=args.output,
@@ -700,8 +732,8 @@ def _due(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # each day of a range judged as `due --on` that day would judge it (the cap passing)
     plan_on = plans_by_day(study, assume=args.assume) if args.end else None
     # a record dated after the real today is flagged, one after a listed past day is not (C16)
-    due = plan_due(study, plan, start=start, end=args.end, language=args.language,
-                   plan_on=plan_on, today=today)
+    due = plan_due(study, plan, start=start, end=args.end,  # for people: the run's language
+                   language=args.language or args.ui_language, plan_on=plan_on, today=today)
     if args.format == "html":
         from .reports.pages import to_due_html
 
@@ -839,9 +871,10 @@ def _publish(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          subject_ids=args.subject, prune=args.prune, dry_run=args.dry_run,
                          all_day=args.all_day, retire=args.retire,
                          on_server_edit=args.on_server_edit, site_calendar=args.site_calendar,
-                         log=_printer(stdout) if args.dry_run else (lambda line: None))
-    stderr.write(result.describe(args.url))
-    stderr.write(result.report())
+                         log=_printer(stdout) if args.dry_run else (lambda line: None),
+                         lang=_lang())
+    stderr.write(result.describe(args.url, _lang()))
+    stderr.write(result.report(_lang()))
     return EXIT_BAD_INPUT if result.problems else EXIT_OK
 
 
@@ -865,7 +898,7 @@ def _feed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         result = write_feeds(study, plan, args.output, rotate=args.rotate or (),
                              generated_at=args.generated_at or datetime.now(UTC),
                              all_day=args.all_day)
-    stdout.write(result.describe())
+    stdout.write(result.describe(_lang()))
     return EXIT_OK
 
 
@@ -899,19 +932,29 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          hint="give the folder that holds study.toml and subjects.csv")
     if args.audit_command == "verify":
         problems = verify_audit(args.study)
+        from .core.messages import say_error
+
         for p in problems:
-            stderr.write(f"{Path(args.study) / AUDIT_NAME}: {p}\n")
+            stderr.write(_say("audit_problem", path=Path(args.study) / AUDIT_NAME,
+                              problem=say_error(_lang(), "err", p)[0]))
         if problems:
             stderr.write(_say("audit_broken", n=len(problems)))
             return EXIT_WARNINGS
         n = len(read_audit(args.study))
         stdout.write(_say("audit_intact", path=Path(args.study) / AUDIT_NAME, n=n))
         return EXIT_OK
+    from .core.messages import MESSAGES, message
+
+    def said(kind: str, code: str) -> str:  # a role or a way in, as the run's language says it
+        return message(_lang(), f"{kind}.{code}") if f"{kind}.{code}" in MESSAGES else code
+
     for e in read_audit(args.study, subject_id=args.subject, user=args.user):
         where = " ".join(x for x in (e.subject_id, e.visit) if x)
-        why = f"  ({e.reason})" if e.reason else ""
-        stdout.write(f"{e.seq:>5} {e.time_site} {e.user} [{e.role}, {e.via}] {e.file} {where} "
-                     f"{e.field}: {e.old!r} -> {e.new!r}{why}\n")
+        why = _say("audit_reason", reason=e.reason).rstrip("\n") if e.reason else ""
+        stdout.write(_say("audit_line", seq=f"{e.seq:>5}", time=e.time_site, user=e.user,
+                          role=said("desk.role", e.role), via=said("audit.via", e.via),
+                          file=e.file, where=where, field=e.field, old=repr(e.old),
+                          new=repr(e.new), why=why))
     return EXIT_OK
 
 
@@ -980,9 +1023,8 @@ def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
         return lines[0] if lines else ""
     import getpass
 
-    first = getpass.getpass(f"new password for {args.name} (at least 10 characters): ",
-                            stream=stderr)
-    again = getpass.getpass("the same again: ", stream=stderr)
+    first = getpass.getpass(_say("password_prompt", name=args.name).rstrip("\n"), stream=stderr)
+    again = getpass.getpass(_say("password_again").rstrip("\n"), stream=stderr)
     if first != again:
         raise UsageError("the two passwords differ", key="password", hint="run the command again")
     return first
@@ -998,9 +1040,11 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     at = datetime.now(UTC)
     if args.users_command == "list":
         for u in users.list_users(args.study):
-            state = "disabled" if u.disabled else "active"
-            stdout.write(f"{u.name}\t{u.role}\t{state}\t{u.display_name}\tcreated {u.created}"
-                         f"\t{u.tokens} token(s)\n")
+            stdout.write(_say("user_line", name=u.name, display=u.display_name,
+                              role=message(_lang(), f"desk.role.{u.role}"),
+                              state=_say("user_disabled_state" if u.disabled else
+                                         "user_active_state").rstrip("\n"),
+                              created=u.created, tokens=u.tokens))
         return EXIT_OK
     actor = cli_actor(args.by)
     if args.users_command == "add":
@@ -1093,7 +1137,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     """Run the command line; return the exit code (tests call this directly)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    _Run.lang = None  # the environment's until the command line is read (never for --help)
+    _Run.lang, _Run.argv = None, argv  # known once read; an error before: from the words
     try:
         args = build_parser().parse_args(argv)
         _Run.lang = _pick_language(args)
@@ -1120,9 +1164,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # a full disk or a failing device while writing an output
+        from .core.messages import say_error
+
         where = f"{exc.filename}: " if exc.filename else ""
-        hint = ("free some space, then run the command again" if exc.errno in (28, 122)
-                else "check the output folder")
-        err.write(_say("error", text=f"{where}cannot write: {exc.strerror or exc}; nothing was "
-                                     f"changed ({hint})"))
+        full = exc.errno in (28, 122)
+        why = say_error(_lang(), "err", str(exc.strerror or exc))[0]
+        err.write(_say("error", text=_say("cannot_write_full" if full else "cannot_write",
+                                          where=where, why=why).rstrip("\n")))
         return EXIT_BAD_INPUT

@@ -36,6 +36,7 @@ from typing import Final
 
 from ..core.errors import ScheduleError, UsageError
 from ..core.fileio import read_state, write_atomic
+from ..core.messages import message
 from ..core.model import StudyPlan
 from ..store.study import Study
 from .ics import write_ics
@@ -74,12 +75,13 @@ class FeedResult:
     cancelled: int
     unchanged: int
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """The names written, then what changed, in ``lang`` (the catalogue's ``feed.*``)."""
         lines = [f"{who}\t{name}\n" for who, name in self.files]
-        lines.append(f"# {len(self.files)} calendar(s): {self.new} new, {self.updated} updated, "
-                     f"{self.cancelled} newly cancelled, {self.unchanged} unchanged event(s)"
-                     + (f"; retired {len(self.retired)} old name(s)" if self.retired else "")
-                     + "\n")
+        retired = message(lang, "feed.retired", n=len(self.retired)) if self.retired else ""
+        lines.append(message(lang, "feed.summary", n=len(self.files), new=self.new,
+                             updated=self.updated, cancelled=self.cancelled,
+                             unchanged=self.unchanged, retired=retired) + "\n")
         return "".join(lines)
 
 

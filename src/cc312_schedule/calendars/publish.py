@@ -76,6 +76,7 @@ import icalendar
 
 from ..core.errors import ScheduleError, UsageError
 from ..core.fileio import InputFileError, read_input, read_state, write_atomic
+from ..core.messages import message, say_error
 from ..core.model import StudyPlan
 from ..store.study import Study
 from .ics import (
@@ -321,9 +322,11 @@ class ServerChange:
     change: str  # what differs ("DTSTART ... → ...; SUMMARY"), or "deleted on the server"
     action: str  # "overwritten with the plan's version", "kept", "re-created", ...
 
-    def describe(self) -> str:
-        return (f"changed on the server: {self.subject_id} {self.visit} in {self.collection} "
-                f"({self.resource}): {self.change}; {self.action}")
+    def describe(self, lang: str = "en") -> str:
+        return message(lang, "publish.changed", subject=self.subject_id, visit=self.visit,
+                       collection=self.collection, resource=self.resource,
+                       change=say_error(lang, "publish", self.change)[0],
+                       action=say_error(lang, "publish", self.action)[0])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -336,9 +339,10 @@ class PublishProblem:
     visit: str
     reason: str
 
-    def describe(self) -> str:
-        return (f"not published: {self.subject_id} {self.visit} in {self.collection} "
-                f"({self.resource}): {self.reason}")
+    def describe(self, lang: str = "en") -> str:
+        return message(lang, "publish.not_published", subject=self.subject_id, visit=self.visit,
+                       collection=self.collection, resource=self.resource,
+                       reason=say_error(lang, "err", self.reason)[0])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -360,23 +364,23 @@ class PublishResult:
     problems: tuple[PublishProblem, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def describe(self, url: str) -> str:
-        verb = "would write" if self.dry_run else "wrote"
-        created = f", {len(self.created)} created" if self.created else ""
-        changed = f", {len(self.changes)} changed on the server" if self.changes else ""
-        return (f"{'dry run: ' if self.dry_run else ''}{_safe_url(url)}: "
-                f"{self.collections} calendar(s){created}; {verb} {self.written} event(s), "
-                f"{'would delete' if self.dry_run else 'deleted'} {self.deleted}, "
-                f"{self.unchanged} unchanged{changed}\n")
+    def describe(self, url: str, lang: str = "en") -> str:
+        """What the publish did, in ``lang`` (the catalogue's ``publish.*``)."""
+        created = message(lang, "publish.created", n=len(self.created)) if self.created else ""
+        changed = message(lang, "publish.changes", n=len(self.changes)) if self.changes else ""
+        return message(lang, "publish.dry_run" if self.dry_run else "publish.done",
+                       url=_safe_url(url), collections=self.collections, created=created,
+                       written=self.written, deleted=self.deleted, unchanged=self.unchanged,
+                       changed=changed) + "\n"
 
-    def report(self) -> str:
+    def report(self, lang: str = "en") -> str:
         """The notes, the changes made on the server and the problems, one per line."""
-        lines = [f"note: {n}" for n in self.notes]
-        lines += [c.describe() for c in self.changes]
-        lines += [p.describe() for p in self.problems]
+        lines = [message(lang, "cli.note", text=say_error(lang, "publish", n)[0])
+                 for n in self.notes]
+        lines += [c.describe(lang) for c in self.changes]
+        lines += [p.describe(lang) for p in self.problems]
         if self.problems:
-            lines.append(f"{len(self.problems)} event(s) not published; every other one was "
-                         "(fix or remove the objects named, then publish again)")
+            lines.append(message(lang, "publish.problems", n=len(self.problems)))
         return "".join(line + "\n" for line in lines)
 
 
@@ -385,8 +389,9 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
             prune: bool = False, dry_run: bool = False, all_day: bool = False,
             timeout: int = 30, retire: Sequence[str] = (), on_server_edit: str = "plan",
             site_calendar: str = "one",
-            log: Callable[[str], None] = lambda line: None) -> PublishResult:
-    """Publish the calendars of ``plan`` to the CalDAV server at ``url`` (see the module)."""
+            log: Callable[[str], None] = lambda line: None, lang: str = "en") -> PublishResult:
+    """Publish the calendars of ``plan`` to the CalDAV server at ``url`` (see the module);
+    ``log`` is given each line of a dry run in ``lang``."""
     from caldav.davclient import DAVClient
 
     if on_server_edit not in ON_SERVER_EDIT:
@@ -413,7 +418,7 @@ def publish(study: Study, plan: StudyPlan, *, url: str, user: str, password: str
     bound_replies(client.session)  # a reply past REPLY_LIMIT is refused while read (issue 20)
     run = _Run(client=client, server=server, study=study, state=state, prune=prune,
                dry_run=dry_run, log=log, state_path=spath, day=generated_at.date(),
-               policy=on_server_edit, notes=notes)
+               policy=on_server_edit, notes=notes, lang=lang)
     built: EventCalendars | None = None
     targets: list[tuple[str, EventCalendar]] = []
     try:
@@ -690,6 +695,7 @@ class _Run:
     state_path: Path
     day: date  # the generation date (the time zone's range when a calendar has no events)
     policy: str = "plan"
+    lang: str = "en"  # the language of the dry run's lines (log)
     built: EventCalendars | None = None
     notes: list[str] = field(default_factory=list)
     changes: list[ServerChange] = field(default_factory=list)
@@ -772,7 +778,7 @@ class _Run:
         else:  # nothing changed there since our last publish: the recorded ETags hold
             listing = {_href(path, uid, r): r.etag for uid, r in records.items()}
         if listing is None:
-            self.log(f"create calendar {curl} ({name})")
+            self.log(message(self.lang, "publish.log_create", url=curl, name=name))
             self.created.append(curl)
             if not self.dry_run:
                 response = self.client.mkcalendar(curl, self._mkcalendar_body(name))
@@ -892,7 +898,7 @@ class _Run:
                          subject_id=ev.published.subject_id, visit=ev.published.visit,
                          change=change, action=action)
         self.changes.append(c)
-        self.log(c.describe())
+        self.log(c.describe(self.lang))
 
     def _problem(self, curl: str, ev: CalendarEvent, href: str, reason: str) -> None:
         self.problems.append(PublishProblem(
@@ -920,7 +926,8 @@ class _Run:
         assert self.built is not None
         if self.dry_run:
             self.written += 1
-            self.log(f"would write {self._visit_of(ev.uid)} ({why or ev.change}) to {curl}")
+            self.log(message(self.lang, "publish.log_write", visit=self._visit_of(ev.uid),
+                             why=say_error(self.lang, "publish", why or ev.change)[0], url=curl))
             return
         body = self.built.resource(ev, calendar.name).decode("utf-8")
         target = urljoin(curl, href)
@@ -968,7 +975,8 @@ class _Run:
                 ) -> None:
         self.deleted += 1
         if self.dry_run:
-            self.log(f"would delete {why} {self._visit_of(uid)} from {curl}")
+            self.log(message(self.lang, "publish.log_delete", visit=self._visit_of(uid),
+                             why=say_error(self.lang, "publish", why)[0], url=curl))
             return
         response = self.client.delete(urljoin(curl, href))
         if response.status >= 500:

@@ -670,8 +670,10 @@ def write_sdtm(study: Study, plan: StudyPlan, folder: str | Path, *,
         raise UsageError(f"cannot create the folder: {exc.strerror}", key="-o",
                          value=str(target)) from None
     paths = _write_set(target, files)
-    for sub in substitutes:
-        warnings.warn(sub.describe(), TransportTextWarning, stacklevel=2)
+    for sub in substitutes:  # the warning carries what went where, to be said in any language
+        note = TransportTextWarning(sub.describe())
+        note.substitute = sub  # type: ignore[attr-defined]
+        warnings.warn(note, stacklevel=2)
     return paths
 
 

@@ -77,7 +77,7 @@ def xpt_problems(ds: Dataset) -> list[StudyFileError]:
             if not str(value).isascii():
                 problems.append(StudyFileError(
                     "not ASCII, which a SAS transport v5 file cannot carry",
-                    hint="write it in ASCII (English or pinyin), or export with --format both "
+                    hint="write it in English (ASCII), or export with --format both "
                     "(the default: the .xpt then holds a placeholder for a free text, the .json "
                     "the text) or --format json",
                     **where))

@@ -83,17 +83,20 @@ class ScheduleError(ValueError):
         return self.render()
 
     def render(self, *, say: Callable[[str, str], str] | None = None, colon: str = ":",
-               space: str = " ", brackets: tuple[str, str] = (" (", ")")) -> str:
+               space: str = " ", brackets: tuple[str, str] = (" (", ")"),
+               show_value: bool = True) -> str:
         """The error as one line: location, key, message, value, hint. ``str(error)`` is the
         English form; :func:`cc312_schedule.core.messages.render_error` passes another
-        language's words (``say(kind, text)``, kind ``err`` or ``hint``) and punctuation.
+        language's words (``say(kind, text)``, kind ``err``, ``hint`` or ``key``) and punctuation, and
+        ``show_value=False`` when its words already hold the value.
 
         >>> UsageError("unknown subject", key="SUBJECT", value="3", hint="did you mean 003?").render()
         "SUBJECT: unknown subject: '3' (did you mean 003?)"
         """
-        parts = [part + colon for part in (self.location, self.key) if part]
+        key = say("key", self.key) if say and self.key else self.key
+        parts = [part + colon for part in (self.location, key) if part]
         text = say("err", self.message) if say else self.message
-        if self._has_value:
+        if self._has_value and show_value:
             text += f"{colon}{space}{self.value!r}"
         if self.hint:
             text += f"{brackets[0]}{say('hint', self.hint) if say else self.hint}{brackets[1]}"

@@ -30,7 +30,7 @@ from .errors import ScheduleError
 
 __all__ = ["BABEL_LOCALES", "DROPPED_FIELDS", "LANGUAGES", "LEGACY_TEXTS", "MESSAGES", "Text",
            "language_from_env", "message", "pick_language", "procedure", "procedures",
-           "regimen_label", "render_error", "warning_label", "weekday_name"]
+           "regimen_label", "render_error", "say_error", "warning_label", "weekday_name"]
 
 LANGUAGES: Final = ("en", "zh-CN")
 
@@ -251,7 +251,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{where}: {dataset}.{variable}: '{value}' is in {json_file}; {xpt_file} holds "
               "'{placeholder}' (SAS transport v5 holds ASCII only)",
         "zh-CN": "{where}：{dataset}.{variable}：“{value}”保存在 {json_file} 中；{xpt_file} 中为占位文本"
-                 "“{placeholder}”（传输文件只能包含英文字符）",
+                 "“{placeholder}”（SDTM XPT 仅支持 ASCII）",
     },
     # ---- issue 15: engine warnings and date-change reasons as data (messages.Text) ---------
     # Ids: w.* warnings, r.* reasons why a planned date differs from the target, closed.* why
@@ -456,6 +456,1355 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "err.unknown status": {"en": "unknown status", "zh-CN": "未知状态"},
     "err.missing value": {"en": "missing value", "zh-CN": "缺少取值"},
     "err.in the future": {"en": "in the future", "zh-CN": "晚于今日"},
+    # ---- issue 22: every CLI error in Chinese (cli-wave) -------------------------------------
+    # Keyed by the English text as raised; a {field} in the key matches any text there (each
+    # field said again the same way); the Chinese may drop a field (a technical detail) and may
+    # hold {value}, the error's bad value, which is then not repeated after the message.
+    "err.and {count} more errors like the ones above (not shown)": {
+        "en": "and {count} more errors like the ones above (not shown)",
+        "zh-CN": "另有 {count} 个同类错误，未逐一列出"},
+    # the command line's own errors (argparse, through cli._Parser.error)
+    "err.unrecognized arguments: {args}": {"en": "unrecognized arguments: {args}",
+                                          "zh-CN": "无法识别的参数：{args}"},
+    "err.the following arguments are required: {args}": {
+        "en": "the following arguments are required: {args}", "zh-CN": "缺少必需的参数：{args}"},
+    "err.one of the arguments {args} is required": {
+        "en": "one of the arguments {args} is required", "zh-CN": "须给出以下参数之一：{args}"},
+    "err.argument {arg}: {rest}": {"en": "argument {arg}: {rest}", "zh-CN": "参数 {arg}：{rest}"},
+    "err.expected one argument": {"en": "expected one argument", "zh-CN": "缺少参数值"},
+    "err.not allowed with argument {other}": {"en": "not allowed with argument {other}",
+                                              "zh-CN": "不能与参数 {other} 同时使用"},
+    "err.invalid choice: {given} (choose from {choices})": {
+        "en": "invalid choice: {given} (choose from {choices})",
+        "zh-CN": "无效的取值：{given}（可选：{choices}）"},
+    "err.invalid {kind} value: {given}": {"en": "invalid {kind} value: {given}",
+                                          "zh-CN": "取值应为数字：{given}"},
+    "err.{given} is outside {years}: check the year": {
+        "en": "{given} is outside {years}: check the year",
+        "zh-CN": "{given} 不在 {years} 年之间：请检查年份"},
+    "err.not a whole number of weeks: {given}": {"en": "not a whole number of weeks: {given}",
+                                                 "zh-CN": "持续周数应为整数：{given}"},
+    "err.more than the protocol's cap: {given}": {"en": "more than the protocol's cap: {given}",
+                                                  "zh-CN": "超过方案规定的最长治疗期：{given}"},
+    "err.not an action: {given} (use {actions}, or {words})": {
+        "en": "not an action: {given} (use {actions}, or {words})",
+        "zh-CN": "无效的决策类型：{given}（请使用 {words}）"},
+    "err.not an ISO date-time: {given}": {"en": "not an ISO date-time: {given}",
+                                          "zh-CN": "日期时间格式无效：{given}"},
+    "err.needs a time zone: {given} (e.g. {example})": {
+        "en": "needs a time zone: {given} (e.g. {example})",
+        "zh-CN": "缺少时区：{given}（例如 2026-11-25T08:00:00Z 或 +08:00）"},
+    "hint.see '{prog} --help'": {"en": "see '{prog} --help'", "zh-CN": "参见 '{prog} --help'"},
+    # dates, wherever typed
+    "err.no such date {given}: check the month and day": {
+        "en": "no such date {given}: check the month and day",
+        "zh-CN": "日期不存在：{given}（请检查月份和日期）"},
+    "err.not an ISO date {given}: write it as YYYY-MM-DD, e.g. 2026-04-03": {
+        "en": "not an ISO date {given}: write it as YYYY-MM-DD, e.g. 2026-04-03",
+        "zh-CN": "日期格式应为 YYYY-MM-DD，例如 2026-04-03：{given}"},
+    "err.in the future (today is {today})": {"en": "in the future (today is {today})",
+                                             "zh-CN": "晚于今日（今日为 {today}）"},
+    "err.before the subject's first dose on {first}": {
+        "en": "before the subject's first dose on {first}",
+        "zh-CN": "早于该受试者的首次给药日期 {first}"},
+    "hint.check the date: nothing is done before day 1": {
+        "en": "check the date: nothing is done before day 1",
+        "zh-CN": "请检查日期：首次给药（第1天）之前不会有访视"},
+    "hint.enter what has happened; plan future visits in the plan, not here": {
+        "en": "enter what has happened; plan future visits in the plan, not here",
+        "zh-CN": "此处只记录已发生的访视；未来的访视由访视计划安排"},
+    "err.outside the study's span ({start} to {end})": {
+        "en": "outside the study's span ({start} to {end})",
+        "zh-CN": "超出研究期间（{start} 至 {end}）"},
+    "hint.check the year": {"en": "check the year", "zh-CN": "请检查年份"},
+    # the import's cells (F3) and the rows of decisions.csv
+    "err.not one of the choices": {"en": "not one of the choices",
+                                   "zh-CN": "“{value}”不是可选值"},
+    "xlsx.list_separator": {"en": " / ", "zh-CN": "、"},  # the choices of a dropdown, listed
+    "hint.choose from the list: {english} ({chinese})": {
+        "en": "choose from the list: {english} ({chinese})",
+        "zh-CN": "请从下拉列表中选择：{chinese}"},
+    "hint.type a date cell or YYYY-MM-DD text": {
+        "en": "type a date cell or YYYY-MM-DD text",
+        "zh-CN": "请输入日期单元格，或 YYYY-MM-DD 格式的文本"},
+    "err.more than the protocol's cap of {weeks} weeks": {
+        "en": "more than the protocol's cap of {weeks} weeks",
+        "zh-CN": "持续周数 {value} 超过方案规定的最长 {weeks} 周"},
+    "hint.a regimen runs at most to the cap; leave weeks empty to run to it": {
+        "en": "a regimen runs at most to the cap; leave weeks empty to run to it",
+        "zh-CN": "给药方案最长持续至治疗上限；留空持续周数即持续至上限"},
+    "err.a {action} decision takes no {column}": {
+        "en": "a {action} decision takes no {column}", "zh-CN": "{action}决策不填写{column}"},
+    "list.separator": {"en": ", ", "zh-CN": "、"},  # names listed in a message: 001、002
+    # words inside an error's text, said as the workbook says them
+    "err.stop": {"en": "stop", "zh-CN": "停止治疗"},
+    "err.hold": {"en": "hold", "zh-CN": "暂停给药"},
+    "err.regimen": {"en": "regimen", "zh-CN": "给药方案"},
+    "err.weeks": {"en": "weeks", "zh-CN": "持续周数"},
+    "err.until": {"en": "until", "zh-CN": "截止日期"},
+    "hint.leave it empty": {"en": "leave it empty", "zh-CN": "请留空"},
+    "err.unknown action": {"en": "unknown action", "zh-CN": "未知的决策类型"},
+    "hint.use one of continue, stop, hold, resume": {
+        "en": "use one of continue, stop, hold, resume",
+        "zh-CN": "请使用 continue、stop、hold 或 resume（继续治疗、停止治疗、暂停给药、恢复给药）"},
+    "hint.use done or missed": {"en": "use done or missed",
+                                "zh-CN": "请使用 done（已完成）或 missed（漏访）"},
+    "err.unknown regimen": {"en": "unknown regimen", "zh-CN": "未知的给药方案"},
+    "err.not a regimen of the protocol": {"en": "not a regimen of the protocol",
+                                          "zh-CN": "不是方案中的给药方案"},
+    "hint.use one of {codes}": {"en": "use one of {codes}", "zh-CN": "请使用 {codes} 之一"},
+    "err.not in the current plan of subject {subject}": {
+        "en": "not in the current plan of subject {subject}",
+        "zh-CN": "不在受试者 {subject} 当前的访视计划中"},
+    "hint.record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose beyond it "
+    "needs the investigator's decision first (decide, or a Decisions row)": {
+        "en": "record only visits of the plan ('cc312-schedule plan STUDY' lists them); a dose "
+              "beyond it needs the investigator's decision first (decide, or a Decisions row)",
+        "zh-CN": "只能记录访视计划中的访视（'cc312-schedule plan STUDY' 可列出）；计划之外的给药须"
+                 "先有研究者决策（decide 命令，或工作簿的研究者决策表）"},
+    "err.{visit} is recorded as {old} ({where}); the entry says {new}: not applied ({why})": {
+        "en": "{visit} is recorded as {old} ({where}); the entry says {new}: not applied ({why})",
+        "zh-CN": "{visit} 已记录为 {old}（{where}），本次录入为 {new}：未写入（{why}）"},
+    "err.subject {subject}: {text}": {"en": "subject {subject}: {text}",
+                                      "zh-CN": "受试者 {subject}：{text}"},
+    "err.correct the entry, or amend with a reason: --amend REASON": {
+        "en": "correct the entry, or amend with a reason: --amend REASON",
+        "zh-CN": "请更正录入内容，或注明原因后更正：--amend REASON"},
+    "err.done {day}": {"en": "done {day}", "zh-CN": "已完成 {day}"},
+    "err.done": {"en": "done", "zh-CN": "已完成"},
+    "err.missed": {"en": "missed", "zh-CN": "漏访"},
+    "hint.use a subject id of subjects.csv ({ids})": {
+        "en": "use a subject id of subjects.csv ({ids})",
+        "zh-CN": "请使用 subjects.csv 中的受试者编号（{ids}）"},
+    "hint.add the subject to subjects.csv or fix the id": {
+        "en": "add the subject to subjects.csv or fix the id",
+        "zh-CN": "请将该受试者加入 subjects.csv，或更正编号"},
+    "err.no such visit: its week is more than {n} weeks after the cap (week {cap})": {
+        "en": "no such visit: its week is more than {n} weeks after the cap (week {cap})",
+        "zh-CN": "访视不存在：其所在周晚于治疗上限（第{cap}周）超过 {n} 周"},
+    "hint.check the week number": {"en": "check the week number", "zh-CN": "请检查周数"},
+    "err.the subject ids lost their leading zeros (a spreadsheet program saved the file and read "
+    "{id} as the number {number})": {
+        "en": "the subject ids lost their leading zeros (a spreadsheet program saved the file "
+              "and read {id} as the number {number})",
+        "zh-CN": "受试者编号丢失了开头的 0（表格软件保存文件时把 {id} 读成了数字 {number}）"},
+    "hint.write the ids as the other files do (e.g. {id}); in Excel or WPS, format the column as "
+    "Text before typing, or edit the file in a text editor": {
+        "en": "write the ids as the other files do (e.g. {id}); in Excel or WPS, format the "
+              "column as Text before typing, or edit the file in a text editor",
+        "zh-CN": "请按其他文件的写法填写编号（如 {id}）；在 Excel 或 WPS 中先将该列设为“文本”格式"
+                 "再输入，或用文本编辑器修改该文件"},
+    # the files of a study folder
+    "err.{n} fields but the header has {columns}": {
+        "en": "{n} fields but the header has {columns}",
+        "zh-CN": "该行有 {n} 个字段，但表头只有 {columns} 个"},
+    "hint.quote values that contain commas": {"en": "quote values that contain commas",
+                                              "zh-CN": "含逗号的取值请加英文双引号"},
+    "err.a quote (\") opens here and is never closed: every line after it would be read as one value": {
+        "en": "a quote (\") opens here and is never closed: every line after it would be read "
+              "as one value",
+        "zh-CN": "此处的双引号（\"）没有闭合：其后所有行都会被读成一个取值"},
+    "hint.close the quote, or delete the stray \" character": {
+        "en": "close the quote, or delete the stray \" character",
+        "zh-CN": "请补上闭合的双引号，或删除多余的 \" 字符"},
+    "err.not valid TOML: {detail}": {"en": "not valid TOML: {detail}",
+                                     "zh-CN": "TOML 格式错误"},
+    "hint.fix the TOML syntax": {"en": "fix the TOML syntax",
+                                 "zh-CN": "请修正该行的写法（键 = 值，文本加英文双引号）"},
+    "err.unknown key": {"en": "unknown key", "zh-CN": "未知的设置项"},
+    "hint.known keys: {keys}": {"en": "known keys: {keys}", "zh-CN": "可用的设置项：{keys}"},
+    "hint.remove it or fix its spelling (see templates/cc312.toml)": {
+        "en": "remove it or fix its spelling (see templates/cc312.toml)",
+        "zh-CN": "请删除或更正拼写（参见 templates/cc312.toml）"},
+    "err.missing required table": {"en": "missing required table", "zh-CN": "缺少必需的设置表"},
+    "hint.add a [{table}] table": {"en": "add a [{table}] table", "zh-CN": "请添加 [{table}] 表"},
+    "err.not an IANA time zone name": {"en": "not an IANA time zone name",
+                                       "zh-CN": "不是 IANA 时区名"},
+    "hint.e.g. \"Asia/Shanghai\" or \"Europe/Berlin\"": {
+        "en": "e.g. \"Asia/Shanghai\" or \"Europe/Berlin\"", "zh-CN": "例如 \"Asia/Shanghai\""},
+    "err.cannot read the protocol file: {why}": {"en": "cannot read the protocol file: {why}",
+                                                 "zh-CN": "无法读取方案文件：{why}"},
+    "hint.check the path in study.toml 'protocol'": {
+        "en": "check the path in study.toml 'protocol'",
+        "zh-CN": "请检查 study.toml 中 'protocol' 一项的路径"},
+    "err.No such file or directory": {"en": "No such file or directory", "zh-CN": "文件不存在"},
+    "err.Permission denied": {"en": "Permission denied", "zh-CN": "没有权限"},
+    "err.Is a directory": {"en": "Is a directory", "zh-CN": "这是一个文件夹"},
+    "err.corrupt {what} file ({detail})": {"en": "corrupt {what} file ({detail})",
+                                           "zh-CN": "{what}文件已损坏"},
+    "err.calendar state": {"en": "calendar state", "zh-CN": "日历状态"},
+    "err.publish state": {"en": "publish state", "zh-CN": "发布状态"},
+    "err.feed tokens": {"en": "feed tokens", "zh-CN": "订阅日历密钥"},
+    "hint.restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars that "
+    "already hold a higher SEQUENCE may then ignore updates": {
+        "en": "restore it from a backup; deleting it restarts every SEQUENCE at 0, and calendars "
+              "that already hold a higher SEQUENCE may then ignore updates",
+        "zh-CN": "请从备份恢复；若删除，所有 SEQUENCE 将从 0 重新计数，已有更高 SEQUENCE 的日历"
+                 "可能不再接收更新"},
+    "hint.restore it from a backup, or delete it: the next publish then rewrites every event": {
+        "en": "restore it from a backup, or delete it: the next publish then rewrites every event",
+        "zh-CN": "请从备份恢复，或删除该文件：下次发布时将重写所有事件"},
+    "hint.restore it from a backup; deleting it gives every calendar a new address, and subscribers "
+    "must then be sent the new ones": {
+        "en": "restore it from a backup; deleting it gives every calendar a new address, and "
+              "subscribers must then be sent the new ones",
+        "zh-CN": "请从备份恢复；若删除，每个日历都会换新地址，须把新地址重新发给订阅者"},
+    "err.the study is being written by {holder}": {
+        "en": "the study is being written by {holder}", "zh-CN": "另一个进程正在写入该研究（{holder}）"},
+    "hint.waited {seconds} s; wait for the other import/record/decide to finish, then run the "
+    "command again": {
+        "en": "waited {seconds} s; wait for the other import/record/decide to finish, then run "
+              "the command again",
+        "zh-CN": "已等待 {seconds} 秒；请等另一个 import/record/decide 完成后再运行本命令"},
+    "err.pid {pid} since {since}": {"en": "pid {pid} since {since}",
+                                    "zh-CN": "进程号 {pid}，开始于 {since}"},
+    # the workbook file
+    "err.cannot read the workbook: {why}": {"en": "cannot read the workbook: {why}",
+                                            "zh-CN": "无法读取工作簿：文件不存在或不是有效的 .xlsx 文件"},
+    "hint.give an .xlsx file saved by Excel, WPS or LibreOffice; a damaged one: open it and save it again": {
+        "en": "give an .xlsx file saved by Excel, WPS or LibreOffice; a damaged one: open it and "
+              "save it again",
+        "zh-CN": "请提供由 Excel、WPS 或 LibreOffice 保存的 .xlsx 文件；文件损坏时请打开后重新保存"},
+    # the commands' own arguments
+    "err.unknown cohort": {"en": "unknown cohort", "zh-CN": "未知队列"},
+    "hint.known cohorts: {cohorts}; for the first subject of a new cohort add --new-cohort": {
+        "en": "known cohorts: {cohorts}; for the first subject of a new cohort add --new-cohort",
+        "zh-CN": "已有队列：{cohorts}；新队列的第一例受试者请加 --new-cohort"},
+    "hint.known: {ids}": {"en": "known: {ids}", "zh-CN": "已有：{ids}"},
+    "err.the workbook must be written to a .xlsx file": {
+        "en": "the workbook must be written to a .xlsx file", "zh-CN": "工作簿须写入 .xlsx 文件"},
+    "hint.name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'": {
+        "en": "name it e.g. plan.xlsx; for a CSV use 'plan --format csv -o FILE'",
+        "zh-CN": "例如 plan.xlsx；要导出 CSV 请用 'plan --format csv -o FILE'"},
+    "err.the output must end in .pdf or .html": {"en": "the output must end in .pdf or .html",
+                                                 "zh-CN": "输出文件名须以 .pdf 或 .html 结尾"},
+    "hint.e.g. -o schedule-003.pdf": {"en": "e.g. -o schedule-003.pdf",
+                                      "zh-CN": "例如 -o schedule-003.pdf"},
+    "err.cannot write: the folder does not exist": {
+        "en": "cannot write: the folder does not exist", "zh-CN": "无法写入：文件夹不存在"},
+    "hint.create the folder first": {"en": "create the folder first", "zh-CN": "请先创建该文件夹"},
+    "err.give either --on or --from/--to": {"en": "give either --on or --from/--to",
+                                            "zh-CN": "--on 与 --from/--to 只能二选一"},
+    "hint.one day: --on DATE; a range: --from DATE --to DATE": {
+        "en": "one day: --on DATE; a range: --from DATE --to DATE",
+        "zh-CN": "单日：--on DATE；日期范围：--from DATE --to DATE"},
+    "err.a range needs both --from and --to": {"en": "a range needs both --from and --to",
+                                               "zh-CN": "日期范围须同时给出 --from 和 --to"},
+    "hint.e.g. --from {start} --to {end}": {"en": "e.g. --from {start} --to {end}",
+                                            "zh-CN": "例如 --from {start} --to {end}"},
+    "err.the range from {start} is over a year": {"en": "the range from {start} is over a year",
+                                                  "zh-CN": "自 {start} 起的日期范围超过一年"},
+    "hint.list at most a year at a time: --to {end} at the latest": {
+        "en": "list at most a year at a time: --to {end} at the latest",
+        "zh-CN": "每次最多列出一年：--to 最晚为 {end}"},
+    "err.not a port number": {"en": "not a port number", "zh-CN": "不是有效的端口号"},
+    "hint.e.g. --port 8312": {"en": "e.g. --port 8312", "zh-CN": "例如 --port 8312"},
+    "err.out of range": {"en": "out of range", "zh-CN": "超出范围"},
+    "hint.between {low} and {high}": {"en": "between {low} and {high}",
+                                      "zh-CN": "应在 {low} 至 {high} 之间"},
+    # passwords, users, the audit trail
+    "err.cannot read the password file: {why}": {"en": "cannot read the password file: {why}",
+                                                 "zh-CN": "无法读取密码文件：{why}"},
+    "hint.a file holding the password on its first line": {
+        "en": "a file holding the password on its first line",
+        "zh-CN": "请提供第一行为密码的文件"},
+    "err.no password given": {"en": "no password given", "zh-CN": "未提供密码"},
+    "hint.pass --password-file FILE or set CC312_CALDAV_PASSWORD": {
+        "en": "pass --password-file FILE or set CC312_CALDAV_PASSWORD",
+        "zh-CN": "请使用 --password-file FILE，或设置环境变量 CC312_CALDAV_PASSWORD"},
+    "err.the password is too short: at least {n} characters": {
+        "en": "the password is too short: at least {n} characters",
+        "zh-CN": "密码太短：至少 {n} 个字符"},
+    "hint.choose a longer one (a few words work well)": {
+        "en": "choose a longer one (a few words work well)",
+        "zh-CN": "请设置更长的密码，几个词连在一起即可"},
+    "err.no such user": {"en": "no such user", "zh-CN": "用户不存在"},
+    "hint.'cc312-schedule users list STUDY' lists them": {
+        "en": "'cc312-schedule users list STUDY' lists them",
+        "zh-CN": "'cc312-schedule users list STUDY' 可列出全部用户"},
+    "err.a user of that name exists": {"en": "a user of that name exists",
+                                       "zh-CN": "该用户名已存在"},
+    "hint.choose another name; 'users list STUDY' lists them": {
+        "en": "choose another name; 'users list STUDY' lists them",
+        "zh-CN": "请换一个用户名；'users list STUDY' 可列出全部用户"},
+    # publish (calendars/publish.py, publish_checks.py)
+    "err.not a valid address ({why})": {"en": "not a valid address ({why})",
+                                        "zh-CN": "地址无效（{why}）"},
+    "err.it must start with https:// or http://": {
+        "en": "it must start with https:// or http://", "zh-CN": "须以 https:// 或 http:// 开头"},
+    "err.no server name": {"en": "no server name", "zh-CN": "缺少服务器名"},
+    "err.the port must be 1-65535": {"en": "the port must be 1-65535",
+                                     "zh-CN": "端口号须在 1 至 65535 之间"},
+    "err.it holds a space or a control character": {
+        "en": "it holds a space or a control character", "zh-CN": "地址中含有空格或控制字符"},
+    "hint.e.g. {url}": {"en": "e.g. {url}", "zh-CN": "例如 {url}"},
+    "err.cannot reach the server": {"en": "cannot reach the server", "zh-CN": "无法连接服务器"},
+    "hint.check the address and the network; the next publish completes what this one did not": {
+        "en": "check the address and the network; the next publish completes what this one "
+              "did not",
+        "zh-CN": "请检查地址和网络；下次发布时会补完本次未完成的部分"},
+    "err.the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy or a web "
+    "page may have answered instead": {
+        "en": "the server's answer is not a CalDAV reply ({detail}): a captive portal, a proxy "
+              "or a web page may have answered instead",
+        "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
+    "err.the server's answer is not a CalDAV reply: a captive portal, a proxy or a web page may "
+    "have answered instead": {
+        "en": "the server's answer is not a CalDAV reply: a captive portal, a proxy or a web "
+              "page may have answered instead",
+        "zh-CN": "服务器的应答不是 CalDAV 应答：可能是网络认证页面、代理或普通网页代为应答"},
+    "hint.check that --url is the CalDAV server's address (open it in a browser); the next publish "
+    "retries what was not confirmed": {
+        "en": "check that --url is the CalDAV server's address (open it in a browser); the next "
+              "publish retries what was not confirmed",
+        "zh-CN": "请确认 --url 是 CalDAV 服务器的地址（可在浏览器中打开查看）；下次发布时会重试未确认的部分"},
+    "err.the server forbids this request (HTTP 403)": {
+        "en": "the server forbids this request (HTTP 403)", "zh-CN": "服务器拒绝了该请求（HTTP 403）"},
+    "err.the server refused the user name or password (HTTP 401/403)": {
+        "en": "the server refused the user name or password (HTTP 401/403)",
+        "zh-CN": "服务器拒绝了用户名或密码（HTTP 401/403）"},
+    "err.the server failed (HTTP {status})": {"en": "the server failed (HTTP {status})",
+                                              "zh-CN": "服务器出错（HTTP {status}）"},
+    # SDTM XPT (review F7)
+    "err.not ASCII, which a SAS transport v5 file cannot carry": {
+        "en": "not ASCII, which a SAS transport v5 file cannot carry",
+        "zh-CN": "SDTM XPT 仅支持 ASCII：“{value}”含非 ASCII 字符"},
+    "hint.write it in English (ASCII), or export with --format both (the default: the .xpt then "
+    "holds a placeholder for a free text, the .json the text) or --format json": {
+        "en": "write it in English (ASCII), or export with --format both (the default: the .xpt "
+              "then holds a placeholder for a free text, the .json the text) or --format json",
+        "zh-CN": "请将该备注改用英文，或使用 --format json 导出；默认的 --format both 会在 .xpt "
+                 "中写入占位文本，原文保存在 .json 中"},
+    # ---- end of the issue-22 CLI errors block --------------------------------------------
+    # ---- issue 22: the CLI's report lines in the run's language (cli-wave) ----------------
+    "cli.cannot_write": {"en": "{where}cannot write: {why}; nothing was changed (check the output "
+                               "folder)",
+                         "zh-CN": "{where}无法写入：{why}；未做任何更改（请检查输出文件夹）"},
+    "cli.cannot_write_full": {
+        "en": "{where}cannot write: {why}; nothing was changed (free some space, then run the "
+              "command again)",
+        "zh-CN": "{where}无法写入：{why}；未做任何更改（请清理磁盘空间后再运行本命令）"},
+    "err.No space left on device": {"en": "No space left on device", "zh-CN": "磁盘空间不足"},
+    "err.Disk quota exceeded": {"en": "Disk quota exceeded", "zh-CN": "超出磁盘配额"},
+    "err.Read-only file system": {"en": "Read-only file system", "zh-CN": "文件系统为只读"},
+    "cli.user_line": {"en": "{name}\t{role}\t{state}\t{display}\tcreated {created}\t{tokens} "
+                            "token(s)",
+                      "zh-CN": "{name}\t{role}\t{state}\t{display}\t创建于 {created}\tAPI 令牌 "
+                               "{tokens} 个"},
+    "cli.audit_problem": {"en": "{path}: {problem}", "zh-CN": "{path}：{problem}"},
+    "cli.audit_line": {"en": "{seq} {time} {user} [{role}, {via}] {file} {where} {field}: {old} "
+                             "-> {new}{why}",
+                       "zh-CN": "{seq} {time} {user}【{role}，{via}】{file} {where} {field}：{old}"
+                                " → {new}{why}"},
+    "cli.audit_reason": {"en": "  ({reason})", "zh-CN": "（{reason}）"},
+    "desk.role.cli": {"en": "cli", "zh-CN": "命令行用户"},  # the role of a change made by a command
+    "audit.via.cli": {"en": "cli", "zh-CN": "命令行"},
+    "audit.via.import": {"en": "import", "zh-CN": "工作簿导入"},
+    "audit.via.desk": {"en": "desk", "zh-CN": "研究中心工作台"},
+    "audit.via.api": {"en": "api", "zh-CN": "API"},
+    "entries.decision_text": {"en": "{action}{details} on {on}", "zh-CN": "{on} {action}{details}"},
+    # reading a study's files (store/csvfile.py, store/study.py, core/fileio.py)
+    "err.missing column": {"en": "missing column", "zh-CN": "缺少列"},
+    "hint.the header must include: {columns}": {"en": "the header must include: {columns}",
+                                                "zh-CN": "表头须包含：{columns}"},
+    "err.missing study.toml": {"en": "missing study.toml", "zh-CN": "缺少 study.toml"},
+    "hint.create it with at least: name = \"...\"": {
+        "en": "create it with at least: name = \"...\"",
+        "zh-CN": "请创建该文件，至少写入一行：name = \"...\""},
+    "err.missing subjects.csv": {"en": "missing subjects.csv", "zh-CN": "缺少 subjects.csv"},
+    "hint.create it with the header {columns}": {"en": "create it with the header {columns}",
+                                                 "zh-CN": "请创建该文件，表头为 {columns}"},
+    "err.not UTF-8 text: byte {byte} is not valid here": {
+        "en": "not UTF-8 text: byte {byte} is not valid here",
+        "zh-CN": "不是 UTF-8 文本：此处的字节 {byte} 无效"},
+    "err.not UTF-8 text: it looks like UTF-16": {"en": "not UTF-8 text: it looks like UTF-16",
+                                                 "zh-CN": "不是 UTF-8 文本：看起来是 UTF-16 编码"},
+    "hint.save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')": {
+        "en": "save the file as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+        "zh-CN": "请将文件另存为 UTF-8 编码的 CSV（Excel 中选择“CSV UTF-8（逗号分隔）”）"},
+    "err.cannot read: not a regular file but {kind}": {
+        "en": "cannot read: not a regular file but {kind}",
+        "zh-CN": "无法读取：这不是普通文件，而是{kind}"},
+    "err.a folder": {"en": "a folder", "zh-CN": "文件夹"},
+    "err.a FIFO (named pipe)": {"en": "a FIFO (named pipe)", "zh-CN": "命名管道"},
+    "err.a character device": {"en": "a character device", "zh-CN": "字符设备"},
+    "err.a block device": {"en": "a block device", "zh-CN": "块设备"},
+    "err.a socket": {"en": "a socket", "zh-CN": "套接字"},
+    "hint.give an ordinary file; copy the data into one": {
+        "en": "give an ordinary file; copy the data into one",
+        "zh-CN": "请提供普通文件；可将数据复制到一个普通文件中"},
+    "err.cannot read: {why}": {"en": "cannot read: {why}", "zh-CN": "无法读取：{why}"},
+    "hint.check the file's permissions": {"en": "check the file's permissions",
+                                          "zh-CN": "请检查文件权限"},
+    "err.resume without a hold before it": {"en": "resume without a hold before it",
+                                            "zh-CN": "恢复给药之前没有暂停给药决策"},
+    "hint.record the hold first, or use continue": {
+        "en": "record the hold first, or use continue",
+        "zh-CN": "请先记录暂停给药，或改用继续治疗（continue）"},
+    # writing an output folder (calendars/ics.py, cdisc/sdtm.py)
+    "err.cannot create the output folder: {why}": {
+        "en": "cannot create the output folder: {why}", "zh-CN": "无法创建输出文件夹：{why}"},
+    "err.cannot create the folder: {why}": {"en": "cannot create the folder: {why}",
+                                            "zh-CN": "无法创建文件夹：{why}"},
+    "err.File exists": {"en": "File exists", "zh-CN": "同名文件已存在"},
+    # a write that failed (core/fileio.py cannot_write, store/csvedit.py, store/audit.py)
+    "err.cannot write: {why}; nothing was changed": {
+        "en": "cannot write: {why}; nothing was changed", "zh-CN": "无法写入：{why}；未做任何更改"},
+    "err.cannot write the audit trail: {why}; nothing was changed": {
+        "en": "cannot write the audit trail: {why}; nothing was changed",
+        "zh-CN": "无法写入稽查轨迹：{why}；未做任何更改"},
+    "err.cannot save the calendar state: {why}; nothing was published": {
+        "en": "cannot save the calendar state: {why}; nothing was published",
+        "zh-CN": "无法保存日历状态：{why}；未输出任何日历"},
+    "err.cannot write, and cannot put the file back: {why}": {
+        "en": "cannot write, and cannot put the file back: {why}",
+        "zh-CN": "无法写入，也无法恢复原文件：{why}"},
+    "hint.it holds the new rows: check it, free some space and run 'cc312-schedule check'": {
+        "en": "it holds the new rows: check it, free some space and run 'cc312-schedule check'",
+        "zh-CN": "该文件中已有新写入的行：请检查该文件，清理磁盘空间后运行 'cc312-schedule check'"},
+    "hint.free some space, then run the command again": {
+        "en": "free some space, then run the command again",
+        "zh-CN": "请清理磁盘空间后再运行本命令"},
+    "hint.free some space on that disk, then run the command again": {
+        "en": "free some space on that disk, then run the command again",
+        "zh-CN": "请清理该磁盘的空间后再运行本命令"},
+    "hint.check that the study folder and its files are writable": {
+        "en": "check that the study folder and its files are writable",
+        "zh-CN": "请检查研究文件夹及其中的文件是否可写入"},
+    "hint.free some space; the study folder must be writable": {
+        "en": "free some space; the study folder must be writable",
+        "zh-CN": "请清理磁盘空间；研究文件夹须可写入"},
+    "hint.the study folder must be writable": {"en": "the study folder must be writable",
+                                               "zh-CN": "研究文件夹须可写入"},
+    "err.Not a directory": {"en": "Not a directory", "zh-CN": "路径中有一项不是文件夹"},
+    "hint.choose a writable folder": {"en": "choose a writable folder",
+                                      "zh-CN": "请选择可写入的文件夹"},
+    "err.the output is not a folder": {"en": "the output is not a folder",
+                                       "zh-CN": "输出位置不是文件夹"},
+    "hint.give a folder (it is created if missing)": {
+        "en": "give a folder (it is created if missing)", "zh-CN": "请给出文件夹（不存在时自动创建）"},
+    "cli.user_active_state": {"en": "active", "zh-CN": "已启用"},
+    "key.password": {"en": "password", "zh-CN": "密码"},  # an error's key that is a word
+    "cli.password_prompt": {"en": "new password for {name} (at least 10 characters): ",
+                            "zh-CN": "请输入 {name} 的新密码（至少 10 个字符）："},
+    "cli.password_again": {"en": "the same again: ", "zh-CN": "请再输入一次："},
+    "err.the two passwords differ": {"en": "the two passwords differ",
+                                     "zh-CN": "两次输入的密码不一致"},
+    "hint.run the command again": {"en": "run the command again", "zh-CN": "请重新运行本命令"},
+    "err.the password file is not UTF-8 text": {"en": "the password file is not UTF-8 text",
+                                                "zh-CN": "密码文件不是 UTF-8 文本"},
+    "err.the password file is empty": {"en": "the password file is empty",
+                                       "zh-CN": "密码文件为空"},
+    "cli.user_disabled_state": {"en": "disabled", "zh-CN": "已停用"},
+    # the audit trail's problems (store/audit.py verify_audit), keyed by their English
+    "err.line {n}: {problem}": {"en": "line {n}: {problem}", "zh-CN": "第 {n} 行：{problem}"},
+    "err.sha256 does not match the line (the line was edited)": {
+        "en": "sha256 does not match the line (the line was edited)",
+        "zh-CN": "sha256 与该行内容不符（该行被修改过）"},
+    "err.seq {got} follows seq {before} (a line deleted, inserted or moved)": {
+        "en": "seq {got} follows seq {before} (a line deleted, inserted or moved)",
+        "zh-CN": "序号 {got} 排在序号 {before} 之后（有行被删除、插入或移动）"},
+    "err.prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or moved, "
+    "or the one before edited)": {
+        "en": "prev_sha256 is not the sha256 of the entry before it (a line deleted, inserted or "
+              "moved, or the one before edited)",
+        "zh-CN": "prev_sha256 与上一条记录的 sha256 不符（有行被删除、插入、移动，或上一行被修改）"},
+    "err.incomplete (no line end): the file was cut short": {
+        "en": "incomplete (no line end): the file was cut short",
+        "zh-CN": "不完整（没有行尾）：文件被截断"},
+    "err.not UTF-8 text (edited with another encoding?)": {
+        "en": "not UTF-8 text (edited with another encoding?)",
+        "zh-CN": "不是 UTF-8 文本（是否用其他编码编辑过？）"},
+    "err.not an audit entry ({why})": {"en": "not an audit entry ({why})",
+                                       "zh-CN": "不是稽查记录"},
+    "err.not the last entry {head} records (the last line was replaced)": {
+        "en": "not the last entry {head} records (the last line was replaced)",
+        "zh-CN": "不是 {head} 记录的最后一条（最后一行被替换）"},
+    # publish (calendars/publish.py PublishResult.describe, .report)
+    "publish.done": {
+        "en": "{url}: {collections} calendar(s){created}; wrote {written} event(s), deleted "
+              "{deleted}, {unchanged} unchanged{changed}",
+        "zh-CN": "{url}：日历 {collections} 个{created}；写入事件 {written} 个，删除 {deleted} 个，"
+                 "未变 {unchanged} 个{changed}"},
+    "publish.dry_run": {
+        "en": "dry run: {url}: {collections} calendar(s){created}; would write {written} "
+              "event(s), would delete {deleted}, {unchanged} unchanged{changed}",
+        "zh-CN": "预览：{url}：日历 {collections} 个{created}；将写入事件 {written} 个，将删除 "
+                 "{deleted} 个，未变 {unchanged} 个{changed}"},
+    "publish.created": {"en": ", {n} created", "zh-CN": "（新建 {n} 个）"},
+    "publish.changes": {"en": ", {n} changed on the server", "zh-CN": "，服务器上被改动 {n} 个"},
+    "publish.changed": {
+        "en": "changed on the server: {subject} {visit} in {collection} ({resource}): {change}; "
+              "{action}",
+        "zh-CN": "服务器上被改动：{subject} {visit}（日历 {collection}，{resource}）：{change}；"
+                 "{action}"},
+    "publish.not_published": {
+        "en": "not published: {subject} {visit} in {collection} ({resource}): {reason}",
+        "zh-CN": "未发布：{subject} {visit}（日历 {collection}，{resource}）：{reason}"},
+    "publish.problems": {
+        "en": "{n} event(s) not published; every other one was (fix or remove the objects "
+              "named, then publish again)",
+        "zh-CN": "{n} 个事件未发布，其余均已发布（请修正或删除上述对象后重新发布）"},
+    # what publish says of a change or a note, keyed by its English (say_error, prefix publish)
+    "publish.deleted on the server": {"en": "deleted on the server", "zh-CN": "已在服务器上被删除"},
+    "publish.left deleted": {"en": "left deleted", "zh-CN": "保持删除"},
+    "publish.re-created": {"en": "re-created", "zh-CN": "已重新创建"},
+    "publish.kept (--on-server-edit server)": {"en": "kept (--on-server-edit server)",
+                                               "zh-CN": "保留服务器上的版本（--on-server-edit server）"},
+    "publish.overwritten with the plan's version (SEQUENCE {n})": {
+        "en": "overwritten with the plan's version (SEQUENCE {n})",
+        "zh-CN": "已用计划中的版本覆盖（SEQUENCE {n}）"},
+    "publish.stored by a client as {name}; {what}": {
+        "en": "stored by a client as {name}; {what}",
+        "zh-CN": "日历客户端以 {name} 保存；{what}"},
+    "publish.first publish to {server} (earlier publishes went to {servers}): its calendars are "
+    "read before writing, so what it already holds is not written again": {
+        "en": "first publish to {server} (earlier publishes went to {servers}): its calendars "
+              "are read before writing, so what it already holds is not written again",
+        "zh-CN": "首次发布到 {server}（此前发布到 {servers}）：写入前先读取其日历，已有的内容不会重复写入"},
+    "publish.the calendar home of {user} moved from {known} to {home}": {
+        "en": "the calendar home of {user} moved from {known} to {home}",
+        "zh-CN": "{user} 的日历主目录已从 {known} 移至 {home}"},
+    "publish.{name}: no record of what was published there; read its {n} event(s) before writing": {
+        "en": "{name}: no record of what was published there; read its {n} event(s) before "
+              "writing",
+        "zh-CN": "{name}：没有该日历的发布记录；写入前已读取其中 {n} 个事件"},
+    # a dry run's lines (publish(log=..., lang=...))
+    "publish.log_create": {"en": "create calendar {url} ({name})",
+                           "zh-CN": "新建日历 {url}（{name}）"},
+    "publish.log_write": {"en": "would write {visit} ({why}) to {url}",
+                          "zh-CN": "将写入 {visit}（{why}）至 {url}"},
+    "publish.log_delete": {"en": "would delete {why} {visit} from {url}",
+                           "zh-CN": "将从 {url} 删除 {visit}（{why}）"},
+    "publish.new": {"en": "new", "zh-CN": "新增"},
+    "publish.updated": {"en": "updated", "zh-CN": "已更新"},
+    "publish.cancelled": {"en": "cancelled", "zh-CN": "已取消"},
+    "publish.unchanged": {"en": "unchanged", "zh-CN": "未变"},
+    "publish.moved": {"en": "moved", "zh-CN": "已移至其他日历"},
+    "publish.changed on the server": {"en": "changed on the server", "zh-CN": "服务器上被改动"},
+    # feed (calendars/feed.py FeedResult.describe)
+    "feed.summary": {
+        "en": "# {n} calendar(s): {new} new, {updated} updated, {cancelled} newly cancelled, "
+              "{unchanged} unchanged event(s){retired}",
+        "zh-CN": "# 日历 {n} 个：新增事件 {new} 个、更新 {updated} 个、新取消 {cancelled} 个、"
+                 "未变 {unchanged} 个{retired}"},
+    "feed.retired": {"en": "; retired {n} old name(s)", "zh-CN": "；已停用旧地址 {n} 个"},
+    # next-slot (planning/slots.py Slot.texts): the English as the command always said it
+    "slot.stagger": {
+        "en": "stagger: {subject} was first dosed on {day}; cohort {cohort} needs {n} days "
+              "between first doses, so not before {start}",
+        "zh-CN": "首次给药间隔：{subject} 于 {day} 首次给药；队列 {cohort} 的首次给药须间隔 {n} 天，"
+                 "故不早于 {start}"},
+    "slot.skipped": {"en": "{day} ({abbr}): {why}", "zh-CN": "{day}：{why}"},
+    "slot.closed": {"en": "closed ({why})", "zh-CN": "停诊（{why}）"},
+    "slot.stagger_conflict": {"en": "within {n} days of another cohort {cohort} first dose",
+                              "zh-CN": "与队列 {cohort} 另一例受试者的首次给药相隔不足 {n} 天"},
+    "slot.no_open_day": {"en": "induction visit {visit} has no open day in its window",
+                         "zh-CN": "诱导期访视 {visit} 的窗口期内无开诊日"},
+    "slot.full": {"en": "induction dose on {day} would exceed {cap} chairs",
+                  "zh-CN": "{day} 的诱导期给药将超过 {cap} 个输液位"},
+    "slot.more": {"en": "… and {n} more day(s) skipped", "zh-CN": "……另有 {n} 天被跳过"},
+    "slot.chosen": {"en": "chosen {day} ({abbr}): the site is open{fit}",
+                    "zh-CN": "选定 {day}：研究中心开诊{fit}"},
+    "slot.fit": {"en": " and all {n} induction doses ({first} … {last}) fit {cap} chairs a day",
+                 "zh-CN": "，诱导期全部 {n} 次给药（{first} … {last}）均不超过每日 {cap} 个输液位"},
+    # ---- end of the issue-22 CLI report lines block --------------------------------------
+    # ---- issue 22: the rest of the errors the code raises (cli-wave; found by
+    # tests/test_issue_22_cli_chinese_everywhere.py's sweep of the source) -----------
+    "err.generated-at needs a time zone": {
+        "en": "generated-at needs a time zone",
+        "zh-CN": "--generated-at 须带时区"},
+    "err.no subject matches both --subject and --cohort": {
+        "en": "no subject matches both --subject and --cohort",
+        "zh-CN": "没有受试者同时符合 --subject 和 --cohort"},
+    "hint.drop one of the filters": {
+        "en": "drop one of the filters",
+        "zh-CN": "请去掉其中一个筛选条件"},
+    "err.subject {a} has published calendars but is missing from subjects.csv": {
+        "en": "subject {a} has published calendars but is missing from subjects.csv",
+        "zh-CN": "受试者 {a} 已发布过日历，但不在 subjects.csv 中"},
+    "hint.known cohorts: {a}": {
+        "en": "known cohorts: {a}",
+        "zh-CN": "已有队列：{a}"},
+    "err.subject id cannot name a calendar file": {
+        "en": "subject id cannot name a calendar file",
+        "zh-CN": "该受试者编号不能用作日历文件名"},
+    "hint.use letters, digits, '.', '_' or '-'": {
+        "en": "use letters, digits, '.', '_' or '-'",
+        "zh-CN": "请只用字母、数字及 '.'、'_'、'-'"},
+    "err.subject is still in subjects.csv": {
+        "en": "subject is still in subjects.csv",
+        "zh-CN": "该受试者仍在 subjects.csv 中"},
+    "hint.remove its row first, or do not retire it": {
+        "en": "remove its row first, or do not retire it",
+        "zh-CN": "请先删除其所在行，或不要使用 --retire"},
+    "err.no calendar of this subject was ever published": {
+        "en": "no calendar of this subject was ever published",
+        "zh-CN": "该受试者的日历从未发布过"},
+    "hint.check the subject id": {
+        "en": "check the subject id",
+        "zh-CN": "请检查受试者编号"},
+    "hint.pass --password-file FILE or set {a}": {
+        "en": "pass --password-file FILE or set {a}",
+        "zh-CN": "请使用 --password-file FILE，或设置环境变量 {a}"},
+    "err.unknown choice": {
+        "en": "unknown choice",
+        "zh-CN": "无效的选项值"},
+    "hint.one of {a}": {
+        "en": "one of {a}",
+        "zh-CN": "可选：{a}"},
+    "err.the user's calendar home is missing on the server": {
+        "en": "the user's calendar home is missing on the server",
+        "zh-CN": "服务器上没有该用户的日历主目录"},
+    "hint.check the server address and the user name": {
+        "en": "check the server address and the user name",
+        "zh-CN": "请检查服务器地址和用户名"},
+    "hint.the server's own error: look at its log; the next publish completes what this one did not": {
+        "en": "the server's own error: look at its log; the next publish completes what this one did not",
+        "zh-CN": "服务器自身出错：请查看服务器日志；下次发布时会补完本次未完成的部分"},
+    "err.the server answered with a redirect (HTTP {a})": {
+        "en": "the server answered with a redirect (HTTP {a})",
+        "zh-CN": "服务器返回了重定向（HTTP {a}）"},
+    "hint.use the address it redirects to (often https://, or a path ending in /)": {
+        "en": "use the address it redirects to (often https://, or a path ending in /)",
+        "zh-CN": "请使用重定向后的地址（通常为 https://，或以 / 结尾的路径）"},
+    "err.the server redirects in a loop (too many redirects)": {
+        "en": "the server redirects in a loop (too many redirects)",
+        "zh-CN": "服务器循环重定向（重定向次数过多）"},
+    "hint.check the address, and the server's (or its proxy's) redirect rules": {
+        "en": "check the address, and the server's (or its proxy's) redirect rules",
+        "zh-CN": "请检查地址，以及服务器（或其代理）的重定向规则"},
+    "err.the server did not answer within {a} s (timeout)": {
+        "en": "the server did not answer within {a} s (timeout)",
+        "zh-CN": "服务器在 {a} 秒内无应答（超时）"},
+    "hint.check that the server is up and not overloaded; the next publish completes what this one did not": {
+        "en": "check that the server is up and not overloaded; the next publish completes what this one "
+              "did not",
+        "zh-CN": "请确认服务器在运行且未过载；下次发布时会补完本次未完成的部分"},
+    "err.the server is busy (HTTP 429/503, retry later)": {
+        "en": "the server is busy (HTTP 429/503, retry later)",
+        "zh-CN": "服务器繁忙（HTTP 429/503，请稍后重试）"},
+    "hint.publish again later; the next publish completes what this one did not": {
+        "en": "publish again later; the next publish completes what this one did not",
+        "zh-CN": "请稍后再发布；下次发布时会补完本次未完成的部分"},
+    "hint.write the password on its first line": {
+        "en": "write the password on its first line",
+        "zh-CN": "请把密码写在文件第一行"},
+    "err.exists on the server but is not a calendar collection": {
+        "en": "exists on the server but is not a calendar collection",
+        "zh-CN": "服务器上已有同名项，但不是日历"},
+    "hint.rename or remove that collection, or publish as another user": {
+        "en": "rename or remove that collection, or publish as another user",
+        "zh-CN": "请重命名或删除该项，或换一个用户发布"},
+    "hint.the user may lack the right (e.g. to create calendars there): check its rights on the server; "
+    "some servers also answer 403 to a wrong password": {
+        "en": "the user may lack the right (e.g. to create calendars there): check its rights on the "
+              "server; some servers also answer 403 to a wrong password",
+        "zh-CN": "该用户可能没有相应权限（如在该处新建日历）：请在服务器上检查其权限；有些服务器对错误的密"
+                 "码也返回 403"},
+    "hint.check --user and the password (--password-file or {a})": {
+        "en": "check --user and the password (--password-file or {a})",
+        "zh-CN": "请检查 --user 和密码（--password-file 或 {a}）"},
+    "err.TLS failure: the server's certificate or TLS setup was refused": {
+        "en": "TLS failure: the server's certificate or TLS setup was refused",
+        "zh-CN": "TLS 失败：服务器的证书或 TLS 设置被拒绝"},
+    "hint.check the https:// address and the server's certificate (a self-signed certificate must be "
+    "trusted by this computer)": {
+        "en": "check the https:// address and the server's certificate (a self-signed certificate must be "
+              "trusted by this computer)",
+        "zh-CN": "请检查 https:// 地址和服务器证书（自签名证书须先被本机信任）"},
+    "err.the server refused a request: {a}": {
+        "en": "the server refused a request: {a}",
+        "zh-CN": "服务器拒绝了一个请求：{a}"},
+    "hint.the next publish retries what was not confirmed": {
+        "en": "the next publish retries what was not confirmed",
+        "zh-CN": "下次发布时会重试未确认的部分"},
+    "err.cannot create the calendar (HTTP {a})": {
+        "en": "cannot create the calendar (HTTP {a})",
+        "zh-CN": "无法新建日历（HTTP {a}）"},
+    "hint.check that the user may create calendars there": {
+        "en": "check that the user may create calendars there",
+        "zh-CN": "请确认该用户有权在该处新建日历"},
+    "err.the regimen has no CDISC frequency term, needed for SDTM EX.EXDOSFRQ": {
+        "en": "the regimen has no CDISC frequency term, needed for SDTM EX.EXDOSFRQ",
+        "zh-CN": "该给药方案没有 CDISC 给药频率术语（SDTM EX.EXDOSFRQ 需要）"},
+    "hint.add the CDISC Frequency (C71113) submission value, e.g. cdisc_frequency = \"EVERY WEEK\"": {
+        "en": "add the CDISC Frequency (C71113) submission value, e.g. cdisc_frequency = \"EVERY WEEK\"",
+        "zh-CN": "请添加 CDISC 给药频率（C71113）的提交值，例如 cdisc_frequency = \"EVERY WEEK\""},
+    "err.unknown format": {
+        "en": "unknown format",
+        "zh-CN": "未知格式"},
+    "hint.use xpt, json or both": {
+        "en": "use xpt, json or both",
+        "zh-CN": "请使用 xpt、json 或 both"},
+    "err.the study id must not be empty": {
+        "en": "the study id must not be empty",
+        "zh-CN": "研究编号不能为空"},
+    "err.dataset name must be 1-8 letters or digits": {
+        "en": "dataset name must be 1-8 letters or digits",
+        "zh-CN": "数据集名须为 1 至 8 个字母或数字"},
+    "err.dataset label over {a} characters": {
+        "en": "dataset label over {a} characters",
+        "zh-CN": "数据集标签超过 {a} 个字符"},
+    "err.variable name must be 1-8 letters or digits": {
+        "en": "variable name must be 1-8 letters or digits",
+        "zh-CN": "变量名须为 1 至 8 个字母或数字"},
+    "err.variable label must be ASCII, at most {a} characters": {
+        "en": "variable label must be ASCII, at most {a} characters",
+        "zh-CN": "变量标签须为 ASCII，最多 {a} 个字符"},
+    "err.{a} characters, over the {b}-byte limit of a SAS transport v5 character value": {
+        "en": "{a} characters, over the {b}-byte limit of a SAS transport v5 character value",
+        "zh-CN": "{a} 个字符，超过 SDTM XPT 字符值 {b} 字节的上限"},
+    "hint.install {a} (sudo apt install {b}), or write -o FILE.html": {
+        "en": "install {a} (sudo apt install {b}), or write -o FILE.html",
+        "zh-CN": "请安装 {a}（sudo apt install {b}），或改为 -o FILE.html"},
+    "err.will not replace {a}": {
+        "en": "will not replace {a}",
+        "zh-CN": "不会替换 {a}"},
+    "hint.write to an ordinary file, or '-' for standard output": {
+        "en": "write to an ordinary file, or '-' for standard output",
+        "zh-CN": "请写入普通文件，或用 '-' 输出到屏幕"},
+    "hint.remove it, or write to another folder": {
+        "en": "remove it, or write to another folder",
+        "zh-CN": "请删除它，或写入其他文件夹"},
+    "err.cannot read the {a}: {b}": {
+        "en": "cannot read the {a}: {b}",
+        "zh-CN": "无法读取{a}：{b}"},
+    "err.corrupt {a} ({b}: {c})": {
+        "en": "corrupt {a} ({b}: {c})",
+        "zh-CN": "{a}已损坏"},
+    "err.cannot open {a}: {b}": {
+        "en": "cannot open {a}: {b}",
+        "zh-CN": "无法打开 {a}：{b}"},
+    "err.{a} is a symbolic link: refusing to write through it": {
+        "en": "{a} is a symbolic link: refusing to write through it",
+        "zh-CN": "{a} 是符号链接：拒绝通过它写入"},
+    "err.unsupported version (this release reads {a})": {
+        "en": "unsupported version (this release reads {a})",
+        "zh-CN": "不支持的版本（本版本读取 {a}）"},
+    "hint.use a protocol written for this release": {
+        "en": "use a protocol written for this release",
+        "zh-CN": "请使用为本版本编写的方案文件"},
+    "err.must be after trial.start_date": {
+        "en": "must be after trial.start_date",
+        "zh-CN": "须晚于 trial.start_date"},
+    "err.must not be below trial.age_min_years": {
+        "en": "must not be below trial.age_min_years",
+        "zh-CN": "不能小于 trial.age_min_years"},
+    "err.must be a time HH:MM (24 h)": {
+        "en": "must be a time HH:MM (24 h)",
+        "zh-CN": "须为 HH:MM 格式的时间（24 小时制）"},
+    "err.at least one regimen is required": {
+        "en": "at least one regimen is required",
+        "zh-CN": "至少需要一个给药方案"},
+    "err.not a regimen defined under [regimens]": {
+        "en": "not a regimen defined under [regimens]",
+        "zh-CN": "不是 [regimens] 中定义的给药方案"},
+    "err.unknown anchor": {
+        "en": "unknown anchor",
+        "zh-CN": "未知的计算起点"},
+    "err.must be an array of tables ([[follow_up]])": {
+        "en": "must be an array of tables ([[follow_up]])",
+        "zh-CN": "须为表数组（[[follow_up]]）"},
+    "err.visit names must be unique": {
+        "en": "visit names must be unique",
+        "zh-CN": "访视名称不能重复"},
+    "err.cap shorter than the induction ({a} weeks)": {
+        "en": "cap shorter than the induction ({a} weeks)",
+        "zh-CN": "治疗上限短于诱导期（{a} 周）"},
+    "hint.the cap must cover the whole induction": {
+        "en": "the cap must cover the whole induction",
+        "zh-CN": "治疗上限须覆盖整个诱导期"},
+    "err.window ({a}) is as wide as the {b}-day gap to the next {c} dose": {
+        "en": "window ({a}) is as wide as the {b}-day gap to the next {c} dose",
+        "zh-CN": "窗口期（{a}）与距下一次 {c} 给药的 {b} 天间隔一样宽"},
+    "hint.narrow the window so two dose windows never overlap": {
+        "en": "narrow the window so two dose windows never overlap",
+        "zh-CN": "请缩小窗口期，使两次给药的窗口期不重叠"},
+    "err.the first dose defines study day 1: 'before' must be 0": {
+        "en": "the first dose defines study day 1: 'before' must be 0",
+        "zh-CN": "首次给药即研究第1天：'before' 须为 0"},
+    "err.must be {a}": {
+        "en": "must be {a}",
+        "zh-CN": "取值类型应为 {a}"},
+    "err.out of range {a}": {
+        "en": "out of range {a}",
+        "zh-CN": "超出范围 {a}"},
+    "err.must be a table": {
+        "en": "must be a table",
+        "zh-CN": "须为表（[...]）"},
+    "err.visit name {a} collides with the dose (W<w>D<d>) or review (REV-W<w>) naming": {
+        "en": "visit name {a} collides with the dose (W<w>D<d>) or review (REV-W<w>) naming",
+        "zh-CN": "访视名称 {a} 与给药（W<w>D<d>）或定期评估（REV-W<w>）的命名冲突"},
+    "hint.choose another visit name": {
+        "en": "choose another visit name",
+        "zh-CN": "请换一个访视名称"},
+    "err.must come after the last induction dose (day {a})": {
+        "en": "must come after the last induction dose (day {a})",
+        "zh-CN": "须晚于诱导期最后一次给药（第{a}天）"},
+    "err.must not come after the cap (day {a})": {
+        "en": "must not come after the cap (day {a})",
+        "zh-CN": "不能晚于治疗上限（第{a}天）"},
+    "err.no lay wording for this procedure": {
+        "en": "no lay wording for this procedure",
+        "zh-CN": "该检查项目没有通俗说法"},
+    "hint.add \"{a}\" = { en = \"...\", zh-CN = \"...\" }": {
+        "en": "add \"{a}\" = { en = \"...\", zh-CN = \"...\" }",
+        "zh-CN": "请添加 \"{a}\" = {{ en = \"...\", zh-CN = \"...\" }}"},
+    "err.not an item of [procedures]": {
+        "en": "not an item of [procedures]",
+        "zh-CN": "不是 [procedures] 中的项目"},
+    "hint.remove it or fix its spelling: the keys are the [procedures] items": {
+        "en": "remove it or fix its spelling: the keys are the [procedures] items",
+        "zh-CN": "请删除或更正拼写：键须为 [procedures] 中的项目"},
+    "err.amount and unit go together": {
+        "en": "amount and unit go together",
+        "zh-CN": "剂量与单位须同时给出"},
+    "hint.give both (e.g. amount = 1.0, unit = \"mg/kg\") or neither": {
+        "en": "give both (e.g. amount = 1.0, unit = \"mg/kg\") or neither",
+        "zh-CN": "请两者都给出（如 amount = 1.0，unit = \"mg/kg\"），或都不给"},
+    "err.missing required key": {
+        "en": "missing required key",
+        "zh-CN": "缺少必需的设置项"},
+    "err.a regimen needs at least one dosing day": {
+        "en": "a regimen needs at least one dosing day",
+        "zh-CN": "给药方案至少需要一个给药日"},
+    "err.must come after the EOT (eot.days_after_last_dose = {a}): a follow-up visit never falls on or "
+    "before the EOT": {
+        "en": "must come after the EOT (eot.days_after_last_dose = {a}): a follow-up visit never falls on "
+              "or before the EOT",
+        "zh-CN": "须晚于治疗结束访视（eot.days_after_last_dose = {a}）：随访不会在治疗结束访视当天或之前"},
+    "err.window ({a}) is as wide as the {b}-day gap between two {c} doses": {
+        "en": "window ({a}) is as wide as the {b}-day gap between two {c} doses",
+        "zh-CN": "窗口期（{a}）与两次 {c} 给药之间 {b} 天的间隔一样宽"},
+    "hint.narrow the window or remove the regimen": {
+        "en": "narrow the window or remove the regimen",
+        "zh-CN": "请缩小窗口期，或删除该给药方案"},
+    "err.the protocol file is not UTF-8 text": {
+        "en": "the protocol file is not UTF-8 text",
+        "zh-CN": "方案文件不是 UTF-8 文本"},
+    "hint.save it as UTF-8": {
+        "en": "save it as UTF-8",
+        "zh-CN": "请另存为 UTF-8 编码"},
+    "hint.remove the nested brackets": {
+        "en": "remove the nested brackets",
+        "zh-CN": "请删除多层嵌套的括号"},
+    "err.days must be 1..7, ascending, without repeats": {
+        "en": "days must be 1..7, ascending, without repeats",
+        "zh-CN": "给药日须为 1 至 7，升序且不重复"},
+    "err.follow-up visits must be in ascending order of days (the one before is {a})": {
+        "en": "follow-up visits must be in ascending order of days (the one before is {a})",
+        "zh-CN": "随访须按天数升序排列（前一次为 {a}）"},
+    "err.sheet {a} looks like the Visits sheet but has no {b} column header (row {c})": {
+        "en": "sheet {a} looks like the Visits sheet but has no {b} column header (row {c})",
+        "zh-CN": "工作表 {a} 像是访视计划表，但第 {c} 行缺少列标题 {b}"},
+    "hint.type the header back above its column (Actual date, Status, Note, in the workbook's language), "
+    "or delete the sheet if it holds no entries": {
+        "en": "type the header back above its column (Actual date, Status, Note, in the workbook's "
+              "language), or delete the sheet if it holds no entries",
+        "zh-CN": "请在该列上方补回列标题（实际访视日期、实际访视状态、备注，与工作簿语言一致）；该表没有录"
+                 "入内容时可删除"},
+    "err.no Visits or Decisions sheet found in the workbook": {
+        "en": "no Visits or Decisions sheet found in the workbook",
+        "zh-CN": "工作簿中没有访视计划表或研究者决策表"},
+    "hint.import a workbook written by 'cc312-schedule xlsx' (the header rows Subject/Visit/Actual "
+    "date/Status/Note must be kept)": {
+        "en": "import a workbook written by 'cc312-schedule xlsx' (the header rows Subject/Visit/Actual "
+              "date/Status/Note must be kept)",
+        "zh-CN": "请导入由 'cc312-schedule xlsx' 生成的工作簿（须保留受试者、访视、实际访视日期、实际访视状"
+                 "态、备注等标题行）"},
+    "err.the workbook is too large to import: its sheets' used areas hold {a} cells, more than {b} ({c})": {
+        "en": "the workbook is too large to import: its sheets' used areas hold {a} cells, more than {b} "
+              "({c})",
+        "zh-CN": "工作簿太大，无法导入：各工作表已用区域共 {a} 个单元格，超过 {b}（{c}）"},
+    "hint.delete the sheets you added, and what is far outside the tables, save, and import again": {
+        "en": "delete the sheets you added, and what is far outside the tables, save, and import again",
+        "zh-CN": "请删除自行添加的工作表及表格以外远处的内容，保存后重新导入"},
+    "err.sheet {a} is too large to import: its used area reaches {b} ({c} rows x {d} columns, more than "
+    "{e} cells)": {
+        "en": "sheet {a} is too large to import: its used area reaches {b} ({c} rows x {d} columns, more "
+              "than {e} cells)",
+        "zh-CN": "工作表 {a} 太大，无法导入：已用区域延伸至 {b}（{c} 行 × {d} 列，超过 {e} 个单元格）"},
+    "hint.delete what is far outside the table ({a}), or the empty rows and columns after it, save, and "
+    "import again": {
+        "en": "delete what is far outside the table ({a}), or the empty rows and columns after it, save, "
+              "and import again",
+        "zh-CN": "请删除表格以外远处的内容（{a}）或其后的空行空列，保存后重新导入"},
+    "err.not a date": {
+        "en": "not a date",
+        "zh-CN": "不是日期"},
+    "hint.type the date as YYYY-MM-DD (a bare number is refused: which date is it?)": {
+        "en": "type the date as YYYY-MM-DD (a bare number is refused: which date is it?)",
+        "zh-CN": "请按 YYYY-MM-DD 输入日期（单独的数字无法判断是哪一天，不予接受）"},
+    "hint.open it and save it again": {
+        "en": "open it and save it again",
+        "zh-CN": "请打开后重新保存"},
+    "err.the workbook unpacks to more than {a} bytes: refusing to read it": {
+        "en": "the workbook unpacks to more than {a} bytes: refusing to read it",
+        "zh-CN": "工作簿解压后超过 {a} 字节：拒绝读取"},
+    "hint.is this the right file? Delete unused sheets and try again": {
+        "en": "is this the right file? Delete unused sheets and try again",
+        "zh-CN": "请确认文件是否正确；删除不用的工作表后重试"},
+    "err.an id typed as a number (leading zeros are lost)": {
+        "en": "an id typed as a number (leading zeros are lost)",
+        "zh-CN": "编号被输入为数字（开头的 0 已丢失）"},
+    "hint.format the column as Text and type the id as in subjects.csv, e.g. 001": {
+        "en": "format the column as Text and type the id as in subjects.csv, e.g. 001",
+        "zh-CN": "请将该列设为“文本”格式，并按 subjects.csv 的写法输入编号，例如 001"},
+    "err.an entry on a row without subject and visit": {
+        "en": "an entry on a row without subject and visit",
+        "zh-CN": "该行没有受试者和访视，却有录入内容"},
+    "hint.keep the Subject and Visit cells of the row you type in": {
+        "en": "keep the Subject and Visit cells of the row you type in",
+        "zh-CN": "请保留所录入行的受试者和访视单元格"},
+    "err.a done visit needs its actual date": {
+        "en": "a done visit needs its actual date",
+        "zh-CN": "已完成的访视须填写实际访视日期"},
+    "hint.type the date it was done, YYYY-MM-DD": {
+        "en": "type the date it was done, YYYY-MM-DD",
+        "zh-CN": "请输入完成日期（YYYY-MM-DD）"},
+    "err.a missed visit has no actual date": {
+        "en": "a missed visit has no actual date",
+        "zh-CN": "漏访的访视不填写实际访视日期"},
+    "hint.clear the date, or set the status to done": {
+        "en": "clear the date, or set the status to done",
+        "zh-CN": "请清除日期，或将状态改为已完成"},
+    "err.a decision without a subject": {
+        "en": "a decision without a subject",
+        "zh-CN": "研究者决策缺少受试者"},
+    "hint.type the subject id": {
+        "en": "type the subject id",
+        "zh-CN": "请输入受试者编号"},
+    "err.a decision needs its date": {
+        "en": "a decision needs its date",
+        "zh-CN": "研究者决策须填写决策日期"},
+    "hint.type YYYY-MM-DD": {
+        "en": "type YYYY-MM-DD",
+        "zh-CN": "请输入 YYYY-MM-DD"},
+    "err.a decision needs its action": {
+        "en": "a decision needs its action",
+        "zh-CN": "研究者决策须填写决策类型"},
+    "hint.choose continue, stop, hold or resume": {
+        "en": "choose continue, stop, hold or resume",
+        "zh-CN": "请选择继续治疗、停止治疗、暂停给药或恢复给药"},
+    "err.a formula in an entry cell": {
+        "en": "a formula in an entry cell",
+        "zh-CN": "录入单元格中有公式"},
+    "hint.type the value itself: text with a leading ' (e.g. '=x), a date as a date or YYYY-MM-DD": {
+        "en": "type the value itself: text with a leading ' (e.g. '=x), a date as a date or YYYY-MM-DD",
+        "zh-CN": "请直接输入取值：以 ' 开头的文本（如 '=x），日期按日期格式或 YYYY-MM-DD 输入"},
+    "err.a date with a time of day": {
+        "en": "a date with a time of day",
+        "zh-CN": "日期带有时间"},
+    "hint.type the date alone, YYYY-MM-DD": {
+        "en": "type the date alone, YYYY-MM-DD",
+        "zh-CN": "请只输入日期（YYYY-MM-DD）"},
+    "err.two sheets hold {a} entries: {b} and {c}": {
+        "en": "two sheets hold {a} entries: {b} and {c}",
+        "zh-CN": "两个工作表都有{a}录入内容：{b} 和 {c}"},
+    "hint.keep the entries in one {a} sheet: copy the ones you need into it and delete the other sheet (or "
+    "its header row)": {
+        "en": "keep the entries in one {a} sheet: copy the ones you need into it and delete the other "
+              "sheet (or its header row)",
+        "zh-CN": "请只在一个{a}表中录入：把需要的内容复制过去，再删除另一个表（或其标题行）"},
+    "err.must be a whole number of weeks >= 1": {
+        "en": "must be a whole number of weeks >= 1",
+        "zh-CN": "须为不小于 1 的整周数"},
+    "hint.type a number such as 8, or leave it empty": {
+        "en": "type a number such as 8, or leave it empty",
+        "zh-CN": "请输入数字（如 8），或留空"},
+    "err.say either --done DATE or --missed": {
+        "en": "say either --done DATE or --missed",
+        "zh-CN": "请给出 --done DATE 或 --missed"},
+    "err.outside the study ({a} … {b})": {
+        "en": "outside the study ({a} … {b})",
+        "zh-CN": "超出研究期间（{a} … {b}）"},
+    "hint.check the year and month": {
+        "en": "check the year and month",
+        "zh-CN": "请检查年份和月份"},
+    "err.a note on a visit with nothing recorded": {
+        "en": "a note on a visit with nothing recorded",
+        "zh-CN": "该访视未记录结果，却有备注"},
+    "hint.choose done (with the date) or missed": {
+        "en": "choose done (with the date) or missed",
+        "zh-CN": "请选择已完成（并填写日期）或漏访"},
+    "hint.give the number of weeks (e.g. 8), or leave it out to run to the cap": {
+        "en": "give the number of weeks (e.g. 8), or leave it out to run to the cap",
+        "zh-CN": "请给出周数（如 8），或不填以持续至治疗上限"},
+    "err.its window opens only on {a} (today is {b})": {
+        "en": "its window opens only on {a} (today is {b})",
+        "zh-CN": "其窗口期 {a} 才开始（今日为 {b}）"},
+    "hint.record a visit as missed once its window has opened": {
+        "en": "record a visit as missed once its window has opened",
+        "zh-CN": "窗口期开始后才能记录漏访"},
+    "hint.use continue, stop, hold or resume": {
+        "en": "use continue, stop, hold or resume",
+        "zh-CN": "请使用 continue、stop、hold 或 resume（继续治疗、停止治疗、暂停给药、恢复给药）"},
+    "err.entered twice, differently (first at {a})": {
+        "en": "entered twice, differently (first at {a})",
+        "zh-CN": "录入了两次且内容不同（第一次在 {a}）"},
+    "hint.keep one entry per subject and visit": {
+        "en": "keep one entry per subject and visit",
+        "zh-CN": "每位受试者的每次访视只保留一条录入"},
+    "err.two different decisions for one subject on one day": {
+        "en": "two different decisions for one subject on one day",
+        "zh-CN": "同一受试者同一天有两条不同的研究者决策"},
+    "hint.keep one decision per subject and day": {
+        "en": "keep one decision per subject and day",
+        "zh-CN": "每位受试者每天只保留一条研究者决策"},
+    "err.first dose date out of range": {
+        "en": "first dose date out of range",
+        "zh-CN": "首次给药日期超出范围"},
+    "hint.check the year: the plan and its follow-up must fit the calendar": {
+        "en": "check the year: the plan and its follow-up must fit the calendar",
+        "zh-CN": "请检查年份：访视计划及随访须在日历范围内"},
+    "err.a second decision on the same day (first: {a})": {
+        "en": "a second decision on the same day (first: {a})",
+        "zh-CN": "同一天的第二条研究者决策（第一条：{a}）"},
+    "err.a continue decision needs a regimen": {
+        "en": "a continue decision needs a regimen",
+        "zh-CN": "继续治疗决策须填写给药方案"},
+    "err.before the first dose {a}": {
+        "en": "before the first dose {a}",
+        "zh-CN": "早于首次给药日期 {a}"},
+    "hint.a decision follows the first dose": {
+        "en": "a decision follows the first dose",
+        "zh-CN": "研究者决策须在首次给药之后"},
+    "err.after the subject withdrew on {a}": {
+        "en": "after the subject withdrew on {a}",
+        "zh-CN": "晚于受试者退出日期 {a}"},
+    "hint.remove the decision or correct withdrawn_on in subjects.csv": {
+        "en": "remove the decision or correct withdrawn_on in subjects.csv",
+        "zh-CN": "请删除该决策，或更正 subjects.csv 中的 withdrawn_on"},
+    "err.the subject was stopped on {a} ({b}); nothing may follow a stop": {
+        "en": "the subject was stopped on {a} ({b}); nothing may follow a stop",
+        "zh-CN": "受试者已于 {a} 停止治疗（{b}）；停止治疗之后不能再有决策"},
+    "hint.remove this decision": {
+        "en": "remove this decision",
+        "zh-CN": "请删除该决策"},
+    "hint.date the decision on or after {a}, or use hold/stop": {
+        "en": "date the decision on or after {a}, or use hold/stop",
+        "zh-CN": "请将决策日期定在 {a} 或之后，或改用暂停给药/停止治疗"},
+    "err.already on hold since {a} ({b})": {
+        "en": "already on hold since {a} ({b})",
+        "zh-CN": "自 {a} 起已暂停给药（{b}）"},
+    "hint.record a resume before a new hold": {
+        "en": "record a resume before a new hold",
+        "zh-CN": "请先记录恢复给药，再记录新的暂停"},
+    "err.on hold since {a} ({b})": {
+        "en": "on hold since {a} ({b})",
+        "zh-CN": "自 {a} 起暂停给药中（{b}）"},
+    "hint.use resume with a regimen to end a hold": {
+        "en": "use resume with a regimen to end a hold",
+        "zh-CN": "请用恢复给药（并填写给药方案）结束暂停"},
+    "err.no first-dose slot within {a} days of {b}": {
+        "en": "no first-dose slot within {a} days of {b}",
+        "zh-CN": "{b} 起 {a} 天内没有可用的首次给药日期"},
+    "hint.check the site calendar and capacity": {
+        "en": "check the site calendar and capacity",
+        "zh-CN": "请检查中心日历和输液位容量"},
+    "err.not a new cohort: it has subjects": {
+        "en": "not a new cohort: it has subjects",
+        "zh-CN": "不是新队列：该队列已有受试者"},
+    "hint.leave out --new-cohort to plan its next subject": {
+        "en": "leave out --new-cohort to plan its next subject",
+        "zh-CN": "请去掉 --new-cohort，为该队列的下一例受试者安排"},
+    "err.is before --from {a}": {
+        "en": "is before --from {a}",
+        "zh-CN": "早于 --from {a}"},
+    "hint.give --to on or after --from": {
+        "en": "give --to on or after --from",
+        "zh-CN": "--to 须不早于 --from"},
+    "err.the protocol has no [participant] wording": {
+        "en": "the protocol has no [participant] wording",
+        "zh-CN": "方案中没有 [participant] 的受试者用语"},
+    "hint.copy the [participant] tables of the bundled templates/cc312.toml": {
+        "en": "copy the [participant] tables of the bundled templates/cc312.toml",
+        "zh-CN": "请从自带的 templates/cc312.toml 复制 [participant] 各表"},
+    "err.the {a} sheet needs more than {b} rows, Excel's limit; nothing was written": {
+        "en": "the {a} sheet needs more than {b} rows, Excel's limit; nothing was written",
+        "zh-CN": "{a}表需要超过 {b} 行（Excel 的上限）；未写入任何内容"},
+    "hint.export fewer subjects (a study folder per cohort), or use 'plan --format csv', which has no row "
+    "limit": {
+        "en": "export fewer subjects (a study folder per cohort), or use 'plan --format csv', which has no "
+              "row limit",
+        "zh-CN": "请减少导出的受试者（每个队列一个研究文件夹），或使用没有行数上限的 'plan --format csv'"},
+    "err.the audit trail's last line is incomplete": {
+        "en": "the audit trail's last line is incomplete",
+        "zh-CN": "稽查轨迹的最后一行不完整"},
+    "err.the audit trail's last line is not an entry": {
+        "en": "the audit trail's last line is not an entry",
+        "zh-CN": "稽查轨迹的最后一行不是稽查记录"},
+    "err.cannot read the audit trail: {a}": {
+        "en": "cannot read the audit trail: {a}",
+        "zh-CN": "无法读取稽查轨迹：{a}"},
+    "err.the audit trail is not a regular file": {
+        "en": "the audit trail is not a regular file",
+        "zh-CN": "稽查轨迹不是普通文件"},
+    "hint.put the real audit.csv in the study folder": {
+        "en": "put the real audit.csv in the study folder",
+        "zh-CN": "请把真正的 audit.csv 放回研究文件夹"},
+    "err.the change failed, and its audit entries (from seq {a}) cannot be taken back: {b}": {
+        "en": "the change failed, and its audit entries (from seq {a}) cannot be taken back: {b}",
+        "zh-CN": "更改失败，且其稽查记录（自序号 {a} 起）无法撤回：{b}"},
+    "hint.the study's files were not changed: remove those last lines and the head's update by hand, then "
+    "run 'cc312-schedule audit verify STUDY'": {
+        "en": "the study's files were not changed: remove those last lines and the head's update by hand, "
+              "then run 'cc312-schedule audit verify STUDY'",
+        "zh-CN": "研究文件未被更改：请手动删除这些末尾的行及 head 文件的更新，再运行 'cc312-schedule audit "
+                 "verify STUDY'"},
+    "err.{a} empty header cell{b} (the first is column {c})": {
+        "en": "{a} empty header cell{b} (the first is column {c})",
+        "zh-CN": "表头有 {a} 个空单元格（第一个在第 {c} 列）"},
+    "err.{a} unknown column{b}: {c}": {
+        "en": "{a} unknown column{b}: {c}",
+        "zh-CN": "{a} 个未知列：{c}"},
+    "hint.known columns: {a}": {
+        "en": "known columns: {a}",
+        "zh-CN": "可用的列：{a}"},
+    "err.column appears {a} times": {
+        "en": "column appears {a} times",
+        "zh-CN": "该列出现了 {a} 次"},
+    "hint.keep one": {
+        "en": "keep one",
+        "zh-CN": "请只保留一个"},
+    "err.malformed CSV: {a}": {
+        "en": "malformed CSV: {a}",
+        "zh-CN": "CSV 格式错误"},
+    "hint.a value with a quote must be written whole in quotes, its quotes doubled: \"said \"\"yes\"\"\"": {
+        "en": "a value with a quote must be written whole in quotes, its quotes doubled: \"said "
+              "\"\"yes\"\"\"",
+        "zh-CN": "含双引号的取值须整体加双引号，其中的双引号写两次：\"said \"\"yes\"\"\""},
+    "err.empty file": {
+        "en": "empty file",
+        "zh-CN": "文件为空"},
+    "err.unknown column": {
+        "en": "unknown column",
+        "zh-CN": "未知列"},
+    "hint.keep one of each": {
+        "en": "keep one of each",
+        "zh-CN": "每列只保留一个"},
+    "err.{a} columns appear more than once: {b}": {
+        "en": "{a} columns appear more than once: {b}",
+        "zh-CN": "{a} 列重复出现：{b}"},
+    "err.missing date": {
+        "en": "missing date",
+        "zh-CN": "缺少日期"},
+    "hint.write it as YYYY-MM-DD": {
+        "en": "write it as YYYY-MM-DD",
+        "zh-CN": "请写成 YYYY-MM-DD"},
+    "hint.delete it (a NUL, an escape or another control character is never part of this value)": {
+        "en": "delete it (a NUL, an escape or another control character is never part of this value)",
+        "zh-CN": "请删除它（NUL、转义符等控制字符不会是取值的一部分）"},
+    "hint.write [calendar] on a line of its own": {
+        "en": "write [calendar] on a line of its own",
+        "zh-CN": "请把 [calendar] 单独写在一行"},
+    "err.must be true or false": {
+        "en": "must be true or false",
+        "zh-CN": "须为 true 或 false"},
+    "err.must be a list of weekday names": {
+        "en": "must be a list of weekday names",
+        "zh-CN": "须为星期名称的列表"},
+    "err.must be a whole number >= 1": {
+        "en": "must be a whole number >= 1",
+        "zh-CN": "须为不小于 1 的整数"},
+    "hint.the number of infusion chairs; leave the key out for no limit": {
+        "en": "the number of infusion chairs; leave the key out for no limit",
+        "zh-CN": "输液位数量；不限时请省略该项"},
+    "hint.use closed or open": {
+        "en": "use closed or open",
+        "zh-CN": "请使用 closed 或 open"},
+    "err.missing reason": {
+        "en": "missing reason",
+        "zh-CN": "缺少原因"},
+    "hint.say why, e.g. 'pharmacy inventory' or 'weekend clinic'": {
+        "en": "say why, e.g. 'pharmacy inventory' or 'weekend clinic'",
+        "zh-CN": "请写明原因，例如“药房盘点”或“周末门诊”"},
+    "err.listed twice (first on line {a})": {
+        "en": "listed twice (first on line {a})",
+        "zh-CN": "重复列出（第一次在第 {a} 行）"},
+    "hint.keep one row per date": {
+        "en": "keep one row per date",
+        "zh-CN": "每个日期只保留一行"},
+    "err.must be a string": {
+        "en": "must be a string",
+        "zh-CN": "须为文本"},
+    "err.unknown preference": {
+        "en": "unknown preference",
+        "zh-CN": "未知的偏好"},
+    "hint.use \"earlier\" or \"later\"": {
+        "en": "use \"earlier\" or \"later\"",
+        "zh-CN": "请使用 \"earlier\" 或 \"later\""},
+    "err.not known to the holidays package": {
+        "en": "not known to the holidays package",
+        "zh-CN": "holidays 软件包中没有该地区"},
+    "hint.use an ISO 3166 code such as \"CN\" (and a subdivision it lists), or country = \"\" for none": {
+        "en": "use an ISO 3166 code such as \"CN\" (and a subdivision it lists), or country = \"\" for none",
+        "zh-CN": "请使用 ISO 3166 代码，如 \"CN\"（及其所列的地区代码），不使用节假日时写 country = \"\""},
+    "err.required: the study's name": {
+        "en": "required: the study's name",
+        "zh-CN": "必填：研究名称"},
+    "hint.add name = \"...\"": {
+        "en": "add name = \"...\"",
+        "zh-CN": "请添加 name = \"...\""},
+    "err.unsupported language": {
+        "en": "unsupported language",
+        "zh-CN": "不支持的语言"},
+    "err.must be a list of strings": {
+        "en": "must be a list of strings",
+        "zh-CN": "须为文本列表"},
+    "err.a withdrawal needs its date": {
+        "en": "a withdrawal needs its date",
+        "zh-CN": "退出研究须填写日期"},
+    "hint.fill withdrawn_on, or leave withdrawal empty": {
+        "en": "fill withdrawn_on, or leave withdrawal empty",
+        "zh-CN": "请填写 withdrawn_on，或将 withdrawal 留空"},
+    "err.{a} date(s) are no longer ISO dates (a spreadsheet program saved the file: {b}/{c}/{d} instead of "
+    "{e}-{f}-{g})": {
+        "en": "{a} date(s) are no longer ISO dates (a spreadsheet program saved the file: {b}/{c}/{d} "
+              "instead of {e}-{f}-{g})",
+        "zh-CN": "{a} 个日期已不是 YYYY-MM-DD 格式（表格软件保存文件时写成了 {b}/{c}/{d}，而非 {e}-{f}-{g}"
+                 "）"},
+    "hint.write every date as YYYY-MM-DD; in Excel or WPS, format the date columns as yyyy-mm-dd (or as "
+    "Text) before saving, or edit the file in a text editor": {
+        "en": "write every date as YYYY-MM-DD; in Excel or WPS, format the date columns as yyyy-mm-dd (or "
+              "as Text) before saving, or edit the file in a text editor",
+        "zh-CN": "请把所有日期写成 YYYY-MM-DD；在 Excel 或 WPS 中先将日期列设为 yyyy-mm-dd（或“文本”）格式"
+                 "再保存，或用文本编辑器修改该文件"},
+    "err.not a refresh interval": {
+        "en": "not a refresh interval",
+        "zh-CN": "不是有效的刷新间隔"},
+    "err.missing subject id": {
+        "en": "missing subject id",
+        "zh-CN": "缺少受试者编号"},
+    "err.unknown disease code": {
+        "en": "unknown disease code",
+        "zh-CN": "未知的疾病代码"},
+    "err.is not before the first dose": {
+        "en": "is not before the first dose",
+        "zh-CN": "不早于首次给药日期"},
+    "err.is after the first dose date": {
+        "en": "is after the first dose date",
+        "zh-CN": "晚于首次给药日期"},
+    "hint.consent must be signed before dosing": {
+        "en": "consent must be signed before dosing",
+        "zh-CN": "知情同意须在给药前签署"},
+    "err.unknown withdrawal": {
+        "en": "unknown withdrawal",
+        "zh-CN": "未知的退出类型"},
+    "hint.use consent (nothing after the date) or treatment (EOT and follow-up stay planned)": {
+        "en": "use consent (nothing after the date) or treatment (EOT and follow-up stay planned)",
+        "zh-CN": "请使用 consent（该日期后不再安排任何访视）或 treatment（保留治疗结束访视和随访）"},
+    "err.missing visit name": {
+        "en": "missing visit name",
+        "zh-CN": "缺少访视名称"},
+    "hint.leave it empty, or set status to done": {
+        "en": "leave it empty, or set status to done",
+        "zh-CN": "请留空，或将状态改为 done"},
+    "hint.study.toml needs no nesting deeper than [calendar]; remove the nested brackets": {
+        "en": "study.toml needs no nesting deeper than [calendar]; remove the nested brackets",
+        "zh-CN": "study.toml 的嵌套不需要比 [calendar] 更深；请删除多层嵌套的括号"},
+    "err.not a reminder": {
+        "en": "not a reminder",
+        "zh-CN": "不是有效的提醒时间"},
+    "hint.use \"N minutes before\", \"N hours before\", \"HH:MM the working day before\", "
+    "\"HH:MM N working days before\", \"HH:MM the day before\", \"HH:MM N days before\" "
+    "or \"HH:MM on the day\"": {
+        "en": "use \"N minutes before\", \"N hours before\", \"HH:MM the working day before\", "
+              "\"HH:MM N working days before\", \"HH:MM the day before\", \"HH:MM N days before\" "
+              "or \"HH:MM on the day\"",
+        "zh-CN": "请使用 \"N minutes before\"、\"N hours before\"、\"HH:MM the working day before\"、"
+                 "\"HH:MM N working days before\"、\"HH:MM the day before\"、\"HH:MM N days before\""
+                 " 或 \"HH:MM on the day\""},
+    # serve --lock-wait (issue 21, the desk under load)
+    "hint.seconds, more than 0 and at most 600": {
+        "en": "seconds, more than 0 and at most 600",
+        "zh-CN": "单位为秒，须大于 0 且不超过 600"},
+    "err.not a valid subject id: {a}": {
+        "en": "not a valid subject id: {a}",
+        "zh-CN": "不是有效的受试者编号：{a}"},
+    "err.missing {a}": {
+        "en": "missing {a}",
+        "zh-CN": "缺少 {a}"},
+    "err.missing investigator": {
+        "en": "missing investigator",
+        "zh-CN": "缺少研究者"},
+    "hint.every decision names the investigator who made it": {
+        "en": "every decision names the investigator who made it",
+        "zh-CN": "每条决策须写明作出决策的研究者"},
+    "err.more than {a} days before the visit": {
+        "en": "more than {a} days before the visit",
+        "zh-CN": "早于访视 {a} 天以上"},
+    "hint.a reminder is at most 4 weeks ahead": {
+        "en": "a reminder is at most 4 weeks ahead",
+        "zh-CN": "提醒最多提前 4 周"},
+    "err.duplicate subject id (first on line {a})": {
+        "en": "duplicate subject id (first on line {a})",
+        "zh-CN": "受试者编号重复（第一次在第 {a} 行）"},
+    "err.recorded twice (first on line {a})": {
+        "en": "recorded twice (first on line {a})",
+        "zh-CN": "重复记录（第一次在第 {a} 行）"},
+    "hint.keep one row per subject and visit": {
+        "en": "keep one row per subject and visit",
+        "zh-CN": "每位受试者的每次访视只保留一行"},
+    "err.the lock file is not a regular file of its own": {
+        "en": "the lock file is not a regular file of its own",
+        "zh-CN": "锁文件不是独立的普通文件"},
+    "hint.delete it (the lock file is created anew)": {
+        "en": "delete it (the lock file is created anew)",
+        "zh-CN": "请删除它（锁文件会重新创建）"},
+    "err.not a study folder (no study.toml)": {
+        "en": "not a study folder (no study.toml)",
+        "zh-CN": "不是研究文件夹（没有 study.toml）"},
+    "err.not a user name": {
+        "en": "not a user name",
+        "zh-CN": "不是有效的用户名"},
+    "hint.letters, digits and . _ @ -, at most 64, e.g. li.na": {
+        "en": "letters, digits and . _ @ -, at most 64, e.g. li.na",
+        "zh-CN": "可用字母、数字及 . _ @ -，最多 64 个字符，例如 zhang.wei"},
+    "err.the password is too long: at most {a} characters": {
+        "en": "the password is too long: at most {a} characters",
+        "zh-CN": "密码太长：最多 {a} 个字符"},
+    "err.unknown role": {
+        "en": "unknown role",
+        "zh-CN": "未知角色"},
+    "err.the display name must be 1 to 200 characters": {
+        "en": "the display name must be 1 to 200 characters",
+        "zh-CN": "显示名称须为 1 至 200 个字符"},
+    "err.the user is disabled": {
+        "en": "the user is disabled",
+        "zh-CN": "该用户已停用"},
+    "hint.a disabled user gets no token": {
+        "en": "a disabled user gets no token",
+        "zh-CN": "已停用的用户不能获得令牌"},
+    "err.cannot open the desk database: {a}": {
+        "en": "cannot open the desk database: {a}",
+        "zh-CN": "无法打开研究中心工作台数据库：{a}"},
+    "err.the desk database is not a regular file": {
+        "en": "the desk database is not a regular file",
+        "zh-CN": "研究中心工作台数据库不是普通文件"},
+    "hint.remove it; it is created anew": {
+        "en": "remove it; it is created anew",
+        "zh-CN": "请删除它，会重新创建"},
+    "err.cannot read the desk database: {a}": {
+        "en": "cannot read the desk database: {a}",
+        "zh-CN": "无法读取研究中心工作台数据库：{a}"},
+    "hint.restore it from a copy, or move it away to start anew": {
+        "en": "restore it from a copy, or move it away to start anew",
+        "zh-CN": "请从备份恢复，或将其移走后重新开始"},
+    "err.the desk database is a symbolic link: refusing it": {
+        "en": "the desk database is a symbolic link: refusing it",
+        "zh-CN": "研究中心工作台数据库是符号链接：拒绝使用"},
+    "hint.move the real file into the study folder": {
+        "en": "move the real file into the study folder",
+        "zh-CN": "请把真正的文件移入研究文件夹"},
+    "err.the desk database has schema version {a}; this version reads {b}": {
+        "en": "the desk database has schema version {a}; this version reads {b}",
+        "zh-CN": "研究中心工作台数据库的结构版本为 {a}；本版本读取 {b}"},
+    "hint.use the cc312-schedule version that made it": {
+        "en": "use the cc312-schedule version that made it",
+        "zh-CN": "请使用创建它的 cc312-schedule 版本"},
+    # ---- end of the rest of the errors ------------------------------------------------
     # ---- the plan as a terminal table (reports/render.py to_table) -- issue 22 -----------
     "table.as_of": {"en": " — as of {today}", "zh-CN": "（截至 {today}）"},
     "table.subject": {
@@ -971,32 +2320,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
               "'Authorization: Bearer TOKEN'). Only its hash is kept.",
         "zh-CN": "仅显示这一次：请立即复制并妥善保密（工具请求时以 'Authorization: Bearer TOKEN' "
                  "发送）。系统只保存其哈希值。"},
-    "err.not a user name": {"en": "not a user name", "zh-CN": "用户名无效"},
-    "hint.letters, digits and . _ @ -, at most 64, e.g. li.na": {
-        "en": "letters, digits and . _ @ -, at most 64, e.g. li.na",
-        "zh-CN": "仅限字母、数字及 . _ @ -，最多 64 个字符"},
-    "err.unknown role": {"en": "unknown role", "zh-CN": "未知角色"},
     "err.the password is too short: at least 10 characters": {
         "en": "the password is too short: at least 10 characters",
         "zh-CN": "密码太短：至少 10 个字符"},
-    "hint.choose a longer one (a few words work well)": {
-        "en": "choose a longer one (a few words work well)",
-        "zh-CN": "请设置更长的密码（可用几个词组成）"},
     "err.the password is too long: at most 1024 characters": {
         "en": "the password is too long: at most 1024 characters",
         "zh-CN": "密码太长：最多 1024 个字符"},
-    "err.the display name must be 1 to 200 characters": {
-        "en": "the display name must be 1 to 200 characters",
-        "zh-CN": "显示名须为 1 至 200 个字符"},
-    "err.a user of that name exists": {"en": "a user of that name exists",
-                                       "zh-CN": "该用户名已存在"},
-    "hint.choose another name; 'users list STUDY' lists them": {
-        "en": "choose another name; 'users list STUDY' lists them",
-        "zh-CN": "请换一个用户名（用户列表见工作台或命令行）"},
-    "err.no such user": {"en": "no such user", "zh-CN": "无此用户"},
-    "err.the user is disabled": {"en": "the user is disabled", "zh-CN": "该用户已停用"},
-    "hint.a disabled user gets no token": {"en": "a disabled user gets no token",
-                                           "zh-CN": "已停用的用户不能获得令牌"},
     "err.the last enabled coordinator cannot be disabled": {
         "en": "the last enabled coordinator cannot be disabled",
         "zh-CN": "不能停用最后一位启用中的临床研究协调员"},
@@ -1043,36 +2372,107 @@ LEGACY_TEXTS: Final[Mapping[str, tuple[str, ...]]] = {
 #: the estimated-holiday warning names no package or version to a Chinese CRC (review B10).
 DROPPED_FIELDS: Final[Mapping[tuple[str, str], frozenset[str]]] = {
     ("w.provisional_holidays", "zh-CN"): frozenset({"source"}),
+    # next-slot's English names the weekday (Thu); the Chinese date stands alone
+    ("slot.skipped", "zh-CN"): frozenset({"abbr"}),
+    ("slot.chosen", "zh-CN"): frozenset({"abbr"}),
 }
 
 
 def render_error(error: ScheduleError, lang: str) -> str:
     """An error as a person reads it in ``lang``: ``str(error)`` in English; in another
-    language its message and hint in the catalogue's words where the catalogue has them (ids
-    ``err.<message>`` and ``hint.<hint>``, keyed by the English text; ``hint.<head>:`` for a
-    hint ``head: rest``, ``hint.did you mean`` for a suggestion), else as written.
+    language its message and hint in the catalogue's words (:func:`say_error`), with the
+    language's punctuation. A catalogue text holding ``{value}`` says the bad value itself
+    (“完成”), which is then not repeated after it.
 
-    >>> from cc312_schedule.core.errors import UsageError
+    >>> from cc312_schedule.core.errors import UsageError, WorkbookError
     >>> print(render_error(UsageError("unknown subject", key="SUBJECT", value="3",
     ...                               hint="did you mean 003?"), "zh-CN"))
     SUBJECT：未知受试者：'3'（是否应为 003？）
+    >>> print(render_error(WorkbookError("more than the protocol's cap of 24 weeks", value=30,
+    ...       cell="研究者决策!E14"), "zh-CN"))
+    研究者决策!E14：持续周数 30 超过方案规定的最长 24 周
     """
     if lang == "en":
         return str(error)
-
-    def say(prefix: str, text: str) -> str:
-        key = f"{prefix}.{text}"
-        if key in MESSAGES:
-            return message(lang, key)
-        head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
-        if sep and f"{prefix}.{head}:" in MESSAGES:
-            return message(lang, f"{prefix}.{head}:", rest=rest)
-        if text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
-            return message(lang, f"{prefix}.did you mean", rest=text[13:].rstrip("?"))
-        return text
-
+    value = str(error.value) if error.has_value else ""
+    text, used = say_error(lang, "err", error.message, value=value)
+    used = used or (bool(value) and repr(error.value) in text)  # said already: not again
+    hint = say_error(lang, "hint", error.hint, value=value)[0] if error.hint else ""
     colon = message(lang, "table.colon").strip() or ":"
-    return error.render(say=say, colon=colon, space="", brackets=("（", "）"))
+    def say(kind: str, said: str) -> str:  # a key is a column, an option or a cell, as typed,
+        if kind == "key":                   # unless the catalogue has a word for it (key.*)
+            return message(lang, f"key.{said}") if f"key.{said}" in MESSAGES else said
+        return text if kind == "err" else hint
+
+    return error.render(say=say, colon=colon, space="", brackets=("（", "）"),
+                        show_value=not used)
+
+
+def say_error(lang: str, prefix: str, text: str, *, value: str = "") -> tuple[str, bool]:
+    """An error's English ``text`` (``prefix`` ``err``: a message; ``hint``: a hint) in
+    ``lang``, and whether it holds the error's ``value``. The catalogue keys an error by its
+    English text: ``err.<text>`` exactly, else a template ``err.… {field} …`` that matches it
+    whole (each field's text said again the same way: "subject 006: <a message>"), else
+    ``<prefix>.<head>:`` for ``head: rest``, ``did you mean``; a text without an entry stays as
+    written (tests/test_issue_22_cli_chinese_everywhere.py finds those).
+
+    >>> say_error("zh-CN", "err", "and 1,204 more errors like the ones above (not shown)")
+    ('另有 1,204 个同类错误，未逐一列出', False)
+    >>> say_error("zh-CN", "err", "not one of the choices", value="完成")
+    ('“完成”不是可选值', True)
+    """
+    if lang == "en":
+        return text, False
+    key = f"{prefix}.{text}"
+    fields: dict[str, str] = {}
+    if key not in MESSAGES:
+        for pattern, tkey in _error_templates(prefix):
+            m = pattern.fullmatch(text)
+            if m:
+                key = tkey
+                fields = {k: _listed(lang, say_error(lang, "err", v)[0])
+                          for k, v in m.groupdict().items()}
+                break
+        else:
+            head, sep, rest = text.partition(": ")  # "known subjects: 001, 002"
+            if sep and f"{prefix}.{head}:" in MESSAGES:
+                key, fields = f"{prefix}.{head}:", {"rest": _listed(lang, rest)}
+            elif text.startswith("did you mean ") and f"{prefix}.did you mean" in MESSAGES:
+                key, fields = f"{prefix}.did you mean", {"rest": text[13:].rstrip("?")}
+            else:
+                return text, False
+    said = MESSAGES[key][lang]
+    return said.format(value=value, **fields), "{value}" in said
+
+
+_LIST = re.compile(r"[^,\s]+(?:, [^,\s]+)+")
+
+
+def _listed(lang: str, text: str) -> str:
+    """A list of names (``001, 002, 003``) joined as ``lang`` lists: 001、002、003."""
+    if _LIST.fullmatch(text):
+        return message(lang, "list.separator").join(text.split(", "))
+    return text
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+_TEMPLATES: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _error_templates(prefix: str) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's ``err.``/``hint.`` ids with ``{fields}`` in their English key, as
+    patterns (longest first: the most specific wins)."""
+    if prefix not in _TEMPLATES:
+        found = []
+        for key in MESSAGES:
+            if key.startswith(f"{prefix}.") and "{" in key:
+                english = key[len(prefix) + 1:]
+                parts = _FIELD.split(english)  # text, field, text, field, ..., text
+                regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                                for i, p in enumerate(parts))
+                found.append((re.compile(regex, re.DOTALL), key))
+        _TEMPLATES[prefix] = sorted(found, key=lambda f: -len(f[1]))
+    return _TEMPLATES[prefix]
 
 
 def language_from_env(environ: Mapping[str, str]) -> str | None:

@@ -70,9 +70,11 @@ def _choices(prefix: str, values: Sequence[str]) -> dict[str, str]:
 
 
 def _choice_hint(prefix: str, values: Sequence[str]) -> str:
-    """The dropdown's choices as the workbook shows them, in every language:
-    ``choose from the list: done / missed (已完成 / 漏访)``."""
-    shown = [" / ".join(message(lang, f"{prefix}.{v}") for v in values) for lang in LANGUAGES]
+    """The dropdown's choices as the workbook shows them, in every language (each listed as
+    that language lists): ``choose from the list: done / missed (已完成、漏访)``; a Chinese
+    run says the Chinese part alone (the catalogue's ``hint.choose from the list: …``)."""
+    shown = [message(lang, "xlsx.list_separator").join(message(lang, f"{prefix}.{v}")
+                                                       for v in values) for lang in LANGUAGES]
     return f"choose from the list: {shown[0]}" + "".join(f" ({t})" for t in shown[1:])
 
 

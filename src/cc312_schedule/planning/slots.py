@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from ..core.domain import Study, Subject
 from ..core.errors import UsageError
+from ..core.messages import Text
 from ..core.opendays import SiteCalendar
 from ..core.warnings import ClosedDayConflictWarning
 from .capacity import dosing_load
@@ -21,11 +22,16 @@ __all__ = ["Slot", "next_slot"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Slot:
-    """The earliest allowed first-dose date for a new subject, and why."""
+    """The earliest allowed first-dose date for a new subject, and why: ``texts`` (catalogue
+    texts, ids ``slot.*``, rendered in any language), ``explanation`` the same in English."""
 
     first_dose: date
     doses: tuple[date, ...]  # the new subject's planned induction doses
-    explanation: tuple[str, ...]
+    texts: tuple[Text, ...]
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        return tuple(str(t) for t in self.texts)
 
     def __str__(self) -> str:
         return "\n".join(self.explanation)
@@ -44,23 +50,23 @@ def next_slot(study: Study, cohort: str, *, after: date, horizon_days: int = 366
     n = study.protocol.stagger_days
     cohort_firsts = sorted((s.first_dose_date, s.subject_id) for s in study.subjects
                            if s.cohort == cohort)
-    lines: list[str] = []
+    lines: list[Text] = []
     start = after
     if n and cohort_firsts:
         last, sid = max(cohort_firsts)
         if last + timedelta(days=n) > start:
             start = last + timedelta(days=n)
-            lines.append(f"stagger: {sid} was first dosed on {last}; cohort {cohort} needs "
-                         f"{n} days between first doses, so not before {start}")
+            lines.append(Text.of("slot.stagger", subject=sid, day=last, cohort=cohort, n=n,
+                                 start=start))
     load = dosing_load(plan_study(study)) if calendar and calendar.max_dosing_per_day else Counter()
-    skipped: list[str] = []
+    skipped: list[Text] = []
     for k in range(horizon_days):
         d = start + timedelta(days=k)
         why, doses = _why_not(study, cohort, d, [f for f, _ in cohort_firsts], load)
         if why is None:
             return Slot(first_dose=d, doses=doses,
-                        explanation=tuple(lines + _chosen(d, doses, skipped, calendar)))
-        skipped.append(f"{d} ({d:%a}): {why}")
+                        texts=tuple(lines + _chosen(d, doses, skipped, calendar)))
+        skipped.append(Text.of("slot.skipped", day=d, abbr=f"{d:%a}", why=why))
     raise UsageError(f"no first-dose slot within {horizon_days} days of {start}", key="--cohort",
                      value=cohort, hint="check the site calendar and capacity")
 
@@ -77,14 +83,14 @@ def _check_cohort(study: Study, cohort: str, new_cohort: bool) -> None:
 
 
 def _why_not(study: Study, cohort: str, d: date, firsts: list[date],
-             load: Counter[date]) -> tuple[str | None, tuple[date, ...]]:
+             load: Counter[date]) -> tuple[Text | None, tuple[date, ...]]:
     """Why ``d`` cannot be a first dose (None: it can), and the induction it would give."""
     protocol, calendar = study.protocol, study.calendar
     n = protocol.stagger_days
     if calendar is not None and not calendar.is_open(d):
-        return f"closed ({calendar.closed_reason(d)})", ()
+        return Text.of("slot.closed", why=calendar.closed_text(d) or ""), ()
     if n and any(abs((d - f).days) < n for f in firsts):
-        return f"within {n} days of another cohort {cohort} first dose", ()
+        return Text.of("slot.stagger_conflict", n=n, cohort=cohort), ()
     probe = Subject(subject_id="(new)", cohort=cohort, dose_level="", first_dose_date=d)
     plan = plan_subject(protocol, probe, calendar=calendar)
     doses = tuple(e.planned_date for e in plan.doses)
@@ -92,20 +98,18 @@ def _why_not(study: Study, cohort: str, d: date, firsts: list[date],
     cap = calendar.max_dosing_per_day if calendar else None
     full = [x for x in doses if cap and load[x] + 1 > cap]
     if conflicts:
-        return f"induction visit {conflicts[0].visit} has no open day in its window", doses
+        return Text.of("slot.no_open_day", visit=conflicts[0].visit or ""), doses
     if full:
-        return f"induction dose on {full[0]} would exceed {cap} chairs", doses
+        return Text.of("slot.full", day=full[0], cap=cap), doses
     return None, doses
 
 
-def _chosen(d: date, doses: tuple[date, ...], skipped: list[str],
-            calendar: SiteCalendar | None) -> list[str]:
+def _chosen(d: date, doses: tuple[date, ...], skipped: list[Text],
+            calendar: SiteCalendar | None) -> list[Text]:
     lines = skipped[:10]
     if len(skipped) > 10:
-        lines.append(f"… and {len(skipped) - 10} more day(s) skipped")
+        lines.append(Text.of("slot.more", n=len(skipped) - 10))
     cap = calendar.max_dosing_per_day if calendar else None
-    text = f"chosen {d} ({d:%a}): the site is open"
-    if cap:
-        text += (f" and all {len(doses)} induction doses ({doses[0]} … {doses[-1]}) "
-                 f"fit {cap} chairs a day")
-    return [*lines, text]
+    fit = (Text.of("slot.fit", n=len(doses), first=doses[0], last=doses[-1], cap=cap)
+           if cap else "")
+    return [*lines, Text.of("slot.chosen", day=d, abbr=f"{d:%a}", fit=fit)]

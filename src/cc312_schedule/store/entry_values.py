@@ -122,7 +122,7 @@ class EntryPlan:
         for d in self.added_decisions:
             who = t("by", who=d.investigator) if d.investigator else ""
             lines.setdefault(d.subject_id, []).append(
-                "  + " + t("decision", text=d.describe().rsplit(" (", 1)[0]) + f"{who}  ({d.source})")
+                "  + " + t("decision", text=_decision_text(d, lang)) + f"{who}  ({d.source})")
         for c in self.conflicts:
             lines.setdefault(c.subject_id, []).append(
                 "  ! " + t("conflict", text=c.message) + f"  ({c.where})")
@@ -142,6 +142,17 @@ class EntryPlan:
             summary = t("nothing", unchanged=self.unchanged)
         out.append(summary)
         return "\n".join(out) + "\n"
+
+
+def _decision_text(d: Decision, lang: str) -> str:
+    """A new decision without its source: ``continue QW for 8 weeks on 2026-12-01`` (as
+    ``Decision.describe``), ``2026-12-01 继续治疗，QW，8周`` (the catalogue's ``decision.*``)."""
+    if lang == "en":
+        return d.describe().rsplit(" (", 1)[0]
+    details = "".join(message(lang, f"decision.{k}", **{k: getattr(d, k)})
+                      for k in ("regimen", "weeks", "until") if getattr(d, k))
+    return message(lang, "entries.decision_text", on=d.decided_on,
+                   action=message(lang, f"xlsx.action.{d.action.value}"), details=details)
 
 
 def _visit_text(v: RecordedVisit, *, name: bool = True, lang: str = "en") -> str:
