@@ -353,7 +353,10 @@ def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> 
     by_visit = {(r[0], r[1]): r[2:] for r in rows[1:]}
     assert by_visit["001", "W1D1"] == ["2026-03-02", "done", None]
     assert by_visit["001", "W1D4"] == ["2026-03-05", "done", '=HYPERLINK("http://x","y")']
-    assert by_visit["001", "W2D1"] == [None, None, None]  # nothing recorded: empty entry cells
+    # nothing recorded: the row is left out (the import reads a row not listed as empty
+    # entry cells, tests/test_entries.py round trips), so a large plan's record stays small
+    assert ("001", "W2D1") not in by_visit
+    assert set(by_visit) == {("001", "W1D1"), ("001", "W1D4"), ("002", "W1D1"), ("002", "W1D4")}
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row
                if c.value is not None)
 

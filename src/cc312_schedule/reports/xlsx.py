@@ -17,9 +17,10 @@ Policies, each shown below:
 * **Same inputs, same bytes**: the workbook's created/modified properties and every zip
   member's timestamp are ``generated_at``.
 * **What was exported is recorded**: a hidden, protected sheet (:data:`EXPORT_SHEET`) keeps,
-  for every Visits row, the actual date, status and note written into its entry cells. The
-  import compares each entry cell with it: a cell still holding what was exported is not an
-  entry, so a stale copy never reverts a correction recorded since.
+  for every Visits row whose entry cells were given something, the actual date, status and
+  note written into them (a row not listed had them empty). The import compares each entry
+  cell with it: a cell still holding what was exported is not an entry, so a stale copy never
+  reverts a correction recorded since.
 * **Reads and prints well** (issue 15): one sans-serif font, :data:`FONT` (Microsoft YaHei,
   微软雅黑: Latin and CJK glyphs, shipped with Windows and Office for Mac, bundled with WPS,
   and mapped by LibreOffice to Noto Sans CJK / Source Han Sans), named in every cell style;
@@ -44,7 +45,7 @@ Policies, each shown below:
 from __future__ import annotations
 
 import io
-import shutil
+import struct
 import unicodedata
 import zipfile
 from collections import Counter
@@ -861,8 +862,12 @@ def _export_record(ctx: _Context) -> None:
     quoted = ctx.fmt(num_format="@", quote_prefix=True)
     for c, h in enumerate(EXPORT_COLUMNS):
         ws.write_string(0, c, h)
-    for r, e in enumerate(_visit_events(ctx), start=1):
+    r = 0
+    for e in ctx.plan.events:  # the import looks rows up by (subject, visit): any order
         actual, status, note = _exported_entry(e)
+        if not (actual or status or note):
+            continue  # a row not listed was exported with its entry cells empty
+        r += 1
         for c, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
                                    status, note)):
             if value:
@@ -1165,18 +1170,29 @@ def _list_validation(ws: Any, items: Iterable[str], ref: str) -> None:
 
 
 def _restamp(data: bytes, stamp: datetime) -> bytes:
-    """Re-zip with every member dated ``stamp`` (XlsxWriter dates them 1980-01-01), member by
-    member, in pieces: a sheet is never held whole, uncompressed."""
-    out = io.BytesIO()
+    """Every zip member dated ``stamp`` (XlsxWriter dates them 1980-01-31): the two date
+    fields of each member's local header and central-directory entry are rewritten in place
+    (no member is decompressed or compressed again; the CRCs do not cover the dates)."""
     when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
             stamp.second - stamp.second % 2)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=when)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            with src.open(info) as fin, dst.open(member, "w") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
-    return out.getvalue()
-
+    dos_time = (when[3] << 11) | (when[4] << 5) | (when[5] // 2)
+    dos_date = ((when[0] - 1980) << 9) | (when[1] << 5) | when[2]
+    fields = struct.pack("<HH", dos_time, dos_date)
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = z.infolist()
+    end = data.rfind(b"PK\x05\x06")  # the end of the central directory (no zip comment)
+    count, _size, at = struct.unpack_from("<HII", data, end + 10) if end >= 0 else (-1, 0, 0)
+    if count != len(members):
+        raise AssertionError("XlsxWriter wrote a zip this cannot restamp")
+    for info in members:
+        if data[info.header_offset:info.header_offset + 4] != b"PK\x03\x04":
+            raise AssertionError(f"no local header for {info.filename}")
+        out[info.header_offset + 10:info.header_offset + 14] = fields
+    for _ in members:
+        if data[at:at + 4] != b"PK\x01\x02":
+            raise AssertionError("a damaged central directory")
+        out[at + 12:at + 16] = fields
+        name, extra, comment = struct.unpack_from("<HHH", data, at + 28)
+        at += 46 + name + extra + comment
+    return bytes(out)
