@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from cc312_schedule import example_study_path, load_study, plan_study
@@ -233,7 +234,8 @@ def test_overdue_conditional_formatting(small: Path) -> None:
     ws = export(small)["Visits"]
     rules = [(str(rng.sqref), r.formula) for rng, rs in ws.conditional_formatting._cf_rules.items()
              for r in rs]
-    assert rules == [(f"A3:N{ws.max_row}", ['AND($L3="",$M3="",$H3<TODAY())'])]
+    assert rules == [(f"A3:N{ws.max_row}", ['AND($L3="",$M3="",$H3<TODAY())']),
+                     (f"L3:N{ws.max_row}", ['NOT(AND($L3="",$M3="",$H3<TODAY()))'])]
 
 
 FILL = {m: "FF" + fg for m, fg, _ in TIMELINE_MARKS}
@@ -387,7 +389,7 @@ def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., P
     row = next(r for r in rows(wb["Visits"]) if r["Subject"].value == "001" and r["Visit"].value == "W1D1")
     assert (row["Note"].value, row["Note"].data_type) == (note, "s")
     assert row["Note"].quotePrefix == (note[0] in "=+-@")
-    assert row["Note"].fill.fgColor.rgb == "FFFFF9C4"  # an entry cell: filled
+    assert row["Note"].fill.fill_type is None  # an entry cell: yellow by the conditional format
     record = {(r[0].value, r[1].value): r[4] for r in wb["cc312-exported"].iter_rows(min_row=2)}
     assert (record["001", "W1D1"].value, record["001", "W1D1"].data_type) == (note, "s")
     assert record["001", "W1D1"].number_format == "@"
@@ -398,9 +400,16 @@ def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
     hdr = [c.value for c in ws[2]]
     entry = {"Actual date", "Actual status", "Note"}
     assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "FFFFF9C4"} == entry
+    # the data rows' entry cells are yellow by one conditional format over the entry columns
+    # (unless the row is overdue: the overdue rule's formula, negated), no cell is filled
+    letters = "".join(get_column_letter(hdr.index(h) + 1) for h in sorted(entry, key=hdr.index))
+    assert letters == "LMN"  # side by side: one range
+    rules = {str(rng.sqref): [(r.formula, r.dxf.fill.bgColor.rgb if r.dxf.fill else None)
+                              for r in rs]
+             for rng, rs in ws.conditional_formatting._cf_rules.items()}
+    assert rules[f"L3:N{ws.max_row}"] == [(['NOT(AND($L3="",$M3="",$H3<TODAY()))'], "FFFFF9C4")]
     for r in range(3, ws.max_row + 1):
-        filled = {h for i, h in enumerate(hdr, start=1) if ws.cell(r, i).fill.fill_type == "solid"}
-        assert filled == entry, r
+        assert all(ws.cell(r, i).fill.fill_type is None for i in range(1, len(hdr) + 1)), r
 
 
 def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:

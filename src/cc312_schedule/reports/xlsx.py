@@ -470,25 +470,70 @@ class _Sheet:
                              hint="export fewer subjects (a study folder per cohort), or use "
                              "'plan --format csv', which has no row limit")
         need = height or 0.0
-        for i, cell in enumerate(cells):
+        r, ws, ctx, widths = self.row, self.ws, self.ctx, self.widths
+        for i, cell in enumerate(cells):  # each cell once: the row's height is set after them
             if cell is None:
                 continue
             value, props = cell
-            if isinstance(value, str) and (props.get("text_wrap") or "\n" in value):
-                lines = wrapped_lines(_clean(value), self.widths[i])
-                if lines > 1:  # CJK fonts' lines are taller than Latin ones
-                    line = CJK_LINE_PT if _has_wide(value) else LINE_PT
-                    need = max(need, lines * line + ROW_PAD_PT)
-        if need > DEFAULT_ROW_PT:
-            self.ws.set_row(self.row, need)
-        for i, cell in enumerate(cells):
-            if cell is not None:
-                _write(self.ctx, self.ws, self.row, i, *cell)
+            kind = type(value)
+            if kind is str and value:
+                text, special, newline = _prepared(value)
+                if newline or props.get("text_wrap"):
+                    need = max(need, _wrapped_height(text, widths[i]))
+                if special:
+                    _write_special(ctx, ws, r, i, text, props)
+                else:
+                    ws.write_string(r, i, text, ctx.fmt_of(props) if props else None)
+            elif kind is date:
+                ws.write_number(r, i, _serial(value), ctx.date_fmt(props))  # type: ignore[arg-type]
+            else:
+                _write(ctx, ws, r, i, value, props)
+        if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out (constant memory)
+            ws.set_row(r, need)
         self.row += 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _prepared(value: str) -> tuple[str, bool, bool]:
+    """(the text as stored, whether it needs a format of its own (formula-like or several
+    lines, see :func:`_write_special`), whether it has several lines): once per distinct text."""
+    text = _clean(value)
+    newline = "\n" in text
+    return text, newline or is_formula_like(text), newline
+
+
+@lru_cache(maxsize=1 << 16)
+def _wrapped_height(text: str, width: float) -> float:
+    """The height in points a wrapping cell ``width`` units wide needs for ``text`` (0 for
+    one line); CJK fonts' lines are taller than Latin ones."""
+    lines = wrapped_lines(text, width)
+    if lines <= 1:
+        return 0.0
+    return lines * (CJK_LINE_PT if _has_wide(text) else LINE_PT) + ROW_PAD_PT
+
+
+_EPOCH: Final = date(1899, 12, 30)
+
+
+@lru_cache(maxsize=1 << 16)
+def _serial(day: date) -> int:
+    """A date as the spreadsheet's day number (what XlsxWriter's ``write_datetime`` stores)."""
+    return (day - _EPOCH).days
 
 
 #: Cell properties that show nothing in an empty cell: such a cell is not written at all.
 _UNSEEN_WHEN_EMPTY: Final = frozenset({"valign", "text_wrap"})
+
+
+def _write_special(ctx: _Context, ws: Any, r: int, c: int, text: str,
+                   props: Mapping[str, object]) -> None:
+    """A text that a spreadsheet would evaluate (quote prefix) or of several lines (wrapped)."""
+    extra: dict[str, object] = {}
+    if is_formula_like(text):
+        extra["quote_prefix"] = True
+    if "\n" in text:
+        extra.update(text_wrap=True, valign="top")
+    ws.write_string(r, c, text, ctx.fmt(**{**props, **extra}))
 
 
 def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping[str, object]) -> None:
@@ -496,18 +541,13 @@ def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping
     if value == "":
         value = None
     if isinstance(value, str):
-        value = _clean(value)
-        if is_formula_like(value) or "\n" in value:
-            extra: dict[str, object] = {}
-            if is_formula_like(value):
-                extra["quote_prefix"] = True
-            if "\n" in value:
-                extra.update(text_wrap=True, valign="top")
-            ws.write_string(r, c, value, ctx.fmt(**{**props, **extra}))
+        text, special, _ = _prepared(value)
+        if special:
+            _write_special(ctx, ws, r, c, text, props)
         else:
-            ws.write_string(r, c, value, ctx.fmt_of(props) if props else None)
+            ws.write_string(r, c, text, ctx.fmt_of(props) if props else None)
     elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), ctx.date_fmt(props))
+        ws.write_number(r, c, _serial(value), ctx.date_fmt(props))
     elif value is None:
         if props and not props.keys() <= _UNSEEN_WHEN_EMPTY:
             ws.write_blank(r, c, None, ctx.fmt_of(props))
@@ -923,7 +963,10 @@ def _visits(ctx: _Context) -> None:
     sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
     text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
     text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
-    props = _column_props(VISIT_COLUMNS, _frozen(text))
+    # the entry cells' yellow is a conditional format over their columns (below): an empty
+    # entry cell is not written at all (a quarter of the cells of a large plan)
+    props = tuple({k: v for k, v in p.items() if k not in _ENTRY}
+                  for p in _column_props(VISIT_COLUMNS, _frozen(text)))
     for values in _visit_rows(ctx, events):
         sheet.write_row(_cells(VISIT_COLUMNS, values, props))
     if not events:  # the entry cells of one empty row, as for every visit
@@ -942,6 +985,11 @@ def _visits(ctx: _Context) -> None:
                f'${col["window_end"]}{r0}<TODAY())')
     ws.conditional_format(rows, {"type": "formula", "criteria": f"={formula}",
                                  "format": ctx.wb.add_format({"bg_color": f"#{_OVERDUE_FILL}"})})
+    # the entry cells, yellow unless the row is overdue (one rule each way, never overlapping)
+    entry = [i for i, c in enumerate(VISIT_COLUMNS, start=1) if c.entry]
+    ws.conditional_format(f"{_letter(entry[0])}{FIRST_ROW}:{_letter(entry[-1])}{last}", {
+        "type": "formula", "criteria": f"=NOT({formula})",
+        "format": ctx.wb.add_format({"bg_color": f"#{_ENTRY_FILL}"})})
 
 
 def _decision_rows(ctx: _Context) -> list[dict[str, object]]:
