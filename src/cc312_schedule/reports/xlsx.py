@@ -461,14 +461,53 @@ class _Sheet:
         for i, w in enumerate(self.widths):
             self.ws.set_column(i, i, w)
 
+    def write_rows(self, rows: Iterable[Sequence[object]],
+                   props: Sequence[Mapping[str, object]]) -> None:
+        """Write rows of values whose cells take each column's ``props`` (as :meth:`write_row`
+        would, with a column's formats looked up once)."""
+        ctx = self.ctx
+        fmts = [ctx.fmt_of(p) if p else None for p in props]
+        date_fmts = [ctx.date_fmt(p) for p in props]
+        wrap = [bool(p.get("text_wrap")) for p in props]
+        blank = [None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p) for p in props]
+        ws, widths = self.ws, self.widths
+        for values in rows:
+            if self.row >= EXCEL_MAX_ROWS:
+                self._too_many()
+            r = self.row
+            need = 0.0
+            for i, value in enumerate(values):
+                kind = type(value)
+                if kind is str and value:
+                    text, special, newline = _prepared(value)  # type: ignore[arg-type]
+                    if newline or wrap[i]:
+                        need = max(need, _wrapped_height(text, widths[i]))
+                    if special:
+                        _write_special(ctx, ws, r, i, text, props[i])
+                    else:
+                        ws.write_string(r, i, text, fmts[i])
+                elif kind is date:
+                    ws.write_number(r, i, _serial(value), date_fmts[i])  # type: ignore[arg-type]
+                elif value is None or value == "":
+                    if blank[i] is not None:
+                        ws.write_blank(r, i, None, blank[i])
+                else:
+                    _write(ctx, ws, r, i, value, props[i])
+            if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out
+                ws.set_row(r, need)
+            self.row += 1
+
+    def _too_many(self) -> None:
+        raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
+                         "Excel's limit; nothing was written",
+                         hint="export fewer subjects (a study folder per cohort), or use "
+                         "'plan --format csv', which has no row limit")
+
     def write_row(self, cells: Sequence[_CellSpec],
                   height: float | None = None) -> None:
         """Write the next row: per column ``(value, format properties)`` or ``None``."""
         if self.row >= EXCEL_MAX_ROWS:
-            raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
-                             "Excel's limit; nothing was written",
-                             hint="export fewer subjects (a study folder per cohort), or use "
-                             "'plan --format csv', which has no row limit")
+            self._too_many()
         need = height or 0.0
         r, ws, ctx, widths = self.row, self.ws, self.ctx, self.widths
         for i, cell in enumerate(cells):  # each cell once: the row's height is set after them
@@ -567,19 +606,30 @@ def _cell_width(value: object) -> float:
     return float(len(str(value)))
 
 
+def _ordered(columns: Sequence[Column], rows: Iterable[Mapping[str, object]]
+             ) -> Iterator[tuple[object, ...]]:
+    """Rows given as {column id: value} as tuples of values in column order."""
+    for values in rows:
+        yield tuple(values.get(c.id) for c in columns)
+
+
 def _layout(ctx: _Context, columns: Sequence[Column],
-            rows: Callable[[], Iterable[dict[str, object]]],
+            rows: Callable[[], Iterable[Sequence[object]]],
             headers: Sequence[str]) -> list[float]:
     """Column widths: each fixed column as wide as its longest cell (its header's longest
-    word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
+    word at least); the wrap columns share what is left of :data:`PAGE_UNITS`. ``rows``
+    gives each row's values in column order."""
     longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
-    seen: list[set[object]] = [set() for _ in columns]
     spread = [i for i, c in enumerate(columns) if c.wrap and not c.whole]
     together: Counter[tuple[str, ...]] = Counter()  # the spread columns' texts, row by row
+    values_of: list[set[object]] = [set() for _ in columns]
     for values in rows():  # distinct values only: measured once each
-        together[tuple(str(values.get(columns[i].id) or "") for i in spread)] += 1
-        for i, c in enumerate(columns):
-            v = values.get(c.id)
+        together[tuple(str(values[i] or "") for i in spread)] += 1
+        for distinct, v in zip(values_of, values, strict=True):
+            distinct.add(v)
+    seen: list[set[object]] = [set() for _ in columns]
+    for i, c in enumerate(columns):
+        for v in values_of[i]:
             if v is not None and v != "" and not isinstance(v, date | int):
                 seen[i].add(v)
             elif isinstance(v, date):
@@ -759,7 +809,7 @@ def _between_words(header: str) -> str:
 
 
 def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
-           rows: Callable[[], Iterable[dict[str, object]]], *, freeze: int) -> _Sheet:
+           rows: Callable[[], Iterable[Sequence[object]]], *, freeze: int) -> _Sheet:
     """A table sheet: layout from the rows (a first pass), title, headers, then the rows."""
     headers = [ctx.header(c) for c in columns]
     if sheet_id not in _READ_BACK:  # a sheet the import never reads may break its headers
@@ -844,7 +894,8 @@ def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
 
 
 def _overview(ctx: _Context) -> None:
-    sheet = _table(ctx, "overview", OVERVIEW_COLUMNS, lambda: _overview_rows(ctx), freeze=3)
+    sheet = _table(ctx, "overview", OVERVIEW_COLUMNS,
+                   lambda: _ordered(OVERVIEW_COLUMNS, _overview_rows(ctx)), freeze=3)
     fg, font = next((fg, font) for m, fg, font in TIMELINE_MARKS if m == "dose_provisional")
     word = ctx.t("xlsx.status.provisional").replace('"', "")
     for p, values in zip(ctx.plan, _overview_rows(ctx), strict=True):
@@ -871,7 +922,8 @@ def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
 
 
 def _warnings(ctx: _Context) -> None:
-    sheet = _table(ctx, "warnings", WARNING_COLUMNS, lambda: _warning_rows(ctx), freeze=2)
+    sheet = _table(ctx, "warnings", WARNING_COLUMNS,
+                   lambda: _ordered(WARNING_COLUMNS, _warning_rows(ctx)), freeze=2)
     n = 0
     for values in _warning_rows(ctx):
         sheet.write_row(_data_cells(WARNING_COLUMNS, values, {"subject": {"num_format": "@"}}))
@@ -915,22 +967,46 @@ def _export_record(ctx: _Context) -> None:
                 ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
 
 
-def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[str, object]]:
+def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> list[tuple[object, ...]]:
+    """The Visits rows, each a tuple of values in :data:`VISIT_COLUMNS` order (made once: the
+    layout measures them, then they are written); a text many rows share is made once."""
+    if tuple(c.id for c in VISIT_COLUMNS) != _VISIT_ORDER:
+        raise AssertionError("VISIT_COLUMNS and _VISIT_ORDER disagree")
+    lang = ctx.lang
+    kinds: dict[tuple[int | None, EventKind], str] = {}
+    procs: dict[tuple[str, ...], str] = {}
+    days: dict[date, str] = {}
+    labels: dict[str, str] = {}
+
+    def label(value: str) -> str:
+        if value not in labels:
+            labels[value] = ctx.label("xlsx.status", value)
+        return labels[value]
+
+    rows: list[tuple[object, ...]] = []
     for e in events:
         actual, status, note = _exported_entry(e)
-        yield {
-            "subject": e.subject_id, "visit": e.visit, "kind": _kind(ctx, e),
-            "study_day": e.study_day.value, "planned_date": e.planned_date, "window_start": e.window_start,
-            "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
+        kind_key = (e.dose_number if e.is_dose else None, e.kind)
+        if kind_key not in kinds:
+            kinds[kind_key] = _kind(ctx, e)
+        if e.procedures not in procs:
+            procs[e.procedures] = procedures(lang, e.procedures)
+        if e.date not in days:
+            days[e.date] = weekday(lang, e.date)
+        rows.append((
+            e.subject_id, e.visit, kinds[kind_key], e.study_day.value, e.planned_date,
+            days[e.date], e.window_start, e.window_end,
             # why the planned date is not the target date: empty when it is (a visit left on
             # a closed day for want of an open one is on the Warnings sheet)
-            "date_reason": _short_reason(ctx, e) if e.planned_date != e.target_date else "",
-            "procedures": procedures(ctx.lang, e.procedures),
-            "plan_status": ctx.label("xlsx.status", e.status.value),
-            "actual_date": actual,
-            "status": ctx.label("xlsx.status", status) if status else "",
-            "note": note,
-        }
+            _short_reason(ctx, e) if e.planned_date != e.target_date else "",
+            procs[e.procedures], label(e.status.value),
+            actual, label(status) if status else "", note))
+    return rows
+
+
+_VISIT_ORDER: Final = ("subject", "visit", "kind", "study_day", "planned_date", "weekday",
+                       "window_start", "window_end", "date_reason", "procedures", "plan_status",
+                       "actual_date", "status", "note")
 
 
 #: The plan's date-change reasons as the Visits sheet words them: the target date and what
@@ -960,15 +1036,16 @@ def _kind(ctx: _Context, e: PlannedEvent) -> str:
 
 def _visits(ctx: _Context) -> None:
     events = _visit_events(ctx)
-    sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
+    visit_rows = _visit_rows(ctx, events)
+    sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: visit_rows, freeze=3)
     text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
     text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
     # the entry cells' yellow is a conditional format over their columns (below): an empty
     # entry cell is not written at all (a quarter of the cells of a large plan)
     props = tuple({k: v for k, v in p.items() if k not in _ENTRY}
                   for p in _column_props(VISIT_COLUMNS, _frozen(text)))
-    for values in _visit_rows(ctx, events):
-        sheet.write_row(_cells(VISIT_COLUMNS, values, props))
+    sheet.write_rows(visit_rows, props)
+    del visit_rows
     if not events:  # the entry cells of one empty row, as for every visit
         sheet.write_row(_data_cells(VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
@@ -1007,7 +1084,8 @@ def _decision_rows(ctx: _Context) -> list[dict[str, object]]:
 
 def _decisions(ctx: _Context) -> None:
     rows = _decision_rows(ctx)
-    sheet = _table(ctx, "decisions", DECISION_COLUMNS, lambda: rows, freeze=2)
+    sheet = _table(ctx, "decisions", DECISION_COLUMNS, lambda: _ordered(DECISION_COLUMNS, rows),
+                   freeze=2)
     text = {"subject": {"num_format": "@"}}  # text, so a typed 006 keeps its zeros
     for values in rows or [{}]:  # at least one row of entry cells
         sheet.write_row(_data_cells(DECISION_COLUMNS, values, text))
@@ -1089,7 +1167,7 @@ def _timeline(ctx: _Context) -> None:
             yield {"subject": p.subject_id, "regimen": _current_regimen(p, today),
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
 
-    widths = _layout(ctx, fixed, fixed_rows, headers)
+    widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows()), headers)
     week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
     longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
                          if isinstance(v, str)), default=0.0)
