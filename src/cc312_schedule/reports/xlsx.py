@@ -963,8 +963,8 @@ def _export_record(ctx: _Context) -> None:
         for c, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
                                    status, note)):
             if value:
-                value = _clean(value)
-                ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
+                value, special, _ = _prepared(value)
+                ws.write_string(r, c, value, quoted if special and is_formula_like(value) else text)
 
 
 def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> list[tuple[object, ...]]:
@@ -1169,7 +1169,8 @@ def _timeline(ctx: _Context) -> None:
 
     widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows()), headers)
     week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
-    longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
+    cells_of = [_timeline_cells(p) for p in ctx.plan]  # (marks, shown) of each subject
+    longest_label = max((text_width(v) for _, shown in cells_of for v in shown.values()
                          if isinstance(v, str)), default=0.0)
     label_height = longest_label * FONT_SIZE * 0.62 + 8
     week_headers = [ctx.t("xlsx.col.week_n", n=w) for w in weeks]
@@ -1181,8 +1182,8 @@ def _timeline(ctx: _Context) -> None:
     # on one page when they fit), pages across at that scale with the subject columns
     # repeated, a page break after the cap week (treatment on the first page, EOT and
     # follow-up after) if the weeks fit, else sooner
-    labelled = sum(1 for p in ctx.plan if any(isinstance(v, str) and v
-                                               for v in _timeline_cells(p)[1].values()))
+    labelled = sum(1 for _, shown in cells_of if any(isinstance(v, str) and v
+                                                      for v in shown.values()))
     tall = (3 * LINE_PT * 1.2 + max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
             + labelled * label_height + (len(ctx.plan.subjects) - labelled) * DEFAULT_ROW_PT
             + (len(TIMELINE_MARKS) + 5) * DEFAULT_ROW_PT)
@@ -1200,20 +1201,32 @@ def _timeline(ctx: _Context) -> None:
                    for m, fg, font in TIMELINE_MARKS}
     today_border = {"border": 5, "border_color": f"#{_TODAY_COLOUR}"}
     cap_border = {"right": 5, "right_color": f"#{_CAP_COLOUR}"}
-    text = {"num_format": "@"}
-    for p, values in zip(ctx.plan, fixed_rows(), strict=True):
+    text: Mapping[str, object] = {"num_format": "@"}
+    plain: Mapping[str, object] = {}
+    # a week cell's properties: its mark's colours, the today or cap border, a name upright;
+    # one mapping per combination, shared by the cells (its format looked up by identity)
+    styles: dict[tuple[str | None, int, bool], Mapping[str, object]] = {}
+
+    def style(mark: str | None, border: int, upright: bool) -> Mapping[str, object]:
+        key = (mark, border, upright)
+        if key not in styles:
+            styles[key] = {**(marks_style[mark] if mark else {}),
+                           **(today_border if border == 1 else cap_border if border == 2 else {}),
+                           **({"rotation": 90} if upright else {})}
+        return styles[key]
+
+    for p, values, (marks, shown) in zip(ctx.plan, fixed_rows(), cells_of, strict=True):
         row: list[_CellSpec] = [
-            (values["subject"], text), (values["regimen"], {}), (values["state"], {})]
-        marks, shown = _timeline_cells(p)
+            (values["subject"], text), (values["regimen"], plain), (values["state"], plain)]
         today_week = (StudyDay.of(p.subject.first_dose_date, today).week
                       if today is not None and today >= p.subject.first_dose_date else None)
         for w in weeks:
-            border = (today_border if w == today_week else cap_border if w == cap_week else {})
+            border = 1 if w == today_week else 2 if w == cap_week else 0
             if w in marks:
-                upright = {"rotation": 90} if isinstance(shown[w], str) and shown[w] else {}
-                row.append((shown[w], {**marks_style[marks[w]], **border, **upright}))
+                row.append((shown[w], style(marks[w], border,
+                                            isinstance(shown[w], str) and bool(shown[w]))))
             else:
-                row.append((None, border) if border else None)
+                row.append((None, style(None, border, False)) if border else None)
         labelled = any(isinstance(shown[w], str) and shown[w] for w in shown)
         sheet.write_row(row, height=label_height if labelled else None)
     last = FIRST_ROW + max(len(ctx.plan.subjects), 1) - 1
