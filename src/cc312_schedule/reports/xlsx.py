@@ -488,6 +488,8 @@ class _Sheet:
                         ws.write_string(r, i, text, fmts[i])
                 elif kind is date:
                     ws.write_number(r, i, _serial(value), date_fmts[i])  # type: ignore[arg-type]
+                elif kind is int:
+                    ws.write_number(r, i, value, fmts[i])
                 elif value is None or value == "":
                     if blank[i] is not None:
                         ws.write_blank(r, i, None, blank[i])
@@ -621,12 +623,12 @@ def _layout(ctx: _Context, columns: Sequence[Column],
     gives each row's values in column order."""
     longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
     spread = [i for i, c in enumerate(columns) if c.wrap and not c.whole]
+    table = list(zip(*rows(), strict=True)) or [() for _ in columns]  # column by column
+    values_of = [set(column) for column in table]  # distinct values only: measured once each
     together: Counter[tuple[str, ...]] = Counter()  # the spread columns' texts, row by row
-    values_of: list[set[object]] = [set() for _ in columns]
-    for values in rows():  # distinct values only: measured once each
-        together[tuple(str(values[i] or "") for i in spread)] += 1
-        for distinct, v in zip(values_of, values, strict=True):
-            distinct.add(v)
+    for key, n in Counter(zip(*(table[i] for i in spread), strict=True)).items():
+        together[tuple(str(v or "") for v in key)] += n
+    del table
     seen: list[set[object]] = [set() for _ in columns]
     for i, c in enumerate(columns):
         for v in values_of[i]:
