@@ -415,7 +415,8 @@ def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
 def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
     ws = export(small)["Overview"]
     for row in rows(ws):
-        assert row["Disease"].value in {"SLE", "IIM"}
+        assert row["Disease"].value in {"SLE (systemic lupus erythematosus)",
+                                        "IIM (idiopathic inflammatory myopathy)"}
         warnings = row["Warnings"]
         if warnings.value and "\n" in warnings.value:
             assert warnings.alignment.wrap_text
@@ -434,3 +435,88 @@ def test_every_cell_style_names_the_one_font(lang: str) -> None:
     fonts = {c.font.name for ws in wb for row in ws.iter_rows() for c in row}
     assert fonts == {FONT} == {"Microsoft YaHei"}
     assert {ws.oddFooter.center.font for ws in wb.worksheets[:5]} == {"Microsoft YaHei,Regular"}
+
+
+# ---- zh-CN review B9, B16, B17 (issue 22) ------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", {"001": "SLE (systemic lupus erythematosus)",
+            "002": "IIM (idiopathic inflammatory myopathy)"}),
+    ("zh-CN", {"001": "SLE（系统性红斑狼疮）", "002": "IIM（特发性炎性肌病）"}),
+], ids=["en", "zh-CN"])
+def test_b9_the_overview_names_the_disease_with_its_code(small: Path, lang: str,
+                                                         expected: dict[str, str]) -> None:
+    from cc312_schedule.core.messages import message
+
+    ws = export(small, lang=lang).worksheets[0]
+    subject, disease = message(lang, "xlsx.col.subject"), message(lang, "xlsx.col.disease")
+    assert {r[subject].value: r[disease].value for r in rows(ws)} == expected
+
+
+@pytest.mark.parametrize(("lang", "charset"), [("en", None), ("zh-CN", "134")],
+                         ids=["en", "zh-CN"])
+def test_b16_every_font_is_named_not_the_theme_and_zh_cn_declares_gb2312(
+        lang: str, charset: str | None) -> None:
+    """Every font of styles.xml is Microsoft YaHei, sans-serif (family 2), never tied to the
+    theme (``<scheme val="minor"/>`` makes Excel show the theme's Calibri / 宋体); a zh-CN
+    workbook declares the GB2312 character set (134) in each."""
+    import re
+
+    study = load_study(example_study_path(lang))
+    data = to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    fonts = re.findall(r"<font>(.*?)</font>", re.search(r"<fonts[^>]*>(.*?)</fonts>", styles).group(1))
+    assert len(fonts) >= 3
+    for font in fonts:
+        assert '<name val="Microsoft YaHei"/>' in font and '<family val="2"/>' in font, font
+        assert "<scheme" not in font, font
+        assert re.findall(r'<charset val="(\d+)"/>', font) == ([charset] if charset else []), font
+
+
+def _validations(data: bytes) -> dict[str, list[dict[str, str]]]:
+    """Each sheet's dataValidation elements' attributes, by sheet name."""
+    import re
+    from xml.etree import ElementTree
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    out: dict[str, list[dict[str, str]]] = {}
+    for sheet in book.find("m:sheets", ns) or []:
+        path = "xl/" + target[sheet.get(f"{{{ns['r']}}}id")]
+        xml = z.read(path).decode()
+        out[sheet.get("name")] = [dict(re.findall(r'(\w+)="([^"]*)"', m))
+                                  for m in re.findall(r"<dataValidation ([^>]*)>", xml)]
+    return out
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", {("Visits", "list", "M"): ("Actual status", "Choose a value from the drop-down list"),
+            ("Decisions", "list", "C"): ("Action", "Choose a value from the drop-down list"),
+            ("Decisions", "list", "D"): ("Regimen", "Choose a value from the drop-down list"),
+            ("Decisions", "whole", "E"): ("Weeks", "Enter a whole number from 1 to 24")}),
+    ("zh-CN", {("访视计划", "list", "M"): ("实际访视状态", "请从下拉列表中选择"),
+               ("研究者决策", "list", "C"): ("决策类型", "请从下拉列表中选择"),
+               ("研究者决策", "list", "D"): ("给药方案", "请从下拉列表中选择"),
+               ("研究者决策", "whole", "E"): ("持续周数", "请输入 1 至 24 之间的整数")}),
+], ids=["en", "zh-CN"])
+def test_b17_every_list_and_number_check_says_what_to_enter(
+        small: Path, lang: str, expected: dict[tuple[str, str, str], tuple[str, str]]) -> None:
+    """The list checks (status, action, regimen) and the weeks' whole-number check show an
+    error title (the column's header) and text from the catalogue, not the program's generic
+    message; every check (the dates' too) stops a wrong entry."""
+    from dataclasses import replace
+
+    study = load_study(small)
+    study = replace(study, config=replace(study.config, language=lang))
+    found = _validations(to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT))
+    got = {(sheet, v["type"], v["sqref"][0]): (v.get("errorTitle"), v.get("error"))
+           for sheet, vs in found.items() for v in vs if v["type"] != "date"}
+    assert got == expected
+    every = [v for vs in found.values() for v in vs]
+    assert len(every) == 7  # and 3 date checks, which had their texts already
+    assert all(v["showErrorMessage"] == "1" and v["errorTitle"] and v["error"] for v in every)

@@ -343,7 +343,7 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     wb = xlsxwriter.Workbook(raw, {
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
         "strings_to_urls": False, "default_date_format": DATE_FORMAT,
-        "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE}})
+        "default_format_properties": _font_properties(lang)})
     wb.set_properties({"title": _clean(cfg.name), "author": "cc312-schedule",
                        "created": stamp})
     wb.set_custom_property("generator", "cc312-schedule")
@@ -361,6 +361,23 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
         raise
     wb.close()
     return _restamp(raw.getvalue(), stamp)
+
+
+#: The GB2312 character set (Windows ``GB2312_CHARSET``): declared in a zh-CN workbook's font
+#: so that programs pick the font's Simplified Chinese face (zh-CN review B16).
+GB2312_CHARSET: Final = 134
+
+
+def _font_properties(lang: str) -> dict[str, object]:
+    """Every cell style's font: :data:`FONT` by name, never tied to the theme's font (XlsxWriter
+    marks a format ``scheme="minor"``, which makes Excel show the theme's Calibri and 宋体
+    instead, unless told otherwise), a swiss (sans-serif) family, and in a zh-CN workbook
+    the GB2312 character set (zh-CN review B16)."""
+    props: dict[str, object] = {"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none",
+                                "font_family": 2}
+    if lang == "zh-CN":
+        props["font_charset"] = GB2312_CHARSET
+    return props
 
 
 def _discard(wb: Any) -> None:
@@ -869,7 +886,7 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         still = p.doses_to_come
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
-            "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
+            "dose_level": p.subject.dose_level, "disease": _disease(ctx, p.subject.disease),
             "consent_date": p.subject.consent_date,  # a Chinese site checks it (issue 22)
             "first_dose": p.subject.first_dose_date, "regimen": _current_regimen(p, today),
             "doses_given": p.count(EventStatus.DONE), "doses_missed": p.count(EventStatus.MISSED),
@@ -882,6 +899,15 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
             "state": ctx.label("xlsx.state", p.state.value) if p.state else "",
             "warnings": len(p.warnings) or None,  # the texts: on the Warnings sheet
         }
+
+
+def _disease(ctx: _Context, code: str | None) -> str:
+    """The disease as the Overview shows it: its code and, where the catalogue has one, its
+    name in the workbook's language (zh-CN review B9): ``SLE（系统性红斑狼疮）``."""
+    if not code:
+        return ""
+    key = f"disease.{code}"
+    return ctx.t("xlsx.disease", code=code, name=ctx.t(key)) if key in MESSAGES else code
 
 
 def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
@@ -1055,8 +1081,8 @@ def _visits(ctx: _Context) -> None:
     col = {c.id: _letter(i) for i, c in enumerate(VISIT_COLUMNS, start=1)}
     ws = sheet.ws
     _date_validation(ctx, ws, f"{col['actual_date']}{FIRST_ROW}:{col['actual_date']}{last}")
-    _list_validation(ws, [ctx.t(f"xlsx.status.{s}") for s in ENTRY_STATUSES],
-                     f"{col['status']}{FIRST_ROW}:{col['status']}{last}")
+    _list_validation(ctx, ws, [ctx.t(f"xlsx.status.{s}") for s in ENTRY_STATUSES],
+                     f"{col['status']}{FIRST_ROW}:{col['status']}{last}", "status")
     # overdue, live: the window has ended (by the spreadsheet's clock) and nothing is entered
     rows = f"A{FIRST_ROW}:{_letter(len(VISIT_COLUMNS))}{last}"
     r0 = FIRST_ROW
@@ -1100,13 +1126,16 @@ def _decisions(ctx: _Context) -> None:
     col = {c.id: _letter(i) for i, c in enumerate(DECISION_COLUMNS, start=1)}
     for c in ("decided_on", "until"):
         _date_validation(ctx, ws, f"{col[c]}{FIRST_ROW}:{col[c]}{end}")
-    _list_validation(ws, [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
-                     f"{col['action']}{FIRST_ROW}:{col['action']}{end}")
-    _list_validation(ws, list(ctx.study.protocol.regimen_codes),
-                     f"{col['regimen']}{FIRST_ROW}:{col['regimen']}{end}")
+    _list_validation(ctx, ws,
+                     [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
+                     f"{col['action']}{FIRST_ROW}:{col['action']}{end}", "action")
+    _list_validation(ctx, ws, list(ctx.study.protocol.regimen_codes),
+                     f"{col['regimen']}{FIRST_ROW}:{col['regimen']}{end}", "regimen")
+    most = ctx.study.protocol.max_treatment_weeks
     ws.data_validation(f"{col['weeks']}{FIRST_ROW}:{col['weeks']}{end}", {
-        "validate": "integer", "criteria": "between", "minimum": 1,
-        "maximum": ctx.study.protocol.max_treatment_weeks, "ignore_blank": True})
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": most,
+        "ignore_blank": True, "error_title": _error_title(ctx, "weeks"),
+        "error_message": ctx.t("xlsx.whole_error", least=1, most=most)})
 
 
 def timeline_marks(p: SubjectPlan) -> dict[int, str]:
@@ -1306,8 +1335,17 @@ def _date_validation(ctx: _Context, ws: Any, ref: str) -> None:
         "error_message": ctx.t("xlsx.date_error", start=start.isoformat(), end=end.isoformat())})
 
 
-def _list_validation(ws: Any, items: Iterable[str], ref: str) -> None:
-    ws.data_validation(ref, {"validate": "list", "source": list(items), "ignore_blank": True})
+def _list_validation(ctx: _Context, ws: Any, items: Iterable[str], ref: str, column: str) -> None:
+    """A drop-down list; a value not in it is refused with the column's header as the title
+    and 「请从下拉列表中选择」 (zh-CN review B17), not the program's generic message."""
+    ws.data_validation(ref, {"validate": "list", "source": list(items), "ignore_blank": True,
+                             "error_title": _error_title(ctx, column),
+                             "error_message": ctx.t("xlsx.list_error")})
+
+
+def _error_title(ctx: _Context, column: str) -> str:
+    """A validation message's title: the column's header (Excel takes at most 32 characters)."""
+    return ctx.t(f"xlsx.col.{column}")[:32]
 
 
 def _restamp(data: bytes, stamp: datetime) -> bytes:
