@@ -145,7 +145,8 @@ class Column:
 
 
 OVERVIEW_COLUMNS: Final = (
-    Column("subject", 3), Column("cohort", 3), Column("dose_level", 3), Column("disease", 3),
+    Column("subject", 3), Column("cohort", 3), Column("dose_level", 3),
+    Column("disease", 3, wrap=True),  # the code, then its name in brackets (B9)
     Column("consent_date", 8), Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
     Column("doses_missed", 3), Column("doses_planned", 3), Column("next_visit", 3),
     Column("next_visit_date", 8), Column("decision_due", 8), Column("cap_date", 8),
