@@ -244,9 +244,11 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "xlsx.warning.TransportTextWarning": {"en": "non-ASCII text kept in Dataset-JSON",
                                           "zh-CN": "传输文件中以占位文本代替中文"},
     # ---- issue 22, zh-CN review B9/B17: the workbook's disease names and validation messages -
-    # the Overview's disease: the code, then its name ("SLE（系统性红斑狼疮）"); a code without a
-    # name here is shown alone. The list and whole-number checks' error texts (their titles are
-    # the column's header, as the dates' is 日期).
+    # the Overview's key to its disease codes, below the table ("疾病：SLE（系统性红斑狼疮）、…");
+    # a code without a name here is left out. The list and whole-number checks' error texts
+    # (their titles are the column's header, as the dates' is 日期).
+    "xlsx.disease_key": {"en": "Diseases: {items}", "zh-CN": "疾病：{items}"},
+    "xlsx.disease_sep": {"en": "; ", "zh-CN": "、"},
     "xlsx.disease": {"en": "{code} ({name})", "zh-CN": "{code}（{name}）"},
     "disease.SLE": {"en": "systemic lupus erythematosus", "zh-CN": "系统性红斑狼疮"},
     "disease.IIM": {"en": "idiopathic inflammatory myopathy", "zh-CN": "特发性炎性肌病"},

@@ -145,8 +145,7 @@ class Column:
 
 
 OVERVIEW_COLUMNS: Final = (
-    Column("subject", 3), Column("cohort", 3), Column("dose_level", 3),
-    Column("disease", 3, wrap=True),  # the code, then its name in brackets (B9)
+    Column("subject", 3), Column("cohort", 3), Column("dose_level", 3), Column("disease", 3),
     Column("consent_date", 8), Column("first_dose", 8), Column("regimen", 3), Column("doses_given", 3),
     Column("doses_missed", 3), Column("doses_planned", 3), Column("next_visit", 3),
     Column("next_visit_date", 8), Column("decision_due", 8), Column("cap_date", 8),
@@ -887,7 +886,7 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         still = p.doses_to_come
         yield {
             "subject": p.subject_id, "cohort": p.subject.cohort,
-            "dose_level": p.subject.dose_level, "disease": _disease(ctx, p.subject.disease),
+            "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
             "consent_date": p.subject.consent_date,  # a Chinese site checks it (issue 22)
             "first_dose": p.subject.first_dose_date, "regimen": _current_regimen(p, today),
             "doses_given": p.count(EventStatus.DONE), "doses_missed": p.count(EventStatus.MISSED),
@@ -902,13 +901,16 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         }
 
 
-def _disease(ctx: _Context, code: str | None) -> str:
-    """The disease as the Overview shows it: its code and, where the catalogue has one, its
-    name in the workbook's language (zh-CN review B9): ``SLE（系统性红斑狼疮）``."""
-    if not code:
-        return ""
-    key = f"disease.{code}"
-    return ctx.t("xlsx.disease", code=code, name=ctx.t(key)) if key in MESSAGES else code
+def _disease_key(ctx: _Context) -> str:
+    """The Overview's key to its disease codes, in the workbook's language (zh-CN review B9):
+    ``疾病：SLE（系统性红斑狼疮）、IIM（特发性炎性肌病）``, the codes of its subjects in the
+    protocol's order (a code the catalogue has no name for is left out); empty if none.
+    The table keeps the codes: the names would take the room of the page's width."""
+    used = {p.subject.disease for p in ctx.plan if p.subject.disease}
+    order = [*ctx.study.protocol.diseases, *sorted(used - set(ctx.study.protocol.diseases))]
+    items = [ctx.t("xlsx.disease", code=code, name=ctx.t(f"disease.{code}"))
+             for code in order if code in used and f"disease.{code}" in MESSAGES]
+    return ctx.t("xlsx.disease_key", items=ctx.t("xlsx.disease_sep").join(items)) if items else ""
 
 
 def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
@@ -940,6 +942,10 @@ def _overview(ctx: _Context) -> None:
                 values[c] = f"{v} ({word})"
         sheet.write_row(_data_cells(OVERVIEW_COLUMNS, values, special))
     _filter(sheet, FIRST_ROW + len(ctx.plan.subjects) - 1)
+    key = _disease_key(ctx)
+    if key:  # below the table, after an empty row; its text runs on over the empty cells
+        sheet.row += 1
+        sheet.write_row([(key, {})])
 
 
 def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
