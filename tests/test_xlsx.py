@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import pytest
+from openpyxl.utils import get_column_letter
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cli import main

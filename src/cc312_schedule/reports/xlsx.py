@@ -496,7 +496,7 @@ class _Sheet:
             for i, value in enumerate(values):
                 kind = type(value)
                 if kind is str and value:
-                    text, special, newline = _prepared(value)  # type: ignore[arg-type]
+                    text, special, newline = _prepared(value)
                     if newline or wrap[i]:
                         need = max(need, _wrapped_height(text, widths[i]))
                     if special:
@@ -504,7 +504,7 @@ class _Sheet:
                     else:
                         ws.write_string(r, i, text, fmts[i])
                 elif kind is date:
-                    ws.write_number(r, i, _serial(value), date_fmts[i])  # type: ignore[arg-type]
+                    ws.write_number(r, i, _serial(value), date_fmts[i])
                 elif kind is int:
                     ws.write_number(r, i, value, fmts[i])
                 elif value is None or value == "":
@@ -543,7 +543,7 @@ class _Sheet:
                 else:
                     ws.write_string(r, i, text, ctx.fmt_of(props) if props else None)
             elif kind is date:
-                ws.write_number(r, i, _serial(value), ctx.date_fmt(props))  # type: ignore[arg-type]
+                ws.write_number(r, i, _serial(value), ctx.date_fmt(props))
             else:
                 _write(ctx, ws, r, i, value, props)
         if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out (constant memory)
@@ -1080,7 +1080,6 @@ def _visits(ctx: _Context) -> None:
     props = tuple({k: v for k, v in p.items() if k not in _ENTRY}
                   for p in _column_props(VISIT_COLUMNS, _frozen(text)))
     sheet.write_rows(visit_rows, props)
-    del visit_rows
     if not events:  # the entry cells of one empty row, as for every visit
         sheet.write_row(_data_cells(VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
