@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from cc312_schedule import example_study_path, load_study, plan_study
 from cc312_schedule.cli import main
@@ -63,8 +64,9 @@ def rows(ws: Any) -> list[dict[str, Any]]:
     out = []
     for r in ws.iter_rows(min_row=3):
         values = {h: c for h, c in zip(hdr, r, strict=False) if h}
-        if values.get(hdr[0]) is not None and values[hdr[0]].value is not None:
-            out.append(values)
+        if values.get(hdr[0]) is None or values[hdr[0]].value is None:
+            break  # the table ends at its first empty row (the Overview's key follows)
+        out.append(values)
     return out
 
 
@@ -233,7 +235,8 @@ def test_overdue_conditional_formatting(small: Path) -> None:
     ws = export(small)["Visits"]
     rules = [(str(rng.sqref), r.formula) for rng, rs in ws.conditional_formatting._cf_rules.items()
              for r in rs]
-    assert rules == [(f"A3:N{ws.max_row}", ['AND($L3="",$M3="",$H3<TODAY())'])]
+    assert rules == [(f"A3:N{ws.max_row}", ['AND($L3="",$M3="",$H3<TODAY())']),
+                     (f"L3:N{ws.max_row}", ['NOT(AND($L3="",$M3="",$H3<TODAY()))'])]
 
 
 FILL = {m: "FF" + fg for m, fg, _ in TIMELINE_MARKS}
@@ -353,7 +356,10 @@ def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> 
     by_visit = {(r[0], r[1]): r[2:] for r in rows[1:]}
     assert by_visit["001", "W1D1"] == ["2026-03-02", "done", None]
     assert by_visit["001", "W1D4"] == ["2026-03-05", "done", '=HYPERLINK("http://x","y")']
-    assert by_visit["001", "W2D1"] == [None, None, None]  # nothing recorded: empty entry cells
+    # nothing recorded: the row is left out (the import reads a row not listed as empty
+    # entry cells, tests/test_entries.py round trips), so a large plan's record stays small
+    assert ("001", "W2D1") not in by_visit
+    assert set(by_visit) == {("001", "W1D1"), ("001", "W1D4"), ("002", "W1D1"), ("002", "W1D4")}
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row
                if c.value is not None)
 
@@ -384,7 +390,7 @@ def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., P
     row = next(r for r in rows(wb["Visits"]) if r["Subject"].value == "001" and r["Visit"].value == "W1D1")
     assert (row["Note"].value, row["Note"].data_type) == (note, "s")
     assert row["Note"].quotePrefix == (note[0] in "=+-@")
-    assert row["Note"].fill.fgColor.rgb == "FFFFF9C4"  # an entry cell: filled
+    assert row["Note"].fill.fill_type is None  # an entry cell: yellow by the conditional format
     record = {(r[0].value, r[1].value): r[4] for r in wb["cc312-exported"].iter_rows(min_row=2)}
     assert (record["001", "W1D1"].value, record["001", "W1D1"].data_type) == (note, "s")
     assert record["001", "W1D1"].number_format == "@"
@@ -395,9 +401,16 @@ def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:
     hdr = [c.value for c in ws[2]]
     entry = {"Actual date", "Actual status", "Note"}
     assert {h for h in hdr if ws.cell(2, hdr.index(h) + 1).fill.fgColor.rgb == "FFFFF9C4"} == entry
+    # the data rows' entry cells are yellow by one conditional format over the entry columns
+    # (unless the row is overdue: the overdue rule's formula, negated), no cell is filled
+    letters = "".join(get_column_letter(hdr.index(h) + 1) for h in sorted(entry, key=hdr.index))
+    assert letters == "LMN"  # side by side: one range
+    rules = {str(rng.sqref): [(r.formula, r.dxf.fill.bgColor.rgb if r.dxf.fill else None)
+                              for r in rs]
+             for rng, rs in ws.conditional_formatting._cf_rules.items()}
+    assert rules[f"L3:N{ws.max_row}"] == [(['NOT(AND($L3="",$M3="",$H3<TODAY()))'], "FFFFF9C4")]
     for r in range(3, ws.max_row + 1):
-        filled = {h for i, h in enumerate(hdr, start=1) if ws.cell(r, i).fill.fill_type == "solid"}
-        assert filled == entry, r
+        assert all(ws.cell(r, i).fill.fill_type is None for i in range(1, len(hdr) + 1)), r
 
 
 def test_warnings_wrap_and_empty_cells_are_empty(small: Path) -> None:
@@ -422,3 +435,102 @@ def test_every_cell_style_names_the_one_font(lang: str) -> None:
     fonts = {c.font.name for ws in wb for row in ws.iter_rows() for c in row}
     assert fonts == {FONT} == {"Microsoft YaHei"}
     assert {ws.oddFooter.center.font for ws in wb.worksheets[:5]} == {"Microsoft YaHei,Regular"}
+
+
+# ---- zh-CN review B9, B16, B17 (issue 22) ------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Diseases: SLE (systemic lupus erythematosus); IIM (idiopathic inflammatory myopathy)"),
+    ("zh-CN", "疾病：SLE（系统性红斑狼疮）、IIM（特发性炎性肌病）"),
+], ids=["en", "zh-CN"])
+def test_b9_the_overview_names_its_diseases_below_the_codes(small: Path, lang: str,
+                                                            expected: str) -> None:
+    """The table keeps the codes (the names would take the page's width); one line below it,
+    after an empty row, names the codes its subjects have (SSc: none here), in the protocol's
+    order."""
+    from cc312_schedule.core.messages import message
+
+    ws = export(small, lang=lang).worksheets[0]
+    subject, disease = message(lang, "xlsx.col.subject"), message(lang, "xlsx.col.disease")
+    assert {r[subject].value: r[disease].value for r in rows(ws)} == {"001": "SLE", "002": "IIM"}
+    below = [[c.value for c in r if c.value is not None] for r in ws.iter_rows(min_row=5)]
+    assert below == [[], [expected]]  # rows 5 and 6: empty, then the key
+
+
+def test_b9_every_disease_code_of_the_protocol_has_a_name() -> None:
+    from cc312_schedule.core.messages import LANGUAGES, MESSAGES
+
+    codes = load_study(example_study_path()).protocol.diseases
+    assert codes == ("SLE", "IIM", "SSc")
+    assert [MESSAGES[f"disease.{c}"]["zh-CN"] for c in codes] == ["系统性红斑狼疮", "特发性炎性肌病",
+                                                                  "系统性硬化症"]  # zh-CN-terms.md
+    assert all(set(MESSAGES[f"disease.{c}"]) == set(LANGUAGES) for c in codes)
+
+
+@pytest.mark.parametrize(("lang", "charset"), [("en", None), ("zh-CN", "134")],
+                         ids=["en", "zh-CN"])
+def test_b16_every_font_is_named_not_the_theme_and_zh_cn_declares_gb2312(
+        lang: str, charset: str | None) -> None:
+    """Every font of styles.xml is Microsoft YaHei, sans-serif (family 2), never tied to the
+    theme (``<scheme val="minor"/>`` makes Excel show the theme's Calibri / 宋体); a zh-CN
+    workbook declares the GB2312 character set (134) in each."""
+    import re
+
+    study = load_study(example_study_path(lang))
+    data = to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    fonts = re.findall(r"<font>(.*?)</font>", re.search(r"<fonts[^>]*>(.*?)</fonts>", styles).group(1))
+    assert len(fonts) >= 3
+    for font in fonts:
+        assert '<name val="Microsoft YaHei"/>' in font and '<family val="2"/>' in font, font
+        assert "<scheme" not in font, font
+        assert re.findall(r'<charset val="(\d+)"/>', font) == ([charset] if charset else []), font
+
+
+def _validations(data: bytes) -> dict[str, list[dict[str, str]]]:
+    """Each sheet's dataValidation elements' attributes, by sheet name."""
+    import re
+    from xml.etree import ElementTree
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    out: dict[str, list[dict[str, str]]] = {}
+    for sheet in book.find("m:sheets", ns) or []:
+        path = "xl/" + target[sheet.get(f"{{{ns['r']}}}id")]
+        xml = z.read(path).decode()
+        out[sheet.get("name")] = [dict(re.findall(r'(\w+)="([^"]*)"', m))
+                                  for m in re.findall(r"<dataValidation ([^>]*)>", xml)]
+    return out
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", {("Visits", "list", "M"): ("Actual status", "Choose a value from the drop-down list"),
+            ("Decisions", "list", "C"): ("Action", "Choose a value from the drop-down list"),
+            ("Decisions", "list", "D"): ("Regimen", "Choose a value from the drop-down list"),
+            ("Decisions", "whole", "E"): ("Weeks", "Enter a whole number from 1 to 24")}),
+    ("zh-CN", {("访视计划", "list", "M"): ("实际访视状态", "请从下拉列表中选择"),
+               ("研究者决策", "list", "C"): ("决策类型", "请从下拉列表中选择"),
+               ("研究者决策", "list", "D"): ("给药方案", "请从下拉列表中选择"),
+               ("研究者决策", "whole", "E"): ("持续周数", "请输入 1 至 24 之间的整数")}),
+], ids=["en", "zh-CN"])
+def test_b17_every_list_and_number_check_says_what_to_enter(
+        small: Path, lang: str, expected: dict[tuple[str, str, str], tuple[str, str]]) -> None:
+    """The list checks (status, action, regimen) and the weeks' whole-number check show an
+    error title (the column's header) and text from the catalogue, not the program's generic
+    message; every check (the dates' too) stops a wrong entry."""
+    from dataclasses import replace
+
+    study = load_study(small)
+    study = replace(study, config=replace(study.config, language=lang))
+    found = _validations(to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT))
+    got = {(sheet, v["type"], v["sqref"][0]): (v.get("errorTitle"), v.get("error"))
+           for sheet, vs in found.items() for v in vs if v["type"] != "date"}
+    assert got == expected
+    every = [v for vs in found.values() for v in vs]
+    assert len(every) == 7  # and 3 date checks, which had their texts already
+    assert all(v["showErrorMessage"] == "1" and v["errorTitle"] and v["error"] for v in every)

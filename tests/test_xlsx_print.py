@@ -144,6 +144,52 @@ def test_fonts_are_sans_serif_and_chinese_is_text(printed: tuple[str, Path]) -> 
         assert [n for n in names if "CJK" in n], names
 
 
+#: Noto Sans CJK, the CJK font LibreOffice prints with here: one collection whose faces (JP, KR,
+#: SC, TC, HK) share one set of outlines named "NotoSansCJKjp-Regular", so pdffonts names every
+#: face "NotoSansCJKjp" (zh-CN review B16 read it as Japanese glyphs). Which face was used shows in
+#: the glyphs: the characters whose SC and JP forms differ (方 案 第 ...) map to other glyphs.
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def _printed_glyphs(pdf: Path) -> set[str]:
+    """The names (cidNNNNN) of the glyphs in the PDF's embedded Type 1 font subsets."""
+    import zlib
+
+    from fontTools.misc.eexec import decrypt
+
+    data = pdf.read_bytes()
+    names: set[str] = set()
+    for m in re.finditer(rb"<<([^>]*?/Length1 [^>]*?)>>\s*stream\r?\n", data):
+        body = data[m.end():data.index(b"endstream", m.end())]
+        if b"FlateDecode" in m.group(1):
+            body = zlib.decompressobj().decompress(body)
+        at = body.find(b"eexec")
+        if at >= 0:
+            clear, _ = decrypt(body[at + 6:].lstrip(b"\r\n"), 55665)
+            names |= {n.decode() for n in re.findall(rb"/(cid\d+) ", clear)}
+    return names
+
+
+def test_b16_chinese_prints_with_the_simplified_chinese_glyphs(printed: tuple[str, Path]) -> None:
+    lang, pdf = printed
+    if lang != "zh-CN":
+        pytest.skip("the Chinese example only")
+    if not NOTO_CJK.exists():
+        pytest.skip(f"{NOTO_CJK} (fonts-noto-cjk) is not installed: LibreOffice prints with another font")
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(NOTO_CJK, lazy=True)
+    try:
+        faces = {f["name"].getDebugName(4): f.getBestCmap() for f in collection}
+    finally:
+        collection.close()
+    sc, jp = faces["Noto Sans CJK SC"], faces["Noto Sans CJK JP"]
+    used = _printed_glyphs(pdf)
+    sc_only = {g for c, g in sc.items() if jp.get(c) != g} & used
+    jp_only = {g for c, g in jp.items() if sc.get(c) != g} & used
+    assert len(sc_only) >= 20 and not jp_only, (len(sc_only), sorted(jp_only)[:10])
+
+
 #: Issue 22: the example prints on at most 10 pages per language. The Chinese example prints
 #: on 11 today (its Visits sheet on 6 pages): the ceiling records where it stands.
 MOST_PAGES = {"en": 10, "zh-CN": 11}

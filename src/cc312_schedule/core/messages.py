@@ -246,6 +246,20 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                                     "zh-CN": "同队列首次给药间隔不足"},
     "xlsx.warning.TransportTextWarning": {"en": "non-ASCII text kept in Dataset-JSON",
                                           "zh-CN": "传输文件中以占位文本代替中文"},
+    # ---- issue 22, zh-CN review B9/B17: the workbook's disease names and validation messages -
+    # the Overview's key to its disease codes, below the table ("疾病：SLE（系统性红斑狼疮）、…");
+    # a code without a name here is left out. The list and whole-number checks' error texts
+    # (their titles are the column's header, as the dates' is 日期).
+    "xlsx.disease_key": {"en": "Diseases: {items}", "zh-CN": "疾病：{items}"},
+    "xlsx.disease_sep": {"en": "; ", "zh-CN": "、"},
+    "xlsx.disease": {"en": "{code} ({name})", "zh-CN": "{code}（{name}）"},
+    "disease.SLE": {"en": "systemic lupus erythematosus", "zh-CN": "系统性红斑狼疮"},
+    "disease.IIM": {"en": "idiopathic inflammatory myopathy", "zh-CN": "特发性炎性肌病"},
+    "disease.SSc": {"en": "systemic sclerosis", "zh-CN": "系统性硬化症"},
+    "xlsx.list_error": {"en": "Choose a value from the drop-down list",
+                        "zh-CN": "请从下拉列表中选择"},
+    "xlsx.whole_error": {"en": "Enter a whole number from {least} to {most}",
+                         "zh-CN": "请输入 {least} 至 {most} 之间的整数"},
     # ---- issue 23: SDTM export, a free text that SAS transport v5 cannot hold ---------------
     "sdtm.transport_text": {
         "en": "{where}: {dataset}.{variable}: '{value}' is in {json_file}; {xpt_file} holds "

@@ -17,9 +17,10 @@ Policies, each shown below:
 * **Same inputs, same bytes**: the workbook's created/modified properties and every zip
   member's timestamp are ``generated_at``.
 * **What was exported is recorded**: a hidden, protected sheet (:data:`EXPORT_SHEET`) keeps,
-  for every Visits row, the actual date, status and note written into its entry cells. The
-  import compares each entry cell with it: a cell still holding what was exported is not an
-  entry, so a stale copy never reverts a correction recorded since.
+  for every Visits row whose entry cells were given something, the actual date, status and
+  note written into them (a row not listed had them empty). The import compares each entry
+  cell with it: a cell still holding what was exported is not an entry, so a stale copy never
+  reverts a correction recorded since.
 * **Reads and prints well** (issue 15): one sans-serif font, :data:`FONT` (Microsoft YaHei,
   微软雅黑: Latin and CJK glyphs, shipped with Windows and Office for Mac, bundled with WPS,
   and mapped by LibreOffice to Noto Sans CJK / Source Han Sans), named in every cell style;
@@ -44,7 +45,7 @@ Policies, each shown below:
 from __future__ import annotations
 
 import io
-import shutil
+import struct
 import unicodedata
 import zipfile
 from collections import Counter
@@ -342,7 +343,7 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     wb = xlsxwriter.Workbook(raw, {
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
         "strings_to_urls": False, "default_date_format": DATE_FORMAT,
-        "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE}})
+        "default_format_properties": _font_properties(lang)})
     wb.set_properties({"title": _clean(cfg.name), "author": "cc312-schedule",
                        "created": stamp})
     wb.set_custom_property("generator", "cc312-schedule")
@@ -360,6 +361,23 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
         raise
     wb.close()
     return _restamp(raw.getvalue(), stamp)
+
+
+#: The GB2312 character set (Windows ``GB2312_CHARSET``): declared in a zh-CN workbook's font
+#: so that programs pick the font's Simplified Chinese face (zh-CN review B16).
+GB2312_CHARSET: Final = 134
+
+
+def _font_properties(lang: str) -> dict[str, object]:
+    """Every cell style's font: :data:`FONT` by name, never tied to the theme's font (XlsxWriter
+    marks a format ``scheme="minor"``, which makes Excel show the theme's Calibri and 宋体
+    instead, unless told otherwise), a swiss (sans-serif) family, and in a zh-CN workbook
+    the GB2312 character set (zh-CN review B16)."""
+    props: dict[str, object] = {"font_name": FONT, "font_size": FONT_SIZE, "font_scheme": "none",
+                                "font_family": 2}
+    if lang == "zh-CN":
+        props["font_charset"] = GB2312_CHARSET
+    return props
 
 
 def _discard(wb: Any) -> None:
@@ -460,34 +478,120 @@ class _Sheet:
         for i, w in enumerate(self.widths):
             self.ws.set_column(i, i, w)
 
+    def write_rows(self, rows: Iterable[Sequence[object]],
+                   props: Sequence[Mapping[str, object]]) -> None:
+        """Write rows of values whose cells take each column's ``props`` (as :meth:`write_row`
+        would, with a column's formats looked up once)."""
+        ctx = self.ctx
+        fmts = [ctx.fmt_of(p) if p else None for p in props]
+        date_fmts = [ctx.date_fmt(p) for p in props]
+        wrap = [bool(p.get("text_wrap")) for p in props]
+        blank = [None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p) for p in props]
+        ws, widths = self.ws, self.widths
+        for values in rows:
+            if self.row >= EXCEL_MAX_ROWS:
+                self._too_many()
+            r = self.row
+            need = 0.0
+            for i, value in enumerate(values):
+                kind = type(value)
+                if kind is str and value:
+                    text, special, newline = _prepared(value)
+                    if newline or wrap[i]:
+                        need = max(need, _wrapped_height(text, widths[i]))
+                    if special:
+                        _write_special(ctx, ws, r, i, text, props[i])
+                    else:
+                        ws.write_string(r, i, text, fmts[i])
+                elif kind is date:
+                    ws.write_number(r, i, _serial(value), date_fmts[i])
+                elif kind is int:
+                    ws.write_number(r, i, value, fmts[i])
+                elif value is None or value == "":
+                    if blank[i] is not None:
+                        ws.write_blank(r, i, None, blank[i])
+                else:
+                    _write(ctx, ws, r, i, value, props[i])
+            if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out
+                ws.set_row(r, need)
+            self.row += 1
+
+    def _too_many(self) -> None:
+        raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
+                         "Excel's limit; nothing was written",
+                         hint="export fewer subjects (a study folder per cohort), or use "
+                         "'plan --format csv', which has no row limit")
+
     def write_row(self, cells: Sequence[_CellSpec],
                   height: float | None = None) -> None:
         """Write the next row: per column ``(value, format properties)`` or ``None``."""
         if self.row >= EXCEL_MAX_ROWS:
-            raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
-                             "Excel's limit; nothing was written",
-                             hint="export fewer subjects (a study folder per cohort), or use "
-                             "'plan --format csv', which has no row limit")
+            self._too_many()
         need = height or 0.0
-        for i, cell in enumerate(cells):
+        r, ws, ctx, widths = self.row, self.ws, self.ctx, self.widths
+        for i, cell in enumerate(cells):  # each cell once: the row's height is set after them
             if cell is None:
                 continue
             value, props = cell
-            if isinstance(value, str) and (props.get("text_wrap") or "\n" in value):
-                lines = wrapped_lines(_clean(value), self.widths[i])
-                if lines > 1:  # CJK fonts' lines are taller than Latin ones
-                    line = CJK_LINE_PT if _has_wide(value) else LINE_PT
-                    need = max(need, lines * line + ROW_PAD_PT)
-        if need > DEFAULT_ROW_PT:
-            self.ws.set_row(self.row, need)
-        for i, cell in enumerate(cells):
-            if cell is not None:
-                _write(self.ctx, self.ws, self.row, i, *cell)
+            kind = type(value)
+            if kind is str and value:
+                text, special, newline = _prepared(value)
+                if newline or props.get("text_wrap"):
+                    need = max(need, _wrapped_height(text, widths[i]))
+                if special:
+                    _write_special(ctx, ws, r, i, text, props)
+                else:
+                    ws.write_string(r, i, text, ctx.fmt_of(props) if props else None)
+            elif kind is date:
+                ws.write_number(r, i, _serial(value), ctx.date_fmt(props))
+            else:
+                _write(ctx, ws, r, i, value, props)
+        if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out (constant memory)
+            ws.set_row(r, need)
         self.row += 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _prepared(value: str) -> tuple[str, bool, bool]:
+    """(the text as stored, whether it needs a format of its own (formula-like or several
+    lines, see :func:`_write_special`), whether it has several lines): once per distinct text."""
+    text = _clean(value)
+    newline = "\n" in text
+    return text, newline or is_formula_like(text), newline
+
+
+@lru_cache(maxsize=1 << 16)
+def _wrapped_height(text: str, width: float) -> float:
+    """The height in points a wrapping cell ``width`` units wide needs for ``text`` (0 for
+    one line); CJK fonts' lines are taller than Latin ones."""
+    lines = wrapped_lines(text, width)
+    if lines <= 1:
+        return 0.0
+    return lines * (CJK_LINE_PT if _has_wide(text) else LINE_PT) + ROW_PAD_PT
+
+
+_EPOCH: Final = date(1899, 12, 30)
+
+
+@lru_cache(maxsize=1 << 16)
+def _serial(day: date) -> int:
+    """A date as the spreadsheet's day number (what XlsxWriter's ``write_datetime`` stores)."""
+    return (day - _EPOCH).days
 
 
 #: Cell properties that show nothing in an empty cell: such a cell is not written at all.
 _UNSEEN_WHEN_EMPTY: Final = frozenset({"valign", "text_wrap"})
+
+
+def _write_special(ctx: _Context, ws: Any, r: int, c: int, text: str,
+                   props: Mapping[str, object]) -> None:
+    """A text that a spreadsheet would evaluate (quote prefix) or of several lines (wrapped)."""
+    extra: dict[str, object] = {}
+    if is_formula_like(text):
+        extra["quote_prefix"] = True
+    if "\n" in text:
+        extra.update(text_wrap=True, valign="top")
+    ws.write_string(r, c, text, ctx.fmt(**{**props, **extra}))
 
 
 def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping[str, object]) -> None:
@@ -495,18 +599,13 @@ def _write(ctx: _Context, ws: Any, r: int, c: int, value: object, props: Mapping
     if value == "":
         value = None
     if isinstance(value, str):
-        value = _clean(value)
-        if is_formula_like(value) or "\n" in value:
-            extra: dict[str, object] = {}
-            if is_formula_like(value):
-                extra["quote_prefix"] = True
-            if "\n" in value:
-                extra.update(text_wrap=True, valign="top")
-            ws.write_string(r, c, value, ctx.fmt(**{**props, **extra}))
+        text, special, _ = _prepared(value)
+        if special:
+            _write_special(ctx, ws, r, c, text, props)
         else:
-            ws.write_string(r, c, value, ctx.fmt_of(props) if props else None)
+            ws.write_string(r, c, text, ctx.fmt_of(props) if props else None)
     elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), ctx.date_fmt(props))
+        ws.write_number(r, c, _serial(value), ctx.date_fmt(props))
     elif value is None:
         if props and not props.keys() <= _UNSEEN_WHEN_EMPTY:
             ws.write_blank(r, c, None, ctx.fmt_of(props))
@@ -526,19 +625,30 @@ def _cell_width(value: object) -> float:
     return float(len(str(value)))
 
 
+def _ordered(columns: Sequence[Column], rows: Iterable[Mapping[str, object]]
+             ) -> Iterator[tuple[object, ...]]:
+    """Rows given as {column id: value} as tuples of values in column order."""
+    for values in rows:
+        yield tuple(values.get(c.id) for c in columns)
+
+
 def _layout(ctx: _Context, columns: Sequence[Column],
-            rows: Callable[[], Iterable[dict[str, object]]],
+            rows: Callable[[], Iterable[Sequence[object]]],
             headers: Sequence[str]) -> list[float]:
     """Column widths: each fixed column as wide as its longest cell (its header's longest
-    word at least); the wrap columns share what is left of :data:`PAGE_UNITS`."""
+    word at least); the wrap columns share what is left of :data:`PAGE_UNITS`. ``rows``
+    gives each row's values in column order."""
     longest = [max(c.width, _BOLD * header_word(h)) for c, h in zip(columns, headers, strict=True)]
-    seen: list[set[object]] = [set() for _ in columns]
     spread = [i for i, c in enumerate(columns) if c.wrap and not c.whole]
+    table = list(zip(*rows(), strict=True)) or [() for _ in columns]  # column by column
+    values_of = [set(column) for column in table]  # distinct values only: measured once each
     together: Counter[tuple[str, ...]] = Counter()  # the spread columns' texts, row by row
-    for values in rows():  # distinct values only: measured once each
-        together[tuple(str(values.get(columns[i].id) or "") for i in spread)] += 1
-        for i, c in enumerate(columns):
-            v = values.get(c.id)
+    for key, n in Counter(zip(*(table[i] for i in spread), strict=True)).items():
+        together[tuple(str(v or "") for v in key)] += n
+    del table
+    seen: list[set[object]] = [set() for _ in columns]
+    for i, c in enumerate(columns):
+        for v in values_of[i]:
             if v is not None and v != "" and not isinstance(v, date | int):
                 seen[i].add(v)
             elif isinstance(v, date):
@@ -718,7 +828,7 @@ def _between_words(header: str) -> str:
 
 
 def _table(ctx: _Context, sheet_id: str, columns: Sequence[Column],
-           rows: Callable[[], Iterable[dict[str, object]]], *, freeze: int) -> _Sheet:
+           rows: Callable[[], Iterable[Sequence[object]]], *, freeze: int) -> _Sheet:
     """A table sheet: layout from the rows (a first pass), title, headers, then the rows."""
     headers = [ctx.header(c) for c in columns]
     if sheet_id not in _READ_BACK:  # a sheet the import never reads may break its headers
@@ -791,6 +901,18 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
         }
 
 
+def _disease_key(ctx: _Context) -> str:
+    """The Overview's key to its disease codes, in the workbook's language (zh-CN review B9):
+    ``疾病：SLE（系统性红斑狼疮）、IIM（特发性炎性肌病）``, the codes of its subjects in the
+    protocol's order (a code the catalogue has no name for is left out); empty if none.
+    The table keeps the codes: the names would take the room of the page's width."""
+    used = {p.subject.disease for p in ctx.plan if p.subject.disease}
+    order = [*ctx.study.protocol.diseases, *sorted(used - set(ctx.study.protocol.diseases))]
+    items = [ctx.t("xlsx.disease", code=code, name=ctx.t(f"disease.{code}"))
+             for code in order if code in used and f"disease.{code}" in MESSAGES]
+    return ctx.t("xlsx.disease_key", items=ctx.t("xlsx.disease_sep").join(items)) if items else ""
+
+
 def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
     """Overview columns derived from ``--assume`` doses: marked like provisional visits."""
     provisional: set[str] = set()
@@ -803,7 +925,8 @@ def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
 
 
 def _overview(ctx: _Context) -> None:
-    sheet = _table(ctx, "overview", OVERVIEW_COLUMNS, lambda: _overview_rows(ctx), freeze=3)
+    sheet = _table(ctx, "overview", OVERVIEW_COLUMNS,
+                   lambda: _ordered(OVERVIEW_COLUMNS, _overview_rows(ctx)), freeze=3)
     fg, font = next((fg, font) for m, fg, font in TIMELINE_MARKS if m == "dose_provisional")
     word = ctx.t("xlsx.status.provisional").replace('"', "")
     for p, values in zip(ctx.plan, _overview_rows(ctx), strict=True):
@@ -819,6 +942,10 @@ def _overview(ctx: _Context) -> None:
                 values[c] = f"{v} ({word})"
         sheet.write_row(_data_cells(OVERVIEW_COLUMNS, values, special))
     _filter(sheet, FIRST_ROW + len(ctx.plan.subjects) - 1)
+    key = _disease_key(ctx)
+    if key:  # below the table, after an empty row; its text runs on over the empty cells
+        sheet.row += 1
+        sheet.write_row([(key, {})])
 
 
 def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
@@ -830,7 +957,8 @@ def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
 
 
 def _warnings(ctx: _Context) -> None:
-    sheet = _table(ctx, "warnings", WARNING_COLUMNS, lambda: _warning_rows(ctx), freeze=2)
+    sheet = _table(ctx, "warnings", WARNING_COLUMNS,
+                   lambda: _ordered(WARNING_COLUMNS, _warning_rows(ctx)), freeze=2)
     n = 0
     for values in _warning_rows(ctx):
         sheet.write_row(_data_cells(WARNING_COLUMNS, values, {"subject": {"num_format": "@"}}))
@@ -861,31 +989,59 @@ def _export_record(ctx: _Context) -> None:
     quoted = ctx.fmt(num_format="@", quote_prefix=True)
     for c, h in enumerate(EXPORT_COLUMNS):
         ws.write_string(0, c, h)
-    for r, e in enumerate(_visit_events(ctx), start=1):
+    r = 0
+    for e in ctx.plan.events:  # the import looks rows up by (subject, visit): any order
         actual, status, note = _exported_entry(e)
+        if not (actual or status or note):
+            continue  # a row not listed was exported with its entry cells empty
+        r += 1
         for c, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
                                    status, note)):
             if value:
-                value = _clean(value)
-                ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
+                value, special, _ = _prepared(value)
+                ws.write_string(r, c, value, quoted if special and is_formula_like(value) else text)
 
 
-def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> Iterator[dict[str, object]]:
+def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> list[tuple[object, ...]]:
+    """The Visits rows, each a tuple of values in :data:`VISIT_COLUMNS` order (made once: the
+    layout measures them, then they are written); a text many rows share is made once."""
+    if tuple(c.id for c in VISIT_COLUMNS) != _VISIT_ORDER:
+        raise AssertionError("VISIT_COLUMNS and _VISIT_ORDER disagree")
+    lang = ctx.lang
+    kinds: dict[tuple[int | None, EventKind], str] = {}
+    procs: dict[tuple[str, ...], str] = {}
+    days: dict[date, str] = {}
+    labels: dict[str, str] = {}
+
+    def label(value: str) -> str:
+        if value not in labels:
+            labels[value] = ctx.label("xlsx.status", value)
+        return labels[value]
+
+    rows: list[tuple[object, ...]] = []
     for e in events:
         actual, status, note = _exported_entry(e)
-        yield {
-            "subject": e.subject_id, "visit": e.visit, "kind": _kind(ctx, e),
-            "study_day": e.study_day.value, "planned_date": e.planned_date, "window_start": e.window_start,
-            "window_end": e.window_end, "weekday": weekday(ctx.lang, e.date),
+        kind_key = (e.dose_number if e.is_dose else None, e.kind)
+        if kind_key not in kinds:
+            kinds[kind_key] = _kind(ctx, e)
+        if e.procedures not in procs:
+            procs[e.procedures] = procedures(lang, e.procedures)
+        if e.date not in days:
+            days[e.date] = weekday(lang, e.date)
+        rows.append((
+            e.subject_id, e.visit, kinds[kind_key], e.study_day.value, e.planned_date,
+            days[e.date], e.window_start, e.window_end,
             # why the planned date is not the target date: empty when it is (a visit left on
             # a closed day for want of an open one is on the Warnings sheet)
-            "date_reason": _short_reason(ctx, e) if e.planned_date != e.target_date else "",
-            "procedures": procedures(ctx.lang, e.procedures),
-            "plan_status": ctx.label("xlsx.status", e.status.value),
-            "actual_date": actual,
-            "status": ctx.label("xlsx.status", status) if status else "",
-            "note": note,
-        }
+            _short_reason(ctx, e) if e.planned_date != e.target_date else "",
+            procs[e.procedures], label(e.status.value),
+            actual, label(status) if status else "", note))
+    return rows
+
+
+_VISIT_ORDER: Final = ("subject", "visit", "kind", "study_day", "planned_date", "weekday",
+                       "window_start", "window_end", "date_reason", "procedures", "plan_status",
+                       "actual_date", "status", "note")
 
 
 #: The plan's date-change reasons as the Visits sheet words them: the target date and what
@@ -915,12 +1071,15 @@ def _kind(ctx: _Context, e: PlannedEvent) -> str:
 
 def _visits(ctx: _Context) -> None:
     events = _visit_events(ctx)
-    sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: _visit_rows(ctx, events), freeze=3)
+    visit_rows = _visit_rows(ctx, events)
+    sheet = _table(ctx, "visits", VISIT_COLUMNS, lambda: visit_rows, freeze=3)
     text: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
     text.update({c: {"num_format": SHORT_DATE_FORMAT} for c in SHORT_DATE_COLUMNS})
-    props = _column_props(VISIT_COLUMNS, _frozen(text))
-    for values in _visit_rows(ctx, events):
-        sheet.write_row(_cells(VISIT_COLUMNS, values, props))
+    # the entry cells' yellow is a conditional format over their columns (below): an empty
+    # entry cell is not written at all (a quarter of the cells of a large plan)
+    props = tuple({k: v for k, v in p.items() if k not in _ENTRY}
+                  for p in _column_props(VISIT_COLUMNS, _frozen(text)))
+    sheet.write_rows(visit_rows, props)
     if not events:  # the entry cells of one empty row, as for every visit
         sheet.write_row(_data_cells(VISIT_COLUMNS, {}))
     last = FIRST_ROW + max(len(events), 1) - 1
@@ -928,8 +1087,8 @@ def _visits(ctx: _Context) -> None:
     col = {c.id: _letter(i) for i, c in enumerate(VISIT_COLUMNS, start=1)}
     ws = sheet.ws
     _date_validation(ctx, ws, f"{col['actual_date']}{FIRST_ROW}:{col['actual_date']}{last}")
-    _list_validation(ws, [ctx.t(f"xlsx.status.{s}") for s in ENTRY_STATUSES],
-                     f"{col['status']}{FIRST_ROW}:{col['status']}{last}")
+    _list_validation(ctx, ws, [ctx.t(f"xlsx.status.{s}") for s in ENTRY_STATUSES],
+                     f"{col['status']}{FIRST_ROW}:{col['status']}{last}", "status")
     # overdue, live: the window has ended (by the spreadsheet's clock) and nothing is entered
     rows = f"A{FIRST_ROW}:{_letter(len(VISIT_COLUMNS))}{last}"
     r0 = FIRST_ROW
@@ -937,6 +1096,11 @@ def _visits(ctx: _Context) -> None:
                f'${col["window_end"]}{r0}<TODAY())')
     ws.conditional_format(rows, {"type": "formula", "criteria": f"={formula}",
                                  "format": ctx.wb.add_format({"bg_color": f"#{_OVERDUE_FILL}"})})
+    # the entry cells, yellow unless the row is overdue (one rule each way, never overlapping)
+    entry = [i for i, c in enumerate(VISIT_COLUMNS, start=1) if c.entry]
+    ws.conditional_format(f"{_letter(entry[0])}{FIRST_ROW}:{_letter(entry[-1])}{last}", {
+        "type": "formula", "criteria": f"=NOT({formula})",
+        "format": ctx.wb.add_format({"bg_color": f"#{_ENTRY_FILL}"})})
 
 
 def _decision_rows(ctx: _Context) -> list[dict[str, object]]:
@@ -954,7 +1118,8 @@ def _decision_rows(ctx: _Context) -> list[dict[str, object]]:
 
 def _decisions(ctx: _Context) -> None:
     rows = _decision_rows(ctx)
-    sheet = _table(ctx, "decisions", DECISION_COLUMNS, lambda: rows, freeze=2)
+    sheet = _table(ctx, "decisions", DECISION_COLUMNS, lambda: _ordered(DECISION_COLUMNS, rows),
+                   freeze=2)
     text = {"subject": {"num_format": "@"}}  # text, so a typed 006 keeps its zeros
     for values in rows or [{}]:  # at least one row of entry cells
         sheet.write_row(_data_cells(DECISION_COLUMNS, values, text))
@@ -967,13 +1132,16 @@ def _decisions(ctx: _Context) -> None:
     col = {c.id: _letter(i) for i, c in enumerate(DECISION_COLUMNS, start=1)}
     for c in ("decided_on", "until"):
         _date_validation(ctx, ws, f"{col[c]}{FIRST_ROW}:{col[c]}{end}")
-    _list_validation(ws, [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
-                     f"{col['action']}{FIRST_ROW}:{col['action']}{end}")
-    _list_validation(ws, list(ctx.study.protocol.regimen_codes),
-                     f"{col['regimen']}{FIRST_ROW}:{col['regimen']}{end}")
+    _list_validation(ctx, ws,
+                     [ctx.t(f"xlsx.action.{a}") for a in ("continue", "stop", "hold", "resume")],
+                     f"{col['action']}{FIRST_ROW}:{col['action']}{end}", "action")
+    _list_validation(ctx, ws, list(ctx.study.protocol.regimen_codes),
+                     f"{col['regimen']}{FIRST_ROW}:{col['regimen']}{end}", "regimen")
+    most = ctx.study.protocol.max_treatment_weeks
     ws.data_validation(f"{col['weeks']}{FIRST_ROW}:{col['weeks']}{end}", {
-        "validate": "integer", "criteria": "between", "minimum": 1,
-        "maximum": ctx.study.protocol.max_treatment_weeks, "ignore_blank": True})
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": most,
+        "ignore_blank": True, "error_title": _error_title(ctx, "weeks"),
+        "error_message": ctx.t("xlsx.whole_error", least=1, most=most)})
 
 
 def timeline_marks(p: SubjectPlan) -> dict[int, str]:
@@ -1036,9 +1204,10 @@ def _timeline(ctx: _Context) -> None:
             yield {"subject": p.subject_id, "regimen": _current_regimen(p, today),
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
 
-    widths = _layout(ctx, fixed, fixed_rows, headers)
+    widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows()), headers)
     week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
-    longest_label = max((text_width(v) for p in ctx.plan for v in _timeline_cells(p)[1].values()
+    cells_of = [_timeline_cells(p) for p in ctx.plan]  # (marks, shown) of each subject
+    longest_label = max((text_width(v) for _, shown in cells_of for v in shown.values()
                          if isinstance(v, str)), default=0.0)
     label_height = longest_label * FONT_SIZE * 0.62 + 8
     week_headers = [ctx.t("xlsx.col.week_n", n=w) for w in weeks]
@@ -1050,8 +1219,8 @@ def _timeline(ctx: _Context) -> None:
     # on one page when they fit), pages across at that scale with the subject columns
     # repeated, a page break after the cap week (treatment on the first page, EOT and
     # follow-up after) if the weeks fit, else sooner
-    labelled = sum(1 for p in ctx.plan if any(isinstance(v, str) and v
-                                               for v in _timeline_cells(p)[1].values()))
+    labelled = sum(1 for _, shown in cells_of if any(isinstance(v, str) and v
+                                                      for v in shown.values()))
     tall = (3 * LINE_PT * 1.2 + max(text_width(h) for h in week_headers) * FONT_SIZE * 0.62 + 8
             + labelled * label_height + (len(ctx.plan.subjects) - labelled) * DEFAULT_ROW_PT
             + (len(TIMELINE_MARKS) + 5) * DEFAULT_ROW_PT)
@@ -1069,20 +1238,32 @@ def _timeline(ctx: _Context) -> None:
                    for m, fg, font in TIMELINE_MARKS}
     today_border = {"border": 5, "border_color": f"#{_TODAY_COLOUR}"}
     cap_border = {"right": 5, "right_color": f"#{_CAP_COLOUR}"}
-    text = {"num_format": "@"}
-    for p, values in zip(ctx.plan, fixed_rows(), strict=True):
+    text: Mapping[str, object] = {"num_format": "@"}
+    plain: Mapping[str, object] = {}
+    # a week cell's properties: its mark's colours, the today or cap border, a name upright;
+    # one mapping per combination, shared by the cells (its format looked up by identity)
+    styles: dict[tuple[str | None, int, bool], Mapping[str, object]] = {}
+
+    def style(mark: str | None, border: int, upright: bool) -> Mapping[str, object]:
+        key = (mark, border, upright)
+        if key not in styles:
+            styles[key] = {**(marks_style[mark] if mark else {}),
+                           **(today_border if border == 1 else cap_border if border == 2 else {}),
+                           **({"rotation": 90} if upright else {})}
+        return styles[key]
+
+    for p, values, (marks, shown) in zip(ctx.plan, fixed_rows(), cells_of, strict=True):
         row: list[_CellSpec] = [
-            (values["subject"], text), (values["regimen"], {}), (values["state"], {})]
-        marks, shown = _timeline_cells(p)
+            (values["subject"], text), (values["regimen"], plain), (values["state"], plain)]
         today_week = (StudyDay.of(p.subject.first_dose_date, today).week
                       if today is not None and today >= p.subject.first_dose_date else None)
         for w in weeks:
-            border = (today_border if w == today_week else cap_border if w == cap_week else {})
+            border = 1 if w == today_week else 2 if w == cap_week else 0
             if w in marks:
-                upright = {"rotation": 90} if isinstance(shown[w], str) and shown[w] else {}
-                row.append((shown[w], {**marks_style[marks[w]], **border, **upright}))
+                row.append((shown[w], style(marks[w], border,
+                                            isinstance(shown[w], str) and bool(shown[w]))))
             else:
-                row.append((None, border) if border else None)
+                row.append((None, style(None, border, False)) if border else None)
         labelled = any(isinstance(shown[w], str) and shown[w] for w in shown)
         sheet.write_row(row, height=label_height if labelled else None)
     last = FIRST_ROW + max(len(ctx.plan.subjects), 1) - 1
@@ -1160,23 +1341,43 @@ def _date_validation(ctx: _Context, ws: Any, ref: str) -> None:
         "error_message": ctx.t("xlsx.date_error", start=start.isoformat(), end=end.isoformat())})
 
 
-def _list_validation(ws: Any, items: Iterable[str], ref: str) -> None:
-    ws.data_validation(ref, {"validate": "list", "source": list(items), "ignore_blank": True})
+def _list_validation(ctx: _Context, ws: Any, items: Iterable[str], ref: str, column: str) -> None:
+    """A drop-down list; a value not in it is refused with the column's header as the title
+    and 「请从下拉列表中选择」 (zh-CN review B17), not the program's generic message."""
+    ws.data_validation(ref, {"validate": "list", "source": list(items), "ignore_blank": True,
+                             "error_title": _error_title(ctx, column),
+                             "error_message": ctx.t("xlsx.list_error")})
+
+
+def _error_title(ctx: _Context, column: str) -> str:
+    """A validation message's title: the column's header (Excel takes at most 32 characters)."""
+    return ctx.t(f"xlsx.col.{column}")[:32]
 
 
 def _restamp(data: bytes, stamp: datetime) -> bytes:
-    """Re-zip with every member dated ``stamp`` (XlsxWriter dates them 1980-01-01), member by
-    member, in pieces: a sheet is never held whole, uncompressed."""
-    out = io.BytesIO()
+    """Every zip member dated ``stamp`` (XlsxWriter dates them 1980-01-31): the two date
+    fields of each member's local header and central-directory entry are rewritten in place
+    (no member is decompressed or compressed again; the CRCs do not cover the dates)."""
     when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
             stamp.second - stamp.second % 2)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=when)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            with src.open(info) as fin, dst.open(member, "w") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
-    return out.getvalue()
-
+    dos_time = (when[3] << 11) | (when[4] << 5) | (when[5] // 2)
+    dos_date = ((when[0] - 1980) << 9) | (when[1] << 5) | when[2]
+    fields = struct.pack("<HH", dos_time, dos_date)
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = z.infolist()
+    end = data.rfind(b"PK\x05\x06")  # the end of the central directory (no zip comment)
+    count, _size, at = struct.unpack_from("<HII", data, end + 10) if end >= 0 else (-1, 0, 0)
+    if count != len(members):
+        raise AssertionError("XlsxWriter wrote a zip this cannot restamp")
+    for info in members:
+        if data[info.header_offset:info.header_offset + 4] != b"PK\x03\x04":
+            raise AssertionError(f"no local header for {info.filename}")
+        out[info.header_offset + 10:info.header_offset + 14] = fields
+    for _ in members:
+        if data[at:at + 4] != b"PK\x01\x02":
+            raise AssertionError("a damaged central directory")
+        out[at + 12:at + 16] = fields
+        name, extra, comment = struct.unpack_from("<HHH", data, at + 28)
+        at += 46 + name + extra + comment
+    return bytes(out)

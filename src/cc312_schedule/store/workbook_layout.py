@@ -18,8 +18,9 @@ SHEETS: Final = ("overview", "visits", "decisions", "timeline", "warnings")
 #: Statuses a coordinator may enter on the Visits sheet (the dropdown), as ``RecordStatus`` values.
 ENTRY_STATUSES: Final = ("done", "missed")
 #: The hidden, protected sheet recording what each Visits row's entry cells held when exported
-#: (language-independent name and headers; one row per Visits row, all values text: the
-#: actual date as ``YYYY-MM-DD``, the status as its ``RecordStatus`` value, the note as written).
+#: (language-independent name and headers; one row per Visits row whose entry cells were given
+#: something, a row not listed had them empty; all values text: the actual date as
+#: ``YYYY-MM-DD``, the status as its ``RecordStatus`` value, the note as written).
 EXPORT_SHEET: Final = "cc312-exported"
 EXPORT_COLUMNS: Final = ("subject_id", "visit", "exported_actual_date", "exported_status",
                          "exported_note")
