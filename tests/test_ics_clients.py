@@ -119,8 +119,8 @@ def test_khal_shows_the_update_after_a_stop(study_dir: Path, tmp_path: Path) -> 
     assert len(khal.list("2026-07-01", "2027-12-31")) == 57  # no duplicates
     assert khal.list("2026-11-26", "2026-12-01") == [
         "2026-11-26 09:00|2026-11-26 11:00|CANCELLED: 003 · Dose 42 · W21D4 · DL2|CANCELLED",
-        "2026-11-30 09:00|2026-11-30 11:00|CANCELLED: 003 · Dose 43 · W22D1 · DL2|CANCELLED",
         "2026-11-30 09:00|2026-11-30 11:00|003 · EOT end-of-treatment visit · DL2|CONFIRMED",
+        "2026-11-30 09:00|2026-11-30 11:00|CANCELLED: 003 · Dose 43 · W22D1 · DL2|CANCELLED",
     ]
 
 
