@@ -983,7 +983,7 @@ def test_issue_22_the_new_export_record_packs_a_subject_into_one_row(
 LONG_NOTES = [
     # (notes of 001's W1D1, W1D4 and W2D1, the record's rows for 001: packed cells, or a
     # visit's own row for an entry that alone does not fit into a cell)
-    (["a" * 16_000, "b" * 16_000, "c"], ["packed", "packed"]),  # the second 16,000 overflows
+    (["a" * 16_500, "b" * 16_500, "c"], ["packed", "packed"]),  # the second 16,500 overflows
     (["a" * 10_000, "b" * 10_000, "c" * 10_000], ["packed"]),
     (['"' * 20_000, "b", "c"], ["W1D1", "packed"]),  # 40,000 characters as JSON: a row of its own
 ]

@@ -57,7 +57,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ..core.days import StudyDay
 from ..core.errors import UsageError
@@ -493,6 +493,8 @@ class _Sheet:
         wrap = [bool(p.get("text_wrap")) for p in props]
         blank = [None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p) for p in props]
         ws, widths = self.ws, self.widths
+        write_string, write_number = ws.write_string, ws.write_number  # looked up once
+        serials: dict[date, int] = {}  # a plan's dates repeat: each converted once
         for values in rows:
             if self.row >= EXCEL_MAX_ROWS:
                 self._too_many()
@@ -507,11 +509,15 @@ class _Sheet:
                     if special:
                         _write_special(ctx, ws, r, i, text, props[i])
                     else:
-                        ws.write_string(r, i, text, fmts[i])
+                        write_string(r, i, text, fmts[i])
                 elif kind is date:
-                    ws.write_number(r, i, _serial(value), date_fmts[i])
+                    day = cast(date, value)
+                    serial = serials.get(day)
+                    if serial is None:
+                        serial = serials[day] = _serial(day)
+                    write_number(r, i, serial, date_fmts[i])
                 elif kind is int:
-                    ws.write_number(r, i, value, fmts[i])
+                    write_number(r, i, value, fmts[i])
                 elif value is None or value == "":
                     if blank[i] is not None:
                         ws.write_blank(r, i, None, blank[i])
