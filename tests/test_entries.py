@@ -911,3 +911,108 @@ def test_finding_2_added_columns_never_split_a_note_at_a_unicode_line_break(
         "001,W1D1,2026-03-02,done,a\u2028b\x85c,,,\n"
         "001,W1D4,2026-03-06,done,,status=done; actual_date=2026-03-05,2026-03-30,typo\n")
     assert load_study(folder).visits[0].note == "a\u2028b\x85c"
+
+
+# --------------------------------------------------------------------------------------
+# issue 22 §5: the export record packs a subject's entries into few cells; a workbook handed
+# out before (one row per visit, tests/data/xlsx/export-record-v1.xlsx, written by the
+# exporter of commit 7b77cfa from the study below) is still read, row for row
+
+OLD_RECORD = Path(__file__).parent / "data" / "xlsx" / "export-record-v1.xlsx"
+OLD_RECORD_VISITS = ('001,W1D1,2026-03-02,done,"=1+1"\n'
+                     '001,W1D4,2026-03-05,done,"say ""hi""; [x]"\n'
+                     "001,W2D1,,missed,patient travelling\n"
+                     "002,W1D1,2026-03-02,done,\n")
+
+
+def _old_record_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(OLD_RECORD.read_bytes())
+    return path
+
+
+RECORD_EDITS = [
+    # (workbook, cells typed, the entries read: every other recorded row is as exported)
+    ("old-layout", {}, []),
+    ("old-layout", {("001", "W1D4"): {"Note": "say hi"}}, [("001", "W1D4", "say hi")]),
+    ("old-layout", {("002", "W1D1"): {"Note": "late"}}, [("002", "W1D1", "late")]),
+    ("new-layout", {}, []),
+    ("new-layout", {("001", "W1D4"): {"Note": "say hi"}}, [("001", "W1D4", "say hi")]),
+    ("new-layout", {("002", "W1D1"): {"Note": "late"}}, [("002", "W1D1", "late")]),
+]
+
+
+@pytest.mark.parametrize(("layout", "cells", "entries"), RECORD_EDITS,
+                         ids=["old-untouched", "old-note-edited", "old-last-row-edited",
+                              "new-untouched", "new-note-edited", "new-last-row-edited"])
+def test_issue_22_the_export_record_of_either_layout_is_read_row_for_row(
+        make_study: Callable[..., Path], tmp_path: Path, layout: str,
+        cells: dict[tuple[str, str], dict[str, object]],
+        entries: list[tuple[str, str, str]]) -> None:
+    folder = make_study(study='name = "Entry test"\n', subjects=SUBJECTS,
+                        visits=OLD_RECORD_VISITS, decisions=DECISIONS)
+    path = _old_record_copy(tmp_path) if layout == "old-layout" else export(folder)
+    record = openpyxl.load_workbook(path)["cc312-exported"]
+    header = [c.value for c in record[1]]
+    assert ("exported_entries" in header) == (layout == "new-layout")
+    fill(path, cells)
+    got = load_entries(path)
+    assert got.tracks_edits
+    # a row of the record lost would show its untouched entry cells as typed in
+    assert [(v.subject_id, v.visit, v.note) for v in got.visits] == entries
+    if not cells:
+        assert import_workbook(folder, path, today=TODAY).changes == 0
+
+
+def test_issue_22_the_new_export_record_packs_a_subject_into_one_row(
+        make_study: Callable[..., Path]) -> None:
+    folder = make_study(study='name = "Entry test"\n', subjects=SUBJECTS,
+                        visits=OLD_RECORD_VISITS, decisions=DECISIONS)
+    rows = [[c for c in r] for r in openpyxl.load_workbook(export(folder))["cc312-exported"]
+            .iter_rows(values_only=True)]
+    assert rows == [
+        ["subject_id", "visit", "exported_actual_date", "exported_status", "exported_note",
+         "exported_entries"],
+        ["001", None, None, None, None,
+         '[["W1D1","2026-03-02","done","=1+1"],["W1D4","2026-03-05","done","say \\"hi\\"; [x]"],'
+         '["W2D1","","missed","patient travelling"]]'],
+        ["002", None, None, None, None, '[["W1D1","2026-03-02","done",""]]'],
+    ]
+
+
+LONG_NOTES = [
+    # (notes of 001's W1D1, W1D4 and W2D1, the record's rows for 001: packed cells, or a
+    # visit's own row for an entry that alone does not fit into a cell)
+    (["a" * 16_500, "b" * 16_500, "c"], ["packed", "packed"]),  # the second 16,500 overflows
+    (["a" * 10_000, "b" * 10_000, "c" * 10_000], ["packed"]),
+    (['"' * 20_000, "b", "c"], ["W1D1", "packed"]),  # 40,000 characters as JSON: a row of its own
+]
+
+
+@pytest.mark.parametrize(("notes", "forms"), LONG_NOTES, ids=["two-cells", "one-cell", "own-row"])
+def test_issue_22_long_notes_stay_within_a_cell_and_round_trip(
+        make_study: Callable[..., Path], notes: list[str], forms: list[str]) -> None:
+    def quoted(note: str) -> str:
+        return '"' + note.replace('"', '""') + '"'
+    visits = (f"001,W1D1,2026-03-02,done,{quoted(notes[0])}\n"
+              f"001,W1D4,2026-03-05,done,{quoted(notes[1])}\n"
+              f"001,W2D1,,missed,{quoted(notes[2])}\n")
+    folder = make_study(study='name = "Entry test"\n', subjects=SUBJECTS, visits=visits)
+    path = export(folder)
+    record = list(openpyxl.load_workbook(path)["cc312-exported"].iter_rows(values_only=True))
+    assert [("packed" if r[5] else r[1]) for r in record[1:] if r[0] == "001"] == forms
+    assert all(len(v) <= 32_767 for r in record for v in r if isinstance(v, str))
+    got = load_entries(path)
+    assert (got.tracks_edits, got.visits) == (True, ())
+
+
+def test_issue_22_a_damaged_packed_cell_is_refused(make_study: Callable[..., Path]) -> None:
+    folder = make_study(study='name = "Entry test"\n', subjects=SUBJECTS,
+                        visits=OLD_RECORD_VISITS, decisions=DECISIONS)
+    path = export(folder)
+
+    def damage(wb: openpyxl.Workbook) -> None:
+        wb["cc312-exported"]["F2"] = '[["W1D1","2026-03-02"]]'
+    fill(path, edit=damage)
+    with pytest.raises(UsageError, match="cc312-exported sheet is damaged"):
+        load_entries(path)

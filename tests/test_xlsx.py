@@ -4,6 +4,7 @@ frozen panes, print set-up, timeline colours, hostile text, deterministic bytes.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -352,9 +353,11 @@ def test_finding_1_the_export_records_what_each_entry_cell_held(small: Path) -> 
     assert (ws.sheet_state, ws.protection.sheet) == ("hidden", True)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0] == ["subject_id", "visit", "exported_actual_date", "exported_status",
-                       "exported_note"]
-    by_visit = {(r[0], r[1]): r[2:] for r in rows[1:]}
-    assert by_visit["001", "W1D1"] == ["2026-03-02", "done", None]
+                       "exported_note", "exported_entries"]
+    # issue 22: a subject's entries packed into one cell, [visit, date, status, note] each
+    assert all(r[1:5] == [None] * 4 for r in rows[1:])
+    by_visit = {(r[0], e[0]): e[1:] for r in rows[1:] for e in json.loads(r[5])}
+    assert by_visit["001", "W1D1"] == ["2026-03-02", "done", ""]
     assert by_visit["001", "W1D4"] == ["2026-03-05", "done", '=HYPERLINK("http://x","y")']
     # nothing recorded: the row is left out (the import reads a row not listed as empty
     # entry cells, tests/test_entries.py round trips), so a large plan's record stays small
@@ -391,9 +394,9 @@ def test_error_code_and_formula_like_notes_stay_text(make_study: Callable[..., P
     assert (row["Note"].value, row["Note"].data_type) == (note, "s")
     assert row["Note"].quotePrefix == (note[0] in "=+-@")
     assert row["Note"].fill.fill_type is None  # an entry cell: yellow by the conditional format
-    record = {(r[0].value, r[1].value): r[4] for r in wb["cc312-exported"].iter_rows(min_row=2)}
-    assert (record["001", "W1D1"].value, record["001", "W1D1"].data_type) == (note, "s")
-    assert record["001", "W1D1"].number_format == "@"
+    record = {r[0].value: r[5] for r in wb["cc312-exported"].iter_rows(min_row=2)}
+    assert json.loads(record["001"].value)[0] == ["W1D1", "2026-03-02", "done", note]
+    assert (record["001"].data_type, record["001"].number_format) == ("s", "@")
 
 
 def test_entry_cells_are_filled_and_other_cells_are_not(small: Path) -> None:

@@ -22,7 +22,7 @@ from ..core.fileio import WORKBOOK_LIMIT, InputFileError, read_input
 from ..core.messages import LANGUAGES, LEGACY_TEXTS, message
 from ..store.entry_values import DecisionEntry, VisitEntry, WorkbookEntries
 from ..store.study import Action, Decision, RecordStatus, SourceRef
-from ..store.workbook_layout import EXPORT_COLUMNS, EXPORT_SHEET, clean_text
+from ..store.workbook_layout import EXPORT_COLUMNS, EXPORT_ENTRIES, EXPORT_SHEET, clean_text, unpack_exported
 
 __all__ = ["MAX_SHEET_CELLS", "MAX_WORKBOOK_CELLS", "load_entries"]
 
@@ -172,16 +172,25 @@ def _refuse_partial_visits(path: Path, name: str, rows: list[list[Any]]) -> None
 
 
 def _read_export_record(rows: list[list[Any]]) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """The hidden sheet :data:`~.xlsx.EXPORT_SHEET`: (subject, visit) -> exported (date, status, note)."""
+    """The hidden sheet :data:`~.xlsx.EXPORT_SHEET`: (subject, visit) -> exported (date, status,
+    note), from rows of either form (a subject's packed entries, or one row per visit: the
+    only form in a workbook written before 2026-12-05)."""
 
     if not rows:
         return {}
     idx = {str(h).strip(): i for i, h in enumerate(rows[0]) if h is not None}
+    packed = idx.get(EXPORT_ENTRIES)
     out: dict[tuple[str, str], tuple[str, str, str]] = {}
     for row in rows[1:]:
         values = [_cell_key(row[idx[c]]) if c in idx and idx[c] < len(row) else ""
                   for c in EXPORT_COLUMNS]
-        if values[0] and values[1]:
+        cell = row[packed] if packed is not None and packed < len(row) else None
+        if values[0] and cell is not None and str(cell).strip():
+            for visit, *entry in unpack_exported(str(cell)):
+                if visit.strip():
+                    out[values[0], visit.strip()] = (entry[0].strip(), entry[1].strip(),
+                                                     entry[2].strip())
+        elif values[0] and values[1]:
             out[values[0], values[1]] = (values[2], values[3], values[4])
     return out
 

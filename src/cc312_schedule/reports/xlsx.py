@@ -18,7 +18,9 @@ Policies, each shown below:
   member's timestamp are ``generated_at``.
 * **What was exported is recorded**: a hidden, protected sheet (:data:`EXPORT_SHEET`) keeps,
   for every Visits row whose entry cells were given something, the actual date, status and
-  note written into them (a row not listed had them empty). The import compares each entry
+  note written into them (a row not listed had them empty), packed as a JSON array per
+  subject into as few cells as fit (issue 22: a row per visit was a fifth of the cells
+  written; the import still reads that form). The import compares each entry
   cell with it: a cell still holding what was exported is not an entry, so a stale copy never
   reverts a correction recorded since.
 * **Reads and prints well** (issue 15): one sans-serif font, :data:`FONT` (Microsoft YaHei,
@@ -53,8 +55,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ..core.days import StudyDay
 from ..core.errors import UsageError
@@ -66,9 +69,11 @@ from ..store.study import Study
 from ..store.workbook_layout import (
     ENTRY_STATUSES,
     EXPORT_COLUMNS,
+    EXPORT_ENTRIES,
     EXPORT_SHEET,
     SHEETS,
     clean_text,
+    pack_exported,
 )
 
 __all__ = [
@@ -488,6 +493,8 @@ class _Sheet:
         wrap = [bool(p.get("text_wrap")) for p in props]
         blank = [None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p) for p in props]
         ws, widths = self.ws, self.widths
+        write_string, write_number = ws.write_string, ws.write_number  # looked up once
+        serials: dict[date, int] = {}  # a plan's dates repeat: each converted once
         for values in rows:
             if self.row >= EXCEL_MAX_ROWS:
                 self._too_many()
@@ -502,11 +509,15 @@ class _Sheet:
                     if special:
                         _write_special(ctx, ws, r, i, text, props[i])
                     else:
-                        ws.write_string(r, i, text, fmts[i])
+                        write_string(r, i, text, fmts[i])
                 elif kind is date:
-                    ws.write_number(r, i, _serial(value), date_fmts[i])
+                    day = cast(date, value)
+                    serial = serials.get(day)
+                    if serial is None:
+                        serial = serials[day] = _serial(day)
+                    write_number(r, i, serial, date_fmts[i])
                 elif kind is int:
-                    ws.write_number(r, i, value, fmts[i])
+                    write_number(r, i, value, fmts[i])
                 elif value is None or value == "":
                     if blank[i] is not None:
                         ws.write_blank(r, i, None, blank[i])
@@ -980,26 +991,36 @@ def _exported_entry(e: PlannedEvent) -> tuple[date | None, str, str]:
 
 
 def _export_record(ctx: _Context) -> None:
-    """The hidden sheet of what the Visits entry cells held (see :data:`EXPORT_SHEET`)."""
+    """The hidden sheet of what the Visits entry cells held (see :data:`EXPORT_SHEET`): each
+    subject's entries packed into as few cells as fit (a row per subject for most plans)."""
     ws = ctx.wb.add_worksheet(EXPORT_SHEET)
     ws.hide()
     ws.protect()
     text = ctx.fmt(num_format="@")  # text, never a formula
-    ws.set_column(0, len(EXPORT_COLUMNS) - 1, None, text)  # empty cells too (never written)
+    columns = (*EXPORT_COLUMNS, EXPORT_ENTRIES)
+    ws.set_column(0, len(columns) - 1, None, text)  # empty cells too (never written)
     quoted = ctx.fmt(num_format="@", quote_prefix=True)
-    for c, h in enumerate(EXPORT_COLUMNS):
+    for c, h in enumerate(columns):
         ws.write_string(0, c, h)
     r = 0
-    for e in ctx.plan.events:  # the import looks rows up by (subject, visit): any order
-        actual, status, note = _exported_entry(e)
-        if not (actual or status or note):
-            continue  # a row not listed was exported with its entry cells empty
-        r += 1
-        for c, value in enumerate((e.subject_id, e.visit, actual.isoformat() if actual else "",
-                                   status, note)):
-            if value:
-                value, special, _ = _prepared(value)
-                ws.write_string(r, c, value, quoted if special and is_formula_like(value) else text)
+    # the import looks entries up by (subject, visit): any order, a subject on several rows
+    for subject, events in groupby(ctx.plan.events, key=lambda e: e.subject_id):
+        sid = _prepared(subject)[0]
+        entries = []
+        for e in events:
+            actual, status, note = _exported_entry(e)
+            if actual or status or note:  # a visit not listed had its entry cells empty
+                entries.append((_prepared(e.visit)[0], actual.isoformat() if actual else "",
+                                status, _prepared(note)[0] if note else ""))
+        for packed in pack_exported(entries):
+            r += 1
+            ws.write_string(r, 0, sid, quoted if is_formula_like(sid) else text)
+            if isinstance(packed, str):
+                ws.write_string(r, len(columns) - 1, packed, text)
+                continue
+            for c, value in enumerate(packed, start=1):  # an entry too long for a packed cell
+                if value:
+                    ws.write_string(r, c, value, quoted if is_formula_like(value) else text)
 
 
 def _visit_rows(ctx: _Context, events: Sequence[PlannedEvent]) -> list[tuple[object, ...]]:
