@@ -175,3 +175,33 @@ def test_the_desk_speaks_the_studys_language_and_switches(browser: Any, tmp_path
         page.locator("button", has_text="English").click()
         page.wait_for_load_state()
         assert page.locator("nav").inner_text().split()[:2] == ["Today", "Subjects"]
+
+
+def _inside(locator: Any, width: int) -> bool:
+    """The element is shown and wholly inside the viewport's width (no sideways scrolling)."""
+    box = locator.bounding_box()
+    return box is not None and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize(("width", "cards"), [
+    # a phone: each subject a card, nothing off to the right of the screen
+    pytest.param(390, True, id="phone-390"),
+    # a desk: the table with its header (the cards are for under 760 px only)
+    pytest.param(1280, False, id="desktop-1280"),
+])
+def test_the_subjects_overview_and_the_audit_trail_read_on_a_phone(
+        browser: Any, desk: RunningDesk, width: int, cards: bool) -> None:
+    page = login(browser, desk, "monitor", width=width)
+    page.goto(desk.base + "/subjects")
+    assert page.locator("table.overview thead").is_visible() is not cards
+    # 006 is awaiting its D28 decision (due Monday 11-23); 001 had its EOT on Monday 2026-10-12
+    decision = page.locator("table.overview tr", has=page.locator("a", has_text="006")).locator("td").nth(4)
+    eot = page.locator("table.overview tr", has=page.locator("a", has_text="001")).locator("td").nth(5)
+    assert decision.inner_text() == "Mon 2026-11-23" and eot.inner_text() == "Mon 2026-10-12"
+    assert _inside(decision, width) and _inside(eot, width)
+    assert page.evaluate("document.querySelector('.scroll').scrollWidth"
+                         " <= document.querySelector('.scroll').clientWidth")
+    # the audit trail: what changed is on the screen (the users' accounts were made: lines)
+    page.goto(desk.base + "/audit")
+    assert page.locator("table.audit thead").is_visible() is not cards
+    assert _inside(page.locator("table.audit td.what").first, width)

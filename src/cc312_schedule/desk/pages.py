@@ -203,7 +203,8 @@ def today() -> Any:
     now = d.today()
     day = _date_arg("on", now)
     study, plan = d.cache.planned(day)
-    due = plan_due(study, plan, start=day, language=lang)
+    # a record dated after the real today is flagged, one after the chosen day only is not (C16)
+    due = plan_due(study, plan, start=day, language=lang, today=now)
     tomorrow = now + timedelta(days=1)
     tstudy, tplan = d.cache.planned(now)
     calls = [r for r in plan_due(tstudy, tplan, start=tomorrow, language=lang).days[0].rows
@@ -216,8 +217,9 @@ def today() -> Any:
     return render_template(
         "today.html.j2", day=day, now=now, tomorrow=tomorrow, title=t(
             "desk.today.title", day=listed_date(lang, day)),
+        # the day's heading says what the CLI's due table says after the date (review C14)
         closed=message(lang, "due.closed", reason=due.days[0].closed_reason)
-        if due.days[0].closed_reason else "",
+        if due.days[0].closed_reason else "", opened=due.days[0].open_reason or "",
         sections=sections, calls=[_due_row(lang, r) for r in calls],
         calls_title=t("desk.today.calls", day=listed_date(lang, tomorrow)),
         warnings=[{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
@@ -669,8 +671,9 @@ def export(name: str) -> Any:
         return _download(to_usdm_json(study.protocol), name, "application/json")
     if name == "due.html":
         at = generated.astimezone(ZoneInfo(study.config.timezone))
-        page = to_due_html(plan_due(study, plan, start=now, language=language()),
-                           generated=f"{at:%Y-%m-%d %H:%M}")
+        # the datetime, as the CLI passes it: the page says the time with its zone (北京时间)
+        page = to_due_html(plan_due(study, plan, start=now, language=language(), today=now),
+                           generated=at)
         return _download(page.encode(), name, "text/html; charset=utf-8")
     if name == "sdtm.zip":
         return _download(_sdtm_zip(study, generated), name, "application/zip")
