@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,25 @@ def copy_example_study(dest: Path) -> Path:
 def example_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled example study."""
     return copy_example_study(tmp_path / "example-study")
+
+
+#: Chromium without the user's profile or any network chatter (the desk's browser tests and
+#: tests/desk_pictures.py).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The Debian Chromium driven by Playwright, one per test module."""
+    exe = require_program("/usr/bin/chromium", "chromium", what="chromium (Debian)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if in_ci():
+            pytest.fail("playwright is not installed (CI must run this test)", pytrace=False)
+        pytest.skip("playwright is not installed: make test installs it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -19,10 +19,10 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from conftest import CHROMIUM_ARGS as BROWSER_ARGS
 from desk_support import PASSWORD, TODAY, running_desk
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+CHROMIUM_ARGS = [*BROWSER_ARGS, "--hide-scrollbars"]
 PAGES = (("today", "/"), ("subjects", "/subjects"), ("subject", "/subjects/003"),
          ("subject-provisional", "/subjects/006"), ("decide", "/subjects/006/decide"),
          ("workbook", "/workbook"), ("exports", "/exports"), ("audit", "/audit"),

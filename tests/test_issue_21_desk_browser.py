@@ -12,24 +12,9 @@ from typing import Any
 
 import pytest
 
-from conftest import require_program
 from desk_support import PASSWORD, TODAY, Client, RunningDesk, cli, running_desk
 
 pytestmark = pytest.mark.slow
-
-#: Chromium without the user's profile or any network chatter (as tests/pictures.py runs it).
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    exe = require_program("/usr/bin/chromium", "chromium", what="chromium (Debian)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -11,23 +11,12 @@ from typing import Any
 
 import pytest
 
-from conftest import require_program
 from desk_support import RunningDesk, cli, running_desk
-from test_issue_21_desk_browser import CHROMIUM_ARGS, login
+from test_issue_21_desk_browser import login
 
 pytestmark = pytest.mark.slow
 
 NEW_PASSWORD = "ward seven night shift"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    exe = require_program("/usr/bin/chromium", "chromium", what="chromium (Debian)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
