@@ -348,7 +348,7 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     wb = xlsxwriter.Workbook(raw, {
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
         "strings_to_urls": False, "default_date_format": DATE_FORMAT,
-        "default_format_properties": _font_properties(lang)})
+        "default_format_properties": _default_properties(lang)})
     wb.set_properties({"title": _clean(cfg.name), "author": "cc312-schedule",
                        "created": stamp})
     wb.set_custom_property("generator", "cc312-schedule")
@@ -368,9 +368,24 @@ def to_xlsx(study: Study, plan: StudyPlan, *, generated_at: datetime) -> bytes:
     return _restamp(raw.getvalue(), stamp)
 
 
+_MISSING: Final = object()
+
 #: The GB2312 character set (Windows ``GB2312_CHARSET``): declared in a zh-CN workbook's font
 #: so that programs pick the font's Simplified Chinese face (zh-CN review B16).
 GB2312_CHARSET: Final = 134
+
+
+#: What the workbook's default cell style adds to its font: text at the top of its cell (a
+#: table's rows are as tall as their longest text). A cell that needs no more than the
+#: default is written without a style of its own (XlsxWriter writes such a cell about a
+#: fifth faster: no ``s`` attribute to look up and write).
+_DEFAULT_ALIGNMENT: Final = {"valign": "top"}
+
+
+def _default_properties(lang: str) -> dict[str, object]:
+    """The workbook's default cell style: :func:`_font_properties` and
+    :data:`_DEFAULT_ALIGNMENT`."""
+    return {**_font_properties(lang), **_DEFAULT_ALIGNMENT}
 
 
 def _font_properties(lang: str) -> dict[str, object]:
@@ -434,10 +449,12 @@ class _Context:
         return self.t(f"xlsx.col.{c.id}")
 
     def fmt(self, **props: object) -> Any:
-        """The shared XlsxWriter format with these properties (made once)."""
+        """The shared XlsxWriter format with these properties (made once); ``None`` (the
+        workbook's default style) when they ask for nothing beyond :data:`_DEFAULT_ALIGNMENT`."""
         key = tuple(sorted(props.items()))
         if key not in self._formats:
-            self._formats[key] = self.wb.add_format(dict(props))
+            plain = all(_DEFAULT_ALIGNMENT.get(k, _MISSING) == v for k, v in key)
+            self._formats[key] = None if plain else self.wb.add_format(dict(props))
         return self._formats[key]
 
     def date_fmt(self, props: Mapping[str, object]) -> Any:
@@ -486,46 +503,57 @@ class _Sheet:
     def write_rows(self, rows: Iterable[Sequence[object]],
                    props: Sequence[Mapping[str, object]]) -> None:
         """Write rows of values whose cells take each column's ``props`` (as :meth:`write_row`
-        would, with a column's formats looked up once)."""
+        would, with a column's formats looked up once and each distinct text of a column
+        prepared and measured once)."""
         ctx = self.ctx
-        fmts = [ctx.fmt_of(p) if p else None for p in props]
-        date_fmts = [ctx.date_fmt(p) for p in props]
-        wrap = [bool(p.get("text_wrap")) for p in props]
-        blank = [None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p) for p in props]
-        ws, widths = self.ws, self.widths
+        ws = self.ws
         write_string, write_number = ws.write_string, ws.write_number  # looked up once
-        serials: dict[date, int] = {}  # a plan's dates repeat: each converted once
+        serials: dict[object, int] = {}  # a plan's dates repeat: each converted once
+        # per column: its place, format, date format, format of an empty cell (None: not
+        # written), whether it wraps, its width, and its texts, each prepared and measured once
+        # (text -> (as stored, whether it needs a format of its own, the row height it needs))
+        columns: list[tuple[int, Any, Any, Any, bool, float, dict[object, _Prepared]]] = [
+            (i, ctx.fmt_of(p) if p else None, ctx.date_fmt(p),
+             None if not p or p.keys() <= _UNSEEN_WHEN_EMPTY else ctx.fmt_of(p),
+             bool(p.get("text_wrap")), self.widths[i], {})
+            for i, p in enumerate(props)]
+        r = self.row
         for values in rows:
-            if self.row >= EXCEL_MAX_ROWS:
+            if r >= EXCEL_MAX_ROWS:
+                self.row = r
                 self._too_many()
-            r = self.row
             need = 0.0
-            for i, value in enumerate(values):
+            for value, (i, fmt, date_fmt, blank, wrap, width, texts) in zip(values, columns,
+                                                                             strict=True):
                 kind = type(value)
                 if kind is str and value:
-                    text, special, newline = _prepared(value)
-                    if newline or wrap[i]:
-                        need = max(need, _wrapped_height(text, widths[i]))
-                    if special:
-                        _write_special(ctx, ws, r, i, text, props[i])
+                    found = texts.get(value)
+                    if found is None:
+                        text, special, newline = _prepared(cast(str, value))
+                        height = _wrapped_height(text, width) if newline or wrap else 0.0
+                        found = texts[value] = (text, special, height)
+                    if found[2] > need:
+                        need = found[2]
+                    if found[1]:
+                        _write_special(ctx, ws, r, i, found[0], props[i])
                     else:
-                        write_string(r, i, text, fmts[i])
+                        write_string(r, i, found[0], fmt)
                 elif kind is date:
-                    day = cast(date, value)
-                    serial = serials.get(day)
+                    serial = serials.get(value)
                     if serial is None:
-                        serial = serials[day] = _serial(day)
-                    write_number(r, i, serial, date_fmts[i])
+                        serial = serials[value] = _serial(cast(date, value))
+                    write_number(r, i, serial, date_fmt)
                 elif kind is int:
-                    write_number(r, i, value, fmts[i])
+                    write_number(r, i, value, fmt)
                 elif value is None or value == "":
-                    if blank[i] is not None:
-                        ws.write_blank(r, i, None, blank[i])
+                    if blank is not None:
+                        ws.write_blank(r, i, None, blank)
                 else:
                     _write(ctx, ws, r, i, value, props[i])
             if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out
                 ws.set_row(r, need)
-            self.row += 1
+            r += 1
+        self.row = r
 
     def _too_many(self) -> None:
         raise UsageError(f"the {self.name} sheet needs more than {EXCEL_MAX_ROWS:,} rows, "
@@ -560,6 +588,11 @@ class _Sheet:
         if need > DEFAULT_ROW_PT:  # the current row: not yet streamed out (constant memory)
             ws.set_row(r, need)
         self.row += 1
+
+
+#: a text as a row writes it: (as stored, whether it needs a format of its own, the height
+#: in points its row needs, 0 for one line)
+_Prepared = tuple[str, bool, float]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -936,11 +969,12 @@ def _provisional_columns(p: SubjectPlan, today: date | None) -> set[str]:
 
 
 def _overview(ctx: _Context) -> None:
+    rows = list(_overview_rows(ctx))  # made once: the layout measures them, then they are written
     sheet = _table(ctx, "overview", OVERVIEW_COLUMNS,
-                   lambda: _ordered(OVERVIEW_COLUMNS, _overview_rows(ctx)), freeze=3)
+                   lambda: _ordered(OVERVIEW_COLUMNS, rows), freeze=3)
     fg, font = next((fg, font) for m, fg, font in TIMELINE_MARKS if m == "dose_provisional")
     word = ctx.t("xlsx.status.provisional").replace('"', "")
-    for p, values in zip(ctx.plan, _overview_rows(ctx), strict=True):
+    for p, values in zip(ctx.plan, rows, strict=True):
         special: dict[str, Mapping[str, object]] = {"subject": {"num_format": "@"}}
         for c in _provisional_columns(p, ctx.plan.today):  # the value, then the word "provisional", greyed
             v = values.get(c)
@@ -1220,12 +1254,10 @@ def _timeline(ctx: _Context) -> None:
     fixed = (Column("subject", 5), Column("regimen", 5), Column("state", 8))
     headers = [ctx.header(c) for c in fixed]
 
-    def fixed_rows() -> Iterator[dict[str, object]]:
-        for p in ctx.plan:
-            yield {"subject": p.subject_id, "regimen": _current_regimen(p, today),
+    fixed_rows = [{"subject": p.subject_id, "regimen": _current_regimen(p, today),
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
-
-    widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows()), headers)
+                  for p in ctx.plan]
+    widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows), headers)
     week_width = 2.4  # a dose count; a visit's name is turned upright in its cell
     cells_of = [_timeline_cells(p) for p in ctx.plan]  # (marks, shown) of each subject
     longest_label = max((text_width(v) for _, shown in cells_of for v in shown.values()
@@ -1255,12 +1287,13 @@ def _timeline(ctx: _Context) -> None:
     ws.set_v_pagebreaks([len(fixed) + k for k in range(per_page, len(weeks), per_page)])
     _title(ctx, sheet, "timeline", span=len(fixed) + min(per_page, len(weeks)))
     _timeline_header(sheet, headers, week_headers, cap_week)
-    marks_style = {m: {"bg_color": f"#{fg}", "font_color": f"#{font}", "align": "center"}
-                   for m, fg, font in TIMELINE_MARKS}
-    today_border = {"border": 5, "border_color": f"#{_TODAY_COLOUR}"}
-    cap_border = {"right": 5, "right_color": f"#{_CAP_COLOUR}"}
-    text: Mapping[str, object] = {"num_format": "@"}
-    plain: Mapping[str, object] = {}
+    # a subject's cells sit at the foot of its row, as the names turned upright do
+    marks_style = {m: {"bg_color": f"#{fg}", "font_color": f"#{font}", "align": "center",
+                       **_FOOT} for m, fg, font in TIMELINE_MARKS}
+    today_border = {"border": 5, "border_color": f"#{_TODAY_COLOUR}", **_FOOT}
+    cap_border = {"right": 5, "right_color": f"#{_CAP_COLOUR}", **_FOOT}
+    text: Mapping[str, object] = {"num_format": "@", **_FOOT}
+    plain: Mapping[str, object] = _FOOT
     # a week cell's properties: its mark's colours, the today or cap border, a name upright;
     # one mapping per combination, shared by the cells (its format looked up by identity)
     styles: dict[tuple[str | None, int, bool], Mapping[str, object]] = {}
@@ -1273,7 +1306,7 @@ def _timeline(ctx: _Context) -> None:
                            **({"rotation": 90} if upright else {})}
         return styles[key]
 
-    for p, values, (marks, shown) in zip(ctx.plan, fixed_rows(), cells_of, strict=True):
+    for p, values, (marks, shown) in zip(ctx.plan, fixed_rows, cells_of, strict=True):
         row: list[_CellSpec] = [
             (values["subject"], text), (values["regimen"], plain), (values["state"], plain)]
         today_week = (StudyDay.of(p.subject.first_dose_date, today).week
@@ -1291,6 +1324,9 @@ def _timeline(ctx: _Context) -> None:
     _filter(sheet, last)
     sheet.row = last + 1  # the legend, below the subjects, after an empty row
     _timeline_legend(ctx, sheet, marks_style, today_border)
+
+
+_FOOT: Final[Mapping[str, object]] = {"valign": "bottom"}
 
 
 def _timeline_header(sheet: _Sheet, headers: list[str], week_headers: list[str],
