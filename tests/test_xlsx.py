@@ -537,3 +537,36 @@ def test_b17_every_list_and_number_check_says_what_to_enter(
     every = [v for vs in found.values() for v in vs]
     assert len(every) == 7  # and 3 date checks, which had their texts already
     assert all(v["showErrorMessage"] == "1" and v["errorTitle"] and v["error"] for v in every)
+
+
+# Issue 22 §5: the default style is top-aligned, so a table cell that needs nothing more is
+# written without a style of its own (no ``s`` attribute), and still shows at the top of its
+# (often taller) row; the Timeline's subject cells stay at the foot of theirs, as its
+# upright visit names do. (header, the ``s`` attribute written?, vertical alignment shown)
+@pytest.mark.parametrize(("sheet", "header", "styled", "vertical"), [
+    ("Visits", "Visit", False, "top"),
+    ("Visits", "Study day", False, "top"),
+    ("Visits", "Weekday", False, "top"),
+    ("Visits", "Subject", True, "top"),           # text format, so a re-typed 001 stays 001
+    ("Visits", "Planned date", True, "top"),      # a date format
+    ("Visits", "Procedures", True, "top"),        # wraps
+    ("Overview", "Cohort", False, "top"),
+    ("Timeline", "Subject", True, "bottom"),
+    ("Timeline", "Regimen", True, "bottom"),
+])
+def test_cells_at_the_top_with_or_without_a_style_of_their_own(
+        small: Path, sheet: str, header: str, styled: bool, vertical: str) -> None:
+    study = load_study(small)
+    data = to_xlsx(study, plan_study(study, today=TODAY), generated_at=AT)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[sheet]
+    col = [c.value for c in ws[2]].index(header) + 1
+    cell = ws.cell(3, col)
+    assert cell.value not in (None, "")
+    assert (cell.alignment.vertical or "bottom") == vertical
+    index = wb.sheetnames.index(sheet) + 1
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read(f"xl/worksheets/sheet{index}.xml").decode()
+    ref = f"{get_column_letter(col)}3"
+    start = xml.index(f'<c r="{ref}"')
+    assert (' s="' in xml[start:xml.index(">", start)]) is styled
