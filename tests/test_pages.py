@@ -70,10 +70,10 @@ LABELS = {
     "en": ["Your visit schedule", "Your study number", "Contraception", "Contact",
            "Study team telephone: +86 838 000 0000", "page 1 of 1",
            "If you cannot come on this day, you may come from … to …", "Wed 2 Dec to Fri 4 Dec",
-           "version 1.1 (2026-12-04)", "plan of 2026-11-29"],
+           "version 1.1 of 2026-12-04", "plan of 2026-11-29"],
     "zh-CN": ["您的访视安排", "您的受试者编号", "避孕", "联系方式", "研究团队联系电话：+86 838 000 0000",
               "第 1 页，共 1 页", "如当天无法到访，可在以下日期之间到访", "12月2日（星期三）至 12月4日（星期五）", "上午9:00",
-              "版本号：1.1 (2026-12-04)", "计划生成于 2026-11-29", "测量血压、脉搏和体温"],
+              "版本号：1.1 · 版本日期：2026年12月4日", "计划生成于2026年11月29日", "测量血压、脉搏和体温"],
 }
 #: Values of 003's optional columns (and its disease) that must never reach the paper.
 SECRETS = ["1979-12-03", "1979年12月3日", "3 December 1979", "2026-06-16", "2026年6月16日",

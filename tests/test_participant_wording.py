@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ def test_visit_kinds_are_the_models() -> None:
 
 def test_bundled_wording_covers_every_kind_and_procedure_in_both_languages() -> None:
     p = load_protocol_text(TEMPLATE)
-    assert p.participant is not None and p.participant.version == "1.1 (2026-12-04)"
+    assert p.participant is not None and p.participant.version == "1.1"
+    assert p.participant.version_date == date(2026, 12, 4)
     items = {i for name in ("first_dose", "induction_dose", "continuation_dose", "assessment",
                             "review", "eot", "follow_up") for i in getattr(p.procedures, name)}
     for lang in ("en", "zh-CN"):
@@ -50,8 +52,11 @@ BAD = [
                  "participant.visits.follow-up.zh-CN: must be a non-empty string: ''", id="empty-text"),
     pytest.param('eot = { en = "A check-up', 'eos = { en = "A check-up',
                  "participant.visits.eot: missing required table", id="visit-kind-missing"),
-    pytest.param('version = "1.1 (2026-12-04)"', "version = 1",
+    pytest.param('version = "1.1"', "version = 1",
                  "participant.version: must be a non-empty string: 1", id="version-not-text"),
+    pytest.param("version_date = 2026-12-04", 'version_date = "2026-12-04"',
+                 "participant.version_date: must be a TOML date (YYYY-MM-DD, unquoted)",
+                 id="version-date-quoted"),
     pytest.param('title = { en = "A study', 'title = { fr = "x", en = "A study',
                  "participant.title.fr: unknown key: 'x'", id="unknown-language"),
 ]
@@ -104,3 +109,43 @@ def test_bad_site_table(toml: str, expected: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidStudyError) as info:
         load_study(write_study(tmp_path / "s", study=toml))
     assert expected in str(info.value)
+
+
+# Review A11: the footer prints 版本号 and 版本日期 apart, dates as Chinese documents write
+# them; a study's older copy of the protocol file (its date inside `version`, no
+# `version_date`) still loads and prints its version alone.
+@pytest.mark.parametrize(("old", "new", "lang", "expected"), [
+    pytest.param("", "", "zh-CN",
+                 "NCT07193810 / CC312-I-003 · 受试者访视安排表 · 版本号：1.1 · "
+                 "版本日期：2026年12月4日 · 计划生成于2026年11月29日", id="zh-dated"),
+    pytest.param("", "", "en",
+                 "NCT07193810 / CC312-I-003 · participant schedule, version 1.1 of 2026-12-04 · "
+                 "plan of 2026-11-29", id="en-dated"),
+    pytest.param('version = "1.1"', 'version = "1.0 (2026-11-30)"', "zh-CN",
+                 "NCT07193810 / CC312-I-003 · 受试者访视安排表 · 版本号：1.0 (2026-11-30) · "
+                 "计划生成于2026年11月29日", id="zh-older-copy"),
+    pytest.param('version = "1.1"', 'version = "1.0 (2026-11-30)"', "en",
+                 "NCT07193810 / CC312-I-003 · participant schedule, version 1.0 (2026-11-30) · "
+                 "plan of 2026-11-29", id="en-older-copy"),
+])
+def test_handout_footer_version_and_dates(old: str, new: str, lang: str, expected: str,
+                                          tmp_path: Path) -> None:
+    import html
+    import re
+
+    from cc312_schedule import plan_study
+    from cc312_schedule.reports.handout import plan_handout
+    from cc312_schedule.reports.pages import to_handout_html
+
+    own = TEMPLATE
+    if old:
+        assert old in own and "version_date = 2026-12-04" in own
+        own = own.replace(old, new, 1).replace("version_date = 2026-12-04", "", 1)
+    folder = write_study(tmp_path / "s", study=f'name = "x"\nlanguage = "{lang}"\n'
+                         'protocol = "own.toml"\n', files={"own.toml": own})
+    study = load_study(folder)
+    plan = plan_study(study, today=date(2026, 11, 30))
+    h = plan_handout(study, plan, plan.subjects[0].subject_id, today=date(2026, 11, 30),
+                     generated=date(2026, 11, 29), language=lang)
+    page = html.unescape(re.sub(r"\s+", " ", to_handout_html(h)))
+    assert expected in page

@@ -59,6 +59,18 @@ def prose_date(lang: str, day: date) -> str:
     return day.isoformat()
 
 
+def document_date(lang: str, day: date) -> str:
+    """A document's date (a version date, when it was made), without its weekday: Chinese
+    documents write ``2026年12月4日`` (zh-CN review A11), English ones the ISO date.
+
+    >>> document_date("zh-CN", date(2026, 12, 4)), document_date("en", date(2026, 12, 4))
+    ('2026年12月4日', '2026-12-04')
+    """
+    if lang == "zh-CN":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
 def long_date(lang: str, day: date) -> str:
     """A date with its weekday as people write it: ``2026年11月30日 星期一``."""
     from babel.dates import format_date

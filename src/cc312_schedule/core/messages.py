@@ -2066,9 +2066,14 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "每次到访时请携带本访视安排表，以及身份证、就诊卡。",
     },
     "handout.footer": {
-        "en": "{protocol} · participant schedule, version {version} · plan of {generated}",
-        "zh-CN": "{protocol} · 受试者访视安排表 · 版本号：{version} · 计划生成于 {generated}",
+        "en": "{protocol} · participant schedule, {version} · plan of {generated}",
+        "zh-CN": "{protocol} · 受试者访视安排表 · {version} · 计划生成于{generated}",
     },
+    # the wording's version as the ethics committee approved it (review A11): 版本号 and
+    # 版本日期 apart; a protocol file without version_date prints its version alone
+    "handout.version.dated": {"en": "version {version} of {date}",
+                              "zh-CN": "版本号：{version} · 版本日期：{date}"},
+    "handout.version": {"en": "version {version}", "zh-CN": "版本号：{version}"},
     "handout.page": {"en": "page {page} of {pages}", "zh-CN": "第 {page} 页，共 {pages} 页"},
     # ---- issue 22, the review's print items (wave-print): handout A2, due list C2/C5/C7/C10,
     # calendars D1/D4-D7 --------------------------------------------------------------------

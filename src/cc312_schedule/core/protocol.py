@@ -157,6 +157,9 @@ class ParticipantWording:
 
     version: str
     texts: tuple[tuple[tuple[str, str, str], str], ...]
+    #: when this version was approved (``version_date``); printed as 版本日期 (review A11).
+    #: Optional: a study's older copy of the file may still write it inside ``version``.
+    version_date: date | None = None
 
     def text(self, section: str, key: str, lang: str) -> str:
         for k, v in self.texts:
@@ -420,9 +423,9 @@ class _Table:
                      default)
         return None if v is None else str(v)
 
-    def day(self, name: str) -> date | None:
+    def day(self, name: str, default: Any = _MISSING) -> date | None:
         v = self.get(name, "a TOML date (YYYY-MM-DD, unquoted)",
-                     lambda x: isinstance(x, date) and not hasattr(x, "hour"))
+                     lambda x: isinstance(x, date) and not hasattr(x, "hour"), default)
         return v if isinstance(v, date) else None
 
     def str_list(self, name: str, default: Any = _MISSING) -> tuple[str, ...] | None:
@@ -709,6 +712,7 @@ def _participant(root: _Table, procedures: Procedures) -> ParticipantWording | N
     """Read ``[participant]``: every text in every language; every [procedures] item worded."""
     pt = root.table("participant")
     version = pt.text("version")
+    version_date = pt.day("version_date", default=None)
     texts: list[tuple[tuple[str, str, str], str]] = []
     n_errors = len(pt.errors)
 
@@ -747,7 +751,7 @@ def _participant(root: _Table, procedures: Procedures) -> ParticipantWording | N
     pt.finish()
     if len(pt.errors) > n_errors or version is None:
         return None
-    return ParticipantWording(version=version, texts=tuple(texts))
+    return ParticipantWording(version=version, version_date=version_date, texts=tuple(texts))
 
 
 _CODE = re.compile(r"C\d{2,7}")

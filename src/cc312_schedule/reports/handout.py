@@ -92,6 +92,7 @@ class Handout:
     protocol_id: str
     version: str  # of the lay wording ([participant] version)
     generated: date
+    version_date: date | None = None  # [participant] version_date, when the file gives one
     warnings: tuple[PlanWarning, ...] = ()
     holidays_estimated: tuple[int, ...] = ()  # years of the visits shown whose holidays are estimated
 
@@ -199,5 +200,6 @@ def plan_handout(study: Study, plan: StudyPlan, subject_id: str, *, today: date,
                    to_be_confirmed=tuple(tbc), contraception_end=sp.contraception_end,
                    contraception_may_move=unsettled or bool(tbc),
                    protocol_id=f"{study.protocol.registry_id} / {study.protocol.protocol_id}",
-                   version=wording.version, generated=generated, warnings=tuple(warnings),
+                   version=wording.version, version_date=wording.version_date,
+                   generated=generated, warnings=tuple(warnings),
                    holidays_estimated=estimated)

@@ -17,12 +17,12 @@ Jinja2 and WeasyPrint are imported only here, when a page is rendered.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from ..core.l10n import listed_date, local_time, long_date
+from ..core.l10n import document_date, listed_date, local_time, long_date
 from ..core.messages import message, procedure, warning_label
 from ..core.model import EventStatus
 from .due import DueList, DueSection, kind_label, section_label
@@ -163,16 +163,15 @@ def to_handout_html(h: Handout) -> str:
     years = [str(y) for y in h.holidays_estimated]
     t["holidays_text"] = message(lang, "handout.holidays.text", years=(
         "、".join(years) if lang == "zh-CN" else " and ".join(years))) if years else ""
-    footer = message(lang, "handout.footer", protocol=h.protocol_id, version=h.version,
-                  generated=_iso(h.generated))
+    version = (message(lang, "handout.version.dated", version=h.version,
+                       date=document_date(lang, h.version_date)) if h.version_date is not None
+               else message(lang, "handout.version", version=h.version))
+    footer = message(lang, "handout.footer", protocol=h.protocol_id, version=version,
+                     generated=document_date(lang, h.generated))
     kind_labels = {k: message(lang, f"handout.legend.{k}") for k, _ in h.legend}
     return _render("handout.html.j2", lang=lang, orientation="portrait", h=h, t=t,
                    kind_labels=kind_labels, clock=lambda at: participant_time(lang, at),
                    footer_left=footer, page_label=_page_label(lang))
-
-
-def _iso(d: date) -> str:
-    return d.isoformat()
 
 
 def participant_time(lang: str, at: time) -> str:
