@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [*BROWSER_ARGS, "--hide-scrollbars"]
 PAGES = (("today", "/"), ("subjects", "/subjects"), ("subject", "/subjects/003"),
          ("subject-provisional", "/subjects/006"), ("decide", "/subjects/006/decide"),
          ("workbook", "/workbook"), ("exports", "/exports"), ("audit", "/audit"),
-         ("not-found", "/subjects/S999"))
+         ("password", "/password"), ("not-found", "/subjects/S999"))
 WIDTHS = (390, 1280)
 
 

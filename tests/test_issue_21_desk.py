@@ -76,6 +76,9 @@ ROUTES = [
     ("POST", "/users/nobody/enable", {"coordinator"}),
     ("POST", "/users/nobody/password", {"coordinator"}),
     ("POST", "/users/nobody/token", {"coordinator"}),
+    # every user's own password; an empty form: the current password is wrong, nothing changes
+    ("GET", "/password", ALL),
+    ("POST", "/password", ALL),
     ("GET", "/api/v1/plan", ALL),
     ("GET", "/api/v1/due", ALL),
     ("GET", "/api/v1/audit", ALL),

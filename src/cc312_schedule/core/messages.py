@@ -2327,6 +2327,22 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "{name} is disabled: their sessions and API tokens stopped working.",
         "zh-CN": "已停用用户 {name}：其会话与 API 令牌已失效。"},
     "desk.users.enabled_done": {"en": "{name} is enabled again.", "zh-CN": "已重新启用用户 {name}。"},
+    # every user's own password page (/password)
+    "desk.nav.password": {"en": "My password", "zh-CN": "修改密码"},
+    "desk.password.title": {"en": "Change my password", "zh-CN": "修改我的密码"},
+    "desk.password.hint": {
+        "en": "After the change your other sessions (another browser, a phone) end; this one "
+              "stays.",
+        "zh-CN": "修改后，您在其他浏览器或手机上的会话将结束，当前会话保留。"},
+    "desk.password.current": {"en": "Current password", "zh-CN": "当前密码"},
+    "desk.password.new": {"en": "New password (at least {n} characters)",
+                          "zh-CN": "新密码（至少 {n} 个字符）"},
+    "desk.password.new2": {"en": "The new password again", "zh-CN": "再次输入新密码"},
+    "desk.password.submit": {"en": "Change the password", "zh-CN": "保存新密码"},
+    "desk.password.wrong": {"en": "Not saved: the current password is wrong.",
+                            "zh-CN": "未保存：当前密码错误。"},
+    "desk.password.done": {"en": "Your password is changed; your other sessions have ended.",
+                           "zh-CN": "密码已修改，您的其他会话均已结束。"},
     "desk.users.password_done": {
         "en": "New password set for {name}; their other sessions have ended.",
         "zh-CN": "已为 {name} 设置新密码，其其他会话均已结束。"},

@@ -99,6 +99,23 @@ def actor(via: str = "desk") -> Actor:
     return Actor(name=current_user.name, role=current_user.role, via=via)
 
 
+def check_own_password(password: str, wrong: str) -> str:
+    """The logged-in user's password, typed again to sign a decision or to change it: "" when
+    right, else the text to show (``wrong``, or the login's "too many failed attempts"). A
+    wrong one counts with the login's failures, so that a session left open is not a way to
+    guess the password."""
+    d = desk()
+    address = request.remote_addr or ""
+    wait = d.throttle.blocked(current_user.name, address)
+    if wait:
+        return t("desk.login.throttled", minutes=max(1, (wait + 59) // 60))
+    if d.login(current_user.name, password[:1000]) is None:
+        d.throttle.fail(current_user.name, address)
+        return wrong
+    d.throttle.succeed(current_user.name)
+    return ""
+
+
 def _date_arg(name: str, default: date) -> date:
     text = request.values.get(name, "").strip()
     if not text:
@@ -517,8 +534,9 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
     """Sign and write the decision of the form; the error to show, or "" when written."""
     d = desk()
     f = request.form
-    if d.login(current_user.name, f.get("password", "")) is None:
-        return t("desk.decide.bad_password")
+    refused = check_own_password(f.get("password", ""), t("desk.decide.bad_password"))
+    if refused:
+        return refused
     try:
         weeks = int(weeks_text) if weeks_text else None
         until = parse_iso_date(until_text) if until_text else None

@@ -1,5 +1,6 @@
 """The desk's users page (coordinators): list the users, add one, disable or enable one, give
-one a new password, issue an API token.
+one a new password, issue an API token. And every user's own password page (``/password``):
+the current password, then the new one twice.
 
 Every change goes through the same library functions as ``cc312-schedule users``
 (:mod:`cc312_schedule.store.users`: one password rule, one name rule, the last enabled
@@ -36,7 +37,7 @@ from ..store.users import (
 )
 from .auth import Right
 from .context import desk, language, t
-from .pages import actor, require
+from .pages import actor, check_own_password, require
 
 __all__ = ["bp"]
 
@@ -153,6 +154,37 @@ def password(name: str) -> Any:
     except ScheduleError as exc:
         return _refused(_refusal(exc))
     return _done(t("desk.users.password_done", name=name))
+
+
+@bp.route("/password")
+@require(Right.SEE)
+def own_password_page() -> Any:
+    return render_template("password.html.j2", min_password=MIN_PASSWORD, error="")
+
+
+@bp.route("/password", methods=["POST"])
+@require(Right.SEE)
+def own_password() -> Any:
+    """Any user's own new password: the current one first (counted with the login's failed
+    attempts, so that a session left open is not a way to guess it), then the new one twice.
+    The user's other sessions end; this one stays."""
+    f = request.form
+
+    def refused(text: str) -> Any:
+        return render_template("password.html.j2", min_password=MIN_PASSWORD, error=text), 422
+
+    wrong = check_own_password(f.get("current", ""), t("desk.password.wrong"))
+    if wrong:
+        return refused(wrong)
+    if f.get("password", "") != f.get("password2", ""):
+        return refused(t("desk.users.differ"))
+    try:
+        set_password(desk().folder, current_user.name, f.get("password", ""), actor=actor(),
+                     at=datetime.now(UTC), keep_session=current_user.session_id)
+    except ScheduleError as exc:
+        return refused(_refusal(exc))
+    flash(t("desk.password.done"))
+    return redirect(url_for("users.own_password_page"))
 
 
 @bp.route("/users/<name>/token", methods=["POST"])

@@ -1,0 +1,141 @@
+"""Every desk user's own password page (``/password``), in-process (Flask's test client): the
+current password first, the new one twice; the user's other sessions end, this one stays; the
+change is in the audit trail; and a wrong password typed in a session (here, or to sign a
+decision) counts with the login's failed attempts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cc312_schedule.desk.app import create_app
+from cc312_schedule.desk.context import DeskConfig
+from cc312_schedule.store.audit import Actor, read_audit
+from cc312_schedule.store.users import add_user, verify_password
+from conftest import copy_example_study
+
+PASSWORD = "correct horse battery"
+NEW = "a new staple for the horse"
+ADMIN = Actor(name="test", role="coordinator", via="cli")
+AT = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    folder = copy_example_study(tmp_path / "study")
+    for role in ("nurse", "investigator"):
+        add_user(folder, role, role=role, password=PASSWORD, display_name="", actor=ADMIN, at=AT)
+    return create_app(DeskConfig(folder=folder, today=date(2026, 11, 30), idle_minutes=30))
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page[:300]
+    return found.group(1)
+
+
+def login(client: Any, name: str, password: str = PASSWORD) -> int:
+    answer = client.post("/login", data={"username": name, "password": password,
+                                         "csrf_token": _token(client.get("/login").text)})
+    return int(answer.status_code)
+
+
+def change(client: Any, current: str, new: str, again: str) -> Any:
+    return client.post("/password", data={"current": current, "password": new, "password2": again,
+                                          "csrf_token": _token(client.get("/password").text)})
+
+
+# (current, new, new again) -> the status, what the page says, whether the password changed
+@pytest.mark.parametrize(("current", "new", "again", "status", "says", "changed"), [
+    pytest.param("wrong password", NEW, NEW, 422, "the current password is wrong", False,
+                 id="wrong-current"),
+    pytest.param(PASSWORD.upper(), NEW, NEW, 422, "the current password is wrong", False,
+                 id="current-in-capitals"),
+    pytest.param(PASSWORD, NEW, NEW + ".", 422, "the two passwords differ", False,
+                 id="new-ones-differ"),
+    pytest.param(PASSWORD, "too short", "too short", 422, "at least 10 characters", False,
+                 id="too-short"),
+    pytest.param(PASSWORD, NEW, NEW, 302, "", True, id="changed"),
+])
+def test_own_password(app: Any, current: str, new: str, again: str, status: int, says: str,
+                      changed: bool) -> None:
+    folder = app.extensions["cc312_desk"].folder
+    client = app.test_client()
+    assert login(client, "nurse") == 302
+    answer = change(client, current, new, again)
+    assert answer.status_code == status
+    assert says in answer.text
+    assert (verify_password(folder, "nurse", NEW) is not None) is changed
+    assert (verify_password(folder, "nurse", PASSWORD) is not None) is not changed
+
+
+def test_the_other_sessions_end_this_one_stays_and_the_trail_says_who(app: Any) -> None:
+    folder = app.extensions["cc312_desk"].folder
+    here, phone = app.test_client(), app.test_client()
+    assert login(here, "nurse") == 302 and login(phone, "nurse") == 302
+    answer = change(here, PASSWORD, NEW, NEW)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/password")
+    assert "Your password is changed" in here.get("/password").text
+    assert here.get("/").status_code == 200          # this session stays
+    assert phone.get("/").status_code == 302         # the phone's ended: to the login page
+    assert login(app.test_client(), "nurse") == 401  # the old password no longer works
+    assert login(app.test_client(), "nurse", NEW) == 302
+    rows = [e for e in read_audit(folder, user="nurse") if e.file == "users"]
+    assert [(e.visit, e.field, e.old, e.new, e.role, e.via) for e in rows] == [
+        ("nurse", "password", "(set)", "(set)", "nurse", "desk")]
+    # the new password is written nowhere (the database keeps its Argon2 hash)
+    assert not [f for f in folder.rglob("*") if f.is_file() and NEW.encode() in f.read_bytes()]
+
+
+def test_every_role_has_the_page_and_the_link(app: Any) -> None:
+    client = app.test_client()
+    assert login(client, "investigator") == 302
+    page = client.get("/").text
+    assert 'href="/password"' in page and "My password" in page
+    assert client.get("/password").status_code == 200
+
+
+def test_the_page_in_chinese(app: Any) -> None:
+    client = app.test_client()
+    assert login(client, "nurse") == 302
+    client.post("/language", data={"lang": "zh-CN", "csrf_token": _token(client.get("/").text)})
+    page = client.get("/password").text
+    assert "修改我的密码" in page and "当前密码" in page and "再次输入新密码" in page
+    assert "未保存：当前密码错误。" in change(client, "wrong password", NEW, NEW).text
+
+
+def test_wrong_current_passwords_count_with_the_logins(app: Any) -> None:
+    """Five wrong tries from a session block the sixth, even with the right password, and the
+    login too (the login's rule: five per user in 15 minutes)."""
+    client = app.test_client()
+    assert login(client, "nurse") == 302
+    for i in range(5):
+        assert "the current password is wrong" in change(client, f"wrong {i}", NEW, NEW).text
+    blocked = change(client, PASSWORD, NEW, NEW)
+    assert blocked.status_code == 422 and "Too many failed attempts" in blocked.text
+    assert verify_password(app.extensions["cc312_desk"].folder, "nurse", PASSWORD) is not None
+    assert login(app.test_client(), "nurse") == 401
+
+
+def test_wrong_signatures_count_with_the_logins(app: Any) -> None:
+    folder = app.extensions["cc312_desk"].folder
+    client = app.test_client()
+    assert login(client, "investigator") == 302
+    form = {"decided_on": "2026-11-30", "action": "continue", "regimen": "QW",
+            "rationale": "weekly"}
+    before = (folder / "decisions.csv").read_bytes()
+
+    def sign(password: str) -> Any:
+        token = _token(client.get("/subjects/006/decide").text)
+        return client.post("/subjects/006/decide",
+                           data={**form, "password": password, "csrf_token": token})
+
+    for i in range(5):
+        assert "Wrong password" in sign(f"wrong {i}").text
+    blocked = sign(PASSWORD)
+    assert blocked.status_code == 422 and "Too many failed attempts" in blocked.text
+    assert (folder / "decisions.csv").read_bytes() == before
