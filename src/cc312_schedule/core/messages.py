@@ -279,6 +279,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
               "notice for {year} yet): check them when the notice is published",
         # the glossary's text: no package name or version for a CRC (review B10)
         "zh-CN": "{year}年计划日期按预估节假日排定，国务院放假通知发布后请复核"},
+    # a row of a study file named in a sentence (a field named "source" holding "FILE:LINE"):
+    # Chinese says which line in words (review B11); the file keeps its name, as on disk
+    "source.line": {"en": "{file}:{line}", "zh-CN": "{file} 第{line}行"},
     "source.holidays": {"en": "holidays {version} {country}",
                         "zh-CN": "{country}节假日数据 {version} 版"},
     "w.decision_after_cap": {
@@ -2621,7 +2624,8 @@ class Text:
     study's language, CSV and JSON keep the id and the fields too. ``str()`` is the English.
     Field values: dates (ISO), numbers, strings (as given: codes, names, file locations),
     nested Texts, or tuples of them (concatenated); a field named ``weekday`` holding a date
-    is that date's weekday name (Sunday / 周日).
+    is that date's weekday name (Sunday / 周日); a field named ``source`` holding a study
+    file's row, ``decisions.csv:8``, reads ``decisions.csv 第8行`` in Chinese (JSON keeps it).
 
     >>> from datetime import date
     >>> t = Text.of("r.moved", target=date(2026, 11, 22),
@@ -2680,6 +2684,18 @@ def weekday_name(lang: str, day: date) -> str:
 
 
 def _field(lang: str, key: str, value: object) -> str:
+    """A field's value as ``lang`` writes it in a sentence.
+
+    >>> _field("zh-CN", "source", "decisions.csv:8"), _field("en", "source", "decisions.csv:8")
+    ('decisions.csv 第8行', 'decisions.csv:8')
+    >>> _field("zh-CN", "source", "workbook")  # not a file's row: as given
+    'workbook'
+    """
+    if key == "source" and isinstance(value, str):
+        file, colon, line = value.rpartition(":")
+        if colon and file and line.isdigit():
+            return message(lang, "source.line", file=file, line=line)
+        return value
     if isinstance(value, Text):
         return value.render(lang)
     if isinstance(value, tuple):
