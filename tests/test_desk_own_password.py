@@ -116,7 +116,8 @@ def test_wrong_current_passwords_count_with_the_logins(app: Any) -> None:
     for i in range(5):
         assert "the current password is wrong" in change(client, f"wrong {i}", NEW, NEW).text
     blocked = change(client, PASSWORD, NEW, NEW)
-    assert blocked.status_code == 422 and "Too many failed attempts" in blocked.text
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.text
+    assert 800 < int(blocked.headers["Retry-After"]) <= 901
     assert verify_password(app.extensions["cc312_desk"].folder, "nurse", PASSWORD) is not None
     assert login(app.test_client(), "nurse") == 401
 
@@ -125,17 +126,71 @@ def test_wrong_signatures_count_with_the_logins(app: Any) -> None:
     folder = app.extensions["cc312_desk"].folder
     client = app.test_client()
     assert login(client, "investigator") == 302
-    form = {"decided_on": "2026-11-30", "action": "continue", "regimen": "QW",
-            "rationale": "weekly"}
     before = (folder / "decisions.csv").read_bytes()
-
-    def sign(password: str) -> Any:
-        token = _token(client.get("/subjects/006/decide").text)
-        return client.post("/subjects/006/decide",
-                           data={**form, "password": password, "csrf_token": token})
-
     for i in range(5):
-        assert "Wrong password" in sign(f"wrong {i}").text
-    blocked = sign(PASSWORD)
+        assert "Wrong password" in _sign(client, f"wrong {i}").text
+    blocked = _sign(client, PASSWORD)
     assert blocked.status_code == 422 and "Too many failed attempts" in blocked.text
     assert (folder / "decisions.csv").read_bytes() == before
+    assert login(app.test_client(), "investigator") == 401  # the login of that name too
+
+
+def _sign(client: Any, password: str) -> Any:
+    token = _token(client.get("/subjects/006/decide").text)
+    return client.post("/subjects/006/decide", data={
+        "decided_on": "2026-11-30", "action": "continue", "regimen": "QW", "rationale": "weekly",
+        "password": password, "csrf_token": token})
+
+
+@pytest.mark.parametrize(("failures", "from_address"), [
+    pytest.param([("investigator", f"wrong {i}") for i in range(5)], "203.0.113.5",
+                 id="five-of-the-name-from-elsewhere"),
+    pytest.param([(f"someone{i}", "wrong") for i in range(20)], "127.0.0.1",
+                 id="twenty-from-the-ward-proxy"),
+])
+def test_others_failed_logins_never_stop_a_signature(app: Any, failures: list[tuple[str, str]],
+                                                     from_address: str) -> None:
+    """The login throttle blocks the name or the address; a logged-in investigator still signs
+    (review: a stranger failing five logins of her name must not stop her decisions)."""
+    client = app.test_client()
+    assert login(client, "investigator") == 302
+    stranger = app.test_client()
+    for name, password in failures:
+        page = stranger.get("/login", environ_base={"REMOTE_ADDR": from_address}).text
+        stranger.post("/login", data={"username": name, "password": password,
+                                      "csrf_token": _token(page)},
+                      environ_base={"REMOTE_ADDR": from_address})
+    assert _sign(client, PASSWORD).status_code == 302  # signed
+
+
+def test_the_longest_password_allowed_works_everywhere(app: Any) -> None:
+    """A new password up to the library's limit (1,024 characters) logs in and signs: no page
+    cuts what it was given."""
+    long = "horse " * 170  # 1,020 characters
+    client = app.test_client()
+    assert login(client, "investigator") == 302
+    assert change(client, PASSWORD, long, long).status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, "investigator", long) == 302
+    assert _sign(fresh, long).status_code == 302
+    too_long = "x" * 1025
+    answer = change(fresh, long, too_long, too_long)
+    assert answer.status_code == 422 and "at most 1024 characters" in answer.text
+
+
+def test_only_ones_own_password_changes(app: Any) -> None:
+    """The form's user name field (for password managers) names nobody: the session's user
+    is the one whose password changes; without the CSRF token nothing changes."""
+    folder = app.extensions["cc312_desk"].folder
+    client = app.test_client()
+    assert login(client, "nurse") == 302
+    token = _token(client.get("/password").text)
+    assert client.post("/password", data={"current": PASSWORD, "password": NEW, "password2": NEW,
+                                          "username": "investigator"}).status_code == 400
+    assert verify_password(folder, "nurse", PASSWORD) is not None
+    answer = client.post("/password", data={"current": PASSWORD, "password": NEW,
+                                            "password2": NEW, "username": "investigator",
+                                            "csrf_token": token})
+    assert answer.status_code == 302
+    assert verify_password(folder, "nurse", NEW) is not None
+    assert verify_password(folder, "investigator", PASSWORD) is not None

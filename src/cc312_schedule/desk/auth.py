@@ -85,6 +85,20 @@ class LoginThrottle:
     (True, 0)
     >>> t.fail("cy", "10.0.0.1"); t.blocked("bob", "10.0.0.1") > 0
     True
+
+    A password typed again inside a session (to sign a decision, or to change it) has its
+    own count per user (:meth:`reentry_blocked`): others' failed logins, of that name or from
+    that address, never stop a logged-in user from signing; the user's own wrong re-entries
+    count toward the login's per-user limit too (a session left open is not a way to guess
+    the password faster than at the login page).
+
+    >>> t = LoginThrottle(limit=2, window=60, clock=lambda: 0.0)
+    >>> t.fail("ann", "10.0.0.1"); t.fail("ann", "10.0.0.1"); t.reentry_blocked("ann")
+    0
+    >>> t.reentry_fail("bob"); t.reentry_fail("bob"); t.reentry_blocked("bob") > 0
+    True
+    >>> t.blocked("bob", "10.0.0.7") > 0  # and the login of that name
+    True
     """
 
     def __init__(self, *, limit: int = 5, address_limit: int = 20, window: float = 900.0,
@@ -121,6 +135,28 @@ class LoginThrottle:
             if len(self._fails) > 10_000:  # many distinct names: forget the quiet ones
                 for key in [k for k, q in self._fails.items() if not q]:
                     del self._fails[key]
+
+    def _wait(self, key: str, limit: int, now: float) -> int:
+        q = self._recent(key, now)
+        return int(q[0] + self.window - now) + 1 if len(q) >= limit else 0
+
+    def reentry_blocked(self, user: str) -> int:
+        """Seconds until ``user``'s password is accepted again inside a session (0: now)."""
+        now = self._now()
+        with self._lock:
+            return self._wait(f"s:{user.lower()}", self.limit, now)
+
+    def reentry_fail(self, user: str) -> None:
+        now = self._now()
+        with self._lock:
+            for key in (f"s:{user.lower()}", f"u:{user.lower()}"):
+                self._recent(key, now).append(now)
+
+    def reentry_succeed(self, user: str) -> None:
+        """A right re-entry clears the session's count only (not the login's: those failures
+        may be someone else's)."""
+        with self._lock:
+            self._fails.pop(f"s:{user.lower()}", None)
 
     def succeed(self, user: str) -> None:
         with self._lock:

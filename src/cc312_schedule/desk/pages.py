@@ -99,21 +99,21 @@ def actor(via: str = "desk") -> Actor:
     return Actor(name=current_user.name, role=current_user.role, via=via)
 
 
-def check_own_password(password: str, wrong: str) -> str:
-    """The logged-in user's password, typed again to sign a decision or to change it: "" when
-    right, else the text to show (``wrong``, or the login's "too many failed attempts"). A
-    wrong one counts with the login's failures, so that a session left open is not a way to
-    guess the password."""
+def check_own_password(password: str, wrong: str) -> tuple[str, int]:
+    """The logged-in user's password, typed again to sign a decision or to change it:
+    ``("", 0)`` when right, else the text to show (``wrong``, or "too many failed attempts")
+    and the seconds to wait (0 for a wrong one). Five wrong ones in 15 minutes block the next,
+    even a right one (see :meth:`LoginThrottle.reentry_blocked`: only the user's own re-entries
+    count, never others' failed logins)."""
     d = desk()
-    address = request.remote_addr or ""
-    wait = d.throttle.blocked(current_user.name, address)
+    wait = d.throttle.reentry_blocked(current_user.name)
     if wait:
-        return t("desk.login.throttled", minutes=max(1, (wait + 59) // 60))
-    if d.login(current_user.name, password[:1000]) is None:
-        d.throttle.fail(current_user.name, address)
-        return wrong
-    d.throttle.succeed(current_user.name)
-    return ""
+        return t("desk.login.throttled", minutes=max(1, (wait + 59) // 60)), wait
+    if d.login(current_user.name, password) is None:  # more than MAX_PASSWORD: refused there
+        d.throttle.reentry_fail(current_user.name)
+        return wrong, 0
+    d.throttle.reentry_succeed(current_user.name)
+    return "", 0
 
 
 def _date_arg(name: str, default: date) -> date:
@@ -161,7 +161,7 @@ def login() -> Any:
     if request.method == "POST":
         g.desk_lang = None  # the texts below: in the language the session keeps
         name = request.form.get("username", "").strip()[:200]
-        password = request.form.get("password", "")[:1000]
+        password = request.form.get("password", "")  # over MAX_PASSWORD: refused unhashed
         address = request.remote_addr or ""
         wait = d.throttle.blocked(name, address)
         if wait:
@@ -534,7 +534,7 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
     """Sign and write the decision of the form; the error to show, or "" when written."""
     d = desk()
     f = request.form
-    refused = check_own_password(f.get("password", ""), t("desk.decide.bad_password"))
+    refused, _ = check_own_password(f.get("password", ""), t("desk.decide.bad_password"))
     if refused:
         return refused
     try:

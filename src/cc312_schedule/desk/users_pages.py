@@ -26,6 +26,7 @@ from ..core.errors import ScheduleError, UsageError
 from ..core.messages import render_error
 from ..store.sessions import live_sessions
 from ..store.users import (
+    MAX_PASSWORD,
     MIN_PASSWORD,
     ROLES,
     add_user,
@@ -159,7 +160,8 @@ def password(name: str) -> Any:
 @bp.route("/password")
 @require(Right.SEE)
 def own_password_page() -> Any:
-    return render_template("password.html.j2", min_password=MIN_PASSWORD, error="")
+    return render_template("password.html.j2", min_password=MIN_PASSWORD,
+                           max_password=MAX_PASSWORD, error="")
 
 
 @bp.route("/password", methods=["POST"])
@@ -170,12 +172,14 @@ def own_password() -> Any:
     The user's other sessions end; this one stays."""
     f = request.form
 
-    def refused(text: str) -> Any:
-        return render_template("password.html.j2", min_password=MIN_PASSWORD, error=text), 422
+    def refused(text: str, wait: int = 0) -> Any:
+        page = render_template("password.html.j2", min_password=MIN_PASSWORD,
+                               max_password=MAX_PASSWORD, error=text)
+        return (page, 429, {"Retry-After": str(wait)}) if wait else (page, 422)
 
-    wrong = check_own_password(f.get("current", ""), t("desk.password.wrong"))
+    wrong, wait = check_own_password(f.get("current", ""), t("desk.password.wrong"))
     if wrong:
-        return refused(wrong)
+        return refused(wrong, wait)
     if f.get("password", "") != f.get("password2", ""):
         return refused(t("desk.users.differ"))
     try:

@@ -990,7 +990,7 @@ def _overview(ctx: _Context) -> None:
     key = _disease_key(ctx)
     if key:  # below the table, after an empty row; its text runs on over the empty cells
         sheet.row += 1
-        sheet.write_row([(key, {})])
+        sheet.write_row([(key, _FOOT)])  # one line: at the foot, as a row of default height
 
 
 def _warning_rows(ctx: _Context) -> Iterator[dict[str, object]]:
@@ -1009,7 +1009,7 @@ def _warnings(ctx: _Context) -> None:
         sheet.write_row(_data_cells(WARNING_COLUMNS, values, {"subject": {"num_format": "@"}}))
         n += 1
     if not n:
-        sheet.write_row([(ctx.t("xlsx.no_warnings"), {})])
+        sheet.write_row([(ctx.t("xlsx.no_warnings"), _FOOT)])
     _filter(sheet, FIRST_ROW + max(n, 1) - 1)
 
 
@@ -1347,15 +1347,18 @@ def _timeline_legend(ctx: _Context, sheet: _Sheet, marks_style: Mapping[str, Map
                      today_border: Mapping[str, object]) -> None:
     """The Timeline's legend: each mark's colour and meaning (texts overflow to the right)."""
     protocol, today = ctx.study.protocol, ctx.plan.today
-    sheet.write_row([(ctx.t("xlsx.legend"), {"bold": True})])
+    # one line each, at the foot of its row: a Chinese line is taller than the row's default
+    # height, and top-aligned it would run into the row below
+    sheet.write_row([(ctx.t("xlsx.legend"), {"bold": True, **_FOOT})])
     for m, _fg, _font in TIMELINE_MARKS:
-        sheet.write_row([(None, marks_style[m]), (ctx.t(f"xlsx.legend.{m}"), {})])
-    sheet.write_row([(None, {"bg_color": f"#{_CAP_COLOUR}"}),
+        sheet.write_row([(None, marks_style[m]), (ctx.t(f"xlsx.legend.{m}"), _FOOT)])
+    sheet.write_row([(None, {"bg_color": f"#{_CAP_COLOUR}", **_FOOT}),
                      (ctx.t("xlsx.legend.cap", week=protocol.max_treatment_weeks,
-                            day=protocol.last_dose_day.value), {})])
+                            day=protocol.last_dose_day.value), _FOOT)])
     sheet.write_row([(None, today_border),
-                     (ctx.t("xlsx.legend.today", today=today.isoformat() if today else "—"), {})])
-    sheet.write_row([None, (ctx.t("xlsx.legend.cell"), {})])
+                     (ctx.t("xlsx.legend.today", today=today.isoformat() if today else "—"),
+                      _FOOT)])
+    sheet.write_row([None, (ctx.t("xlsx.legend.cell"), _FOOT)])
 
 
 # --------------------------------------------------------------------------------------
