@@ -356,7 +356,8 @@ def test_window_of_each_visit_type() -> None:
     assert windows["W1D1"] == ("2026-03-02", "2026-03-02")  # no window for day 1
     assert windows["W1D4"] == ("2026-03-05", "2026-03-06")  # induction -0/+1
     assert windows["D28"] == ("2026-03-27", "2026-04-01")  # -2/+3
-    assert windows["W5D1"] == ("2026-03-29", "2026-03-31")  # continuation -1/+1
+    # continuation -1/+1, but never before the decision that gives the dose (03-30, day 29)
+    assert windows["W5D1"] == ("2026-03-30", "2026-03-31")
     assert windows["REV-W8"] == ("2026-04-23", "2026-04-29")  # -3/+3
 
 

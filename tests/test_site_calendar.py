@@ -214,7 +214,7 @@ def test_balancing_moves_the_visit_with_the_widest_window(make_study: Callable[.
     folder = make_study(
         study='name = "x"\n[calendar]\nmax_dosing_per_day = 1\n',
         subjects="A,1,DL1,2026-03-02,,,,\nB,1,DL1,2026-02-09,,,,\n",
-        decisions="B,2026-03-09,continue,BIW,,,Dr. A,\n",
+        decisions="B,2026-03-08,continue,BIW,,,Dr. A,\n",  # decided at the Sunday clinic
         files={"closed-days.csv": "date,status,reason\n2026-03-08,open,weekend clinic\n"})
     study = load_study(folder)
     plan = plan_study(study, today=None)
@@ -229,6 +229,24 @@ def test_balancing_moves_the_visit_with_the_widest_window(make_study: Callable[.
     }
     assert plan_balanced(plan, study.protocol, study.calendar) == balanced  # type: ignore[arg-type]
     assert "full (1 dosing visits)" in balanced.subject("B").event("W5D1").reason
+
+
+def test_balancing_never_moves_a_dose_before_its_decision(make_study: Callable[..., Path]) -> None:
+    """The same two subjects, B's continuation decided on Monday 03-09: B's W5D1 (target
+    03-09) may not move to the Sunday clinic before the decision, so its window is 03-09 …
+    03-10 like A's W2D1: one choice each, the tie goes by subject id and A moves to Tuesday."""
+    folder = make_study(
+        study='name = "x"\n[calendar]\nmax_dosing_per_day = 1\n',
+        subjects="A,1,DL1,2026-03-02,,,,\nB,1,DL1,2026-02-09,,,,\n",
+        decisions="B,2026-03-09,continue,BIW,,,Dr. A,\n",
+        files={"closed-days.csv": "date,status,reason\n2026-03-08,open,weekend clinic\n"})
+    study = load_study(folder)
+    balanced = plan_balanced(plan_study(study, today=None), study.protocol,
+                             study.calendar)  # type: ignore[arg-type]
+    w5d1 = balanced.subject("B").event("W5D1")
+    assert (w5d1.window_start, w5d1.window_end, w5d1.planned_date) == (
+        D("2026-03-09"), D("2026-03-10"), D("2026-03-09"))
+    assert balanced.subject("A").event("W2D1").planned_date == D("2026-03-10")
 
 
 def test_capacity_overflow_is_reported(make_study: Callable[..., Path]) -> None:

@@ -837,7 +837,10 @@ def _ending(protocol: Protocol, subject: Subject, course: _Course, recs: Sequenc
 
 def _dose_events(protocol: Protocol, subject: Subject, segments: Sequence[_Segment],
                  cap_date: date) -> dict[str, PlannedEvent]:
-    """Every dosing day of every segment; no dose window reaches past the cap date."""
+    """Every dosing day of every segment. A dose's window stays inside its segment (the
+    decision that gives the dose, up to its ``until`` or the next decision) and before the
+    cap date, so that a move off a closed day never plans a dose before it was decided or
+    after the last date the decision covers."""
     day1 = subject.first_dose_date
     events: dict[str, PlannedEvent] = {}
     for seg in segments:
@@ -851,7 +854,8 @@ def _dose_events(protocol: Protocol, subject: Subject, segments: Sequence[_Segme
             e = _event(protocol, subject, sd.visit_name, EventKind.DOSE, sd.on(day1), window,
                        procs, provisional=seg.source is _Source.PROVISIONAL,
                        regimen=seg.regimen.code)
-            events[sd.visit_name] = replace(e, window_end=min(e.window_end, cap_date))
+            events[sd.visit_name] = replace(e, window_start=max(e.window_start, seg.start),
+                                            window_end=min(e.window_end, cap_date, seg.end))
     return events
 
 
@@ -911,6 +915,8 @@ def _other_events(protocol: Protocol, subject: Subject, course: _Course, ending:
                                  provisional=provisional))
     end = _event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot, protocol.eot_window,
                  protocol.procedures.eot, provisional=provisional)
+    if ending.ended_on is not None:  # a move off a closed day keeps the floor too
+        end = replace(end, window_start=max(end.window_start, ending.ended_on))
     if folded:
         why = folded[0]
         for t in folded[1:]:
