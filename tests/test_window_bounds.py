@@ -77,3 +77,24 @@ def test_moves_stay_inside_what_the_decisions_allow(
     assert (e.window_start, e.window_end, e.planned_date) == tuple(D(d) for d in expected)
     warned = {w.visit for w in plan.warnings if w.category is ClosedDayConflictWarning}
     assert (visit in warned) is conflict
+
+
+@pytest.mark.parametrize(("withdrawal", "conflicts"), [
+    pytest.param("consent", set(), id="consent-withdrawn-nothing-after"),
+    pytest.param(None, {"W10D1"}, id="not-withdrawn-the-conflict-stands"),
+])
+def test_no_conflict_for_a_dose_a_withdrawal_took_out(withdrawal: str | None,
+                                                      conflicts: set[str]) -> None:
+    """Consent withdrawn on Wed 04-29: W10D1 (Mon 05-04, closed; Sun 05-03 closed, Tue 05-05
+    closed) is not planned, so no ClosedDayConflictWarning names it (hand-worked dates,
+    scenario S09)."""
+    from dataclasses import replace
+
+    from cc312_schedule.core.domain import Withdrawal
+
+    subject = SUBJECT if withdrawal is None else replace(
+        SUBJECT, withdrawn_on=D("2026-04-29"), withdrawal=Withdrawal(withdrawal))
+    plan = plan_subject(P, subject, [dec("2026-03-30", "continue", "QW")],
+                        calendar=_calendar(("2026-05-04", "2026-05-05")))
+    assert {w.visit for w in plan.warnings if w.category is ClosedDayConflictWarning} == conflicts
+    assert ("W10D1" in {e.visit for e in plan.events}) is (withdrawal is None)

@@ -513,6 +513,10 @@ def _plan_one(protocol: Protocol, subject: Subject, decisions: Iterable[Decision
     outcome = Outcome.WITHDRAWN if subject.withdrawn_on is not None else ending.outcome
     events, latest = _place_events(protocol, subject, course, ending, recs, calendar, moves, warn)
     final = _finish_events(protocol, events.values(), cap_date, today, warn)
+    # a dose a withdrawal took out after it was moved off a closed day: its conflict is moot
+    kept = {e.visit for e in final}
+    warns[:] = [w for w in warns if w.category is not ClosedDayConflictWarning
+                or w.visit is None or w.visit in kept]
     if calendar is not None:
         _check_provisional_holidays(calendar, final, warn)
     _check_age(protocol, subject, warn)
