@@ -98,3 +98,18 @@ def test_no_conflict_for_a_dose_a_withdrawal_took_out(withdrawal: str | None,
                         calendar=_calendar(("2026-05-04", "2026-05-05")))
     assert {w.visit for w in plan.warnings if w.category is ClosedDayConflictWarning} == conflicts
     assert ("W10D1" in {e.visit for e in plan.events}) is (withdrawal is None)
+
+
+def test_a_follow_up_is_never_moved_before_the_eot() -> None:
+    """Q4W: doses 03-30 and 04-27; stop on Sat 05-23, the site closed 05-23 … 05-27. EOT =
+    max(04-27 + 7, 05-23) = 05-23, with no open day in 05-23 … 05-26: it stays (a conflict).
+    FU1 = 04-27 + 28 = Mon 05-25, closed: its window 05-18 … 06-01 starts on 05-24, the day
+    after the EOT, so it goes to Thu 05-28 (was Fri 05-22, before the stop and the EOT)."""
+    closed = tuple(f"2026-05-{d}" for d in range(23, 28))
+    plan = plan_subject(P, SUBJECT, [dec("2026-03-30", "continue", "Q4W"),
+                                     dec("2026-05-23", "stop", line=3)],
+                        calendar=_calendar(closed))
+    eot, fu1 = plan.event("EOT"), plan.event("FU1")
+    assert (eot.target_date, eot.planned_date) == (D("2026-05-23"), D("2026-05-23"))
+    assert (fu1.window_start, fu1.window_end, fu1.planned_date) == (
+        D("2026-05-24"), D("2026-06-01"), D("2026-05-28"))

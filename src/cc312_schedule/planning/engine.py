@@ -875,7 +875,8 @@ def _other_events(protocol: Protocol, subject: Subject, course: _Course, ending:
     """The assessment, the reviews, and (once treatment ends) EOT and follow-up.
 
     EOT is the last dose + ``eot.days_after_last_dose``, never before the date treatment
-    ended (a stop, a withdrawal from treatment, or the day after the cap). The follow-ups look
+    ended (a stop, a withdrawal from treatment, or the day after the cap); its window starts
+    there at the earliest, and a follow-up's window after the EOT. The follow-ups look
     at the participant relative to the last exposure: with ``eot.follow_up_from = "last dose"``
     (the template's default) FUk = the last dose + its days, and a follow-up that falls on or
     before the EOT is folded into the EOT (done at that visit: the EOT's reason says so);
@@ -914,9 +915,11 @@ def _other_events(protocol: Protocol, subject: Subject, course: _Course, ending:
             folded.append(Text.of("r.folded", visit=fu.visit, target=target,
                                   days=fu.days_after_last_dose, last=base))
             continue
-        follow_ups.append(_event(protocol, subject, fu.visit, EventKind.FOLLOW_UP, target,
-                                 fu.window, protocol.procedures.follow_up,
-                                 provisional=provisional))
+        fu_event = _event(protocol, subject, fu.visit, EventKind.FOLLOW_UP, target, fu.window,
+                          protocol.procedures.follow_up, provisional=provisional)
+        # after the EOT: a move off a closed day never plans a follow-up on or before it
+        follow_ups.append(replace(fu_event, window_start=max(fu_event.window_start,
+                                                             eot + timedelta(days=1))))
     end = _event(protocol, subject, protocol.eot_visit, EventKind.EOT, eot, protocol.eot_window,
                  protocol.procedures.eot, provisional=provisional)
     if ending.ended_on is not None:  # a move off a closed day keeps the floor too
