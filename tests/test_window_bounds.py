@@ -10,12 +10,18 @@ site calendar of each row names the other closed (or open) days. Windows: contin
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
-from cc312_schedule import plan_subject
-from cc312_schedule.core.opendays import SiteCalendar
+from cc312_schedule import EventKind, EventStatus, plan_subject
+from cc312_schedule.core.domain import Decision, Withdrawal
+from cc312_schedule.core.errors import InvalidStudyError
+from cc312_schedule.core.opendays import ShiftPreference, SiteCalendar
 from cc312_schedule.core.warnings import ClosedDayConflictWarning
 from test_engine_rules import SUBJECT, D, P, dec
 
@@ -69,7 +75,7 @@ CASES = [
 @pytest.mark.parametrize(("decisions", "closed", "open_days", "today", "visit", "expected",
                           "conflict"), CASES)
 def test_moves_stay_inside_what_the_decisions_allow(
-        decisions: list, closed: tuple[str, ...], open_days: tuple[str, ...],  # type: ignore[type-arg]
+        decisions: list[Decision], closed: tuple[str, ...], open_days: tuple[str, ...],
         today: date | None, visit: str, expected: tuple[str, str, str], conflict: bool) -> None:
     plan = plan_subject(P, SUBJECT, decisions, today=today,
                         calendar=_calendar(closed, open_days))
@@ -88,10 +94,6 @@ def test_no_conflict_for_a_dose_a_withdrawal_took_out(withdrawal: str | None,
     """Consent withdrawn on Wed 04-29: W10D1 (Mon 05-04, closed; Sun 05-03 closed, Tue 05-05
     closed) is not planned, so no ClosedDayConflictWarning names it (hand-worked dates,
     scenario S09)."""
-    from dataclasses import replace
-
-    from cc312_schedule.core.domain import Withdrawal
-
     subject = SUBJECT if withdrawal is None else replace(
         SUBJECT, withdrawn_on=D("2026-04-29"), withdrawal=Withdrawal(withdrawal))
     plan = plan_subject(P, subject, [dec("2026-03-30", "continue", "QW")],
@@ -113,3 +115,94 @@ def test_a_follow_up_is_never_moved_before_the_eot() -> None:
     assert (eot.target_date, eot.planned_date) == (D("2026-05-23"), D("2026-05-23"))
     assert (fu1.window_start, fu1.window_end, fu1.planned_date) == (
         D("2026-05-24"), D("2026-06-01"), D("2026-05-28"))
+
+
+# ---- the same bounds over random plans -------------------------------------------------------
+
+def _random_case(rng: random.Random) -> tuple[list[Decision], SiteCalendar, date]:
+    """Random closed and open days over the treatment, 1-3 decisions (continue with or without
+    ``until``/``weeks``, stop, hold, resume) from day 28-32 on, and a random today."""
+    day1 = SUBJECT.first_dose_date
+    closed = {day1 + timedelta(days=rng.randrange(400)): "h" for _ in range(rng.randrange(40))}
+    open_days = {day1 + timedelta(days=rng.randrange(400)): "o" for _ in range(rng.randrange(6))}
+    for d in open_days:
+        closed.pop(d, None)
+    calendar = SiteCalendar(closed=closed, open_days=open_days,
+                            prefer=rng.choice(list(ShiftPreference)))
+    decisions: list[Decision] = []
+    on = day1 + timedelta(days=rng.randrange(27, 32))
+    for k in range(rng.randrange(1, 4)):
+        action = rng.choice(["continue", "continue", "stop", "hold", "resume"]) if k else "continue"
+        regimen = rng.choice(["QW", "Q2W", "Q4W", "BIW"])
+        if action == "continue":
+            kw: dict[str, Any] = {}
+            if rng.random() < 0.3:
+                kw["until"] = (on + timedelta(days=rng.randrange(7, 80))).isoformat()
+            elif rng.random() < 0.3:
+                kw["weeks"] = rng.randrange(1, 12)
+            decisions.append(dec(on.isoformat(), "continue", regimen, line=k + 2, **kw))
+        else:
+            decisions.append(dec(on.isoformat(), action, regimen if action == "resume" else None,
+                                 line=k + 2))
+        on += timedelta(days=rng.randrange(5, 60))
+    return decisions, calendar, day1 + timedelta(days=rng.randrange(300))
+
+
+def _broken_bounds(decisions: list[Decision], plan: Any) -> list[tuple[object, ...]]:
+    """What breaks the bounds in ``plan``: a visit moved outside its window, a dose after the
+    cap, on or after a stop (with no later continue or resume), before the decision that
+    gives it or after that decision's ``until``, an EOT before the stop, a follow-up before
+    the EOT."""
+    cap = P.last_dose_day.on(SUBJECT.first_dose_date)
+    stops = [d.decided_on for d in decisions if d.action.value == "stop"]
+    stop = min(stops) if stops and not any(
+        d.decided_on > min(stops) and d.action.value in ("continue", "resume")
+        for d in decisions) else None
+    out: list[tuple[object, ...]] = []
+    events = {e.visit: e for e in plan.events}
+    for e in events.values():
+        if e.status not in (EventStatus.PLANNED, EventStatus.PROVISIONAL, EventStatus.OVERDUE):
+            continue
+        if e.planned_date != e.target_date and not e.window_start <= e.planned_date <= e.window_end:
+            out.append(("moved outside its window", e.visit, e.planned_date))
+        if e.kind is not EventKind.DOSE:
+            continue
+        given_by = max((d for d in decisions if d.decided_on <= e.target_date),
+                       key=lambda d: d.decided_on, default=None)
+        if e.planned_date > cap:
+            out.append(("dose after the cap", e.visit, e.planned_date))
+        if stop is not None and e.planned_date >= stop:
+            out.append(("dose on or after the stop", e.visit, e.planned_date, stop))
+        if given_by is not None and e.week >= 5 and e.planned_date < given_by.decided_on:
+            out.append(("dose before its decision", e.visit, e.planned_date, given_by.decided_on))
+        if given_by is not None and given_by.until is not None and e.planned_date > given_by.until:
+            out.append(("dose after until", e.visit, e.planned_date, given_by.until))
+    eot = events.get("EOT")
+    if eot is not None and stop is not None and eot.status is not EventStatus.DONE \
+            and eot.planned_date < stop:
+        out.append(("EOT before the stop", eot.planned_date, stop))
+    for fu in ("FU1", "FU2", "FU3"):
+        if fu in events and eot is not None and events[fu].planned_date < eot.planned_date:
+            out.append(("follow-up before the EOT", fu, events[fu].planned_date))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_plans_keep_their_bounds(seed: int) -> None:
+    """3,000 random plans per seed (about 3 s): the bounds above hold in every one. Before the
+    fix, seed 1 found 30 EOTs before a stop, 4 doses after `until` and 2 doses before their
+    decision. More: CC312_BOUNDS_CASES=N."""
+    rng = random.Random(seed)
+    broken: list[tuple[object, ...]] = []
+    planned = 0
+    for _ in range(int(os.environ.get("CC312_BOUNDS_CASES", "3000"))):
+        decisions, calendar, today = _random_case(rng)
+        try:
+            plan = plan_subject(P, SUBJECT, decisions, calendar=calendar, today=today)
+        except InvalidStudyError:  # e.g. a resume without a hold before it
+            continue
+        planned += 1
+        broken += [(*b, [(str(d.decided_on), d.action.value, d.regimen, d.until)
+                         for d in decisions]) for b in _broken_bounds(decisions, plan)]
+    assert planned > 1500
+    assert broken == []
