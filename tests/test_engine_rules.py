@@ -365,3 +365,24 @@ def test_disease_score_in_procedures() -> None:
     s = Subject(subject_id="001", cohort="1", dose_level="DL1", first_dose_date=D("2026-03-02"),
                 disease="SSc")
     assert "disease activity score (mRSS)" in plan_subject(P, s).event("W1D1").procedures
+
+
+# The regimen in force (the workbook's Overview and Timeline, the desk's subject page): a
+# decision taken today shows at once (new-user trial: "continue QW" signed on a Saturday still
+# read Q4W, the regimen of the last dose). First dose Mon 03-02; Q4W from 03-30 (doses 03-30,
+# 04-27, 05-25); QW decided on Sat 05-02 (doses from Mon 05-04).
+@pytest.mark.parametrize(("decisions", "today", "regimen"), [
+    pytest.param([], "2026-03-20", "BIW", id="induction"),
+    pytest.param([("2026-03-30", "continue", "Q4W")], "2026-04-28", "Q4W", id="between-doses"),
+    pytest.param([("2026-03-30", "continue", "Q4W"), ("2026-05-02", "continue", "QW")],
+                 "2026-05-02", "QW", id="decided-today-no-dose-yet"),
+    pytest.param([("2026-03-30", "continue", "Q4W"), ("2026-05-02", "continue", "QW")],
+                 None, "QW", id="no-today-the-last-dose"),
+    pytest.param([("2026-03-30", "continue", "Q4W"), ("2026-05-02", "stop", None)],
+                 "2026-05-10", "Q4W", id="stopped-the-last-dose"),
+])
+def test_current_regimen(decisions: list[tuple[str, str, str | None]], today: str | None,
+                         regimen: str) -> None:
+    decs = [dec(on, action, reg, line=i + 2) for i, (on, action, reg) in enumerate(decisions)]
+    plan = plan_subject(P, SUBJECT, decs, today=D(today) if today else None)
+    assert plan.current_regimen(D(today) if today else None) == regimen

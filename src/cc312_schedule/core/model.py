@@ -269,6 +269,21 @@ class SubjectPlan:
         recorded as done or missed; once the cap has ended the treatment, none is to come)."""
         return self.count(EventStatus.PLANNED)
 
+    def current_regimen(self, today: date | None) -> str:
+        """The regimen in force on ``today``: that of the next confirmed dose still to come on
+        or after it (a decision taken today shows at once), else of the last dose given or
+        planned on or before it, else of the first planned; without ``today``, the last dose's.
+        Missed and provisional doses never count; "" when no dose has a regimen."""
+        doses = [e for e in self.doses if e.regimen and e.status is not EventStatus.MISSED
+                 and e.status is not EventStatus.PROVISIONAL]
+        if today is not None:
+            coming = [e for e in doses if e.status is EventStatus.PLANNED and e.date >= today]
+            if coming:
+                return coming[0].regimen or ""
+        past = [e for e in doses if today is None or e.date <= today]
+        chosen = past[-1] if past else (doses[0] if doses else None)
+        return (chosen.regimen or "") if chosen else ""
+
     def next_visit(self, today: date | None) -> PlannedEvent | None:
         """The next visit nothing is recorded for and that is not overdue, on or after
         ``today`` (never a date in the past); without ``today``, the first such visit."""

@@ -36,7 +36,7 @@ from ..planning.engine import SubjectPlans, check_decisions, plan_study
 from ..store.sitecal import CLOSED_DAYS_FILE
 from ..store.study import load_study
 
-__all__ = ["RegimenOption", "StudyCache", "TimelineMark", "current_regimen", "next_visit",
+__all__ = ["RegimenOption", "StudyCache", "TimelineMark", "next_visit",
            "regimen_options", "timeline"]
 
 #: The files a study is read from (the protocol named in study.toml is added): the audit
@@ -140,14 +140,6 @@ def next_visit(p: SubjectPlan) -> PlannedEvent | None:
         if e.status in (EventStatus.OVERDUE, EventStatus.PLANNED, EventStatus.PROVISIONAL):
             return e
     return None
-
-
-def current_regimen(p: SubjectPlan, today: date | None) -> str:
-    """The regimen of the last dose on or before ``today`` (else of the first dose planned)."""
-    doses = [e for e in p.doses if e.regimen and e.status is not EventStatus.MISSED]
-    past = [e for e in doses if today is None or e.date <= today]
-    chosen = past[-1] if past else (doses[0] if doses else None)
-    return (chosen.regimen or "") if chosen else ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

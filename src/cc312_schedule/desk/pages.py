@@ -69,7 +69,7 @@ from ..store.study import Study
 from ..store.users import ROLES, list_users
 from .auth import Right
 from .context import RETRY_AFTER, desk, language, t
-from .data import current_regimen, next_visit, regimen_options, timeline
+from .data import next_visit, regimen_options, timeline
 
 __all__ = ["UnknownSubject", "bp", "require", "subject_or_404"]
 
@@ -316,7 +316,7 @@ def subjects() -> Any:
     rows = []
     for p in plan:
         nxt = next_visit(p)
-        regimen = current_regimen(p, now)
+        regimen = p.current_regimen(now)
         eot = next((e.date for e in p.events if e.kind.value == "eot"), None)
         hay = " ".join([p.subject_id, p.subject.cohort, p.subject.dose_level, regimen]).lower()
         if q and q not in hay:
@@ -352,7 +352,7 @@ def subject(sid: str) -> Any:
     codes = study.protocol.regimen_codes
     pending = p.decision_due is not None
     chosen = request.args.get("assume")
-    assume = (current_regimen(p, now) if chosen is None else chosen) if pending else ""
+    assume = (p.current_regimen(now) if chosen is None else chosen) if pending else ""
     assume = assume if assume in codes else ""
     shown = _with_provisional(study, p, assume, now) if assume else p
     marks, today_x, start, end = timeline(shown, now)
@@ -388,7 +388,7 @@ def subject(sid: str) -> Any:
         regimens=[(c, regimen_label(lang, c)) for c in codes],
         start=listed_date(lang, start), end=listed_date(lang, end), timeline_label=label,
         visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
-        regimen=current_regimen(p, now),
+        regimen=p.current_regimen(now),
         state=message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
         languages=[(code, message(code, "desk.subject.handout_lang",
                                   language="中文" if code == "zh-CN" else "English"))

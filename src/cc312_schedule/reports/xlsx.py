@@ -932,7 +932,7 @@ def _overview_rows(ctx: _Context) -> Iterator[dict[str, object]]:
             "subject": p.subject_id, "cohort": p.subject.cohort,
             "dose_level": p.subject.dose_level, "disease": p.subject.disease or "",
             "consent_date": p.subject.consent_date,  # a Chinese site checks it (issue 22)
-            "first_dose": p.subject.first_dose_date, "regimen": _current_regimen(p, today),
+            "first_dose": p.subject.first_dose_date, "regimen": p.current_regimen(today),
             "doses_given": p.count(EventStatus.DONE), "doses_missed": p.count(EventStatus.MISSED),
             "doses_planned": still, "next_visit": nxt.visit if nxt else "",
             "next_visit_date": nxt.date if nxt else None, "decision_due": p.decision_due,
@@ -1254,7 +1254,7 @@ def _timeline(ctx: _Context) -> None:
     fixed = (Column("subject", 5), Column("regimen", 5), Column("state", 8))
     headers = [ctx.header(c) for c in fixed]
 
-    fixed_rows = [{"subject": p.subject_id, "regimen": _current_regimen(p, today),
+    fixed_rows = [{"subject": p.subject_id, "regimen": p.current_regimen(today),
                    "state": ctx.label("xlsx.state", p.state.value) if p.state else ""}
                   for p in ctx.plan]
     widths = _layout(ctx, fixed, lambda: _ordered(fixed, fixed_rows), headers)
@@ -1363,14 +1363,6 @@ def _timeline_legend(ctx: _Context, sheet: _Sheet, marks_style: Mapping[str, Map
 
 # --------------------------------------------------------------------------------------
 # helpers
-
-
-def _current_regimen(p: SubjectPlan, today: date | None) -> str:
-    """The regimen of the last dose on or before ``today`` (else of the first dose planned)."""
-    doses = [e for e in p.doses if e.regimen and e.status is not EventStatus.MISSED]
-    past = [e for e in doses if today is None or e.date <= today]
-    chosen = past[-1] if past else (doses[0] if doses else None)
-    return chosen.regimen or "" if chosen else ""
 
 
 def _header_text(text: str) -> str:
