@@ -776,3 +776,19 @@ def test_subject_removed_from_the_study_is_cancelled_in_the_site_calendar(
     own = events_of(out / "subject-006.ics")  # its own calendar: every event cancelled too
     assert {(str(e["STATUS"]), e["SEQUENCE"]) for e in own} == {("CANCELLED", 1)}
     assert len(own) == 9
+
+
+def test_a_visit_left_on_a_closed_day_is_to_be_confirmed(study_dir: Path, tmp_path: Path) -> None:
+    """003's W22D4 (Thu 12-03) with the site closed 12-02 … 12-04: no open day in its window,
+    so it stays on 12-03 for the team to date, as the participant's schedule says: tentative,
+    flagged, and no reminder to call the participant about a closed day (new-user trial)."""
+    (study_dir / "closed-days.csv").write_text(
+        "date,status,reason\n2026-12-02,closed,move\n2026-12-03,closed,move\n"
+        "2026-12-04,closed,move\n", encoding="utf-8")
+    export(study_dir, tmp_path / "ics", T0, "--subject", "003", "--today", "2026-11-25")
+    events = by_visit(tmp_path / "ics" / "subject-003.ics")
+    rows = {v: (str(events[v]["SUMMARY"]), str(events[v]["STATUS"]),
+                bool(events[v].walk("VALARM"))) for v in ("W22D1", "W22D4")}
+    assert rows == {
+        "W22D1": ("003 · Dose 43 · W22D1 · DL2", "CONFIRMED", True),
+        "W22D4": ("DATE TO BE CONFIRMED: 003 · Dose 44 · W22D4 · DL2", "TENTATIVE", False)}

@@ -596,6 +596,12 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
     lang = opts.lang
     flag = {EventStatus.PROVISIONAL: "provisional", EventStatus.MISSED: "missed",
             EventStatus.DONE: "done", EventStatus.OVERDUE: "overdue"}.get(e.status)
+    # left on a closed day (no open day in its window): the study team gives the date, as the
+    # participant's schedule says; tentative, and no reminder to call about a closed day
+    to_confirm = (e.status in (EventStatus.PLANNED, EventStatus.PROVISIONAL)
+                  and opts.calendar is not None and not opts.calendar.is_open(e.planned_date))
+    if to_confirm and flag is None:
+        flag = "tbc"
     summary = _summary(opts, sp.subject_id, e.kind, e.visit, e.dose_number,
                        sp.subject.dose_level, flag)
     none = message(lang, "value.none")
@@ -628,11 +634,11 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
             text = w.render(lang)
             text = text.replace(folder, "") if folder else text  # no local paths
             lines.append(_line(opts, "warning", text))
-    status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL else "CONFIRMED"
+    status = "TENTATIVE" if e.status is EventStatus.PROVISIONAL or to_confirm else "CONFIRMED"
     # No reminder for what is behind the nurse: a visit recorded done or missed, or one
     # dated before the plan's "today" (given with --today).
     past = opts.today is not None and e.date < opts.today
-    alarms = e.status not in (EventStatus.DONE, EventStatus.MISSED) and not past
+    alarms = e.status not in (EventStatus.DONE, EventStatus.MISSED) and not past and not to_confirm
     slot = day_order.index(e.visit) if day_order else 0
     return _event_data(uid, e.date, summary, "\n".join(lines), status, opts, alarms=alarms,
                        slot=slot)

@@ -52,6 +52,8 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "flag.cancelled": {"en": "CANCELLED", "zh-CN": "已取消"},
     "flag.missed": {"en": "MISSED", "zh-CN": "漏访"},
     "flag.provisional": {"en": "PROVISIONAL", "zh-CN": "暂定"},
+    # a visit left on a closed day, no open day in its window: the team gives the date
+    "flag.tbc": {"en": "DATE TO BE CONFIRMED", "zh-CN": "日期待定"},
     "flag.done": {"en": "DONE", "zh-CN": "已完成"},
     # the subject as every output shows it: the id of subjects.csv as it is, 003 (review C9: the
     # number staff write on paper and type in every command; the calendars' former S003 is
