@@ -88,6 +88,29 @@ def example_copy(tmp_path: Path) -> Path:
 
 #: Chromium without the user's profile or any network chatter (the desk's browser tests and
 #: tests/desk_pictures.py).
+#: the password of the in-process desk's users (fixture ``app``)
+DESK_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    """The site desk in-process (use ``app.test_client()``) on a copy of the example study,
+    today 2026-11-30, with the users ``nurse`` and ``investigator`` (:data:`DESK_PASSWORD`)."""
+    from datetime import UTC, date, datetime
+
+    from cc312_schedule.desk.app import create_app
+    from cc312_schedule.desk.context import DeskConfig
+    from cc312_schedule.store.audit import Actor
+    from cc312_schedule.store.users import add_user
+
+    folder = copy_example_study(tmp_path / "study")
+    admin = Actor(name="test", role="coordinator", via="cli")
+    for role in ("nurse", "investigator"):
+        add_user(folder, role, role=role, password=DESK_PASSWORD, display_name="", actor=admin,
+                 at=datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    return create_app(DeskConfig(folder=folder, today=date(2026, 11, 30), idle_minutes=30))
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 

@@ -6,30 +6,15 @@ decision) counts with the login's failed attempts."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cc312_schedule.desk.app import create_app
-from cc312_schedule.desk.context import DeskConfig
-from cc312_schedule.store.audit import Actor, read_audit
-from cc312_schedule.store.users import add_user, verify_password
-from conftest import copy_example_study
+from cc312_schedule.store.audit import read_audit
+from cc312_schedule.store.users import verify_password
+from conftest import DESK_PASSWORD as PASSWORD
 
-PASSWORD = "correct horse battery"
 NEW = "a new staple for the horse"
-ADMIN = Actor(name="test", role="coordinator", via="cli")
-AT = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
-    folder = copy_example_study(tmp_path / "study")
-    for role in ("nurse", "investigator"):
-        add_user(folder, role, role=role, password=PASSWORD, display_name="", actor=ADMIN, at=AT)
-    return create_app(DeskConfig(folder=folder, today=date(2026, 11, 30), idle_minutes=30))
 
 
 def _token(page: str) -> str:

@@ -6,29 +6,18 @@ decision is signed only with the user's password again."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from cc312_schedule.desk.app import create_app
-from cc312_schedule.desk.context import DeskConfig
 from cc312_schedule.store.audit import Actor
-from cc312_schedule.store.users import add_user, disable_user
-from conftest import copy_example_study
+from cc312_schedule.store.users import disable_user
+from conftest import DESK_PASSWORD
 
-PASSWORD = "correct horse battery"
+PASSWORD = DESK_PASSWORD  # the users of the fixture ``app``
 ADMIN = Actor(name="test", role="coordinator", via="cli")
 AT = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Any:
-    folder = copy_example_study(tmp_path / "study")
-    for role in ("nurse", "investigator"):
-        add_user(folder, role, role=role, password=PASSWORD, display_name="", actor=ADMIN, at=AT)
-    return create_app(DeskConfig(folder=folder, today=date(2026, 11, 30), idle_minutes=30))
 
 
 def login(client: Any, name: str) -> None:
