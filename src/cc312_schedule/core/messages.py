@@ -2377,6 +2377,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                         "{seconds} s). Nothing was lost: try again in a few seconds.",
                   "zh-CN": "未保存：其他人正在保存本研究的数据（已等待 {seconds} 秒）。"
                            "数据未丢失，请几秒后重试。"},
+
+    # ---- new-user trial, desk (wave-desk3)
+    "desk.today.date_needed": {
+        "en": "Not saved: type the date the visit was really done (no date is assumed for an "
+              "overdue visit or a visit on another day's list).",
+        "zh-CN": "未保存：请填写实际访视日期（逾期访视或非今日名单中的访视不会默认填写日期）。"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

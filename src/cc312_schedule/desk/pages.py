@@ -230,7 +230,8 @@ def today() -> Any:
     for s in DueSection:
         rows = due.days[0].section(s)
         if rows:
-            sections.append((s, message(lang, f"due.section.{s.value}"), [_due_row(lang, r) for r in rows]))
+            sections.append((s, message(lang, f"due.section.{s.value}"),
+                             [_due_row(lang, r, quick=day == now) for r in rows]))
     return render_template(
         "today.html.j2", day=day, now=now, tomorrow=tomorrow, title=t(
             "desk.today.title", day=listed_date(lang, day)),
@@ -243,7 +244,11 @@ def today() -> Any:
                    "label": warning_label(lang, w.category)} for w in due.days[0].warnings])
 
 
-def _due_row(lang: str, r: Any) -> dict[str, Any]:
+def _due_row(lang: str, r: Any, *, quick: bool = False) -> dict[str, Any]:
+    """A row of a day's list for the page. ``quick``: the list is today's, so a visit not yet
+    overdue may be recorded as done today in one tap (the date field starts on today); an
+    overdue visit, or any visit on another day's list, starts with the date field empty and
+    required: the nurse types the day it was really done (docs/desk.md, "Recording a visit")."""
     sep = "、" if lang == "zh-CN" else ", "
     recordable = r.section is not DueSection.DECISION and r.status in (
         EventStatus.PLANNED, EventStatus.OVERDUE, EventStatus.PROVISIONAL)
@@ -257,6 +262,10 @@ def _due_row(lang: str, r: Any) -> dict[str, Any]:
             "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
             "procedures": sep.join(procedure(lang, i) for i in r.procedures),
             "recordable": recordable and r.status is not EventStatus.PROVISIONAL,
+            "quick": quick and r.status is not EventStatus.OVERDUE,
+            # a recorded visit is listed on the day it was done: that date is the actual one
+            "date_label": message(lang, "field.actual_date" if r.status is EventStatus.DONE
+                                  else "due.col.planned"),
             "decision": r.section is DueSection.DECISION}
 
 
@@ -269,6 +278,9 @@ def record_visit() -> Any:
     sid, visit, status = f.get("subject_id", ""), f.get("visit", ""), f.get("status", "")
     note = f.get("note", "").strip()
     amend = f.get("amend", "").strip() or None
+    if status == "done" and not f.get("actual_date", "").strip():
+        flash(t("desk.today.date_needed"), "error")  # never a date the nurse did not give
+        return redirect(back)
     try:
         done = parse_iso_date(f.get("actual_date", "")) if status == "done" else None
     except ValueError as exc:
