@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from desk_support import RunningDesk, running_desk
+from desk_support import PASSWORD, TODAY, RunningDesk, running_desk
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +101,83 @@ def test_a_recorded_visit_shows_its_actual_date(tmp_path: Path, day: str, status
                                            "status": status, "actual_date": day}).status == 302
         words = text_of(_item(c.get(f"/?on={day}").text, "003", "W21D4"))
         assert label in words
+
+
+# ---- 2. no English (and no server path) on a Chinese page ----------------------------------
+
+def test_a_signed_decision_is_confirmed_in_the_pages_language(tmp_path: Path) -> None:
+    with running_desk(tmp_path, language="zh-CN") as d:
+        c = d.client("investigator")
+        form = {"decided_on": TODAY, "action": "continue", "regimen": "Q2W",
+                "rationale": "耐受良好", "password": PASSWORD}
+        assert c.post_form("/subjects/006/decide", form,
+                           csrf_from="/subjects/006/decide").status == 302
+        flashes = re.findall(r'<p class="flash[^"]*"[^>]*>([^<]*)</p>', c.get("/subjects/006").text)
+        assert flashes == ["已签名：2026-11-30 继续治疗，Q2W"]
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    pytest.param("计划.xlsx", "未保存：计划.xlsx：无法读取工作簿：文件不存在或不是有效的 .xlsx 文件", id="its-own-name"),
+    # a client that sends a whole path: its last part only
+    pytest.param("uploads/chen/plan.xlsx", "未保存：plan.xlsx：无法读取工作簿", id="a-path"),
+])
+def test_a_bad_upload_says_why_in_chinese_with_its_own_name(
+        zh: RunningDesk, name: str, shown: str) -> None:
+    c = zh.client("coordinator")
+    answer = c.post_form("/workbook/preview", {}, csrf_from="/workbook",
+                         files={"workbook": (name, b"not a zip archive")})
+    assert answer.status == 302
+    page = c.get("/workbook").text
+    flash = re.search(r'<p class="flash error"[^>]*>([^<]*)</p>', page)
+    assert flash and html.unescape(flash.group(1)).startswith(shown), page[:2000]
+    for leak in ("cc312-desk-uploads", tempfile.gettempdir(), "cannot read", "invalid Zip"):
+        assert leak not in html.unescape(flash.group(1))
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    # make_study adds the users from the command line: their entries, newest first
+    pytest.param("zh-CN", ["用户 角色：→ 临床研究协调员", "用户 显示名：→ ", "用户 密码：→ （已设置）",
+                           "用户 API 令牌：→ 已签发 "], id="zh-CN"),
+    pytest.param("en", ["users role: → coordinator", "users password: → (set)",
+                        "users API token: → issued "], id="en"),
+])
+def test_the_audit_trail_names_users_fields_and_values_in_the_pages_language(
+        zh: RunningDesk, lang: str, lines: list[str]) -> None:
+    c = zh.client("coordinator")
+    assert c.post_form("/language", {"lang": lang}).status == 302
+    cells = [re.sub(r"\s+", "", text_of(x))  # compared without spaces (tags leave some)
+             for x in re.findall(r'<td class="what">(.*?)</td>', c.get("/audit").text, re.S)]
+    for line in lines:
+        assert any(cell.startswith(re.sub(r"\s+", "", line)) for cell in cells), (line, cells[:8])
+    assert not any(w in " ".join(cells) for w in ("(set)", "→ nurse")) or lang == "en"
+
+
+@pytest.mark.parametrize(("lang", "links"), [
+    pytest.param("zh-CN", ["受试者访视安排表（PDF） · 中文版", "受试者访视安排表（PDF） · 英文版"], id="zh-CN"),
+    pytest.param("en", ["Participant's schedule (PDF) · in English", "Participant's schedule (PDF) · in Chinese"],
+                 id="en"),
+])
+def test_the_handout_links_name_their_language_in_the_pages_language(
+        zh: RunningDesk, lang: str, links: list[str]) -> None:
+    c = zh.client("nurse")
+    assert c.post_form("/language", {"lang": lang}).status == 302
+    page = c.get("/subjects/006").text
+    found = [text_of(a) for a in re.findall(r'<a href="/subjects/006/schedule-[^"]+">(.*?)</a>', page)]
+    assert sorted(found) == sorted(links)
+
+
+CONFLICT = ("W21D4 is recorded as done 2026-11-26 (visits.csv:9); the entry says missed: not "
+            "applied (correct the entry, or amend with a reason: --amend REASON)")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    pytest.param("zh-CN", "计划表!D12：W21D4 已记录为 已完成 2026-11-26（visits.csv:9），本次录入为 漏访："
+                 "未写入（请更正录入内容，或在“更正已有记录，原因”中填写原因后重新预览）", id="zh-CN"),
+    pytest.param("en", "计划表!D12: W21D4 is recorded as done 2026-11-26 (visits.csv:9); the entry "
+                 "says missed: not applied (correct the entry, or write the reason in \u201cCorrect "
+                 "the recorded entry, because\u201d and preview again)", id="en"),
+])
+def test_an_import_conflict_points_to_the_pages_reason_field(lang: str, expected: str) -> None:
+    from cc312_schedule.desk.pages import _conflict_text
+
+    assert _conflict_text(lang, "计划表!D12", CONFLICT) == expected

@@ -2383,6 +2383,25 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "Not saved: type the date the visit was really done (no date is assumed for an "
               "overdue visit or a visit on another day's list).",
         "zh-CN": "未保存：请填写实际访视日期（逾期访视或非今日名单中的访视不会默认填写日期）。"},
+    "desk.error_separator": {"en": "; ", "zh-CN": "；"},
+    "desk.workbook.no_file": {"en": "no file chosen", "zh-CN": "未选择文件"},
+    "desk.workbook.amend_hint": {
+        "en": "correct the entry, or write the reason in \u201c{field}\u201d and preview again",
+        "zh-CN": "请更正录入内容，或在“{field}”中填写原因后重新预览"},
+    "desk.language.en": {"en": "English", "zh-CN": "英文"},
+    "desk.language.zh-CN": {"en": "Chinese", "zh-CN": "中文"},
+    # the audit trail's users database: its name, fields and values in the page's language
+    "desk.audit.file.users": {"en": "users", "zh-CN": "用户"},
+    "desk.audit.users.role": {"en": "role", "zh-CN": "角色"},
+    "desk.audit.users.password": {"en": "password", "zh-CN": "密码"},
+    "desk.audit.users.display_name": {"en": "display name", "zh-CN": "显示名"},
+    "desk.audit.users.disabled": {"en": "disabled", "zh-CN": "已停用"},
+    "desk.audit.users.api_token": {"en": "API token", "zh-CN": "API 令牌"},
+    "desk.audit.users.set": {"en": "(set)", "zh-CN": "（已设置）"},
+    "desk.audit.users.issued": {"en": "issued {digest}", "zh-CN": "已签发 {digest}"},
+    "desk.audit.yes": {"en": "yes", "zh-CN": "是"},
+    "desk.audit.no": {"en": "no", "zh-CN": "否"},
+    "desk.audit.why.new password": {"en": "new password", "zh-CN": "设置新密码"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

@@ -48,7 +48,16 @@ from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
-from ..core.messages import LANGUAGES, MESSAGES, message, procedure, regimen_label, warning_label
+from ..core.messages import (
+    LANGUAGES,
+    MESSAGES,
+    message,
+    procedure,
+    regimen_label,
+    render_error,
+    say_error,
+    warning_label,
+)
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
 from ..entries.writes import (
     EntryConflictError,
@@ -65,6 +74,7 @@ from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
+from ..store.entry_values import decision_text
 from ..store.study import Study
 from ..store.users import ROLES, list_users
 from .auth import Right
@@ -133,9 +143,26 @@ def _local_path(text: str | None, default: str) -> str:
     return default
 
 
-def _error_text(exc: ScheduleError) -> str:
+def _error_text(exc: ScheduleError, *, paths: dict[str, str] | None = None) -> str:
+    """The error(s) in the page's language, as the command line says them (file, line, hint;
+    :func:`~..core.messages.render_error`); ``paths``: a file's name to show instead of the
+    path the desk gave it (an upload's temporary file: its own name, never the server's path)."""
+    lang = language()
     errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
-    return "; ".join(str(e) for e in errors)
+    text = message(lang, "desk.error_separator").join(render_error(e, lang) for e in errors)
+    for path, shown in (paths or {}).items():
+        text = text.replace(path, shown)
+    return text
+
+
+def _conflict_text(lang: str, where: str, text: str) -> str:
+    """An import's conflict in ``lang``, its hint naming the page's reason field instead of the
+    command line's ``--amend REASON``."""
+    said = say_error(lang, "err", text)[0]
+    cli_hint = message(lang, "err.correct the entry, or amend with a reason: --amend REASON")
+    said = said.replace(cli_hint, message(lang, "desk.workbook.amend_hint",
+                                          field=message(lang, "desk.amend")))
+    return f"{where}{message(lang, 'table.colon')}{said}"
 
 
 class UnknownSubject(NotFound):
@@ -402,8 +429,8 @@ def subject(sid: str) -> Any:
         visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
         regimen=current_regimen(p, now),
         state=message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
-        languages=[(code, message(code, "desk.subject.handout_lang",
-                                  language="中文" if code == "zh-CN" else "English"))
+        languages=[(code, message(lang, "desk.subject.handout_lang",
+                                  language=message(lang, f"desk.language.{code}")))
                    for code in LANGUAGES])
 
 
@@ -566,7 +593,7 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
     for dec in result.added_decisions:
-        flash(t("desk.decide.signed", decision=dec.describe().rsplit(" (", 1)[0]))
+        flash(t("desk.decide.signed", decision=decision_text(dec, language())))
     if not result.changes:
         flash(t("desk.unchanged"))
     return ""
@@ -604,7 +631,7 @@ def workbook_preview() -> Any:
     d = desk()
     upload = request.files.get("workbook")
     if upload is None or not upload.filename:
-        flash(t("desk.error", message="no file"), "error")
+        flash(t("desk.error", message=t("desk.workbook.no_file")), "error")
         return redirect(url_for("pages.workbook"))
     key = secrets.token_urlsafe(16)
     path = _upload_dir() / f"{key}.xlsx"
@@ -615,7 +642,9 @@ def workbook_preview() -> Any:
                                  reader=d.cache)
     except ScheduleError as exc:
         path.unlink(missing_ok=True)
-        flash(t("desk.error", message=_error_text(exc)), "error")
+        # the file as the user named it (its last part: a browser may send a whole path)
+        shown = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        flash(t("desk.error", message=_error_text(exc, paths={str(path): shown})), "error")
         return redirect(url_for("pages.workbook"))
     old = session.pop("workbook", None)
     if old:
@@ -638,8 +667,8 @@ def _preview(result: Any) -> dict[str, Any]:
         + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
         "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
                     for a in result.amendments],
-        "decisions": [dd.describe().rsplit(" (", 1)[0] for dd in result.added_decisions],
-        "conflicts": [f"{c.where}: {c.message}" for c in result.conflicts],
+        "decisions": [decision_text(dd, lang) for dd in result.added_decisions],
+        "conflicts": [_conflict_text(lang, c.where, c.message) for c in result.conflicts],
         "warnings": list(result.warnings), "changes": result.changes}
 
 
@@ -665,7 +694,7 @@ def workbook_apply() -> Any:
         path.unlink(missing_ok=True)
     flash(t("desk.workbook.applied", n=result.changes))
     for c in result.conflicts:
-        flash(t("desk.conflict", message=f"{c.where}: {c.message}"), "error")
+        flash(t("desk.conflict", message=_conflict_text(language(), c.where, c.message)), "error")
     return redirect(url_for("pages.workbook"))
 
 
@@ -755,6 +784,9 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
         row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
         row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else ""
         row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        row["file_label"] = _audit_file(lang, e.file)
+        why = f"desk.audit.why.{e.reason}"  # the users database's own reasons; a typed one as typed
+        row["why_label"] = message(lang, why) if e.file == "users" and why in MESSAGES else e.reason
         row["field_label"], row["old_label"], row["new_label"] = (
             _audit_label(lang, e.file, e.field, None), _audit_label(lang, e.file, e.field, e.old),
             _audit_label(lang, e.file, e.field, e.new))
@@ -767,9 +799,34 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
 _LABELLED_FILES = frozenset({"visits.csv", "decisions.csv"})
 
 
+def _audit_file(lang: str, file: str) -> str:
+    """The trail's "file": a study file by its name; the users database in words (用户)."""
+    key = f"desk.audit.file.{file}"
+    return message(lang, key) if key in MESSAGES else file
+
+
+def _users_label(lang: str, field: str, value: str | None) -> str:
+    """A field of the users database (``value`` None) or its value in ``lang``: role names,
+    "(set)" for a password, yes/no, "issued 1a2b3c4d" for a token; names as written."""
+    if value is None:
+        key = f"desk.audit.users.{field}"
+        return message(lang, key) if key in MESSAGES else field
+    if field == "role" and value in ROLES:
+        return message(lang, f"desk.role.{value}")
+    if value in ("(set)", "yes", "no"):
+        return message(lang, {"(set)": "desk.audit.users.set", "yes": "desk.audit.yes",
+                              "no": "desk.audit.no"}[value])
+    if field == "api_token" and value.startswith("issued "):
+        return message(lang, "desk.audit.users.issued", digest=value.removeprefix("issued "))
+    return value
+
+
 def _audit_label(lang: str, file: str, field: str, value: str | None) -> str:
     """A column of visits.csv or decisions.csv (``value`` None) or its coded value, as the
-    workbook labels it in ``lang``; anything else as written (the trail keeps the codes)."""
+    workbook labels it in ``lang``; a field of the users database and its value in words;
+    anything else as written (the trail keeps the codes)."""
+    if file == "users":
+        return _users_label(lang, field, value)
     if file not in _LABELLED_FILES:
         return field if value is None else value
     if value is None:
