@@ -9,14 +9,17 @@ window to Friday 11-27) are overdue; 003 W23D1 is planned Monday 12-07.
 from __future__ import annotations
 
 import html
+import os
 import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from desk_support import PASSWORD, TODAY, RunningDesk, running_desk
+from test_issue_21_desk_browser import login
 
 pytestmark = pytest.mark.slow
 
@@ -181,3 +184,52 @@ def test_an_import_conflict_points_to_the_pages_reason_field(lang: str, expected
     from cc312_schedule.desk.pages import _conflict_text
 
     assert _conflict_text(lang, "计划表!D12", CONFLICT) == expected
+
+
+# ---- 3. a phone (390 px) and a desk (1280 px) -----------------------------------------------
+
+SHOTS = Path(os.environ.get("DESK_TRIAL_SHOTS", "")) if os.environ.get("DESK_TRIAL_SHOTS") else None
+
+
+@pytest.mark.parametrize(("width", "tabs"), [
+    # the coordinator's six tabs, 用户管理 last: each whole and on screen
+    pytest.param(390, ["今日", "受试者", "工作簿", "导出", "稽查轨迹", "用户管理"], id="phone-390"),
+    pytest.param(1280, ["今日", "受试者", "工作簿", "导出", "稽查轨迹", "用户管理"], id="desk-1280"),
+])
+def test_every_tab_is_whole_and_on_screen(browser: Any, zh: RunningDesk, width: int,
+                                          tabs: list[str]) -> None:
+    page = login(browser, zh, "coordinator", width=width)
+    links = page.locator("header.top nav a")
+    assert links.all_inner_texts() == tabs
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (tabs[i], box)
+        assert box["y"] + box["height"] <= 900
+    # nothing of the header sticks out to the right (no hidden sideways scrolling)
+    assert page.evaluate("document.querySelector('header.top nav').scrollWidth") <= width
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"today-{width}.png"))
+
+
+@pytest.mark.parametrize("width", [pytest.param(390, id="phone-390"), pytest.param(1280, id="desk-1280")])
+def test_a_refused_new_user_shows_its_error_without_scrolling(browser: Any, zh: RunningDesk,
+                                                              width: int) -> None:
+    page = login(browser, zh, "coordinator", width=width)
+    page.goto(zh.base + "/users")
+    form = page.locator("section.add-user form")
+    form.locator("input[name=name]").fill("wang.fang")
+    form.locator("input[name=password]").fill("ward seven night shift")
+    form.locator("input[name=password2]").fill("ward seven night shifts")  # they differ
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    error = page.locator("section.add-user .flash.error")
+    assert error.count() == 1
+    box = error.bounding_box()
+    assert page.evaluate("window.scrollY") == 0
+    assert box is not None and box["y"] + box["height"] <= 900, box  # in sight, as the page opens
+    # the form comes with it, filled as typed (but the passwords), above the list of users
+    assert form.locator("input[name=name]").input_value() == "wang.fang"
+    first_user = page.locator("li.user-card").first.bounding_box()
+    assert first_user is not None and box["y"] < first_user["y"]
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / f"users-error-{width}.png"), full_page=True)
