@@ -233,3 +233,32 @@ def test_a_refused_new_user_shows_its_error_without_scrolling(browser: Any, zh: 
     assert first_user is not None and box["y"] < first_user["y"]
     if SHOTS:
         page.screenshot(path=str(SHOTS / f"users-error-{width}.png"), full_page=True)
+
+
+# ---- 4. the reminder list: the site's next open day after the day shown ---------------------
+
+@pytest.mark.parametrize(("path", "heading", "due"), [
+    pytest.param("/", "提醒名单：2026-12-01（周二）到访", None, id="monday-then-tuesday"),
+    # Friday: Monday's participants (the weekend is closed)
+    pytest.param("/?on=2026-12-04", "提醒名单：2026-12-07（周一）到访",
+                 {("003", "W23D1"), ("004", "REV-W20"), ("004", "W21D1")}, id="friday-then-monday"),
+    # Saturday shown: still Monday, not Sunday
+    pytest.param("/?on=2026-12-05", "提醒名单：2026-12-07（周一）到访",
+                 {("003", "W23D1"), ("004", "REV-W20"), ("004", "W21D1")}, id="saturday-then-monday"),
+    pytest.param("/?on=2026-12-07", "提醒名单：2026-12-08（周二）到访", None, id="a-future-monday"),
+    # the eve of National Day: the 8th (10-01 .. 10-07 closed)
+    pytest.param("/?on=2026-09-30", "提醒名单：2026-10-08（周四）到访", None, id="national-day"),
+    # Friday 10-09: the make-up working Saturday 10-10 is open
+    pytest.param("/?on=2026-10-09", "提醒名单：2026-10-10（周六）到访", None, id="make-up-saturday"),
+])
+def test_the_reminder_list_is_for_the_next_open_day_after_the_day_shown(
+        zh: RunningDesk, path: str, heading: str, due: set[tuple[str, str]] | None) -> None:
+    page = zh.client("nurse").get(path).text
+    section = re.search(r'<section class="calls">(.*?)</section>', page, re.S)
+    assert section
+    h2 = re.search(r"<h2>(.*?)</h2>", section.group(1), re.S)
+    assert h2 and text_of(h2.group(1)) == heading
+    if due is not None:
+        rows = {(sid, visit) for sid, visit in re.findall(
+            r'<tr><td><a href="[^"]+">([^<]+)</a></td><td>([^<]+)</td>', section.group(1))}
+        assert rows == due

@@ -2402,6 +2402,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.audit.yes": {"en": "yes", "zh-CN": "是"},
     "desk.audit.no": {"en": "no", "zh-CN": "否"},
     "desk.audit.why.new password": {"en": "new password", "zh-CN": "设置新密码"},
+    # the reminder list under a day's list: the site's next open day after it (one bracket)
+    "desk.today.remind": {"en": "To remind: due on {day}", "zh-CN": "提醒名单：{day}到访"},
+    "desk.today.no_one_due": {"en": "Nobody is due on {day}.", "zh-CN": "{day}无受试者到访。"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

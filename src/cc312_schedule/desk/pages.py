@@ -68,7 +68,7 @@ from ..entries.writes import (
     study_lock,
 )
 from ..planning.engine import plan_study
-from ..reports.due import DueSection, kind_label, plan_due
+from ..reports.due import DueSection, kind_label, next_open_day, plan_due
 from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
@@ -250,8 +250,11 @@ def today() -> Any:
     # a record dated after the real today is flagged, one after the chosen day only is not (C16)
     due = plan_due(study, plan, start=day, language=lang, today=now)
     tomorrow = now + timedelta(days=1)
+    # who to remind: the visits of the site's next open day after the day shown (on Friday,
+    # Monday's), as the day's list reads "closing"; judged as of the real today
+    remind = next_open_day(study.calendar, day)
     tstudy, tplan = d.cache.planned(now)
-    calls = [r for r in plan_due(tstudy, tplan, start=tomorrow, language=lang).days[0].rows
+    calls = [r for r in plan_due(tstudy, tplan, start=remind, language=lang).days[0].rows
              if r.section is DueSection.TODAY]
     sections = []
     for s in DueSection:
@@ -266,7 +269,8 @@ def today() -> Any:
         closed=message(lang, "due.closed", reason=due.days[0].closed_reason)
         if due.days[0].closed_reason else "", opened=due.days[0].open_reason or "",
         sections=sections, calls=[_due_row(lang, r) for r in calls],
-        calls_title=t("desk.today.calls", day=listed_date(lang, tomorrow)),
+        calls_title=t("desk.today.remind", day=listed_date(lang, remind)),
+        no_calls=t("desk.today.no_one_due", day=listed_date(lang, remind)),
         warnings=[{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
                    "label": warning_label(lang, w.category)} for w in due.days[0].warnings])
 
