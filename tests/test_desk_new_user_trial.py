@@ -262,3 +262,29 @@ def test_the_reminder_list_is_for_the_next_open_day_after_the_day_shown(
         rows = {(sid, visit) for sid, visit in re.findall(
             r'<tr><td><a href="[^"]+">([^<]+)</a></td><td>([^<]+)</td>', section.group(1))}
         assert rows == due
+
+
+# ---- 5. a one-day window in the calendars' words --------------------------------------------
+
+@pytest.mark.parametrize(("lang", "visit", "window"), [
+    # 006's first dose, Monday 10-26: its window is that day only
+    pytest.param("zh-CN", "W1D1", "仅限 10月26日（周一）当天", id="zh-one-day"),
+    pytest.param("en", "W1D1", "Mon 26 Oct only", id="en-one-day"),
+    # D28: planned 11-23, window Friday 11-20 .. Wednesday 11-25
+    pytest.param("zh-CN", "D28", "11月20日（周五）至 11月25日（周三）", id="zh-a-range"),
+])
+def test_a_one_day_window_says_that_day_only(zh: RunningDesk, lang: str, visit: str,
+                                             window: str) -> None:
+    c = zh.client("nurse")
+    assert c.post_form("/language", {"lang": lang}).status == 302
+    page = c.get("/subjects/006").text
+    rows = {text_of(cells[0]).split()[0]: text_of(cells[-1])
+            for cells in (re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+                          for tr in re.findall(r'<tr class="status-[^"]*">(.*?)</tr>', page, re.S))}
+    assert rows[visit] == window
+
+
+def test_the_today_page_says_a_one_day_window_alike(zh: RunningDesk) -> None:
+    # the first dose of 006 on its own day's list
+    words = text_of(_item(zh.client("nurse").get("/?on=2026-10-26").text, "006", "W1D1"))
+    assert "窗口期 仅限 2026-10-26（周一）当天" in words

@@ -47,7 +47,7 @@ from ..cdisc.sdtm import write_sdtm
 from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
-from ..core.l10n import listed_date, short_date
+from ..core.l10n import listed_date, short_date, window_text
 from ..core.messages import (
     LANGUAGES,
     MESSAGES,
@@ -286,8 +286,8 @@ def _due_row(lang: str, r: Any, *, quick: bool = False) -> dict[str, Any]:
     return {"subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
             "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
             "planned": listed_date(lang, r.planned_date),
-            "window": message(lang, "value.window", start=listed_date(lang, r.window_start),
-                              end=listed_date(lang, r.window_end)),
+            "window": window_text(lang, r.window_start, r.window_end,
+                                  lambda d: listed_date(lang, d)),
             "status": message(lang, f"due.status.{r.status.value}"),
             "status_code": r.status.value,
             "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
@@ -403,9 +403,8 @@ def subject(sid: str) -> Any:
         "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
         "planned": listed_date(lang, e.planned_date),
-        "window": message(lang, "value.window", start=short_date(lang, e.window_start,
-                                                                 year_of=e.planned_date),
-                          end=short_date(lang, e.window_end, year_of=e.planned_date)),
+        "window": window_text(lang, e.window_start, e.window_end,
+                              lambda d, y=e.planned_date: short_date(lang, d, year_of=y)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
         "late": message(lang, "due.overdue_days", n=late) if e.status is EventStatus.OVERDUE
