@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from desk_support import PASSWORD, TODAY, RunningDesk, running_desk
+from desk_support import PASSWORD, TODAY, Client, RunningDesk, running_desk
 from test_issue_21_desk_browser import login
 
 pytestmark = pytest.mark.slow
@@ -288,3 +288,46 @@ def test_the_today_page_says_a_one_day_window_alike(zh: RunningDesk) -> None:
     # the first dose of 006 on its own day's list
     words = text_of(_item(zh.client("nurse").get("/?on=2026-10-26").text, "006", "W1D1"))
     assert "窗口期 仅限 2026-10-26（周一）当天" in words
+
+
+# ---- 6. words: the Decide page's load, the login page --------------------------------------
+
+def test_the_decide_page_names_the_sites_daily_dosing_count(zh: RunningDesk) -> None:
+    page = zh.client("investigator").get("/subjects/006/decide").text
+    labels = set(re.findall(r"<dt>([^<]*)</dt>", page))
+    assert "中心单日最多给药例数" in labels and "中心给药负荷（最多）" not in labels
+
+
+@pytest.mark.parametrize(("switch", "status", "title", "other"), [
+    pytest.param(None, 200, "登录", "English", id="the-studys-language"),
+    pytest.param("en", 302, "Log in", "中文", id="english-before-login"),
+    pytest.param("zh-CN", 302, "登录", "English", id="chinese-again"),
+    pytest.param("fr", 200, "登录", "English", id="an-unknown-language-changes-nothing"),
+])
+def test_the_login_page_names_the_study_and_switches_language(
+        zh: RunningDesk, switch: str | None, status: int, title: str, other: str) -> None:
+    c = Client(zh.base)
+    if switch is not None:
+        answer = c.get(f"/login?lang={switch}")
+        assert answer.status == status
+        assert status != 302 or answer.headers["Location"].endswith("/login")
+    page = c.get("/login").text
+    assert re.search(r"<h1>([^<]*)</h1>", page).group(1) == title  # type: ignore[union-attr]
+    study = re.search(r'<p class="study-name">(.*?)</p>', page, re.S)
+    assert study and text_of(study.group(1)) == "CC312 示例研究 德阳市人民医院"
+    link = re.search(r'<p class="language"><a href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert link and link.group(2) == other
+    # the switch is kept through the login (a fresh session keeps the language)
+    assert c.login("nurse").status == 302
+    assert (("Visits on" in c.get("/").text) is (title == "Log in"))
+
+
+def test_the_login_page_escapes_the_studys_name(tmp_path: Path) -> None:
+    with running_desk(tmp_path, language="zh-CN") as d:
+        toml = d.folder / "study.toml"
+        text = toml.read_text(encoding="utf-8")
+        assert 'name = "CC312 示例研究"' in text
+        toml.write_text(text.replace('name = "CC312 示例研究"', 'name = "CC312 <b>&amp;</b>"'),
+                        encoding="utf-8")
+        page = Client(d.base).get("/login").text
+        assert "CC312 &lt;b&gt;&amp;amp;&lt;/b&gt;" in page and "<b>&amp;</b>" not in page

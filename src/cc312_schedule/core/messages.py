@@ -2231,7 +2231,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.decide.doses": {"en": "Doses", "zh-CN": "给药次数"},
     "desk.decide.dates": {"en": "Dose dates", "zh-CN": "给药日期"},
     "desk.decide.last_dose": {"en": "Last dose", "zh-CN": "末次给药日期"},
-    "desk.decide.load": {"en": "Site's busiest of these days", "zh-CN": "中心给药负荷（最多）"},
+    "desk.decide.load": {"en": "Site's busiest of these days", "zh-CN": "中心单日最多给药例数"},
     "desk.decide.load_value": {"en": "{n} on {day} (of {cap})", "zh-CN": "{day} {n}例（上限 {cap}）"},
     "desk.decide.load_nocap": {"en": "{n} on {day}", "zh-CN": "{day} {n}例"},
     "desk.decide.not_possible": {"en": "not possible: {message}", "zh-CN": "不可行：{message}"},

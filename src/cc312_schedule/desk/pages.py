@@ -46,6 +46,7 @@ from ..calendars.ics import load_ics_state, state_path_of, to_ics
 from ..cdisc.sdtm import write_sdtm
 from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
+from ..core.domain import site_name
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date, window_text
 from ..core.messages import (
@@ -185,6 +186,12 @@ def subject_or_404(plan: StudyPlan, sid: str, *, lang: str | None = None) -> Sub
 def login() -> Any:
     d = desk()
     error = ""
+    chosen = request.args.get("lang", "")
+    if request.method == "GET" and chosen in LANGUAGES:
+        # the language switch before a login: the session's language, nothing else
+        session["lang"] = chosen
+        g.desk_lang = None
+        return redirect(url_for("pages.login"))
     if request.method == "POST":
         g.desk_lang = None  # the texts below: in the language the session keeps
         name = request.form.get("username", "").strip()[:200]
@@ -210,7 +217,18 @@ def login() -> Any:
                 session.permanent = True
                 login_user(user)
                 return redirect(url_for("pages.today"))
-    return render_template("login.html.j2", error=error), 200 if not error else 401
+    return render_template("login.html.j2", error=error, study=_study_heading()), (
+        200 if not error else 401)
+
+
+def _study_heading() -> dict[str, str]:
+    """The study's name and site for the login page (which desk this is), in the page's
+    language; nothing when the study does not load (its error shows after the login)."""
+    try:
+        config = desk().cache.study().config
+    except ScheduleError:
+        return {}
+    return {"name": config.name, "site": site_name(config, language())}
 
 
 @bp.route("/logout", methods=["POST"])
