@@ -331,3 +331,34 @@ def test_the_login_page_escapes_the_studys_name(tmp_path: Path) -> None:
                         encoding="utf-8")
         page = Client(d.base).get("/login").text
         assert "CC312 &lt;b&gt;&amp;amp;&lt;/b&gt;" in page and "<b>&amp;</b>" not in page
+
+
+# ---- 7. the workbook's file name -------------------------------------------------------------
+
+def test_the_downloaded_workbook_is_named_after_the_study_and_the_day(zh: RunningDesk) -> None:
+    from urllib.parse import unquote
+
+    answer = zh.client("nurse").get("/workbook/download")
+    assert answer.status == 200
+    disposition = answer.headers["Content-Disposition"]
+    m = re.fullmatch(r"attachment; filename=\"([^\"]+)\"; filename\*=UTF-8''(\S+)", disposition)
+    assert m, disposition
+    assert m.group(1) == "CC312-plan-2026-11-30.xlsx"
+    assert m.group(2).isascii() and unquote(m.group(2)) == "CC312-示例研究-plan-2026-11-30.xlsx"
+
+
+@pytest.mark.parametrize(("name", "ascii_name", "typed"), [
+    pytest.param("CC312 example study", "CC312-example-study-plan-2026-11-30.xlsx",
+                 "CC312-example-study-plan-2026-11-30.xlsx", id="english"),
+    pytest.param("CC312 示例研究", "CC312-plan-2026-11-30.xlsx", "CC312-示例研究-plan-2026-11-30.xlsx",
+                 id="chinese"),
+    pytest.param("示例研究", "study-plan-2026-11-30.xlsx", "示例研究-plan-2026-11-30.xlsx", id="no-ascii"),
+    pytest.param('../x "y"\r\n', "x-y-plan-2026-11-30.xlsx", "x-y-plan-2026-11-30.xlsx",
+                 id="no-path-quote-or-newline"),
+])
+def test_workbook_names(name: str, ascii_name: str, typed: str) -> None:
+    from datetime import date
+
+    from cc312_schedule.desk.pages import workbook_names
+
+    assert workbook_names(name, date(2026, 11, 30)) == (ascii_name, typed)

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import io
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -641,9 +643,32 @@ def workbook() -> Any:
 @require(Right.SEE)
 def workbook_download() -> Any:
     d = desk()
-    study, plan = d.cache.planned(d.today())
-    return _download(to_xlsx(study, plan, generated_at=datetime.now(UTC)), "plan.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    now = d.today()
+    study, plan = d.cache.planned(now)
+    ascii_name, name = workbook_names(study.config.name, now)
+    return _download(to_xlsx(study, plan, generated_at=datetime.now(UTC)), ascii_name,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     utf8_name=name)
+
+
+def workbook_names(study: str, day: date) -> tuple[str, str]:
+    """The downloaded workbook's file name: the study's name and the day, as ASCII (every
+    browser) and as typed (Chinese kept, for ``filename*``); characters a file name cannot
+    hold (slashes, quotes, spaces, controls) become ``-``.
+
+    >>> workbook_names("CC312 示例研究", date(2026, 11, 30))
+    ('CC312-plan-2026-11-30.xlsx', 'CC312-示例研究-plan-2026-11-30.xlsx')
+    >>> workbook_names('a/b "c"', date(2026, 11, 30))[0]
+    'a-b-c-plan-2026-11-30.xlsx'
+    >>> workbook_names("示例", date(2026, 11, 30))[0]
+    'study-plan-2026-11-30.xlsx'
+    """
+    def clean(pattern: str) -> str:
+        return re.sub(pattern, "-", study).strip("-.")[:80]
+
+    ascii_part = clean(r"[^A-Za-z0-9_.]+") or "study"
+    typed = clean(r"[^\w.]+") or ascii_part
+    return f"{ascii_part}-plan-{day}.xlsx", f"{typed}-plan-{day}.xlsx"
 
 
 @bp.route("/workbook/preview", methods=["POST"])
@@ -775,9 +800,14 @@ def _sdtm_zip(study: Any, generated: datetime) -> bytes:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _download(data: bytes, name: str, mimetype: str) -> Response:
+def _download(data: bytes, name: str, mimetype: str, *, utf8_name: str | None = None) -> Response:
+    """``name``: an ASCII file name; ``utf8_name``: the name as typed (RFC 6266 ``filename*``,
+    for a Chinese study name), when it differs."""
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    disposition = f'attachment; filename="{name}"'
+    if utf8_name and utf8_name != name:
+        disposition += f"; filename*=UTF-8''{quote(utf8_name, safe='')}"
+    response.headers["Content-Disposition"] = disposition
     return response
 
 
