@@ -350,7 +350,7 @@ def record_visit() -> Any:
     except StudyLockedError:
         raise  # 503 (busy), below
     except EntryConflictError as exc:
-        flash(t("desk.conflict", message=str(exc)), "error")
+        flash(t("desk.conflict", message=_error_text(exc)), "error")
         return redirect(back)
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
@@ -424,7 +424,7 @@ def subject(sid: str) -> Any:
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
         "planned": listed_date(lang, e.planned_date),
         "window": window_text(lang, e.window_start, e.window_end,
-                              lambda d, y=e.planned_date: short_date(lang, d, year_of=y)),
+                              functools.partial(short_date, lang, year_of=e.planned_date)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
         "late": message(lang, "due.overdue_days", n=late) if e.status is EventStatus.OVERDUE
