@@ -81,7 +81,7 @@ import icalendar
 
 from ..core.errors import InvalidStudyError, ScheduleError, StudyFileError, UsageError
 from ..core.fileio import StagedFiles
-from ..core.l10n import prose_date
+from ..core.l10n import prose_date, window_text
 from ..core.messages import Text, message, procedure, regimen_label
 from ..core.model import EventKind, EventStatus, PlannedEvent, StudyPlan, SubjectPlan, same_day_order
 from ..core.opendays import SiteCalendar
@@ -647,9 +647,7 @@ def _live_event(uid: str, sp: SubjectPlan, e: PlannedEvent, opts: _Options,
 def _window_text(lang: str, start: date, end: date) -> str:
     """``2026-07-06（周一）至 2026-07-08（周三）``; a one-day window ``仅限 2026-07-06（周一）当天``
     (review D5)."""
-    if start == end:
-        return message(lang, "value.window.one", day=prose_date(lang, start))
-    return message(lang, "value.window", start=prose_date(lang, start), end=prose_date(lang, end))
+    return window_text(lang, start, end, lambda d: prose_date(lang, d))
 
 
 def _order_text(lang: str, day_order: tuple[str, ...], sp: SubjectPlan) -> str:

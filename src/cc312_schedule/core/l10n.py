@@ -17,6 +17,7 @@ imported inside the functions, so importing this module costs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 from .messages import BABEL_LOCALES, MESSAGES, message, weekday_name
 
 __all__ = ["babel_locale", "listed_date", "local_time", "long_date", "prose_date", "short_date",
-           "weekday", "weekday_name"]
+           "weekday", "weekday_name", "window_text"]
 
 
 
@@ -103,6 +104,21 @@ def listed_date(lang: str, day: date) -> str:
     if lang == "zh-CN":
         return f"{day.isoformat()}（{weekday(lang, day)}）"
     return f"{weekday(lang, day)} {day.isoformat()}"
+
+
+def window_text(lang: str, start: date, end: date, say: Callable[[date], str]) -> str:
+    """A visit's window in words, its dates as ``say`` writes them; a one-day window in the
+    words the calendars use (review D5), wherever a window is shown.
+
+    >>> day = date(2026, 10, 26)
+    >>> window_text("zh-CN", day, day, lambda d: short_date("zh-CN", d, year_of=d))
+    '仅限 10月26日（周一）当天'
+    >>> window_text("en", date(2026, 10, 25), date(2026, 10, 27), date.isoformat)
+    '2026-10-25 – 2026-10-27'
+    """
+    if start == end:
+        return message(lang, "value.window.one", day=say(start))
+    return message(lang, "value.window", start=say(start), end=say(end))
 
 
 def short_date(lang: str, day: date, *, year_of: date | None = None,

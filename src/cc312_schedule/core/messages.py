@@ -2233,7 +2233,7 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.decide.doses": {"en": "Doses", "zh-CN": "给药次数"},
     "desk.decide.dates": {"en": "Dose dates", "zh-CN": "给药日期"},
     "desk.decide.last_dose": {"en": "Last dose", "zh-CN": "末次给药日期"},
-    "desk.decide.load": {"en": "Site's busiest of these days", "zh-CN": "中心给药负荷（最多）"},
+    "desk.decide.load": {"en": "Site's busiest of these days", "zh-CN": "中心单日最多给药例数"},
     "desk.decide.load_value": {"en": "{n} on {day} (of {cap})", "zh-CN": "{day} {n}例（上限 {cap}）"},
     "desk.decide.load_nocap": {"en": "{n} on {day}", "zh-CN": "{day} {n}例"},
     "desk.decide.not_possible": {"en": "not possible: {message}", "zh-CN": "不可行：{message}"},
@@ -2379,6 +2379,34 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                         "{seconds} s). Nothing was lost: try again in a few seconds.",
                   "zh-CN": "未保存：其他人正在保存本研究的数据（已等待 {seconds} 秒）。"
                            "数据未丢失，请几秒后重试。"},
+
+    # ---- new-user trial, desk (wave-desk3)
+    "desk.today.date_needed": {
+        "en": "Not saved: type the date the visit was really done (no date is assumed for an "
+              "overdue visit or a visit on another day's list).",
+        "zh-CN": "未保存：请填写实际访视日期（逾期访视或非今日名单中的访视不会默认填写日期）。"},
+    "desk.error_separator": {"en": "; ", "zh-CN": "；"},
+    "desk.workbook.no_file": {"en": "no file chosen", "zh-CN": "未选择文件"},
+    "desk.workbook.amend_hint": {
+        "en": "correct the entry, or write the reason in \u201c{field}\u201d and preview again",
+        "zh-CN": "请更正录入内容，或在“{field}”中填写原因后重新预览"},
+    "desk.language.en": {"en": "English", "zh-CN": "英文"},
+    "desk.language.zh-CN": {"en": "Chinese", "zh-CN": "中文"},
+    # the audit trail's users database: its name, fields and values in the page's language
+    "desk.audit.file.users": {"en": "users", "zh-CN": "用户"},
+    "desk.audit.users.role": {"en": "role", "zh-CN": "角色"},
+    "desk.audit.users.password": {"en": "password", "zh-CN": "密码"},
+    "desk.audit.users.display_name": {"en": "display name", "zh-CN": "显示名"},
+    "desk.audit.users.disabled": {"en": "disabled", "zh-CN": "已停用"},
+    "desk.audit.users.api_token": {"en": "API token", "zh-CN": "API 令牌"},
+    "desk.audit.users.set": {"en": "(set)", "zh-CN": "（已设置）"},
+    "desk.audit.users.issued": {"en": "issued {digest}", "zh-CN": "已签发 {digest}"},
+    "desk.audit.yes": {"en": "yes", "zh-CN": "是"},
+    "desk.audit.no": {"en": "no", "zh-CN": "否"},
+    "desk.audit.why.new password": {"en": "new password", "zh-CN": "设置新密码"},
+    # the reminder list under a day's list: the site's next open day after it (one bracket)
+    "desk.today.remind": {"en": "To remind: due on {day}", "zh-CN": "提醒名单：{day}到访"},
+    "desk.today.no_one_due": {"en": "Nobody is due on {day}.", "zh-CN": "{day}无受试者到访。"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still

@@ -134,6 +134,23 @@ class SiteCalendar:
                     return d
         return day - timedelta(days=n)
 
+    def open_day_after(self, day: date) -> date:
+        """The first day after ``day`` that the site is open: the day a list's "closing"
+        section and the desk's reminder list look to (on Friday: Monday's visits; before
+        National Day: the 8th). Make-up working days count; a site closed for the whole year
+        after ``day`` gives the day after that year (no open day to wait for).
+
+        >>> cal = SiteCalendar(closed={date(2026, 10, d): "National Day" for d in range(1, 8)})
+        >>> cal.open_day_after(date(2026, 12, 4)), cal.open_day_after(date(2026, 9, 30))
+        (datetime.date(2026, 12, 7), datetime.date(2026, 10, 8))
+        """
+        d = day + timedelta(days=1)
+        for _ in range(366):
+            if self.is_open(d):
+                return d
+            d += timedelta(days=1)
+        return d
+
     def candidates(self, target: date, start: date, end: date) -> list[date]:
         """Days of the window ``start … end`` by distance from ``target``, the preferred side first.
 

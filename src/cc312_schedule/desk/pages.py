@@ -13,6 +13,7 @@ import contextlib
 import functools
 import io
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -46,9 +48,19 @@ from ..calendars.ics import load_ics_state, state_path_of, to_ics
 from ..cdisc.sdtm import write_sdtm
 from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
+from ..core.domain import site_name
 from ..core.errors import InvalidStudyError, ScheduleError
-from ..core.l10n import listed_date, short_date
-from ..core.messages import LANGUAGES, MESSAGES, message, procedure, regimen_label, warning_label
+from ..core.l10n import listed_date, short_date, window_text
+from ..core.messages import (
+    LANGUAGES,
+    MESSAGES,
+    message,
+    procedure,
+    regimen_label,
+    render_error,
+    say_error,
+    warning_label,
+)
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
 from ..entries.writes import (
     EntryConflictError,
@@ -59,12 +71,13 @@ from ..entries.writes import (
     study_lock,
 )
 from ..planning.engine import plan_study
-from ..reports.due import DueSection, kind_label, plan_due
+from ..reports.due import DueSection, kind_label, next_open_day, plan_due
 from ..reports.handout import plan_handout
 from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
+from ..store.entry_values import decision_text
 from ..store.study import Study
 from ..store.users import ROLES, list_users
 from .auth import Right
@@ -133,9 +146,26 @@ def _local_path(text: str | None, default: str) -> str:
     return default
 
 
-def _error_text(exc: ScheduleError) -> str:
+def _error_text(exc: ScheduleError, *, paths: dict[str, str] | None = None) -> str:
+    """The error(s) in the page's language, as the command line says them (file, line, hint;
+    :func:`~..core.messages.render_error`); ``paths``: a file's name to show instead of the
+    path the desk gave it (an upload's temporary file: its own name, never the server's path)."""
+    lang = language()
     errors = exc.errors if isinstance(exc, InvalidStudyError) else [exc]
-    return "; ".join(str(e) for e in errors)
+    text = message(lang, "desk.error_separator").join(render_error(e, lang) for e in errors)
+    for path, shown in (paths or {}).items():
+        text = text.replace(path, shown)
+    return text
+
+
+def _conflict_text(lang: str, where: str, text: str) -> str:
+    """An import's conflict in ``lang``, its hint naming the page's reason field instead of the
+    command line's ``--amend REASON``."""
+    said = say_error(lang, "err", text)[0]
+    cli_hint = message(lang, "err.correct the entry, or amend with a reason: --amend REASON")
+    said = said.replace(cli_hint, message(lang, "desk.workbook.amend_hint",
+                                          field=message(lang, "desk.amend")))
+    return f"{where}{message(lang, 'table.colon')}{said}"
 
 
 class UnknownSubject(NotFound):
@@ -158,6 +188,12 @@ def subject_or_404(plan: StudyPlan, sid: str, *, lang: str | None = None) -> Sub
 def login() -> Any:
     d = desk()
     error = ""
+    chosen = request.args.get("lang", "")
+    if request.method == "GET" and chosen in LANGUAGES:
+        # the language switch before a login: the session's language, nothing else
+        session["lang"] = chosen
+        g.desk_lang = None
+        return redirect(url_for("pages.login"))
     if request.method == "POST":
         g.desk_lang = None  # the texts below: in the language the session keeps
         name = request.form.get("username", "").strip()[:200]
@@ -183,7 +219,18 @@ def login() -> Any:
                 session.permanent = True
                 login_user(user)
                 return redirect(url_for("pages.today"))
-    return render_template("login.html.j2", error=error), 200 if not error else 401
+    return render_template("login.html.j2", error=error, study=_study_heading()), (
+        200 if not error else 401)
+
+
+def _study_heading() -> dict[str, str]:
+    """The study's name and site for the login page (which desk this is), in the page's
+    language; nothing when the study does not load (its error shows after the login)."""
+    try:
+        config = desk().cache.study().config
+    except ScheduleError:
+        return {}
+    return {"name": config.name, "site": site_name(config, language())}
 
 
 @bp.route("/logout", methods=["POST"])
@@ -223,14 +270,18 @@ def today() -> Any:
     # a record dated after the real today is flagged, one after the chosen day only is not (C16)
     due = plan_due(study, plan, start=day, language=lang, today=now)
     tomorrow = now + timedelta(days=1)
+    # who to remind: the visits of the site's next open day after the day shown (on Friday,
+    # Monday's), as the day's list reads "closing"; judged as of the real today
+    remind = next_open_day(study.calendar, day)
     tstudy, tplan = d.cache.planned(now)
-    calls = [r for r in plan_due(tstudy, tplan, start=tomorrow, language=lang).days[0].rows
+    calls = [r for r in plan_due(tstudy, tplan, start=remind, language=lang).days[0].rows
              if r.section is DueSection.TODAY]
     sections = []
     for s in DueSection:
         rows = due.days[0].section(s)
         if rows:
-            sections.append((s, message(lang, f"due.section.{s.value}"), [_due_row(lang, r) for r in rows]))
+            sections.append((s, message(lang, f"due.section.{s.value}"),
+                             [_due_row(lang, r, quick=day == now) for r in rows]))
     return render_template(
         "today.html.j2", day=day, now=now, tomorrow=tomorrow, title=t(
             "desk.today.title", day=listed_date(lang, day)),
@@ -238,25 +289,34 @@ def today() -> Any:
         closed=message(lang, "due.closed", reason=due.days[0].closed_reason)
         if due.days[0].closed_reason else "", opened=due.days[0].open_reason or "",
         sections=sections, calls=[_due_row(lang, r) for r in calls],
-        calls_title=t("desk.today.calls", day=listed_date(lang, tomorrow)),
+        calls_title=t("desk.today.remind", day=listed_date(lang, remind)),
+        no_calls=t("desk.today.no_one_due", day=listed_date(lang, remind)),
         warnings=[{"subject_id": w.subject_id, "visit": w.visit, "message": w.message,
                    "label": warning_label(lang, w.category)} for w in due.days[0].warnings])
 
 
-def _due_row(lang: str, r: Any) -> dict[str, Any]:
+def _due_row(lang: str, r: Any, *, quick: bool = False) -> dict[str, Any]:
+    """A row of a day's list for the page. ``quick``: the list is today's, so a visit not yet
+    overdue may be recorded as done today in one tap (the date field starts on today); an
+    overdue visit, or any visit on another day's list, starts with the date field empty and
+    required: the nurse types the day it was really done (docs/desk.md, "Recording a visit")."""
     sep = "、" if lang == "zh-CN" else ", "
     recordable = r.section is not DueSection.DECISION and r.status in (
         EventStatus.PLANNED, EventStatus.OVERDUE, EventStatus.PROVISIONAL)
     return {"subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
             "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
             "planned": listed_date(lang, r.planned_date),
-            "window": message(lang, "value.window", start=listed_date(lang, r.window_start),
-                              end=listed_date(lang, r.window_end)),
+            "window": window_text(lang, r.window_start, r.window_end,
+                                  lambda d: listed_date(lang, d)),
             "status": message(lang, f"due.status.{r.status.value}"),
             "status_code": r.status.value,
             "late": message(lang, "due.overdue_days", n=r.days_late) if r.days_late else "",
             "procedures": sep.join(procedure(lang, i) for i in r.procedures),
             "recordable": recordable and r.status is not EventStatus.PROVISIONAL,
+            "quick": quick and r.status is not EventStatus.OVERDUE,
+            # a recorded visit is listed on the day it was done: that date is the actual one
+            "date_label": message(lang, "field.actual_date" if r.status is EventStatus.DONE
+                                  else "due.col.planned"),
             "decision": r.section is DueSection.DECISION}
 
 
@@ -269,6 +329,9 @@ def record_visit() -> Any:
     sid, visit, status = f.get("subject_id", ""), f.get("visit", ""), f.get("status", "")
     note = f.get("note", "").strip()
     amend = f.get("amend", "").strip() or None
+    if status == "done" and not f.get("actual_date", "").strip():
+        flash(t("desk.today.date_needed"), "error")  # never a date the nurse did not give
+        return redirect(back)
     try:
         done = parse_iso_date(f.get("actual_date", "")) if status == "done" else None
     except ValueError as exc:
@@ -287,7 +350,7 @@ def record_visit() -> Any:
     except StudyLockedError:
         raise  # 503 (busy), below
     except EntryConflictError as exc:
-        flash(t("desk.conflict", message=str(exc)), "error")
+        flash(t("desk.conflict", message=_error_text(exc)), "error")
         return redirect(back)
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
@@ -360,9 +423,8 @@ def subject(sid: str) -> Any:
         "visit": e.visit, "kind": message(lang, f"xlsx.kind.{e.kind.value}"),
         "status": message(lang, f"status.{e.status.value}"), "status_code": e.status.value,
         "planned": listed_date(lang, e.planned_date),
-        "window": message(lang, "value.window", start=short_date(lang, e.window_start,
-                                                                 year_of=e.planned_date),
-                          end=short_date(lang, e.window_end, year_of=e.planned_date)),
+        "window": window_text(lang, e.window_start, e.window_end,
+                              functools.partial(short_date, lang, year_of=e.planned_date)),
         "actual": listed_date(lang, e.actual_date) if e.actual_date else "",
         "note": e.note, "reason": e.reason_text.render(lang) if e.reason_text else e.reason,
         "late": message(lang, "due.overdue_days", n=late) if e.status is EventStatus.OVERDUE
@@ -390,8 +452,8 @@ def subject(sid: str) -> Any:
         visits=visits, warnings=warnings, audit=audit, feed_url=feed_url,
         regimen=p.current_regimen(now),
         state=message(lang, f"xlsx.state.{p.state.value}") if p.state else "",
-        languages=[(code, message(code, "desk.subject.handout_lang",
-                                  language="中文" if code == "zh-CN" else "English"))
+        languages=[(code, message(lang, "desk.subject.handout_lang",
+                                  language=message(lang, f"desk.language.{code}")))
                    for code in LANGUAGES])
 
 
@@ -554,7 +616,7 @@ def _sign(sid: str, *, on: date, weeks_text: str, until_text: str) -> str:
     except ScheduleError as exc:
         return t("desk.error", message=_error_text(exc))
     for dec in result.added_decisions:
-        flash(t("desk.decide.signed", decision=dec.describe().rsplit(" (", 1)[0]))
+        flash(t("desk.decide.signed", decision=decision_text(dec, language())))
     if not result.changes:
         flash(t("desk.unchanged"))
     return ""
@@ -581,9 +643,32 @@ def workbook() -> Any:
 @require(Right.SEE)
 def workbook_download() -> Any:
     d = desk()
-    study, plan = d.cache.planned(d.today())
-    return _download(to_xlsx(study, plan, generated_at=datetime.now(UTC)), "plan.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    now = d.today()
+    study, plan = d.cache.planned(now)
+    ascii_name, name = workbook_names(study.config.name, now)
+    return _download(to_xlsx(study, plan, generated_at=datetime.now(UTC)), ascii_name,
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     utf8_name=name)
+
+
+def workbook_names(study: str, day: date) -> tuple[str, str]:
+    """The downloaded workbook's file name: the study's name and the day, as ASCII (every
+    browser) and as typed (Chinese kept, for ``filename*``); characters a file name cannot
+    hold (slashes, quotes, spaces, controls) become ``-``.
+
+    >>> workbook_names("CC312 示例研究", date(2026, 11, 30))
+    ('CC312-plan-2026-11-30.xlsx', 'CC312-示例研究-plan-2026-11-30.xlsx')
+    >>> workbook_names('a/b "c"', date(2026, 11, 30))[0]
+    'a-b-c-plan-2026-11-30.xlsx'
+    >>> workbook_names("示例", date(2026, 11, 30))[0]
+    'study-plan-2026-11-30.xlsx'
+    """
+    def clean(pattern: str) -> str:
+        return re.sub(pattern, "-", study).strip("-.")[:80]
+
+    ascii_part = clean(r"[^A-Za-z0-9_.]+") or "study"
+    typed = clean(r"[^\w.]+") or ascii_part
+    return f"{ascii_part}-plan-{day}.xlsx", f"{typed}-plan-{day}.xlsx"
 
 
 @bp.route("/workbook/preview", methods=["POST"])
@@ -592,7 +677,7 @@ def workbook_preview() -> Any:
     d = desk()
     upload = request.files.get("workbook")
     if upload is None or not upload.filename:
-        flash(t("desk.error", message="no file"), "error")
+        flash(t("desk.error", message=t("desk.workbook.no_file")), "error")
         return redirect(url_for("pages.workbook"))
     key = secrets.token_urlsafe(16)
     path = _upload_dir() / f"{key}.xlsx"
@@ -603,7 +688,9 @@ def workbook_preview() -> Any:
                                  reader=d.cache)
     except ScheduleError as exc:
         path.unlink(missing_ok=True)
-        flash(t("desk.error", message=_error_text(exc)), "error")
+        # the file as the user named it (its last part: a browser may send a whole path)
+        shown = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
+        flash(t("desk.error", message=_error_text(exc, paths={str(path): shown})), "error")
         return redirect(url_for("pages.workbook"))
     old = session.pop("workbook", None)
     if old:
@@ -626,8 +713,8 @@ def _preview(result: Any) -> dict[str, Any]:
         + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
         "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
                     for a in result.amendments],
-        "decisions": [dd.describe().rsplit(" (", 1)[0] for dd in result.added_decisions],
-        "conflicts": [f"{c.where}: {c.message}" for c in result.conflicts],
+        "decisions": [decision_text(dd, lang) for dd in result.added_decisions],
+        "conflicts": [_conflict_text(lang, c.where, c.message) for c in result.conflicts],
         "warnings": list(result.warnings), "changes": result.changes}
 
 
@@ -653,7 +740,7 @@ def workbook_apply() -> Any:
         path.unlink(missing_ok=True)
     flash(t("desk.workbook.applied", n=result.changes))
     for c in result.conflicts:
-        flash(t("desk.conflict", message=f"{c.where}: {c.message}"), "error")
+        flash(t("desk.conflict", message=_conflict_text(language(), c.where, c.message)), "error")
     return redirect(url_for("pages.workbook"))
 
 
@@ -713,9 +800,14 @@ def _sdtm_zip(study: Any, generated: datetime) -> bytes:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _download(data: bytes, name: str, mimetype: str) -> Response:
+def _download(data: bytes, name: str, mimetype: str, *, utf8_name: str | None = None) -> Response:
+    """``name``: an ASCII file name; ``utf8_name``: the name as typed (RFC 6266 ``filename*``,
+    for a Chinese study name), when it differs."""
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    disposition = f'attachment; filename="{name}"'
+    if utf8_name and utf8_name != name:
+        disposition += f"; filename*=UTF-8''{quote(utf8_name, safe='')}"
+    response.headers["Content-Disposition"] = disposition
     return response
 
 
@@ -743,6 +835,9 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
         row["when"] = e.time_site[:19].replace("T", " ")  # site time, as the team reads clocks
         row["role_label"] = message(lang, f"desk.role.{e.role}") if e.role in ROLES else ""
         row["via_label"] = message(lang, f"desk.via.{e.via}") if e.via in VIAS else e.via
+        row["file_label"] = _audit_file(lang, e.file)
+        why = f"desk.audit.why.{e.reason}"  # the users database's own reasons; a typed one as typed
+        row["why_label"] = message(lang, why) if e.file == "users" and why in MESSAGES else e.reason
         row["field_label"], row["old_label"], row["new_label"] = (
             _audit_label(lang, e.file, e.field, None), _audit_label(lang, e.file, e.field, e.old),
             _audit_label(lang, e.file, e.field, e.new))
@@ -755,9 +850,34 @@ def _audit_rows(*, subject_id: str | None = None, user: str | None = None) -> li
 _LABELLED_FILES = frozenset({"visits.csv", "decisions.csv"})
 
 
+def _audit_file(lang: str, file: str) -> str:
+    """The trail's "file": a study file by its name; the users database in words (用户)."""
+    key = f"desk.audit.file.{file}"
+    return message(lang, key) if key in MESSAGES else file
+
+
+def _users_label(lang: str, field: str, value: str | None) -> str:
+    """A field of the users database (``value`` None) or its value in ``lang``: role names,
+    "(set)" for a password, yes/no, "issued 1a2b3c4d" for a token; names as written."""
+    if value is None:
+        key = f"desk.audit.users.{field}"
+        return message(lang, key) if key in MESSAGES else field
+    if field == "role" and value in ROLES:
+        return message(lang, f"desk.role.{value}")
+    if value in ("(set)", "yes", "no"):
+        return message(lang, {"(set)": "desk.audit.users.set", "yes": "desk.audit.yes",
+                              "no": "desk.audit.no"}[value])
+    if field == "api_token" and value.startswith("issued "):
+        return message(lang, "desk.audit.users.issued", digest=value.removeprefix("issued "))
+    return value
+
+
 def _audit_label(lang: str, file: str, field: str, value: str | None) -> str:
     """A column of visits.csv or decisions.csv (``value`` None) or its coded value, as the
-    workbook labels it in ``lang``; anything else as written (the trail keeps the codes)."""
+    workbook labels it in ``lang``; a field of the users database and its value in words;
+    anything else as written (the trail keeps the codes)."""
+    if file == "users":
+        return _users_label(lang, field, value)
     if file not in _LABELLED_FILES:
         return field if value is None else value
     if value is None:

@@ -58,7 +58,7 @@ from ..store.study import Study
 from .render import spreadsheet_safe
 
 __all__ = ["DUE_CODE_COLUMNS", "DUE_COLUMNS", "DueDay", "DueList", "DueRow", "DueSection", "DueWarning",
-           "plan_due", "to_due_csv", "to_due_json", "to_due_table"]
+           "next_open_day", "plan_due", "to_due_csv", "to_due_json", "to_due_table"]
 
 class DueSection(enum.StrEnum):
     TODAY = "today"
@@ -198,7 +198,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
         view = views.get(id(judged))
         if view is None:
             view = views[id(judged)] = _View(judged, start, end, lang, today)
-        nxt = _next_open(day, cal.is_open if cal else None)
+        nxt = next_open_day(cal, day)
         rows = []
         for p, e in view.relevant:
             section = _section(e, day, nxt)
@@ -270,15 +270,11 @@ class _View:
         return visit_start(at, duration, visit, self.orders[p.subject_id])
 
 
-def _next_open(day: date, is_open: Any) -> date:
-    nxt = day + timedelta(days=1)
-    if is_open is None:
-        return nxt
-    for _ in range(366):  # a site closed for a whole year has no next open day to wait for
-        if is_open(nxt):
-            return nxt
-        nxt += timedelta(days=1)
-    return nxt
+def next_open_day(cal: SiteCalendar | None, day: date) -> date:
+    """The site's next open day after ``day`` (:meth:`SiteCalendar.open_day_after`; without a
+    site calendar, the next day): what a list's "closing" section looks to, and whose visits
+    the desk's reminder list under a day's list names (one rule for both)."""
+    return cal.open_day_after(day) if cal is not None else day + timedelta(days=1)
 
 
 def _section(e: PlannedEvent, day: date, next_open: date) -> DueSection | None:

@@ -144,6 +144,12 @@ class EntryPlan:
         return "\n".join(out) + "\n"
 
 
+def decision_text(d: Decision, lang: str) -> str:
+    """A decision without its source, in ``lang``: ``continue QW on 2026-12-05``,
+    ``2026-12-05 继续治疗，QW`` (what an import's summary and the desk's pages say of it)."""
+    return _decision_text(d, lang)
+
+
 def _decision_text(d: Decision, lang: str) -> str:
     """A new decision without its source: ``continue QW for 8 weeks on 2026-12-01`` (as
     ``Decision.describe``), ``2026-12-01 继续治疗，QW，8周`` (the catalogue's ``decision.*``)."""
