@@ -235,6 +235,27 @@ def test_a_refused_new_user_shows_its_error_without_scrolling(browser: Any, zh: 
         page.screenshot(path=str(SHOTS / f"users-error-{width}.png"), full_page=True)
 
 
+def test_a_subjects_visits_are_cards_on_a_phone(browser: Any, zh: RunningDesk) -> None:
+    """At 390 px each visit of 003 is a card: its actual date, note and window are on screen,
+    each with its column's name, not in a table scrolled sideways (new-user trial)."""
+    page = login(browser, zh, "nurse", width=390)
+    page.goto(zh.base + "/subjects/003")
+    table = page.locator("table.visits-table")
+    assert page.evaluate("document.querySelector('table.visits-table').scrollWidth") <= 390
+    missed = table.locator("tr", has_text="W3D1")
+    assert missed.locator("td.note").inner_text() == "受试者发热，本次未给药，不予补给"
+    first = table.locator("tbody tr").first
+    # each shown value with its column's name before it (a CSS label: not in innerText)
+    shown = first.locator("td[data-label]").evaluate_all(
+        "tds => tds.filter(td => td.offsetHeight > 0).map(td => "
+        "getComputedStyle(td, '::before').content + td.innerText)")
+    assert shown == ['"实际访视日期："2026-07-06（周一）', '"访视类型："给药',
+                     '"窗口期："仅限 7月6日（周一）当天']
+    for td in first.locator("td").all():
+        box = td.bounding_box()
+        assert box is None or box["x"] + box["width"] <= 390, box
+
+
 # ---- 4. the reminder list: the site's next open day after the day shown ---------------------
 
 @pytest.mark.parametrize(("path", "heading", "due"), [
