@@ -2377,6 +2377,29 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                         "{seconds} s). Nothing was lost: try again in a few seconds.",
                   "zh-CN": "未保存：其他人正在保存本研究的数据（已等待 {seconds} 秒）。"
                            "数据未丢失，请几秒后重试。"},
+
+    # ---- new-user trial, command line (wave-cli3) ------------------------------------------
+    # conflicts as texts (store/entry_values.py Conflict.text): whole in the study's language
+    "entries.state": {"en": "{status}{day}{note}", "zh-CN": "{status}{day}{note}"},
+    "entries.state_day": {"en": " {day}", "zh-CN": " {day}"},
+    "entries.state_note": {"en": " “{note}”", "zh-CN": " “{note}”"},
+    "entries.conflict_visit": {
+        "en": "{visit} is recorded as {old} ({source}); the entry says {new}: not applied ({why})",
+        "zh-CN": "{visit} 已记录为 {old}（{source}），本次录入为 {new}：未写入（{why}）"},
+    "entries.why_amend": {"en": "correct the entry, or amend with a reason: --amend REASON",
+                          "zh-CN": "请更正录入内容，或注明原因后更正：--amend REASON"},
+    "entries.why_untracked": {
+        "en": "this workbook has no record of what it was exported with (an older export, or its "
+              "hidden sheet deleted), so a stale cell cannot be told from a correction: export a "
+              "new workbook and type the correction there, or use 'record --amend'",
+        "zh-CN": "此工作簿没有导出时内容的记录（较早导出的版本，或其隐藏工作表已被删除），无法区分"
+                 "过时的单元格与更正：请导出新的工作簿并在其中录入更正，或使用 'record --amend'"},
+    "entries.conflict_decision": {
+        "en": "a different decision is recorded for {on} ({source}: {decision}): not applied "
+              "(recorded decisions are never rewritten; date a new decision to supersede it)",
+        "zh-CN": "{on} 已记录了不同的研究者决策（{source}：{decision}）：未写入（已记录的决策不会"
+                 "被改写；如需变更，请另行录入一条日期较晚的新决策）"},
+    "entries.conflict_of": {"en": "subject {subject}: {text}", "zh-CN": "受试者 {subject}：{text}"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still
@@ -2432,6 +2455,11 @@ def render_error(error: ScheduleError, lang: str) -> str:
     """
     if lang == "en":
         return str(error)
+    said = getattr(error, "text", None)  # an error made as a Text (a conflict): said whole
+    if isinstance(said, Text):
+        colon = message(lang, "table.colon").strip() or ":"
+        return error.render(say=lambda kind, t: said.render(lang) if kind == "err" else t,
+                            colon=colon, space="", brackets=("（", "）"))
     value = str(error.value) if error.has_value else ""
     text, used = say_error(lang, "err", error.message, value=value)
     used = used or (bool(value) and repr(error.value) in text)  # said already: not again

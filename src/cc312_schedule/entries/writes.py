@@ -59,6 +59,7 @@ from typing import Any, Protocol
 
 from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from ..core.messages import Text
 from ..core.model import EventKind, PlanWarning
 from ..planning.clock import utc_now
 from ..planning.engine import (
@@ -80,7 +81,8 @@ from ..store.entry_values import (
     EntryPlan,
     VisitEntry,
     WorkbookEntries,
-    _visit_text,
+    decision_said,
+    visit_state,
 )
 from ..store.study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
 from ..store.studylock import LOCK_NAME, StudyLockedError, study_lock
@@ -134,8 +136,9 @@ class EntryConflictError(UsageError):
     """``record``/``decide``: the entry contradicts a recorded row (``conflicts``); nothing
     was written. The desk answers it with 409, the command line as any usage error."""
 
-    def __init__(self, message: str, *, conflicts: tuple[Conflict, ...]) -> None:
-        super().__init__(message, hint=None)
+    def __init__(self, text: Text, *, conflicts: tuple[Conflict, ...]) -> None:
+        super().__init__(str(text), hint=None)
+        self.text = text  # the message as data: core/messages.render_error says it in any language
         self.conflicts = conflicts
 
 
@@ -298,15 +301,15 @@ def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit 
         ch.amendments.append(Amendment(old=old, new=new, reason=amend, on=chk.today))
         ch.to_place.append((e, old))
     else:
-        why = ("correct the entry, or amend with a reason: --amend REASON" if not amend else
-               "this workbook has no record of what it was exported with (an older export, "
-               "or its hidden sheet deleted), so a stale cell cannot be told from a "
-               "correction: export a new workbook and type the correction there, or use "
-               "'record --amend'")
+        # what the entry says: its status and date (merged as above), and only the note typed
+        # (the recorded note is not shown as if the user had entered it)
+        entered = replace(new, note=e.note)
         ch.conflicts.append(Conflict(
             subject_id=e.subject_id, where=where,
-            message=f"{e.visit} is recorded as {_visit_text(old, name=False)} ({old.source}); "
-                    f"the entry says {_visit_text(new, name=False)}: not applied ({why})"))
+            text=Text.of("entries.conflict_visit", visit=e.visit, old=visit_state(old),
+                         source=str(old.source), new=visit_state(entered),
+                         why=Text.of("entries.why_amend" if not amend
+                                     else "entries.why_untracked"))))
 
 
 def _check_decisions(chk: _Check, ch: _Changes) -> None:
@@ -340,9 +343,8 @@ def _check_decisions(chk: _Check, ch: _Changes) -> None:
         else:
             ch.conflicts.append(Conflict(
                 subject_id=d.subject_id, where=de.cells.get("decided_on", ""),
-                message=f"a different decision is recorded for {d.decided_on} ({old_d.source}: "
-                        f"{old_d.describe().rsplit(' (', 1)[0]}): not applied (recorded decisions "
-                        "are never rewritten; date a new decision to supersede it)"))
+                text=Text.of("entries.conflict_decision", on=d.decided_on,
+                             source=str(old_d.source), decision=decision_said(old_d))))
 
 
 def _check_decision_sequences(chk: _Check, new_decisions: Sequence[DecisionEntry]) -> None:
@@ -549,6 +551,6 @@ def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, ame
                             memo=reader.memo if reader is not None else None)
         if plan.conflicts:
             c = plan.conflicts[0]
-            raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
-                                     conflicts=plan.conflicts)
+            raise EntryConflictError(Text.of("entries.conflict_of", subject=c.subject_id,
+                                             text=c.text), conflicts=plan.conflicts)
         return _apply(folder, study, plan, actor or cli_actor(None), clock, reason, reader)

@@ -1,0 +1,56 @@
+"""Issue 22, a new Chinese user's trial of the command line on a copy of the zh-CN example
+study (wave-cli3): each finding a row of a table, with the exact words expected.
+
+The English-word sweep of the same runs is in test_issue_22_cli_chinese_everywhere.py; here
+the texts themselves: what a conflict shows, how a count reads, the punctuation.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cc312_schedule.cli import main
+from cc312_schedule.store.study import example_study_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    return Path(shutil.copytree(example_study_path("zh-CN"), tmp_path / "研究",
+                                ignore=shutil.ignore_patterns(".cc312-*")))
+
+
+# ---- 2. a conflict shows what was recorded and only what the user entered ------------------
+# 003 W10D4 is recorded done 2026-09-11 with the note “因交通原因推迟1天给药；在窗口期内”.
+CONFLICTS = [
+    ("no-note", ("--done", "2026-09-10"),
+     "错误：受试者 003：W10D4 已记录为 已完成 2026-09-11 “因交通原因推迟1天给药；在窗口期内”"
+     "（visits.csv 第72行），本次录入为 已完成 2026-09-10：未写入（请更正录入内容，或注明原因后"
+     "更正：--amend REASON）\n"),
+    ("own-note", ("--done", "2026-09-10", "--note", "交通"),
+     "错误：受试者 003：W10D4 已记录为 已完成 2026-09-11 “因交通原因推迟1天给药；在窗口期内”"
+     "（visits.csv 第72行），本次录入为 已完成 2026-09-10 “交通”：未写入（请更正录入内容，或注明"
+     "原因后更正：--amend REASON）\n"),
+]
+
+
+@pytest.mark.parametrize(("typed", "said"), [c[1:] for c in CONFLICTS],
+                         ids=[c[0] for c in CONFLICTS])
+def test_a_record_conflict_shows_only_what_was_entered(study: Path, typed: tuple[str, ...],
+                                                       said: str) -> None:
+    before = (study / "visits.csv").read_bytes()
+    code, out, err = run("record", str(study), "003", "W10D4", *typed, "--today", "2026-12-04")
+    assert (code, out, err) == (2, "", said)
+    assert (study / "visits.csv").read_bytes() == before
