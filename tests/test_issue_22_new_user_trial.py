@@ -54,3 +54,48 @@ def test_a_record_conflict_shows_only_what_was_entered(study: Path, typed: tuple
     code, out, err = run("record", str(study), "003", "W10D4", *typed, "--today", "2026-12-04")
     assert (code, out, err) == (2, "", said)
     assert (study / "visits.csv").read_bytes() == before
+
+
+# ---- 1. no password typed: one line, exit 2, no traceback, no user -------------------------
+NO_PASSWORD = ("错误：密码：未输入密码：没有可输入密码的终端，或输入已结束（请用 --password-file "
+               "FILE 给出密码文件，密码写在第一行；或在终端中运行本命令并输入密码）\n")
+
+
+@pytest.mark.parametrize("stdin", [b"correct horse battery\n", b""], ids=["piped", "empty"])
+def test_no_terminal_no_password(study: Path, stdin: bytes) -> None:
+    """``echo pw | cc312-schedule users add ...`` in a session without a terminal (a script,
+    cron, ssh without -t): getpass would read the pipe with echo after an English warning,
+    then fail on the second prompt with a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src"),
+           "LANG": "C.UTF-8"}
+    done = subprocess.run([sys.executable, "-m", "cc312_schedule", "users", "add", str(study),
+                           "chen3", "--role", "nurse"], input=stdin, capture_output=True,
+                          env=env, start_new_session=True, timeout=120)  # no controlling tty
+    assert (done.returncode, done.stdout, done.stderr.decode()) == (2, b"", NO_PASSWORD)
+    assert run("users", "list", str(study)) == (0, "", "")
+    assert not (study / "audit.csv").exists()
+
+
+@pytest.mark.parametrize("stops", [(EOFError,), ("a long passphrase", EOFError),
+                                   (KeyboardInterrupt,)],
+                         ids=["ctrl-d", "ctrl-d-at-the-second", "ctrl-c"])
+def test_the_prompt_ended(study: Path, monkeypatch: pytest.MonkeyPatch,
+                          stops: tuple[object, ...]) -> None:
+    import getpass
+
+    answers = iter(stops)
+
+    def ask(prompt: str, stream: object = None) -> str:
+        a = next(answers)
+        if isinstance(a, str):
+            return a
+        raise a  # type: ignore[misc]
+
+    monkeypatch.setattr(getpass, "getpass", ask)
+    code, out, err = run("users", "add", str(study), "chen3", "--role", "nurse")
+    assert (code, out, err) == (2, "", "\n" + NO_PASSWORD)
+    assert run("users", "list", str(study)) == (0, "", "")

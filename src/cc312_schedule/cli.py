@@ -1021,13 +1021,31 @@ def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
             raise UsageError("the password file is not UTF-8 text", key="--password-file",
                              value=args.password_file) from None
         return lines[0] if lines else ""
-    import getpass
-
-    first = getpass.getpass(_say("password_prompt", name=args.name).rstrip("\n"), stream=stderr)
-    again = getpass.getpass(_say("password_again").rstrip("\n"), stream=stderr)
+    first = _ask_password(_say("password_prompt", name=args.name).rstrip("\n"), stderr)
+    again = _ask_password(_say("password_again").rstrip("\n"), stderr)
     if first != again:
         raise UsageError("the two passwords differ", key="password", hint="run the command again")
     return first
+
+
+def _ask_password(prompt: str, stderr: TextIO) -> str:
+    """One password typed at the terminal, without echo. No terminal (input from a pipe or a
+    file: getpass would read it with echo, after an English warning), an input that ends
+    (empty stdin, Ctrl-D) or Ctrl-C at the prompt: a usage error saying how to give one,
+    before anything is written."""
+    import getpass
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            return getpass.getpass(prompt, stream=stderr)
+    except (EOFError, KeyboardInterrupt, getpass.GetPassWarning) as exc:
+        if not isinstance(exc, getpass.GetPassWarning):
+            stderr.write("\n")  # the prompt's line ends before the error's
+        raise UsageError("no password was given (no terminal to type it in, or the input "
+                         "ended)", key="password", hint="give it in a file: --password-file "
+                         "FILE (its first line), or run the command in a terminal and type "
+                         "it") from None
 
 
 def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -2400,6 +2400,16 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{on} 已记录了不同的研究者决策（{source}：{decision}）：未写入（已记录的决策不会"
                  "被改写；如需变更，请另行录入一条日期较晚的新决策）"},
     "entries.conflict_of": {"en": "subject {subject}: {text}", "zh-CN": "受试者 {subject}：{text}"},
+    # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
+    "err.no password was given (no terminal to type it in, or the input ended)": {
+        "en": "no password was given (no terminal to type it in, or the input ended)",
+        "zh-CN": "未输入密码：没有可输入密码的终端，或输入已结束"},
+    "hint.give it in a file: --password-file FILE (its first line), or run the command in a "
+    "terminal and type it": {
+        "en": "give it in a file: --password-file FILE (its first line), or run the command in "
+              "a terminal and type it",
+        "zh-CN": "请用 --password-file FILE 给出密码文件，密码写在第一行；或在终端中运行本命令并"
+                 "输入密码"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still
