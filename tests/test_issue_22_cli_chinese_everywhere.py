@@ -340,6 +340,13 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Path, Path], None]]] = [
     ("decide-conflict", ("decide", "{S}", "001", "continue", "--on", "2026-06-01", "--regimen",
                          "QW", "--weeks", "4", "--investigator", "甲", "--rationale", "x",
                          "--today", "2026-12-04"), NONE),
+    ("day-first-on", ("due", "{S}", "--on", "30/11/2026"), NONE),
+    ("day-first-done", ("record", "{S}", "006", "D28", "--done", "23/11/2026"), NONE),
+    ("day-first-dashes-from", ("due", "{S}", "--from", "30-11-2026", "--to", "2026-12-06"), NONE),
+    ("ambiguous-today", ("plan", "{S}", "--today", "03/04/2026"), NONE),
+    ("serial-number-after", ("next-slot", "{S}", "--cohort", "1", "--after", "46085"), NONE),
+    ("day-first-decided-on", ("decide", "{S}", "006", "stop", "--on", "1/12/2026",
+                              "--investigator", "甲", "--rationale", "x"), NONE),
     # -- runs that succeed: what they say is read by people too --
     ("ok-check", ("check", "{S}"), NONE),
     ("ok-next-slot", ("next-slot", "{S}", "--cohort", "1", "--after", "2026-12-01"), NONE),

@@ -2400,6 +2400,19 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
         "zh-CN": "{on} 已记录了不同的研究者决策（{source}：{decision}）：未写入（已记录的决策不会"
                  "被改写；如需变更，请另行录入一条日期较晚的新决策）"},
     "entries.conflict_of": {"en": "subject {subject}: {text}", "zh-CN": "受试者 {subject}：{text}"},
+    # a date argument as typed by hand (core/days.parse_iso_date): every form said in Chinese
+    "err.not an ISO date {given}: write it as YYYY-MM-DD ({iso})": {
+        "en": "not an ISO date {given}: write it as YYYY-MM-DD ({iso})",
+        "zh-CN": "日期格式应为 YYYY-MM-DD：{given}（应写作 {iso}）"},
+    "err.ambiguous date {given}: write it as YYYY-MM-DD ({a} or {b}, whichever is meant)": {
+        "en": "ambiguous date {given}: write it as YYYY-MM-DD ({a} or {b}, whichever is meant)",
+        "zh-CN": "日期有歧义：{given}（请按 YYYY-MM-DD 写作 {a} 或 {b}，以实际日期为准）"},
+    "err.{given} looks like an Excel serial number, not a date: format the column as text and "
+    "write YYYY-MM-DD": {
+        "en": "{given} looks like an Excel serial number, not a date: format the column as text "
+              "and write YYYY-MM-DD",
+        "zh-CN": "{given} 像是 Excel 的日期序列号，而不是日期：请将该列设为文本格式，并按 "
+                 "YYYY-MM-DD 填写"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",
