@@ -99,3 +99,58 @@ def test_the_prompt_ended(study: Path, monkeypatch: pytest.MonkeyPatch,
     code, out, err = run("users", "add", str(study), "chen3", "--role", "nurse")
     assert (code, out, err) == (2, "", "\n" + NO_PASSWORD)
     assert run("users", "list", str(study)) == (0, "", "")
+
+
+# ---- 4. serve's start and stop lines in the study's language ------------------------------
+@pytest.mark.parametrize(("language", "started", "stopped"), [
+    ("zh-CN", "cc312-schedule 研究中心工作台已启动：{folder}，地址 {base}/（停止：Ctrl-C 或 SIGTERM）",
+     "cc312-schedule 研究中心工作台已停止"),
+    ("en", "cc312-schedule desk of {folder} on {base}/ (stop: Ctrl-C or SIGTERM)",
+     "cc312-schedule desk stopped"),
+], ids=["zh-CN", "en"])
+def test_serve_says_where_it_listens_in_the_study_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str, started: str,
+        stopped: str) -> None:
+    from desk_support import running_desk, stop_desk
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with running_desk(tmp_path, language=language) as desk:
+        assert stop_desk(desk.process) == 0
+        lines = desk.log_text().splitlines()
+    assert lines[0] == started.format(folder=desk.folder, base=desk.base)
+    assert lines[-1] == stopped
+
+
+# ---- 4. --language after every command, as before it --------------------------------------
+AFTER = [
+    ("check", ("check", "{S}", "--today", "2026-12-04", "--language", "en"), ": ok — 6 subjects"),
+    ("check-before", ("--language", "en", "check", "{S}", "--today", "2026-12-04"),
+     ": ok — 6 subjects"),
+    ("audit-verify", ("audit", "verify", "{S}", "--language", "en"), "intact, 0 entries"),
+    ("users-list", ("users", "list", "{S}", "--language", "en"), ""),
+    ("plan-error", ("plan", "{S}", "--subject", "099", "--language", "en"), "unknown subject"),
+    ("record-error", ("record", "{S}", "099", "W1D1", "--done", "2026-05-04", "--language",
+                      "en"), "unknown subject"),
+    ("next-slot", ("next-slot", "{S}", "--cohort", "1", "--after", "2026-12-01", "--language",
+                   "en"), "2026-12-0"),
+    ("due-own", ("due", "{S}", "--on", "2026-12-04", "--language", "en"), "due list"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [c[1:] for c in AFTER], ids=[c[0] for c in AFTER])
+def test_language_after_the_command(study: Path, argv: tuple[str, ...], expected: str) -> None:
+    import re
+
+    code, out, err = run(*(a.format(S=study) for a in argv))
+    assert code in (0, 2), err
+    assert expected in out + err
+    assert not re.search(r"[\u4e00-\u9fff]", (out + err).replace(str(study), "")
+                         .replace("CC312 示例研究", "")), out + err
+
+
+def test_language_after_the_command_overrides_the_one_before(study: Path) -> None:
+    code, out, err = run("--language", "en", "check", str(study), "--today", "2026-12-04",
+                         "--language", "zh-CN")
+    assert code == 0 and "检查通过" in out, out + err
+    code, out, err = run("--language", "zh-CN", "check", str(study), "--today", "2026-12-04")
+    assert code == 0 and "检查通过" in out, out + err

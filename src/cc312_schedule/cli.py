@@ -35,9 +35,9 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 # ---- the language people read (issue 22) ---------------------------------------------------
 # Every line a person reads comes from the catalogue (core/messages.py, ids ``cli.*``) in the
-# run's language: ``--language`` (before the command: ``cc312-schedule --language zh-CN
-# check STUDY``; due and handout also take it after the command, where it sets their output's
-# language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
+# run's language: ``--language`` (before or after the command: ``cc312-schedule --language
+# zh-CN check STUDY`` or ``check STUDY --language zh-CN``; for due and handout it sets their
+# output's language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
 # LC_MESSAGES, LANG: zh_CN... is zh-CN), else English. A command says a line with
 # ``_say(key, **fields)``; a new command adds its ``cli.<key>`` texts to the catalogue in both
 # languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
@@ -190,9 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Dosing-schedule and visit planner for the CC312 trial.")
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the program's version number and exit")
-    parser.add_argument("--language", dest="ui_language", choices=("en", "zh-CN"),
-                        help="the language of the messages (default: the study's language, "
-                             "else LC_ALL/LC_MESSAGES/LANG, else en)")
+    parser.add_argument("--language", dest="ui_language", **_LANGUAGE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_plan_parsers(sub)
@@ -204,7 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_audit_parsers(sub)
     _add_users_parsers(sub)
     _add_desk_parser(sub)
+    _language_after_every_command(parser)
     return parser
+
+
+#: ``--language``: before the command or after it (the one definition of both).
+_LANGUAGE: dict[str, Any] = {
+    "choices": ("en", "zh-CN"),
+    "help": "the language of the messages (default: the study's language, else "
+            "LC_ALL/LC_MESSAGES/LANG, else en)"}
+
+
+def _language_after_every_command(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--language`` after every command and sub-command too (``check STUDY
+    --language en``), as before it; due and handout have their own (it also sets their
+    output's language). Its default is no attribute at all, so a sub-command never overwrites
+    the value given before the command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for p in action.choices.values():
+                if "--language" not in p._option_string_actions:
+                    p.add_argument("--language", dest="ui_language", default=argparse.SUPPRESS,
+                                   **_LANGUAGE)
+                _language_after_every_command(p)
 
 
 def _add_plan_parsers(sub: Any) -> None:
@@ -1147,7 +1167,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                         idle_minutes=args.idle_minutes, session_hours=args.session_hours,
                         lock_wait=args.lock_wait)
     return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
-                 stream=stderr)
+                 stream=stderr, lang=_lang())
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,

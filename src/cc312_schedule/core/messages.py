@@ -2413,6 +2413,13 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
               "and write YYYY-MM-DD",
         "zh-CN": "{given} 像是 Excel 的日期序列号，而不是日期：请将该列设为文本格式，并按 "
                  "YYYY-MM-DD 填写"},
+    # serve's start and stop lines (desk/serve.py; the address stays as it is)
+    "cli.desk_serving": {
+        "en": "cc312-schedule desk of {folder} on {address} (stop: Ctrl-C or SIGTERM)",
+        "zh-CN": "cc312-schedule 研究中心工作台已启动：{folder}，地址 {address}（停止：Ctrl-C 或 "
+                 "SIGTERM）"},
+    "cli.desk_stopped": {"en": "cc312-schedule desk stopped",
+                         "zh-CN": "cc312-schedule 研究中心工作台已停止"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",
