@@ -65,8 +65,8 @@ def _pick_language(args: argparse.Namespace | None) -> str:
 
     from .core.messages import pick_language
 
-    given = None if args is None else (getattr(args, "ui_language", None)
-                                       or getattr(args, "language", None))
+    given = None if args is None else (getattr(args, "language", None)  # due's, handout's
+                                       or getattr(args, "ui_language", None))
     study = None if args is None else _study_language(getattr(args, "study", None))
     return pick_language(given=given, study=study, environ=os.environ)
 
