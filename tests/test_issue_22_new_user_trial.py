@@ -154,3 +154,56 @@ def test_language_after_the_command_overrides_the_one_before(study: Path) -> Non
     assert code == 0 and "检查通过" in out, out + err
     code, out, err = run("--language", "zh-CN", "check", str(study), "--today", "2026-12-04")
     assert code == 0 and "检查通过" in out, out + err
+
+
+# ---- 5. counts that say what they count; which id was typed as a number -------------------
+def _workbook(study: Path, tmp: Path, cells: dict[tuple[str, str], dict[str, object]]) -> Path:
+    """The study's workbook, exported, with ``cells`` typed into Visits rows (by subject and
+    visit; columns by their Chinese headers)."""
+    import openpyxl
+
+    path = tmp / "plan.xlsx"
+    assert run("xlsx", str(study), "-o", str(path), "--today", "2026-12-04",
+               "--generated-at", "2026-12-04T08:00:00Z")[0] == 0
+    wb = openpyxl.load_workbook(path)
+    visits = wb.worksheets[1]
+    head = next(r for r in visits.iter_rows(max_row=8) if any(c.value == "访视" for c in r))
+    cols = {c.value: c.column for c in head}
+    for row in visits.iter_rows(min_row=head[0].row + 1):
+        key = (row[cols["受试者"] - 1].value, row[cols["访视"] - 1].value)
+        for name, value in cells.get(key, {}).items():  # type: ignore[arg-type]
+            visits.cell(row=row[0].row, column=cols[name], value=value)
+    wb.save(path)
+    return path
+
+
+IMPORTS = [
+    ("one-new", {("006", "D28"): {"实际访视日期": "2026-11-23", "实际访视状态": "已完成"}},
+     ["受试者 006", "将写入 1 项更改，0 项冲突不写入，9 项此前已记录（无需重复写入）"], 0),
+    ("numeric-subject", {("006", "D28"): {"受试者": 6, "实际访视日期": "2026-11-23",
+                                          "实际访视状态": "已完成"}},
+     ["：受试者编号被输入为数字（开头的 0 已丢失）：6（请将该列设为“文本”格式"], 2),
+    ("numeric-visit", {("006", "D28"): {"访视": 28, "实际访视日期": "2026-11-23",
+                                        "实际访视状态": "已完成"}},
+     ["：访视被输入为数字：28（请按访视计划中的名称输入访视，例如 W1D1、D28 或 EOT）"], 2),
+]
+
+
+@pytest.mark.parametrize(("cells", "said", "code"), [c[1:] for c in IMPORTS],
+                         ids=[c[0] for c in IMPORTS])
+def test_import_says_what_it_counts(study: Path, tmp_path: Path,
+                                    cells: dict[tuple[str, str], dict[str, object]],
+                                    said: list[str], code: int) -> None:
+    path = _workbook(study, tmp_path, cells)
+    got, out, err = run("import", str(study), str(path), "--today", "2026-12-04")
+    assert got == code, out + err
+    for text in said:
+        assert text in out + err, out + err
+
+
+def test_nothing_to_change_says_it_was_recorded_before(study: Path, tmp_path: Path) -> None:
+    path = _workbook(study, tmp_path, {("006", "D28"): {"实际访视日期": "2026-11-23",
+                                                        "实际访视状态": "已完成"}})
+    assert run("import", str(study), str(path), "--today", "2026-12-04", "--apply")[0] == 0
+    assert run("import", str(study), str(path), "--today", "2026-12-04") == (
+        0, "无需更改（10 项此前已记录）\n", "")

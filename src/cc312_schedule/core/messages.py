@@ -437,16 +437,18 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "entries.warning": {"en": "warning: {text}", "zh-CN": "警告：{text}"},
     "entries.applied": {
         "en": "{n} change(s) applied, {conflicts} conflict(s) not applied, {unchanged} {entries} "
-              "already recorded",
-        "zh-CN": "已写入 {n} 项更改，{conflicts} 项冲突未写入，{unchanged} {entries}已记录"},
+              "already recorded, nothing to write",
+        "zh-CN": "已写入 {n} 项更改，{conflicts} 项冲突未写入，{unchanged} {entries}此前已记录（无需"
+                 "重复写入）"},
     "entries.would_apply": {
         "en": "{n} change(s) would apply, {conflicts} conflict(s) not applied, {unchanged} "
-              "{entries} already recorded",
-        "zh-CN": "将写入 {n} 项更改，{conflicts} 项冲突不写入，{unchanged} {entries}已记录"},
+              "{entries} already recorded, nothing to write",
+        "zh-CN": "将写入 {n} 项更改，{conflicts} 项冲突不写入，{unchanged} {entries}此前已记录（无需"
+                 "重复写入）"},
     "entries.one": {"en": "entry", "zh-CN": "项"},
     "entries.many": {"en": "entries", "zh-CN": "项"},
     "entries.nothing": {"en": "nothing to change ({unchanged} entries already recorded)",
-                        "zh-CN": "无需更改（{unchanged} 项已记录）"},
+                        "zh-CN": "无需更改（{unchanged} 项此前已记录）"},
     "cli.dry_run": {"en": "dry run: nothing written (add --apply to write)",
                     "zh-CN": "预览：未写入任何内容（加 --apply 写入）"},
     # errors as the CLI prints them in Chinese (core/errors.py ScheduleError.render): keyed by
@@ -2420,6 +2422,15 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
                  "SIGTERM）"},
     "cli.desk_stopped": {"en": "cc312-schedule desk stopped",
                          "zh-CN": "cc312-schedule 研究中心工作台已停止"},
+    # the workbook's identifiers typed as numbers (entries/workbook_read.py): which one
+    "err.a subject id typed as a number (leading zeros are lost)": {
+        "en": "a subject id typed as a number (leading zeros are lost)",
+        "zh-CN": "受试者编号被输入为数字（开头的 0 已丢失）"},
+    "err.a visit typed as a number": {"en": "a visit typed as a number",
+                                      "zh-CN": "访视被输入为数字"},
+    "hint.type the visit as the plan names it, e.g. W1D1, D28 or EOT": {
+        "en": "type the visit as the plan names it, e.g. W1D1, D28 or EOT",
+        "zh-CN": "请按访视计划中的名称输入访视，例如 W1D1、D28 或 EOT"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",
