@@ -422,7 +422,7 @@ def test_the_audit_page_filters_by_subject_and_user(audited: RunningDesk, query:
 
 @pytest.mark.parametrize(("lang", "visit", "decision"), [
     pytest.param("en", "Actual status : → done", "Action : → continue", id="en"),
-    pytest.param("zh-CN", "实际访视状态 : → 已完成", "决策类型 : → 继续治疗", id="zh-CN"),
+    pytest.param("zh-CN", "实际访视状态 ： → 已完成", "决策类型 ： → 继续治疗", id="zh-CN"),
 ])
 def test_the_audit_page_labels_columns_and_codes_as_the_workbook(
         audited: RunningDesk, lang: str, visit: str, decision: str) -> None:

@@ -207,3 +207,63 @@ def test_nothing_to_change_says_it_was_recorded_before(study: Path, tmp_path: Pa
     assert run("import", str(study), str(path), "--today", "2026-12-04", "--apply")[0] == 0
     assert run("import", str(study), str(path), "--today", "2026-12-04") == (
         0, "无需更改（10 项此前已记录）\n", "")
+
+
+# ---- 6. Chinese lines use full-width punctuation: what an entry changes, the desk's lines ---
+def _record(study: Path, *args: str) -> str:
+    code, out, err = run("record", str(study), *args, "--today", "2026-12-04")
+    assert code == 0, err
+    return out.splitlines()[1]
+
+
+LINES = [
+    ("amended", ("006", "W1D1", "--missed", "--amend", "护士误将日期录错"),
+     "  ~ W1D1：已完成 2026-10-26 → 漏访（已更正：护士误将日期录错；visits.csv 第131行）"),
+    ("new-with-note", ("006", "D28", "--done", "2026-11-23", "--note", "按时"),
+     "  + D28 已完成 2026-11-23 “按时”（--done）"),
+    ("amended-en", ("--language", "en", "006", "W1D1", "--missed", "--amend", "oops"),
+     "  ~ W1D1: done 2026-10-26 -> missed  (amended: oops; visits.csv:131)"),
+]
+
+
+@pytest.mark.parametrize(("args", "line"), [c[1:] for c in LINES], ids=[c[0] for c in LINES])
+def test_what_an_entry_changes_in_the_languages_punctuation(study: Path, args: tuple[str, ...],
+                                                            line: str) -> None:
+    assert _record(study, *args) == line
+
+
+def test_a_decision_line_in_chinese(study: Path) -> None:
+    code, out, err = run("decide", str(study), "006", "continue", "--on", "2026-12-01",
+                         "--regimen", "QW", "--weeks", "8", "--investigator", "研究者甲",
+                         "--rationale", "疗效良好", "--today", "2026-12-04")
+    assert code == 0, err
+    assert out.splitlines()[1] == "  + 研究者决策：2026-12-01 继续治疗，QW，8周，研究者 研究者甲（--on）"
+
+
+def test_the_desks_lines_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning on the subject page, a conflict and an amendment in the workbook's preview:
+    Chinese, full-width (the conflict was English)."""
+    import html
+    import re
+
+    from desk_support import running_desk
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with running_desk(tmp_path, language="zh-CN") as desk:
+        c = desk.client("coordinator")
+        assert c.post_form("/language", {"lang": "zh-CN"}).status == 302
+        items = [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in
+                 re.findall(r"<li>(.*?)</li>", c.get("/subjects/004").text, re.S)]
+        assert any(i.startswith("W6D1 超窗/方案偏离：实际访视日期 2026-08-26") for i in items), items
+        assert " 节假日为预估：2027年计划日期按预估节假日排定，国务院放假通知发布后请复核" in items
+        path = _workbook(desk.folder, tmp_path, {("001", "W1D1"): {"实际访视日期": "2026-05-05"}})
+        said = {}
+        for amend in ("", "录入错误"):
+            page = c.post_form("/workbook/preview", {"amend": amend}, csrf_from="/workbook",
+                               files={"workbook": ("plan.xlsx", path.read_bytes())}).text
+            said[amend] = [html.unescape(li) for li in
+                           re.findall(r"<li>(.*?)</li>", page.split('class="preview"')[-1], re.S)]
+    assert any(re.fullmatch(r"访视计划!\w+：W1D1 已记录为 已完成 2026-05-04（visits.csv 第2行），"
+                            r"本次录入为 已完成 2026-05-05：未写入（请更正录入内容，或注明原因后"
+                            r"更正：--amend REASON）", i) for i in said[""]), said[""]
+    assert "001 W1D1：已完成 2026-05-04 → 已完成 2026-05-05（录入错误）" in said["录入错误"], said

@@ -2431,6 +2431,16 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "hint.type the visit as the plan names it, e.g. W1D1, D28 or EOT": {
         "en": "type the visit as the plan names it, e.g. W1D1, D28 or EOT",
         "zh-CN": "请按访视计划中的名称输入访视，例如 W1D1、D28 或 EOT"},
+    # a line of what an import/record/decide changes, with where it came from: the
+    # language's brackets and colon (store/entry_values.py EntryPlan.describe)
+    "entries.line": {"en": "{text}  ({source})", "zh-CN": "{text}（{source}）"},
+    "entries.line_amended": {"en": "{visit}: {old} -> {new}  ({why}; {source})",
+                             "zh-CN": "{visit}：{old} → {new}（{why}；{source}）"},
+    # the desk's lines of the same kinds (desk/pages.py, templates today, subject, audit_table)
+    "desk.warning_item": {"en": "{label}: {message}", "zh-CN": "{label}：{message}"},
+    "desk.amended_item": {"en": "{where}: {old} → {new} ({reason})",
+                          "zh-CN": "{where}：{old} → {new}（{reason}）"},
+    "desk.conflict_item": {"en": "{where}: {text}", "zh-CN": "{where}：{text}"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",

@@ -48,7 +48,15 @@ from ..cdisc.usdm import to_usdm_json
 from ..core.days import parse_iso_date
 from ..core.errors import InvalidStudyError, ScheduleError
 from ..core.l10n import listed_date, short_date
-from ..core.messages import LANGUAGES, MESSAGES, message, procedure, regimen_label, warning_label
+from ..core.messages import (
+    LANGUAGES,
+    MESSAGES,
+    message,
+    procedure,
+    regimen_label,
+    render_error,
+    warning_label,
+)
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
 from ..entries.writes import (
     EntryConflictError,
@@ -287,7 +295,7 @@ def record_visit() -> Any:
     except StudyLockedError:
         raise  # 503 (busy), below
     except EntryConflictError as exc:
-        flash(t("desk.conflict", message=str(exc)), "error")
+        flash(t("desk.conflict", message=render_error(exc, language())), "error")
         return redirect(back)
     except ScheduleError as exc:
         flash(t("desk.error", message=_error_text(exc)), "error")
@@ -624,10 +632,12 @@ def _preview(result: Any) -> dict[str, Any]:
     return {
         "new": [f"{v.subject_id} {v.visit} {visit(v)} {v.note}".strip() for v in result.added_visits]
         + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
-        "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
+        "amended": [message(lang, "desk.amended_item", where=f"{a.new.subject_id} {a.new.visit}",
+                            old=visit(a.old), new=visit(a.new), reason=a.reason)
                     for a in result.amendments],
         "decisions": [dd.describe().rsplit(" (", 1)[0] for dd in result.added_decisions],
-        "conflicts": [f"{c.where}: {c.message}" for c in result.conflicts],
+        "conflicts": [message(lang, "desk.conflict_item", where=c.where, text=c.render(lang))
+                      for c in result.conflicts],
         "warnings": list(result.warnings), "changes": result.changes}
 
 
@@ -653,7 +663,8 @@ def workbook_apply() -> Any:
         path.unlink(missing_ok=True)
     flash(t("desk.workbook.applied", n=result.changes))
     for c in result.conflicts:
-        flash(t("desk.conflict", message=f"{c.where}: {c.message}"), "error")
+        flash(t("desk.conflict", message=t("desk.conflict_item", where=c.where,
+                                            text=c.render(language()))), "error")
     return redirect(url_for("pages.workbook"))
 
 

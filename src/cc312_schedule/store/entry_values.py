@@ -119,25 +119,31 @@ class EntryPlan:
         def t(key: str, **fields: object) -> str:
             return message(lang, f"entries.{key}", **fields)
 
+        def line(key: str, **fields: object) -> str:  # a ``source`` file's row: 第8行 in Chinese
+            return Text.of(f"entries.{key}", **fields).render(lang)
+
         lines: dict[str, list[str]] = {}
         for v in self.added_visits:
             lines.setdefault(v.subject_id, []).append(
-                f"  + {_visit_text(v, lang=lang)}  ({v.source})")
+                "  + " + line("line", text=_visit_text(v, lang=lang), source=str(v.source)))
         for v in self.added_notes:
             lines.setdefault(v.subject_id, []).append(
-                "  + " + t("note", visit=v.visit, note=v.note) + f"  ({v.source})")
+                "  + " + line("line", text=t("note", visit=v.visit, note=v.note),
+                             source=str(v.source)))
         for a in self.amendments:
             lines.setdefault(a.new.subject_id, []).append(
-                f"  ~ {a.new.visit}: {_visit_text(a.old, name=False, lang=lang)} -> "
-                f"{_visit_text(a.new, name=False, lang=lang)}  "
-                f"({t('amended', reason=a.reason)}; {a.new.source})")
+                "  ~ " + line("line_amended", visit=a.new.visit,
+                              old=_visit_text(a.old, name=False, lang=lang),
+                              new=_visit_text(a.new, name=False, lang=lang),
+                              why=t("amended", reason=a.reason), source=str(a.new.source)))
         for d in self.added_decisions:
             who = t("by", who=d.investigator) if d.investigator else ""
             lines.setdefault(d.subject_id, []).append(
-                "  + " + t("decision", text=_decision_text(d, lang)) + f"{who}  ({d.source})")
+                "  + " + line("line", text=t("decision", text=_decision_text(d, lang)) + who,
+                              source=str(d.source)))
         for c in self.conflicts:
             lines.setdefault(c.subject_id, []).append(
-                "  ! " + t("conflict", text=c.render(lang)) + f"  ({c.where})")
+                "  ! " + line("line", text=t("conflict", text=c.render(lang)), source=c.where))
         out = []
         for sid in sorted(lines):
             out.append(t("subject", subject=sid))
