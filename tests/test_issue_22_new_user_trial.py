@@ -267,3 +267,32 @@ def test_the_desks_lines_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                             r"本次录入为 已完成 2026-05-05：未写入（请更正录入内容，或注明原因后"
                             r"更正：--amend REASON）", i) for i in said[""]), said[""]
     assert "001 W1D1：已完成 2026-05-04 → 已完成 2026-05-05（录入错误）" in said["录入错误"], said
+
+
+# ---- 7. users list: when a user was created, in the site's time ---------------------------
+USERS = [
+    ("zh-CN", (), None, "chen3\t研究护士\t已启用\t陈三\t创建于 2026-12-05 06:35（北京时间）\tAPI 令牌 0 个\n"),
+    ("en", ("--language", "en"), None,
+     "chen3\tnurse\tactive\t陈三\tcreated 2026-12-05 06:35 (Beijing time)\t0 token(s)\n"),
+    ("other-zone", ("--language", "en"), "Europe/Berlin",
+     "chen3\tnurse\tactive\t陈三\tcreated 2026-12-04 23:35 (Europe/Berlin)\t0 token(s)\n"),
+]
+
+
+@pytest.mark.parametrize(("extra", "zone", "line"), [u[1:] for u in USERS],
+                         ids=[u[0] for u in USERS])
+def test_users_list_says_the_site_time(study: Path, extra: tuple[str, ...], zone: str | None,
+                                       line: str) -> None:
+    from datetime import UTC, datetime
+
+    from cc312_schedule.store import users
+    from cc312_schedule.store.audit import cli_actor
+
+    users.add_user(study, "chen3", role="nurse", password="correct horse battery",
+                   display_name="陈三", actor=cli_actor("admin"),
+                   at=datetime(2026, 12, 4, 22, 35, 54, tzinfo=UTC))
+    if zone:
+        toml = (study / "study.toml").read_text(encoding="utf-8")
+        (study / "study.toml").write_text(toml.replace('"Asia/Shanghai"', f'"{zone}"', 1),
+                                          encoding="utf-8")
+    assert run("users", "list", str(study), *extra) == (0, line, "")

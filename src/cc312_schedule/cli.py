@@ -74,6 +74,11 @@ def _pick_language(args: argparse.Namespace | None) -> str:
 def _study_language(folder: str | None) -> str | None:
     """study.toml's ``language``, read leniently (the study is read properly by the command;
     a broken study.toml is reported there, in the environment's language)."""
+    return _study_setting(folder, "language")
+
+
+def _study_setting(folder: str | None, key: str) -> str | None:
+    """A text setting of study.toml (``language``, ``timezone``), read leniently."""
     if not folder:
         return None
     import tomllib
@@ -85,11 +90,12 @@ def _study_language(folder: str | None) -> str | None:
     except OSError:  # unreadable: said in the environment's language
         return None
     try:
-        value = tomllib.loads(raw.decode("utf-8")).get("language")
+        value = tomllib.loads(raw.decode("utf-8")).get(key)
     except (ValueError, RecursionError):  # not TOML: its own line, as written, says it
         import re
 
-        m = re.search(rb'^[ \t]*language[ \t]*=[ \t]*"([A-Za-z-]+)"', raw, re.MULTILINE)
+        m = re.search(rb'^[ \t]*' + key.encode() + rb'[ \t]*=[ \t]*"([A-Za-z_/+-]+)"', raw,
+                      re.MULTILINE)
         return m.group(1).decode() if m else None
     return value if isinstance(value, str) else None
 
@@ -1068,6 +1074,31 @@ def _ask_password(prompt: str, stderr: TextIO) -> str:
                          "it") from None
 
 
+def _study_zone(folder: str) -> str:
+    """study.toml's ``timezone`` when it is one the system knows, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = _study_setting(folder, "timezone") or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone
+
+
+def _site_time(stamp: str, zone: str) -> str:
+    """A stored UTC time stamp (``2026-12-04T22:35:54Z``) as people read it: the site's
+    time, minutes, its zone named (``2026-12-05 06:35（北京时间）``); as stored when it is no
+    time stamp with a zone."""
+    from .core.l10n import local_time
+
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return local_time(_lang(), at, zone) if at.tzinfo is not None else stamp
+
+
 def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from datetime import UTC
 
@@ -1077,12 +1108,13 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     at = datetime.now(UTC)
     if args.users_command == "list":
+        zone = _study_zone(args.study)
         for u in users.list_users(args.study):
             stdout.write(_say("user_line", name=u.name, display=u.display_name,
                               role=message(_lang(), f"desk.role.{u.role}"),
                               state=_say("user_disabled_state" if u.disabled else
                                          "user_active_state").rstrip("\n"),
-                              created=u.created, tokens=u.tokens))
+                              created=_site_time(u.created, zone), tokens=u.tokens))
         return EXIT_OK
     actor = cli_actor(args.by)
     if args.users_command == "add":
