@@ -296,3 +296,35 @@ def test_users_list_says_the_site_time(study: Path, extra: tuple[str, ...], zone
         (study / "study.toml").write_text(toml.replace('"Asia/Shanghai"', f'"{zone}"', 1),
                                           encoding="utf-8")
     assert run("users", "list", str(study), *extra) == (0, line, "")
+
+
+# ---- 8. the day list of another day says "that day", never "today" -----------------------
+# 2026-12-07 (a Monday) lists 3 visits of that day; the site's today is pinned to 2026-12-05
+# or to 2026-12-07 itself.
+DAYS = [
+    ("future-table", "2026-12-05", "table", ("当日访视 3", "  当日访视：", "窗口期当日或下一工作日截止 0")),
+    ("future-html", "2026-12-05", "html", ("当日访视 3", "窗口期当日或下一工作日截止 0")),
+    ("future-csv", "2026-12-05", "csv", ("2026-12-07,当日访视,003",)),
+    ("past-table", "2026-12-09", "table", ("当日访视 3",)),
+    ("today-table", "2026-12-07", "table", ("今日访视 3", "  今日访视：", "窗口期今日或下一工作日截止 0")),
+    ("today-html", "2026-12-07", "html", ("今日访视 3",)),
+    ("today-csv", "2026-12-07", "csv", ("2026-12-07,今日访视,003",)),
+]
+
+
+@pytest.mark.parametrize(("today", "form", "said"), [d[1:] for d in DAYS],
+                         ids=[d[0] for d in DAYS])
+def test_the_day_list_of_another_day(study: Path, monkeypatch: pytest.MonkeyPatch, today: str,
+                                     form: str, said: tuple[str, ...]) -> None:
+    from datetime import date
+
+    import cc312_schedule.cli as cli
+
+    monkeypatch.setattr(cli, "_today_at_site", lambda zone: date.fromisoformat(today))
+    code, out, err = run("due", str(study), "--on", "2026-12-07", "--format", form,
+                         "--generated-at", "2026-12-05T08:00:00Z")
+    assert code == 0, err
+    for text in said:
+        assert text in out, out
+    other = "今日" if "当日访视" in said[0] else "当日"
+    assert other not in out

@@ -2441,6 +2441,9 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.amended_item": {"en": "{where}: {old} → {new} ({reason})",
                           "zh-CN": "{where}：{old} → {new}（{reason}）"},
     "desk.conflict_item": {"en": "{where}: {text}", "zh-CN": "{where}：{text}"},
+    # the day list of a day that is not today, or of a range (reports/due.py section_label)
+    "due.section.closing.range": {"en": "window closes that day or on the next open day",
+                                  "zh-CN": "窗口期当日或下一工作日截止"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",
