@@ -347,6 +347,9 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Path, Path], None]]] = [
     ("serial-number-after", ("next-slot", "{S}", "--cohort", "1", "--after", "46085"), NONE),
     ("day-first-decided-on", ("decide", "{S}", "006", "stop", "--on", "1/12/2026",
                               "--investigator", "甲", "--rationale", "x"), NONE),
+    ("study-is-a-file", ("due", "{S}/subjects.csv"), NONE),
+    ("study-is-a-file-audit", ("audit", "show", "{S}/visits.csv"), NONE),
+    ("study-is-a-file-users", ("users", "list", "{S}/study.toml"), NONE),
     # -- runs that succeed: what they say is read by people too --
     ("ok-check", ("check", "{S}"), NONE),
     ("ok-next-slot", ("next-slot", "{S}", "--cohort", "1", "--after", "2026-12-01"), NONE),

@@ -328,3 +328,32 @@ def test_the_day_list_of_another_day(study: Path, monkeypatch: pytest.MonkeyPatc
         assert text in out, out
     other = "今日" if "当日访视" in said[0] else "当日"
     assert other not in out
+
+
+# ---- 9. a study's file given where its folder is expected ---------------------------------
+# every command that takes a study folder, given STUDY/subjects.csv: it says so and names the
+# folder to give (the language: the file's study's)
+FILE_FOR_FOLDER = [
+    ("plan", ()), ("check", ()), ("next-slot", ("--cohort", "1")), ("ics", ("-o", "{T}/ics")),
+    ("xlsx", ("-o", "{T}/plan.xlsx")), ("import", ("{T}/plan.xlsx",)),
+    ("record", ("001", "W1D1", "--done", "2026-05-04")),
+    ("decide", ("006", "stop", "--on", "2026-12-01", "--investigator", "甲", "--rationale", "x")),
+    ("usdm", ("-o", "{T}/usdm.json")), ("sdtm", ("-o", "{T}/sdtm")), ("due", ()),
+    ("handout", ("006", "-o", "{T}/h.html")), ("feed", ("-o", "{T}/feed")),
+    ("publish", ("--url", "http://127.0.0.1:9/", "--user", "u", "--password-file", "{T}/pw")),
+    ("audit verify", ()), ("audit show", ()), ("users list", ()), ("users token", ("li.na",)),
+    ("users add", ("wang", "--role", "nurse", "--password-file", "{T}/pw")),
+    ("users disable", ("li.na",)), ("serve", ()),
+]
+
+
+@pytest.mark.parametrize(("command", "rest"), FILE_FOR_FOLDER, ids=[c for c, _ in FILE_FOR_FOLDER])
+def test_a_file_given_for_the_study_folder(study: Path, tmp_path: Path, command: str,
+                                           rest: tuple[str, ...]) -> None:
+    (tmp_path / "pw").write_text("correct horse battery\n", encoding="utf-8")
+    (tmp_path / "plan.xlsx").write_bytes(b"")
+    given = study / "subjects.csv"
+    code, out, err = run(*command.split(), str(given), *(a.format(T=tmp_path) for a in rest))
+    assert code == 2, out + err
+    assert "这是一个文件，而不是研究文件夹" in err and f"请给出研究文件夹：{study}）" in err, err
+    assert "不存在" not in err

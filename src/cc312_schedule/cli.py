@@ -84,8 +84,11 @@ def _study_setting(folder: str | None, key: str) -> str | None:
     import tomllib
     from pathlib import Path
 
+    where = Path(folder)
+    if where.is_file():  # a study's file given for its folder (said as an error): its study's
+        where = where.parent
     try:
-        with (Path(folder) / "study.toml").open("rb") as fh:
+        with (where / "study.toml").open("rb") as fh:
             raw = fh.read(1024 * 1024)
     except OSError:  # unreadable: said in the environment's language
         return None
@@ -117,7 +120,10 @@ def _language_before_parsing(argv: Sequence[str] | None) -> str:
         elif word.startswith("--language="):
             given = word.split("=", 1)[1]
     study = next((_study_language(w) for w in words
-                  if not w.startswith("-") and (Path(w) / "study.toml").is_file()), None)
+                  if not w.startswith("-") and ((Path(w) / "study.toml").is_file()
+                                                or (Path(w).is_file() and  # a study's file
+                                                    Path(w).with_name("study.toml").is_file()))),
+                 None)
     return pick_language(given=given, study=study, environ=os.environ)
 
 
@@ -952,10 +958,11 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pathlib import Path
 
     from .store.audit import AUDIT_NAME, read_audit, verify_audit
+    from .store.study import study_folder_problem
 
-    if not Path(args.study).is_dir():
-        raise UsageError("no such study folder", key="STUDY", value=args.study,
-                         hint="give the folder that holds study.toml and subjects.csv")
+    problem = study_folder_problem(args.study)
+    if problem is not None:
+        raise UsageError(problem[0], key="STUDY", value=args.study, hint=problem[1])
     if args.audit_command == "verify":
         problems = verify_audit(args.study)
         from .core.messages import say_error

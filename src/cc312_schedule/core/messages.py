@@ -2444,6 +2444,12 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     # the day list of a day that is not today, or of a range (reports/due.py section_label)
     "due.section.closing.range": {"en": "window closes that day or on the next open day",
                                   "zh-CN": "窗口期当日或下一工作日截止"},
+    # a study's file given where its folder is expected (store/study.py study_folder_problem)
+    "err.this is a file, not the study folder": {"en": "this is a file, not the study folder",
+                                                 "zh-CN": "这是一个文件，而不是研究文件夹"},
+    "hint.give the study folder instead: {folder}": {
+        "en": "give the study folder instead: {folder}",
+        "zh-CN": "请给出研究文件夹：{folder}"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",
