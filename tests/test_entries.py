@@ -203,7 +203,7 @@ def test_zh_cn_workbook_round_trip(study: Path) -> None:
     assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视计划", "研究者决策", "时间轴", "警告",
                                                        "cc312-exported"]
     fill(path, {("001", "W2D1"): {"实际访视日期": date(2026, 3, 9)},
-                ("001", "W3D1"): {"实际访视状态": "漏访"}},
+                ("001", "W3D1"): {"实际访视状态": "漏访", "备注": "外出"}},
          decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策类型": "继续治疗", "给药方案": "QW",
                      "研究者": "王医生"}])
     result = import_workbook(study, path, today=TODAY)

@@ -163,7 +163,7 @@ def _record_first(study: Path, tmp: Path) -> None:
 
 def _tamper_audit(study: Path, tmp: Path) -> None:
     _, _, err = run("record", str(study), "006", "W1D1", "--missed", "--today", "2026-12-04",
-                    "--amend", "录入错误")
+                    "--amend", "录入错误", "--note", "受试者未到访")
     audit = study / "audit.csv"
     assert audit.exists(), err
     audit.write_text(audit.read_text(encoding="utf-8").replace("missed", "done"), encoding="utf-8")
@@ -350,6 +350,8 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Path, Path], None]]] = [
     ("study-is-a-file", ("due", "{S}/subjects.csv"), NONE),
     ("study-is-a-file-audit", ("audit", "show", "{S}/visits.csv"), NONE),
     ("study-is-a-file-users", ("users", "list", "{S}/study.toml"), NONE),
+    ("missed-without-reason", ("record", "{S}", "003", "W21D4", "--missed", "--today",
+                               "2026-12-04"), NONE),
     # -- runs that succeed: what they say is read by people too --
     ("ok-check", ("check", "{S}"), NONE),
     ("ok-next-slot", ("next-slot", "{S}", "--cohort", "1", "--after", "2026-12-01"), NONE),

@@ -217,12 +217,13 @@ def _record(study: Path, *args: str) -> str:
 
 
 LINES = [
-    ("amended", ("006", "W1D1", "--missed", "--amend", "护士误将日期录错"),
-     "  ~ W1D1：已完成 2026-10-26 → 漏访（已更正：护士误将日期录错；visits.csv 第131行）"),
+    ("amended", ("006", "W1D1", "--missed", "--note", "未到访", "--amend", "护士误将日期录错"),
+     "  ~ W1D1：已完成 2026-10-26 → 漏访 “未到访”（已更正：护士误将日期录错；visits.csv 第131行）"),
     ("new-with-note", ("006", "D28", "--done", "2026-11-23", "--note", "按时"),
      "  + D28 已完成 2026-11-23 “按时”（--done）"),
-    ("amended-en", ("--language", "en", "006", "W1D1", "--missed", "--amend", "oops"),
-     "  ~ W1D1: done 2026-10-26 -> missed  (amended: oops; visits.csv:131)"),
+    ("amended-en", ("--language", "en", "006", "W1D1", "--missed", "--note", "away",
+                    "--amend", "oops"),
+     "  ~ W1D1: done 2026-10-26 -> missed “away”  (amended: oops; visits.csv:131)"),
 ]
 
 
@@ -357,3 +358,42 @@ def test_a_file_given_for_the_study_folder(study: Path, tmp_path: Path, command:
     assert code == 2, out + err
     assert "这是一个文件，而不是研究文件夹" in err and f"请给出研究文件夹：{study}）" in err, err
     assert "不存在" not in err
+
+
+# ---- 10. a missed visit needs its reason, as the desk's form says --------------------------
+NO_REASON = ("错误：--note：记录漏访时请在备注中填写原因（请写明未进行访视的原因：--note TEXT，或"
+             "工作簿的备注列）\n共发现 1 个问题，未写入任何内容\n")
+MISSED = [
+    ("new-without-a-note", ("003", "W21D4", "--missed"), None, 2, NO_REASON),
+    ("new-with-a-note", ("003", "W21D4", "--missed", "--note", "受试者发热"), None, 0, ""),
+    ("corrected-to-missed-without-a-note", ("001", "W1D1", "--missed", "--amend", "录入错误"),
+     None, 2, NO_REASON),
+    # a visit recorded missed without a reason before this rule stays as it is: nothing to write
+    ("recorded-so-already", ("003", "W21D4", "--missed"), "003,W21D4,,missed,\n", 0, ""),
+]
+
+
+@pytest.mark.parametrize(("args", "row", "code", "said"), [m[1:] for m in MISSED],
+                         ids=[m[0] for m in MISSED])
+def test_a_missed_visit_needs_its_reason(study: Path, args: tuple[str, ...], row: str | None,
+                                         code: int, said: str) -> None:
+    if row:
+        with (study / "visits.csv").open("a", encoding="utf-8") as fh:
+            fh.write(row)
+    before = (study / "visits.csv").read_bytes()
+    got, out, err = run("record", str(study), *args, "--today", "2026-12-04")
+    assert (got, err) == (code, said), out + err
+    if code:
+        assert (study / "visits.csv").read_bytes() == before
+
+
+def test_a_missed_visit_in_the_workbook_needs_its_reason(study: Path, tmp_path: Path) -> None:
+    import re
+
+    path = _workbook(study, tmp_path, {("003", "W21D4"): {"实际访视状态": "漏访"}})
+    code, out, err = run("import", str(study), str(path), "--today", "2026-12-04")
+    assert code == 2 and re.search(r"访视计划![A-Z]+\d+：记录漏访时请在备注中填写原因", err), err
+    path = _workbook(study, tmp_path, {("003", "W21D4"): {"实际访视状态": "漏访",
+                                                          "备注": "受试者发热"}})
+    code, out, err = run("import", str(study), str(path), "--today", "2026-12-04")
+    assert code == 0 and "W21D4 漏访 “受试者发热”" in out, out + err

@@ -2450,6 +2450,13 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "hint.give the study folder instead: {folder}": {
         "en": "give the study folder instead: {folder}",
         "zh-CN": "请给出研究文件夹：{folder}"},
+    # a missed visit without its reason (entries/writes.py; the desk's form says it first)
+    "err.a missed visit needs its reason in the note": {
+        "en": "a missed visit needs its reason in the note",
+        "zh-CN": "记录漏访时请在备注中填写原因"},
+    "hint.say why it did not happen: --note TEXT, or the Note column of the workbook": {
+        "en": "say why it did not happen: --note TEXT, or the Note column of the workbook",
+        "zh-CN": "请写明未进行访视的原因：--note TEXT，或工作簿的备注列"},
     # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
     "err.no password was given (no terminal to type it in, or the input ended)": {
         "en": "no password was given (no terminal to type it in, or the input ended)",

@@ -26,6 +26,8 @@ Policies:
 * **Only visits of the plan.** A visit not in the subject's current plan (with the decisions
   entered alongside), a done date before the first dose, and ``missed`` for a visit whose
   window has not opened yet (on ``today``) are refused.
+* **A missed visit says why.** An entry that records a visit as missed (new, or corrected to
+  missed) without a note is refused, as on the desk; a row recorded so before stays.
 * **Idempotent.** An entry equal to what is recorded changes nothing, so a second import of
   the same workbook is a no-op. A cleared cell is not a deletion.
 * **Audited.** Every changed field is appended to ``STUDY/audit.csv`` (:mod:`.audit`): who
@@ -199,6 +201,9 @@ class _Changes:
     conflicts: list[Conflict] = field(default_factory=list)
     new_decisions: list[DecisionEntry] = field(default_factory=list)
     unchanged: int = 0
+    #: visits to be recorded (or corrected to) missed without a reason in the note: refused,
+    #: said with the plan's checks (a visit not in the plan is said first, as before)
+    no_reason: list[VisitEntry] = field(default_factory=list)
 
 
 def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
@@ -230,8 +235,11 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         for de in ch.new_decisions)
     if ch.to_place:
         _check_against_plan(chk, ch.to_place, added_decisions)
-        if chk.errors:
-            raise InvalidStudyError(chk.errors)
+    for e in ch.no_reason:
+        chk.err(e, "note", "a missed visit needs its reason in the note", None,
+                "say why it did not happen: --note TEXT, or the Note column of the workbook")
+    if chk.errors:
+        raise InvalidStudyError(chk.errors)
 
     candidate = replace(
         study,
@@ -280,6 +288,8 @@ def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit 
             chk.err(e, "status", "a note on a visit with nothing recorded", e.note,
                     "choose done (with the date) or missed")
             return
+        if e.status is RecordStatus.MISSED and not e.note.strip():
+            ch.no_reason.append(e)
         ch.added[key] = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=e.status,
                                       actual_date=e.actual_date, note=e.note,
                                       source=SourceRef(path=where))
@@ -298,6 +308,8 @@ def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit 
     elif same_when and not old.note:  # a note added to a visit recorded without one
         ch.noted.append(replace(new, source=SourceRef(path=e.cells.get("note") or where)))
     elif amend and chk.entries.tracks_edits:
+        if new.status is RecordStatus.MISSED and not new.note.strip():
+            ch.no_reason.append(e)
         ch.amendments.append(Amendment(old=old, new=new, reason=amend, on=chk.today))
         ch.to_place.append((e, old))
     else:
@@ -495,7 +507,7 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
     empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
     The visit must be in the subject's current plan (``missed`` only once its window has
-    opened), and a done date not before the first dose. The audit trail gets one entry per
+    opened, and with its reason in ``note``), and a done date not before the first dose. The audit trail gets one entry per
     changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
     ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """

@@ -59,9 +59,9 @@ __all__ = [
     "example_study_path",
     "load_config",
     "load_study",
-    "study_folder_problem",
     "parse_refresh",
     "parse_reminder",
+    "study_folder_problem",
 ]
 
 def example_study_path(language: str = "en") -> Path:
