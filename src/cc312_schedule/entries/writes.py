@@ -508,7 +508,8 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
     The visit must be in the subject's current plan (``missed`` only once its window has
     opened, and with its reason in ``note``), and a done date not before the first dose. The
-    audit trail gets one entry per changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
+    audit trail gets one entry per changed field (old -> new, the amendment's reason) as
+    ``actor``'s (default: the OS login).
     ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     if (done is None) == (not missed):
