@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -169,12 +170,22 @@ def test_the_handout_links_name_their_language_in_the_pages_language(
     assert sorted(found) == sorted(links)
 
 
-CONFLICT = ("W21D4 is recorded as done 2026-11-26 (visits.csv:9); the entry says missed: not "
-            "applied (correct the entry, or amend with a reason: --amend REASON)")
+def _conflict() -> object:
+    """W21D4 recorded done on 2026-11-26 (visits.csv line 9); the workbook says missed."""
+    from cc312_schedule.core.domain import RecordedVisit, RecordStatus, SourceRef
+    from cc312_schedule.core.messages import Text
+    from cc312_schedule.store.entry_values import Conflict, visit_state
+
+    old = RecordedVisit(subject_id="003", visit="W21D4", status=RecordStatus.DONE,
+                        actual_date=date(2026, 11, 26), source=SourceRef(path="visits.csv", line=9))
+    new = RecordedVisit(subject_id="003", visit="W21D4", status=RecordStatus.MISSED)
+    return Conflict(subject_id="003", where="计划表!D12", text=Text.of(
+        "entries.conflict_visit", visit="W21D4", old=visit_state(old), source=str(old.source),
+        new=visit_state(new), why=Text.of("entries.why_amend")))
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    pytest.param("zh-CN", "计划表!D12：W21D4 已记录为 已完成 2026-11-26（visits.csv:9），本次录入为 漏访："
+    pytest.param("zh-CN", "计划表!D12：W21D4 已记录为 已完成 2026-11-26（visits.csv 第9行），本次录入为 漏访："
                  "未写入（请更正录入内容，或在“更正已有记录，原因”中填写原因后重新预览）", id="zh-CN"),
     pytest.param("en", "计划表!D12: W21D4 is recorded as done 2026-11-26 (visits.csv:9); the entry "
                  "says missed: not applied (correct the entry, or write the reason in \u201cCorrect "
@@ -183,7 +194,7 @@ CONFLICT = ("W21D4 is recorded as done 2026-11-26 (visits.csv:9); the entry says
 def test_an_import_conflict_points_to_the_pages_reason_field(lang: str, expected: str) -> None:
     from cc312_schedule.desk.pages import _conflict_text
 
-    assert _conflict_text(lang, "计划表!D12", CONFLICT) == expected
+    assert _conflict_text(lang, _conflict()) == expected  # type: ignore[arg-type]
 
 
 # ---- 3. a phone (390 px) and a desk (1280 px) -----------------------------------------------

@@ -43,6 +43,13 @@ def test_documented_example(page: str, command: str, expected: str, tmp_path: Pa
     monkeypatch.chdir(tmp_path)
     argv = shlex.split(command)
     assert argv[0] == "cc312-schedule"
+    if "--on" in argv:  # the example is of that day ("on Monday 30 November"): it is today
+        import datetime
+
+        import cc312_schedule.cli as cli
+
+        day = datetime.date.fromisoformat(argv[argv.index("--on") + 1])
+        monkeypatch.setattr(cli, "_today_at_site", lambda zone: day)
     out, err = io.StringIO(), io.StringIO()
     assert main(argv[1:], stdout=out, stderr=err) == 0, err.getvalue()
     assert out.getvalue() + err.getvalue() == expected

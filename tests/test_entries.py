@@ -142,7 +142,7 @@ def test_round_trip_dry_run_apply_plan_and_reexport(study: Path) -> None:
         f"  + W3D1 missed “=HYPERLINK(\"http://x\",\"y\")”  (Visits!M{rows['001 W3D1']})\n"
         "warning: 001 W2D4: done on 2026-03-14, outside its window 2026-03-12…2026-03-13 "
         "(target 2026-03-12): protocol deviation [WindowDeviationWarning]\n"
-        "3 change(s) would apply, 0 conflict(s) not applied, 1 entry already recorded\n"
+        "3 change(s) would apply, 0 conflict(s) not applied, 1 entry already recorded, nothing to write\n"
         "dry run: nothing written (add --apply to write)\n")
     assert snapshot(study) == before
 
@@ -203,7 +203,7 @@ def test_zh_cn_workbook_round_trip(study: Path) -> None:
     assert openpyxl.load_workbook(path).sheetnames == ["总览", "访视计划", "研究者决策", "时间轴", "警告",
                                                        "cc312-exported"]
     fill(path, {("001", "W2D1"): {"实际访视日期": date(2026, 3, 9)},
-                ("001", "W3D1"): {"实际访视状态": "漏访"}},
+                ("001", "W3D1"): {"实际访视状态": "漏访", "备注": "外出"}},
          decisions=[{"受试者": "001", "决策日期": date(2026, 3, 29), "决策类型": "继续治疗", "给药方案": "QW",
                      "研究者": "王医生"}])
     result = import_workbook(study, path, today=TODAY)
@@ -315,15 +315,18 @@ INVALID_VISITS = [
     ({"Note": "only a note"}, "Actual status", "a note on a visit with nothing recorded"),
     ({"Subject": "009", "Actual date": date(2026, 3, 9)}, "Subject", "unknown subject: '009'"),
     ({"Subject": 1, "Actual date": date(2026, 3, 9)}, "Subject",
-     "an id typed as a number (leading zeros are lost): 1"),
+     "a subject id typed as a number (leading zeros are lost): 1"),
     ({"Visit": "W0D1", "Actual date": date(2026, 3, 9)}, "Visit", "unknown visit: 'W0D1'"),
+    ({"Visit": 28, "Actual date": date(2026, 3, 9)}, "Visit",
+     "a visit typed as a number: 28 (type the visit as the plan names it, e.g. W1D1, D28 or EOT)"),
 ]
 
 
 @pytest.mark.parametrize(("entry", "column", "expected"), INVALID_VISITS,
                          ids=["before-study", "future", "ambiguous", "serial", "time-of-day",
                               "missed-with-date", "done-without-date", "bad-status", "note-only",
-                              "unknown-subject", "numeric-subject", "unknown-visit"])
+                              "unknown-subject", "numeric-subject", "unknown-visit",
+                              "numeric-visit"])
 def test_invalid_visit_entry_names_its_cell(study: Path, entry: dict[str, object], column: str,
                                             expected: str) -> None:
     path = export(study)

@@ -105,7 +105,7 @@ def test_an_id_typed_as_a_number_is_shown_as_typed(exported: tuple[Path, Path]) 
     wb.save(path)
     code, _, err = run("import", str(study), str(path), "--today", TODAY)
     assert code == 2
-    assert "an id typed as a number (leading zeros are lost): 6 " in err and "6.0" not in err
+    assert "a subject id typed as a number (leading zeros are lost): 6 " in err and "6.0" not in err
 
 
 def test_a_workbook_that_is_a_fifo_is_refused_at_once(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cc312_schedule.cli import main
-from cc312_schedule.core.errors import UsageError
+from cc312_schedule.core.errors import InvalidStudyError, UsageError
 from cc312_schedule.entries.writes import decide, import_workbook, record, study_lock
 from cc312_schedule.store.audit import (
     AUDIT_NAME,
@@ -260,7 +260,8 @@ def test_record_new_then_amend_then_note(study: Path) -> None:
     record(study, "001", "W2D1", today=TODAY, done=date(2026, 3, 9), actor=NURSE, clock=clock)
     record(study, "001", "W2D1", today=TODAY, done=date(2026, 3, 10), note="came late",
            amend="date typed wrong", actor=NURSE, clock=clock)
-    record(study, "001", "W2D4", today=TODAY, missed=True, actor=NURSE, clock=clock)
+    with pytest.raises(InvalidStudyError, match="a missed visit needs its reason"):  # wave-cli3
+        record(study, "001", "W2D4", today=TODAY, missed=True, actor=NURSE, clock=clock)
     record(study, "001", "W2D4", today=TODAY, missed=True, note="fever", actor=NURSE, clock=clock)
     record(study, "001", "W2D4", today=TODAY, missed=True, note="fever", actor=NURSE, clock=clock)  # no change
     n = ("li.na", "nurse", "desk", "visits.csv", "001")
@@ -335,12 +336,14 @@ def test_cli_by_and_the_os_login(study: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("LOGNAME", "os.login")  # getpass reads LOGNAME first
     assert run("record", str(study), "001", "W2D1", "--done", "2026-03-09", "--today",
                "2026-03-30", "--by", "chen.jie")[0] == 0
-    assert run("record", str(study), "001", "W2D4", "--missed", "--today", "2026-03-30")[0] == 0
+    assert run("record", str(study), "001", "W2D4", "--missed", "--note", "fever", "--today",
+               "2026-03-30")[0] == 0
     assert run("decide", str(study), "001", "stop", "--on", "2026-03-29", "--investigator",
                "Dr. A", "--rationale", "flare", "--today", "2026-03-30", "--by", "dr.a")[0] == 0
     who = [(e.user, e.role, e.via, e.field) for e in read_audit(study)]
     assert who == [("chen.jie", "cli", "cli", "status"), ("chen.jie", "cli", "cli", "actual_date"),
-                   ("os.login", "cli", "cli", "status"), ("dr.a", "cli", "cli", "action"),
+                   ("os.login", "cli", "cli", "status"), ("os.login", "cli", "cli", "note"),
+                   ("dr.a", "cli", "cli", "action"),
                    ("dr.a", "cli", "cli", "investigator"), ("dr.a", "cli", "cli", "rationale")]
     assert cli_actor(None) == Actor(name="os.login", role="cli", via="cli")
     code, out, _ = run("audit", "show", str(study), "--user", "dr.a")
@@ -390,12 +393,13 @@ def test_import_from_the_command_line_is_via_import(study: Path,
     fill(path, {("001", "W2D1"): {"Actual date": date(2026, 3, 9)}})
     assert run("import", str(study), str(path), "--today", "2026-03-30", "--apply",
                "--by", "zhao.min")[0] == 0
-    fill(path, {("001", "W2D4"): {"Actual status": "missed"}})
+    fill(path, {("001", "W2D4"): {"Actual status": "missed", "Note": "fever"}})
     import_workbook(study, path, today=TODAY, apply=True, clock=clock)  # the library's default actor
     assert [(e.user, e.role, e.via, e.visit, e.field) for e in read_audit(study)] == [
         ("zhao.min", "cli", "import", "W2D1", "status"),
         ("zhao.min", "cli", "import", "W2D1", "actual_date"),
         ("os.login", "cli", "import", "W2D4", "status"),
+        ("os.login", "cli", "import", "W2D4", "note"),
     ]
 
 

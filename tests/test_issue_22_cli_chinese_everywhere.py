@@ -135,6 +135,27 @@ def _f3_workbook(study: Path, tmp: Path) -> None:
     wb.save(tmp / "plan.xlsx")
 
 
+def _conflict_workbook(study: Path, tmp: Path) -> None:
+    """The study's own workbook with 001 W1D1 (recorded done 2026-05-04) typed as done a day
+    later: a conflict the import reports and does not apply."""
+    import datetime
+
+    import openpyxl
+
+    _export(study, tmp)
+    wb = openpyxl.load_workbook(tmp / "plan.xlsx")
+    visits = wb.worksheets[1]
+    head = next(r for r in visits.iter_rows(max_row=8) if any(c.value in ("访视", "Visit")
+                                                               for c in r))
+    cols = {c.value: c.column for c in head}
+    date_col = cols.get("实际访视日期") or cols["Actual date"]
+    row = next(r[0].row for r in visits.iter_rows(min_row=head[0].row + 1)
+               if r[cols.get("受试者", cols.get("Subject", 1)) - 1].value == "001"
+               and r[(cols.get("访视") or cols["Visit"]) - 1].value == "W1D1")
+    visits.cell(row=row, column=date_col, value=datetime.datetime(2026, 5, 5))
+    wb.save(tmp / "plan.xlsx")
+
+
 def _record_first(study: Path, tmp: Path) -> None:
     assert run("record", str(study), "006", "D28", "--done", "2026-11-23",
                "--today", "2026-12-04")[0] == 0
@@ -142,7 +163,7 @@ def _record_first(study: Path, tmp: Path) -> None:
 
 def _tamper_audit(study: Path, tmp: Path) -> None:
     _, _, err = run("record", str(study), "006", "W1D1", "--missed", "--today", "2026-12-04",
-                    "--amend", "录入错误")
+                    "--amend", "录入错误", "--note", "受试者未到访")
     audit = study / "audit.csv"
     assert audit.exists(), err
     audit.write_text(audit.read_text(encoding="utf-8").replace("missed", "done"), encoding="utf-8")
@@ -311,6 +332,26 @@ CASES: list[tuple[str, tuple[str, ...], Callable[[Path, Path], None]]] = [
                      "--password-file", "{T}/pw"), _user),
     ("serve-bad-port", ("serve", "{S}", "--port", "70000"), NONE),
     ("serve-bad-idle", ("serve", "{S}", "--idle-minutes", "0"), NONE),
+    # -- a new Chinese user's trial (wave-cli3) --
+    ("import-conflict", ("import", "{S}", "{T}/plan.xlsx", "--today", "2026-12-04"),
+     _conflict_workbook),
+    ("record-conflict-date", ("record", "{S}", "001", "W1D1", "--done", "2026-05-05",
+                              "--today", "2026-12-04"), NONE),
+    ("decide-conflict", ("decide", "{S}", "001", "continue", "--on", "2026-06-01", "--regimen",
+                         "QW", "--weeks", "4", "--investigator", "甲", "--rationale", "x",
+                         "--today", "2026-12-04"), NONE),
+    ("day-first-on", ("due", "{S}", "--on", "30/11/2026"), NONE),
+    ("day-first-done", ("record", "{S}", "006", "D28", "--done", "23/11/2026"), NONE),
+    ("day-first-dashes-from", ("due", "{S}", "--from", "30-11-2026", "--to", "2026-12-06"), NONE),
+    ("ambiguous-today", ("plan", "{S}", "--today", "03/04/2026"), NONE),
+    ("serial-number-after", ("next-slot", "{S}", "--cohort", "1", "--after", "46085"), NONE),
+    ("day-first-decided-on", ("decide", "{S}", "006", "stop", "--on", "1/12/2026",
+                              "--investigator", "甲", "--rationale", "x"), NONE),
+    ("study-is-a-file", ("due", "{S}/subjects.csv"), NONE),
+    ("study-is-a-file-audit", ("audit", "show", "{S}/visits.csv"), NONE),
+    ("study-is-a-file-users", ("users", "list", "{S}/study.toml"), NONE),
+    ("missed-without-reason", ("record", "{S}", "003", "W21D4", "--missed", "--today",
+                               "2026-12-04"), NONE),
     # -- runs that succeed: what they say is read by people too --
     ("ok-check", ("check", "{S}"), NONE),
     ("ok-next-slot", ("next-slot", "{S}", "--cohort", "1", "--after", "2026-12-01"), NONE),

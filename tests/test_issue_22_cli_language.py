@@ -116,12 +116,12 @@ def test_record_and_decide_say_what_they_change_in_chinese(zh: Path) -> None:
     code, out, _ = run("record", str(zh), "003", "W22D1", "--done", "2026-11-30",
                        "--today", "2026-11-30")
     assert code == 0
-    assert out.splitlines() == ["受试者 003", "  + W22D1 已完成 2026-11-30  (--done)",
-                                "已写入 1 项更改，0 项冲突未写入，0 项已记录"]
+    assert out.splitlines() == ["受试者 003", "  + W22D1 已完成 2026-11-30（--done）",
+                                "已写入 1 项更改，0 项冲突未写入，0 项此前已记录（无需重复写入）"]
     code, out, _ = run("decide", str(zh), "006", "继续治疗", "--on", "2026-11-25", "--regimen",
                        "QW", "--investigator", "研究者甲", "--rationale", "部分清除",
                        "--today", "2026-11-25")
     assert code == 0
     warnings = [line for line in out.splitlines() if line.startswith("警告：")]
     assert warnings and not [w for w in warnings if "Warning]" in w]  # the site's kinds
-    assert "【停诊日冲突】" in out and out.endswith("已写入 1 项更改，0 项冲突未写入，0 项已记录\n")
+    assert "【停诊日冲突】" in out and out.endswith("已写入 1 项更改，0 项冲突未写入，0 项此前已记录（无需重复写入）\n")

@@ -35,9 +35,9 @@ EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 # ---- the language people read (issue 22) ---------------------------------------------------
 # Every line a person reads comes from the catalogue (core/messages.py, ids ``cli.*``) in the
-# run's language: ``--language`` (before the command: ``cc312-schedule --language zh-CN
-# check STUDY``; due and handout also take it after the command, where it sets their output's
-# language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
+# run's language: ``--language`` (before or after the command: ``cc312-schedule --language
+# zh-CN check STUDY`` or ``check STUDY --language zh-CN``; for due and handout it sets their
+# output's language too), else the study's ``language`` (study.toml), else the environment (LC_ALL,
 # LC_MESSAGES, LANG: zh_CN... is zh-CN), else English. A command says a line with
 # ``_say(key, **fields)``; a new command adds its ``cli.<key>`` texts to the catalogue in both
 # languages (tests/test_catalogue.py checks them). ``--help`` stays English: argparse writes
@@ -65,8 +65,8 @@ def _pick_language(args: argparse.Namespace | None) -> str:
 
     from .core.messages import pick_language
 
-    given = None if args is None else (getattr(args, "ui_language", None)
-                                       or getattr(args, "language", None))
+    given = None if args is None else (getattr(args, "language", None)  # due's, handout's
+                                       or getattr(args, "ui_language", None))
     study = None if args is None else _study_language(getattr(args, "study", None))
     return pick_language(given=given, study=study, environ=os.environ)
 
@@ -74,22 +74,31 @@ def _pick_language(args: argparse.Namespace | None) -> str:
 def _study_language(folder: str | None) -> str | None:
     """study.toml's ``language``, read leniently (the study is read properly by the command;
     a broken study.toml is reported there, in the environment's language)."""
+    return _study_setting(folder, "language")
+
+
+def _study_setting(folder: str | None, key: str) -> str | None:
+    """A text setting of study.toml (``language``, ``timezone``), read leniently."""
     if not folder:
         return None
     import tomllib
     from pathlib import Path
 
+    where = Path(folder)
+    if where.is_file():  # a study's file given for its folder (said as an error): its study's
+        where = where.parent
     try:
-        with (Path(folder) / "study.toml").open("rb") as fh:
+        with (where / "study.toml").open("rb") as fh:
             raw = fh.read(1024 * 1024)
     except OSError:  # unreadable: said in the environment's language
         return None
     try:
-        value = tomllib.loads(raw.decode("utf-8")).get("language")
+        value = tomllib.loads(raw.decode("utf-8")).get(key)
     except (ValueError, RecursionError):  # not TOML: its own line, as written, says it
         import re
 
-        m = re.search(rb'^[ \t]*language[ \t]*=[ \t]*"([A-Za-z-]+)"', raw, re.MULTILINE)
+        m = re.search(rb'^[ \t]*' + key.encode() + rb'[ \t]*=[ \t]*"([A-Za-z_/+-]+)"', raw,
+                      re.MULTILINE)
         return m.group(1).decode() if m else None
     return value if isinstance(value, str) else None
 
@@ -111,7 +120,10 @@ def _language_before_parsing(argv: Sequence[str] | None) -> str:
         elif word.startswith("--language="):
             given = word.split("=", 1)[1]
     study = next((_study_language(w) for w in words
-                  if not w.startswith("-") and (Path(w) / "study.toml").is_file()), None)
+                  if not w.startswith("-") and ((Path(w) / "study.toml").is_file()
+                                                or (Path(w).is_file() and  # a study's file
+                                                    Path(w).with_name("study.toml").is_file()))),
+                 None)
     return pick_language(given=given, study=study, environ=os.environ)
 
 
@@ -190,9 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Dosing-schedule and visit planner for the CC312 trial.")
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the program's version number and exit")
-    parser.add_argument("--language", dest="ui_language", choices=("en", "zh-CN"),
-                        help="the language of the messages (default: the study's language, "
-                             "else LC_ALL/LC_MESSAGES/LANG, else en)")
+    parser.add_argument("--language", dest="ui_language", **_LANGUAGE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     _add_plan_parsers(sub)
@@ -204,7 +214,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_audit_parsers(sub)
     _add_users_parsers(sub)
     _add_desk_parser(sub)
+    _language_after_every_command(parser)
     return parser
+
+
+#: ``--language``: before the command or after it (the one definition of both).
+_LANGUAGE: dict[str, Any] = {
+    "choices": ("en", "zh-CN"),
+    "help": "the language of the messages (default: the study's language, else "
+            "LC_ALL/LC_MESSAGES/LANG, else en)"}
+
+
+def _language_after_every_command(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--language`` after every command and sub-command too (``check STUDY
+    --language en``), as before it; due and handout have their own (it also sets their
+    output's language). Its default is no attribute at all, so a sub-command never overwrites
+    the value given before the command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for p in action.choices.values():
+                if "--language" not in p._option_string_actions:
+                    p.add_argument("--language", dest="ui_language", default=argparse.SUPPRESS,
+                                   **_LANGUAGE)
+                _language_after_every_command(p)
 
 
 def _add_plan_parsers(sub: Any) -> None:
@@ -926,10 +958,11 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pathlib import Path
 
     from .store.audit import AUDIT_NAME, read_audit, verify_audit
+    from .store.study import study_folder_problem
 
-    if not Path(args.study).is_dir():
-        raise UsageError("no such study folder", key="STUDY", value=args.study,
-                         hint="give the folder that holds study.toml and subjects.csv")
+    problem = study_folder_problem(args.study)
+    if problem is not None:
+        raise UsageError(problem[0], key="STUDY", value=args.study, hint=problem[1])
     if args.audit_command == "verify":
         problems = verify_audit(args.study)
         from .core.messages import say_error
@@ -1021,13 +1054,56 @@ def _read_new_password(args: argparse.Namespace, stderr: TextIO) -> str:
             raise UsageError("the password file is not UTF-8 text", key="--password-file",
                              value=args.password_file) from None
         return lines[0] if lines else ""
-    import getpass
-
-    first = getpass.getpass(_say("password_prompt", name=args.name).rstrip("\n"), stream=stderr)
-    again = getpass.getpass(_say("password_again").rstrip("\n"), stream=stderr)
+    first = _ask_password(_say("password_prompt", name=args.name).rstrip("\n"), stderr)
+    again = _ask_password(_say("password_again").rstrip("\n"), stderr)
     if first != again:
         raise UsageError("the two passwords differ", key="password", hint="run the command again")
     return first
+
+
+def _ask_password(prompt: str, stderr: TextIO) -> str:
+    """One password typed at the terminal, without echo. No terminal (input from a pipe or a
+    file: getpass would read it with echo, after an English warning), an input that ends
+    (empty stdin, Ctrl-D) or Ctrl-C at the prompt: a usage error saying how to give one,
+    before anything is written."""
+    import getpass
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            return getpass.getpass(prompt, stream=stderr)
+    except (EOFError, KeyboardInterrupt, getpass.GetPassWarning) as exc:
+        if not isinstance(exc, getpass.GetPassWarning):
+            stderr.write("\n")  # the prompt's line ends before the error's
+        raise UsageError("no password was given (no terminal to type it in, or the input "
+                         "ended)", key="password", hint="give it in a file: --password-file "
+                         "FILE (its first line), or run the command in a terminal and type "
+                         "it") from None
+
+
+def _study_zone(folder: str) -> str:
+    """study.toml's ``timezone`` when it is one the system knows, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = _study_setting(folder, "timezone") or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone
+
+
+def _site_time(stamp: str, zone: str) -> str:
+    """A stored UTC time stamp (``2026-12-04T22:35:54Z``) as people read it: the site's
+    time, minutes, its zone named (``2026-12-05 06:35（北京时间）``); as stored when it is no
+    time stamp with a zone."""
+    from .core.l10n import local_time
+
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return local_time(_lang(), at, zone) if at.tzinfo is not None else stamp
 
 
 def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -1039,12 +1115,13 @@ def _users(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     at = datetime.now(UTC)
     if args.users_command == "list":
+        zone = _study_zone(args.study)
         for u in users.list_users(args.study):
             stdout.write(_say("user_line", name=u.name, display=u.display_name,
                               role=message(_lang(), f"desk.role.{u.role}"),
                               state=_say("user_disabled_state" if u.disabled else
                                          "user_active_state").rstrip("\n"),
-                              created=u.created, tokens=u.tokens))
+                              created=_site_time(u.created, zone), tokens=u.tokens))
         return EXIT_OK
     actor = cli_actor(args.by)
     if args.users_command == "add":
@@ -1129,7 +1206,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                         idle_minutes=args.idle_minutes, session_hours=args.session_hours,
                         lock_wait=args.lock_wait)
     return serve(config, host=args.host, port=args.port, threads=max(1, args.threads),
-                 stream=stderr)
+                 stream=stderr, lang=_lang())
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,

@@ -439,16 +439,18 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "entries.warning": {"en": "warning: {text}", "zh-CN": "警告：{text}"},
     "entries.applied": {
         "en": "{n} change(s) applied, {conflicts} conflict(s) not applied, {unchanged} {entries} "
-              "already recorded",
-        "zh-CN": "已写入 {n} 项更改，{conflicts} 项冲突未写入，{unchanged} {entries}已记录"},
+              "already recorded, nothing to write",
+        "zh-CN": "已写入 {n} 项更改，{conflicts} 项冲突未写入，{unchanged} {entries}此前已记录（无需"
+                 "重复写入）"},
     "entries.would_apply": {
         "en": "{n} change(s) would apply, {conflicts} conflict(s) not applied, {unchanged} "
-              "{entries} already recorded",
-        "zh-CN": "将写入 {n} 项更改，{conflicts} 项冲突不写入，{unchanged} {entries}已记录"},
+              "{entries} already recorded, nothing to write",
+        "zh-CN": "将写入 {n} 项更改，{conflicts} 项冲突不写入，{unchanged} {entries}此前已记录（无需"
+                 "重复写入）"},
     "entries.one": {"en": "entry", "zh-CN": "项"},
     "entries.many": {"en": "entries", "zh-CN": "项"},
     "entries.nothing": {"en": "nothing to change ({unchanged} entries already recorded)",
-                        "zh-CN": "无需更改（{unchanged} 项已记录）"},
+                        "zh-CN": "无需更改（{unchanged} 项此前已记录）"},
     "cli.dry_run": {"en": "dry run: nothing written (add --apply to write)",
                     "zh-CN": "预览：未写入任何内容（加 --apply 写入）"},
     # errors as the CLI prints them in Chinese (core/errors.py ScheduleError.render): keyed by
@@ -2407,6 +2409,93 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     # the reminder list under a day's list: the site's next open day after it (one bracket)
     "desk.today.remind": {"en": "To remind: due on {day}", "zh-CN": "提醒名单：{day}到访"},
     "desk.today.no_one_due": {"en": "Nobody is due on {day}.", "zh-CN": "{day}无受试者到访。"},
+    # ---- new-user trial, command line (wave-cli3) ------------------------------------------
+    # conflicts as texts (store/entry_values.py Conflict.text): whole in the study's language
+    "entries.state": {"en": "{status}{day}{note}", "zh-CN": "{status}{day}{note}"},
+    "entries.state_day": {"en": " {day}", "zh-CN": " {day}"},
+    "entries.state_note": {"en": " “{note}”", "zh-CN": " “{note}”"},
+    "entries.conflict_visit": {
+        "en": "{visit} is recorded as {old} ({source}); the entry says {new}: not applied ({why})",
+        "zh-CN": "{visit} 已记录为 {old}（{source}），本次录入为 {new}：未写入（{why}）"},
+    "entries.why_amend": {"en": "correct the entry, or amend with a reason: --amend REASON",
+                          "zh-CN": "请更正录入内容，或注明原因后更正：--amend REASON"},
+    "entries.why_untracked": {
+        "en": "this workbook has no record of what it was exported with (an older export, or its "
+              "hidden sheet deleted), so a stale cell cannot be told from a correction: export a "
+              "new workbook and type the correction there, or use 'record --amend'",
+        "zh-CN": "此工作簿没有导出时内容的记录（较早导出的版本，或其隐藏工作表已被删除），无法区分"
+                 "过时的单元格与更正：请导出新的工作簿并在其中录入更正，或使用 'record --amend'"},
+    "entries.conflict_decision": {
+        "en": "a different decision is recorded for {on} ({source}: {decision}): not applied "
+              "(recorded decisions are never rewritten; date a new decision to supersede it)",
+        "zh-CN": "{on} 已记录了不同的研究者决策（{source}：{decision}）：未写入（已记录的决策不会"
+                 "被改写；如需变更，请另行录入一条日期较晚的新决策）"},
+    "entries.conflict_of": {"en": "subject {subject}: {text}", "zh-CN": "受试者 {subject}：{text}"},
+    # a date argument as typed by hand (core/days.parse_iso_date): every form said in Chinese
+    "err.not an ISO date {given}: write it as YYYY-MM-DD ({iso})": {
+        "en": "not an ISO date {given}: write it as YYYY-MM-DD ({iso})",
+        "zh-CN": "日期格式应为 YYYY-MM-DD：{given}（应写作 {iso}）"},
+    "err.ambiguous date {given}: write it as YYYY-MM-DD ({a} or {b}, whichever is meant)": {
+        "en": "ambiguous date {given}: write it as YYYY-MM-DD ({a} or {b}, whichever is meant)",
+        "zh-CN": "日期有歧义：{given}（请按 YYYY-MM-DD 写作 {a} 或 {b}，以实际日期为准）"},
+    "err.{given} looks like an Excel serial number, not a date: format the column as text and "
+    "write YYYY-MM-DD": {
+        "en": "{given} looks like an Excel serial number, not a date: format the column as text "
+              "and write YYYY-MM-DD",
+        "zh-CN": "{given} 像是 Excel 的日期序列号，而不是日期：请将该列设为文本格式，并按 "
+                 "YYYY-MM-DD 填写"},
+    # serve's start and stop lines (desk/serve.py; the address stays as it is)
+    "cli.desk_serving": {
+        "en": "cc312-schedule desk of {folder} on {address} (stop: Ctrl-C or SIGTERM)",
+        "zh-CN": "cc312-schedule 研究中心工作台已启动：{folder}，地址 {address}（停止：Ctrl-C 或 "
+                 "SIGTERM）"},
+    "cli.desk_stopped": {"en": "cc312-schedule desk stopped",
+                         "zh-CN": "cc312-schedule 研究中心工作台已停止"},
+    # the workbook's identifiers typed as numbers (entries/workbook_read.py): which one
+    "err.a subject id typed as a number (leading zeros are lost)": {
+        "en": "a subject id typed as a number (leading zeros are lost)",
+        "zh-CN": "受试者编号被输入为数字（开头的 0 已丢失）"},
+    "err.a visit typed as a number": {"en": "a visit typed as a number",
+                                      "zh-CN": "访视被输入为数字"},
+    "hint.type the visit as the plan names it, e.g. W1D1, D28 or EOT": {
+        "en": "type the visit as the plan names it, e.g. W1D1, D28 or EOT",
+        "zh-CN": "请按访视计划中的名称输入访视，例如 W1D1、D28 或 EOT"},
+    # a line of what an import/record/decide changes, with where it came from: the
+    # language's brackets and colon (store/entry_values.py EntryPlan.describe)
+    "entries.line": {"en": "{text}  ({source})", "zh-CN": "{text}（{source}）"},
+    "entries.line_amended": {"en": "{visit}: {old} -> {new}  ({why}; {source})",
+                             "zh-CN": "{visit}：{old} → {new}（{why}；{source}）"},
+    # the desk's lines of the same kinds (desk/pages.py, templates today, subject, audit_table)
+    "desk.warning_item": {"en": "{label}: {message}", "zh-CN": "{label}：{message}"},
+    "desk.amended_item": {"en": "{where}: {old} → {new} ({reason})",
+                          "zh-CN": "{where}：{old} → {new}（{reason}）"},
+    "desk.conflict_item": {"en": "{where}: {text}", "zh-CN": "{where}：{text}"},
+    # the day list of a day that is not today, or of a range (reports/due.py section_label)
+    "due.section.closing.range": {"en": "window closes that day or on the next open day",
+                                  "zh-CN": "窗口期当日或下一工作日截止"},
+    # a study's file given where its folder is expected (store/study.py study_folder_problem)
+    "err.this is a file, not the study folder": {"en": "this is a file, not the study folder",
+                                                 "zh-CN": "这是一个文件，而不是研究文件夹"},
+    "hint.give the study folder instead: {folder}": {
+        "en": "give the study folder instead: {folder}",
+        "zh-CN": "请给出研究文件夹：{folder}"},
+    # a missed visit without its reason (entries/writes.py; the desk's form says it first)
+    "err.a missed visit needs its reason in the note": {
+        "en": "a missed visit needs its reason in the note",
+        "zh-CN": "记录漏访时请在备注中填写原因"},
+    "hint.say why it did not happen: --note TEXT, or the Note column of the workbook": {
+        "en": "say why it did not happen: --note TEXT, or the Note column of the workbook",
+        "zh-CN": "请写明未进行访视的原因：--note TEXT，或工作簿的备注列"},
+    # users add/password without --password-file and without a terminal (or Ctrl-D/Ctrl-C)
+    "err.no password was given (no terminal to type it in, or the input ended)": {
+        "en": "no password was given (no terminal to type it in, or the input ended)",
+        "zh-CN": "未输入密码：没有可输入密码的终端，或输入已结束"},
+    "hint.give it in a file: --password-file FILE (its first line), or run the command in a "
+    "terminal and type it": {
+        "en": "give it in a file: --password-file FILE (its first line), or run the command in "
+              "a terminal and type it",
+        "zh-CN": "请用 --password-file FILE 给出密码文件，密码写在第一行；或在终端中运行本命令并"
+                 "输入密码"},
 }
 
 #: Texts a label had before (zh-CN-terms.md review, 2026-11-30): the workbook import still
@@ -2462,6 +2551,11 @@ def render_error(error: ScheduleError, lang: str) -> str:
     """
     if lang == "en":
         return str(error)
+    said = getattr(error, "text", None)  # an error made as a Text (a conflict): said whole
+    if isinstance(said, Text):
+        colon = message(lang, "table.colon").strip() or ":"
+        return error.render(say=lambda kind, t: said.render(lang) if kind == "err" else t,
+                            colon=colon, space="", brackets=("（", "）"))
     value = str(error.value) if error.has_value else ""
     text, used = say_error(lang, "err", error.message, value=value)
     used = used or (bool(value) and repr(error.value) in text)  # said already: not again

@@ -54,11 +54,11 @@ from ..core.l10n import listed_date, short_date, window_text
 from ..core.messages import (
     LANGUAGES,
     MESSAGES,
+    Text,
     message,
     procedure,
     regimen_label,
     render_error,
-    say_error,
     warning_label,
 )
 from ..core.model import EventStatus, StudyPlan, SubjectPlan, SubjectState, days_late, event_order
@@ -77,7 +77,7 @@ from ..reports.pages import to_due_html, to_handout_html, to_pdf
 from ..reports.render import to_csv, to_json
 from ..reports.xlsx import to_xlsx
 from ..store.audit import VIAS, Actor, AuditEntry, read_audit
-from ..store.entry_values import decision_text
+from ..store.entry_values import Conflict, decision_text
 from ..store.study import Study
 from ..store.users import ROLES, list_users
 from .auth import Right
@@ -158,14 +158,13 @@ def _error_text(exc: ScheduleError, *, paths: dict[str, str] | None = None) -> s
     return text
 
 
-def _conflict_text(lang: str, where: str, text: str) -> str:
-    """An import's conflict in ``lang``, its hint naming the page's reason field instead of the
-    command line's ``--amend REASON``."""
-    said = say_error(lang, "err", text)[0]
-    cli_hint = message(lang, "err.correct the entry, or amend with a reason: --amend REASON")
-    said = said.replace(cli_hint, message(lang, "desk.workbook.amend_hint",
-                                          field=message(lang, "desk.amend")))
-    return f"{where}{message(lang, 'table.colon')}{said}"
+def _conflict_text(lang: str, c: Conflict) -> str:
+    """A conflict in ``lang``, where it is first; its hint names the page's reason field
+    instead of the command line's ``--amend REASON``."""
+    hint = Text.of("desk.workbook.amend_hint", field=message(lang, "desk.amend"))
+    text = Text(c.text.id, tuple((k, hint if isinstance(v, Text) and v.id == "entries.why_amend"
+                                  else v) for k, v in c.text.fields))
+    return message(lang, "desk.conflict_item", where=c.where, text=text.render(lang))
 
 
 class UnknownSubject(NotFound):
@@ -711,10 +710,11 @@ def _preview(result: Any) -> dict[str, Any]:
     return {
         "new": [f"{v.subject_id} {v.visit} {visit(v)} {v.note}".strip() for v in result.added_visits]
         + [f"{v.subject_id} {v.visit} + “{v.note}”" for v in result.added_notes],
-        "amended": [f"{a.new.subject_id} {a.new.visit}: {visit(a.old)} → {visit(a.new)} ({a.reason})"
+        "amended": [message(lang, "desk.amended_item", where=f"{a.new.subject_id} {a.new.visit}",
+                            old=visit(a.old), new=visit(a.new), reason=a.reason)
                     for a in result.amendments],
         "decisions": [decision_text(dd, lang) for dd in result.added_decisions],
-        "conflicts": [_conflict_text(lang, c.where, c.message) for c in result.conflicts],
+        "conflicts": [_conflict_text(lang, c) for c in result.conflicts],
         "warnings": list(result.warnings), "changes": result.changes}
 
 
@@ -740,7 +740,7 @@ def workbook_apply() -> Any:
         path.unlink(missing_ok=True)
     flash(t("desk.workbook.applied", n=result.changes))
     for c in result.conflicts:
-        flash(t("desk.conflict", message=_conflict_text(language(), c.where, c.message)), "error")
+        flash(t("desk.conflict", message=_conflict_text(language(), c)), "error")
     return redirect(url_for("pages.workbook"))
 
 

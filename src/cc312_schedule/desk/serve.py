@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from ..calendars.feed import SITE, issue_tokens
+from ..core.messages import message
 from ..entries.writes import study_lock
 from .app import create_app
 from .context import DeskConfig
@@ -108,9 +109,10 @@ class PageGate:
 
 def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, threads: int = 24,
           stream: TextIO | None = None, ready: Callable[[str], None] | None = None,
-          page_slots: int = PAGE_SLOTS) -> int:
+          page_slots: int = PAGE_SLOTS, lang: str = "en") -> int:
     """Run the desk until SIGTERM or Ctrl-C; return the exit code (0). ``page_slots``: pages
-    computed at once (:class:`PageGate`)."""
+    computed at once (:class:`PageGate`); ``lang``: the language of its start and stop lines
+    (the command line's)."""
     import waitress.server
 
     out = stream or sys.stderr
@@ -130,7 +132,7 @@ def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, thre
 
     previous = signal.signal(signal.SIGTERM, stop)
     address = f"http://{host}:{server.effective_port}/"
-    out.write(f"cc312-schedule desk of {config.folder} on {address} (stop: Ctrl-C or SIGTERM)\n")
+    out.write(message(lang, "cli.desk_serving", folder=config.folder, address=address) + "\n")
     out.flush()
     if ready is not None:
         ready(address)
@@ -139,6 +141,6 @@ def serve(config: DeskConfig, *, host: str = "127.0.0.1", port: int = 8312, thre
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous)
-        out.write("cc312-schedule desk stopped\n")
+        out.write(message(lang, "cli.desk_stopped") + "\n")
         out.flush()
     return 0

@@ -564,8 +564,13 @@ class _Cells:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                 value = int(value)  # the cell shows 3, not 3.0
-            self.error(col, "an id typed as a number (leading zeros are lost)", value,
-                       "format the column as Text and type the id as in subjects.csv, e.g. 001")
+            if col == "subject":
+                self.error(col, "a subject id typed as a number (leading zeros are lost)",
+                           value, "format the column as Text and type the id as in "
+                           "subjects.csv, e.g. 001")
+            else:
+                self.error(col, "a visit typed as a number", value,
+                           "type the visit as the plan names it, e.g. W1D1, D28 or EOT")
             return ""
         return self.text(col)
 

@@ -26,6 +26,8 @@ Policies:
 * **Only visits of the plan.** A visit not in the subject's current plan (with the decisions
   entered alongside), a done date before the first dose, and ``missed`` for a visit whose
   window has not opened yet (on ``today``) are refused.
+* **A missed visit says why.** An entry that records a visit as missed (new, or corrected to
+  missed) without a note is refused, as on the desk; a row recorded so before stays.
 * **Idempotent.** An entry equal to what is recorded changes nothing, so a second import of
   the same workbook is a no-op. A cleared cell is not a deletion.
 * **Audited.** Every changed field is appended to ``STUDY/audit.csv`` (:mod:`.audit`): who
@@ -59,6 +61,7 @@ from typing import Any, Protocol
 
 from ..core.domain import Subject, subject_hint
 from ..core.errors import InvalidStudyError, ScheduleError, UsageError, WorkbookError
+from ..core.messages import Text
 from ..core.model import EventKind, PlanWarning
 from ..planning.clock import utc_now
 from ..planning.engine import (
@@ -80,7 +83,8 @@ from ..store.entry_values import (
     EntryPlan,
     VisitEntry,
     WorkbookEntries,
-    _visit_text,
+    decision_said,
+    visit_state,
 )
 from ..store.study import Action, Decision, RecordedVisit, RecordStatus, SourceRef, Study, load_study
 from ..store.studylock import LOCK_NAME, StudyLockedError, study_lock
@@ -134,8 +138,9 @@ class EntryConflictError(UsageError):
     """``record``/``decide``: the entry contradicts a recorded row (``conflicts``); nothing
     was written. The desk answers it with 409, the command line as any usage error."""
 
-    def __init__(self, message: str, *, conflicts: tuple[Conflict, ...]) -> None:
-        super().__init__(message, hint=None)
+    def __init__(self, text: Text, *, conflicts: tuple[Conflict, ...]) -> None:
+        super().__init__(str(text), hint=None)
+        self.text = text  # the message as data: core/messages.render_error says it in any language
         self.conflicts = conflicts
 
 
@@ -196,6 +201,9 @@ class _Changes:
     conflicts: list[Conflict] = field(default_factory=list)
     new_decisions: list[DecisionEntry] = field(default_factory=list)
     unchanged: int = 0
+    #: visits to be recorded (or corrected to) missed without a reason in the note: refused,
+    #: said with the plan's checks (a visit not in the plan is said first, as before)
+    no_reason: list[VisitEntry] = field(default_factory=list)
 
 
 def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
@@ -227,8 +235,11 @@ def plan_entries(study: Study, entries: WorkbookEntries, *, today: date,
         for de in ch.new_decisions)
     if ch.to_place:
         _check_against_plan(chk, ch.to_place, added_decisions)
-        if chk.errors:
-            raise InvalidStudyError(chk.errors)
+    for e in ch.no_reason:
+        chk.err(e, "note", "a missed visit needs its reason in the note", None,
+                "say why it did not happen: --note TEXT, or the Note column of the workbook")
+    if chk.errors:
+        raise InvalidStudyError(chk.errors)
 
     candidate = replace(
         study,
@@ -277,6 +288,8 @@ def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit 
             chk.err(e, "status", "a note on a visit with nothing recorded", e.note,
                     "choose done (with the date) or missed")
             return
+        if e.status is RecordStatus.MISSED and not e.note.strip():
+            ch.no_reason.append(e)
         ch.added[key] = RecordedVisit(subject_id=e.subject_id, visit=e.visit, status=e.status,
                                       actual_date=e.actual_date, note=e.note,
                                       source=SourceRef(path=where))
@@ -295,18 +308,20 @@ def _compare_visit(chk: _Check, ch: _Changes, e: VisitEntry, old: RecordedVisit 
     elif same_when and not old.note:  # a note added to a visit recorded without one
         ch.noted.append(replace(new, source=SourceRef(path=e.cells.get("note") or where)))
     elif amend and chk.entries.tracks_edits:
+        if new.status is RecordStatus.MISSED and not new.note.strip():
+            ch.no_reason.append(e)
         ch.amendments.append(Amendment(old=old, new=new, reason=amend, on=chk.today))
         ch.to_place.append((e, old))
     else:
-        why = ("correct the entry, or amend with a reason: --amend REASON" if not amend else
-               "this workbook has no record of what it was exported with (an older export, "
-               "or its hidden sheet deleted), so a stale cell cannot be told from a "
-               "correction: export a new workbook and type the correction there, or use "
-               "'record --amend'")
+        # what the entry says: its status and date (merged as above), and only the note typed
+        # (the recorded note is not shown as if the user had entered it)
+        entered = replace(new, note=e.note)
         ch.conflicts.append(Conflict(
             subject_id=e.subject_id, where=where,
-            message=f"{e.visit} is recorded as {_visit_text(old, name=False)} ({old.source}); "
-                    f"the entry says {_visit_text(new, name=False)}: not applied ({why})"))
+            text=Text.of("entries.conflict_visit", visit=e.visit, old=visit_state(old),
+                         source=str(old.source), new=visit_state(entered),
+                         why=Text.of("entries.why_amend" if not amend
+                                     else "entries.why_untracked"))))
 
 
 def _check_decisions(chk: _Check, ch: _Changes) -> None:
@@ -340,9 +355,8 @@ def _check_decisions(chk: _Check, ch: _Changes) -> None:
         else:
             ch.conflicts.append(Conflict(
                 subject_id=d.subject_id, where=de.cells.get("decided_on", ""),
-                message=f"a different decision is recorded for {d.decided_on} ({old_d.source}: "
-                        f"{old_d.describe().rsplit(' (', 1)[0]}): not applied (recorded decisions "
-                        "are never rewritten; date a new decision to supersede it)"))
+                text=Text.of("entries.conflict_decision", on=d.decided_on,
+                             source=str(old_d.source), decision=decision_said(old_d))))
 
 
 def _check_decision_sequences(chk: _Check, new_decisions: Sequence[DecisionEntry]) -> None:
@@ -493,8 +507,9 @@ def record(folder: str | Path, subject_id: str, visit: str, *, today: date,
     A visit recorded differently already is an error unless ``amend`` gives the reason. An
     empty ``note`` keeps the recorded note; a note on a visit recorded without one is added.
     The visit must be in the subject's current plan (``missed`` only once its window has
-    opened), and a done date not before the first dose. The audit trail gets one entry per
-    changed field (old -> new, the amendment's reason) as ``actor``'s (default: the OS login).
+    opened, and with its reason in ``note``), and a done date not before the first dose. The
+    audit trail gets one entry per changed field (old -> new, the amendment's reason) as
+    ``actor``'s (default: the OS login).
     ``reader``: the desk's study and plans (:class:`StudyReader`) instead of reading the folder.
     """
     if (done is None) == (not missed):
@@ -549,6 +564,6 @@ def _write_one(folder: str | Path, entries: WorkbookEntries, *, today: date, ame
                             memo=reader.memo if reader is not None else None)
         if plan.conflicts:
             c = plan.conflicts[0]
-            raise EntryConflictError(f"subject {c.subject_id}: {c.message}",
-                                     conflicts=plan.conflicts)
+            raise EntryConflictError(Text.of("entries.conflict_of", subject=c.subject_id,
+                                             text=c.text), conflicts=plan.conflicts)
         return _apply(folder, study, plan, actor or cli_actor(None), clock, reason, reader)

@@ -138,6 +138,15 @@ class DueList:
     end: date
     days: tuple[DueDay, ...]
     timezone: str = "Asia/Shanghai"  # the study's: the page's generation time is said in it
+    #: the real date at the site when the list was made (None: not known, the list is taken
+    #: to be of today)
+    today: date | None = None
+
+    @property
+    def other_days(self) -> bool:
+        """Whether the list shows a day that is not today (a range, or one other day): its
+        sections then say "that day" (当日访视), never "today" (今日访视)."""
+        return self.start != self.end or (self.today is not None and self.start != self.today)
 
     @property
     def rows(self) -> tuple[DueRow, ...]:
@@ -225,7 +234,7 @@ def plan_due(study: Study, plan: StudyPlan, *, start: date, end: date | None = N
                            open_reason=opened.render(lang) if opened is not None else None))
     return DueList(study_name=study.config.name, site=site_name(study.config, lang),
                    language=lang, start=start, end=end, days=tuple(days),
-                   timezone=study.config.timezone)
+                   timezone=study.config.timezone, today=today)
 
 
 def _with_future(r: DueRow, future: dict[tuple[str, str], tuple[date, DueWarning]],
@@ -375,7 +384,7 @@ def to_due_csv(due: DueList, *, safe_for_spreadsheets: bool = False) -> str:
     codes = DUE_CODE_COLUMNS if lang != "en" else ()
     w.writerow([message(lang, f"due.csv.{c}") for c in DUE_COLUMNS] + list(codes))
     for r in due.rows:
-        v = _values(r) if lang == "en" else _labels(lang, r)
+        v = _values(r) if lang == "en" else _labels(lang, r, other_days=due.other_days)
         fields = [str(message(lang, "procedure.separator").join(v[c]) if isinstance(v[c], list)
                       else "" if v[c] is None else v[c]) for c in DUE_COLUMNS]
         fields += [r.section.value, r.kind.value, r.status.value][:len(codes)]
@@ -383,10 +392,10 @@ def to_due_csv(due: DueList, *, safe_for_spreadsheets: bool = False) -> str:
     return buf.getvalue()
 
 
-def _labels(lang: str, r: DueRow) -> dict[str, Any]:
+def _labels(lang: str, r: DueRow, *, other_days: bool = False) -> dict[str, Any]:
     """A row's values for people in ``lang``: the codes of :func:`_values` as the page says them."""
     return {**_values(r),
-            "section": message(lang, f"due.section.{r.section.value}"),
+            "section": section_label(lang, r.section, multi=other_days),
             "kind": message(lang, f"due.kind.{r.kind.value}"),
             "status": message(lang, f"due.status.{r.status.value}"),
             "procedures": [procedure(lang, i) for i in r.procedures],
@@ -421,14 +430,17 @@ def _closed(cal: SiteCalendar | None, day: date, lang: str) -> str | None:
 
 
 def section_label(lang: str, section: DueSection, *, multi: bool = False) -> str:
-    """A section's name; in a list of several days the visits of each day are "that day's",
-    never "today's" (review C7: 当日访视, not 今日访视, in a range's totals and days).
+    """A section's name; in a list of several days, or of one day that is not today
+    (``multi``: :attr:`DueList.other_days`), the visits of each day are "that day's", never
+    "today's" (review C7: 当日访视, not 今日访视), and so is a window that closes.
 
     >>> section_label("zh-CN", DueSection.TODAY), section_label("zh-CN", DueSection.TODAY, multi=True)
     ('今日访视', '当日访视')
+    >>> section_label("zh-CN", DueSection.CLOSING, multi=True)
+    '窗口期当日或下一工作日截止'
     """
-    if multi and section is DueSection.TODAY:
-        return message(lang, "due.section.today.range")
+    if multi and section in (DueSection.TODAY, DueSection.CLOSING):
+        return message(lang, f"due.section.{section.value}.range")
     return message(lang, f"due.section.{section.value}")
 
 
@@ -480,14 +492,15 @@ def to_due_table(due: DueList) -> str:
         if d.open_reason:
             head += " · " + d.open_reason
         out.append(head + " ==")
-        out.append(section_counts(lang, d, multi=multi))
+        out.append(section_counts(lang, d, multi=due.other_days))
         if not d.rows:
             out.append("  " + message(lang, "due.nothing"))
         for s in DueSection:
             rows = d.section(s)
             if not rows:
                 continue
-            out.append("  " + message(lang, "due.colon", label=section_label(lang, s, multi=multi)))
+            out.append("  " + message(lang, "due.colon",
+                                      label=section_label(lang, s, multi=due.other_days)))
             for r in rows:
                 when = (f"{message(lang, 'due.col.due')} {r.planned_date}" if s is DueSection.DECISION
                         else f"{r.time:%H:%M} {message(lang, 'due.col.planned')} {r.planned_date}")

@@ -89,7 +89,7 @@ def to_due_html(due: DueList, *, generated: str | datetime = "") -> str:
     multi = due.start != due.end
 
     def counts(of: Any) -> list[dict[str, Any]]:
-        return [{"label": section_label(lang, s, multi=multi), "n": of.count(s)}
+        return [{"label": section_label(lang, s, multi=due.other_days), "n": of.count(s)}
                 for s in DueSection]
 
     sep = "、" if lang == "zh-CN" else ", "
@@ -101,7 +101,7 @@ def to_due_html(due: DueList, *, generated: str | datetime = "") -> str:
             if not rows:
                 continue
             sections.append({"code": s.value, "label": message(lang, "due.count", label=section_label(
-                lang, s, multi=multi), n=len(rows)), "rows": [{
+                lang, s, multi=due.other_days), n=len(rows)), "rows": [{
                 "subject_id": r.subject_id, "cohort": r.cohort, "dose_level": r.dose_level,
                 "visit": r.visit, "kind": kind_label(lang, r), "time": f"{r.time:%H:%M}",
                 "planned": listed_date(lang, r.planned_date),

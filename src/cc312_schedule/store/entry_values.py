@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.errors import ScheduleError
-from ..core.messages import MESSAGES, message, warning_label
+from ..core.messages import MESSAGES, Text, message, warning_label
 from ..core.model import PlanWarning
 from .study import Decision, RecordedVisit, RecordStatus
 
-__all__ = ["Amendment", "Conflict", "DecisionEntry", "EntryPlan", "VisitEntry", "WorkbookEntries"]
+__all__ = ["Amendment", "Conflict", "DecisionEntry", "EntryPlan", "VisitEntry", "WorkbookEntries",
+           "decision_said", "visit_state"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,11 +76,22 @@ class Amendment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Conflict:
-    """An entry that contradicts a recorded row: reported, never applied."""
+    """An entry that contradicts a recorded row: reported, never applied.
+
+    ``text`` says it as data (a catalogue id and its fields, nested texts for the states and
+    the reason), so that it reads whole in any language: :meth:`render`; ``message`` is the
+    English."""
 
     subject_id: str
-    message: str
+    text: Text
     where: str
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
+
+    def render(self, lang: str) -> str:
+        return self.text.render(lang)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,29 +115,35 @@ class EntryPlan:
 
     def describe(self, lang: str = "en") -> str:
         """A readable diff, per subject: ``+`` new, ``~`` amended, ``!`` conflict (not applied),
-        in ``lang`` (the frame and the statuses; a conflict's own text stays as made)."""
+        in ``lang`` (the frame, the statuses and the conflicts' texts)."""
         def t(key: str, **fields: object) -> str:
             return message(lang, f"entries.{key}", **fields)
+
+        def line(key: str, **fields: object) -> str:  # a ``source`` file's row: 第8行 in Chinese
+            return Text.of(f"entries.{key}", **fields).render(lang)
 
         lines: dict[str, list[str]] = {}
         for v in self.added_visits:
             lines.setdefault(v.subject_id, []).append(
-                f"  + {_visit_text(v, lang=lang)}  ({v.source})")
+                "  + " + line("line", text=_visit_text(v, lang=lang), source=str(v.source)))
         for v in self.added_notes:
             lines.setdefault(v.subject_id, []).append(
-                "  + " + t("note", visit=v.visit, note=v.note) + f"  ({v.source})")
+                "  + " + line("line", text=t("note", visit=v.visit, note=v.note),
+                             source=str(v.source)))
         for a in self.amendments:
             lines.setdefault(a.new.subject_id, []).append(
-                f"  ~ {a.new.visit}: {_visit_text(a.old, name=False, lang=lang)} -> "
-                f"{_visit_text(a.new, name=False, lang=lang)}  "
-                f"({t('amended', reason=a.reason)}; {a.new.source})")
+                "  ~ " + line("line_amended", visit=a.new.visit,
+                              old=_visit_text(a.old, name=False, lang=lang),
+                              new=_visit_text(a.new, name=False, lang=lang),
+                              why=t("amended", reason=a.reason), source=str(a.new.source)))
         for d in self.added_decisions:
             who = t("by", who=d.investigator) if d.investigator else ""
             lines.setdefault(d.subject_id, []).append(
-                "  + " + t("decision", text=_decision_text(d, lang)) + f"{who}  ({d.source})")
+                "  + " + line("line", text=t("decision", text=_decision_text(d, lang)) + who,
+                              source=str(d.source)))
         for c in self.conflicts:
             lines.setdefault(c.subject_id, []).append(
-                "  ! " + t("conflict", text=c.message) + f"  ({c.where})")
+                "  ! " + line("line", text=t("conflict", text=c.render(lang)), source=c.where))
         out = []
         for sid in sorted(lines):
             out.append(t("subject", subject=sid))
@@ -168,3 +186,20 @@ def _visit_text(v: RecordedVisit, *, name: bool = True, lang: str = "en") -> str
     if v.actual_date:
         text += f" {v.actual_date}"
     return text + (f" “{v.note}”" if v.note else "")
+
+
+def visit_state(v: RecordedVisit) -> Text:
+    """A recorded visit's status, date and note as a text: ``done 2026-12-02 “note”`` /
+    ``已完成 2026-12-02 “note”`` (the visit's name not included)."""
+    return Text.of("entries.state", status=Text.of(f"xlsx.status.{v.status}"),
+                   day=Text.of("entries.state_day", day=v.actual_date) if v.actual_date else "",
+                   note=Text.of("entries.state_note", note=v.note) if v.note else "")
+
+
+def decision_said(d: Decision) -> Text:
+    """A decision without its source, as a text: ``continue QW for 8 weeks on 2026-12-01`` /
+    ``2026-12-01 继续治疗，QW，8周`` (as :func:`_decision_text`)."""
+    details = tuple(Text.of(f"decision.{k}", **{k: getattr(d, k)})
+                    for k in ("regimen", "weeks", "until") if getattr(d, k))
+    return Text.of("entries.decision_text", on=d.decided_on,
+                   action=Text.of(f"xlsx.action.{d.action.value}"), details=details)

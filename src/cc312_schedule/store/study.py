@@ -61,6 +61,7 @@ __all__ = [
     "load_study",
     "parse_refresh",
     "parse_reminder",
+    "study_folder_problem",
 ]
 
 def example_study_path(language: str = "en") -> Path:
@@ -93,6 +94,27 @@ _DECISION_LIKE = {"subject_id": SUBJECT_ID, "decided_on": _DATE_LIKE,
                   "action": re.compile("(?i)" + "|".join(a.value for a in Action))}
 
 
+def study_folder_problem(folder: str | Path) -> tuple[str, str] | None:
+    """Why ``folder`` is no study folder (a message and a hint), or None when it is a folder.
+    Given a file (``STUDY/subjects.csv``), it says so and names the folder to give instead
+    when that one holds a ``study.toml`` (every command that takes a study folder asks here).
+
+    >>> study_folder_problem(example_study_path() / "subjects.csv")[0]
+    'this is a file, not the study folder'
+    >>> study_folder_problem("/no/such/folder")[0]
+    'no such study folder'
+    """
+    path = Path(folder)
+    if path.is_dir():
+        return None
+    if path.exists():
+        parent = path.parent
+        hint = (f"give the study folder instead: {parent}" if (parent / "study.toml").is_file()
+                else "give the folder that holds study.toml and subjects.csv")
+        return "this is a file, not the study folder", hint
+    return "no such study folder", "give the folder that holds study.toml and subjects.csv"
+
+
 def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study:
     """Load and validate a study folder; raise :class:`InvalidStudyError` listing every problem.
 
@@ -102,10 +124,10 @@ def load_study(folder: str | Path, *, protocol: Protocol | None = None) -> Study
     """
     root = Path(folder)
     errors: list[ScheduleError] = []
-    if not root.is_dir():
-        raise InvalidStudyError([StudyFileError(
-            "no such study folder", path=root,
-            hint="give the folder that holds study.toml and subjects.csv")], path=root)
+    problem = study_folder_problem(root)
+    if problem is not None:
+        raise InvalidStudyError([StudyFileError(problem[0], path=root, hint=problem[1])],
+                                path=root)
     config = _load_config(root / "study.toml", errors)
     if protocol is None and config is not None:
         ppath = None

@@ -52,7 +52,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..core.errors import UsageError
 from .audit import Actor, AuditChange, audited
-from .study import load_config
+from .study import load_config, study_folder_problem
 from .studylock import study_lock
 
 __all__ = [
@@ -154,6 +154,9 @@ def connect(folder: str | Path) -> sqlite3.Connection:
     file under its name is refused.
     """
     path = Path(folder) / DB_NAME
+    problem = study_folder_problem(folder)
+    if problem is not None:
+        raise UsageError(problem[0], path=folder, hint=problem[1])
     if not (Path(folder) / "study.toml").is_file():
         raise UsageError("not a study folder (no study.toml)", path=folder,
                          hint="give the folder that holds study.toml and subjects.csv")
