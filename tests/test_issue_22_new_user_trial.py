@@ -265,8 +265,8 @@ def test_the_desks_lines_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             said[amend] = [html.unescape(li) for li in
                            re.findall(r"<li>(.*?)</li>", page.split('class="preview"')[-1], re.S)]
     assert any(re.fullmatch(r"访视计划!\w+：W1D1 已记录为 已完成 2026-05-04（visits.csv 第2行），"
-                            r"本次录入为 已完成 2026-05-05：未写入（请更正录入内容，或注明原因后"
-                            r"更正：--amend REASON）", i) for i in said[""]), said[""]
+                            r"本次录入为 已完成 2026-05-05：未写入（请更正录入内容，或在“更正已有"
+                            r"记录，原因”中填写原因后重新预览）", i) for i in said[""]), said[""]
     assert "001 W1D1：已完成 2026-05-04 → 已完成 2026-05-05（录入错误）" in said["录入错误"], said
 
 

@@ -2159,8 +2159,6 @@ MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
     "desk.today.note_or_reason": {"en": "Note (missed: the reason)", "zh-CN": "备注（漏访请填写原因）"},
     "desk.today.reason_needed": {"en": "A missed visit needs its reason in the note.",
                                  "zh-CN": "记录漏访时请在备注中填写原因。"},
-    "desk.today.calls": {"en": "To remind tomorrow ({day})", "zh-CN": "明日提醒名单（{day}）"},
-    "desk.today.no_calls": {"en": "Nobody is due tomorrow.", "zh-CN": "明日无访视。"},
     "desk.recorded": {"en": "Recorded: {subject} {visit} {status}",
                       "zh-CN": "已记录：{subject} {visit} {status}"},
     "desk.unchanged": {"en": "Already recorded so: nothing changed.",
