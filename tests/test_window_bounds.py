@@ -206,3 +206,44 @@ def test_random_plans_keep_their_bounds(seed: int) -> None:
                          for d in decisions]) for b in _broken_bounds(decisions, plan)]
     assert planned > 1500
     assert broken == []
+
+
+def test_random_plans_with_recorded_visits_keep_their_bounds() -> None:
+    """The same, with most visits before today recorded (done on their day or 1-3 days off,
+    some doses missed): the visits still to come keep the bounds, and no dose still to come is
+    planned on or before a later dose already given."""
+    from cc312_schedule.core.domain import RecordedVisit, RecordStatus
+
+    rng = random.Random(3)
+    broken: list[tuple[object, ...]] = []
+    planned = 0
+    for _ in range(int(os.environ.get("CC312_BOUNDS_CASES", "3000"))):
+        decisions, calendar, today = _random_case(rng)
+        try:
+            base = plan_subject(P, SUBJECT, decisions, calendar=calendar, today=today)
+        except InvalidStudyError:
+            continue
+        recorded = []
+        for e in base.events:
+            if e.planned_date >= today or rng.random() >= 0.8:
+                continue
+            if e.kind is EventKind.DOSE and rng.random() < 0.1:
+                recorded.append(RecordedVisit(subject_id="001", visit=e.visit,
+                                              status=RecordStatus.MISSED, note="unwell"))
+                continue
+            on = e.planned_date + timedelta(days=rng.choice([0, 0, 0, 0, 1, -1, 2, 3]))
+            if on < today:
+                recorded.append(RecordedVisit(subject_id="001", visit=e.visit,
+                                              status=RecordStatus.DONE, actual_date=on))
+        plan = plan_subject(P, SUBJECT, decisions, recorded, calendar=calendar, today=today)
+        planned += 1
+        broken += _broken_bounds(decisions, plan)
+        given = [e.actual_date for e in plan.doses
+                 if e.status is EventStatus.DONE and e.actual_date is not None]
+        last_given = max(given, default=None)
+        broken += [("planned on or before a later dose given", e.visit, e.planned_date)
+                   for e in plan.doses if last_given is not None
+                   and e.status is EventStatus.PLANNED and e.target_date > last_given
+                   and e.planned_date <= last_given]
+    assert planned > 1500
+    assert broken == []
