@@ -148,12 +148,13 @@ def _random_case(rng: random.Random) -> tuple[list[Decision], SiteCalendar, date
     return decisions, calendar, day1 + timedelta(days=rng.randrange(300))
 
 
-def _broken_bounds(decisions: list[Decision], plan: Any) -> list[tuple[object, ...]]:
+def _broken_bounds(decisions: list[Decision], plan: Any,
+                   day1: date = SUBJECT.first_dose_date) -> list[tuple[object, ...]]:
     """What breaks the bounds in ``plan``: a visit moved outside its window, a dose after the
     cap, on or after a stop (with no later continue or resume), before the decision that
     gives it or after that decision's ``until``, an EOT before the stop, a follow-up before
     the EOT."""
-    cap = P.last_dose_day.on(SUBJECT.first_dose_date)
+    cap = P.last_dose_day.on(day1)
     stops = [d.decided_on for d in decisions if d.action.value == "stop"]
     stop = min(stops) if stops and not any(
         d.decided_on > min(stops) and d.action.value in ("continue", "resume")
@@ -246,4 +247,44 @@ def test_random_plans_with_recorded_visits_keep_their_bounds() -> None:
                    and e.status is EventStatus.PLANNED and e.target_date > last_given
                    and e.planned_date <= last_given]
     assert planned > 1500
+    assert broken == []
+
+
+def test_random_balanced_studies_keep_their_bounds() -> None:
+    """2-4 subjects first dosed within ten days of each other, each with random decisions, and
+    a capacity of 1 or 2 dosing visits a day: the capacity balancer's moves keep every
+    subject's bounds too."""
+    from cc312_schedule import plan_study
+    from cc312_schedule.core.domain import Study, StudyConfig, Subject
+
+    rng = random.Random(4)
+    broken: list[tuple[object, ...]] = []
+    planned = 0
+    for _ in range(int(os.environ.get("CC312_BOUNDS_CASES", "3000")) // 3):
+        subjects: list[Subject] = []
+        decisions: list[Decision] = []
+        calendar = None
+        for k in range(rng.randrange(2, 5)):
+            sid = f"{k + 1:03d}"
+            shift = timedelta(days=rng.randrange(10))
+            own, cal, today = _random_case(rng)
+            calendar = calendar or cal
+            subjects.append(replace(SUBJECT, subject_id=sid,
+                                    first_dose_date=SUBJECT.first_dose_date + shift))
+            decisions += [replace(d, subject_id=sid, decided_on=d.decided_on + shift,
+                                  until=d.until + shift if d.until else None) for d in own]
+        assert calendar is not None
+        study = Study(config=StudyConfig(name="x"), protocol=P, subjects=tuple(subjects),
+                      decisions=tuple(decisions),
+                      calendar=replace(calendar, max_dosing_per_day=rng.choice([1, 1, 2])))
+        try:
+            plan = plan_study(study, today=today)
+        except InvalidStudyError:
+            continue
+        planned += 1
+        for p in plan:
+            own_decisions = [d for d in decisions if d.subject_id == p.subject_id]
+            broken += [(p.subject_id, *b) for b in _broken_bounds(own_decisions, p,
+                                                                  day1=p.subject.first_dose_date)]
+    assert planned > 300
     assert broken == []
