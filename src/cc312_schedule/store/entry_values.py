@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.errors import ScheduleError
-from ..core.messages import MESSAGES, Text, message, warning_label
+from ..core.messages import Text, message, warning_label
 from ..core.model import PlanWarning
 from .study import Decision, RecordedVisit, RecordStatus
 
@@ -139,7 +139,7 @@ class EntryPlan:
         for d in self.added_decisions:
             who = t("by", who=d.investigator) if d.investigator else ""
             lines.setdefault(d.subject_id, []).append(
-                "  + " + line("line", text=t("decision", text=_decision_text(d, lang)) + who,
+                "  + " + line("line", text=t("decision", text=decision_text(d, lang)) + who,
                               source=str(d.source)))
         for c in self.conflicts:
             lines.setdefault(c.subject_id, []).append(
@@ -164,28 +164,14 @@ class EntryPlan:
 
 def decision_text(d: Decision, lang: str) -> str:
     """A decision without its source, in ``lang``: ``continue QW on 2026-12-05``,
-    ``2026-12-05 继续治疗，QW`` (what an import's summary and the desk's pages say of it)."""
-    return _decision_text(d, lang)
-
-
-def _decision_text(d: Decision, lang: str) -> str:
-    """A new decision without its source: ``continue QW for 8 weeks on 2026-12-01`` (as
-    ``Decision.describe``), ``2026-12-01 继续治疗，QW，8周`` (the catalogue's ``decision.*``)."""
-    if lang == "en":
-        return d.describe().rsplit(" (", 1)[0]
-    details = "".join(message(lang, f"decision.{k}", **{k: getattr(d, k)})
-                      for k in ("regimen", "weeks", "until") if getattr(d, k))
-    return message(lang, "entries.decision_text", on=d.decided_on,
-                   action=message(lang, f"xlsx.action.{d.action.value}"), details=details)
+    ``2026-12-05 继续治疗，QW`` (what an import's summary and the desk's pages say of it):
+    :func:`decision_said`, rendered."""
+    return decision_said(d).render(lang)
 
 
 def _visit_text(v: RecordedVisit, *, name: bool = True, lang: str = "en") -> str:
-    text = f"{v.visit} " if name else ""
-    key = f"xlsx.status.{v.status}"
-    text += message(lang, key) if lang != "en" and key in MESSAGES else str(v.status)
-    if v.actual_date:
-        text += f" {v.actual_date}"
-    return text + (f" “{v.note}”" if v.note else "")
+    """:func:`visit_state` in ``lang``, after the visit's name unless ``name`` is false."""
+    return (f"{v.visit} " if name else "") + visit_state(v).render(lang)
 
 
 def visit_state(v: RecordedVisit) -> Text:
@@ -198,7 +184,7 @@ def visit_state(v: RecordedVisit) -> Text:
 
 def decision_said(d: Decision) -> Text:
     """A decision without its source, as a text: ``continue QW for 8 weeks on 2026-12-01`` /
-    ``2026-12-01 继续治疗，QW，8周`` (as :func:`_decision_text`)."""
+    ``2026-12-01 继续治疗，QW，8周`` (:func:`decision_text` renders it)."""
     details = tuple(Text.of(f"decision.{k}", **{k: getattr(d, k)})
                     for k in ("regimen", "weeks", "until") if getattr(d, k))
     return Text.of("entries.decision_text", on=d.decided_on,
