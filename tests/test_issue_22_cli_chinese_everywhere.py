@@ -28,6 +28,7 @@ from cc312_schedule.core.messages import say_error
 from cc312_schedule.store.study import example_study_path
 from chinese_text import english_words
 from live_support import PASSWORD, Radicale, radicale
+from test_issue_20_publish import _Handler
 
 __all__ = ["radicale"]  # a fixture, imported for pytest
 
@@ -40,27 +41,11 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-class _FakeCalDAV(http.server.BaseHTTPRequestHandler):
-    """Answers every request with a page that is no CalDAV reply (a hotel's wifi portal)."""
-
-    def _any(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = b"<html><body>Hotel wifi</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_PROPFIND = do_PUT = do_MKCALENDAR = do_REPORT = do_DELETE = do_OPTIONS = _any
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def fake_server() -> Iterator[str]:
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeCalDAV)
+    # the publish tests' fake server, answering every request with a hotel's wifi portal
+    portal = type("Portal", (_Handler,), {"reply": "captive-portal-html"})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), portal)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
