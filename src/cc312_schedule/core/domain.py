@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from .errors import NotFoundError
+from .messages import Text
 from .opendays import CalendarConfig, SiteCalendar
 from .protocol import Protocol, _parse_hhmm
 
@@ -231,6 +232,12 @@ class Decision:
     investigator: str = ""
     rationale: str = ""
     source: SourceRef = field(default_factory=SourceRef, compare=False)
+
+    def details(self) -> tuple[Text, ...]:
+        """What the decision gives beyond its action, as texts: the regimen, the weeks, the
+        date until (the catalogue's ``decision.*``; how every output says a decision)."""
+        return tuple(Text.of(f"decision.{k}", **{k: getattr(self, k)})
+                     for k in ("regimen", "weeks", "until") if getattr(self, k))
 
     def describe(self) -> str:
         """``"continue QW for 8 weeks on 2026-05-04 (decisions.csv:3)"``-style text."""

@@ -1247,15 +1247,8 @@ class _Warn(typing.Protocol):  # the signature of plan_subject's local ``warn``
 def _decision_text(d: Decision) -> Text:
     """A decision described (``Decision.describe()`` as a text): "continue QW for 8 weeks on
     2026-05-04 (decisions.csv:3)" / "2026-05-04 决策（继续治疗，QW，8周）（decisions.csv:3）"."""
-    details: list[Text] = []
-    if d.regimen:
-        details.append(Text.of("decision.regimen", regimen=d.regimen))
-    if d.weeks:
-        details.append(Text.of("decision.weeks", weeks=d.weeks))
-    if d.until:
-        details.append(Text.of("decision.until", until=d.until))
     return Text.of("decision", action=Text.of(f"xlsx.action.{d.action.value}"),
-                   details=tuple(details), on=d.decided_on, source=str(d.source))
+                   details=d.details(), on=d.decided_on, source=str(d.source))
 
 
 def _source_text(source: str) -> Text | str:

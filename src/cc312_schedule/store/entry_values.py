@@ -185,7 +185,5 @@ def visit_state(v: RecordedVisit) -> Text:
 def decision_said(d: Decision) -> Text:
     """A decision without its source, as a text: ``continue QW for 8 weeks on 2026-12-01`` /
     ``2026-12-01 继续治疗，QW，8周`` (:func:`decision_text` renders it)."""
-    details = tuple(Text.of(f"decision.{k}", **{k: getattr(d, k)})
-                    for k in ("regimen", "weeks", "until") if getattr(d, k))
     return Text.of("entries.decision_text", on=d.decided_on,
-                   action=Text.of(f"xlsx.action.{d.action.value}"), details=details)
+                   action=Text.of(f"xlsx.action.{d.action.value}"), details=d.details())
